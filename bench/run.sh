@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make bench [ONLY=name]: runs Muster's benchmarks, one `BENCH name value unit
+# baseline=value ratio=r` line each, the baseline measured in the same run.
+#   city-generate  the guangzhou-2021 preset at SCALE (default 1.0) vs raw inserts
+#   import-people  1 M people from CSV vs raw prepared inserts of the same rows
+#   writer         acknowledged writes/s from 64 submitters vs one tx per write
+#   subtree-count  people under a random node of each level (p99) vs a PK read
+# The full-scale city is kept in build/bench/city.db for subtree-count; delete it to
+# regenerate. Everything stays under build/bench/.
+set -eu
+cd "$(dirname "$0")/.."
+only=${1:-}
+scale=${SCALE:-1.0}
+out=build/bench
+mkdir -p "$out"
+export MUSTER_NO_PROGRESS=1
+
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
+city_db=$out/city.db
+generate_city() {
+  rm -f "$city_db" "$city_db-wal" "$city_db-shm" "$city_db.key"
+  /usr/bin/time -f '%e %M' -o "$out/gen.time" \
+    build/muster city generate --preset guangzhou-2021 --scale "$scale" --db "$city_db" >"$out/gen.log"
+}
+
+if want city-generate; then
+  generate_city
+  read -r secs rss_kb <"$out/gen.time"
+  people=$(build/muster stats --json --db "$city_db" | awk -F'[:,]' '/"people"/ {gsub(/ /,"",$2); print $2}')
+  size=$(stat -c %s "$city_db")
+  base=$(build/bench/baseline_people "$out/baseline.db" 2000000 | awk '{print $1}')
+  rate=$(awk -v p="$people" -v s="$secs" 'BEGIN {printf "%.0f", p / s}')
+  echo "city-generate: scale $scale, $people people in $secs s, peak RSS $((rss_kb / 1024)) MiB, database $((size / 1048576)) MiB" >&2
+  awk -v r="$rate" -v b="$base" 'BEGIN {printf "BENCH city-generate %d people/s baseline=%d ratio=%.2f\n", r, b, r / b}'
+  rm -f "$out/baseline.db"*
+fi
+
+if want import-people; then
+  build/bench/import_people "$out" 1000000
+fi
+
+if want writer; then
+  build/bench/writer "$out/writer.db"
+  rm -f "$out/writer.db"*
+fi
+
+if want subtree-count; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/subtree "$city_db" 2000
+fi

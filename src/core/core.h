@@ -1,0 +1,187 @@
+/* core: the ground every other folder stands on — allocation, arenas, capped buffers,
+ * the error table, logging, time and small string helpers. No SQL, no HTTP here. */
+#ifndef MU_CORE_H
+#define MU_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- errors ---------------------------------------------------------------------
+ * Every fallible function returns 0 or a negative MU_E* code. One table maps each code
+ * to the HTTP status the server will use, a stable string code for JSON and the CLI,
+ * and a default message. Only the HTTP layer turns codes into responses; only the CLI
+ * exits. */
+#define MU_ERRORS(X)                                                                   \
+	X(MU_EINVAL, -1, 400, "invalid", "invalid input")                                \
+	X(MU_ENOTFOUND, -2, 404, "not_found", "not found")                               \
+	X(MU_EEXIST, -3, 409, "conflict", "already exists")                              \
+	X(MU_EDB, -4, 500, "db_error", "database error")                                 \
+	X(MU_EIO, -5, 500, "io_error", "input/output error")                             \
+	X(MU_ETOOBIG, -6, 413, "too_large", "too large")                                 \
+	X(MU_EBUSY, -7, 503, "busy", "busy, try again")                                  \
+	X(MU_ECRYPTO, -8, 500, "crypto_error", "sealed data could not be opened")        \
+	X(MU_EFORBIDDEN, -9, 403, "forbidden", "not allowed")                            \
+	X(MU_EUNAUTH, -10, 401, "unauthenticated", "sign-in required")                   \
+	X(MU_ESTOPPED, -11, 503, "stopped", "the writer has stopped")                    \
+	X(MU_ESCHEMA, -12, 500, "schema", "database schema is newer than this program")
+
+enum {
+#define MU__ERR_ENUM(name, val, http, code, msg) name = (val),
+	MU_ERRORS(MU__ERR_ENUM)
+#undef MU__ERR_ENUM
+};
+
+/* The stable string code ("invalid"), the HTTP status (400) and the default message
+ * of an error code; unknown codes map to a generic 500 entry. Static strings. */
+const char *mu_err_code(int err);
+int mu_err_http(int err);
+const char *mu_err_msg(int err);
+
+/* ---- allocation: failure aborts, as STYLE.md says. ------------------------------- */
+void *mu_xmalloc(size_t n);
+void *mu_xcalloc(size_t n, size_t size);
+void *mu_xrealloc(void *p, size_t n);
+char *mu_xstrdup(const char *s);
+char *mu_xstrndup(const char *s, size_t n);
+
+/* A cheap invariant that stays on in release builds; prints both sides. */
+#define MU_ASSERT(cond)                                                                \
+	do {                                                                               \
+		if (!(cond))                                                                   \
+			mu_panic(__FILE__, __LINE__, "assertion failed: %s", #cond);               \
+	} while (0)
+_Noreturn void mu_panic(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- arena: many small allocations freed in one go (per request, per import). ---- */
+struct mu_arena {
+	struct mu_arena_block *head;
+	size_t block_size;
+};
+/* Storage provided by the caller; mu_arena_fini frees every block. */
+void mu_arena_init(struct mu_arena *a, size_t block_size);
+void mu_arena_fini(struct mu_arena *a);
+/* Frees all but the first block and rewinds it, for reuse between requests/rows. */
+void mu_arena_reset(struct mu_arena *a);
+/* 16-byte aligned memory that lives until the arena is reset or finished. */
+void *mu_arena_alloc(struct mu_arena *a, size_t n);
+char *mu_arena_strndup(struct mu_arena *a, const char *s, size_t n);
+char *mu_arena_sprintf(struct mu_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- buffer: a growable byte string with a hard maximum (curl's rule). ----------- */
+struct mu_buf {
+	char *data; /* always NUL-terminated when len > 0 or after any append */
+	size_t len;
+	size_t cap;
+	size_t max; /* appends that would pass max fail with MU_ETOOBIG */
+};
+void mu_buf_init(struct mu_buf *b, size_t max);
+void mu_buf_fini(struct mu_buf *b);
+void mu_buf_reset(struct mu_buf *b);
+int mu_buf_append(struct mu_buf *b, const void *p, size_t n);
+int mu_buf_puts(struct mu_buf *b, const char *s);
+int mu_buf_putc(struct mu_buf *b, char c);
+int mu_buf_printf(struct mu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the contents as a C string ("" when empty); borrowed from b. */
+const char *mu_buf_str(const struct mu_buf *b);
+
+/* ---- text -------------------------------------------------------------------------- */
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF). */
+bool mu_utf8_valid(const char *s, size_t n);
+/* Number of code points in valid UTF-8 s[0..n). */
+size_t mu_utf8_len(const char *s, size_t n);
+/* Parses a decimal int64 filling the whole string; MU_EINVAL otherwise. */
+int mu_parse_i64(const char *s, int64_t *out);
+int mu_parse_double(const char *s, double *out);
+
+/* ---- dates: days since 1970-01-01 for civil dates (proleptic Gregorian). --------- */
+bool mu_date_valid(int y, int m, int d);
+int64_t mu_date_to_days(int y, int m, int d);
+void mu_days_to_date(int64_t days, int *y, int *m, int *d);
+/* Parses "YYYY-MM-DD" into days; MU_EINVAL on any other shape or an impossible date. */
+int mu_date_parse(const char *s, int64_t *days);
+/* Writes "YYYY-MM-DD" into out (≥ 11 bytes). */
+void mu_date_format(int64_t days, char out[11]);
+
+/* Monotonic and wall clocks. */
+double mu_now_mono(void);
+int64_t mu_now_unix(void);
+
+/* ---- logging: one line per event to stderr, with level and time. ----------------- */
+enum mu_log_level { MU_LOG_DEBUG, MU_LOG_INFO, MU_LOG_WARN, MU_LOG_ERROR };
+void mu_log_set_level(enum mu_log_level lv);
+void mu_log(enum mu_log_level lv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define mu_info(...) mu_log(MU_LOG_INFO, __VA_ARGS__)
+#define mu_warn(...) mu_log(MU_LOG_WARN, __VA_ARGS__)
+#define mu_error(...) mu_log(MU_LOG_ERROR, __VA_ARGS__)
+
+/* ---- progress bar: drawn on stderr only when it is a terminal. ------------------- */
+struct mu_progress {
+	const char *label;
+	uint64_t total;
+	uint64_t done;
+	double started, last_draw;
+	bool tty;
+};
+void mu_progress_init(struct mu_progress *p, const char *label, uint64_t total);
+/* Records progress; redraws at most ten times a second. */
+void mu_progress_set(struct mu_progress *p, uint64_t done);
+/* Draws the final state and ends the line. */
+void mu_progress_fini(struct mu_progress *p);
+
+/* ---- config: the database path from --db, else $MUSTER_DB, else ./muster.db. ---- */
+const char *mu_config_db_path(const char *flag_value);
+
+/* ---- CSV (RFC 4180): a streaming reader with a capped record, and quoting writers. -
+ * The reader takes quoted fields ("" inside quotes is one quote, quoted fields may span
+ * lines), LF or CRLF line ends, a UTF-8 BOM at the very start (stripped), and a last
+ * line without its newline. Empty lines are skipped. A record longer than its cap is
+ * reported as an error of that record and the reader resyncs at the next line break.
+ * A bad record never stops the file: the caller decides what to do with it. */
+#include <stdio.h>
+
+#define MU_CSV_RECORD_MAX 8192 /* default cap: bytes of one record's fields */
+#define MU_CSV_FIELDS_MAX 64   /* default cap: fields of one record */
+
+/* What can be wrong with one record; 0 when it parsed. */
+enum mu_csv_err {
+	MU_CSV_OK = 0,
+	MU_CSV_ETOOLONG,  /* longer than the record cap; fields not available */
+	MU_CSV_ETOOMANY,  /* more fields than the field cap; fields not available */
+	MU_CSV_EQUOTE,    /* text after a closing quote, or a quote never closed */
+	MU_CSV_ENUL,      /* a NUL byte in a field */
+};
+
+struct mu_csv_record {
+	uint64_t line;   /* physical line (1-based) where the record starts */
+	int err;         /* enum mu_csv_err; fields are usable only when MU_CSV_OK */
+	int bad_utf8;    /* -1, or the index of the first field that is not valid UTF-8 */
+	int nfields;
+	char **fields;   /* NUL-terminated; borrowed until the next mu_csv_next */
+	size_t *lens;    /* byte length of each field */
+};
+
+struct mu_csv;
+/* Reads from f (borrowed; the caller closes it). record_max and fields_max are the
+ * caps (0: the defaults above). The caller frees the reader with mu_csv_free. */
+struct mu_csv *mu_csv_new(FILE *f, size_t record_max, int fields_max);
+void mu_csv_free(struct mu_csv *c);
+/* Reads the next non-empty record into *r. Returns 1 with a record (check r->err),
+ * 0 at the end of the input, MU_EIO on a read error. */
+int mu_csv_next(struct mu_csv *c, struct mu_csv_record *r);
+/* Bytes consumed from f so far (for a progress bar). */
+uint64_t mu_csv_bytes(const struct mu_csv *c);
+/* A short static description of an enum mu_csv_err ("malformed quoting"). */
+const char *mu_csv_err_msg(int err);
+
+/* True when s[0..n) must be quoted in CSV: it holds a comma, a quote, a CR or a LF. */
+bool mu_csv_needs_quotes(const char *s, size_t n);
+/* Writes one field, quoted only when needed; a record of n fields with a LF at the
+ * end. Return 0 or MU_EIO. */
+int mu_csv_write_field(FILE *f, const char *s);
+int mu_csv_write_record(FILE *f, const char *const *fields, int n);
+
+#endif

@@ -1,0 +1,175 @@
+/* writer.c: the single writer thread. Callers from any thread queue a write and
+ * block; the writer runs everything queued in one transaction (each write in its own
+ * savepoint), commits with one fsync, then releases the whole batch (group commit). */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "core/core.h"
+#include "db.h"
+
+struct job {
+	db_write_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+	struct job *next;
+};
+
+struct db_writer {
+	struct db *db;
+	struct db_writer_opts opts;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work; /* the writer waits here for jobs */
+	pthread_cond_t acked; /* callers wait here for their batch */
+	struct job *head, *tail;
+	bool stopping;
+	struct db_writer_stats stats;
+};
+
+/* Runs one batch: every job in its own savepoint inside one transaction. */
+static void run_batch(struct db_writer *w, struct job *batch, int n)
+{
+	struct db *d = w->db;
+	int kept = 0;
+	int rc = db_tx_begin(d);
+	if (rc == 0) {
+		for (struct job *j = batch; j; j = j->next) {
+			if ((j->rc = db_tx_begin(d)) != 0)
+				continue;
+			j->rc = j->fn(d, j->arg);
+			/* A write that failed may have left its own nested levels open. */
+			if (j->rc == 0) {
+				MU_ASSERT(db_tx_depth(d) == 2);
+				if ((j->rc = db_tx_commit(d)) == 0)
+					kept++;
+			}
+			while (j->rc != 0 && db_tx_depth(d) > 1)
+				db_tx_rollback(d);
+		}
+		if (w->opts.before_commit)
+			w->opts.before_commit(d, w->stats.batches + 1, kept, w->opts.ctx);
+		double t0 = mu_now_mono();
+		rc = db_tx_commit(d);
+		w->stats.commit_seconds += mu_now_mono() - t0;
+		if (rc != 0 && db_tx_depth(d) > 0)
+			db_tx_rollback(d);
+	}
+	if (rc != 0) {
+		mu_error("writer: batch of %d lost: commit failed", n);
+		for (struct job *j = batch; j; j = j->next)
+			if (j->rc == 0)
+				j->rc = MU_EDB;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->stats.batches++;
+	w->stats.writes += (uint64_t)n;
+	for (struct job *j = batch; j; j = j->next) {
+		if (j->rc != 0)
+			w->stats.failed_writes++;
+		j->done = true;
+	}
+	if ((uint64_t)n > w->stats.max_batch_seen)
+		w->stats.max_batch_seen = (uint64_t)n;
+	pthread_cond_broadcast(&w->acked);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *writer_main(void *p)
+{
+	struct db_writer *w = p;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (!w->head && w->stopping)
+			break;
+		/* Take up to max_batch jobs off the queue; the rest wait for the next batch. */
+		struct job *batch = w->head, *last = batch;
+		int n = 1;
+		while (last->next && n < w->opts.max_batch) {
+			last = last->next;
+			n++;
+		}
+		w->head = last->next;
+		if (!w->head)
+			w->tail = NULL;
+		last->next = NULL;
+		w->stats.queue_depth -= (uint64_t)n;
+		pthread_mutex_unlock(&w->mu);
+		run_batch(w, batch, n);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int db_writer_start(const char *path, const struct db_writer_opts *opts,
+		    struct db_writer **out)
+{
+	*out = NULL;
+	struct db *d;
+	int rc = db_open(path, DB_OPEN_CREATE, &d);
+	if (rc)
+		return rc;
+	struct db_writer *w = mu_xcalloc(1, sizeof *w);
+	w->db = d;
+	if (opts)
+		w->opts = *opts;
+	if (w->opts.max_batch <= 0)
+		w->opts.max_batch = 1024;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->acked, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		db_close(d);
+		free(w);
+		return MU_EIO;
+	}
+	*out = w;
+	return 0;
+}
+
+int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg)
+{
+	struct job j = {.fn = fn, .arg = arg};
+	pthread_mutex_lock(&w->mu);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mu);
+		return MU_ESTOPPED;
+	}
+	if (w->tail)
+		w->tail->next = &j;
+	else
+		w->head = &j;
+	w->tail = &j;
+	w->stats.queue_depth++;
+	pthread_cond_signal(&w->work);
+	while (!j.done)
+		pthread_cond_wait(&w->acked, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return j.rc;
+}
+
+void db_writer_stats(struct db_writer *w, struct db_writer_stats *out)
+{
+	pthread_mutex_lock(&w->mu);
+	*out = w->stats;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void db_writer_stop(struct db_writer *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = true;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	db_close(w->db);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->acked);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}

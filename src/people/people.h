@@ -1,0 +1,127 @@
+/* people: residents — identity documents checked and sealed at rest, the random
+ * personal code behind each QR code, and the household each lives in. */
+#ifndef MU_PEOPLE_H
+#define MU_PEOPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+enum people_id_type { PEOPLE_ID_RESIDENT = 0, PEOPLE_ID_PASSPORT = 1, PEOPLE_ID_OTHER = 2 };
+enum people_sex { PEOPLE_SEX_M = 1, PEOPLE_SEX_F = 2 };
+
+#define PEOPLE_ID_MAX 32 /* bytes of an ID number */
+#define PEOPLE_NAME_MAX 64 /* code points */
+#define PEOPLE_PHONE_MAX 20 /* bytes: digits, '+', '-', ' ' */
+#define PEOPLE_CODE_BYTES 12 /* 96 random bits */
+#define PEOPLE_CODE_LEN 20 /* Crockford base32 characters */
+#define PEOPLE_HASH_BYTES 16
+
+/* "resident_id", "passport", "other"; parse returns MU_EINVAL for anything else. */
+const char *people_id_type_name(int t);
+int people_id_type_parse(const char *s, int *t);
+
+/* ---- resident ID numbers (GB 11643-1999) ------------------------------------------ */
+
+/* The check digit ('0'..'9' or 'X') for the first 17 digits (ISO 7064 MOD 11-2). */
+char people_idcard_check_digit(const char first17[17]);
+
+/* Checks an 18-character resident ID: length, digits (last may be 'X', also 'x'),
+ * a plausible region code (a real province prefix), a real birth date not in the
+ * future and after 1900-01-01, and the check digit. Returns 0 or MU_EINVAL with the
+ * reason written to why (≥ 96 bytes). On success *birth (days since 1970) and *sex
+ * (from the 17th digit: odd male) are set when the pointers are not NULL. */
+int people_idcard_check(const char *id, char *why, size_t whylen, int64_t *birth, int *sex);
+
+/* True when the first two digits of a six-digit region code name a province-level
+ * division of China (11..15, 21..23, 31..37, 41..46, 50..54, 61..65, 71, 81, 82). */
+bool people_region_plausible(int region6);
+
+/* ---- keys, sealing and keyed hashes ---------------------------------------------- */
+
+struct people_keys {
+	unsigned char seal[32]; /* XChaCha20-Poly1305 key for sealed fields */
+	unsigned char hash[32]; /* BLAKE2b key for id_hash */
+};
+
+/* The key file of a database: "<db path>.key". Written into out (≥ PATH_MAX). */
+void people_keyfile_path(const char *db_path, char *out, size_t outlen);
+/* Creates a fresh master key at the key file, mode 0600, refusing to overwrite an
+ * existing file (MU_EEXIST). */
+int people_keys_create(const char *db_path);
+/* Loads the keys of a database: MU_ENOTFOUND without a key file, MU_EFORBIDDEN when
+ * the file is readable by group or others, MU_EIO when it is malformed. */
+int people_keys_load(const char *db_path, struct people_keys *k);
+
+/* Keyed hash of (id_type, id_number) for exact lookup; resident IDs are hashed in upper
+ * case so that 'x' and 'X' match. */
+void people_id_hash(const struct people_keys *k, int id_type, const char *id_number,
+		    unsigned char out[PEOPLE_HASH_BYTES]);
+
+/* ---- personal codes ----------------------------------------------------------------- */
+
+/* Fills raw with fresh random bytes from the system CSPRNG. */
+void people_code_new(unsigned char raw[PEOPLE_CODE_BYTES]);
+/* Crockford base32 text, PEOPLE_CODE_LEN characters plus NUL. */
+void people_code_format(const unsigned char raw[PEOPLE_CODE_BYTES], char out[PEOPLE_CODE_LEN + 1]);
+/* Parses the text form (case-insensitive; I/L read as 1, O as 0; '-' ignored).
+ * MU_EINVAL for anything else. */
+int people_code_parse(const char *s, unsigned char raw[PEOPLE_CODE_BYTES]);
+
+/* ---- records -------------------------------------------------------------------------- */
+
+struct people_person {
+	int64_t id, household_id;
+	int id_type;
+	char id_number[PEOPLE_ID_MAX + 1];
+	char name[PEOPLE_NAME_MAX * 4 + 1];
+	int sex;
+	int64_t birth; /* days since 1970-01-01 */
+	char phone[PEOPLE_PHONE_MAX + 1];
+	bool party;
+	unsigned char code[PEOPLE_CODE_BYTES];
+};
+
+/* Checks the fields of p as an import or the API would: field names are those of the
+ * CSV columns. Returns 0, or MU_EINVAL with *field set and the reason in why. For a
+ * resident ID, the sex and birth date must agree with the number. */
+int people_validate(const struct people_person *p, const char **field, char *why, size_t whylen);
+
+/* A loader inserts many people in the caller's transaction and applies the people
+ * counts of their households and ancestors once, at finish (one update per touched
+ * place instead of eight per person). people_add is a loader of one. */
+struct people_loader;
+
+/* keys are borrowed and must outlive the loader. */
+struct people_loader *people_loader_new(struct db *d, const struct people_keys *k);
+/* Validates p, gives it a fresh personal code, seals it and inserts it; sets p->id and
+ * p->code. Returns 0; MU_EINVAL (why says what) for bad fields; MU_ENOTFOUND when
+ * household_id is not a household; MU_EEXIST when the ID number is already
+ * recorded (why says so). A refused person leaves nothing behind. */
+int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen);
+/* Like people_loader_add without validation or household check: for generators that
+ * build valid people under households they just created. */
+int people_loader_add_trusted(struct people_loader *l, struct people_person *p);
+/* Writes the pending counts. Returns 0 or an error; the loader can be freed either way. */
+int people_loader_finish(struct people_loader *l);
+void people_loader_free(struct people_loader *l);
+
+int people_add(struct db *d, const struct people_keys *k, struct people_person *p, char *why,
+	       size_t whylen);
+
+/* Reads a person, opening the sealed fields. MU_ENOTFOUND when absent, MU_ECRYPTO
+ * when the sealed data does not open with these keys (tampered or wrong key). */
+int people_get(struct db *d, const struct people_keys *k, int64_t id, struct people_person *out);
+int people_find_code(struct db *d, const struct people_keys *k,
+		     const unsigned char code[PEOPLE_CODE_BYTES], struct people_person *out);
+int people_find_id(struct db *d, const struct people_keys *k, int id_type, const char *id_number,
+		   struct people_person *out);
+
+/* Calls fn for every person living in the subtree of place (household order); stops
+ * when fn returns non-zero and returns that. */
+int people_walk(struct db *d, const struct people_keys *k, int64_t place,
+		int (*fn)(const struct people_person *p, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,417 @@
+/* places.c: the administrative tree — adding nodes with their checks, reading nodes,
+ * paths and children, and keeping every node's counts of what lies below it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "db/db.h"
+#include "places.h"
+
+static const char *const level_names[PLACES_NLEVELS] = {
+	"city", "district", "street", "community", "grid", "compound", "building", "household"};
+
+const char *places_level_name(int level)
+{
+	return level >= 0 && level < PLACES_NLEVELS ? level_names[level] : NULL;
+}
+
+int places_level_parse(const char *s, int *level)
+{
+	for (int i = 0; i < PLACES_NLEVELS; i++)
+		if (!strcmp(s, level_names[i])) {
+			*level = i;
+			return 0;
+		}
+	if (!strcmp(s, "town")) {
+		*level = PLACES_STREET;
+		return 0;
+	}
+	if (!strcmp(s, "village")) {
+		*level = PLACES_COMMUNITY;
+		return 0;
+	}
+	return MU_EINVAL;
+}
+
+int places_code_check(const char *code, const char **why)
+{
+	size_t n = strlen(code);
+	if (n == 0) {
+		*why = "code is empty";
+		return MU_EINVAL;
+	}
+	if (n > PLACES_CODE_MAX) {
+		*why = "code is longer than 32 characters";
+		return MU_EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = code[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      c == '-')) {
+			*why = "code may hold only letters, digits and '-'";
+			return MU_EINVAL;
+		}
+	}
+	return 0;
+}
+
+int places_name_check(const char *name, const char **why)
+{
+	size_t n = strlen(name);
+	if (n == 0) {
+		*why = "name is empty";
+		return MU_EINVAL;
+	}
+	if (!mu_utf8_valid(name, n)) {
+		*why = "name is not valid UTF-8";
+		return MU_EINVAL;
+	}
+	if (mu_utf8_len(name, n) > PLACES_NAME_MAX) {
+		*why = "name is longer than 64 characters";
+		return MU_EINVAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
+			*why = "name holds a control character";
+			return MU_EINVAL;
+		}
+	return 0;
+}
+
+/* ---- reading ---------------------------------------------------------------------- */
+
+#define NODE_COLS                                                                          \
+	"id, parent_id, level, code, name, n_districts, n_streets, n_communities, n_grids, " \
+	"n_compounds, n_buildings, n_households, n_people"
+
+static const char sql_get[] = "SELECT " NODE_COLS " FROM places WHERE id = ?";
+static const char sql_find[] = "SELECT " NODE_COLS " FROM places WHERE code = ?";
+static const char sql_children[] =
+	"SELECT " NODE_COLS " FROM places WHERE parent_id = ? ORDER BY code";
+
+/* Fills n from a row whose first columns are NODE_COLS (offset off). */
+static void read_node(struct db_stmt *s, int off, struct places_node *n)
+{
+	memset(n, 0, sizeof *n);
+	n->id = db_col_i64(s, off + 0);
+	n->parent_id = db_col_i64(s, off + 1);
+	n->level = (int)db_col_i64(s, off + 2);
+	snprintf(n->code, sizeof n->code, "%s", db_col_text(s, off + 3));
+	snprintf(n->name, sizeof n->name, "%s", db_col_text(s, off + 4));
+	for (int l = PLACES_DISTRICT; l <= PLACES_HOUSEHOLD; l++)
+		n->below[l] = db_col_i64(s, off + 4 + l);
+	n->people = db_col_i64(s, off + 12);
+}
+
+static int get_one(struct db *d, const char *sql, int64_t id, const char *code,
+		   struct places_node *out)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql, &s);
+	if (rc)
+		return rc;
+	rc = code ? db_bind_text(s, 1, code, -1) : db_bind_i64(s, 1, id);
+	if (rc == 0) {
+		rc = db_step(s);
+		if (rc == DB_ROW) {
+			read_node(s, 0, out);
+			rc = 0;
+		} else if (rc == DB_DONE) {
+			rc = MU_ENOTFOUND;
+		}
+	}
+	db_stmt_done(s);
+	return rc;
+}
+
+int places_get(struct db *d, int64_t id, struct places_node *out)
+{
+	return get_one(d, sql_get, id, NULL, out);
+}
+
+int places_find(struct db *d, const char *code, struct places_node *out)
+{
+	return get_one(d, sql_find, 0, code, out);
+}
+
+static const char sql_parent_of[] = "SELECT parent_id FROM places WHERE id = ?";
+
+int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n)
+{
+	int64_t rev[PLACES_NLEVELS + 1];
+	int k = 0, rc = 0;
+	struct db_stmt *s;
+	if ((rc = db_prepare(d, sql_parent_of, &s)))
+		return rc;
+	int64_t cur = id;
+	while (cur) {
+		/* The tree is at most eight deep; a longer chain means a corrupted parent. */
+		if (k == PLACES_NLEVELS) {
+			rc = MU_EDB;
+			break;
+		}
+		rev[k++] = cur;
+		db_bind_i64(s, 1, cur);
+		rc = db_step(s);
+		if (rc == DB_DONE) {
+			rc = k == 1 ? MU_ENOTFOUND : MU_EDB;
+			break;
+		}
+		if (rc < 0)
+			break;
+		cur = db_col_i64(s, 0);
+		rc = 0;
+		db_stmt_done(s);
+	}
+	db_stmt_done(s);
+	if (rc)
+		return rc;
+	for (int i = 0; i < k; i++)
+		ids[i] = rev[k - 1 - i];
+	*n = k;
+	return 0;
+}
+
+int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within)
+{
+	int64_t ids[PLACES_NLEVELS];
+	int n, rc = places_path(d, id, ids, &n);
+	*within = false;
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		if (ids[i] == ancestor)
+			*within = true;
+	return 0;
+}
+
+int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node *n, void *ctx),
+		    void *ctx)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_children, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, id);
+	struct places_node n;
+	while ((rc = db_step(s)) == DB_ROW) {
+		read_node(s, 0, &n);
+		if ((rc = fn(&n, ctx)) != 0)
+			break;
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+/* Depth-first in one query: the recursive CTE's queue is ordered by the path of codes
+ * (joined by \x01, which sorts below every code character), so each node's subtree is
+ * drained before its next sibling. */
+static const char sql_walk[] =
+	"WITH RECURSIVE t(path, " NODE_COLS ") AS ("
+	" SELECT code, " NODE_COLS " FROM places WHERE id = ?1"
+	" UNION ALL"
+	" SELECT t.path || char(1) || c.code, c.id, c.parent_id, c.level, c.code, c.name,"
+	"  c.n_districts, c.n_streets, c.n_communities, c.n_grids, c.n_compounds,"
+	"  c.n_buildings, c.n_households, c.n_people"
+	" FROM places c JOIN t ON c.parent_id = t.id"
+	" ORDER BY 1)"
+	" SELECT * FROM t";
+
+int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *n, void *ctx),
+		void *ctx)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_walk, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, root);
+	struct places_node n;
+	while ((rc = db_step(s)) == DB_ROW) {
+		read_node(s, 1, &n);
+		if ((rc = fn(&n, ctx)) != 0)
+			break;
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+static const char sql_insert[] = "INSERT INTO places (parent_id, level, code, name) VALUES (?, ?, ?, ?)";
+static const char sql_insert_raw[] =
+	"INSERT INTO places (id, parent_id, level, code, name, n_districts, n_streets,"
+	" n_communities, n_grids, n_compounds, n_buildings, n_households, n_people)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_has_city[] = "SELECT 1 FROM places WHERE level = 0 LIMIT 1";
+
+/* One statement per counted level: the column name cannot be a parameter. The CTE
+ * walks from the given node up to the root. */
+#define ANCESTORS_UPDATE(col)                                                             \
+	"WITH RECURSIVE anc(id) AS (SELECT ?1 UNION ALL"                                  \
+	" SELECT p.parent_id FROM places p JOIN anc ON p.id = anc.id"                      \
+	" WHERE p.parent_id IS NOT NULL)"                                                  \
+	" UPDATE places SET " col " = " col " + ?2 WHERE id IN anc"
+
+static const char *const sql_count_up[PLACES_NLEVELS + 1] = {
+	NULL,
+	ANCESTORS_UPDATE("n_districts"),
+	ANCESTORS_UPDATE("n_streets"),
+	ANCESTORS_UPDATE("n_communities"),
+	ANCESTORS_UPDATE("n_grids"),
+	ANCESTORS_UPDATE("n_compounds"),
+	ANCESTORS_UPDATE("n_buildings"),
+	ANCESTORS_UPDATE("n_households"),
+	ANCESTORS_UPDATE("n_people"),
+};
+
+static int count_up(struct db *d, int64_t from, int which, int64_t delta)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_count_up[which], &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, from);
+	db_bind_i64(s, 2, delta);
+	rc = db_step(s);
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int places_people_add(struct db *d, int64_t id, int64_t delta)
+{
+	return count_up(d, id, PLACES_NLEVELS, delta);
+}
+
+int places_add(struct db *d, int64_t parent_id, int level, const char *code, const char *name,
+	       int64_t *id, const char **why)
+{
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (level < 0 || level >= PLACES_NLEVELS) {
+		*why = "unknown level";
+		return MU_EINVAL;
+	}
+	int rc;
+	if ((rc = places_code_check(code, why)) || (rc = places_name_check(name, why)))
+		return rc;
+	if (parent_id == 0) {
+		if (level != PLACES_CITY) {
+			*why = "only the city has no parent";
+			return MU_EINVAL;
+		}
+		int64_t has;
+		if ((rc = db_query_i64(d, sql_has_city, &has)))
+			return rc;
+		if (has) {
+			*why = "there is already a city";
+			return MU_EEXIST;
+		}
+	} else {
+		struct places_node parent;
+		if ((rc = places_get(d, parent_id, &parent))) {
+			*why = "unknown parent";
+			return rc;
+		}
+		if (parent.level + 1 != level) {
+			*why = "level must be one below its parent's";
+			return MU_EINVAL;
+		}
+	}
+	if ((rc = db_tx_begin(d)))
+		return rc;
+	struct db_stmt *s;
+	if ((rc = db_prepare(d, sql_insert, &s)))
+		goto out;
+	if (parent_id)
+		db_bind_i64(s, 1, parent_id);
+	else
+		db_bind_null(s, 1);
+	db_bind_i64(s, 2, level);
+	db_bind_text(s, 3, code, -1);
+	db_bind_text(s, 4, name, -1);
+	rc = db_step(s);
+	db_stmt_done(s);
+	if (rc == MU_EEXIST) {
+		*why = "code already used";
+		goto out;
+	}
+	if (rc != DB_DONE)
+		goto out;
+	*id = db_last_insert_id(d);
+	rc = parent_id ? count_up(d, parent_id, level, 1) : 0;
+out:
+	if (rc == 0)
+		return db_tx_commit(d);
+	db_tx_rollback(d);
+	return rc;
+}
+
+int places_insert_raw(struct db *d, const struct places_node *n)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_insert_raw, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, n->id);
+	if (n->parent_id)
+		db_bind_i64(s, 2, n->parent_id);
+	else
+		db_bind_null(s, 2);
+	db_bind_i64(s, 3, n->level);
+	db_bind_text_static(s, 4, n->code, -1);
+	db_bind_text_static(s, 5, n->name, -1);
+	for (int l = PLACES_DISTRICT; l <= PLACES_HOUSEHOLD; l++)
+		db_bind_i64(s, 5 + l, n->below[l]);
+	db_bind_i64(s, 13, n->people);
+	rc = db_step(s);
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+/* Rebuild, bottom-up: households count their people, then each level sums its
+ * children (and counts them at the children's level). */
+static const char sql_reset[] =
+	"UPDATE places SET n_districts = 0, n_streets = 0, n_communities = 0, n_grids = 0,"
+	" n_compounds = 0, n_buildings = 0, n_households = 0, n_people = 0";
+static const char sql_households[] =
+	"UPDATE places SET n_people = c.n FROM"
+	" (SELECT household_id, COUNT(*) AS n FROM people GROUP BY household_id) AS c"
+	" WHERE places.id = c.household_id AND places.level = 7";
+static const char sql_level_up[] =
+	"UPDATE places SET"
+	" n_districts = c.d, n_streets = c.s, n_communities = c.cm, n_grids = c.g,"
+	" n_compounds = c.cp, n_buildings = c.b, n_households = c.h, n_people = c.p"
+	" FROM (SELECT parent_id,"
+	"  SUM(level = 1) + SUM(n_districts) AS d, SUM(level = 2) + SUM(n_streets) AS s,"
+	"  SUM(level = 3) + SUM(n_communities) AS cm, SUM(level = 4) + SUM(n_grids) AS g,"
+	"  SUM(level = 5) + SUM(n_compounds) AS cp, SUM(level = 6) + SUM(n_buildings) AS b,"
+	"  SUM(level = 7) + SUM(n_households) AS h, SUM(n_people) AS p"
+	"  FROM places WHERE level = ?1 GROUP BY parent_id) AS c"
+	" WHERE places.id = c.parent_id";
+
+int places_counts_rebuild(struct db *d)
+{
+	int rc;
+	if ((rc = db_tx_begin(d)))
+		return rc;
+	if ((rc = db_exec(d, sql_reset)) || (rc = db_exec(d, sql_households)))
+		goto out;
+	for (int level = PLACES_HOUSEHOLD; level >= PLACES_DISTRICT; level--) {
+		struct db_stmt *s;
+		if ((rc = db_prepare(d, sql_level_up, &s)))
+			goto out;
+		db_bind_i64(s, 1, level);
+		rc = db_step(s);
+		db_stmt_done(s);
+		if (rc != DB_DONE)
+			goto out;
+		rc = 0;
+	}
+out:
+	if (rc == 0)
+		return db_tx_commit(d);
+	db_tx_rollback(d);
+	return rc;
+}

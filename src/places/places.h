@@ -1,0 +1,86 @@
+/* places: the administrative tree — city › district › street/town › community/village
+ * › grid › compound › building › household — with official codes, names, and the
+ * counts of everything below each node, kept so that any subtree figure is one read. */
+#ifndef MU_PLACES_H
+#define MU_PLACES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+enum places_level {
+	PLACES_CITY = 0,
+	PLACES_DISTRICT,
+	PLACES_STREET, /* street (街道) or town (镇) */
+	PLACES_COMMUNITY, /* community (社区) or village (村) */
+	PLACES_GRID,
+	PLACES_COMPOUND,
+	PLACES_BUILDING,
+	PLACES_HOUSEHOLD,
+	PLACES_NLEVELS
+};
+
+#define PLACES_CODE_MAX 32 /* bytes, ASCII letters, digits and '-' */
+#define PLACES_NAME_MAX 64 /* code points of UTF-8 */
+
+struct places_node {
+	int64_t id, parent_id; /* parent_id 0 for the root */
+	int level;
+	char code[PLACES_CODE_MAX + 1];
+	char name[PLACES_NAME_MAX * 4 + 1];
+	int64_t below[PLACES_NLEVELS]; /* below[L]: descendants at level L (0 for L ≤ level) */
+	int64_t people; /* people living anywhere in the subtree */
+};
+
+/* "city", "district", ... "household"; NULL outside 0..7. Static strings. */
+const char *places_level_name(int level);
+/* Parses a level name (also "town" = street, "village" = community); MU_EINVAL else. */
+int places_level_parse(const char *s, int *level);
+
+/* Checks a code and a name as stored: code 1..32 of [0-9A-Za-z-], name 1..64 code
+ * points of valid UTF-8 with no control characters. On failure returns MU_EINVAL and
+ * points *why at a static reason. */
+int places_code_check(const char *code, const char **why);
+int places_name_check(const char *name, const char **why);
+
+/* Adds a node under parent (0 only for the city, of which there is at most one)
+ * and counts it in every ancestor. The level must be the parent's level + 1.
+ * Returns 0 with *id set; MU_EEXIST for a code already used; MU_ENOTFOUND for a
+ * missing parent; MU_EINVAL for a bad level, code or name (*why says which, may be
+ * NULL). Runs in the caller's transaction if there is one. */
+int places_add(struct db *d, int64_t parent_id, int level, const char *code, const char *name,
+	       int64_t *id, const char **why);
+
+/* Bulk load: inserts n exactly as given (its id, counts and all), without touching
+ * other rows. For generators that computed the counts themselves; no checks. */
+int places_insert_raw(struct db *d, const struct places_node *n);
+
+/* Reads one node by id or by code. MU_ENOTFOUND when absent. */
+int places_get(struct db *d, int64_t id, struct places_node *out);
+int places_find(struct db *d, const char *code, struct places_node *out);
+
+/* The ids from the root down to id (inclusive) in ids[0..*n); at most PLACES_NLEVELS. */
+int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n);
+
+/* True when id is node ancestor or id itself, from the path. */
+int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within);
+
+/* Calls fn for each child of id in code order; stops early when fn returns non-zero
+ * and returns that value. The node passed is borrowed for the call. */
+int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node *n, void *ctx),
+		    void *ctx);
+
+/* Adds delta people to id and every ancestor of it. */
+int places_people_add(struct db *d, int64_t id, int64_t delta);
+
+/* Recomputes every count of every node from the rows themselves. For repair after a
+ * bulk load and as the oracle in tests; slow at full scale (a full scan per level). */
+int places_counts_rebuild(struct db *d);
+
+/* Calls fn for every node of the subtree of root (root included), parents before
+ * children, in code order among siblings. */
+int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *n, void *ctx),
+		void *ctx);
+
+#endif

@@ -1,0 +1,197 @@
+/* test_places.c: the tree's rules (levels, codes, names, one city), reads, walks and
+ * the counts every node keeps, checked against a full rebuild. */
+#include "testutil.h"
+
+#include "places/places.h"
+
+struct fx {
+	struct tdb t;
+	int64_t city, dist, street, comm, grid, comp, bld, hh1, hh2;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = mu_xcalloc(1, sizeof *f);
+	tdb_open(&f->t);
+	struct db *d = f->t.db;
+	assert_int_equal(places_add(d, 0, PLACES_CITY, "440100", "广州市", &f->city, NULL), 0);
+	assert_int_equal(places_add(d, f->city, PLACES_DISTRICT, "440103", "荔湾区", &f->dist, NULL), 0);
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103014", "白鹤洞街", &f->street, NULL), 0);
+	assert_int_equal(places_add(d, f->street, PLACES_COMMUNITY, "440103014001", "芳村社区", &f->comm, NULL), 0);
+	assert_int_equal(places_add(d, f->comm, PLACES_GRID, "440103014001001", "第1网格", &f->grid, NULL), 0);
+	assert_int_equal(places_add(d, f->grid, PLACES_COMPOUND, "44010301400100101", "芳村花园", &f->comp, NULL), 0);
+	assert_int_equal(places_add(d, f->comp, PLACES_BUILDING, "44010301400100101001", "1栋", &f->bld, NULL), 0);
+	assert_int_equal(places_add(d, f->bld, PLACES_HOUSEHOLD, "440103014001001010010101", "101", &f->hh1, NULL), 0);
+	assert_int_equal(places_add(d, f->bld, PLACES_HOUSEHOLD, "440103014001001010010102", "102", &f->hh2, NULL), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	tdb_close(&f->t);
+	free(f);
+	return 0;
+}
+
+static void test_counts_maintained(void **state)
+{
+	struct fx *f = *state;
+	struct places_node n;
+	assert_int_equal(places_get(f->t.db, f->city, &n), 0);
+	assert_int_equal(n.level, PLACES_CITY);
+	for (int l = PLACES_DISTRICT; l < PLACES_HOUSEHOLD; l++)
+		assert_int_equal(n.below[l], 1);
+	assert_int_equal(n.below[PLACES_HOUSEHOLD], 2);
+	assert_int_equal(places_get(f->t.db, f->bld, &n), 0);
+	assert_int_equal(n.below[PLACES_HOUSEHOLD], 2);
+	assert_int_equal(n.below[PLACES_BUILDING], 0);
+
+	assert_int_equal(places_people_add(f->t.db, f->hh1, 3), 0);
+	assert_int_equal(places_people_add(f->t.db, f->hh2, 2), 0);
+	assert_int_equal(places_get(f->t.db, f->dist, &n), 0);
+	assert_int_equal(n.people, 5);
+	assert_int_equal(places_get(f->t.db, f->hh2, &n), 0);
+	assert_int_equal(n.people, 2);
+}
+
+/* The maintained counts must equal what a rebuild from the rows finds. */
+static void test_rebuild_agrees(void **state)
+{
+	struct fx *f = *state;
+	struct places_node before, after;
+	assert_int_equal(places_get(f->t.db, f->city, &before), 0);
+	/* Damage the counts, then rebuild them. */
+	assert_int_equal(db_exec(f->t.db, "UPDATE places SET n_households = 99, n_grids = 7"), 0);
+	assert_int_equal(places_counts_rebuild(f->t.db), 0);
+	assert_int_equal(places_get(f->t.db, f->city, &after), 0);
+	assert_memory_equal(before.below, after.below, sizeof before.below);
+	assert_int_equal(before.people, after.people);
+	assert_int_equal(places_get(f->t.db, f->hh1, &after), 0);
+	assert_int_equal(after.below[PLACES_HOUSEHOLD], 0);
+}
+
+static void test_rules(void **state)
+{
+	struct fx *f = *state;
+	struct db *d = f->t.db;
+	int64_t id;
+	const char *why;
+	/* A second city, a level skipped, a duplicate code, a missing parent. */
+	assert_int_equal(places_add(d, 0, PLACES_CITY, "440200", "韶关市", &id, &why), MU_EEXIST);
+	assert_int_equal(places_add(d, f->dist, PLACES_COMMUNITY, "440103999001", "X社区", &id, &why),
+			 MU_EINVAL);
+	assert_string_equal(why, "level must be one below its parent's");
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103014", "重复街", &id, &why),
+			 MU_EEXIST);
+	assert_string_equal(why, "code already used");
+	assert_int_equal(places_add(d, 999999, PLACES_STREET, "440103099", "无父街", &id, &why),
+			 MU_ENOTFOUND);
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "44 0103", "空格街", &id, &why),
+			 MU_EINVAL);
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "", &id, &why), MU_EINVAL);
+	assert_string_equal(why, "name is empty");
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "\xD6\xD0\xCE\xC4", &id, &why),
+			 MU_EINVAL);
+	assert_string_equal(why, "name is not valid UTF-8");
+	/* A rare 4-byte character is a valid name; 64 code points fit, 65 do not. */
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103097", "𠈌街", &id, &why), 0);
+	char name[65 * 3 + 1] = "";
+	for (int i = 0; i < 65; i++)
+		strcat(name, "街");
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103096", name, &id, &why), MU_EINVAL);
+	name[64 * 3] = '\0';
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103096", name, &id, &why), 0);
+	/* Refusals left nothing behind: two streets were added in all. */
+	struct places_node n;
+	assert_int_equal(places_get(d, f->city, &n), 0);
+	assert_int_equal(n.below[PLACES_STREET], 3);
+}
+
+static void test_find_path_within(void **state)
+{
+	struct fx *f = *state;
+	struct places_node n;
+	assert_int_equal(places_find(f->t.db, "440103014", &n), 0);
+	assert_int_equal(n.id, f->street);
+	assert_string_equal(n.name, "白鹤洞街");
+	assert_int_equal(places_find(f->t.db, "nope", &n), MU_ENOTFOUND);
+
+	int64_t ids[PLACES_NLEVELS];
+	int k;
+	assert_int_equal(places_path(f->t.db, f->hh2, ids, &k), 0);
+	assert_int_equal(k, 8);
+	assert_int_equal(ids[0], f->city);
+	assert_int_equal(ids[6], f->bld);
+	assert_int_equal(ids[7], f->hh2);
+	bool in;
+	assert_int_equal(places_is_within(f->t.db, f->hh2, f->street, &in), 0);
+	assert_true(in);
+	assert_int_equal(places_is_within(f->t.db, f->street, f->hh2, &in), 0);
+	assert_false(in);
+	assert_int_equal(places_path(f->t.db, 424242, ids, &k), MU_ENOTFOUND);
+}
+
+struct seen {
+	char codes[16][PLACES_CODE_MAX + 1];
+	int n;
+};
+
+static int collect(const struct places_node *n, void *ctx)
+{
+	struct seen *s = ctx;
+	if (s->n < 16)
+		strcpy(s->codes[s->n++], n->code);
+	return 0;
+}
+
+static void test_walk_depth_first(void **state)
+{
+	struct fx *f = *state;
+	struct db *d = f->t.db;
+	int64_t s2, c2;
+	/* A second street whose code sorts before the first one's community codes. */
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103013", "B街", &s2, NULL), 0);
+	assert_int_equal(places_add(d, s2, PLACES_COMMUNITY, "440103013001", "B社区", &c2, NULL), 0);
+	struct seen s = {0};
+	assert_int_equal(places_walk(d, f->dist, collect, &s), 0);
+	assert_int_equal(s.n, 10);
+	assert_string_equal(s.codes[0], "440103");
+	assert_string_equal(s.codes[1], "440103013");
+	assert_string_equal(s.codes[2], "440103013001");
+	assert_string_equal(s.codes[3], "440103014");
+	assert_string_equal(s.codes[8], "440103014001001010010101");
+	assert_string_equal(s.codes[9], "440103014001001010010102");
+
+	struct seen kids = {0};
+	assert_int_equal(places_children(d, f->dist, collect, &kids), 0);
+	assert_int_equal(kids.n, 2);
+	assert_string_equal(kids.codes[0], "440103013");
+}
+
+static void test_levels(void **state)
+{
+	(void)state;
+	int l;
+	assert_int_equal(places_level_parse("village", &l), 0);
+	assert_int_equal(l, PLACES_COMMUNITY);
+	assert_int_equal(places_level_parse("town", &l), 0);
+	assert_int_equal(l, PLACES_STREET);
+	assert_int_equal(places_level_parse("Household", &l), MU_EINVAL);
+	assert_string_equal(places_level_name(PLACES_HOUSEHOLD), "household");
+	assert_null(places_level_name(8));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_counts_maintained, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_agrees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_path_within, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_depth_first, setup, teardown),
+		cmocka_unit_test(test_levels),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
