@@ -1,0 +1,423 @@
+/* people.c: person records — validation, the loader that inserts and seals people and
+ * keeps the people counts of the places tree, and reads by id, code, ID number and
+ * subtree. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/core.h"
+#include "db/db.h"
+#include "people.h"
+#include "people_int.h"
+#include "places/places.h"
+
+/* ---- validation ---------------------------------------------------------------------- */
+
+static int fail(const char **field, const char *f, char *why, size_t whylen, const char *msg)
+{
+	if (field)
+		*field = f;
+	snprintf(why, whylen, "%s", msg);
+	return MU_EINVAL;
+}
+
+/* True when s (valid UTF-8) holds a C0 or C1 control character or DEL. */
+static bool has_control(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return true;
+		if (u[i] == 0xC2 && i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F)
+			return true;
+	}
+	return false;
+}
+
+int people_validate(const struct people_person *p, const char **field, char *why, size_t whylen)
+{
+	char buf[160];
+	const char *idn = p->id_number;
+	size_t idlen = strnlen(idn, sizeof p->id_number);
+	int64_t today = mu_now_unix() / 86400;
+
+	if (!people_id_type_name(p->id_type))
+		return fail(field, "id_type", why, whylen,
+			    "ID type must be resident_id, passport or other");
+	if (idlen == 0)
+		return fail(field, "id_number", why, whylen, "ID number is required");
+	if (idlen > PEOPLE_ID_MAX) {
+		snprintf(buf, sizeof buf, "ID number must be at most %d characters", PEOPLE_ID_MAX);
+		return fail(field, "id_number", why, whylen, buf);
+	}
+	for (size_t i = 0; i < idlen; i++)
+		if (idn[i] < 0x20 || idn[i] > 0x7e)
+			return fail(field, "id_number", why, whylen,
+				    "ID number must be printable ASCII characters");
+
+	size_t nlen = strnlen(p->name, sizeof p->name);
+	if (nlen == sizeof p->name || !mu_utf8_valid(p->name, nlen))
+		return fail(field, "name", why, whylen, "name is not valid UTF-8 text");
+	size_t ncp = mu_utf8_len(p->name, nlen);
+	if (ncp < 1 || ncp > PEOPLE_NAME_MAX) {
+		snprintf(buf, sizeof buf, "name must be 1 to %d characters (got %zu)",
+			 PEOPLE_NAME_MAX, ncp);
+		return fail(field, "name", why, whylen, buf);
+	}
+	if (has_control(p->name, nlen))
+		return fail(field, "name", why, whylen, "name must not contain control characters");
+
+	if (p->sex != PEOPLE_SEX_M && p->sex != PEOPLE_SEX_F)
+		return fail(field, "sex", why, whylen, "sex must be M or F");
+
+	if (p->birth > today)
+		return fail(field, "birth_date", why, whylen, "birth date is in the future");
+	if (p->birth < mu_date_to_days(1900, 1, 1))
+		return fail(field, "birth_date", why, whylen, "birth date is before 1900");
+
+	size_t plen = strnlen(p->phone, sizeof p->phone);
+	if (plen > PEOPLE_PHONE_MAX) {
+		snprintf(buf, sizeof buf, "phone must be at most %d characters", PEOPLE_PHONE_MAX);
+		return fail(field, "phone", why, whylen, buf);
+	}
+	for (size_t i = 0; i < plen; i++) {
+		char c = p->phone[i];
+		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == ' '))
+			return fail(field, "phone", why, whylen,
+				    "phone may contain only digits, '+', '-' and spaces");
+	}
+
+	if (p->id_type == PEOPLE_ID_RESIDENT) {
+		int64_t birth;
+		int sex;
+		if (people_idcard_check(idn, buf, sizeof buf, &birth, &sex) != 0)
+			return fail(field, "id_number", why, whylen, buf);
+		if (birth != p->birth) {
+			char a[11], b[11];
+			mu_date_format(p->birth, a);
+			mu_date_format(birth, b);
+			snprintf(buf, sizeof buf, "birth date %s does not match resident ID (%s)",
+				 a, b);
+			return fail(field, "birth_date", why, whylen, buf);
+		}
+		if (sex != p->sex) {
+			snprintf(buf, sizeof buf, "sex %s does not match resident ID (%s)",
+				 p->sex == PEOPLE_SEX_M ? "M" : "F",
+				 sex == PEOPLE_SEX_M ? "male" : "female");
+			return fail(field, "sex", why, whylen, buf);
+		}
+	}
+	return 0;
+}
+
+/* ---- the loader ----------------------------------------------------------------------- */
+
+/* Pending people counts: household id → delta, open addressing, 0 marks a free slot
+ * (place ids start at 1). */
+struct count_map {
+	int64_t *keys, *vals;
+	size_t cap, n;
+};
+
+struct people_loader {
+	struct db *d;
+	const struct people_keys *k;
+	struct count_map counts;
+	/* Random bytes for nonces and codes, drawn from the system CSPRNG in blocks: one
+	 * syscall per hundred people rather than two per person. */
+	unsigned char pool[4096];
+	size_t pool_left;
+};
+
+static size_t slot_of(int64_t key, size_t cap)
+{
+	uint64_t h = (uint64_t)key * 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+static void count_add(struct count_map *m, int64_t key, int64_t delta)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 64;
+		int64_t *nk = mu_xcalloc(ncap, sizeof *nk), *nv = mu_xcalloc(ncap, sizeof *nv);
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->keys[i])
+				continue;
+			size_t j = slot_of(m->keys[i], ncap);
+			while (nk[j])
+				j = (j + 1) & (ncap - 1);
+			nk[j] = m->keys[i];
+			nv[j] = m->vals[i];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = nk;
+		m->vals = nv;
+		m->cap = ncap;
+	}
+	size_t j = slot_of(key, m->cap);
+	while (m->keys[j] && m->keys[j] != key)
+		j = (j + 1) & (m->cap - 1);
+	if (!m->keys[j]) {
+		m->keys[j] = key;
+		m->n++;
+	}
+	m->vals[j] += delta;
+}
+
+static void random_take(struct people_loader *l, unsigned char *out, size_t n)
+{
+	if (l->pool_left < n) {
+		randombytes_buf(l->pool, sizeof l->pool);
+		l->pool_left = sizeof l->pool;
+	}
+	unsigned char *src = l->pool + sizeof l->pool - l->pool_left;
+	memcpy(out, src, n);
+	sodium_memzero(src, n);
+	l->pool_left -= n;
+}
+
+struct people_loader *people_loader_new(struct db *d, const struct people_keys *k)
+{
+	people__sodium_init();
+	struct people_loader *l = mu_xcalloc(1, sizeof *l);
+	l->d = d;
+	l->k = k;
+	return l;
+}
+
+void people_loader_free(struct people_loader *l)
+{
+	if (!l)
+		return;
+	free(l->counts.keys);
+	free(l->counts.vals);
+	sodium_memzero(l, sizeof *l);
+	free(l);
+}
+
+static const char sql_insert[] =
+    "INSERT INTO people(household_id, id_type, id_hash, code, sex, birth, party, sealed) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* Hashes, seals and inserts p with a fresh code. A clash on the code (2^-96 per pair)
+ * draws another; a clash on id_hash is the same person recorded twice. */
+static int insert(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+{
+	struct people_person canon = *p;
+	unsigned char hash[PEOPLE_HASH_BYTES], nonce[PEOPLE__NONCE_BYTES];
+	unsigned char sealed[PEOPLE__SEALED_MAX];
+	size_t sealed_len = 0;
+	struct db_stmt *st = NULL;
+	int rc;
+
+	people__id_canon(p->id_type, p->id_number, canon.id_number);
+	people_id_hash(l->k, p->id_type, canon.id_number, hash);
+	random_take(l, nonce, sizeof nonce);
+	if ((rc = people__seal(l->k, hash, nonce, &canon, sealed, &sealed_len)) != 0) {
+		if (why)
+			snprintf(why, whylen, "a field is too long to store");
+		goto out;
+	}
+	for (int attempt = 0; attempt < 8; attempt++) {
+		random_take(l, p->code, PEOPLE_CODE_BYTES);
+		if ((rc = db_prepare(l->d, sql_insert, &st)) != 0)
+			goto out;
+		db_bind_i64(st, 1, p->household_id);
+		db_bind_i64(st, 2, p->id_type);
+		db_bind_blob(st, 3, hash, PEOPLE_HASH_BYTES);
+		db_bind_blob(st, 4, p->code, PEOPLE_CODE_BYTES);
+		db_bind_i64(st, 5, p->sex);
+		db_bind_i64(st, 6, p->birth);
+		db_bind_i64(st, 7, p->party ? 1 : 0);
+		db_bind_blob(st, 8, sealed, (int)sealed_len);
+		rc = db_step(st);
+		bool code_clash = rc == MU_EEXIST && strstr(db_errmsg(l->d), "people.code");
+		db_stmt_done(st);
+		st = NULL;
+		if (rc == DB_DONE) {
+			p->id = db_last_insert_id(l->d);
+			count_add(&l->counts, p->household_id, 1);
+			goto out;
+		}
+		if (!code_clash)
+			break;
+	}
+	if (rc == MU_EEXIST && why)
+		snprintf(why, whylen, "ID number already recorded");
+out:
+	sodium_memzero(&canon, sizeof canon);
+	return rc;
+}
+
+static const char sql_level[] = "SELECT level FROM places WHERE id = ?";
+
+int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+{
+	const char *field = NULL;
+	struct db_stmt *st = NULL;
+	int rc = people_validate(p, &field, why, whylen);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_prepare(l->d, sql_level, &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, p->household_id);
+	rc = db_step(st);
+	if (rc == DB_ROW && db_col_i64(st, 0) == PLACES_HOUSEHOLD)
+		rc = 0;
+	else if (rc >= 0)
+		rc = MU_ENOTFOUND;
+	db_stmt_done(st);
+	if (rc == MU_ENOTFOUND)
+		snprintf(why, whylen, "household %lld is not a household",
+			 (long long)p->household_id);
+	if (rc != 0)
+		return rc;
+	return insert(l, p, why, whylen);
+}
+
+int people_loader_add_trusted(struct people_loader *l, struct people_person *p)
+{
+	return insert(l, p, NULL, 0);
+}
+
+int people_loader_finish(struct people_loader *l)
+{
+	struct count_map *m = &l->counts;
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i] || m->vals[i] == 0)
+			continue;
+		int rc = places_people_add(l->d, m->keys[i], m->vals[i]);
+		if (rc != 0)
+			return rc;
+		/* Written: a second finish must not count it again. */
+		m->vals[i] = 0;
+	}
+	return 0;
+}
+
+int people_add(struct db *d, const struct people_keys *k, struct people_person *p, char *why,
+	       size_t whylen)
+{
+	struct people_loader *l = people_loader_new(d, k);
+	int rc = db_tx_begin(d);
+	if (rc != 0)
+		goto out;
+	rc = people_loader_add(l, p, why, whylen);
+	if (rc == 0)
+		rc = people_loader_finish(l);
+	if (rc == 0)
+		rc = db_tx_commit(d);
+	else
+		db_tx_rollback(d);
+out:
+	people_loader_free(l);
+	return rc;
+}
+
+/* ---- reads ---------------------------------------------------------------------------- */
+
+#define PERSON_COLS                                                                                \
+	"p.id, p.household_id, p.id_type, p.id_hash, p.code, p.sex, p.birth, "                     \
+	"p.party, p.sealed"
+
+/* Fills out from a row of PERSON_COLS, opening the sealed fields. */
+static int read_row(struct db_stmt *st, const struct people_keys *k, struct people_person *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = db_col_i64(st, 0);
+	out->household_id = db_col_i64(st, 1);
+	out->id_type = (int)db_col_i64(st, 2);
+	if (db_col_bytes(st, 3) != PEOPLE_HASH_BYTES || db_col_bytes(st, 4) != PEOPLE_CODE_BYTES)
+		return MU_ECRYPTO;
+	unsigned char hash[PEOPLE_HASH_BYTES];
+	memcpy(hash, db_col_blob(st, 3), PEOPLE_HASH_BYTES);
+	memcpy(out->code, db_col_blob(st, 4), PEOPLE_CODE_BYTES);
+	out->sex = (int)db_col_i64(st, 5);
+	out->birth = db_col_i64(st, 6);
+	out->party = db_col_i64(st, 7) != 0;
+	int n = db_col_bytes(st, 8);
+	const unsigned char *blob = db_col_blob(st, 8);
+	if (n <= 0 || !blob)
+		return MU_ECRYPTO;
+	return people__unseal(k, hash, blob, (size_t)n, out);
+}
+
+/* Runs sql (PERSON_COLS, one blob or integer key) and reads its one row. */
+static int get_one(struct db *d, const char *sql, const struct people_keys *k, const void *key,
+		   int keylen, int64_t ikey, struct people_person *out)
+{
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(d, sql, &st);
+	if (rc != 0)
+		return rc;
+	if (key)
+		db_bind_blob(st, 1, key, keylen);
+	else
+		db_bind_i64(st, 1, ikey);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = read_row(st, k, out);
+	else if (rc == DB_DONE)
+		rc = MU_ENOTFOUND;
+	db_stmt_done(st);
+	return rc;
+}
+
+static const char sql_get[] = "SELECT " PERSON_COLS " FROM people p WHERE p.id = ?";
+static const char sql_by_code[] = "SELECT " PERSON_COLS " FROM people p WHERE p.code = ?";
+static const char sql_by_hash[] = "SELECT " PERSON_COLS " FROM people p WHERE p.id_hash = ?";
+
+int people_get(struct db *d, const struct people_keys *k, int64_t id, struct people_person *out)
+{
+	return get_one(d, sql_get, k, NULL, 0, id, out);
+}
+
+int people_find_code(struct db *d, const struct people_keys *k,
+		     const unsigned char code[PEOPLE_CODE_BYTES], struct people_person *out)
+{
+	return get_one(d, sql_by_code, k, code, PEOPLE_CODE_BYTES, 0, out);
+}
+
+int people_find_id(struct db *d, const struct people_keys *k, int id_type, const char *id_number,
+		   struct people_person *out)
+{
+	unsigned char hash[PEOPLE_HASH_BYTES];
+	people_id_hash(k, id_type, id_number, hash);
+	return get_one(d, sql_by_hash, k, hash, PEOPLE_HASH_BYTES, 0, out);
+}
+
+/* Households of the subtree through places_parent, then their people through
+ * people_household. fn must not start another people_walk on the same connection
+ * (the statement is in use while fn runs). */
+static const char sql_walk[] =
+    "WITH RECURSIVE sub(id, level) AS ("
+    "  SELECT id, level FROM places WHERE id = ?"
+    "  UNION ALL SELECT c.id, c.level FROM places c JOIN sub ON c.parent_id = sub.id"
+    "  WHERE sub.level < 7)"
+    "SELECT " PERSON_COLS " FROM sub JOIN places h ON h.id = sub.id "
+    "JOIN people p ON p.household_id = h.id "
+    "WHERE sub.level = 7 ORDER BY h.code, p.id";
+
+int people_walk(struct db *d, const struct people_keys *k, int64_t place,
+		int (*fn)(const struct people_person *p, void *ctx), void *ctx)
+{
+	struct people_person person;
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(d, sql_walk, &st);
+	if (rc != 0)
+		return rc;
+	db_bind_i64(st, 1, place);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if ((rc = read_row(st, k, &person)) != 0)
+			goto out;
+		if ((rc = fn(&person, ctx)) != 0)
+			goto out;
+	}
+out:
+	sodium_memzero(&person, sizeof person);
+	db_stmt_done(st);
+	return rc;
+}

@@ -1,0 +1,252 @@
+/* seal.c: the key file of a database, the keys derived from it, the keyed hash behind
+ * exact ID lookups, and the sealing of the private fields of a person. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core/core.h"
+#include "people.h"
+#include "people_int.h"
+
+#define MASTER_BYTES 32
+#define KDF_CONTEXT  "muster01"
+#define SUBKEY_SEAL  1
+#define SUBKEY_HASH  2
+
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+
+static void sodium_start(void)
+{
+	if (sodium_init() < 0)
+		mu_panic(__FILE__, __LINE__, "libsodium failed to initialise");
+}
+
+void people__sodium_init(void)
+{
+	pthread_once(&sodium_once, sodium_start);
+}
+
+void people_keyfile_path(const char *db_path, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s.key", db_path);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return MU_EIO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int people_keys_create(const char *db_path)
+{
+	people__sodium_init();
+	char path[4096];
+	unsigned char master[MASTER_BYTES];
+	char hex[MASTER_BYTES * 2 + 2];
+	int rc = 0;
+	people_keyfile_path(db_path, path, sizeof path);
+	/* O_EXCL: a key file is never replaced — losing it loses every sealed record. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = errno == EEXIST ? MU_EEXIST : MU_EIO;
+		mu_error("people: cannot create key file %s: %s", path, strerror(errno));
+		return rc;
+	}
+	randombytes_buf(master, sizeof master);
+	sodium_bin2hex(hex, sizeof hex, master, sizeof master);
+	hex[MASTER_BYTES * 2] = '\n';
+	hex[MASTER_BYTES * 2 + 1] = '\0';
+	rc = write_all(fd, hex, MASTER_BYTES * 2 + 1);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = MU_EIO;
+	if (close(fd) != 0 && rc == 0)
+		rc = MU_EIO;
+	if (rc != 0) {
+		mu_error("people: cannot write key file %s", path);
+		unlink(path);
+	}
+	sodium_memzero(master, sizeof master);
+	sodium_memzero(hex, sizeof hex);
+	return rc;
+}
+
+int people_keys_load(const char *db_path, struct people_keys *k)
+{
+	people__sodium_init();
+	char path[4096];
+	char text[MASTER_BYTES * 2 + 8];
+	unsigned char master[MASTER_BYTES];
+	size_t n = 0, binlen = 0;
+	struct stat st;
+	int rc = 0;
+	people_keyfile_path(db_path, path, sizeof path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return MU_ENOTFOUND;
+		mu_error("people: cannot open key file %s: %s", path, strerror(errno));
+		return MU_EIO;
+	}
+	if (fstat(fd, &st) != 0) {
+		rc = MU_EIO;
+		goto out;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		mu_error("people: key file %s is open to group or others (mode %03o); "
+			 "chmod 600 it",
+			 path, (unsigned)(st.st_mode & 0777));
+		rc = MU_EFORBIDDEN;
+		goto out;
+	}
+	while (n < sizeof text) {
+		ssize_t r = read(fd, text + n, sizeof text - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = MU_EIO;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n == MASTER_BYTES * 2 + 1 && text[n - 1] == '\n')
+		n--;
+	if (n != MASTER_BYTES * 2 ||
+	    sodium_hex2bin(master, sizeof master, text, n, NULL, &binlen, NULL) != 0 ||
+	    binlen != MASTER_BYTES) {
+		mu_error("people: key file %s is malformed", path);
+		rc = MU_EIO;
+		goto out;
+	}
+	crypto_kdf_derive_from_key(k->seal, sizeof k->seal, SUBKEY_SEAL, KDF_CONTEXT, master);
+	crypto_kdf_derive_from_key(k->hash, sizeof k->hash, SUBKEY_HASH, KDF_CONTEXT, master);
+out:
+	close(fd);
+	sodium_memzero(master, sizeof master);
+	sodium_memzero(text, sizeof text);
+	return rc;
+}
+
+void people_id_hash(const struct people_keys *k, int id_type, const char *id_number,
+		    unsigned char out[PEOPLE_HASH_BYTES])
+{
+	crypto_generichash_state st;
+	char prefix[16];
+	int plen = snprintf(prefix, sizeof prefix, "%d:", id_type);
+	crypto_generichash_init(&st, k->hash, sizeof k->hash, PEOPLE_HASH_BYTES);
+	crypto_generichash_update(&st, (const unsigned char *)prefix, (size_t)plen);
+	if (id_type == PEOPLE_ID_RESIDENT) {
+		unsigned char chunk[64];
+		size_t n = 0;
+		for (const char *s = id_number; *s; s++) {
+			char c = *s;
+			chunk[n++] = (unsigned char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+			if (n == sizeof chunk) {
+				crypto_generichash_update(&st, chunk, n);
+				n = 0;
+			}
+		}
+		crypto_generichash_update(&st, chunk, n);
+	} else {
+		crypto_generichash_update(&st, (const unsigned char *)id_number, strlen(id_number));
+	}
+	crypto_generichash_final(&st, out, PEOPLE_HASH_BYTES);
+}
+
+void people__id_canon(int id_type, const char *id_number, char out[PEOPLE_ID_MAX + 1])
+{
+	size_t i = 0;
+	for (; id_number[i] && i < PEOPLE_ID_MAX; i++) {
+		char c = id_number[i];
+		if (id_type == PEOPLE_ID_RESIDENT && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		out[i] = c;
+	}
+	out[i] = '\0';
+}
+
+int people__seal(const struct people_keys *k, const unsigned char id_hash[PEOPLE_HASH_BYTES],
+		 const unsigned char nonce[PEOPLE__NONCE_BYTES], const struct people_person *p,
+		 unsigned char *out, size_t *outlen)
+{
+	unsigned char plain[PEOPLE__PLAIN_MAX];
+	size_t ln = strnlen(p->name, sizeof p->name), lp = strnlen(p->phone, sizeof p->phone);
+	size_t li = strnlen(p->id_number, sizeof p->id_number);
+	if (ln > PEOPLE_NAME_MAX * 4 || lp > PEOPLE_PHONE_MAX || li > PEOPLE_ID_MAX)
+		return MU_EINVAL;
+	memcpy(plain, p->name, ln);
+	plain[ln] = 0;
+	memcpy(plain + ln + 1, p->phone, lp);
+	plain[ln + 1 + lp] = 0;
+	memcpy(plain + ln + 1 + lp + 1, p->id_number, li);
+	size_t mlen = ln + 1 + lp + 1 + li;
+	unsigned long long clen = 0;
+	memcpy(out, nonce, PEOPLE__NONCE_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + PEOPLE__NONCE_BYTES, &clen, plain, mlen,
+						   id_hash, PEOPLE_HASH_BYTES, NULL, nonce,
+						   k->seal);
+	*outlen = PEOPLE__NONCE_BYTES + (size_t)clen;
+	sodium_memzero(plain, mlen);
+	return 0;
+}
+
+/* Copies the NUL-terminated field starting at *pos into dst (cap bytes with NUL),
+ * or the rest of the buffer when last; false when it does not fit or is unterminated. */
+static bool take_field(const unsigned char *plain, size_t n, size_t *pos, bool last, char *dst,
+		       size_t cap)
+{
+	const unsigned char *start = plain + *pos;
+	size_t rest = n - *pos, len;
+	if (last) {
+		len = rest;
+		if (memchr(start, 0, rest))
+			return false;
+	} else {
+		const unsigned char *z = memchr(start, 0, rest);
+		if (!z)
+			return false;
+		len = (size_t)(z - start);
+	}
+	if (len + 1 > cap)
+		return false;
+	memcpy(dst, start, len);
+	dst[len] = '\0';
+	*pos += len + (last ? 0 : 1);
+	return true;
+}
+
+int people__unseal(const struct people_keys *k, const unsigned char id_hash[PEOPLE_HASH_BYTES],
+		   const unsigned char *blob, size_t n, struct people_person *out)
+{
+	unsigned char plain[PEOPLE__PLAIN_MAX];
+	unsigned long long mlen = 0;
+	size_t pos = 0;
+	int rc = 0;
+	if (n < PEOPLE__NONCE_BYTES + PEOPLE__TAG_BYTES || n > PEOPLE__SEALED_MAX)
+		return MU_ECRYPTO;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		plain, &mlen, NULL, blob + PEOPLE__NONCE_BYTES, n - PEOPLE__NONCE_BYTES, id_hash,
+		PEOPLE_HASH_BYTES, blob, k->seal) != 0)
+		return MU_ECRYPTO;
+	if (!take_field(plain, (size_t)mlen, &pos, false, out->name, sizeof out->name) ||
+	    !take_field(plain, (size_t)mlen, &pos, false, out->phone, sizeof out->phone) ||
+	    !take_field(plain, (size_t)mlen, &pos, true, out->id_number, sizeof out->id_number))
+		rc = MU_EIO;
+	sodium_memzero(plain, sizeof plain);
+	return rc;
+}

@@ -1,0 +1,585 @@
+/* test_people.c: validation of person fields, adding through the loader with the
+ * places counts, sealing at rest (round trip, tampering, wrong key, no plaintext in
+ * the file), lookups by code and ID number, and walking a subtree. */
+#include "places/places.h"
+#include "testutil.h"
+
+/* city 1 › district 2 › street 3 › community 4 › grid 5 › compound 6 › building 7 with
+ * households 8 (code H-B) and 9 (code H-A); building 10 with household 11. */
+static const char tree_sql[] =
+    "INSERT INTO places(id, parent_id, level, code, name) VALUES"
+    " (1, NULL, 0, 'C', 'city'), (2, 1, 1, 'D', 'district'), (3, 2, 2, 'S', 'street'),"
+    " (4, 3, 3, 'M', 'community'), (5, 4, 4, 'G', 'grid'), (6, 5, 5, 'P', 'compound'),"
+    " (7, 6, 6, 'B1', 'building 1'), (8, 7, 7, 'H-B', '101'), (9, 7, 7, 'H-A', '102'),"
+    " (10, 6, 6, 'B2', 'building 2'), (11, 10, 7, 'H-C', '201');";
+
+static int setup(void **state)
+{
+	struct tdb *t = calloc(1, sizeof *t);
+	tdb_open(t);
+	if (db_exec(t->db, tree_sql) != 0)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tdb *t = *state;
+	tdb_close(t);
+	free(t);
+	return 0;
+}
+
+/* A valid person with a resident ID: sex and birth taken from the number. */
+static struct people_person person(const char *id, const char *name, int64_t household)
+{
+	struct people_person p;
+	char why[128];
+	memset(&p, 0, sizeof p);
+	p.id_type = PEOPLE_ID_RESIDENT;
+	snprintf(p.id_number, sizeof p.id_number, "%s", id);
+	snprintf(p.name, sizeof p.name, "%s", name);
+	snprintf(p.phone, sizeof p.phone, "+86 138-0000-0000");
+	p.household_id = household;
+	if (people_idcard_check(id, why, sizeof why, &p.birth, &p.sex) != 0)
+		fail_msg("test ID %s is not valid: %s", id, why);
+	return p;
+}
+
+/* A valid resident ID for serial n (three digits) born 1980-01-01. */
+static void make_id(char out[19], int n)
+{
+	snprintf(out, 19, "44010619800101%03d", n % 1000);
+	out[17] = people_idcard_check_digit(out);
+	out[18] = '\0';
+}
+
+static int64_t q(struct db *d, const char *sql)
+{
+	int64_t v = -1;
+	assert_int_equal(db_query_i64(d, sql, &v), 0);
+	return v;
+}
+
+static int64_t n_people(struct db *d, int64_t place)
+{
+	static const char sql[] = "SELECT n_people FROM places WHERE id = ?";
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(d, sql, &st), 0);
+	db_bind_i64(st, 1, place);
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t v = db_col_i64(st, 0);
+	db_stmt_done(st);
+	return v;
+}
+
+/* ---- validation ------------------------------------------------------------------- */
+
+static void expect_invalid(const struct people_person *p, const char *field, const char *why_part)
+{
+	const char *f = NULL;
+	char why[128] = "";
+	assert_int_equal(people_validate(p, &f, why, sizeof why), MU_EINVAL);
+	assert_non_null(f);
+	assert_string_equal(f, field);
+	if (!strstr(why, why_part))
+		fail_msg("reason \"%s\" does not contain \"%s\"", why, why_part);
+}
+
+static void test_validate_ok(void **state)
+{
+	(void)state;
+	const char *f = NULL;
+	char why[128];
+	struct people_person p = person("11010519491231002X", "张三", 8);
+	assert_int_equal(people_validate(&p, &f, why, sizeof why), 0);
+	p = person("11010519491231002x", "𠈌𠈌", 8); /* 4-byte characters */
+	assert_int_equal(people_validate(&p, &f, why, sizeof why), 0);
+	p.phone[0] = '\0';
+	assert_int_equal(people_validate(&p, &f, why, sizeof why), 0);
+	/* 64 three-byte characters is the most a name holds. */
+	p.name[0] = '\0';
+	for (int i = 0; i < PEOPLE_NAME_MAX; i++)
+		strcat(p.name, "名");
+	assert_int_equal(people_validate(&p, &f, why, sizeof why), 0);
+	struct people_person pp = p;
+	pp.id_type = PEOPLE_ID_PASSPORT;
+	strcpy(pp.id_number, "E 1234-5678");
+	pp.birth = mu_date_to_days(1900, 1, 1);
+	pp.sex = PEOPLE_SEX_M;
+	assert_int_equal(people_validate(&pp, &f, why, sizeof why), 0);
+}
+
+static void test_validate_refusals(void **state)
+{
+	(void)state;
+	struct people_person base = person("11010519491231002X", "张三", 8), p;
+
+	p = base, p.id_type = 3;
+	expect_invalid(&p, "id_type", "ID type");
+	p = base, p.id_number[0] = '\0';
+	expect_invalid(&p, "id_number", "required");
+	p = base, p.id_type = PEOPLE_ID_OTHER;
+	memset(p.id_number, 'A', sizeof p.id_number); /* 33 bytes, no room for NUL */
+	expect_invalid(&p, "id_number", "at most 32");
+	p = base, p.id_type = PEOPLE_ID_PASSPORT, strcpy(p.id_number, "E12\t34");
+	expect_invalid(&p, "id_number", "printable");
+	p = base, strcpy(p.id_number, "E1234"), p.id_number[2] = (char)0xE4;
+	p.id_type = PEOPLE_ID_OTHER;
+	expect_invalid(&p, "id_number", "printable");
+	p = base, strcpy(p.id_number, "110105194912310025");
+	expect_invalid(&p, "id_number", "resident ID check digit is 5, expected X");
+	p = base, strcpy(p.id_number, "1101051949123100");
+	expect_invalid(&p, "id_number", "must be 18 characters (got 16)");
+
+	p = base, p.name[0] = '\0';
+	expect_invalid(&p, "name", "1 to 64");
+	p = base, p.name[0] = '\0';
+	for (int i = 0; i < PEOPLE_NAME_MAX + 1; i++)
+		strcat(p.name, "a");
+	expect_invalid(&p, "name", "(got 65)");
+	p = base, strcpy(p.name, "张\n三");
+	expect_invalid(&p, "name", "control");
+	p = base, strcpy(p.name, "张\xc2\x85三"); /* U+0085, a C1 control */
+	expect_invalid(&p, "name", "control");
+	p = base, strcpy(p.name, "\xe5\xbc\xa0\xe4"); /* truncated UTF-8 */
+	expect_invalid(&p, "name", "UTF-8");
+	p = base, strcpy(p.name, "\xc0\xaf"); /* overlong */
+	expect_invalid(&p, "name", "UTF-8");
+
+	p = base, p.sex = 0;
+	expect_invalid(&p, "sex", "M or F");
+	p = base, p.sex = PEOPLE_SEX_M; /* the ID says female */
+	expect_invalid(&p, "sex", "sex M does not match resident ID (female)");
+	struct people_person man = person("310115198506151236", "李四", 8);
+	man.sex = PEOPLE_SEX_F;
+	expect_invalid(&man, "sex", "sex F does not match resident ID (male)");
+
+	p = base, p.birth += 1;
+	expect_invalid(&p, "birth_date",
+		       "birth date 1950-01-01 does not match resident ID "
+		       "(1949-12-31)");
+	p = base, p.id_type = PEOPLE_ID_PASSPORT, p.birth = mu_now_unix() / 86400 + 2;
+	expect_invalid(&p, "birth_date", "future");
+	p = base, p.id_type = PEOPLE_ID_PASSPORT, p.birth = mu_date_to_days(1899, 12, 31);
+	expect_invalid(&p, "birth_date", "before 1900");
+
+	p = base, strcpy(p.phone, "138x0000");
+	expect_invalid(&p, "phone", "digits");
+	p = base, memset(p.phone, '1', sizeof p.phone); /* 21 digits */
+	expect_invalid(&p, "phone", "at most 20");
+}
+
+/* ---- add, get, seal -------------------------------------------------------------- */
+
+static void test_add_get_round_trip(void **state)
+{
+	struct tdb *t = *state;
+	char why[128] = "";
+	struct people_person p = person("11010519491231002x", "测试姓名", 8), got;
+	p.party = true;
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_true(p.id > 0);
+	assert_int_equal(people_get(t->db, &t->keys, p.id, &got), 0);
+	assert_int_equal(got.id, p.id);
+	assert_int_equal(got.household_id, 8);
+	assert_int_equal(got.id_type, PEOPLE_ID_RESIDENT);
+	assert_string_equal(got.id_number, "11010519491231002X"); /* stored upper case */
+	assert_string_equal(got.name, "测试姓名");
+	assert_string_equal(got.phone, "+86 138-0000-0000");
+	assert_int_equal(got.sex, PEOPLE_SEX_F);
+	assert_int_equal(got.birth, mu_date_to_days(1949, 12, 31));
+	assert_true(got.party);
+	assert_memory_equal(got.code, p.code, PEOPLE_CODE_BYTES);
+	assert_int_equal(people_get(t->db, &t->keys, p.id + 100, &got), MU_ENOTFOUND);
+	/* An empty phone survives the trip too. */
+	char id[19];
+	make_id(id, 7);
+	struct people_person p2 = person(id, "王五", 9);
+	p2.phone[0] = '\0';
+	assert_int_equal(people_add(t->db, &t->keys, &p2, why, sizeof why), 0);
+	assert_int_equal(people_get(t->db, &t->keys, p2.id, &got), 0);
+	assert_string_equal(got.phone, "");
+	assert_string_equal(got.name, "王五");
+	assert_false(got.party);
+	assert_memory_not_equal(p.code, p2.code, PEOPLE_CODE_BYTES);
+}
+
+static void test_stored_columns(void **state)
+{
+	struct tdb *t = *state;
+	char why[128];
+	struct people_person p = person("310115198506151236", "李四", 9);
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(q(t->db, "SELECT sex FROM people"), 1);
+	assert_int_equal(q(t->db, "SELECT birth FROM people"), mu_date_to_days(1985, 6, 15));
+	assert_int_equal(q(t->db, "SELECT length(code) FROM people"), PEOPLE_CODE_BYTES);
+	assert_int_equal(q(t->db, "SELECT length(id_hash) FROM people"), PEOPLE_HASH_BYTES);
+	/* nonce 24 + name 6 + 1 + phone 17 + 1 + id 18 + tag 16 */
+	assert_int_equal(q(t->db, "SELECT length(sealed) FROM people"),
+			 24 + 6 + 1 + 17 + 1 + 18 + 16);
+	assert_int_equal(q(t->db, "SELECT typeof(sealed) = 'blob' FROM people"), 1);
+}
+
+static void flip_sealed_byte(struct db *d, int64_t id, int at)
+{
+	static const char sel[] = "SELECT sealed FROM people WHERE id = ?";
+	static const char upd[] = "UPDATE people SET sealed = ? WHERE id = ?";
+	unsigned char blob[512];
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(d, sel, &st), 0);
+	db_bind_i64(st, 1, id);
+	assert_int_equal(db_step(st), DB_ROW);
+	int n = db_col_bytes(st, 0);
+	assert_true(n > at && n <= (int)sizeof blob);
+	memcpy(blob, db_col_blob(st, 0), (size_t)n);
+	db_stmt_done(st);
+	blob[at] ^= 0x01;
+	assert_int_equal(db_prepare(d, upd, &st), 0);
+	db_bind_blob(st, 1, blob, n);
+	db_bind_i64(st, 2, id);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_stmt_done(st);
+}
+
+static void test_tampered(void **state)
+{
+	struct tdb *t = *state;
+	char why[128];
+	struct people_person p = person("11010519491231002X", "张三", 8), got;
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	flip_sealed_byte(t->db, p.id, 30); /* ciphertext */
+	assert_int_equal(people_get(t->db, &t->keys, p.id, &got), MU_ECRYPTO);
+	flip_sealed_byte(t->db, p.id, 30);
+	assert_int_equal(people_get(t->db, &t->keys, p.id, &got), 0);
+	flip_sealed_byte(t->db, p.id, 3); /* nonce */
+	assert_int_equal(people_get(t->db, &t->keys, p.id, &got), MU_ECRYPTO);
+	flip_sealed_byte(t->db, p.id, 3);
+	/* Moving a sealed blob to another person's id_hash breaks the additional data. */
+	assert_int_equal(db_exec(t->db, "UPDATE people SET id_hash = zeroblob(16)"), 0);
+	assert_int_equal(people_get(t->db, &t->keys, p.id, &got), MU_ECRYPTO);
+	assert_int_equal(db_exec(t->db, "UPDATE people SET sealed = x'00'"), 0);
+	assert_int_equal(people_get(t->db, &t->keys, p.id, &got), MU_ECRYPTO);
+}
+
+static void test_wrong_key(void **state)
+{
+	struct tdb *t = *state;
+	char why[128];
+	struct people_person p = person("11010519491231002X", "张三", 8), got;
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	struct people_keys other = t->keys;
+	other.seal[31] ^= 0x80;
+	assert_int_equal(people_get(t->db, &other, p.id, &got), MU_ECRYPTO);
+	assert_int_equal(people_find_code(t->db, &other, p.code, &got), MU_ECRYPTO);
+	/* A whole different key file. */
+	char path2[160];
+	struct people_keys k2;
+	snprintf(path2, sizeof path2, "%s/other.db", t->dir);
+	assert_int_equal(people_keys_create(path2), 0);
+	assert_int_equal(people_keys_load(path2, &k2), 0);
+	assert_int_equal(people_get(t->db, &k2, p.id, &got), MU_ECRYPTO);
+	assert_int_equal(people_find_id(t->db, &k2, PEOPLE_ID_RESIDENT, p.id_number, &got),
+			 MU_ENOTFOUND);
+}
+
+static bool file_contains(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap);
+	size_t r;
+	while ((r = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += r;
+		if (len == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	bool found = memmem(buf, len, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
+static void test_no_plaintext_in_file(void **state)
+{
+	struct tdb *t = *state;
+	char why[128], wal[200];
+	struct people_person p = person("11010519491231002X", "测试姓名", 8);
+	snprintf(p.phone, sizeof p.phone, "13912345678");
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	/* The scan can see plaintext: a place name is stored in the clear. */
+	assert_int_equal(db_exec(t->db, "UPDATE places SET name = '明文地名' WHERE id = 11"), 0);
+	snprintf(wal, sizeof wal, "%s-wal", t->path);
+	bool in_wal_before = file_contains(wal, "明文地名") || file_contains(t->path, "明文地名");
+	assert_true(in_wal_before);
+	assert_false(file_contains(wal, "测试姓名"));
+	assert_false(file_contains(wal, "13912345678"));
+	assert_false(file_contains(wal, "11010519491231002X"));
+	db_close(t->db);
+	t->db = NULL;
+	assert_true(file_contains(t->path, "明文地名"));
+	assert_false(file_contains(t->path, "测试姓名"));
+	assert_false(file_contains(t->path, "13912345678"));
+	assert_false(file_contains(t->path, "11010519491231002X"));
+	assert_false(file_contains(wal, "测试姓名"));
+}
+
+/* ---- refusals leave nothing behind ---------------------------------------------------- */
+
+static void test_duplicate(void **state)
+{
+	struct tdb *t = *state;
+	char why[128] = "";
+	struct people_person p = person("11010519491231002X", "张三", 8);
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	struct people_person dup = person("11010519491231002x", "张三丰", 9);
+	dup.id = -5;
+	assert_int_equal(people_add(t->db, &t->keys, &dup, why, sizeof why), MU_EEXIST);
+	assert_string_equal(why, "ID number already recorded");
+	assert_int_equal(dup.id, -5);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people"), 1);
+	assert_int_equal(n_people(t->db, 9), 0);
+	assert_int_equal(n_people(t->db, 8), 1);
+	assert_int_equal(n_people(t->db, 1), 1);
+	/* The same number as a passport is another document. */
+	dup.id_type = PEOPLE_ID_PASSPORT;
+	assert_int_equal(people_add(t->db, &t->keys, &dup, why, sizeof why), 0);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people"), 2);
+}
+
+static void test_household_check(void **state)
+{
+	struct tdb *t = *state;
+	char why[128] = "";
+	struct people_person p = person("11010519491231002X", "张三", 7); /* a building */
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), MU_ENOTFOUND);
+	assert_non_null(strstr(why, "not a household"));
+	p.household_id = 999;
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), MU_ENOTFOUND);
+	p = person("11010519491231002X", "", 8);
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), MU_EINVAL);
+	assert_non_null(strstr(why, "name"));
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people"), 0);
+	assert_int_equal(n_people(t->db, 1), 0);
+	assert_int_equal(db_tx_depth(t->db), 0);
+}
+
+/* ---- lookups ------------------------------------------------------------------------ */
+
+static void test_find_code_and_id(void **state)
+{
+	struct tdb *t = *state;
+	char why[128], text[PEOPLE_CODE_LEN + 1];
+	unsigned char raw[PEOPLE_CODE_BYTES];
+	struct people_person a = person("11010519491231002X", "张三", 8);
+	struct people_person b = person("310115198506151236", "李四", 9), got;
+	b.id_type = PEOPLE_ID_PASSPORT; /* a passport number that looks like an ID */
+	strcpy(b.id_number, "e1234567x");
+	assert_int_equal(people_add(t->db, &t->keys, &a, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &b, why, sizeof why), 0);
+
+	people_code_format(a.code, text);
+	for (char *c = text; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+	assert_int_equal(people_code_parse(text, raw), 0);
+	assert_int_equal(people_find_code(t->db, &t->keys, raw, &got), 0);
+	assert_int_equal(got.id, a.id);
+	assert_string_equal(got.name, "张三");
+	assert_int_equal(people_find_code(t->db, &t->keys, b.code, &got), 0);
+	assert_int_equal(got.id, b.id);
+	raw[0] ^= 1;
+	assert_int_equal(people_find_code(t->db, &t->keys, raw, &got), MU_ENOTFOUND);
+
+	assert_int_equal(
+	    people_find_id(t->db, &t->keys, PEOPLE_ID_RESIDENT, "11010519491231002x", &got), 0);
+	assert_int_equal(got.id, a.id);
+	assert_int_equal(
+	    people_find_id(t->db, &t->keys, PEOPLE_ID_RESIDENT, "11010519491231002X", &got), 0);
+	assert_int_equal(got.id, a.id);
+	assert_int_equal(
+	    people_find_id(t->db, &t->keys, PEOPLE_ID_PASSPORT, "11010519491231002X", &got),
+	    MU_ENOTFOUND);
+	assert_int_equal(people_find_id(t->db, &t->keys, PEOPLE_ID_PASSPORT, "e1234567x", &got), 0);
+	assert_int_equal(got.id, b.id);
+	assert_string_equal(got.id_number, "e1234567x"); /* passports keep their case */
+	assert_int_equal(people_find_id(t->db, &t->keys, PEOPLE_ID_PASSPORT, "E1234567X", &got),
+			 MU_ENOTFOUND);
+}
+
+/* ---- the loader and the counts --------------------------------------------------------- */
+
+static void test_loader_counts(void **state)
+{
+	struct tdb *t = *state;
+	char why[128], id[19];
+	struct people_loader *l = people_loader_new(t->db, &t->keys);
+	assert_int_equal(db_tx_begin(t->db), 0);
+	for (int i = 0; i < 5; i++) {
+		make_id(id, i);
+		struct people_person p = person(id, "甲", i < 3 ? 8 : 9);
+		assert_int_equal(people_loader_add(l, &p, why, sizeof why), 0);
+	}
+	make_id(id, 50);
+	struct people_person tr = person(id, "乙", 9);
+	assert_int_equal(people_loader_add_trusted(l, &tr), 0);
+	assert_true(tr.id > 0);
+	/* A refused person in the middle counts for nothing. */
+	make_id(id, 0);
+	struct people_person dup = person(id, "丙", 11);
+	assert_int_equal(people_loader_add(l, &dup, why, sizeof why), MU_EEXIST);
+	/* Nothing counted before finish. */
+	assert_int_equal(n_people(t->db, 1), 0);
+	assert_int_equal(people_loader_finish(l), 0);
+	assert_int_equal(db_tx_commit(t->db), 0);
+	people_loader_free(l);
+
+	assert_int_equal(n_people(t->db, 8), 3);
+	assert_int_equal(n_people(t->db, 9), 3);
+	assert_int_equal(n_people(t->db, 7), 6);
+	for (int64_t anc = 1; anc <= 6; anc++)
+		assert_int_equal(n_people(t->db, anc), 6);
+	assert_int_equal(n_people(t->db, 10), 0);
+	assert_int_equal(n_people(t->db, 11), 0);
+
+	make_id(id, 99);
+	struct people_person p = person(id, "丁", 11);
+	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(n_people(t->db, 11), 1);
+	assert_int_equal(n_people(t->db, 10), 1);
+	assert_int_equal(n_people(t->db, 7), 6);
+	assert_int_equal(n_people(t->db, 1), 7);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people"), 7);
+	people_loader_free(NULL);
+}
+
+static void test_loader_many_households(void **state)
+{
+	struct tdb *t = *state;
+	char why[128], id[32];
+	/* 300 households under building 10: the count map grows several times. */
+	static const char ins[] = "INSERT INTO places(id, parent_id, level, code, name) "
+				  "VALUES (?, 10, 7, ?, 'h')";
+	for (int i = 0; i < 300; i++) {
+		struct db_stmt *st;
+		char code[16];
+		snprintf(code, sizeof code, "X%03d", i);
+		assert_int_equal(db_prepare(t->db, ins, &st), 0);
+		db_bind_i64(st, 1, 100 + i);
+		db_bind_text(st, 2, code, -1);
+		assert_int_equal(db_step(st), DB_DONE);
+		db_stmt_done(st);
+	}
+	struct people_loader *l = people_loader_new(t->db, &t->keys);
+	assert_int_equal(db_tx_begin(t->db), 0);
+	for (int i = 0; i < 900; i++) {
+		snprintf(id, sizeof id, "4401061980%02d%02d%03d", 1 + i % 12, 1 + i % 28, i / 9);
+		id[17] = people_idcard_check_digit(id);
+		struct people_person p = person(id, "某", 100 + i % 300);
+		if (people_loader_add(l, &p, why, sizeof why) != 0)
+			fail_msg("person %d (%s) refused: %s", i, id, why);
+	}
+	assert_int_equal(people_loader_finish(l), 0);
+	/* A second finish adds nothing more. */
+	assert_int_equal(people_loader_finish(l), 0);
+	assert_int_equal(db_tx_commit(t->db), 0);
+	people_loader_free(l);
+	assert_int_equal(n_people(t->db, 10), 900);
+	assert_int_equal(n_people(t->db, 1), 900);
+	assert_int_equal(n_people(t->db, 100), 3);
+	assert_int_equal(n_people(t->db, 399), 3);
+	assert_int_equal(q(t->db, "SELECT count(DISTINCT code) FROM people"), 900);
+}
+
+/* ---- walk ----------------------------------------------------------------------------- */
+
+struct seen {
+	int n;
+	int64_t ids[16], households[16];
+	int stop_after;
+};
+
+static int collect(const struct people_person *p, void *ctx)
+{
+	struct seen *s = ctx;
+	s->ids[s->n] = p->id;
+	s->households[s->n] = p->household_id;
+	s->n++;
+	if (strcmp(p->name, "") == 0)
+		return -99;
+	return s->stop_after && s->n == s->stop_after ? 42 : 0;
+}
+
+static void test_walk(void **state)
+{
+	struct tdb *t = *state;
+	char why[128], id[19];
+	int64_t hh[] = {8, 9, 8, 11, 9};
+	int64_t ids[5];
+	for (int i = 0; i < 5; i++) {
+		make_id(id, i);
+		struct people_person p = person(id, "某人", hh[i]);
+		assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+		ids[i] = p.id;
+	}
+	/* Household order is by code: H-A (9), H-B (8), H-C (11); then person id. */
+	struct seen s = {0};
+	assert_int_equal(people_walk(t->db, &t->keys, 1, collect, &s), 0);
+	assert_int_equal(s.n, 5);
+	int64_t want[] = {ids[1], ids[4], ids[0], ids[2], ids[3]};
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(s.ids[i], want[i]);
+
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_walk(t->db, &t->keys, 10, collect, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.ids[0], ids[3]);
+
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_walk(t->db, &t->keys, 8, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.households[0], 8);
+
+	memset(&s, 0, sizeof s);
+	s.stop_after = 2;
+	assert_int_equal(people_walk(t->db, &t->keys, 1, collect, &s), 42);
+	assert_int_equal(s.n, 2);
+
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_walk(t->db, &t->keys, 12345, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+
+	/* A tampered record stops the walk with MU_ECRYPTO. */
+	flip_sealed_byte(t->db, ids[4], 40);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_walk(t->db, &t->keys, 1, collect, &s), MU_ECRYPTO);
+	assert_int_equal(s.n, 1);
+	/* The statement was handed back: a second walk works. */
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_walk(t->db, &t->keys, 10, collect, &s), 0);
+	assert_int_equal(s.n, 1);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_validate_ok),
+	    cmocka_unit_test(test_validate_refusals),
+	    T(test_add_get_round_trip),
+	    T(test_stored_columns),
+	    T(test_tampered),
+	    T(test_wrong_key),
+	    T(test_no_plaintext_in_file),
+	    T(test_duplicate),
+	    T(test_household_check),
+	    T(test_find_code_and_id),
+	    T(test_loader_counts),
+	    T(test_loader_many_households),
+	    T(test_walk),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
