@@ -7,11 +7,15 @@
 #include "core/core.h"
 #include "db.h"
 
+/* A queued write. It lives on the caller's stack; the caller sleeps on its own
+ * mutex and condition so that finishing a batch wakes exactly the callers in it. */
 struct job {
 	db_write_fn fn;
 	void *arg;
 	int rc;
-	bool done;
+	bool done; /* under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	struct job *next;
 };
 
@@ -21,7 +25,6 @@ struct db_writer {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* the writer waits here for jobs */
-	pthread_cond_t acked; /* callers wait here for their batch */
 	struct job *head, *tail;
 	bool stopping;
 	struct db_writer_stats stats;
@@ -61,18 +64,27 @@ static void run_batch(struct db_writer *w, struct job *batch, int n)
 			if (j->rc == 0)
 				j->rc = MU_EDB;
 	}
+	uint64_t failed = 0;
+	for (struct job *j = batch; j; j = j->next)
+		failed += j->rc != 0;
 	pthread_mutex_lock(&w->mu);
 	w->stats.batches++;
 	w->stats.writes += (uint64_t)n;
-	for (struct job *j = batch; j; j = j->next) {
-		if (j->rc != 0)
-			w->stats.failed_writes++;
-		j->done = true;
-	}
+	w->stats.failed_writes += failed;
 	if ((uint64_t)n > w->stats.max_batch_seen)
 		w->stats.max_batch_seen = (uint64_t)n;
-	pthread_cond_broadcast(&w->acked);
 	pthread_mutex_unlock(&w->mu);
+	/* Wake each caller of this batch on its own condition: a broadcast to every
+	 * waiting thread (half of them queued for the next batch) cost ~15% of the CPU in
+	 * wake-ups with 64 callers (bench/writer: ~74k -> ~90k writes/s). j->next is read
+	 * first: once done is set, the job's memory belongs to its caller again. */
+	for (struct job *j = batch, *next; j; j = next) {
+		next = j->next;
+		pthread_mutex_lock(&j->mu);
+		j->done = true;
+		pthread_cond_signal(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+	}
 }
 
 static void *writer_main(void *p)
@@ -120,7 +132,6 @@ int db_writer_start(const char *path, const struct db_writer_opts *opts,
 		w->opts.max_batch = 1024;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
-	pthread_cond_init(&w->acked, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		db_close(d);
 		free(w);
@@ -138,6 +149,8 @@ int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg)
 		pthread_mutex_unlock(&w->mu);
 		return MU_ESTOPPED;
 	}
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
 	if (w->tail)
 		w->tail->next = &j;
 	else
@@ -145,9 +158,14 @@ int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg)
 	w->tail = &j;
 	w->stats.queue_depth++;
 	pthread_cond_signal(&w->work);
-	while (!j.done)
-		pthread_cond_wait(&w->acked, &w->mu);
 	pthread_mutex_unlock(&w->mu);
+
+	pthread_mutex_lock(&j.mu);
+	while (!j.done)
+		pthread_cond_wait(&j.cv, &j.mu);
+	pthread_mutex_unlock(&j.mu);
+	pthread_cond_destroy(&j.cv);
+	pthread_mutex_destroy(&j.mu);
 	return j.rc;
 }
 
@@ -169,7 +187,6 @@ void db_writer_stop(struct db_writer *w)
 	pthread_join(w->thread, NULL);
 	db_close(w->db);
 	pthread_cond_destroy(&w->work);
-	pthread_cond_destroy(&w->acked);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
 }
