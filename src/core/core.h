@@ -149,19 +149,19 @@ const char *mu_config_db_path(const char *flag_value);
 /* What can be wrong with one record; 0 when it parsed. */
 enum mu_csv_err {
 	MU_CSV_OK = 0,
-	MU_CSV_ETOOLONG,  /* longer than the record cap; fields not available */
-	MU_CSV_ETOOMANY,  /* more fields than the field cap; fields not available */
-	MU_CSV_EQUOTE,    /* text after a closing quote, or a quote never closed */
-	MU_CSV_ENUL,      /* a NUL byte in a field */
+	MU_CSV_ETOOLONG, /* longer than the record cap; fields not available */
+	MU_CSV_ETOOMANY, /* more fields than the field cap; fields not available */
+	MU_CSV_EQUOTE,	 /* text after a closing quote, or a quote never closed */
+	MU_CSV_ENUL,	 /* a NUL byte in a field */
 };
 
 struct mu_csv_record {
-	uint64_t line;   /* physical line (1-based) where the record starts */
-	int err;         /* enum mu_csv_err; fields are usable only when MU_CSV_OK */
-	int bad_utf8;    /* -1, or the index of the first field that is not valid UTF-8 */
+	uint64_t line; /* physical line (1-based) where the record starts */
+	int err;       /* enum mu_csv_err; fields are usable only when MU_CSV_OK */
+	int bad_utf8;  /* -1, or the index of the first field that is not valid UTF-8 */
 	int nfields;
-	char **fields;   /* NUL-terminated; borrowed until the next mu_csv_next */
-	size_t *lens;    /* byte length of each field */
+	char **fields; /* NUL-terminated; borrowed until the next mu_csv_next */
+	size_t *lens;  /* byte length of each field */
 };
 
 struct mu_csv;
