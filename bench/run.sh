@@ -37,7 +37,26 @@ if want city-generate; then
 fi
 
 if want import-people; then
-  build/bench/import_people "$out" 1000000
+  # A source city of about 1 M people, exported; its places imported into two fresh
+  # databases: one for the baseline's raw inserts, one for `muster import people`.
+  src=$out/import-src.db
+  rm -f "$out"/import-*.db*
+  build/muster city generate --preset guangzhou-2021 --scale 0.0536 --seed 11 --db "$src" >/dev/null
+  build/muster export places --db "$src" --output "$out/import-places.csv"
+  build/muster export people --db "$src" --output "$out/import-people.csv"
+  for t in base real; do
+    build/muster init --db "$out/import-$t.db" >/dev/null
+    build/muster import places "$out/import-places.csv" --db "$out/import-$t.db" >/dev/null
+  done
+  rows=$(($(wc -l <"$out/import-people.csv") - 1))
+  base=$(build/bench/import_baseline "$out/import-base.db" "$out/import-people.csv" | awk '{print $1}')
+  start=$(date +%s.%N)
+  build/muster import people "$out/import-people.csv" --db "$out/import-real.db" >/dev/null
+  secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {print e - s}')
+  awk -v n="$rows" -v s="$secs" -v b="$base" \
+    'BEGIN {r = n / s; printf "BENCH import-people %d rows/s baseline=%d ratio=%.2f\n", r, b, r / b}'
+  echo "import-people: $rows people in $secs s" >&2
+  rm -f "$out"/import-*
 fi
 
 if want writer; then
