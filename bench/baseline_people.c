@@ -1,5 +1,5 @@
 /* baseline_people.c: the baseline of `city-generate` — raw prepared-statement inserts
- * of N people rows of the real shape (16-byte hash, 12-byte code, an 88-byte sealed
+ * of N people rows of the real shape (16-byte hash, 11-byte code secret, an 88-byte sealed
  * blob), no crypto and no generation, loaded the way the generator loads (bulk mode,
  * indexes rebuilt at the end). Prints "<rows_per_s> rows/s".
  * Usage: build/bench/baseline_people DB N */
@@ -13,7 +13,7 @@
 static const char sql_place[] =
 	"INSERT INTO places (id, parent_id, level, code, name) VALUES (1, NULL, 7, 'H1', 'h')";
 static const char sql_person[] =
-	"INSERT INTO people (household_id, id_type, id_hash, code, sex, birth, party, sealed)"
+	"INSERT INTO people (household_id, id_type, id_hash, code_secret, sex, birth, party, sealed)"
 	" VALUES (1, 0, ?, ?, ?, ?, 0, ?)";
 
 static uint64_t s = 88172645463325252ull;
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	static const char *const tables[] = {"people", NULL};
 	if (db_bulk_begin(d, tables))
 		return 1;
-	unsigned char hash[16], code[12], sealed[88];
+	unsigned char hash[16], code[11], sealed[88];
 	for (long i = 0; i < n; i++) {
 		fill(hash, sizeof hash);
 		fill(code, sizeof code);

@@ -17,13 +17,13 @@
 struct row {
 	int64_t household, birth;
 	int id_type, sex;
-	unsigned char hash[PEOPLE_HASH_BYTES], code[PEOPLE_CODE_BYTES];
+	unsigned char hash[PEOPLE_HASH_BYTES], secret[PEOPLE_CODE_SECRET_BYTES];
 	unsigned char *sealed;
 	size_t sealed_len;
 };
 
 static const char sql_insert[] =
-	"INSERT INTO people(household_id, id_type, id_hash, code, sex, birth, party, sealed)"
+	"INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed)"
 	" VALUES (?, ?, ?, ?, ?, ?, 0, ?)";
 
 int main(int argc, char **argv)
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		w->id_type = p.id_type;
 		w->sex = p.sex;
 		people_id_hash(&k, p.id_type, p.id_number, w->hash);
-		people_code_new(w->code);
+		randombytes_buf(w->secret, sizeof w->secret);
 		unsigned char nonce[PEOPLE__NONCE_BYTES], sealed[PEOPLE__SEALED_MAX];
 		randombytes_buf(nonce, sizeof nonce);
 		if (people__seal(&k, w->hash, nonce, &p, sealed, &w->sealed_len))
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 		db_bind_i64(s, 1, rows[i].household);
 		db_bind_i64(s, 2, rows[i].id_type);
 		db_bind_blob(s, 3, rows[i].hash, PEOPLE_HASH_BYTES);
-		db_bind_blob(s, 4, rows[i].code, PEOPLE_CODE_BYTES);
+		db_bind_blob(s, 4, rows[i].secret, PEOPLE_CODE_SECRET_BYTES);
 		db_bind_i64(s, 5, rows[i].sex);
 		db_bind_i64(s, 6, rows[i].birth);
 		db_bind_blob(s, 7, rows[i].sealed, (int)rows[i].sealed_len);

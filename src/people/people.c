@@ -199,15 +199,16 @@ void people_loader_free(struct people_loader *l)
 }
 
 static const char sql_insert[] =
-    "INSERT INTO people(household_id, id_type, id_hash, code, sex, birth, party, sealed) "
+    "INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
-/* Hashes, seals and inserts p with a fresh code. A clash on the code (2^-96 per pair)
- * draws another; a clash on id_hash is the same person recorded twice. */
+/* Hashes, seals and inserts p with a fresh code secret; its personal code follows from
+ * the new row id. A clash on id_hash is the same person recorded twice. */
 static int insert(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
 {
 	struct people_person canon = *p;
 	unsigned char hash[PEOPLE_HASH_BYTES], nonce[PEOPLE__NONCE_BYTES];
+	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
 	unsigned char sealed[PEOPLE__SEALED_MAX];
 	size_t sealed_len = 0;
 	struct db_stmt *st = NULL;
@@ -216,39 +217,35 @@ static int insert(struct people_loader *l, struct people_person *p, char *why, s
 	people__id_canon(p->id_type, p->id_number, canon.id_number);
 	people_id_hash(l->k, p->id_type, canon.id_number, hash);
 	random_take(l, nonce, sizeof nonce);
+	random_take(l, secret, sizeof secret);
 	if ((rc = people__seal(l->k, hash, nonce, &canon, sealed, &sealed_len)) != 0) {
 		if (why)
 			snprintf(why, whylen, "a field is too long to store");
 		goto out;
 	}
-	for (int attempt = 0; attempt < 8; attempt++) {
-		random_take(l, p->code, PEOPLE_CODE_BYTES);
-		if ((rc = db_prepare(l->d, sql_insert, &st)) != 0)
-			goto out;
-		db_bind_i64(st, 1, p->household_id);
-		db_bind_i64(st, 2, p->id_type);
-		db_bind_blob(st, 3, hash, PEOPLE_HASH_BYTES);
-		db_bind_blob(st, 4, p->code, PEOPLE_CODE_BYTES);
-		db_bind_i64(st, 5, p->sex);
-		db_bind_i64(st, 6, p->birth);
-		db_bind_i64(st, 7, p->party ? 1 : 0);
-		db_bind_blob(st, 8, sealed, (int)sealed_len);
-		rc = db_step(st);
-		bool code_clash = rc == MU_EEXIST && strstr(db_errmsg(l->d), "people.code");
-		db_stmt_done(st);
-		st = NULL;
-		if (rc == DB_DONE) {
-			p->id = db_last_insert_id(l->d);
-			count_add(&l->counts, p->household_id, 1);
-			goto out;
-		}
-		if (!code_clash)
-			break;
-	}
-	if (rc == MU_EEXIST && why)
+	if ((rc = db_prepare(l->d, sql_insert, &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, p->household_id);
+	db_bind_i64(st, 2, p->id_type);
+	db_bind_blob(st, 3, hash, PEOPLE_HASH_BYTES);
+	db_bind_blob(st, 4, secret, PEOPLE_CODE_SECRET_BYTES);
+	db_bind_i64(st, 5, p->sex);
+	db_bind_i64(st, 6, p->birth);
+	db_bind_i64(st, 7, p->party ? 1 : 0);
+	db_bind_blob(st, 8, sealed, (int)sealed_len);
+	rc = db_step(st);
+	db_stmt_done(st);
+	if (rc == DB_DONE) {
+		p->id = db_last_insert_id(l->d);
+		people_code_make(l->k, p->id, secret, p->code);
+		count_add(&l->counts, p->household_id, 1);
+		rc = 0;
+	} else if (rc == MU_EEXIST && why) {
 		snprintf(why, whylen, "ID number already recorded");
+	}
 out:
 	sodium_memzero(&canon, sizeof canon);
+	sodium_memzero(secret, sizeof secret);
 	return rc;
 }
 
@@ -320,7 +317,7 @@ out:
 /* ---- reads ---------------------------------------------------------------------------- */
 
 #define PERSON_COLS                                                                                \
-	"p.id, p.household_id, p.id_type, p.id_hash, p.code, p.sex, p.birth, "                     \
+	"p.id, p.household_id, p.id_type, p.id_hash, p.code_secret, p.sex, p.birth, "                     \
 	"p.party, p.sealed"
 
 /* Fills out from a row of PERSON_COLS, opening the sealed fields. */
@@ -330,11 +327,12 @@ static int read_row(struct db_stmt *st, const struct people_keys *k, struct peop
 	out->id = db_col_i64(st, 0);
 	out->household_id = db_col_i64(st, 1);
 	out->id_type = (int)db_col_i64(st, 2);
-	if (db_col_bytes(st, 3) != PEOPLE_HASH_BYTES || db_col_bytes(st, 4) != PEOPLE_CODE_BYTES)
+	if (db_col_bytes(st, 3) != PEOPLE_HASH_BYTES ||
+	    db_col_bytes(st, 4) != PEOPLE_CODE_SECRET_BYTES || out->id <= 0)
 		return MU_ECRYPTO;
 	unsigned char hash[PEOPLE_HASH_BYTES];
 	memcpy(hash, db_col_blob(st, 3), PEOPLE_HASH_BYTES);
-	memcpy(out->code, db_col_blob(st, 4), PEOPLE_CODE_BYTES);
+	people_code_make(k, out->id, db_col_blob(st, 4), out->code);
 	out->sex = (int)db_col_i64(st, 5);
 	out->birth = db_col_i64(st, 6);
 	out->party = db_col_i64(st, 7) != 0;
@@ -367,7 +365,6 @@ static int get_one(struct db *d, const char *sql, const struct people_keys *k, c
 }
 
 static const char sql_get[] = "SELECT " PERSON_COLS " FROM people p WHERE p.id = ?";
-static const char sql_by_code[] = "SELECT " PERSON_COLS " FROM people p WHERE p.code = ?";
 static const char sql_by_hash[] = "SELECT " PERSON_COLS " FROM people p WHERE p.id_hash = ?";
 
 int people_get(struct db *d, const struct people_keys *k, int64_t id, struct people_person *out)
@@ -378,7 +375,18 @@ int people_get(struct db *d, const struct people_keys *k, int64_t id, struct peo
 int people_find_code(struct db *d, const struct people_keys *k,
 		     const unsigned char code[PEOPLE_CODE_BYTES], struct people_person *out)
 {
-	return get_one(d, sql_by_code, k, code, PEOPLE_CODE_BYTES, 0, out);
+	int64_t id;
+	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
+	people_code_open(k, code, &id, secret);
+	/* Any 16 bytes open to some id: the code is genuine only when that row exists and
+	 * holds the same secret (compared in constant time). Ids beyond 2^40 cannot exist. */
+	int rc = get_one(d, sql_get, k, NULL, 0, id, out);
+	if (rc == 0 && sodium_memcmp(out->code, code, PEOPLE_CODE_BYTES) != 0) {
+		sodium_memzero(out, sizeof *out);
+		rc = MU_ENOTFOUND;
+	}
+	sodium_memzero(secret, sizeof secret);
+	return rc;
 }
 
 int people_find_id(struct db *d, const struct people_keys *k, int id_type, const char *id_number,

@@ -57,7 +57,7 @@ static void check_code(const char *s, const uint8_t *data, size_t size)
 		if (strcmp(text, text2) != 0)
 			abort();
 	}
-	/* Any 96 bits format to a code that parses back to them. */
+	/* Any 128 bits format to a code that parses back to them. */
 	if (size >= PEOPLE_CODE_BYTES) {
 		people_code_format(data, text);
 		if (people_code_parse(text, again) != 0 || memcmp(data, again, PEOPLE_CODE_BYTES))

@@ -24,19 +24,19 @@ CREATE INDEX places_parent ON places(parent_id);
 
 -- A person. Name, phone and ID number live only inside `sealed` (libsodium
 -- XChaCha20-Poly1305: nonce || ciphertext, additional data = id_hash); exact lookup
--- by ID number goes through id_hash, a keyed BLAKE2b of "type:number". `code` is the
--- random personal code behind the QR code (raw bytes; shown in base32).
+-- by ID number goes through id_hash, a keyed BLAKE2b of "type:number". The personal
+-- code behind the QR code is E(id || code_secret) under a keyed permutation (see
+-- src/people/code.c): only its 88 random bits are stored, and no index is needed.
 CREATE TABLE people (
   id           INTEGER PRIMARY KEY,
   household_id INTEGER NOT NULL REFERENCES places(id),
   id_type      INTEGER NOT NULL CHECK (id_type BETWEEN 0 AND 2),
   id_hash      BLOB NOT NULL,
-  code         BLOB NOT NULL,
+  code_secret  BLOB NOT NULL,
   sex          INTEGER NOT NULL CHECK (sex IN (1, 2)),
   birth        INTEGER NOT NULL,
   party        INTEGER NOT NULL DEFAULT 0,
   sealed       BLOB NOT NULL
 );
 CREATE UNIQUE INDEX people_id_hash ON people(id_hash);
-CREATE UNIQUE INDEX people_code ON people(code);
 CREATE INDEX people_household ON people(household_id);

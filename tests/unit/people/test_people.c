@@ -214,7 +214,7 @@ static void test_stored_columns(void **state)
 	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
 	assert_int_equal(q(t->db, "SELECT sex FROM people"), 1);
 	assert_int_equal(q(t->db, "SELECT birth FROM people"), mu_date_to_days(1985, 6, 15));
-	assert_int_equal(q(t->db, "SELECT length(code) FROM people"), PEOPLE_CODE_BYTES);
+	assert_int_equal(q(t->db, "SELECT length(code_secret) FROM people"), PEOPLE_CODE_SECRET_BYTES);
 	assert_int_equal(q(t->db, "SELECT length(id_hash) FROM people"), PEOPLE_HASH_BYTES);
 	/* nonce 24 + name 6 + 1 + phone 17 + 1 + id 18 + tag 16 */
 	assert_int_equal(q(t->db, "SELECT length(sealed) FROM people"),
@@ -272,7 +272,9 @@ static void test_wrong_key(void **state)
 	struct people_keys other = t->keys;
 	other.seal[31] ^= 0x80;
 	assert_int_equal(people_get(t->db, &other, p.id, &got), MU_ECRYPTO);
-	assert_int_equal(people_find_code(t->db, &other, p.code, &got), MU_ECRYPTO);
+	/* With another code key the code opens to a different id or secret: not found. */
+	other.code[0] ^= 1;
+	assert_int_equal(people_find_code(t->db, &other, p.code, &got), MU_ENOTFOUND);
 	/* A whole different key file. */
 	char path2[160];
 	struct people_keys k2;
@@ -392,6 +394,19 @@ static void test_find_code_and_id(void **state)
 	assert_int_equal(got.id, b.id);
 	raw[0] ^= 1;
 	assert_int_equal(people_find_code(t->db, &t->keys, raw, &got), MU_ENOTFOUND);
+	/* The secret is what makes a code genuine: the right id with a wrong secret fails. */
+	{
+		int64_t id;
+		unsigned char secret[PEOPLE_CODE_SECRET_BYTES], forged[PEOPLE_CODE_BYTES];
+		people_code_open(&t->keys, a.code, &id, secret);
+		assert_int_equal(id, a.id);
+		secret[5] ^= 0x10;
+		people_code_make(&t->keys, id, secret, forged);
+		assert_int_equal(people_find_code(t->db, &t->keys, forged, &got), MU_ENOTFOUND);
+		/* A code for an id that does not exist. */
+		people_code_make(&t->keys, a.id + 1000, secret, forged);
+		assert_int_equal(people_find_code(t->db, &t->keys, forged, &got), MU_ENOTFOUND);
+	}
 
 	assert_int_equal(
 	    people_find_id(t->db, &t->keys, PEOPLE_ID_RESIDENT, "11010519491231002x", &got), 0);
@@ -490,7 +505,7 @@ static void test_loader_many_households(void **state)
 	assert_int_equal(n_people(t->db, 1), 900);
 	assert_int_equal(n_people(t->db, 100), 3);
 	assert_int_equal(n_people(t->db, 399), 3);
-	assert_int_equal(q(t->db, "SELECT count(DISTINCT code) FROM people"), 900);
+	assert_int_equal(q(t->db, "SELECT count(DISTINCT code_secret) FROM people"), 900);
 }
 
 /* ---- walk ----------------------------------------------------------------------------- */
