@@ -5,6 +5,7 @@
 #   import-people  1 M people from CSV vs raw prepared inserts of the same rows
 #   writer         acknowledged writes/s from 64 submitters vs one tx per write
 #   subtree-count  people under a random node of each level (p99) vs a PK read
+#   code-lookup    GET /api/v1/codes/{code} over wrk (64 connections) vs a hello handler
 # The full-scale city is kept in build/bench/city.db for subtree-count; delete it to
 # regenerate. Everything stays under build/bench/.
 set -eu
@@ -66,4 +67,25 @@ fi
 if want subtree-count; then
   [ -f "$city_db" ] || generate_city
   build/bench/subtree "$city_db" 2000
+fi
+
+if want code-lookup; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/pick_codes "$city_db" 100000 "$out/codes.txt"
+  token=$(build/muster token issue --site BENCH --place 440103 --db "$city_db" 2>/dev/null)
+  build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet --bench-hello \
+    >"$out/serve.out" 2>"$out/serve.err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
+  url=$(awk '/listening on/ {print $3}' "$out/serve.out")
+  secs=${BENCH_SECONDS:-10}
+  wrk -t2 -c64 -d"${secs}s" --latency "$url/bench/hello" >"$out/wrk-hello.txt"
+  CODES="$out/codes.txt" TOKEN="$token" \
+    wrk -t2 -c64 -d"${secs}s" --latency -s bench/code_lookup.lua "$url/" >"$out/wrk-codes.txt"
+  kill -TERM "$pid"; wait "$pid" || true
+  rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+  p99() { awk '$1 == "99%" {print $2}' "$1"; }
+  h=$(rps "$out/wrk-hello.txt"); c=$(rps "$out/wrk-codes.txt")
+  echo "code-lookup: p99 $(p99 "$out/wrk-codes.txt") (hello p99 $(p99 "$out/wrk-hello.txt")); $(grep -h non-2xx "$out/wrk-codes.txt" || true)" >&2
+  awk -v c="$c" -v h="$h" 'BEGIN {printf "BENCH code-lookup %d req/s baseline=%d ratio=%.2f\n", c, h, c / h}'
 fi

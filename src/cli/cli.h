@@ -17,11 +17,21 @@ int cmd_city(int argc, char **argv);   /* muster city generate ... */
 int cmd_import(int argc, char **argv); /* muster import places|people FILE */
 int cmd_export(int argc, char **argv); /* muster export places|people */
 int cmd_stats(int argc, char **argv);
+int cmd_user(int argc, char **argv);  /* muster user add|list|disable|passwd */
+int cmd_token(int argc, char **argv); /* muster token issue|revoke|list */
+int cmd_audit(int argc, char **argv); /* muster audit verify */
+int cmd_serve(int argc, char **argv);
+int cmd_routes(int argc, char **argv); /* muster routes [--json|--markdown] */
 
 /* Opens the database at --db/$MUSTER_DB/./muster.db for a command, with its keys when
  * keys is not NULL. create: make the database (and its key file) when missing.
  * Prints the reason and returns non-zero on failure. */
 int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys *keys);
+
+struct auth_principal;
+/* The audit actor of a change made on the command line: "cli:<login name>"
+ * (cmd_user.c). */
+void cli_actor(struct auth_principal *p);
 
 /* Prints "muster <cmd>: <message>" to stderr and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,9 +1,11 @@
-/* cmd_init.c: `muster init` — creates a database with the current schema and the key
- * file that seals its personal data (mode 0600, beside the database). */
+/* cmd_init.c: `muster init` — creates a database with the current schema, the key
+ * file that seals its personal data (mode 0600, beside the database) and the first
+ * admin, whose one-time password it prints. */
 #include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include "auth/auth.h"
 #include "cli.h"
 #include "core/core.h"
 #include "db/db.h"
@@ -14,7 +16,38 @@ static const char help[] =
 	"\n"
 	"Creates an empty Muster database at PATH (default $MUSTER_DB, else ./muster.db) and\n"
 	"its key file PATH.key (mode 0600). Keep the key file out of version control and\n"
-	"back it up apart from the database: without it no sealed field can be read.\n";
+	"back it up apart from the database: without it no sealed field can be read.\n"
+	"\n"
+	"Also creates the user 'admin' (role admin, jurisdiction: the whole system) and\n"
+	"prints its password on a line of its own, 'admin password: ...'. It is shown this\n"
+	"once and stored only as an argon2id hash; change it with `muster user passwd admin`.\n";
+
+/* Adds the first admin, without a place (the whole system: there is no city yet),
+ * with its audit entry, in one transaction. */
+static int add_admin(struct db *d, const char *password)
+{
+	struct auth_principal who;
+	const char *why = NULL;
+	int64_t id = 0;
+	int rc = db_tx_begin(d);
+	if (rc != 0)
+		return rc;
+	cli_actor(&who);
+	if ((rc = auth_user_add(d, "admin", AUTH_ADMIN, 0, password, &id, &why)) != 0) {
+		fprintf(stderr, "muster init: cannot create the admin: %s\n",
+			why ? why : mu_err_msg(rc));
+		goto out;
+	}
+	char record[32];
+	snprintf(record, sizeof record, "user:%lld", (long long)id);
+	rc = auth_audit_append(d, &who, "cli user add", record, "", 0);
+out:
+	if (rc == 0)
+		rc = db_tx_commit(d);
+	else
+		db_tx_rollback(d);
+	return rc;
+}
 
 int cmd_init(int argc, char **argv)
 {
@@ -48,8 +81,19 @@ int cmd_init(int argc, char **argv)
 	struct db *d;
 	if (cli_open(dbp, true, &d, NULL))
 		return CLI_REJECTED;
+	char password[21];
+	auth_password_generate(password);
+	int rc = add_admin(d, password);
 	db_close(d);
+	if (rc != 0) {
+		fprintf(stderr, "muster init: %s was created without an admin: %s\n", path,
+			mu_err_msg(rc));
+		return CLI_REJECTED;
+	}
 	printf("created %s (schema %d) and its key file %s (mode 0600)\n", path,
 	       db_schema_version(), kp);
+	printf("admin password: %s\n", password);
+	fflush(stdout);
+	fprintf(stderr, "muster init: the admin password above is shown only this once\n");
 	return CLI_OK;
 }

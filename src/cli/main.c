@@ -17,6 +17,11 @@ static const struct command commands[] = {
 	{"import", cmd_import, "import places|people FILE.csv (all-or-nothing)"},
 	{"export", cmd_export, "export places|people as CSV"},
 	{"stats", cmd_stats, "counts per level and people under a place"},
+	{"user", cmd_user, "user add|list|disable|passwd: accounts with a role and a place"},
+	{"token", cmd_token, "token issue|revoke|list: device tokens of sites and labs"},
+	{"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
+	{"serve", cmd_serve, "serve the HTTP API (and the web app)"},
+	{"routes", cmd_routes, "list the HTTP routes with their roles (docs/roles.md)"},
 };
 
 static void usage(FILE *f)

@@ -25,7 +25,9 @@
 	X(MU_EFORBIDDEN, -9, 403, "forbidden", "not allowed")                            \
 	X(MU_EUNAUTH, -10, 401, "unauthenticated", "sign-in required")                   \
 	X(MU_ESTOPPED, -11, 503, "stopped", "the writer has stopped")                    \
-	X(MU_ESCHEMA, -12, 500, "schema", "database schema is newer than this program")
+	X(MU_ESCHEMA, -12, 500, "schema", "database schema is newer than this program")    \
+	X(MU_ETOOMANY, -13, 429, "too_many_requests", "too many attempts, try again later") \
+	X(MU_EMETHOD, -14, 405, "method_not_allowed", "method not allowed")
 
 enum {
 #define MU__ERR_ENUM(name, val, http, code, msg) name = (val),
@@ -183,5 +185,24 @@ bool mu_csv_needs_quotes(const char *s, size_t n);
  * end. Return 0 or MU_EIO. */
 int mu_csv_write_field(FILE *f, const char *s);
 int mu_csv_write_record(FILE *f, const char *const *fields, int n);
+
+/* ---- key file: the master key of a database, "<db path>.key" (src/core/keyfile.c). -
+ * 64 lowercase hex digits and a newline, mode 0600. Capabilities derive their own keys
+ * from it with mu_keyfile_subkey: people uses ids 1 (seal), 2 (ID hash), 3 (codes);
+ * auth uses 16 (audit chain) and 17 (session and device token hashes). */
+#define MU_KEY_BYTES 32
+/* libsodium's one-time initialisation; safe from any thread, any number of times. */
+void mu_sodium_init(void);
+/* Writes "<db_path>.key" into out (n bytes, truncated when too small). */
+void mu_keyfile_path(const char *db_path, char *out, size_t n);
+/* Creates a fresh random master key, mode 0600; never replaces an existing file.
+ * Returns 0, MU_EEXIST when the file exists, MU_EIO otherwise. */
+int mu_keyfile_create(const char *db_path);
+/* Reads the master key. MU_ENOTFOUND without a key file, MU_EFORBIDDEN when it is
+ * open to group or others, MU_EIO when unreadable or malformed. */
+int mu_keyfile_load(const char *db_path, unsigned char master[MU_KEY_BYTES]);
+/* Derives subkey id from master (crypto_kdf_derive_from_key, context "muster01"). */
+void mu_keyfile_subkey(const unsigned char master[MU_KEY_BYTES], uint64_t id,
+		       unsigned char out[MU_KEY_BYTES]);
 
 #endif

@@ -1,6 +1,7 @@
 /* db.c: SQLite connections — pragmas at open, the prepared-statement cache, nested
  * transactions, migrations tracked by PRAGMA user_version, and bulk-load mode. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +360,40 @@ void db_close(struct db *d)
 		sqlite3_close_v2(d->h);
 	free(d->path);
 	free(d);
+}
+
+/* ---- per-thread readers -------------------------------------------------------------- */
+
+static pthread_key_t reader_key;
+static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
+
+static void reader_destroy(void *p) { db_close(p); }
+static void reader_key_init(void) { pthread_key_create(&reader_key, reader_destroy); }
+
+int db_reader(const char *path, struct db **out)
+{
+	pthread_once(&reader_once, reader_key_init);
+	struct db *d = pthread_getspecific(reader_key);
+	if (!d) {
+		int rc = db_open(path, DB_OPEN_READONLY, &d);
+		if (rc) {
+			*out = NULL;
+			return rc;
+		}
+		pthread_setspecific(reader_key, d);
+	}
+	*out = d;
+	return 0;
+}
+
+void db_reader_close(void)
+{
+	pthread_once(&reader_once, reader_key_init);
+	struct db *d = pthread_getspecific(reader_key);
+	if (d) {
+		pthread_setspecific(reader_key, NULL);
+		db_close(d);
+	}
 }
 
 /* ---- bulk mode ---------------------------------------------------------------------- */

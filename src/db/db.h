@@ -91,6 +91,12 @@ int db_tx_depth(const struct db *d);
 int db_bulk_begin(struct db *d, const char *const *tables);
 int db_bulk_end(struct db *d, bool commit);
 
+/* The calling thread's read-only connection to path, opened on first use and closed
+ * when the thread exits (or by db_readers_close). One path per process. */
+int db_reader(const char *path, struct db **out);
+/* Closes the calling thread's reader, if any. */
+void db_reader_close(void);
+
 /* The schema version this program writes (the newest embedded migration). */
 int db_schema_version(void);
 
@@ -124,6 +130,11 @@ int db_writer_start(const char *path, const struct db_writer_opts *opts,
  * batch committed, MU_EDB when the commit itself failed (nothing of the batch kept),
  * MU_ESTOPPED after db_writer_stop began. Safe from any number of threads. */
 int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg);
+
+/* Queues fn(arg) without waiting: for work whose loss in a crash is tolerable (the
+ * audit entries of reads). free_arg(arg) runs after fn, on the writer thread (may be
+ * NULL). Returns 0, or MU_ESTOPPED (then free_arg has run). */
+int db_writer_post(struct db_writer *w, db_write_fn fn, void *arg, void (*free_arg)(void *));
 
 struct db_writer_stats {
 	uint64_t batches, writes, failed_writes;

@@ -8,10 +8,13 @@
 #include "db.h"
 
 /* A queued write. It lives on the caller's stack; the caller sleeps on its own
- * mutex and condition so that finishing a batch wakes exactly the callers in it. */
+ * mutex and condition so that finishing a batch wakes exactly the callers in it.
+ * A posted job (db_writer_post) lives on the heap instead and nobody waits for it. */
 struct job {
 	db_write_fn fn;
 	void *arg;
+	void (*free_arg)(void *);
+	bool posted;
 	int rc;
 	bool done; /* under mu */
 	pthread_mutex_t mu;
@@ -80,6 +83,14 @@ static void run_batch(struct db_writer *w, struct job *batch, int n)
 	 * first: once done is set, the job's memory belongs to its caller again. */
 	for (struct job *j = batch, *next; j; j = next) {
 		next = j->next;
+		if (j->posted) {
+			if (j->rc != 0)
+				mu_warn("writer: a posted write failed: %s", mu_err_msg(j->rc));
+			if (j->free_arg)
+				j->free_arg(j->arg);
+			free(j);
+			continue;
+		}
 		pthread_mutex_lock(&j->mu);
 		j->done = true;
 		pthread_cond_signal(&j->cv);
@@ -167,6 +178,32 @@ int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg)
 	pthread_cond_destroy(&j.cv);
 	pthread_mutex_destroy(&j.mu);
 	return j.rc;
+}
+
+int db_writer_post(struct db_writer *w, db_write_fn fn, void *arg, void (*free_arg)(void *))
+{
+	struct job *j = mu_xcalloc(1, sizeof *j);
+	j->fn = fn;
+	j->arg = arg;
+	j->free_arg = free_arg;
+	j->posted = true;
+	pthread_mutex_lock(&w->mu);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mu);
+		if (free_arg)
+			free_arg(arg);
+		free(j);
+		return MU_ESTOPPED;
+	}
+	if (w->tail)
+		w->tail->next = j;
+	else
+		w->head = j;
+	w->tail = j;
+	w->stats.queue_depth++;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
 }
 
 void db_writer_stats(struct db_writer *w, struct db_writer_stats *out)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/http.h"
+
 struct db;
 
 enum people_id_type { PEOPLE_ID_RESIDENT = 0, PEOPLE_ID_PASSPORT = 1, PEOPLE_ID_OTHER = 2 };
@@ -15,8 +17,9 @@ enum people_sex { PEOPLE_SEX_M = 1, PEOPLE_SEX_F = 2 };
 #define PEOPLE_ID_MAX 32 /* bytes of an ID number */
 #define PEOPLE_NAME_MAX 64 /* code points */
 #define PEOPLE_PHONE_MAX 20 /* bytes: digits, '+', '-', ' ' */
-#define PEOPLE_CODE_BYTES 12 /* 96 random bits */
-#define PEOPLE_CODE_LEN 20 /* Crockford base32 characters */
+#define PEOPLE_CODE_BYTES 16 /* a 128-bit block: row id (40 bits) and secret (88 bits) */
+#define PEOPLE_CODE_SECRET_BYTES 11 /* the random part, kept in the row */
+#define PEOPLE_CODE_LEN 26 /* Crockford base32 characters */
 #define PEOPLE_HASH_BYTES 16
 
 /* "resident_id", "passport", "other"; parse returns MU_EINVAL for anything else. */
@@ -44,6 +47,7 @@ bool people_region_plausible(int region6);
 struct people_keys {
 	unsigned char seal[32]; /* XChaCha20-Poly1305 key for sealed fields */
 	unsigned char hash[32]; /* BLAKE2b key for id_hash */
+	unsigned char code[32]; /* BLAKE2b key of the personal-code permutation */
 };
 
 /* The key file of a database: "<db path>.key". Written into out (≥ PATH_MAX). */
@@ -62,8 +66,16 @@ void people_id_hash(const struct people_keys *k, int id_type, const char *id_num
 
 /* ---- personal codes ----------------------------------------------------------------- */
 
-/* Fills raw with fresh random bytes from the system CSPRNG. */
-void people_code_new(unsigned char raw[PEOPLE_CODE_BYTES]);
+/* A personal code is E(id ‖ secret) under a keyed 128-bit permutation: it carries 88
+ * random bits (the secret, kept in the person's row), looks uniformly random, reveals
+ * nothing of the row, and is resolved without an index. make computes the code of a
+ * row id (1 ≤ id < 2^40) and its secret; open inverts it (any 16 bytes open to some
+ * id and secret — the caller must compare the secret with the row's). */
+void people_code_make(const struct people_keys *k, int64_t id,
+		      const unsigned char secret[PEOPLE_CODE_SECRET_BYTES],
+		      unsigned char raw[PEOPLE_CODE_BYTES]);
+void people_code_open(const struct people_keys *k, const unsigned char raw[PEOPLE_CODE_BYTES],
+		      int64_t *id, unsigned char secret[PEOPLE_CODE_SECRET_BYTES]);
 /* Crockford base32 text, PEOPLE_CODE_LEN characters plus NUL. */
 void people_code_format(const unsigned char raw[PEOPLE_CODE_BYTES], char out[PEOPLE_CODE_LEN + 1]);
 /* Parses the text form (case-insensitive; I/L read as 1, O as 0; '-' ignored).
@@ -111,8 +123,9 @@ void people_loader_free(struct people_loader *l);
 int people_add(struct db *d, const struct people_keys *k, struct people_person *p, char *why,
 	       size_t whylen);
 
-/* Reads a person, opening the sealed fields. MU_ENOTFOUND when absent, MU_ECRYPTO
- * when the sealed data does not open with these keys (tampered or wrong key). */
+/* Reads a person, opening the sealed fields and computing the personal code.
+ * MU_ENOTFOUND when absent (for a code: also when it was not made with these keys),
+ * MU_ECRYPTO when the sealed data does not open with these keys (tampered, wrong key). */
 int people_get(struct db *d, const struct people_keys *k, int64_t id, struct people_person *out);
 int people_find_code(struct db *d, const struct people_keys *k,
 		     const unsigned char code[PEOPLE_CODE_BYTES], struct people_person *out);
@@ -123,5 +136,12 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
  * when fn returns non-zero and returns that. */
 int people_walk(struct db *d, const struct people_keys *k, int64_t place,
 		int (*fn)(const struct people_person *p, void *ctx), void *ctx);
+
+/* ---- HTTP API (api.c) ----------------------------------------------------------------
+ * GET /api/v1/people, /api/v1/people/{id}, /api/v1/codes/{code}. people_api_init loads
+ * the keys of the server's database (before the first request); fini wipes them. */
+extern const struct http_route people_api_routes[];
+int people_api_init(const char *db_path);
+void people_api_fini(void);
 
 #endif

@@ -1,12 +1,7 @@
-/* seal.c: the key file of a database, the keys derived from it, the keyed hash behind
- * exact ID lookups, and the sealing of the private fields of a person. */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
+/* seal.c: the keys people derives from the database's key file (src/core/keyfile.c),
+ * the keyed hash behind exact ID lookups, and the sealing of a person's private fields. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -14,131 +9,35 @@
 #include "people.h"
 #include "people_int.h"
 
-#define MASTER_BYTES 32
-#define KDF_CONTEXT  "muster01"
-#define SUBKEY_SEAL  1
-#define SUBKEY_HASH  2
-
-static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
-
-static void sodium_start(void)
-{
-	if (sodium_init() < 0)
-		mu_panic(__FILE__, __LINE__, "libsodium failed to initialise");
-}
+#define SUBKEY_SEAL 1
+#define SUBKEY_HASH 2
+#define SUBKEY_CODE 3
 
 void people__sodium_init(void)
 {
-	pthread_once(&sodium_once, sodium_start);
+	mu_sodium_init();
 }
 
 void people_keyfile_path(const char *db_path, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%s.key", db_path);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return MU_EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	mu_keyfile_path(db_path, out, outlen);
 }
 
 int people_keys_create(const char *db_path)
 {
-	people__sodium_init();
-	char path[4096];
-	unsigned char master[MASTER_BYTES];
-	char hex[MASTER_BYTES * 2 + 2];
-	int rc = 0;
-	people_keyfile_path(db_path, path, sizeof path);
-	/* O_EXCL: a key file is never replaced — losing it loses every sealed record. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = errno == EEXIST ? MU_EEXIST : MU_EIO;
-		mu_error("people: cannot create key file %s: %s", path, strerror(errno));
-		return rc;
-	}
-	randombytes_buf(master, sizeof master);
-	sodium_bin2hex(hex, sizeof hex, master, sizeof master);
-	hex[MASTER_BYTES * 2] = '\n';
-	hex[MASTER_BYTES * 2 + 1] = '\0';
-	rc = write_all(fd, hex, MASTER_BYTES * 2 + 1);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = MU_EIO;
-	if (close(fd) != 0 && rc == 0)
-		rc = MU_EIO;
-	if (rc != 0) {
-		mu_error("people: cannot write key file %s", path);
-		unlink(path);
-	}
-	sodium_memzero(master, sizeof master);
-	sodium_memzero(hex, sizeof hex);
-	return rc;
+	return mu_keyfile_create(db_path);
 }
 
 int people_keys_load(const char *db_path, struct people_keys *k)
 {
-	people__sodium_init();
-	char path[4096];
-	char text[MASTER_BYTES * 2 + 8];
-	unsigned char master[MASTER_BYTES];
-	size_t n = 0, binlen = 0;
-	struct stat st;
-	int rc = 0;
-	people_keyfile_path(db_path, path, sizeof path);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return MU_ENOTFOUND;
-		mu_error("people: cannot open key file %s: %s", path, strerror(errno));
-		return MU_EIO;
+	unsigned char master[MU_KEY_BYTES];
+	int rc = mu_keyfile_load(db_path, master);
+	if (rc == 0) {
+		mu_keyfile_subkey(master, SUBKEY_SEAL, k->seal);
+		mu_keyfile_subkey(master, SUBKEY_HASH, k->hash);
+		mu_keyfile_subkey(master, SUBKEY_CODE, k->code);
 	}
-	if (fstat(fd, &st) != 0) {
-		rc = MU_EIO;
-		goto out;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		mu_error("people: key file %s is open to group or others (mode %03o); "
-			 "chmod 600 it",
-			 path, (unsigned)(st.st_mode & 0777));
-		rc = MU_EFORBIDDEN;
-		goto out;
-	}
-	while (n < sizeof text) {
-		ssize_t r = read(fd, text + n, sizeof text - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = MU_EIO;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n == MASTER_BYTES * 2 + 1 && text[n - 1] == '\n')
-		n--;
-	if (n != MASTER_BYTES * 2 ||
-	    sodium_hex2bin(master, sizeof master, text, n, NULL, &binlen, NULL) != 0 ||
-	    binlen != MASTER_BYTES) {
-		mu_error("people: key file %s is malformed", path);
-		rc = MU_EIO;
-		goto out;
-	}
-	crypto_kdf_derive_from_key(k->seal, sizeof k->seal, SUBKEY_SEAL, KDF_CONTEXT, master);
-	crypto_kdf_derive_from_key(k->hash, sizeof k->hash, SUBKEY_HASH, KDF_CONTEXT, master);
-out:
-	close(fd);
 	sodium_memzero(master, sizeof master);
-	sodium_memzero(text, sizeof text);
 	return rc;
 }
 

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "http/http.h"
+
 struct db;
 
 enum places_level {
@@ -82,5 +84,9 @@ int places_counts_rebuild(struct db *d);
  * children, in code order among siblings. */
 int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *n, void *ctx),
 		void *ctx);
+
+/* ---- HTTP API (api.c) ----------------------------------------------------------------
+ * GET /api/v1/places/{code} and /children, registered by `muster serve`. */
+extern const struct http_route places_api_routes[];
 
 #endif

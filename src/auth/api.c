@@ -1,0 +1,325 @@
+/* api.c: the routes auth serves itself — sign-in, the current session, sign-out
+ * (POST/GET/DELETE /api/v1/session) and the audit log for auditors (GET /api/v1/audit). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "auth.h"
+#include "auth_int.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "places/places.h"
+
+#define COOKIE "muster_session"
+
+/* {"id","username","role","place":{"id","code"}|null} of a signed-in user. */
+static json_t *user_json(const struct auth_principal *p)
+{
+	json_t *place = json_null();
+	struct places_node n;
+	if (p->place_id > 0 && places_get(auth_db(), p->place_id, &n) == 0)
+		place = json_pack("{s:I,s:s}", "id", (json_int_t)n.id, "code", n.code);
+	else if (p->place_id > 0)
+		place = json_pack("{s:I}", "id", (json_int_t)p->place_id);
+	return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)p->id, "username", p->name, "role",
+			 auth_role_name(p->role), "place", place);
+}
+
+/* Reads a string member of the sign-in body, 1..max bytes without NUL. */
+static int body_string(struct http_req *r, json_t *body, const char *key, size_t max,
+		       const char **out)
+{
+	json_t *v = json_object_get(body, key);
+	*out = NULL;
+	if (!v) {
+		http_fail(r, MU_EINVAL, key, "required");
+		return MU_EINVAL;
+	}
+	if (!json_is_string(v)) {
+		http_fail(r, MU_EINVAL, key, "must be a string");
+		return MU_EINVAL;
+	}
+	size_t n = json_string_length(v);
+	const char *s = json_string_value(v);
+	if (n == 0 || n > max || strlen(s) != n) {
+		http_fail(r, MU_EINVAL, key,
+			  mu_arena_sprintf(&r->arena, "must have 1 to %zu bytes", max));
+		return MU_EINVAL;
+	}
+	*out = s;
+	return 0;
+}
+
+struct signin {
+	const struct auth_user *user;
+	int64_t expires;
+	const char *addr;
+	char token[AUTH_TOKEN_LEN + 1];
+	struct auth_principal *p;
+};
+
+static int signin_job(struct db *d, void *arg)
+{
+	struct signin *s = arg;
+	return auth__session_create(d, &auth__env.keys, s->user, s->expires, s->addr, s->token,
+				    s->p);
+}
+
+static int session_post(struct http_req *r, struct http_resp *resp)
+{
+	char pw_hash[crypto_pwhash_STRBYTES] = "";
+	struct auth_user u;
+	json_t *body;
+	const char *name, *pw, *key;
+	json_t *v;
+	int rc = http_body_json(r, &body);
+	if (rc != 0)
+		return rc;
+	json_object_foreach(body, key, v)
+	{
+		if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
+			return http_fail(r, MU_EINVAL, mu_arena_strndup(&r->arena, key, 64),
+					 "unknown field");
+	}
+	if ((rc = body_string(r, body, "username", AUTH_NAME_MAX, &name)) != 0 ||
+	    (rc = body_string(r, body, "password", AUTH__PW_MAX, &pw)) != 0)
+		return rc;
+
+	/* The throttle is asked before argon2id runs, so refused attempts cost nothing. */
+	const struct auth_config *cfg = &auth__env.cfg;
+	char ukey[AUTH_NAME_MAX + 3], akey[sizeof r->client + 2];
+	size_t i = 0;
+	for (; name[i]; i++)
+		ukey[2 + i] = (char)tolower((unsigned char)name[i]);
+	ukey[0] = 'u', ukey[1] = ':', ukey[2 + i] = '\0';
+	snprintf(akey, sizeof akey, "a:%s", r->client);
+	double now = mu_now_mono();
+	if (auth__throttle_blocked(ukey, cfg->throttle_max, cfg->throttle_window_s, now) ||
+	    auth__throttle_blocked(akey, cfg->throttle_max, cfg->throttle_window_s, now)) {
+		atomic_fetch_add(&auth__env.signin_throttled, 1);
+		return http_fail(r, MU_ETOOMANY, NULL, "too many failed sign-ins; try again later");
+	}
+
+	rc = auth__user_by_name(auth_db(), name, &u, pw_hash);
+	if (rc != 0 && rc != MU_ENOTFOUND)
+		goto out;
+	/* One answer for an unknown name, a disabled user and a wrong password, after the
+	 * same argon2id work, so that neither the body nor the timing tells them apart. */
+	bool ok = auth__password_verify(rc == 0 ? pw_hash : NULL, pw) && rc == 0 && !u.disabled;
+	if (!ok) {
+		atomic_fetch_add(&auth__env.signin_failures, 1);
+		auth__throttle_fail(ukey, cfg->throttle_window_s, now);
+		auth__throttle_fail(akey, cfg->throttle_window_s, now);
+		if (i > 0 && auth__username_check(name, &(const char *){NULL}) == 0)
+			r->record = mu_arena_sprintf(&r->arena, "user:%s", name);
+		rc = http_fail(r, MU_EUNAUTH, NULL, "wrong username or password");
+		goto out;
+	}
+	auth__throttle_clear(ukey);
+
+	struct auth_principal *p = mu_arena_alloc(&r->arena, sizeof *p);
+	struct signin s = {.user = &u,
+			   .expires = mu_now_unix() + (int64_t)cfg->session_hours * 3600,
+			   .addr = r->client,
+			   .p = p};
+	r->record = mu_arena_sprintf(&r->arena, "user:%lld", (long long)u.id);
+	memset(p, 0, sizeof *p);
+	p->kind = AUTH_KIND_USER; /* the audit entry's actor, filled in by the job */
+	if ((rc = auth__submit_as(r, p, signin_job, &s)) != 0)
+		goto out;
+	/* From here the request belongs to the new user: done() sees it audited. */
+	p->audited = true;
+	r->principal = p;
+	atomic_fetch_add(&auth__env.signins, 1);
+	const char *cookie = mu_arena_sprintf(
+	    &r->arena, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", s.token,
+	    cfg->session_hours * 3600, cfg->cookie_secure ? "; Secure" : "");
+	http_resp_header(resp, "Set-Cookie", cookie);
+	resp->json = json_pack("{s:o,s:s}", "user", user_json(p), "csrf", p->csrf);
+	sodium_memzero(s.token, sizeof s.token);
+out:
+	sodium_memzero(pw_hash, sizeof pw_hash);
+	return rc;
+}
+
+static int session_get(struct http_req *r, struct http_resp *resp)
+{
+	const struct auth_principal *p = auth_who(r);
+	if (!p || p->kind != AUTH_KIND_USER) /* the route is for sessions only */
+		return MU_EUNAUTH;
+	resp->json = json_pack("{s:o,s:s,s:I}", "user", user_json(p), "csrf", p->csrf, "expires",
+			       (json_int_t)p->expires);
+	return 0;
+}
+
+static int signout_job(struct db *d, void *arg)
+{
+	return auth__session_delete(d, &auth__env.keys, arg);
+}
+
+static int session_delete(struct http_req *r, struct http_resp *resp)
+{
+	const struct auth_principal *p = auth_who(r);
+	const char *token = http_cookie(r, COOKIE);
+	if (!p || !token) /* the guard let only a session through */
+		return MU_EUNAUTH;
+	r->record = mu_arena_sprintf(&r->arena, "user:%lld", (long long)p->id);
+	int rc = auth_submit(r, signout_job, (void *)token);
+	if (rc != 0)
+		return rc;
+	http_resp_header(resp, "Set-Cookie",
+			 auth__env.cfg.cookie_secure
+			     ? COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+			     : COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	resp->status = 204;
+	return 0;
+}
+
+/* ---- GET /api/v1/audit ------------------------------------------------------------------ */
+
+static int two(const char *s, int *v)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+		return MU_EINVAL;
+	*v = (s[0] - '0') * 10 + (s[1] - '0');
+	return 0;
+}
+
+/* "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM[:SS[.fff]]" with an optional "Z" or
+ * "±HH:MM"; without an offset the time is UTC. Unix milliseconds into *ms. */
+static int parse_iso(const char *s, int64_t *ms)
+{
+	char date[11];
+	int64_t days;
+	int h = 0, mi = 0, sec = 0, frac = 0, off = 0;
+	if (strlen(s) < 10)
+		return MU_EINVAL;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (mu_date_parse(date, &days) != 0)
+		return MU_EINVAL;
+	s += 10;
+	if (*s == 'T' || *s == ' ') {
+		if (two(s + 1, &h) || s[3] != ':' || two(s + 4, &mi) || h > 23 || mi > 59)
+			return MU_EINVAL;
+		s += 6;
+		if (*s == ':') {
+			if (two(s + 1, &sec) || sec > 59)
+				return MU_EINVAL;
+			s += 3;
+			if (*s == '.') {
+				int digits = 0;
+				for (s++; isdigit((unsigned char)*s); s++, digits++)
+					if (digits < 3)
+						frac = frac * 10 + (*s - '0');
+				if (digits == 0)
+					return MU_EINVAL;
+				for (; digits < 3; digits++)
+					frac *= 10;
+			}
+		}
+		if (*s == 'Z') {
+			s++;
+		} else if (*s == '+' || *s == '-') {
+			int oh, om;
+			if (two(s + 1, &oh) || s[3] != ':' || two(s + 4, &om) || oh > 14 || om > 59)
+				return MU_EINVAL;
+			off = (oh * 60 + om) * (*s == '+' ? 1 : -1);
+			s += 6;
+		}
+	}
+	if (*s)
+		return MU_EINVAL;
+	*ms = ((days * 86400 + h * 3600 + mi * 60 + sec) - (int64_t)off * 60) * 1000 + frac;
+	return 0;
+}
+
+static void iso_of_ms(int64_t ms, char out[32])
+{
+	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	int64_t rest = secs - days * 86400;
+	char date[11];
+	mu_date_format(days, date);
+	snprintf(out, 32, "%sT%02d:%02d:%02d.%03dZ", date, (int)(rest / 3600),
+		 (int)(rest / 60 % 60), (int)(rest % 60), (int)(ms - secs * 1000));
+}
+
+struct listing {
+	json_t *entries;
+	int want, got;
+	int64_t last_id;
+	bool more;
+};
+
+static int list_row(const struct auth__audit_row *row, void *ctx)
+{
+	struct listing *l = ctx;
+	char at[32];
+	if (l->got == l->want) {
+		l->more = true;
+		return 1;
+	}
+	iso_of_ms(row->at_ms, at);
+	json_array_append_new(
+	    l->entries, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i}", "id", (json_int_t)row->id, "at",
+				  at, "actor", row->actor, "action", row->action, "record",
+				  row->record, "addr", row->addr, "status", row->status));
+	l->got++;
+	l->last_id = row->id;
+	return 0;
+}
+
+#define AUDIT_LIMIT_DEFAULT 50
+#define AUDIT_LIMIT_MAX	    500
+
+static int audit_get(struct http_req *r, struct http_resp *resp)
+{
+	const char *user = http_query(r, "user"), *record = http_query(r, "record");
+	const char *since = http_query(r, "since"), *until = http_query(r, "until");
+	const char *cursor = http_query(r, "cursor"), *limit = http_query(r, "limit");
+	int64_t since_ms = 0, until_ms = 0, before = 0, lim = AUDIT_LIMIT_DEFAULT;
+	if (user && (!*user || strlen(user) > AUTH_NAME_MAX + 40))
+		return http_fail(r, MU_EINVAL, "user", "must have 1 to 104 characters");
+	if (record && (!*record || strlen(record) > 512))
+		return http_fail(r, MU_EINVAL, "record", "must have 1 to 512 characters");
+	if (since && parse_iso(since, &since_ms) != 0)
+		return http_fail(r, MU_EINVAL, "since", "must be an ISO 8601 date or date-time");
+	if (until && parse_iso(until, &until_ms) != 0)
+		return http_fail(r, MU_EINVAL, "until", "must be an ISO 8601 date or date-time");
+	if (cursor && (mu_parse_i64(cursor, &before) != 0 || before <= 0))
+		return http_fail(r, MU_EINVAL, "cursor", "must be a cursor from a previous answer");
+	if (limit && (mu_parse_i64(limit, &lim) != 0 || lim < 1 || lim > AUDIT_LIMIT_MAX))
+		return http_fail(r, MU_EINVAL, "limit", "must be a number from 1 to 500");
+	/* 0 means "no bound" below; a bound at the epoch itself is one millisecond off. */
+	if (since && since_ms == 0)
+		since_ms = 1;
+	if (until && until_ms == 0)
+		until_ms = -1;
+	struct listing l = {.entries = json_array(), .want = (int)lim};
+	int rc = auth__audit_list(auth_db(), user, record, since_ms, until_ms, before, (int)lim + 1,
+				  list_row, &l);
+	if (rc < 0) {
+		json_decref(l.entries);
+		return rc;
+	}
+	json_t *next = l.more
+			   ? json_string(mu_arena_sprintf(&r->arena, "%lld", (long long)l.last_id))
+			   : json_null();
+	resp->json = json_pack("{s:o,s:o}", "entries", l.entries, "cursor", next);
+	return 0;
+}
+
+const struct http_route auth_routes[] = {
+    {HTTP_POST, "/api/v1/session", session_post, AUTH_ANY, HTTP_ROUTE_PUBLIC | HTTP_ROUTE_NOCSRF,
+     NULL, "sign in with username and password: a session cookie and the CSRF token"},
+    {HTTP_GET, "/api/v1/session", session_get, AUTH_ANY, 0, NULL,
+     "the signed-in user and the session's CSRF token"},
+    {HTTP_DELETE, "/api/v1/session", session_delete, AUTH_ANY, 0, NULL, "sign out"},
+    {HTTP_GET, "/api/v1/audit", audit_get, AUTH_R(AUTH_AUDITOR) | AUTH_R(AUTH_ADMIN), 0, NULL,
+     "the audit log, newest first, filtered by user, record and time"},
+    {0, NULL, NULL, 0, 0, NULL, NULL},
+};

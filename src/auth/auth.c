@@ -1,0 +1,257 @@
+/* auth.c: auth's environment and small shared pieces — role names, the server setup
+ * (auth_init, auth_db), the derived keys, token text and hashing, and the in-memory
+ * sign-in throttle. Nothing here depends on http, so the CLI links it alone. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "auth_int.h"
+#include "core/core.h"
+#include "db/db.h"
+
+struct auth__env auth__env;
+
+static const char *const role_names[AUTH_NROLES] = {
+    "admin", "commander", "staff", "grid_worker", "sampler", "lab", "operator", "auditor",
+};
+
+const char *auth_role_name(int role)
+{
+	return role >= 0 && role < AUTH_NROLES ? role_names[role] : NULL;
+}
+
+int auth_role_parse(const char *s, int *role)
+{
+	for (int i = 0; i < AUTH_NROLES; i++)
+		if (!strcmp(s, role_names[i])) {
+			*role = i;
+			return 0;
+		}
+	return MU_EINVAL;
+}
+
+/* ---- keys ----------------------------------------------------------------------------- */
+
+static int keys_load(const char *db_path, struct auth__keys *k)
+{
+	unsigned char master[MU_KEY_BYTES];
+	int rc = mu_keyfile_load(db_path, master);
+	if (rc == 0) {
+		mu_keyfile_subkey(master, AUTH__SUBKEY_AUDIT, k->audit);
+		mu_keyfile_subkey(master, AUTH__SUBKEY_TOKEN, k->token);
+	}
+	sodium_memzero(master, sizeof master);
+	return rc;
+}
+
+int auth__keys_for(const char *db_path, struct auth__keys *k)
+{
+	if (auth__env.ready && !strcmp(db_path, auth__env.cfg.db_path)) {
+		*k = auth__env.keys;
+		return 0;
+	}
+	return keys_load(db_path, k);
+}
+
+int auth_init(const struct auth_config *cfg)
+{
+	mu_sodium_init();
+	struct auth__keys k;
+	int rc = keys_load(cfg->db_path, &k);
+	if (rc != 0) {
+		mu_error("auth: cannot load the key file of %s: %s", cfg->db_path, mu_err_msg(rc));
+		return rc;
+	}
+	auth__env.cfg = *cfg;
+	if (auth__env.cfg.session_hours <= 0)
+		auth__env.cfg.session_hours = 12;
+	if (auth__env.cfg.throttle_max <= 0)
+		auth__env.cfg.throttle_max = 5;
+	if (auth__env.cfg.throttle_window_s <= 0)
+		auth__env.cfg.throttle_window_s = 900;
+	auth__env.keys = k;
+	sodium_memzero(&k, sizeof k);
+	auth__throttle_reset();
+	auth__env.ready = true;
+	return 0;
+}
+
+void auth_fini(void)
+{
+	auth__throttle_reset();
+	sodium_memzero(&auth__env.keys, sizeof auth__env.keys);
+	auth__env.ready = false;
+	memset(&auth__env.cfg, 0, sizeof auth__env.cfg);
+}
+
+struct db *auth_db(void)
+{
+	struct db *d = NULL;
+	MU_ASSERT(auth__env.ready);
+	if (db_reader(auth__env.cfg.db_path, &d) != 0)
+		mu_panic(__FILE__, __LINE__, "auth: cannot open a reader on %s",
+			 auth__env.cfg.db_path);
+	return d;
+}
+
+/* ---- tokens ---------------------------------------------------------------------------- */
+
+static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+
+void auth__base32(const unsigned char *in, size_t n, char *out)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		acc = (acc << 8) | in[i];
+		bits += 8;
+		while (bits >= 5) {
+			out[o++] = b32[(acc >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits > 0)
+		out[o++] = b32[(acc << (5 - bits)) & 31];
+	out[o] = '\0';
+}
+
+void auth__token_new(char out[AUTH_TOKEN_LEN + 1])
+{
+	unsigned char raw[32];
+	mu_sodium_init();
+	randombytes_buf(raw, sizeof raw);
+	auth__base32(raw, sizeof raw, out);
+	sodium_memzero(raw, sizeof raw);
+}
+
+bool auth__token_shape(const char *s)
+{
+	size_t i = 0;
+	for (; s[i]; i++)
+		if (i >= AUTH_TOKEN_LEN || !strchr(b32, s[i]))
+			return false;
+	return i == AUTH_TOKEN_LEN;
+}
+
+void auth__token_hash(const struct auth__keys *k, const char *token,
+		      unsigned char out[AUTH__HASH_BYTES])
+{
+	crypto_generichash(out, AUTH__HASH_BYTES, (const unsigned char *)token, strlen(token),
+			   k->token, sizeof k->token);
+}
+
+void auth_password_generate(char out[21])
+{
+	unsigned char raw[13]; /* 104 bits, of which the 20 characters keep 100 */
+	char text[24];
+	mu_sodium_init();
+	randombytes_buf(raw, sizeof raw);
+	auth__base32(raw, sizeof raw, text);
+	memcpy(out, text, 20);
+	out[20] = '\0';
+	sodium_memzero(raw, sizeof raw);
+	sodium_memzero(text, sizeof text);
+}
+
+/* ---- the sign-in throttle --------------------------------------------------------------
+ * A fixed table, so that a flood of distinct names or addresses cannot grow memory:
+ * when it is full, an expired slot or else the oldest window is reused. */
+
+#define THROTTLE_SLOTS 4096
+#define THROTTLE_KEY   80
+
+struct slot {
+	char key[THROTTLE_KEY];
+	int fails;
+	double start; /* when the window opened; 0 for a free slot */
+};
+
+static struct slot slots[THROTTLE_SLOTS];
+static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void auth__throttle_reset(void)
+{
+	pthread_mutex_lock(&throttle_mu);
+	memset(slots, 0, sizeof slots);
+	pthread_mutex_unlock(&throttle_mu);
+}
+
+static uint32_t key_hash(const char *key)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* The slot holding key (with its window still open), or NULL; under throttle_mu.
+ * Probes a short run of slots from the key's hash. */
+#define PROBES 16
+static struct slot *find(const char *key, int window_s, double now)
+{
+	uint32_t h = key_hash(key);
+	for (int i = 0; i < PROBES; i++) {
+		struct slot *s = &slots[(h + (uint32_t)i) % THROTTLE_SLOTS];
+		if (s->start > 0 && !strncmp(s->key, key, THROTTLE_KEY - 1)) {
+			if (now - s->start >= window_s) {
+				s->start = 0;
+				return NULL;
+			}
+			return s;
+		}
+	}
+	return NULL;
+}
+
+bool auth__throttle_blocked(const char *key, int max, int window_s, double now)
+{
+	pthread_mutex_lock(&throttle_mu);
+	struct slot *s = find(key, window_s, now);
+	bool blocked = s && s->fails >= max;
+	pthread_mutex_unlock(&throttle_mu);
+	return blocked;
+}
+
+void auth__throttle_fail(const char *key, int window_s, double now)
+{
+	pthread_mutex_lock(&throttle_mu);
+	struct slot *s = find(key, window_s, now);
+	if (!s) {
+		uint32_t h = key_hash(key);
+		struct slot *oldest = NULL;
+		for (int i = 0; i < PROBES; i++) {
+			struct slot *c = &slots[(h + (uint32_t)i) % THROTTLE_SLOTS];
+			if (c->start == 0 || now - c->start >= window_s) {
+				s = c;
+				break;
+			}
+			if (!oldest || c->start < oldest->start)
+				oldest = c;
+		}
+		if (!s)
+			s = oldest;
+		snprintf(s->key, sizeof s->key, "%s", key);
+		s->fails = 0;
+		/* 0 marks a free slot, so a clock that starts at 0 still opens a window. */
+		s->start = now > 0 ? now : 1e-9;
+	}
+	s->fails++;
+	pthread_mutex_unlock(&throttle_mu);
+}
+
+void auth__throttle_clear(const char *key)
+{
+	pthread_mutex_lock(&throttle_mu);
+	uint32_t h = key_hash(key);
+	for (int i = 0; i < PROBES; i++) {
+		struct slot *s = &slots[(h + (uint32_t)i) % THROTTLE_SLOTS];
+		if (s->start > 0 && !strncmp(s->key, key, THROTTLE_KEY - 1))
+			s->start = 0;
+	}
+	pthread_mutex_unlock(&throttle_mu);
+}

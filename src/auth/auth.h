@@ -1,0 +1,148 @@
+/* auth: who is asking and whether they may — users with a role and a jurisdiction,
+ * argon2id passwords, browser sessions with CSRF tokens, device tokens for sampling
+ * sites and labs, sign-in throttling, and the hash-chained audit log. It depends on no
+ * capability: a route resolves its target's path of place ids and auth checks that the
+ * caller's jurisdiction is on it. The guard below is what `muster serve` installs in
+ * http, so no route runs without authentication, role, jurisdiction and audit. */
+#ifndef MU_AUTH_H
+#define MU_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+
+struct db;
+struct db_writer;
+
+enum auth_role {
+	AUTH_ADMIN = 0,
+	AUTH_COMMANDER,
+	AUTH_STAFF,
+	AUTH_GRID_WORKER,
+	AUTH_SAMPLER,
+	AUTH_LAB,
+	AUTH_OPERATOR,
+	AUTH_AUDITOR,
+	AUTH_NROLES
+};
+#define AUTH_R(role) (1u << (role))
+#define AUTH_ANY ((1u << AUTH_NROLES) - 1u)
+
+/* "admin", "commander", ... ; NULL outside the enum. parse: MU_EINVAL otherwise. */
+const char *auth_role_name(int role);
+int auth_role_parse(const char *s, int *role);
+
+enum auth_kind { AUTH_KIND_USER = 1, AUTH_KIND_SITE = 2, AUTH_KIND_LAB = 3 };
+
+#define AUTH_NAME_MAX 64
+#define AUTH_TOKEN_LEN 52 /* session and device tokens: 32 random bytes in base32 */
+#define AUTH_CSRF_LEN 43  /* 32 random bytes, base64url without padding */
+
+/* Who is asking: a signed-in user, or a device (site or lab token). */
+struct auth_principal {
+	int kind;
+	int64_t id; /* user id or device id */
+	char name[AUTH_NAME_MAX + 1]; /* username, or "site:CODE" / "lab:CODE" */
+	int role; /* a user's role; AUTH_SAMPLER for site tokens, AUTH_LAB for lab tokens */
+	int64_t place_id; /* the jurisdiction's root place; 0 for labs (no place at all) */
+	char device_code[33]; /* the site or lab code of a device token */
+	char csrf[AUTH_CSRF_LEN + 1]; /* sessions: what X-CSRF-Token must carry */
+	int64_t expires; /* sessions: unix seconds */
+	bool audited; /* set once this request's audit entry is written (auth_submit) */
+};
+
+/* ---- the server environment ---------------------------------------------------------
+ * Set once by `muster serve` before the first request. */
+struct auth_config {
+	const char *db_path;
+	struct db_writer *writer;
+	int session_hours;    /* 0: 12 */
+	int throttle_max;     /* failed sign-ins per user or address per window; 0: 5 */
+	int throttle_window_s; /* 0: 900 */
+	bool cookie_secure;   /* add Secure to the session cookie (behind TLS) */
+};
+/* Loads the audit key from the database's key file and keeps cfg (borrowed). */
+int auth_init(const struct auth_config *cfg);
+void auth_fini(void);
+
+/* The calling thread's read-only connection to the server's database, opened on first
+ * use. For handlers and place resolvers. Never NULL after auth_init (aborts if the
+ * database cannot be opened, which auth_init already proved it can). */
+struct db *auth_db(void);
+
+/* Runs fn(arg) on the writer inside one savepoint together with the audit entry of
+ * this request (who, what, r->record — set r->record before calling or inside fn):
+ * the write and its audit entry are committed together or not at all. Returns fn's
+ * result, or the writer's error. */
+int auth_submit(struct http_req *r, int (*fn)(struct db *d, void *arg), void *arg);
+
+/* The principal of a request that passed the guard; NULL on public routes. */
+const struct auth_principal *auth_who(const struct http_req *r);
+
+/* True when place path ids[0..n) (root first) is inside the principal's jurisdiction. */
+bool auth_within(const struct auth_principal *p, const int64_t *ids, int n);
+
+/* The guard for http: check authenticates (session cookie `muster_session` or
+ * `Authorization: Bearer` device token), refuses a write without a matching
+ * X-CSRF-Token (sessions), checks the route's roles, resolves the route's place and
+ * checks jurisdiction; done audits person reads, writes not already audited by
+ * auth_submit, and refusals (401/403). */
+struct http_guard auth_guard(void);
+
+/* The routes auth itself serves: POST/GET/DELETE /api/v1/session and GET
+ * /api/v1/audit. Ends with a NULL pattern. */
+extern const struct http_route auth_routes[];
+
+/* Metrics lines for /metrics (sign-in failures, sessions); matches http_opts.metrics. */
+void auth_metrics(void *ctx, struct mu_buf *out);
+
+/* ---- users (CLI and API) ------------------------------------------------------------ */
+
+struct auth_user {
+	int64_t id;
+	char username[AUTH_NAME_MAX + 1];
+	int role;
+	int64_t place_id;
+	bool disabled;
+	int64_t created;
+};
+
+/* Usernames: 1..64 of [A-Za-z0-9._-]. Passwords: 10..1024 bytes. The password is
+ * hashed with argon2id (libsodium crypto_pwhash_str). MU_EEXIST for a taken name,
+ * MU_EINVAL (why says what) for a bad name, role, password. place_id must be a place
+ * (the caller resolved the code). */
+int auth_user_add(struct db *d, const char *username, int role, int64_t place_id,
+		  const char *password, int64_t *id, const char **why);
+int auth_user_passwd(struct db *d, const char *username, const char *password, const char **why);
+/* Disables the user and ends their sessions. MU_ENOTFOUND for an unknown name. */
+int auth_user_disable(struct db *d, const char *username);
+int auth_user_get(struct db *d, const char *username, struct auth_user *out);
+int auth_user_list(struct db *d, int (*fn)(const struct auth_user *u, void *ctx), void *ctx);
+/* A fresh random password of 20 characters (base32), for `muster init`. */
+void auth_password_generate(char out[21]);
+
+/* ---- device tokens ------------------------------------------------------------------ */
+
+/* Issues a token for a site (kind AUTH_KIND_SITE, place_id the site's place) or a lab
+ * (AUTH_KIND_LAB, place_id 0). Only its hash is stored; the token is written to
+ * token_out once. */
+int auth_token_issue(struct db *d, int kind, const char *code, int64_t place_id,
+		     char token_out[AUTH_TOKEN_LEN + 1], int64_t *id);
+int auth_token_revoke(struct db *d, int64_t id);
+
+/* ---- audit -------------------------------------------------------------------------- */
+
+/* Appends one entry (on the writer's connection; callers outside the server use their
+ * own connection). Each entry's hash is keyed BLAKE2b over the previous entry's hash
+ * and every field, so an edit, a removal or a reordering breaks the chain there. */
+int auth_audit_append(struct db *d, const struct auth_principal *who, const char *action,
+		      const char *record, const char *addr, int status);
+
+/* Walks the chain from the start. *bad_id is 0 when it holds, else the id of the first
+ * entry that was edited, removed (the entry after the gap) or reordered; *checked the
+ * entries read. keys: the database's key file is loaded from db_path. */
+int auth_audit_verify(struct db *d, const char *db_path, int64_t *bad_id, int64_t *checked);
+
+#endif

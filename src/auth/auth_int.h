@@ -1,0 +1,103 @@
+/* auth_int.h: names shared inside src/auth only — the derived keys, token text and
+ * hashing, sessions and devices as the guard looks them up, the sign-in throttle, and
+ * the server environment set by auth_init. */
+#ifndef MU_AUTH_INT_H
+#define MU_AUTH_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth.h"
+
+struct db;
+
+#define AUTH__SUBKEY_AUDIT 16
+#define AUTH__SUBKEY_TOKEN 17
+#define AUTH__HASH_BYTES   32
+#define AUTH__PW_MIN	   10
+#define AUTH__PW_MAX	   1024
+
+/* The keys auth derives from a database's key file. */
+struct auth__keys {
+	unsigned char audit[32];
+	unsigned char token[32];
+};
+
+/* The keys for the database d was opened on: the server's cached keys when auth_init
+ * ran for that path, else read from its key file. */
+int auth__keys_for(const char *db_path, struct auth__keys *k);
+
+/* 32 random bytes as base32 (lowercase RFC 4648 alphabet, no padding): AUTH_TOKEN_LEN
+ * characters. */
+void auth__token_new(char out[AUTH_TOKEN_LEN + 1]);
+/* True when s has the shape of a token (length and alphabet). */
+bool auth__token_shape(const char *s);
+/* The keyed BLAKE2b-256 of a token's text, as stored in sessions and devices. */
+void auth__token_hash(const struct auth__keys *k, const char *token,
+		      unsigned char out[AUTH__HASH_BYTES]);
+/* Base32 of n bytes into out (≥ (8n+4)/5 + 1 bytes). */
+void auth__base32(const unsigned char *in, size_t n, char *out);
+
+/* Usernames: 1..64 of [A-Za-z0-9._-]. MU_EINVAL with *why otherwise. */
+int auth__username_check(const char *name, const char **why);
+/* Passwords: 10..1024 bytes, no NUL. */
+int auth__password_check(const char *pw, const char **why);
+/* argon2id verification; equalises time for unknown users when hash is NULL. */
+bool auth__password_verify(const char *hash, const char *password);
+
+/* Reads a user by id or name with their password hash (pw_hash ≥ 129 bytes, may be
+ * NULL). MU_ENOTFOUND when absent. */
+int auth__user_by_name(struct db *d, const char *username, struct auth_user *u, char *pw_hash);
+int auth__user_by_id(struct db *d, int64_t id, struct auth_user *u);
+
+/* Sessions. create: a fresh token and csrf for user (the token goes to token_out,
+ * the csrf into p), deleting expired sessions on the way. lookup: fills p for a
+ * live session of an enabled user; MU_EUNAUTH otherwise. */
+int auth__session_create(struct db *d, const struct auth__keys *k, const struct auth_user *u,
+			 int64_t expires, const char *addr, char token_out[AUTH_TOKEN_LEN + 1],
+			 struct auth_principal *p);
+int auth__session_lookup(struct db *d, const struct auth__keys *k, const char *token, int64_t now,
+			 struct auth_principal *p);
+int auth__session_delete(struct db *d, const struct auth__keys *k, const char *token);
+/* Device tokens: fills p for a token not revoked; MU_EUNAUTH otherwise. */
+int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token,
+			struct auth_principal *p);
+
+/* The in-memory sign-in throttle: per key ("u:name", "a:addr"), at most max
+ * failures per window of window_s seconds from the first failure. now: seconds on
+ * any monotonic clock (tests pass their own). */
+void auth__throttle_reset(void);
+bool auth__throttle_blocked(const char *key, int max, int window_s, double now);
+void auth__throttle_fail(const char *key, int window_s, double now);
+void auth__throttle_clear(const char *key);
+
+/* The server environment (guard.c). */
+struct auth__env {
+	bool ready;
+	struct auth_config cfg;
+	struct auth__keys keys;
+	atomic_uint_fast64_t signin_failures, signin_throttled, signins, denied, audit_lost;
+};
+extern struct auth__env auth__env;
+
+/* Marks a request as audited inside its own write (auth_submit, sign-in). */
+void auth__mark_audited(struct http_req *r);
+/* auth_submit with an explicit principal (sign-in, where the guard set none). */
+int auth__submit_as(struct http_req *r, const struct auth_principal *who,
+		    int (*fn)(struct db *d, void *arg), void *arg);
+/* "METHOD pattern" of r's route, from r's arena. */
+const char *auth__action(struct http_req *r, const char *prefix);
+
+/* Audit listing for GET /api/v1/audit: newest first, id < before (0: no bound). NULL
+ * or 0 filters are off. fn gets each row; returns the first non-zero of fn. */
+struct auth__audit_row {
+	int64_t id, at_ms, actor_kind, actor_id;
+	const char *actor, *action, *record, *addr;
+	int status;
+};
+int auth__audit_list(struct db *d, const char *actor, const char *record, int64_t since_ms,
+		     int64_t until_ms, int64_t before, int limit,
+		     int (*fn)(const struct auth__audit_row *row, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,276 @@
+/* guard.c: what `muster serve` installs around every route — authentication (device
+ * bearer token or session cookie), the CSRF check of session writes, the route's roles,
+ * the jurisdiction of the route's target, and afterwards the audit entries of person
+ * reads, writes and refusals. Also auth_submit, which commits a write together with
+ * its audit entry, and the auth metrics. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "auth_int.h"
+#include "core/core.h"
+#include "db/db.h"
+
+const struct auth_principal *auth_who(const struct http_req *r)
+{
+	const struct auth_principal *p = r->principal;
+	return p && p->kind != 0 ? p : NULL;
+}
+
+bool auth_within(const struct auth_principal *p, const int64_t *ids, int n)
+{
+	if (!p || p->kind == AUTH_KIND_LAB)
+		return false;
+	/* Only an admin can be without a place (the schema says so): the whole system. */
+	if (p->kind == AUTH_KIND_USER && p->place_id == 0)
+		return p->role == AUTH_ADMIN;
+	for (int i = 0; i < n; i++)
+		if (ids[i] == p->place_id)
+			return true;
+	return false;
+}
+
+const char *auth__action(struct http_req *r, const char *prefix)
+{
+	const char *m = http_method_name(r->method);
+	return mu_arena_sprintf(&r->arena, "%s%s %s", prefix, m ? m : "?",
+				r->route && r->route->pattern ? r->route->pattern : r->path);
+}
+
+void auth__mark_audited(struct http_req *r)
+{
+	/* The principal is this request's own arena copy, made by the guard or sign-in. */
+	struct auth_principal *p = (struct auth_principal *)r->principal;
+	if (p)
+		p->audited = true;
+}
+
+/* ---- check ------------------------------------------------------------------------------ */
+
+static const char msg_csrf[] = "missing or wrong X-CSRF-Token";
+
+static int check(void *ctx, struct http_req *r)
+{
+	(void)ctx;
+	const struct http_route *rt = r->route;
+	struct auth_principal *p;
+	int rc;
+	r->principal = NULL;
+	MU_ASSERT(rt && auth__env.ready);
+	if (rt->flags & HTTP_ROUTE_PUBLIC)
+		return 0;
+	p = mu_arena_alloc(&r->arena, sizeof *p);
+	memset(p, 0, sizeof *p);
+	const char *authz = http_header(r, "Authorization");
+	if (authz) {
+		if (strncasecmp(authz, "Bearer ", 7) != 0)
+			return http_fail(r, MU_EUNAUTH, NULL,
+					 "the Authorization header must be Bearer");
+		const char *tok = authz + 7;
+		while (*tok == ' ')
+			tok++;
+		rc = auth__device_lookup(auth_db(), &auth__env.keys, tok, p);
+		if (rc == MU_EUNAUTH)
+			return http_fail(r, rc, NULL, "unknown or revoked device token");
+		if (rc != 0)
+			return rc;
+		r->principal = p;
+		if (!(rt->flags & HTTP_ROUTE_DEVICE))
+			return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed for a device token");
+	} else {
+		const char *cookie = http_cookie(r, "muster_session");
+		if (!cookie)
+			return http_fail(r, MU_EUNAUTH, NULL, "sign-in required");
+		rc = auth__session_lookup(auth_db(), &auth__env.keys, cookie, mu_now_unix(), p);
+		if (rc == MU_EUNAUTH)
+			return http_fail(r, rc, NULL,
+					 "sign-in required (session unknown or expired)");
+		if (rc != 0)
+			return rc;
+		r->principal = p;
+		if (r->method != HTTP_GET && !(rt->flags & HTTP_ROUTE_NOCSRF)) {
+			const char *h = http_header(r, "X-CSRF-Token");
+			if (!h || strlen(h) != AUTH_CSRF_LEN ||
+			    sodium_memcmp(h, p->csrf, AUTH_CSRF_LEN) != 0)
+				return http_fail(r, MU_EFORBIDDEN, NULL, msg_csrf);
+		}
+	}
+	if (!(rt->roles & AUTH_R(p->role)))
+		return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
+	if (rt->place) {
+		int64_t ids[HTTP_PATH_MAX];
+		int n = 0;
+		rc = rt->place(r, ids, &n);
+		if (rc == MU_ENOTFOUND)
+			return http_fail(r, rc, NULL, "not found");
+		if (rc != 0)
+			return rc;
+		MU_ASSERT(n >= 0 && n <= HTTP_PATH_MAX);
+		/* The same words whatever lies outside: the body tells nothing of the target. */
+		if (!auth_within(p, ids, n))
+			return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
+	}
+	return 0;
+}
+
+/* ---- audit after the response --------------------------------------------------------- */
+
+struct posted {
+	struct auth_principal who;
+	bool anonymous;
+	char *action, *record;
+	char addr[64];
+	int status;
+};
+
+static int post_append(struct db *d, void *arg)
+{
+	struct posted *e = arg;
+	return auth_audit_append(d, e->anonymous ? NULL : &e->who, e->action, e->record, e->addr,
+				 e->status);
+}
+
+static void post_free(void *arg)
+{
+	struct posted *e = arg;
+	free(e->action);
+	free(e->record);
+	free(e);
+}
+
+static void done(void *ctx, struct http_req *r, int status)
+{
+	(void)ctx;
+	const struct http_route *rt = r->route;
+	const struct auth_principal *p = r->principal;
+	if (!rt || (p && p->audited))
+		return;
+	bool denied = status == 401 || status == 403;
+	bool person = (rt->flags & HTTP_ROUTE_PERSON) && status < 400;
+	bool write = r->method != HTTP_GET && status < 400;
+	if (denied)
+		atomic_fetch_add(&auth__env.denied, 1);
+	if (!denied && !person && !write)
+		return;
+	if (!auth__env.cfg.writer) {
+		atomic_fetch_add(&auth__env.audit_lost, 1);
+		return;
+	}
+	struct posted *e = mu_xcalloc(1, sizeof *e);
+	if (p && p->kind != 0)
+		e->who = *p;
+	else
+		e->anonymous = true;
+	e->action = mu_xstrdup(auth__action(r, denied ? "denied " : ""));
+	e->record = mu_xstrdup(r->record ? r->record : "");
+	snprintf(e->addr, sizeof e->addr, "%s", r->client);
+	e->status = status;
+	if (db_writer_post(auth__env.cfg.writer, post_append, e, post_free) != 0) {
+		atomic_fetch_add(&auth__env.audit_lost, 1);
+		mu_warn("auth: audit entry lost (writer stopped): %s", r->path);
+	}
+}
+
+struct http_guard auth_guard(void)
+{
+	struct http_guard g = {.check = check, .done = done, .ctx = NULL};
+	return g;
+}
+
+/* ---- auth_submit ------------------------------------------------------------------------- */
+
+struct submit {
+	struct http_req *r;
+	const struct auth_principal *who;
+	const char *action;
+	int (*fn)(struct db *d, void *arg);
+	void *arg;
+};
+
+static int submit_job(struct db *d, void *arg)
+{
+	struct submit *s = arg;
+	int rc = s->fn(d, s->arg);
+	if (rc != 0)
+		return rc;
+	/* r->record may have been set by fn; the caller is blocked, so r is still ours.
+	 * Status 200: the entry says the write committed. */
+	const struct auth_principal *who = s->who && s->who->kind != 0 ? s->who : NULL;
+	return auth_audit_append(d, who, s->action, s->r->record, s->r->client, 200);
+}
+
+int auth__submit_as(struct http_req *r, const struct auth_principal *who,
+		    int (*fn)(struct db *d, void *arg), void *arg)
+{
+	if (!auth__env.cfg.writer)
+		return MU_ESTOPPED;
+	struct submit s = {.r = r, .who = who, .action = auth__action(r, ""), .fn = fn, .arg = arg};
+	int rc = db_writer_submit(auth__env.cfg.writer, submit_job, &s);
+	if (rc == 0) {
+		if (!r->principal) {
+			/* A public route: keep a blank principal only to carry the mark. */
+			struct auth_principal *blank = mu_arena_alloc(&r->arena, sizeof *blank);
+			memset(blank, 0, sizeof *blank);
+			r->principal = blank;
+		}
+		auth__mark_audited(r);
+	}
+	return rc;
+}
+
+int auth_submit(struct http_req *r, int (*fn)(struct db *d, void *arg), void *arg)
+{
+	return auth__submit_as(r, auth_who(r), fn, arg);
+}
+
+/* ---- metrics ------------------------------------------------------------------------------ */
+
+static const char sql_sessions_live[] = "SELECT count(*) FROM sessions WHERE expires > ?";
+
+void auth_metrics(void *ctx, struct mu_buf *out)
+{
+	(void)ctx;
+	int64_t live = -1;
+	if (auth__env.ready) {
+		struct db_stmt *s = NULL;
+		if (db_prepare(auth_db(), sql_sessions_live, &s) == 0) {
+			db_bind_i64(s, 1, mu_now_unix());
+			if (db_step(s) == DB_ROW)
+				live = db_col_i64(s, 0);
+		}
+		db_stmt_done(s);
+	}
+	mu_buf_printf(
+	    out,
+	    "# HELP muster_signins_total Successful sign-ins.\n"
+	    "# TYPE muster_signins_total counter\n"
+	    "muster_signins_total %llu\n"
+	    "# HELP muster_signin_failures_total Sign-ins refused for a wrong name or password.\n"
+	    "# TYPE muster_signin_failures_total counter\n"
+	    "muster_signin_failures_total %llu\n"
+	    "# HELP muster_signin_throttled_total Sign-ins refused by the throttle.\n"
+	    "# TYPE muster_signin_throttled_total counter\n"
+	    "muster_signin_throttled_total %llu\n"
+	    "# HELP muster_auth_denied_total Requests answered 401 or 403 by the guard or a "
+	    "handler.\n"
+	    "# TYPE muster_auth_denied_total counter\n"
+	    "muster_auth_denied_total %llu\n"
+	    "# HELP muster_audit_lost_total Audit entries that could not be queued.\n"
+	    "# TYPE muster_audit_lost_total counter\n"
+	    "muster_audit_lost_total %llu\n",
+	    (unsigned long long)atomic_load(&auth__env.signins),
+	    (unsigned long long)atomic_load(&auth__env.signin_failures),
+	    (unsigned long long)atomic_load(&auth__env.signin_throttled),
+	    (unsigned long long)atomic_load(&auth__env.denied),
+	    (unsigned long long)atomic_load(&auth__env.audit_lost));
+	if (live >= 0)
+		mu_buf_printf(out,
+			      "# HELP muster_sessions_active Browser sessions not yet expired.\n"
+			      "# TYPE muster_sessions_active gauge\n"
+			      "muster_sessions_active %lld\n",
+			      (long long)live);
+}

@@ -1,0 +1,245 @@
+/* sessions.c: the credentials the guard accepts — browser sessions (cookie token and
+ * CSRF token) and device tokens of sampling sites and labs. Only keyed hashes of the
+ * tokens are stored, so a copy of the database signs nobody in. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "auth_int.h"
+#include "core/core.h"
+#include "db/db.h"
+
+static const char sql_sessions_gc[] = "DELETE FROM sessions WHERE expires <= ?";
+static const char sql_session_add[] =
+    "INSERT INTO sessions(token_hash, user_id, csrf, created, expires, addr) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+
+static void principal_of_user(const struct auth_user *u, struct auth_principal *p)
+{
+	memset(p, 0, sizeof *p);
+	p->kind = AUTH_KIND_USER;
+	p->id = u->id;
+	snprintf(p->name, sizeof p->name, "%s", u->username);
+	p->role = u->role;
+	p->place_id = u->place_id;
+}
+
+int auth__session_create(struct db *d, const struct auth__keys *k, const struct auth_user *u,
+			 int64_t expires, const char *addr, char token_out[AUTH_TOKEN_LEN + 1],
+			 struct auth_principal *p)
+{
+	unsigned char raw[32], th[AUTH__HASH_BYTES];
+	struct db_stmt *s = NULL;
+	int64_t now = mu_now_unix();
+	int rc;
+	principal_of_user(u, p);
+	p->expires = expires;
+	auth__token_new(token_out);
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(p->csrf, sizeof p->csrf, raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	auth__token_hash(k, token_out, th);
+	if ((rc = db_prepare(d, sql_sessions_gc, &s)) != 0)
+		goto out;
+	db_bind_i64(s, 1, now);
+	if ((rc = db_step(s)) != DB_DONE)
+		goto out;
+	db_stmt_done(s);
+	s = NULL;
+	if ((rc = db_prepare(d, sql_session_add, &s)) != 0)
+		goto out;
+	db_bind_blob(s, 1, th, sizeof th);
+	db_bind_i64(s, 2, u->id);
+	db_bind_text(s, 3, p->csrf, -1);
+	db_bind_i64(s, 4, now);
+	db_bind_i64(s, 5, expires);
+	db_bind_text(s, 6, addr ? addr : "", -1);
+	rc = db_step(s) == DB_DONE ? 0 : MU_EDB;
+out:
+	db_stmt_done(s);
+	sodium_memzero(raw, sizeof raw);
+	if (rc != 0)
+		sodium_memzero(token_out, AUTH_TOKEN_LEN + 1);
+	return rc;
+}
+
+static const char sql_session_get[] =
+    "SELECT u.id, u.username, u.role, u.place_id, s.csrf, s.expires FROM sessions s "
+    "JOIN users u ON u.id = s.user_id "
+    "WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0";
+
+int auth__session_lookup(struct db *d, const struct auth__keys *k, const char *token, int64_t now,
+			 struct auth_principal *p)
+{
+	unsigned char th[AUTH__HASH_BYTES];
+	struct db_stmt *s = NULL;
+	if (!auth__token_shape(token))
+		return MU_EUNAUTH;
+	auth__token_hash(k, token, th);
+	int rc = db_prepare(d, sql_session_get, &s);
+	if (rc != 0)
+		return rc;
+	db_bind_blob(s, 1, th, sizeof th);
+	db_bind_i64(s, 2, now);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		memset(p, 0, sizeof *p);
+		p->kind = AUTH_KIND_USER;
+		p->id = db_col_i64(s, 0);
+		snprintf(p->name, sizeof p->name, "%s", db_col_text(s, 1));
+		p->role = (int)db_col_i64(s, 2);
+		p->place_id = db_col_null(s, 3) ? 0 : db_col_i64(s, 3);
+		snprintf(p->csrf, sizeof p->csrf, "%s", db_col_text(s, 4));
+		p->expires = db_col_i64(s, 5);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = MU_EUNAUTH;
+	}
+	db_stmt_done(s);
+	return rc;
+}
+
+static const char sql_session_del[] = "DELETE FROM sessions WHERE token_hash = ?";
+
+int auth__session_delete(struct db *d, const struct auth__keys *k, const char *token)
+{
+	unsigned char th[AUTH__HASH_BYTES];
+	struct db_stmt *s = NULL;
+	auth__token_hash(k, token, th);
+	int rc = db_prepare(d, sql_session_del, &s);
+	if (rc != 0)
+		return rc;
+	db_bind_blob(s, 1, th, sizeof th);
+	rc = db_step(s) == DB_DONE ? 0 : MU_EDB;
+	db_stmt_done(s);
+	return rc;
+}
+
+/* ---- device tokens ----------------------------------------------------------------------- */
+
+/* Device codes: 1..32 of [A-Za-z0-9._-] (sites and labs are named like places). */
+static bool device_code_ok(const char *code)
+{
+	size_t n = strlen(code);
+	if (n == 0 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = code[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static const char sql_device_add[] =
+    "INSERT INTO devices(kind, code, place_id, token_hash, created) VALUES (?, ?, ?, ?, ?)";
+
+int auth_token_issue(struct db *d, int kind, const char *code, int64_t place_id,
+		     char token_out[AUTH_TOKEN_LEN + 1], int64_t *id)
+{
+	struct auth__keys k;
+	unsigned char th[AUTH__HASH_BYTES];
+	struct db_stmt *s = NULL;
+	int rc;
+	if (!device_code_ok(code) || (kind != AUTH_KIND_SITE && kind != AUTH_KIND_LAB) ||
+	    (kind == AUTH_KIND_SITE) != (place_id > 0))
+		return MU_EINVAL;
+	if ((rc = auth__keys_for(db_path(d), &k)) != 0)
+		return rc;
+	auth__token_new(token_out);
+	auth__token_hash(&k, token_out, th);
+	if ((rc = db_prepare(d, sql_device_add, &s)) != 0)
+		goto out;
+	db_bind_i64(s, 1, kind);
+	db_bind_text(s, 2, code, -1);
+	if (place_id > 0)
+		db_bind_i64(s, 3, place_id);
+	else
+		db_bind_null(s, 3);
+	db_bind_blob(s, 4, th, sizeof th);
+	db_bind_i64(s, 5, mu_now_unix());
+	rc = db_step(s);
+	if (rc == DB_DONE) {
+		rc = 0;
+		if (id)
+			*id = db_last_insert_id(d);
+	}
+out:
+	db_stmt_done(s);
+	sodium_memzero(&k, sizeof k);
+	if (rc != 0)
+		sodium_memzero(token_out, AUTH_TOKEN_LEN + 1);
+	return rc;
+}
+
+static const char sql_device_revoke[] =
+    "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
+static const char sql_device_exists[] = "SELECT 1 FROM devices WHERE id = ?";
+
+int auth_token_revoke(struct db *d, int64_t id)
+{
+	struct db_stmt *s = NULL;
+	int rc = db_prepare(d, sql_device_revoke, &s);
+	if (rc != 0)
+		goto out;
+	db_bind_i64(s, 1, mu_now_unix());
+	db_bind_i64(s, 2, id);
+	if ((rc = db_step(s)) != DB_DONE)
+		goto out;
+	rc = 0;
+	/* Revoking twice is fine; revoking what never existed is a mistake worth telling. */
+	if (db_changes(d) > 0)
+		goto out;
+	db_stmt_done(s);
+	s = NULL;
+	if ((rc = db_prepare(d, sql_device_exists, &s)) != 0)
+		goto out;
+	db_bind_i64(s, 1, id);
+	rc = db_step(s);
+	rc = rc == DB_ROW ? 0 : rc == DB_DONE ? MU_ENOTFOUND : rc;
+out:
+	db_stmt_done(s);
+	return rc;
+}
+
+static const char sql_device_get[] =
+    "SELECT id, kind, code, place_id FROM devices WHERE token_hash = ? AND revoked_at IS NULL";
+
+int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token,
+			struct auth_principal *p)
+{
+	unsigned char th[AUTH__HASH_BYTES];
+	struct db_stmt *s = NULL;
+	if (!auth__token_shape(token))
+		return MU_EUNAUTH;
+	auth__token_hash(k, token, th);
+	int rc = db_prepare(d, sql_device_get, &s);
+	if (rc != 0)
+		return rc;
+	db_bind_blob(s, 1, th, sizeof th);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		memset(p, 0, sizeof *p);
+		p->id = db_col_i64(s, 0);
+		p->kind = (int)db_col_i64(s, 1);
+		snprintf(p->device_code, sizeof p->device_code, "%s", db_col_text(s, 2));
+		if (p->kind == AUTH_KIND_SITE) {
+			p->role = AUTH_SAMPLER;
+			p->place_id = db_col_i64(s, 3);
+			snprintf(p->name, sizeof p->name, "site:%s", p->device_code);
+		} else {
+			p->kind = AUTH_KIND_LAB;
+			p->role = AUTH_LAB;
+			p->place_id = 0;
+			snprintf(p->name, sizeof p->name, "lab:%s", p->device_code);
+		}
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = MU_EUNAUTH;
+	}
+	db_stmt_done(s);
+	return rc;
+}

@@ -1,0 +1,300 @@
+/* users.c: user accounts — name rules, argon2id password hashes (libsodium), adding,
+ * changing passwords, disabling (which ends every session), reading and listing. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "auth_int.h"
+#include "core/core.h"
+#include "db/db.h"
+
+int auth__username_check(const char *name, const char **why)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > AUTH_NAME_MAX) {
+		*why = "a username has 1 to 64 characters";
+		return MU_EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-')) {
+			*why = "a username may hold only letters, digits, '.', '_' and '-'";
+			return MU_EINVAL;
+		}
+	}
+	return 0;
+}
+
+int auth__password_check(const char *pw, const char **why)
+{
+	size_t n = strnlen(pw, AUTH__PW_MAX + 1);
+	if (n < AUTH__PW_MIN) {
+		*why = "a password has at least 10 characters";
+		return MU_EINVAL;
+	}
+	if (n > AUTH__PW_MAX) {
+		*why = "a password has at most 1024 bytes";
+		return MU_EINVAL;
+	}
+	return 0;
+}
+
+/* A hash of a password nobody knows, so that an unknown user costs the same argon2id
+ * run as a known one and the answer's timing does not tell them apart. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_make(void)
+{
+	char pw[21];
+	auth_password_generate(pw);
+	if (crypto_pwhash_str_alg(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		mu_panic(__FILE__, __LINE__, "auth: argon2id failed (out of memory?)");
+}
+
+bool auth__password_verify(const char *hash, const char *password)
+{
+	mu_sodium_init();
+	size_t n = strnlen(password, AUTH__PW_MAX + 1);
+	if (!hash) {
+		pthread_once(&dummy_once, dummy_make);
+		/* The result is meaningless (nobody has this password); only the work counts. */
+		volatile int sink = crypto_pwhash_str_verify(dummy_hash, password, n);
+		(void)sink;
+		return false;
+	}
+	return crypto_pwhash_str_verify(hash, password, n) == 0;
+}
+
+static int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+	mu_sodium_init();
+	if (crypto_pwhash_str_alg(
+		out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		mu_error("auth: argon2id failed (out of memory?)");
+		return MU_EIO;
+	}
+	return 0;
+}
+
+static const char sql_user_add[] =
+    "INSERT INTO users(username, role, place_id, pw_hash, disabled, created) "
+    "VALUES (?, ?, ?, ?, 0, ?)";
+
+int auth_user_add(struct db *d, const char *username, int role, int64_t place_id,
+		  const char *password, int64_t *id, const char **why)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	struct db_stmt *s = NULL;
+	const char *dummy;
+	int rc;
+	if (!why)
+		why = &dummy;
+	if ((rc = auth__username_check(username, why)) != 0)
+		goto out;
+	if (!auth_role_name(role)) {
+		*why = "unknown role";
+		rc = MU_EINVAL;
+		goto out;
+	}
+	if (place_id <= 0 && role != AUTH_ADMIN) {
+		*why = "only an admin may be without a place";
+		rc = MU_EINVAL;
+		goto out;
+	}
+	if ((rc = auth__password_check(password, why)) != 0)
+		goto out;
+	if ((rc = pw_hash(password, hash)) != 0) {
+		*why = "the password could not be hashed";
+		goto out;
+	}
+	if ((rc = db_prepare(d, sql_user_add, &s)) != 0)
+		goto out;
+	db_bind_text(s, 1, username, -1);
+	db_bind_i64(s, 2, role);
+	if (place_id > 0)
+		db_bind_i64(s, 3, place_id);
+	else
+		db_bind_null(s, 3);
+	db_bind_text(s, 4, hash, -1);
+	db_bind_i64(s, 5, mu_now_unix());
+	rc = db_step(s);
+	if (rc == MU_EEXIST)
+		*why = "that username is taken";
+	else if (rc == MU_EINVAL)
+		*why = "no such place";
+	else if (rc == DB_DONE && id)
+		*id = db_last_insert_id(d);
+	if (rc == DB_DONE)
+		rc = 0;
+out:
+	db_stmt_done(s);
+	sodium_memzero(hash, sizeof hash);
+	return rc;
+}
+
+static const char sql_user_pw[] = "UPDATE users SET pw_hash = ? WHERE username = ?";
+static const char sql_user_disable[] = "UPDATE users SET disabled = 1 WHERE username = ?";
+static const char sql_user_id[] = "SELECT id FROM users WHERE username = ?";
+static const char sql_sessions_end[] = "DELETE FROM sessions WHERE user_id = ?";
+
+/* Runs sql (one text parameter: the username), then deletes the user's sessions, in
+ * one transaction. MU_ENOTFOUND when no row matched. */
+static int update_and_logout(struct db *d, const char *sql, const char *text, const char *username)
+{
+	struct db_stmt *s = NULL;
+	int64_t uid = 0;
+	int rc = db_tx_begin(d);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_prepare(d, sql_user_id, &s)) != 0)
+		goto out;
+	db_bind_text(s, 1, username, -1);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		uid = db_col_i64(s, 0);
+	db_stmt_done(s);
+	s = NULL;
+	if (rc < 0)
+		goto out;
+	if (uid == 0) {
+		rc = MU_ENOTFOUND;
+		goto out;
+	}
+	if ((rc = db_prepare(d, sql, &s)) != 0)
+		goto out;
+	int i = 1;
+	if (text)
+		db_bind_text(s, i++, text, -1);
+	db_bind_text(s, i, username, -1);
+	if ((rc = db_step(s)) != DB_DONE)
+		goto out;
+	db_stmt_done(s);
+	s = NULL;
+	if ((rc = db_prepare(d, sql_sessions_end, &s)) != 0)
+		goto out;
+	db_bind_i64(s, 1, uid);
+	rc = db_step(s) == DB_DONE ? 0 : MU_EDB;
+out:
+	db_stmt_done(s);
+	if (rc == 0)
+		rc = db_tx_commit(d);
+	else
+		db_tx_rollback(d);
+	return rc;
+}
+
+int auth_user_passwd(struct db *d, const char *username, const char *password, const char **why)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	const char *dummy;
+	int rc;
+	if (!why)
+		why = &dummy;
+	if ((rc = auth__password_check(password, why)) != 0)
+		goto out;
+	if ((rc = pw_hash(password, hash)) != 0) {
+		*why = "the password could not be hashed";
+		goto out;
+	}
+	/* A new password also ends the sessions signed in with the old one. */
+	rc = update_and_logout(d, sql_user_pw, hash, username);
+	if (rc == MU_ENOTFOUND)
+		*why = "no such user";
+out:
+	sodium_memzero(hash, sizeof hash);
+	return rc;
+}
+
+int auth_user_disable(struct db *d, const char *username)
+{
+	return update_and_logout(d, sql_user_disable, NULL, username);
+}
+
+static const char sql_user_by_name[] =
+    "SELECT id, username, role, place_id, disabled, created, pw_hash FROM users "
+    "WHERE username = ?";
+static const char sql_user_by_id[] =
+    "SELECT id, username, role, place_id, disabled, created, pw_hash FROM users "
+    "WHERE id = ?";
+static const char sql_user_list[] =
+    "SELECT id, username, role, place_id, disabled, created, pw_hash FROM users ORDER BY id";
+
+static void user_row(struct db_stmt *s, struct auth_user *u, char *pw_hash)
+{
+	memset(u, 0, sizeof *u);
+	u->id = db_col_i64(s, 0);
+	snprintf(u->username, sizeof u->username, "%s", db_col_text(s, 1));
+	u->role = (int)db_col_i64(s, 2);
+	u->place_id = db_col_null(s, 3) ? 0 : db_col_i64(s, 3);
+	u->disabled = db_col_i64(s, 4) != 0;
+	u->created = db_col_i64(s, 5);
+	if (pw_hash)
+		snprintf(pw_hash, crypto_pwhash_STRBYTES, "%s", db_col_text(s, 6));
+}
+
+int auth__user_by_name(struct db *d, const char *username, struct auth_user *u, char *pw_hash)
+{
+	struct db_stmt *s = NULL;
+	int rc = db_prepare(d, sql_user_by_name, &s);
+	if (rc != 0)
+		return rc;
+	db_bind_text(s, 1, username, -1);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		user_row(s, u, pw_hash);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = MU_ENOTFOUND;
+	}
+	db_stmt_done(s);
+	return rc;
+}
+
+int auth__user_by_id(struct db *d, int64_t id, struct auth_user *u)
+{
+	struct db_stmt *s = NULL;
+	int rc = db_prepare(d, sql_user_by_id, &s);
+	if (rc != 0)
+		return rc;
+	db_bind_i64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		user_row(s, u, NULL);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = MU_ENOTFOUND;
+	}
+	db_stmt_done(s);
+	return rc;
+}
+
+int auth_user_get(struct db *d, const char *username, struct auth_user *out)
+{
+	return auth__user_by_name(d, username, out, NULL);
+}
+
+int auth_user_list(struct db *d, int (*fn)(const struct auth_user *u, void *ctx), void *ctx)
+{
+	struct db_stmt *s = NULL;
+	struct auth_user u;
+	int rc = db_prepare(d, sql_user_list, &s);
+	if (rc != 0)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		user_row(s, &u, NULL);
+		if ((rc = fn(&u, ctx)) != 0)
+			break;
+	}
+	if (rc == DB_DONE)
+		rc = 0;
+	db_stmt_done(s);
+	return rc;
+}

@@ -1,0 +1,179 @@
+/* cmd_token.c: `muster token issue|revoke|list` — bearer tokens for the devices of
+ * sampling sites and labs. A token is printed once; only its keyed hash is stored. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "cli.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "places/places.h"
+
+static const char help[] =
+    "usage: muster token issue --site CODE --place PLACE [--db PATH]\n"
+    "       muster token issue --lab CODE [--db PATH]\n"
+    "       muster token revoke ID [--db PATH]\n"
+    "       muster token list [--db PATH]\n"
+    "\n"
+    "issue   makes a device token and prints it alone on one line of standard output,\n"
+    "        this once (details go to standard error). Devices send it as\n"
+    "        'Authorization: Bearer TOKEN'. A site token acts as a sampler within the\n"
+    "        place PLACE (its jurisdiction); until sampling sites exist as records\n"
+    "        (the screening issue), the site CODE is a label bound to PLACE. A lab\n"
+    "        token acts as a lab and is within no place: it sees tubes, never names.\n"
+    "revoke  ends the token with that ID at once.\n"
+    "list    prints id, kind, code, place, created and revoked of every token.\n"
+    "Codes: 1-32 of letters, digits, '.', '_', '-'.\n"
+    "Exit status: 0 done, 1 refused (unknown place or token, bad code), 2 usage error.\n";
+
+static const char sql_devices[] =
+    "SELECT d.id, d.kind, d.code, p.code, d.created, d.revoked_at FROM devices d "
+    "LEFT JOIN places p ON p.id = d.place_id ORDER BY d.id";
+
+static int list(struct db *d)
+{
+	struct db_stmt *s = NULL;
+	int rc = db_prepare(d, sql_devices, &s);
+	if (rc != 0)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		char created[11], revoked[11] = "-";
+		mu_date_format(db_col_i64(s, 4) / 86400, created);
+		if (!db_col_null(s, 5))
+			mu_date_format(db_col_i64(s, 5) / 86400, revoked);
+		printf("%-5lld %-4s %-20s %-20s %s %s\n", (long long)db_col_i64(s, 0),
+		       db_col_i64(s, 1) == AUTH_KIND_SITE ? "site" : "lab", db_col_text(s, 2),
+		       db_col_null(s, 3) ? "-" : db_col_text(s, 3), created,
+		       db_col_null(s, 5) ? "active" : revoked);
+	}
+	if (rc == DB_DONE)
+		rc = 0;
+	db_stmt_done(s);
+	return rc;
+}
+
+int cmd_token(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},  {"site", required_argument, NULL, 's'},
+	    {"lab", required_argument, NULL, 'l'}, {"place", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},	   {0}};
+	const char *dbp = NULL, *site = NULL, *lab = NULL, *place_s = NULL;
+	char token[AUTH_TOKEN_LEN + 1] = "";
+	struct auth_principal who;
+	struct db *d = NULL;
+	int ret = CLI_OK, c, rc;
+	int64_t id = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dbp = optarg;
+			break;
+		case 's':
+			site = optarg;
+			break;
+		case 'l':
+			lab = optarg;
+			break;
+		case 'p':
+			place_s = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return CLI_OK;
+		default:
+			return cli_usage_error("token", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("token", "missing subcommand issue|revoke|list");
+	const char *sub = argv[optind++];
+	bool is_issue = !strcmp(sub, "issue"), is_revoke = !strcmp(sub, "revoke");
+	bool is_list = !strcmp(sub, "list");
+	if (!is_issue && !is_revoke && !is_list)
+		return cli_usage_error("token", "unknown subcommand '%s'", sub);
+	if (!is_issue && (site || lab || place_s))
+		return cli_usage_error("token", "--site, --lab and --place are for issue only");
+	if (is_issue) {
+		if (optind != argc)
+			return cli_usage_error("token", "unexpected argument '%s'", argv[optind]);
+		if (!site == !lab)
+			return cli_usage_error("token",
+					       "issue needs exactly one of --site or --lab");
+		if (site && !place_s)
+			return cli_usage_error("token", "--site needs --place PLACE");
+		if (lab && place_s)
+			return cli_usage_error("token", "a lab token has no place");
+	} else if (is_revoke) {
+		if (optind + 1 != argc || mu_parse_i64(argv[optind], &id) != 0 || id <= 0)
+			return cli_usage_error("token", "revoke takes one token ID");
+	} else if (optind != argc) {
+		return cli_usage_error("token", "list takes no argument");
+	}
+
+	if (cli_open(dbp, false, &d, NULL)) {
+		ret = CLI_REJECTED;
+		goto out;
+	}
+	if (is_list) {
+		if ((rc = list(d)) != 0) {
+			fprintf(stderr, "muster token: %s\n", mu_err_msg(rc));
+			ret = CLI_REJECTED;
+		}
+		goto out;
+	}
+	int64_t place_id = 0;
+	if (place_s) {
+		struct places_node n;
+		if (places_find(d, place_s, &n) != 0) {
+			fprintf(stderr, "muster token: no place with code '%s'\n", place_s);
+			ret = CLI_REJECTED;
+			goto out;
+		}
+		place_id = n.id;
+	}
+	cli_actor(&who);
+	if ((rc = db_tx_begin(d)) != 0) {
+		ret = CLI_REJECTED;
+		goto out;
+	}
+	if (is_issue)
+		rc = auth_token_issue(d, site ? AUTH_KIND_SITE : AUTH_KIND_LAB, site ? site : lab,
+				      place_id, token, &id);
+	else
+		rc = auth_token_revoke(d, id);
+	if (rc == 0) {
+		char record[32];
+		snprintf(record, sizeof record, "device:%lld", (long long)id);
+		rc = auth_audit_append(d, &who, is_issue ? "cli token issue" : "cli token revoke",
+				       record, "", 0);
+	}
+	if (rc == 0)
+		rc = db_tx_commit(d);
+	else
+		db_tx_rollback(d);
+	if (rc != 0) {
+		fprintf(stderr, "muster token %s: %s\n", sub,
+			rc == MU_EINVAL	     ? "a code has 1-32 of letters, digits, '.', '_', '-'"
+			: rc == MU_ENOTFOUND ? "no such token"
+					     : mu_err_msg(rc));
+		ret = CLI_REJECTED;
+		goto out;
+	}
+	if (is_issue) {
+		printf("%s\n", token);
+		fflush(stdout);
+		fprintf(stderr,
+			"muster token: issued token %lld for %s:%s%s%s (shown only this once)\n",
+			(long long)id, site ? "site" : "lab", site ? site : lab,
+			place_s ? " at " : "", place_s ? place_s : "");
+	} else {
+		fprintf(stderr, "muster token: revoked token %lld\n", (long long)id);
+	}
+out:
+	memset(token, 0, sizeof token);
+	db_close(d);
+	return ret;
+}

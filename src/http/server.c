@@ -1,0 +1,480 @@
+/* server.c: the libmicrohttpd listener — request lifecycle with a per-request arena and
+ * a capped body, dispatch through the guard to the route's handler, JSON and error
+ * bodies, /healthz and /metrics, static files, and the access log. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "http_int.h"
+
+/* The request as the server holds it; http_req comes first so handlers' pointers can
+ * be turned back into it. */
+struct req_ctx {
+	struct http_req r;
+	struct mu_buf body;
+	bool too_big;
+	bool answered;
+	json_t *parsed; /* the parsed body, freed with the request */
+};
+
+struct http_server {
+	struct MHD_Daemon *mhd;
+	struct http_opts o;
+	const struct http_route *const *tables;
+	struct http__metrics *metrics;
+	int port;
+};
+
+static struct req_ctx *ctx_of(const struct http_req *r) { return (struct req_ctx *)r; }
+
+const char *http_header(const struct http_req *r, const char *name)
+{
+	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *http_query(const struct http_req *r, const char *name)
+{
+	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name) : NULL;
+}
+
+const char *http_cookie(const struct http_req *r, const char *name)
+{
+	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
+int http_fail(struct http_req *r, int err, const char *field, const char *message)
+{
+	r->err_field = field;
+	r->err_message = message;
+	return err;
+}
+
+int http_body_json(struct http_req *r, json_t **out)
+{
+	struct req_ctx *c = ctx_of(r);
+	*out = NULL;
+	if (c->parsed) {
+		*out = c->parsed;
+		return 0;
+	}
+	json_error_t e;
+	json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	if (!j)
+		return http_fail(r, MU_EINVAL, NULL,
+				 mu_arena_sprintf(&r->arena, "malformed JSON: %s", e.text));
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return http_fail(r, MU_EINVAL, NULL, "the body must be a JSON object");
+	}
+	c->parsed = j;
+	*out = j;
+	return 0;
+}
+
+void http_resp_header(struct http_resp *resp, const char *name, const char *value)
+{
+	MU_ASSERT(resp->nheaders < 8);
+	resp->headers[resp->nheaders][0] = name;
+	resp->headers[resp->nheaders][1] = value;
+	resp->nheaders++;
+}
+
+/* ---- responses ------------------------------------------------------------------------ */
+
+static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, const char *type,
+				   char *data, size_t len, enum MHD_ResponseMemoryMode mode,
+				   const struct http_resp *extra)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, mode);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (extra)
+		for (int i = 0; i < extra->nheaders; i++)
+			MHD_add_response_header(resp, extra->headers[i][0], extra->headers[i][1]);
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *j,
+				 const struct http_resp *extra)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	MU_ASSERT(s);
+	size_t n = strlen(s);
+	/* json_dumps allocates with malloc: libmicrohttpd frees it with free(). */
+	return send_buffer(conn, status, "application/json; charset=utf-8", s, n,
+			   MHD_RESPMEM_MUST_FREE, extra);
+}
+
+/* {"error":{"code","message","field"}} with the status from the error table. */
+static int send_error(struct req_ctx *c, int err)
+{
+	json_t *e = json_object();
+	json_object_set_new(e, "code", json_string(mu_err_code(err)));
+	json_object_set_new(e, "message",
+			    json_string(c->r.err_message ? c->r.err_message : mu_err_msg(err)));
+	json_object_set_new(e, "field", c->r.err_field ? json_string(c->r.err_field) : json_null());
+	json_t *body = json_pack("{s:o}", "error", e);
+	int status = mu_err_http(err);
+	send_json(c->r.conn, status, body, NULL);
+	json_decref(body);
+	return status;
+}
+
+/* ---- static files ----------------------------------------------------------------------- */
+
+static const char *content_type(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+		{".css", "text/css; charset=utf-8"},   {".json", "application/json"},
+		{".svg", "image/svg+xml"},              {".png", "image/png"},
+		{".ico", "image/x-icon"},               {".woff2", "font/woff2"},
+		{".txt", "text/plain; charset=utf-8"},  {".webmanifest", "application/manifest+json"},
+	};
+	const char *dot = strrchr(path, '.');
+	if (dot)
+		for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+			if (!strcmp(dot, types[i].ext))
+				return types[i].type;
+	return "application/octet-stream";
+}
+
+/* Serves web_dir/path (index.html for unknown paths, so the web app's own routes work
+ * on reload). Hashed assets under /assets/ are cached for a year; the rest revalidates.
+ * A precompressed .gz sibling is sent when the client accepts gzip. */
+static int send_static(struct http_server *s, struct req_ctx *c)
+{
+	const char *path = c->r.path;
+	if (strstr(path, "..") || strchr(path, '\\'))
+		return send_error(c, MU_ENOTFOUND);
+	char file[4096];
+	struct stat st;
+	snprintf(file, sizeof file, "%s%s", s->o.web_dir, path);
+	if (stat(file, &st) != 0 || S_ISDIR(st.st_mode)) {
+		snprintf(file, sizeof file, "%s/index.html", s->o.web_dir);
+		if (stat(file, &st) != 0)
+			return send_error(c, MU_ENOTFOUND);
+	}
+	const char *type = content_type(file);
+	bool gz = false;
+	const char *ae = http_header(&c->r, "Accept-Encoding");
+	if (ae && strstr(ae, "gzip")) {
+		char gzfile[4200];
+		struct stat gst;
+		snprintf(gzfile, sizeof gzfile, "%s.gz", file);
+		if (stat(gzfile, &gst) == 0) {
+			memcpy(file, gzfile, strlen(gzfile) + 1);
+			st = gst;
+			gz = true;
+		}
+	}
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return send_error(c, MU_ENOTFOUND);
+	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (!resp) {
+		close(fd);
+		return send_error(c, MU_EIO);
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				strncmp(path, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
+								  : "no-cache");
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	if (gz)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	MHD_queue_response(c->r.conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return 200;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+static int method_of(const char *m)
+{
+	static const struct {
+		const char *name;
+		int m;
+	} ms[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_GET},   {"POST", HTTP_POST},
+		  {"PUT", HTTP_PUT},     {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE}};
+	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
+		if (!strcmp(m, ms[i].name))
+			return ms[i].m;
+	return 0;
+}
+
+static int send_metrics(struct http_server *s, struct req_ctx *c)
+{
+	struct mu_buf b;
+	mu_buf_init(&b, 16u << 20);
+	http__metrics_write(s->metrics, &b);
+	if (s->o.metrics)
+		s->o.metrics(s->o.metrics_ctx, &b);
+	size_t n = b.len;
+	char *data = b.data ? b.data : mu_xstrdup("");
+	send_buffer(c->r.conn, 200, "text/plain; version=0.0.4; charset=utf-8", data, n,
+		    MHD_RESPMEM_MUST_FREE, NULL);
+	return 200;
+}
+
+/* Runs one complete request and queues its response; returns the status sent. */
+static int dispatch(struct http_server *s, struct req_ctx *c, const char *method)
+{
+	struct http_req *r = &c->r;
+	if (c->too_big) {
+		r->err_message = "the request body is too large";
+		return send_error(c, MU_ETOOBIG);
+	}
+	r->method = method_of(method);
+	if (!r->method)
+		return send_error(c, MU_EMETHOD);
+	r->body = c->body.len ? c->body.data : "";
+	r->body_len = c->body.len;
+	if (r->method == HTTP_GET && !strcmp(r->path, "/healthz")) {
+		json_t *j = json_pack("{s:s}", "status", "ok");
+		send_json(r->conn, 200, j, NULL);
+		json_decref(j);
+		return 200;
+	}
+	if (r->method == HTTP_GET && !strcmp(r->path, "/metrics"))
+		return send_metrics(s, c);
+
+	bool known;
+	const struct http_route *rt = http_route_match(s->tables, r->method, r->path, &r->arena,
+						       r->params, &r->nparams, &known);
+	if (!rt) {
+		if (s->o.web_dir && r->method == HTTP_GET && strncmp(r->path, "/api/", 5) != 0)
+			return send_static(s, c);
+		return send_error(c, known ? MU_EMETHOD : MU_ENOTFOUND);
+	}
+	r->route = rt;
+	int rc = s->o.guard.check(s->o.guard.ctx, r);
+	int status;
+	if (rc != 0) {
+		status = send_error(c, rc);
+	} else {
+		struct http_resp resp;
+		memset(&resp, 0, sizeof resp);
+		rc = rt->fn(r, &resp);
+		if (rc != 0) {
+			json_decref(resp.json);
+			status = send_error(c, rc);
+		} else {
+			status = resp.status ? resp.status : 200;
+			if (resp.json) {
+				send_json(r->conn, status, resp.json, &resp);
+				json_decref(resp.json);
+			} else {
+				send_buffer(r->conn, status, resp.type ? resp.type : "text/plain",
+					    (char *)(resp.raw ? resp.raw : ""), resp.raw_len,
+					    MHD_RESPMEM_MUST_COPY, &resp);
+			}
+		}
+	}
+	if (s->o.guard.done)
+		s->o.guard.done(s->o.guard.ctx, r, status);
+	return status;
+}
+
+static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, n, "?");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct http_server *s = cls;
+	struct req_ctx *c = *con_cls;
+	if (!c) {
+		c = mu_xcalloc(1, sizeof *c);
+		mu_arena_init(&c->r.arena, 4096);
+		mu_buf_init(&c->body, s->o.max_body);
+		c->r.conn = conn;
+		c->r.path = mu_arena_strndup(&c->r.arena, url, strlen(url));
+		c->r.started = mu_now_mono();
+		client_addr(conn, c->r.client, sizeof c->r.client);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		int64_t len;
+		if (cl && mu_parse_i64(cl, &len) == 0 && (len < 0 || (uint64_t)len > s->o.max_body))
+			c->too_big = true;
+		*con_cls = c;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!c->too_big && mu_buf_append(&c->body, upload, *upload_size) != 0)
+			c->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (c->answered)
+		return MHD_YES;
+	c->answered = true;
+	int status = dispatch(s, c, method);
+	double ms = (mu_now_mono() - c->r.started) * 1e3;
+	http__metrics_record(s->metrics, c->r.route, status, ms / 1e3);
+	if (s->o.access_log)
+		mu_log(MU_LOG_INFO, "http method=%s path=%s route=%s status=%d ms=%.2f client=%s",
+		       method, c->r.path, c->r.route ? c->r.route->pattern : "-", status, ms,
+		       c->r.client);
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct req_ctx *c = *con_cls;
+	if (!c)
+		return;
+	json_decref(c->parsed);
+	mu_buf_fini(&c->body);
+	mu_arena_fini(&c->r.arena);
+	free(c);
+	*con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char line[512];
+	vsnprintf(line, sizeof line, fmt, ap);
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	mu_warn("http: %s", line);
+}
+
+/* Parses "HOST:PORT" (IPv4) or "[HOST]:PORT" (IPv6) into addr. */
+static int parse_listen(const char *s, struct sockaddr_storage *addr, socklen_t *len)
+{
+	memset(addr, 0, sizeof *addr);
+	char host[128];
+	const char *colon;
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof host)
+			return MU_EINVAL;
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = '\0';
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof host)
+			return MU_EINVAL;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	int64_t port;
+	if (mu_parse_i64(colon + 1, &port) || port < 0 || port > 65535)
+		return MU_EINVAL;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		*len = sizeof *v4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *v6;
+		return 0;
+	}
+	return MU_EINVAL;
+}
+
+int http_server_start(const struct http_opts *o, const struct http_route *const *tables,
+		      struct http_server **out)
+{
+	*out = NULL;
+	if (!o->guard.check) {
+		mu_error("http: refusing to start without a guard");
+		return MU_EINVAL;
+	}
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	if (parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &addr, &alen)) {
+		mu_error("http: bad listen address '%s' (want HOST:PORT)", o->listen);
+		return MU_EINVAL;
+	}
+	struct http_server *s = mu_xcalloc(1, sizeof *s);
+	s->o = *o;
+	if (!s->o.max_body)
+		s->o.max_body = 1u << 20;
+	if (!s->o.timeout_s)
+		s->o.timeout_s = 30;
+	int threads = s->o.threads > 0 ? s->o.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	s->tables = tables;
+	s->metrics = http__metrics_new(tables);
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_USE_TURBO;
+	if (addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		s->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+		s, MHD_OPTION_END);
+	if (!s->mhd) {
+		mu_error("http: cannot listen on %s: %s", o->listen, strerror(errno));
+		http__metrics_free(s->metrics);
+		free(s);
+		return MU_EIO;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	*out = s;
+	return 0;
+}
+
+int http_server_port(const struct http_server *s) { return s->port; }
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	/* Stop accepting first; MHD_stop_daemon then waits for the pool threads, so every
+	 * request in flight finishes its handler (and its write) before we return. */
+	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+	MHD_stop_daemon(s->mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	http__metrics_free(s->metrics);
+	free(s);
+}

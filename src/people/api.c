@@ -1,0 +1,541 @@
+/* api.c: the people read API — search under a place (everyone, an ID number or a name
+ * fragment, a page at a time), one person's full record, and what a checkpoint sees of
+ * a personal code (masked name and status). Every answer that names a person sets
+ * r->record so that the guard audits the read. */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "auth/auth.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "people.h"
+#include "places/places.h"
+
+#define PERSON_READ                                                                        \
+	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                 \
+	 AUTH_R(AUTH_GRID_WORKER) | AUTH_R(AUTH_OPERATOR))
+/* Checkpoints: every user role and site tokens (role sampler); never labs. */
+#define CODE_READ (AUTH_ANY & ~AUTH_R(AUTH_LAB))
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+#define SCAN_MAX 20000 /* people decrypted by one name search request */
+#define Q_MAX 64       /* code points of a search text */
+#define RECORD_IDS 50  /* ids named in one audit record; the rest are counted */
+
+/* The server's keys, loaded by people_api_init before the first request and read-only
+ * afterwards. */
+static struct people_keys keys;
+static bool keys_ready;
+
+int people_api_init(const char *db_path)
+{
+	int rc = people_keys_load(db_path, &keys);
+	keys_ready = rc == 0;
+	return rc;
+}
+
+void people_api_fini(void)
+{
+	sodium_memzero(&keys, sizeof keys);
+	keys_ready = false;
+}
+
+/* ---- shared pieces ---------------------------------------------------------------------- */
+
+static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
+static const char sql_subtree_children[] =
+	"SELECT id, level, code FROM places"
+	" WHERE parent_id = ?1 AND code > ?2 AND n_people > 0 ORDER BY code LIMIT ?3";
+static const char sql_household_people[] =
+	"SELECT id FROM people WHERE household_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+
+/* "440103********123X": a third of the number (at most 6) in front, a quarter (at
+ * most 4) at the end, stars between. Into the request arena. */
+static const char *id_masked(struct http_req *r, const char *id)
+{
+	size_t n = strlen(id), head = n / 3, tail = n / 4;
+	if (head > 6)
+		head = 6;
+	if (tail > 4)
+		tail = 4;
+	char *out = mu_arena_alloc(&r->arena, n + 1);
+	for (size_t i = 0; i < n; i++)
+		out[i] = i < head || i >= n - tail ? id[i] : '*';
+	out[n] = '\0';
+	return out;
+}
+
+/* What a checkpoint shows of a name, by code points: 张* for two, 张*明 for three, the
+ * first and last with stars between for more, * for one. Into the request arena. */
+static const char *name_masked(struct http_req *r, const char *name)
+{
+	size_t len = strlen(name), cps = mu_utf8_len(name, len);
+	char *out = mu_arena_alloc(&r->arena, len + cps + 1), *o = out;
+	const char *first_end = name, *last = name + len;
+	if (cps >= 1) {
+		first_end++;
+		while (first_end < name + len && ((unsigned char)*first_end & 0xC0) == 0x80)
+			first_end++;
+	}
+	if (cps >= 3) {
+		last--;
+		while (last > name && ((unsigned char)*last & 0xC0) == 0x80)
+			last--;
+	}
+	if (cps >= 2) {
+		memcpy(o, name, (size_t)(first_end - name));
+		o += first_end - name;
+	}
+	size_t stars = cps <= 2 ? 1 : cps - 2;
+	if (cps == 0)
+		stars = 0;
+	memset(o, '*', stars);
+	o += stars;
+	if (cps >= 3) {
+		memcpy(o, last, (size_t)(name + len - last));
+		o += name + len - last;
+	}
+	*o = '\0';
+	return out;
+}
+
+static json_t *person_brief(struct http_req *r, const struct people_person *p, const char *hh_code)
+{
+	char birth[11];
+	mu_date_format(p->birth, birth);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name",
+			 p->name, "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "birth_date", birth,
+			 "id_type", people_id_type_name(p->id_type), "id_number_masked",
+			 id_masked(r, p->id_number), "household", hh_code);
+}
+
+/* True when ids[0..n) passes through place. */
+static bool path_has(const int64_t *ids, int n, int64_t place)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == place)
+			return true;
+	return false;
+}
+
+/* Reads a place code from the query parameter `place`: 400 when missing or malformed,
+ * 404 when no place has it. */
+static int place_param(struct http_req *r, struct places_node *node)
+{
+	const char *code = http_query(r, "place"), *why;
+	if (!code || !*code)
+		return http_fail(r, MU_EINVAL, "place", "place (a place code) is required");
+	if (places_code_check(code, &why))
+		return http_fail(r, MU_EINVAL, "place", "a place code is 1 to 32 letters, digits or '-'");
+	int rc = places_find(auth_db(), code, node);
+	if (rc == MU_ENOTFOUND)
+		return http_fail(r, rc, "place", "no place has this code");
+	return rc;
+}
+
+/* Resolver of GET /api/v1/people: the place being searched. */
+static int place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
+{
+	struct places_node node;
+	int rc = place_param(r, &node);
+	return rc ? rc : places_path(auth_db(), node.id, ids, n);
+}
+
+/* Parses the {id} of the path: a positive integer. */
+static int id_param(struct http_req *r, int64_t *id)
+{
+	if (r->nparams < 1 || mu_parse_i64(r->params[0], id) || *id <= 0)
+		return http_fail(r, MU_EINVAL, "id", "a person id is a positive integer");
+	return 0;
+}
+
+/* Resolver of GET /api/v1/people/{id}: the path to the person's household. */
+static int place_of_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
+{
+	int64_t id, hh = 0;
+	struct db_stmt *s;
+	int rc = id_param(r, &id);
+	if (rc || (rc = db_prepare(auth_db(), sql_household_of, &s)))
+		return rc;
+	db_bind_i64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		hh = db_col_i64(s, 0);
+	db_stmt_done(s);
+	if (rc < 0)
+		return rc;
+	if (!hh)
+		return http_fail(r, MU_ENOTFOUND, "id", "no person has this id");
+	return places_path(auth_db(), hh, ids, n);
+}
+
+/* ---- walking a subtree's people in order, resumable ------------------------------------
+ * Depth-first over the places tree in code order, skipping subtrees without people, and
+ * within a household by person id: for the generated and official codes (each code
+ * extends its parent's) that is household-code order. A cursor names the last person
+ * seen and their household; resuming walks that household after the person, then the
+ * later siblings of each node on the household's path, from the bottom up — so a page
+ * costs what it returns plus the depth of the tree, never a scan of what came before. */
+
+struct walk {
+	struct http_req *r;
+	struct db *d;
+	int budget;   /* people still to visit */
+	bool stopped; /* the visitor asked to stop */
+	int64_t last_hh, last_id;
+	/* Called for each person id (its household's code); sets stopped to end the walk. */
+	int (*visit)(struct walk *w, int64_t id, int64_t hh, const char *hh_code);
+	void *ctx;
+};
+
+struct child {
+	int64_t id;
+	int level;
+	char code[PLACES_CODE_MAX + 1];
+};
+
+#define CHUNK 64 /* rows read per statement before visiting them */
+
+/* The people of household hh after person id `after`, in id order, read CHUNK at a time
+ * so that no statement stays open while the visitor runs. */
+static int walk_household(struct walk *w, int64_t hh, const char *hh_code, int64_t after)
+{
+	int64_t ids[CHUNK];
+	int n, rc;
+	do {
+		struct db_stmt *s;
+		int want = w->budget < CHUNK ? w->budget : CHUNK;
+		if (want <= 0 || w->stopped)
+			return 0;
+		if ((rc = db_prepare(w->d, sql_household_people, &s)))
+			return rc;
+		db_bind_i64(s, 1, hh);
+		db_bind_i64(s, 2, after);
+		db_bind_i64(s, 3, want);
+		n = 0;
+		while (n < want && (rc = db_step(s)) == DB_ROW)
+			ids[n++] = db_col_i64(s, 0);
+		db_stmt_done(s);
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < n && !w->stopped && w->budget > 0; i++) {
+			w->budget--;
+			w->last_hh = hh;
+			w->last_id = after = ids[i];
+			if ((rc = w->visit(w, ids[i], hh, hh_code)))
+				return rc;
+		}
+		if (n < want)
+			return 0;
+	} while (1);
+}
+
+static int walk_children(struct walk *w, int64_t parent, const char *after);
+
+static int walk_subtree(struct walk *w, int64_t id, int level, const char *code)
+{
+	return level == PLACES_HOUSEHOLD ? walk_household(w, id, code, 0)
+					 : walk_children(w, id, "");
+}
+
+/* The children of parent after code `after`, each subtree in turn, read CHUNK at a
+ * time. Each child listed holds a person, so no more children than people still wanted
+ * are read. */
+static int walk_children(struct walk *w, int64_t parent, const char *after)
+{
+	struct child kids[CHUNK];
+	char last[PLACES_CODE_MAX + 1];
+	int n, rc;
+	snprintf(last, sizeof last, "%s", after);
+	do {
+		struct db_stmt *s;
+		int want = w->budget < CHUNK ? w->budget : CHUNK;
+		if (want <= 0 || w->stopped)
+			return 0;
+		if ((rc = db_prepare(w->d, sql_subtree_children, &s)))
+			return rc;
+		db_bind_i64(s, 1, parent);
+		db_bind_text(s, 2, last, -1);
+		db_bind_i64(s, 3, want);
+		n = 0;
+		while (n < want && (rc = db_step(s)) == DB_ROW) {
+			kids[n].id = db_col_i64(s, 0);
+			kids[n].level = (int)db_col_i64(s, 1);
+			snprintf(kids[n].code, sizeof kids[n].code, "%s", db_col_text(s, 2));
+			n++;
+		}
+		db_stmt_done(s);
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < n && !w->stopped && w->budget > 0; i++) {
+			if ((rc = walk_subtree(w, kids[i].id, kids[i].level, kids[i].code)))
+				return rc;
+			snprintf(last, sizeof last, "%s", kids[i].code);
+		}
+		if (n < want)
+			return 0;
+	} while (1);
+}
+
+/* Walks root's subtree from the start, or after (hh, after_id) when hh is not 0. The
+ * cursor's household must lie in the subtree (MU_EINVAL otherwise). */
+static int walk_run(struct walk *w, const struct places_node *root, int64_t hh, int64_t after_id)
+{
+	if (!hh)
+		return walk_subtree(w, root->id, root->level, root->code);
+	int64_t ids[PLACES_NLEVELS];
+	int n, k = -1, rc = places_path(w->d, hh, ids, &n);
+	if (rc == MU_ENOTFOUND)
+		return MU_EINVAL;
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		if (ids[i] == root->id)
+			k = i;
+	if (k < 0 || n != PLACES_HOUSEHOLD + 1)
+		return MU_EINVAL;
+	struct places_node path[PLACES_NLEVELS];
+	for (int i = k; i < n; i++)
+		if ((rc = places_get(w->d, ids[i], &path[i])))
+			return rc;
+	if ((rc = walk_household(w, hh, path[n - 1].code, after_id)))
+		return rc;
+	for (int i = n - 2; i >= k && !w->stopped && w->budget > 0; i--)
+		if ((rc = walk_children(w, ids[i], path[i + 1].code)))
+			return rc;
+	return 0;
+}
+
+/* ---- GET /api/v1/people ---------------------------------------------------------------- */
+
+struct search {
+	json_t *people;
+	int limit, found;
+	const char *q; /* NULL: everyone */
+	struct mu_buf record;
+	int recorded;
+};
+
+static void record_id(struct search *s, int64_t id)
+{
+	if (s->recorded < RECORD_IDS)
+		mu_buf_printf(&s->record, "%s%lld", s->recorded ? "," : "person:", (long long)id);
+	s->recorded++;
+}
+
+static int visit_person(struct walk *w, int64_t id, int64_t hh, const char *hh_code)
+{
+	struct search *s = w->ctx;
+	struct people_person p;
+	(void)hh;
+	int rc = people_get(w->d, &keys, id, &p);
+	if (rc)
+		return rc;
+	if (!s->q || strcasestr(p.name, s->q)) {
+		json_array_append_new(s->people, person_brief(w->r, &p, hh_code));
+		record_id(s, p.id);
+		if (++s->found == s->limit)
+			w->stopped = true;
+	}
+	sodium_memzero(&p, sizeof p);
+	return 0;
+}
+
+/* An ID number rather than a name: at least 6 letters and digits, with a digit. */
+static bool looks_like_id(const char *q)
+{
+	size_t n = 0;
+	bool digit = false;
+	for (; q[n]; n++) {
+		char c = q[n];
+		if (c >= '0' && c <= '9')
+			digit = true;
+		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+			return false;
+	}
+	return n >= 6 && n <= PEOPLE_ID_MAX && digit;
+}
+
+/* Exact lookup of an ID number under every ID type, kept when inside root's subtree. */
+static int search_id(struct http_req *r, const struct places_node *root, struct search *s)
+{
+	struct db *d = auth_db();
+	for (int t = PEOPLE_ID_RESIDENT; t <= PEOPLE_ID_OTHER && s->found < s->limit; t++) {
+		struct people_person p;
+		int64_t ids[PLACES_NLEVELS];
+		int n;
+		int rc = people_find_id(d, &keys, t, s->q, &p);
+		if (rc == MU_ENOTFOUND)
+			continue;
+		if (rc == 0)
+			rc = places_path(d, p.household_id, ids, &n);
+		if (rc == 0 && path_has(ids, n, root->id)) {
+			struct places_node hh;
+			if ((rc = places_get(d, p.household_id, &hh)) == 0) {
+				json_array_append_new(s->people, person_brief(r, &p, hh.code));
+				record_id(s, p.id);
+				s->found++;
+			}
+		}
+		sodium_memzero(&p, sizeof p);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Cursors are opaque to clients: "<household id>.<person id>" of the last person seen. */
+static int cursor_parse(const char *c, int64_t *hh, int64_t *id)
+{
+	const char *dot = strchr(c, '.');
+	char head[24];
+	if (!dot || (size_t)(dot - c) >= sizeof head)
+		return MU_EINVAL;
+	memcpy(head, c, (size_t)(dot - c));
+	head[dot - c] = '\0';
+	if (mu_parse_i64(head, hh) || mu_parse_i64(dot + 1, id) || *hh <= 0 || *id <= 0)
+		return MU_EINVAL;
+	return 0;
+}
+
+static int list_people(struct http_req *r, struct http_resp *resp)
+{
+	struct places_node root;
+	const char *q = http_query(r, "q"), *cursor = http_query(r, "cursor"), *lim = http_query(r, "limit");
+	int64_t hh = 0, after = 0, limit = LIST_DEFAULT;
+	int rc = place_param(r, &root);
+	MU_ASSERT(keys_ready);
+	if (rc)
+		return rc;
+	if (lim && (mu_parse_i64(lim, &limit) || limit < 1 || limit > LIST_MAX))
+		return http_fail(r, MU_EINVAL, "limit", "limit must be an integer from 1 to 1000");
+	if (q && *q) {
+		size_t n = strlen(q);
+		if (!mu_utf8_valid(q, n) || mu_utf8_len(q, n) > Q_MAX)
+			return http_fail(r, MU_EINVAL, "q", "q must be UTF-8 text of at most 64 characters");
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)q[i] < 0x20 || q[i] == 0x7f)
+				return http_fail(r, MU_EINVAL, "q", "q must not hold control characters");
+	} else {
+		q = NULL;
+	}
+	if (cursor && *cursor && cursor_parse(cursor, &hh, &after))
+		return http_fail(r, MU_EINVAL, "cursor", "the cursor is not one this server gave");
+
+	struct search s = {.people = json_array(), .limit = (int)limit, .q = q};
+	mu_buf_init(&s.record, 4096);
+	int scanned = 0;
+	bool more = false;
+	struct walk w = {.r = r, .d = auth_db(), .visit = visit_person, .ctx = &s};
+	if (q && looks_like_id(q)) {
+		rc = search_id(r, &root, &s);
+		scanned = s.found;
+	} else {
+		w.budget = q ? SCAN_MAX : (int)limit;
+		rc = walk_run(&w, &root, hh, after);
+		if (rc == MU_EINVAL)
+			rc = http_fail(r, rc, "cursor", "the cursor does not belong to this place");
+		scanned = (q ? SCAN_MAX : (int)limit) - w.budget;
+		more = w.stopped || w.budget == 0;
+	}
+	if (rc) {
+		json_decref(s.people);
+		mu_buf_fini(&s.record);
+		return rc;
+	}
+	if (s.recorded > RECORD_IDS)
+		mu_buf_printf(&s.record, ",+%d more", s.recorded - RECORD_IDS);
+	if (s.recorded)
+		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&s.record), s.record.len);
+	mu_buf_fini(&s.record);
+	const char *next = more ? mu_arena_sprintf(&r->arena, "%lld.%lld", (long long)w.last_hh,
+						  (long long)w.last_id)
+				: NULL;
+	resp->json = json_pack("{s:o, s:o, s:i}", "people", s.people, "cursor",
+			       next ? json_string(next) : json_null(), "scanned", scanned);
+	return 0;
+}
+
+/* ---- GET /api/v1/people/{id} ----------------------------------------------------------- */
+
+static int get_person(struct http_req *r, struct http_resp *resp)
+{
+	struct db *d = auth_db();
+	struct people_person p;
+	struct places_node hh, anc;
+	int64_t id, ids[PLACES_NLEVELS];
+	int n, rc = id_param(r, &id);
+	MU_ASSERT(keys_ready);
+	if (rc)
+		return rc;
+	if ((rc = people_get(d, &keys, id, &p)))
+		return rc;
+	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
+	json_t *path = json_array();
+	if ((rc = places_get(d, p.household_id, &hh)) ||
+	    (rc = places_path(d, p.household_id, ids, &n)))
+		goto out;
+	for (int i = 0; i + 1 < n; i++) {
+		if ((rc = places_get(d, ids[i], &anc)))
+			goto out;
+		json_array_append_new(path, json_pack("{s:s, s:s, s:s}", "code", anc.code, "name",
+						      anc.name, "level", places_level_name(anc.level)));
+	}
+	char birth[11], code[PEOPLE_CODE_LEN + 1];
+	mu_date_format(p.birth, birth);
+	people_code_format(p.code, code);
+	json_t *person = json_pack(
+		"{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:s, s:s}, s:O}", "id",
+		(json_int_t)p.id, "id_type", people_id_type_name(p.id_type), "id_number",
+		p.id_number, "name", p.name, "sex", p.sex == PEOPLE_SEX_M ? "M" : "F", "birth_date",
+		birth, "phone", p.phone, "party", (int)p.party, "code", code, "household", "code",
+		hh.code, "name", hh.name, "path", path);
+	resp->json = json_pack("{s:o}", "person", person);
+	sodium_memzero(code, sizeof code);
+out:
+	json_decref(path);
+	sodium_memzero(&p, sizeof p);
+	return rc;
+}
+
+/* ---- GET /api/v1/codes/{code} ---------------------------------------------------------- */
+
+static int get_code(struct http_req *r, struct http_resp *resp)
+{
+	unsigned char raw[PEOPLE_CODE_BYTES];
+	struct people_person p;
+	char text[PEOPLE_CODE_LEN + 1];
+	MU_ASSERT(keys_ready);
+	if (r->nparams < 1 || strlen(r->params[0]) > 64 || people_code_parse(r->params[0], raw))
+		return http_fail(r, MU_EINVAL, "code", "a personal code is 26 base32 characters");
+	int rc = people_find_code(auth_db(), &keys, raw, &p);
+	if (rc == MU_ENOTFOUND)
+		return http_fail(r, rc, "code", "no person has this code");
+	if (rc)
+		return rc;
+	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)p.id);
+	people_code_format(raw, text);
+	/* The health-code colour: green until the control capability records key persons
+	 * and risk zones (yellow, red); it will be read from there, by person and by the
+	 * risk level of the household's place. */
+	resp->json = json_pack("{s:s, s:s, s:s}", "code", text, "name", name_masked(r, p.name),
+			       "status", "green");
+	sodium_memzero(&p, sizeof p);
+	return 0;
+}
+
+const struct http_route people_api_routes[] = {
+	{HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, place_of_query,
+	 "people under a place: everyone, by ID number or by name fragment, a page at a time"},
+	{HTTP_GET, "/api/v1/people/{id}", get_person, PERSON_READ, HTTP_ROUTE_PERSON,
+	 place_of_person, "one person's full record with their household and its path"},
+	{HTTP_GET, "/api/v1/codes/{code}", get_code, CODE_READ,
+	 HTTP_ROUTE_DEVICE | HTTP_ROUTE_PERSON, NULL,
+	 "what a checkpoint sees of a personal code: the masked name and the status"},
+	{0, NULL, NULL, 0, 0, NULL, NULL},
+};

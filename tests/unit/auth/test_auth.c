@@ -1,0 +1,316 @@
+/* test_auth.c: users (names, argon2id passwords, disable and passwd ending sessions),
+ * sessions, device tokens (issue, lookup, revoke), the throttle window and roles. */
+#include "auth/auth.h"
+#include "auth/auth_int.h"
+#include "places/places.h"
+#include "testutil.h"
+
+struct fx {
+	struct tdb t;
+	int64_t city, district;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	tdb_open(&f->t);
+	assert_int_equal(places_add(f->t.db, 0, PLACES_CITY, "GZ", "广州", &f->city, NULL), 0);
+	assert_int_equal(
+	    places_add(f->t.db, f->city, PLACES_DISTRICT, "GZ-TH", "天河", &f->district, NULL), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	tdb_close(&f->t);
+	free(f);
+	return 0;
+}
+
+static void test_roles(void **state)
+{
+	(void)state;
+	int role = -1;
+	for (int i = 0; i < AUTH_NROLES; i++) {
+		assert_non_null(auth_role_name(i));
+		assert_int_equal(auth_role_parse(auth_role_name(i), &role), 0);
+		assert_int_equal(role, i);
+	}
+	assert_null(auth_role_name(AUTH_NROLES));
+	assert_null(auth_role_name(-1));
+	assert_int_equal(auth_role_parse("root", &role), MU_EINVAL);
+	assert_int_equal(auth_role_parse("Admin", &role), MU_EINVAL);
+	assert_string_equal(auth_role_name(AUTH_GRID_WORKER), "grid_worker");
+}
+
+static void test_username_rules(void **state)
+{
+	struct fx *f = *state;
+	const char *why = NULL;
+	char long_name[70];
+	memset(long_name, 'a', 65);
+	long_name[65] = '\0';
+	assert_int_equal(auth__username_check("a", &why), 0);
+	assert_int_equal(auth__username_check("Zhang.San_01-x", &why), 0);
+	long_name[64] = '\0';
+	assert_int_equal(auth__username_check(long_name, &why), 0);
+	long_name[64] = 'a';
+	assert_int_equal(auth__username_check(long_name, &why), MU_EINVAL);
+	assert_int_equal(auth__username_check("", &why), MU_EINVAL);
+	assert_int_equal(auth__username_check("a b", &why), MU_EINVAL);
+	assert_int_equal(auth__username_check("张三", &why), MU_EINVAL);
+	assert_int_equal(auth__username_check("x;drop", &why), MU_EINVAL);
+	why = NULL;
+	assert_int_equal(
+	    auth_user_add(f->t.db, "bad name", AUTH_STAFF, f->district, "longenough1", NULL, &why),
+	    MU_EINVAL);
+	assert_non_null(why);
+}
+
+static void test_password_hash_and_verify(void **state)
+{
+	struct fx *f = *state;
+	const char *why = NULL;
+	int64_t id = 0;
+	char hash[256];
+	struct auth_user u;
+	assert_int_equal(
+	    auth_user_add(f->t.db, "li", AUTH_STAFF, f->district, "correct horse 1", &id, &why), 0);
+	assert_true(id > 0);
+	assert_int_equal(auth__user_by_name(f->t.db, "LI", &u, hash),
+			 0); /* names compare without case */
+	assert_int_equal(u.id, id);
+	assert_int_equal(u.role, AUTH_STAFF);
+	assert_int_equal(u.place_id, f->district);
+	assert_false(u.disabled);
+	assert_memory_equal(hash, "$argon2id$", 10);
+	assert_null(strstr(hash, "correct horse"));
+	assert_true(auth__password_verify(hash, "correct horse 1"));
+	assert_false(auth__password_verify(hash, "correct horse 2"));
+	assert_false(auth__password_verify(NULL, "correct horse 1"));
+	/* taken (also in another case), too short, too long, no place, bad place */
+	assert_int_equal(
+	    auth_user_add(f->t.db, "Li", AUTH_STAFF, f->district, "another pass", NULL, &why),
+	    MU_EEXIST);
+	assert_int_equal(
+	    auth_user_add(f->t.db, "wang", AUTH_STAFF, f->district, "short", NULL, &why),
+	    MU_EINVAL);
+	char *huge = malloc(1100);
+	memset(huge, 'p', 1025);
+	huge[1025] = '\0';
+	assert_int_equal(auth_user_add(f->t.db, "wang", AUTH_STAFF, f->district, huge, NULL, &why),
+			 MU_EINVAL);
+	huge[1024] = '\0';
+	assert_int_equal(auth_user_add(f->t.db, "wang", AUTH_STAFF, f->district, huge, NULL, &why),
+			 0);
+	free(huge);
+	assert_int_equal(auth_user_add(f->t.db, "zhao", AUTH_STAFF, 0, "longenough1", NULL, &why),
+			 MU_EINVAL);
+	assert_int_equal(
+	    auth_user_add(f->t.db, "zhao", AUTH_STAFF, 9999, "longenough1", NULL, &why), MU_EINVAL);
+	assert_int_equal(
+	    auth_user_add(f->t.db, "zhao", AUTH_NROLES, f->district, "longenough1", NULL, &why),
+	    MU_EINVAL);
+	assert_int_equal(auth_user_add(f->t.db, "root", AUTH_ADMIN, 0, "longenough1", NULL, &why),
+			 0);
+	assert_int_equal(auth_user_get(f->t.db, "root", &u), 0);
+	assert_int_equal(u.place_id, 0);
+	assert_int_equal(auth_user_get(f->t.db, "nobody", &u), MU_ENOTFOUND);
+}
+
+static int count_users(const struct auth_user *u, void *ctx)
+{
+	(void)u;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_passwd_and_list(void **state)
+{
+	struct fx *f = *state;
+	const char *why = NULL;
+	char hash[256];
+	struct auth_user u;
+	int n = 0;
+	assert_int_equal(
+	    auth_user_add(f->t.db, "li", AUTH_STAFF, f->district, "first password", NULL, &why), 0);
+	assert_int_equal(
+	    auth_user_add(f->t.db, "ma", AUTH_AUDITOR, f->city, "first password", NULL, &why), 0);
+	assert_int_equal(auth_user_passwd(f->t.db, "li", "second password", &why), 0);
+	assert_int_equal(auth__user_by_name(f->t.db, "li", &u, hash), 0);
+	assert_false(auth__password_verify(hash, "first password"));
+	assert_true(auth__password_verify(hash, "second password"));
+	assert_int_equal(auth_user_passwd(f->t.db, "li", "short", &why), MU_EINVAL);
+	assert_int_equal(auth_user_passwd(f->t.db, "ghost", "second password", &why), MU_ENOTFOUND);
+	assert_int_equal(auth_user_list(f->t.db, count_users, &n), 0);
+	assert_int_equal(n, 2);
+}
+
+static void test_disable_ends_sessions(void **state)
+{
+	struct fx *f = *state;
+	struct auth__keys k;
+	struct auth_user u;
+	struct auth_principal p, q;
+	char tok[AUTH_TOKEN_LEN + 1], tok2[AUTH_TOKEN_LEN + 1];
+	int64_t now = mu_now_unix();
+	assert_int_equal(auth__keys_for(f->t.path, &k), 0);
+	assert_int_equal(
+	    auth_user_add(f->t.db, "li", AUTH_STAFF, f->district, "first password", NULL, NULL), 0);
+	assert_int_equal(auth_user_get(f->t.db, "li", &u), 0);
+	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "10.0.0.1", tok, &p), 0);
+	assert_int_equal(strlen(tok), AUTH_TOKEN_LEN);
+	assert_int_equal(strlen(p.csrf), AUTH_CSRF_LEN);
+	assert_true(auth__token_shape(tok));
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), 0);
+	assert_int_equal(q.kind, AUTH_KIND_USER);
+	assert_int_equal(q.id, u.id);
+	assert_string_equal(q.name, "li");
+	assert_string_equal(q.csrf, p.csrf);
+	assert_int_equal(q.place_id, f->district);
+	/* after expiry, and with a token of the right shape that was never issued */
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now + 3600, &q), MU_EUNAUTH);
+	auth__token_new(tok2);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, "short", now, &q), MU_EUNAUTH);
+	/* a password change ends it; a new session; disabling ends that one */
+	assert_int_equal(auth_user_passwd(f->t.db, "li", "second password", NULL), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "10.0.0.1", tok, &p), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), 0);
+	assert_int_equal(auth_user_disable(f->t.db, "li"), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), MU_EUNAUTH);
+	int64_t left = -1;
+	assert_int_equal(db_query_i64(f->t.db, "SELECT count(*) FROM sessions", &left), 0);
+	assert_int_equal(left, 0);
+	assert_int_equal(auth_user_get(f->t.db, "li", &u), 0);
+	assert_true(u.disabled);
+	assert_int_equal(auth_user_disable(f->t.db, "ghost"), MU_ENOTFOUND);
+	/* sign-out deletes exactly that session */
+	assert_int_equal(
+	    auth_user_add(f->t.db, "ma", AUTH_STAFF, f->district, "first password", NULL, NULL), 0);
+	assert_int_equal(auth_user_get(f->t.db, "ma", &u), 0);
+	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "", tok, &p), 0);
+	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "", tok2, &p), 0);
+	assert_int_equal(auth__session_delete(f->t.db, &k, tok), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now, &q), 0);
+}
+
+static void test_device_tokens(void **state)
+{
+	struct fx *f = *state;
+	struct auth__keys k;
+	struct auth_principal p;
+	char lab[AUTH_TOKEN_LEN + 1], site[AUTH_TOKEN_LEN + 1];
+	int64_t lab_id = 0, site_id = 0;
+	assert_int_equal(auth__keys_for(f->t.path, &k), 0);
+	assert_int_equal(auth_token_issue(f->t.db, AUTH_KIND_LAB, "LAB-1", 0, lab, &lab_id), 0);
+	assert_int_equal(
+	    auth_token_issue(f->t.db, AUTH_KIND_SITE, "S-01", f->district, site, &site_id), 0);
+	assert_true(auth__token_shape(lab));
+	assert_string_not_equal(lab, site);
+	assert_int_equal(auth__device_lookup(f->t.db, &k, lab, &p), 0);
+	assert_int_equal(p.kind, AUTH_KIND_LAB);
+	assert_int_equal(p.role, AUTH_LAB);
+	assert_int_equal(p.place_id, 0);
+	assert_int_equal(p.id, lab_id);
+	assert_string_equal(p.name, "lab:LAB-1");
+	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), 0);
+	assert_int_equal(p.kind, AUTH_KIND_SITE);
+	assert_int_equal(p.role, AUTH_SAMPLER);
+	assert_int_equal(p.place_id, f->district);
+	assert_string_equal(p.name, "site:S-01");
+	assert_string_equal(p.device_code, "S-01");
+	/* only the hash is stored */
+	int64_t n = -1;
+	assert_int_equal(
+	    db_query_i64(f->t.db, "SELECT count(*) FROM devices WHERE length(token_hash) = 32", &n),
+	    0);
+	assert_int_equal(n, 2);
+	/* revoke: lookups fail at once; twice is fine; unknown is not found */
+	assert_int_equal(auth_token_revoke(f->t.db, lab_id), 0);
+	assert_int_equal(auth__device_lookup(f->t.db, &k, lab, &p), MU_EUNAUTH);
+	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), 0);
+	assert_int_equal(auth_token_revoke(f->t.db, lab_id), 0);
+	assert_int_equal(auth_token_revoke(f->t.db, 999), MU_ENOTFOUND);
+	/* shapes */
+	assert_int_equal(auth_token_issue(f->t.db, AUTH_KIND_SITE, "S-02", 0, site, NULL),
+			 MU_EINVAL);
+	assert_int_equal(auth_token_issue(f->t.db, AUTH_KIND_LAB, "L", f->city, site, NULL),
+			 MU_EINVAL);
+	assert_int_equal(auth_token_issue(f->t.db, AUTH_KIND_LAB, "", 0, site, NULL), MU_EINVAL);
+	assert_int_equal(auth_token_issue(f->t.db, AUTH_KIND_LAB, "a b", 0, site, NULL), MU_EINVAL);
+	assert_int_equal(auth_token_issue(f->t.db, AUTH_KIND_USER, "L", 0, site, NULL), MU_EINVAL);
+	/* a session token is not a device token */
+	assert_int_equal(auth__device_lookup(f->t.db, &k, "not a token", &p), MU_EUNAUTH);
+}
+
+static void test_throttle_window(void **state)
+{
+	(void)state;
+	auth__throttle_reset();
+	const int max = 3, win = 900;
+	double t = 1000;
+	for (int i = 0; i < max; i++) {
+		assert_false(auth__throttle_blocked("u:li", max, win, t + i));
+		auth__throttle_fail("u:li", win, t + i);
+	}
+	assert_true(auth__throttle_blocked("u:li", max, win, t + 3));
+	assert_true(auth__throttle_blocked("u:li", max, win, t + win - 1));
+	assert_false(auth__throttle_blocked("u:ma", max, win, t + 3));
+	assert_false(auth__throttle_blocked("a:10.0.0.1", max, win, t + 3));
+	/* the window opened at the first failure: it closes win seconds after it */
+	assert_false(auth__throttle_blocked("u:li", max, win, t + win));
+	auth__throttle_fail("u:li", win, t + win);
+	assert_false(auth__throttle_blocked("u:li", max, win, t + win + 1));
+	/* a success clears the name */
+	auth__throttle_fail("u:ma", win, t);
+	auth__throttle_fail("u:ma", win, t);
+	auth__throttle_fail("u:ma", win, t);
+	assert_true(auth__throttle_blocked("u:ma", max, win, t));
+	auth__throttle_clear("u:ma");
+	assert_false(auth__throttle_blocked("u:ma", max, win, t));
+	/* many other keys (an attacker's flood) fill the table without growing it */
+	char key[32];
+	for (int i = 0; i < 10000; i++) {
+		snprintf(key, sizeof key, "a:10.%d.%d.1", i / 256, i % 256);
+		auth__throttle_fail(key, win, t);
+	}
+	assert_true(auth__throttle_blocked("a:10.39.15.1", 1, win, t));
+	auth__throttle_reset();
+	assert_false(auth__throttle_blocked("a:10.39.15.1", 1, win, t));
+}
+
+static void test_generated_passwords(void **state)
+{
+	(void)state;
+	char a[21], b[21];
+	auth_password_generate(a);
+	auth_password_generate(b);
+	assert_int_equal(strlen(a), 20);
+	assert_string_not_equal(a, b);
+	const char *why;
+	assert_int_equal(auth__password_check(a, &why), 0);
+	unsigned char raw[2] = {0xff, 0x00};
+	char out[8];
+	auth__base32(raw, 2, out);
+	assert_string_equal(out, "74aa"); /* 11111 11100 00000 0(0000) */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_roles),
+	    cmocka_unit_test_setup_teardown(test_username_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_password_hash_and_verify, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_passwd_and_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_disable_ends_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_tokens, setup, teardown),
+	    cmocka_unit_test(test_throttle_window),
+	    cmocka_unit_test(test_generated_passwords),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
