@@ -23,14 +23,15 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 HEADERS  := $(wildcard src/*/*.h) tests/unit/testutil.h
 
-.PHONY: all test unit unit-asan cli-test demo bench fmt lint fuzz fuzz-build clean deps
+.PHONY: all test unit unit-asan cli-test api-test demo bench fmt lint fuzz fuzz-build clean deps
 all: build/.deps build/muster
 
 # Installs what is missing (scripts/deps.sh is idempotent); re-checked when it changes.
-build/.deps: scripts/deps.sh
+build/.deps: scripts/deps.sh $(wildcard package-lock.json)
 	@mkdir -p build
 	@if pkg-config --exists $(PKGS) cmocka && command -v clang >/dev/null && command -v node >/dev/null \
-	   && [ -f /usr/include/cmocka.h ]; then :; else scripts/deps.sh; fi
+	   && command -v wrk >/dev/null && command -v sqlite3 >/dev/null && [ -f /usr/include/cmocka.h ] \
+	   && { [ ! -f package.json ] || [ -d node_modules ]; }; then :; else scripts/deps.sh; fi
 	@touch $@
 
 deps:
@@ -87,10 +88,15 @@ cli-test: build/muster build/asan/muster
 	@scripts/run-cli-tests.sh build/muster
 	@ASAN_OPTIONS=detect_leaks=1 scripts/run-cli-tests.sh build/asan/muster
 
+api-test: build/muster build/asan/muster
+	@scripts/run-api-tests.sh build/muster
+	@ASAN_OPTIONS=detect_leaks=1 scripts/run-api-tests.sh build/asan/muster
+
 test: build/.deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory cli-test
+	@$(MAKE) --no-print-directory api-test
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-15}
 	@echo "make test: all passed"
 

@@ -81,7 +81,7 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 	json_object_foreach(body, key, v)
 	{
 		if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
-			return http_fail(r, MU_EINVAL, mu_arena_strndup(&r->arena, key, 64),
+			return http_fail(r, MU_EINVAL, mu_arena_strndup(&r->arena, key, strnlen(key, 64)),
 					 "unknown field");
 	}
 	if ((rc = body_string(r, body, "username", AUTH_NAME_MAX, &name)) != 0 ||

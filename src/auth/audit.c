@@ -72,8 +72,7 @@ static const char sql_audit_add[] =
     "INSERT INTO audit(id, at_ms, actor_kind, actor_id, actor, action, record, addr, status, "
     "prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-int auth_audit_append(struct db *d, const struct auth_principal *who, const char *action,
-		      const char *record, const char *addr, int status)
+int auth__audit_append_many(struct db *d, const struct auth__entry *entries, size_t n)
 {
 	struct auth__keys k;
 	unsigned char prev[32] = {0}, hash[32];
@@ -84,8 +83,8 @@ int auth_audit_append(struct db *d, const struct auth_principal *who, const char
 		return rc;
 	if ((rc = db_tx_begin(d)) != 0)
 		goto out_keys;
-	/* The head is read every time, never cached: a batch that rolled back took its
-	 * entries with it. */
+	/* The head is read at every append, never cached across them: a batch that rolled
+	 * back took its entries with it. Within one append the chain runs in memory. */
 	if ((rc = db_prepare(d, sql_audit_head, &s)) != 0)
 		goto out;
 	rc = db_step(s);
@@ -99,34 +98,42 @@ int auth_audit_append(struct db *d, const struct auth_principal *who, const char
 	s = NULL;
 	if (rc < 0)
 		goto out;
-	e.id = last + 1;
-	e.at_ms = now_ms();
-	e.actor_kind = who ? who->kind : 0;
-	e.actor_id = who ? who->id : 0;
-	e.actor = who ? who->name : "";
-	e.action = action ? action : "";
-	e.record = record ? record : "";
-	e.addr = addr ? addr : "";
-	e.status = status;
-	e.lactor = strnlen(e.actor, TEXT_MAX);
-	e.laction = strnlen(e.action, TEXT_MAX);
-	e.lrecord = strnlen(e.record, TEXT_MAX);
-	e.laddr = strnlen(e.addr, TEXT_MAX);
-	entry_hash(&k, prev, &e, hash);
-	if ((rc = db_prepare(d, sql_audit_add, &s)) != 0)
-		goto out;
-	db_bind_i64(s, 1, e.id);
-	db_bind_i64(s, 2, e.at_ms);
-	db_bind_i64(s, 3, e.actor_kind);
-	db_bind_i64(s, 4, e.actor_id);
-	db_bind_text(s, 5, e.actor, (int)e.lactor);
-	db_bind_text(s, 6, e.action, (int)e.laction);
-	db_bind_text(s, 7, e.record, (int)e.lrecord);
-	db_bind_text(s, 8, e.addr, (int)e.laddr);
-	db_bind_i64(s, 9, e.status);
-	db_bind_blob(s, 10, prev, 32);
-	db_bind_blob(s, 11, hash, 32);
-	rc = db_step(s) == DB_DONE ? 0 : MU_EDB;
+	rc = 0;
+	int64_t at = now_ms();
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct auth__entry *x = &entries[i];
+		e.id = ++last;
+		e.at_ms = at;
+		e.actor_kind = x->who ? x->who->kind : 0;
+		e.actor_id = x->who ? x->who->id : 0;
+		e.actor = x->who ? x->who->name : "";
+		e.action = x->action ? x->action : "";
+		e.record = x->record ? x->record : "";
+		e.addr = x->addr ? x->addr : "";
+		e.status = x->status;
+		e.lactor = strnlen(e.actor, TEXT_MAX);
+		e.laction = strnlen(e.action, TEXT_MAX);
+		e.lrecord = strnlen(e.record, TEXT_MAX);
+		e.laddr = strnlen(e.addr, TEXT_MAX);
+		entry_hash(&k, prev, &e, hash);
+		if ((rc = db_prepare(d, sql_audit_add, &s)) != 0)
+			break;
+		db_bind_i64(s, 1, e.id);
+		db_bind_i64(s, 2, e.at_ms);
+		db_bind_i64(s, 3, e.actor_kind);
+		db_bind_i64(s, 4, e.actor_id);
+		db_bind_text_static(s, 5, e.actor, (int)e.lactor);
+		db_bind_text_static(s, 6, e.action, (int)e.laction);
+		db_bind_text_static(s, 7, e.record, (int)e.lrecord);
+		db_bind_text_static(s, 8, e.addr, (int)e.laddr);
+		db_bind_i64(s, 9, e.status);
+		db_bind_blob(s, 10, prev, 32);
+		db_bind_blob(s, 11, hash, 32);
+		rc = db_step(s) == DB_DONE ? 0 : MU_EDB;
+		db_stmt_done(s);
+		s = NULL;
+		memcpy(prev, hash, 32);
+	}
 out:
 	db_stmt_done(s);
 	if (rc == 0)
@@ -136,6 +143,13 @@ out:
 out_keys:
 	sodium_memzero(&k, sizeof k);
 	return rc;
+}
+
+int auth_audit_append(struct db *d, const struct auth_principal *who, const char *action,
+		      const char *record, const char *addr, int status)
+{
+	struct auth__entry e = {who, action, record, addr, status};
+	return auth__audit_append_many(d, &e, 1);
 }
 
 static const char sql_audit_walk[] =

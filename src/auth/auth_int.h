@@ -91,6 +91,15 @@ const char *auth__action(struct http_req *r, const char *prefix);
 
 /* Audit listing for GET /api/v1/audit: newest first, id < before (0: no bound). NULL
  * or 0 filters are off. fn gets each row; returns the first non-zero of fn. */
+/* One audit entry to append; the strings are borrowed for the call. */
+struct auth__entry {
+	const struct auth_principal *who; /* NULL: anonymous */
+	const char *action, *record, *addr;
+	int status;
+};
+/* Appends n entries in order in one savepoint, reading the chain's head once. */
+int auth__audit_append_many(struct db *d, const struct auth__entry *entries, size_t n);
+
 struct auth__audit_row {
 	int64_t id, at_ms, actor_kind, actor_id;
 	const char *actor, *action, *record, *addr;

@@ -3,6 +3,7 @@
  * the jurisdiction of the route's target, and afterwards the audit entries of person
  * reads, writes and refusals. Also auth_submit, which commits a write together with
  * its audit entry, and the auth metrics. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,27 +120,57 @@ static int check(void *ctx, struct http_req *r)
 
 /* ---- audit after the response --------------------------------------------------------- */
 
+/* Entries of reads and refusals wait here for the writer, which appends them in
+ * batches: one posted job drains everything queued since the last drain, so the chain's
+ * head is read once per batch rather than once per request. */
 struct posted {
 	struct auth_principal who;
 	bool anonymous;
 	char *action, *record;
 	char addr[64];
 	int status;
+	struct posted *next;
 };
 
-static int post_append(struct db *d, void *arg)
+static pthread_mutex_t pending_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct posted *pending_head, *pending_tail;
+static bool drain_queued;
+
+static void posted_free(struct posted *e)
 {
-	struct posted *e = arg;
-	return auth_audit_append(d, e->anonymous ? NULL : &e->who, e->action, e->record, e->addr,
-				 e->status);
+	while (e) {
+		struct posted *next = e->next;
+		free(e->action);
+		free(e->record);
+		free(e);
+		e = next;
+	}
 }
 
-static void post_free(void *arg)
+static int drain(struct db *d, void *arg)
 {
-	struct posted *e = arg;
-	free(e->action);
-	free(e->record);
-	free(e);
+	(void)arg;
+	pthread_mutex_lock(&pending_mu);
+	struct posted *list = pending_head;
+	pending_head = pending_tail = NULL;
+	drain_queued = false;
+	pthread_mutex_unlock(&pending_mu);
+	size_t n = 0;
+	for (struct posted *e = list; e; e = e->next)
+		n++;
+	struct auth__entry *es = mu_xcalloc(n ? n : 1, sizeof *es);
+	size_t i = 0;
+	for (struct posted *e = list; e; e = e->next, i++)
+		es[i] = (struct auth__entry){e->anonymous ? NULL : &e->who, e->action, e->record,
+					     e->addr, e->status};
+	int rc = n ? auth__audit_append_many(d, es, n) : 0;
+	if (rc != 0) {
+		atomic_fetch_add(&auth__env.audit_lost, n);
+		mu_error("auth: %zu audit entries lost: %s", n, mu_err_msg(rc));
+	}
+	free(es);
+	posted_free(list);
+	return rc;
 }
 
 static void done(void *ctx, struct http_req *r, int status)
@@ -169,9 +200,28 @@ static void done(void *ctx, struct http_req *r, int status)
 	e->record = mu_xstrdup(r->record ? r->record : "");
 	snprintf(e->addr, sizeof e->addr, "%s", r->client);
 	e->status = status;
-	if (db_writer_post(auth__env.cfg.writer, post_append, e, post_free) != 0) {
-		atomic_fetch_add(&auth__env.audit_lost, 1);
-		mu_warn("auth: audit entry lost (writer stopped): %s", r->path);
+	pthread_mutex_lock(&pending_mu);
+	if (pending_tail)
+		pending_tail->next = e;
+	else
+		pending_head = e;
+	pending_tail = e;
+	bool post = !drain_queued;
+	drain_queued = true;
+	pthread_mutex_unlock(&pending_mu);
+	if (post && db_writer_post(auth__env.cfg.writer, drain, NULL, NULL) != 0) {
+		/* The writer stopped: nothing will drain the queue again. */
+		pthread_mutex_lock(&pending_mu);
+		struct posted *list = pending_head;
+		pending_head = pending_tail = NULL;
+		drain_queued = false;
+		pthread_mutex_unlock(&pending_mu);
+		size_t n = 0;
+		for (struct posted *x = list; x; x = x->next)
+			n++;
+		atomic_fetch_add(&auth__env.audit_lost, n);
+		mu_warn("auth: %zu audit entries lost (writer stopped)", n);
+		posted_free(list);
 	}
 }
 

@@ -16,23 +16,23 @@
 #include "places/places.h"
 
 static const char help[] =
-	"usage: muster routes [--json | --markdown]\n"
-	"\n"
-	"Lists every HTTP route of `muster serve`: method, path, the roles allowed, flags\n"
-	"(public: no sign-in; device: site/lab tokens too; person: audited person record;\n"
-	"nocsrf: a write without the CSRF header; place: jurisdiction checked on the target's\n"
-	"place) and a summary.\n"
-	"  --json       one JSON object {\"routes\":[...]}\n"
-	"  --markdown   the text of docs/roles.md\n";
+    "usage: muster routes [--json | --markdown]\n"
+    "\n"
+    "Lists every HTTP route of `muster serve`: method, path, the roles allowed, flags\n"
+    "(public: no sign-in; device: site/lab tokens too; person: audited person record;\n"
+    "nocsrf: a write without the CSRF header; place: jurisdiction checked on the target's\n"
+    "place) and a summary.\n"
+    "  --json       one JSON object {\"routes\":[...]}\n"
+    "  --markdown   the text of docs/roles.md\n";
 
 /* /healthz and /metrics are built into http (no table of their own); listed here so
  * that the documents and tests see every path the server answers. */
 static const struct http_route builtin_routes[] = {
-	{HTTP_GET, "/healthz", NULL, 0, HTTP_ROUTE_PUBLIC, NULL,
-	 "liveness: answers 200 while the server runs"},
-	{HTTP_GET, "/metrics", NULL, 0, HTTP_ROUTE_PUBLIC, NULL,
-	 "Prometheus text: requests and latency per route and status, writer, database, sign-ins"},
-	{0, NULL, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/healthz", NULL, 0, HTTP_ROUTE_PUBLIC, NULL,
+     "liveness: answers 200 while the server runs"},
+    {HTTP_GET, "/metrics", NULL, 0, HTTP_ROUTE_PUBLIC, NULL,
+     "Prometheus text: requests and latency per route and status, writer, database, sign-ins"},
+    {0, NULL, NULL, 0, 0, NULL, NULL},
 };
 
 /* The tables of `muster serve` (cmd_serve.c), in the same order. */
@@ -43,10 +43,10 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } flag_names[] = {
-	{HTTP_ROUTE_PUBLIC, "public"},
-	{HTTP_ROUTE_DEVICE, "device"},
-	{HTTP_ROUTE_PERSON, "person"},
-	{HTTP_ROUTE_NOCSRF, "nocsrf"},
+    {HTTP_ROUTE_PUBLIC, "public"},
+    {HTTP_ROUTE_DEVICE, "device"},
+    {HTTP_ROUTE_PERSON, "person"},
+    {HTTP_ROUTE_NOCSRF, "nocsrf"},
 };
 #define NFLAGS (sizeof flag_names / sizeof flag_names[0])
 
@@ -86,15 +86,17 @@ static int print_json(void)
 			json_t *roles = json_array(), *flags = json_array();
 			for (int i = 0; i < AUTH_NROLES; i++)
 				if (r->roles & AUTH_R(i))
-					json_array_append_new(roles, json_string(auth_role_name(i)));
+					json_array_append_new(roles,
+							      json_string(auth_role_name(i)));
 			for (size_t i = 0; i < NFLAGS; i++)
 				if (r->flags & flag_names[i].bit)
-					json_array_append_new(flags, json_string(flag_names[i].name));
+					json_array_append_new(flags,
+							      json_string(flag_names[i].name));
 			json_array_append_new(
-				arr, json_pack("{s:s, s:s, s:o, s:o, s:b, s:s}", "method",
-					       http_method_name(r->method), "path", r->pattern, "roles",
-					       roles, "flags", flags, "place", r->place != NULL,
-					       "summary", r->summary ? r->summary : ""));
+			    arr, json_pack("{s:s, s:s, s:o, s:o, s:b, s:s}", "method",
+					   http_method_name(r->method), "path", r->pattern, "roles",
+					   roles, "flags", flags, "place", r->place != NULL,
+					   "summary", r->summary ? r->summary : ""));
 		}
 	json_t *o = json_pack("{s:o}", "routes", arr);
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -123,19 +125,20 @@ static int print_markdown(void)
 {
 	struct mu_buf b;
 	mu_buf_init(&b, 4096);
-	fputs("# Roles and routes\n\n"
-	      "This file is generated: it is the output of `muster routes --markdown`, printed from\n"
-	      "the route tables that `muster serve` runs with, and an API test fails when the two\n"
-	      "differ. Each route declares the roles allowed to call it; the server's guard\n"
-	      "refuses every other role (403), requires a sign-in unless the route is *public*,\n"
-	      "lets site and lab tokens through only where the route says *device*, audits the\n"
-	      "person records read or written on *person* routes, demands the `X-CSRF-Token`\n"
-	      "header on every write of a browser session unless the route says *nocsrf*, and,\n"
-	      "where the route says *place*, checks that the target's place lies inside the\n"
-	      "caller's jurisdiction (the subtree of their place) before the handler runs.\n\n"
-	      "| Method | Path | Roles | Flags | Summary |\n"
-	      "| --- | --- | --- | --- | --- |\n",
-	      stdout);
+	fputs(
+	    "# Roles and routes\n\n"
+	    "This file is generated: it is the output of `muster routes --markdown`, printed from\n"
+	    "the route tables that `muster serve` runs with, and an API test fails when the two\n"
+	    "differ. Each route declares the roles allowed to call it; the server's guard\n"
+	    "refuses every other role (403), requires a sign-in unless the route is *public*,\n"
+	    "lets site and lab tokens through only where the route says *device*, audits the\n"
+	    "person records read or written on *person* routes, demands the `X-CSRF-Token`\n"
+	    "header on every write of a browser session unless the route says *nocsrf*, and,\n"
+	    "where the route says *place*, checks that the target's place lies inside the\n"
+	    "caller's jurisdiction (the subtree of their place) before the handler runs.\n\n"
+	    "| Method | Path | Roles | Flags | Summary |\n"
+	    "| --- | --- | --- | --- | --- |\n",
+	    stdout);
 	for (const struct http_route *const *t = tables; *t; t++)
 		for (const struct http_route *r = *t; r->pattern; r++) {
 			printf("| %s | `%s` | ", http_method_name(r->method), r->pattern);
@@ -143,7 +146,8 @@ static int print_markdown(void)
 			if (b.len)
 				md_cell(mu_buf_str(&b));
 			else
-				fputs(r->flags & HTTP_ROUTE_PUBLIC ? "everyone" : "any signed-in", stdout);
+				fputs(r->flags & HTTP_ROUTE_PUBLIC ? "everyone" : "any signed-in",
+				      stdout);
 			fputs(" | ", stdout);
 			flags_text(r, ", ", &b);
 			md_cell(b.len ? mu_buf_str(&b) : "—");
@@ -164,9 +168,9 @@ static int print_text(void)
 		for (const struct http_route *r = *t; r->pattern; r++) {
 			roles_text(r, ",", &roles);
 			flags_text(r, ",", &flags);
-			printf("%-6s %-32s %-40s %-18s %s\n", http_method_name(r->method), r->pattern,
-			       roles.len ? mu_buf_str(&roles) : "-", flags.len ? mu_buf_str(&flags) : "-",
-			       r->summary ? r->summary : "");
+			printf("%-6s %-32s %-40s %-18s %s\n", http_method_name(r->method),
+			       r->pattern, roles.len ? mu_buf_str(&roles) : "-",
+			       flags.len ? mu_buf_str(&flags) : "-", r->summary ? r->summary : "");
 		}
 	mu_buf_fini(&roles);
 	mu_buf_fini(&flags);
@@ -183,10 +187,17 @@ int cmd_routes(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': format = 'j'; break;
-		case 'm': format = 'm'; break;
-		case 'h': fputs(help, stdout); return CLI_OK;
-		default: return cli_usage_error("routes", "unknown option");
+		case 'j':
+			format = 'j';
+			break;
+		case 'm':
+			format = 'm';
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return CLI_OK;
+		default:
+			return cli_usage_error("routes", "unknown option");
 		}
 	}
 	if (optind != argc)

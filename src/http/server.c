@@ -3,6 +3,7 @@
  * bodies, /healthz and /metrics, static files, and the access log. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -27,6 +28,7 @@ struct req_ctx {
 
 struct http_server {
 	struct MHD_Daemon *mhd;
+	atomic_int inflight; /* requests begun and not yet completed */
 	struct http_opts o;
 	const struct http_route *const *tables;
 	struct http__metrics *metrics;
@@ -320,6 +322,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		c->r.conn = conn;
 		c->r.path = mu_arena_strndup(&c->r.arena, url, strlen(url));
 		c->r.started = mu_now_mono();
+		atomic_fetch_add(&s->inflight, 1);
 		client_addr(conn, c->r.client, sizeof c->r.client);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -351,12 +354,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	struct http_server *s = cls;
 	(void)conn;
 	(void)toe;
 	struct req_ctx *c = *con_cls;
 	if (!c)
 		return;
+	atomic_fetch_sub(&s->inflight, 1);
 	json_decref(c->parsed);
 	mu_buf_fini(&c->body);
 	mu_arena_fini(&c->r.arena);
@@ -469,9 +473,14 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	/* Stop accepting first; MHD_stop_daemon then waits for the pool threads, so every
-	 * request in flight finishes its handler (and its write) before we return. */
+	/* Stop accepting first, then let every request in flight finish and its answer go
+	 * out (bounded: 10 s) before closing connections: MHD_stop_daemon alone would drop
+	 * answers that were computed but not yet sent. */
 	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+	for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++)
+		usleep(10000);
+	if (atomic_load(&s->inflight) > 0)
+		mu_warn("http: stopping with %d requests unfinished", atomic_load(&s->inflight));
 	MHD_stop_daemon(s->mhd);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);

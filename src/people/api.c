@@ -15,17 +15,17 @@
 #include "people.h"
 #include "places/places.h"
 
-#define PERSON_READ                                                                        \
-	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                 \
+#define PERSON_READ                                                                                \
+	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                        \
 	 AUTH_R(AUTH_GRID_WORKER) | AUTH_R(AUTH_OPERATOR))
 /* Checkpoints: every user role and site tokens (role sampler); never labs. */
 #define CODE_READ (AUTH_ANY & ~AUTH_R(AUTH_LAB))
 
 #define LIST_DEFAULT 100
-#define LIST_MAX 1000
-#define SCAN_MAX 20000 /* people decrypted by one name search request */
-#define Q_MAX 64       /* code points of a search text */
-#define RECORD_IDS 50  /* ids named in one audit record; the rest are counted */
+#define LIST_MAX     1000
+#define SCAN_MAX     20000 /* people decrypted by one name search request */
+#define Q_MAX	     64	   /* code points of a search text */
+#define RECORD_IDS   50	   /* ids named in one audit record; the rest are counted */
 
 /* The server's keys, loaded by people_api_init before the first request and read-only
  * afterwards. */
@@ -49,10 +49,10 @@ void people_api_fini(void)
 
 static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
 static const char sql_subtree_children[] =
-	"SELECT id, level, code FROM places"
-	" WHERE parent_id = ?1 AND code > ?2 AND n_people > 0 ORDER BY code LIMIT ?3";
+    "SELECT id, level, code FROM places"
+    " WHERE parent_id = ?1 AND code > ?2 AND n_people > 0 ORDER BY code LIMIT ?3";
 static const char sql_household_people[] =
-	"SELECT id FROM people WHERE household_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    "SELECT id FROM people WHERE household_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
 /* "440103********123X": a third of the number (at most 6) in front, a quarter (at
  * most 4) at the end, stars between. Into the request arena. */
@@ -128,10 +128,12 @@ static bool path_has(const int64_t *ids, int n, int64_t place)
 static int place_param(struct http_req *r, struct places_node *node)
 {
 	const char *code = http_query(r, "place"), *why;
+	node->id = 0;
 	if (!code || !*code)
 		return http_fail(r, MU_EINVAL, "place", "place (a place code) is required");
 	if (places_code_check(code, &why))
-		return http_fail(r, MU_EINVAL, "place", "a place code is 1 to 32 letters, digits or '-'");
+		return http_fail(r, MU_EINVAL, "place",
+				 "a place code is 1 to 32 letters, digits or '-'");
 	int rc = places_find(auth_db(), code, node);
 	if (rc == MU_ENOTFOUND)
 		return http_fail(r, rc, "place", "no place has this code");
@@ -149,6 +151,7 @@ static int place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n
 /* Parses the {id} of the path: a positive integer. */
 static int id_param(struct http_req *r, int64_t *id)
 {
+	*id = 0;
 	if (r->nparams < 1 || mu_parse_i64(r->params[0], id) || *id <= 0)
 		return http_fail(r, MU_EINVAL, "id", "a person id is a positive integer");
 	return 0;
@@ -406,7 +409,8 @@ static int cursor_parse(const char *c, int64_t *hh, int64_t *id)
 static int list_people(struct http_req *r, struct http_resp *resp)
 {
 	struct places_node root;
-	const char *q = http_query(r, "q"), *cursor = http_query(r, "cursor"), *lim = http_query(r, "limit");
+	const char *q = http_query(r, "q"), *cursor = http_query(r, "cursor"),
+		   *lim = http_query(r, "limit");
 	int64_t hh = 0, after = 0, limit = LIST_DEFAULT;
 	int rc = place_param(r, &root);
 	MU_ASSERT(keys_ready);
@@ -417,10 +421,12 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 	if (q && *q) {
 		size_t n = strlen(q);
 		if (!mu_utf8_valid(q, n) || mu_utf8_len(q, n) > Q_MAX)
-			return http_fail(r, MU_EINVAL, "q", "q must be UTF-8 text of at most 64 characters");
+			return http_fail(r, MU_EINVAL, "q",
+					 "q must be UTF-8 text of at most 64 characters");
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)q[i] < 0x20 || q[i] == 0x7f)
-				return http_fail(r, MU_EINVAL, "q", "q must not hold control characters");
+				return http_fail(r, MU_EINVAL, "q",
+						 "q must not hold control characters");
 	} else {
 		q = NULL;
 	}
@@ -454,7 +460,7 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&s.record), s.record.len);
 	mu_buf_fini(&s.record);
 	const char *next = more ? mu_arena_sprintf(&r->arena, "%lld.%lld", (long long)w.last_hh,
-						  (long long)w.last_id)
+						   (long long)w.last_id)
 				: NULL;
 	resp->json = json_pack("{s:o, s:o, s:i}", "people", s.people, "cursor",
 			       next ? json_string(next) : json_null(), "scanned", scanned);
@@ -483,18 +489,19 @@ static int get_person(struct http_req *r, struct http_resp *resp)
 	for (int i = 0; i + 1 < n; i++) {
 		if ((rc = places_get(d, ids[i], &anc)))
 			goto out;
-		json_array_append_new(path, json_pack("{s:s, s:s, s:s}", "code", anc.code, "name",
-						      anc.name, "level", places_level_name(anc.level)));
+		json_array_append_new(path,
+				      json_pack("{s:s, s:s, s:s}", "code", anc.code, "name",
+						anc.name, "level", places_level_name(anc.level)));
 	}
 	char birth[11], code[PEOPLE_CODE_LEN + 1];
 	mu_date_format(p.birth, birth);
 	people_code_format(p.code, code);
-	json_t *person = json_pack(
-		"{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:s, s:s}, s:O}", "id",
-		(json_int_t)p.id, "id_type", people_id_type_name(p.id_type), "id_number",
-		p.id_number, "name", p.name, "sex", p.sex == PEOPLE_SEX_M ? "M" : "F", "birth_date",
-		birth, "phone", p.phone, "party", (int)p.party, "code", code, "household", "code",
-		hh.code, "name", hh.name, "path", path);
+	json_t *person =
+	    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:s, s:s}, s:O}", "id",
+		      (json_int_t)p.id, "id_type", people_id_type_name(p.id_type), "id_number",
+		      p.id_number, "name", p.name, "sex", p.sex == PEOPLE_SEX_M ? "M" : "F",
+		      "birth_date", birth, "phone", p.phone, "party", (int)p.party, "code", code,
+		      "household", "code", hh.code, "name", hh.name, "path", path);
 	resp->json = json_pack("{s:o}", "person", person);
 	sodium_memzero(code, sizeof code);
 out:
@@ -530,12 +537,11 @@ static int get_code(struct http_req *r, struct http_resp *resp)
 }
 
 const struct http_route people_api_routes[] = {
-	{HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, place_of_query,
-	 "people under a place: everyone, by ID number or by name fragment, a page at a time"},
-	{HTTP_GET, "/api/v1/people/{id}", get_person, PERSON_READ, HTTP_ROUTE_PERSON,
-	 place_of_person, "one person's full record with their household and its path"},
-	{HTTP_GET, "/api/v1/codes/{code}", get_code, CODE_READ,
-	 HTTP_ROUTE_DEVICE | HTTP_ROUTE_PERSON, NULL,
-	 "what a checkpoint sees of a personal code: the masked name and the status"},
-	{0, NULL, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, place_of_query,
+     "people under a place: everyone, by ID number or by name fragment, a page at a time"},
+    {HTTP_GET, "/api/v1/people/{id}", get_person, PERSON_READ, HTTP_ROUTE_PERSON, place_of_person,
+     "one person's full record with their household and its path"},
+    {HTTP_GET, "/api/v1/codes/{code}", get_code, CODE_READ, HTTP_ROUTE_DEVICE | HTTP_ROUTE_PERSON,
+     NULL, "what a checkpoint sees of a personal code: the masked name and the status"},
+    {0, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -13,19 +13,19 @@
 #include "places.h"
 
 #define CHILDREN_DEFAULT 200
-#define CHILDREN_MAX 1000
+#define CHILDREN_MAX	 1000
 
 /* Every role that works with places reads them; labs see tubes only. */
-#define READ                                                                               \
-	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                 \
-	 AUTH_R(AUTH_GRID_WORKER) | AUTH_R(AUTH_OPERATOR) | AUTH_R(AUTH_AUDITOR) |          \
+#define READ                                                                                       \
+	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                        \
+	 AUTH_R(AUTH_GRID_WORKER) | AUTH_R(AUTH_OPERATOR) | AUTH_R(AUTH_AUDITOR) |                 \
 	 AUTH_R(AUTH_SAMPLER))
 
 /* The same columns places.c reads, for the page of children below. */
 static const char sql_children_page[] =
-	"SELECT id, parent_id, level, code, name, n_districts, n_streets, n_communities,"
-	" n_grids, n_compounds, n_buildings, n_households, n_people"
-	" FROM places WHERE parent_id = ?1 AND code > ?2 ORDER BY code LIMIT ?3";
+    "SELECT id, parent_id, level, code, name, n_districts, n_streets, n_communities,"
+    " n_grids, n_compounds, n_buildings, n_households, n_people"
+    " FROM places WHERE parent_id = ?1 AND code > ?2 ORDER BY code LIMIT ?3";
 
 static void read_node(struct db_stmt *s, struct places_node *n)
 {
@@ -43,9 +43,9 @@ static void read_node(struct db_stmt *s, struct places_node *n)
 /* {"districts":…, …, "households":…, "people":…} of a node. */
 static json_t *counts_json(const struct places_node *n)
 {
-	static const char *const keys[PLACES_NLEVELS] = {
-		NULL, "districts", "streets", "communities", "grids", "compounds", "buildings",
-		"households"};
+	static const char *const keys[PLACES_NLEVELS] = {NULL,		"districts", "streets",
+							 "communities", "grids",     "compounds",
+							 "buildings",	"households"};
 	json_t *o = json_object();
 	for (int l = PLACES_DISTRICT; l <= PLACES_HOUSEHOLD; l++)
 		json_object_set_new(o, keys[l], json_integer(n->below[l]));
@@ -103,7 +103,7 @@ static int children_page(struct http_req *r, int64_t parent, const char *after, 
 		read_node(s, &n);
 		if (got == limit) {
 			const char *last = json_string_value(
-				json_object_get(json_array_get(arr, json_array_size(arr) - 1), "code"));
+			    json_object_get(json_array_get(arr, json_array_size(arr) - 1), "code"));
 			*next = mu_arena_strndup(&r->arena, last, strlen(last));
 			break;
 		}
@@ -132,8 +132,9 @@ static int get_place(struct http_req *r, struct http_resp *resp)
 			json_decref(path);
 			return rc;
 		}
-		json_array_append_new(path, json_pack("{s:s, s:s, s:s}", "code", anc.code, "name",
-						      anc.name, "level", places_level_name(anc.level)));
+		json_array_append_new(path,
+				      json_pack("{s:s, s:s, s:s}", "code", anc.code, "name",
+						anc.name, "level", places_level_name(anc.level)));
 	}
 	json_t *children = json_array();
 	if ((rc = children_page(r, node.id, "", CHILDREN_DEFAULT, children, &next))) {
@@ -145,8 +146,7 @@ static int get_place(struct http_req *r, struct http_resp *resp)
 				  node.code, "name", node.name, "level",
 				  places_level_name(node.level), "counts", counts_json(&node));
 	resp->json = json_pack("{s:o, s:o, s:o, s:o}", "place", place, "path", path, "children",
-			       children, "children_cursor",
-			       next ? json_string(next) : json_null());
+			       children, "children_cursor", next ? json_string(next) : json_null());
 	return 0;
 }
 
@@ -170,10 +170,12 @@ static int get_children(struct http_req *r, struct http_resp *resp)
 	const char *code, *next, *why, *cursor = http_query(r, "cursor");
 	struct places_node node;
 	int limit, rc;
-	if ((rc = code_param(r, &code)) || (rc = limit_param(r, CHILDREN_DEFAULT, CHILDREN_MAX, &limit)))
+	if ((rc = code_param(r, &code)) ||
+	    (rc = limit_param(r, CHILDREN_DEFAULT, CHILDREN_MAX, &limit)))
 		return rc;
 	if (cursor && places_code_check(cursor, &why))
-		return http_fail(r, MU_EINVAL, "cursor", "the cursor is a place code from a previous page");
+		return http_fail(r, MU_EINVAL, "cursor",
+				 "the cursor is a place code from a previous page");
 	if ((rc = places_find(auth_db(), code, &node)))
 		return rc;
 	json_t *children = json_array();
@@ -187,9 +189,9 @@ static int get_children(struct http_req *r, struct http_resp *resp)
 }
 
 const struct http_route places_api_routes[] = {
-	{HTTP_GET, "/api/v1/places/{code}", get_place, READ, 0, place_of_code,
-	 "a place with its counts, its path from the city and its first children"},
-	{HTTP_GET, "/api/v1/places/{code}/children", get_children, READ, 0, place_of_code,
-	 "the children of a place with their counts, a page at a time"},
-	{0, NULL, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/api/v1/places/{code}", get_place, READ, 0, place_of_code,
+     "a place with its counts, its path from the city and its first children"},
+    {HTTP_GET, "/api/v1/places/{code}/children", get_children, READ, 0, place_of_code,
+     "the children of a place with their counts, a page at a time"},
+    {0, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -1,6 +1,7 @@
 /* places.c: the administrative tree — adding nodes with their checks, reading nodes,
  * paths and children, and keeping every node's counts of what lies below it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -280,6 +281,109 @@ static int count_up(struct db *d, int64_t from, int which, int64_t delta)
 int places_people_add(struct db *d, int64_t id, int64_t delta)
 {
 	return count_up(d, id, PLACES_NLEVELS, delta);
+}
+
+/* A small open-addressing map from place id to (parent id, summed delta). */
+struct agg {
+	int64_t *ids, *parents, *sums;
+	size_t cap, n;
+};
+
+static size_t agg_slot(const struct agg *a, int64_t id)
+{
+	size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 17) & (a->cap - 1);
+	while (a->ids[i] && a->ids[i] != id)
+		i = (i + 1) & (a->cap - 1);
+	return i;
+}
+
+static void agg_grow(struct agg *a)
+{
+	struct agg old = *a;
+	a->cap = old.cap ? old.cap * 2 : 1024;
+	a->ids = mu_xcalloc(a->cap, sizeof *a->ids);
+	a->parents = mu_xcalloc(a->cap, sizeof *a->parents);
+	a->sums = mu_xcalloc(a->cap, sizeof *a->sums);
+	a->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.ids[i]) {
+			size_t j = agg_slot(a, old.ids[i]);
+			a->ids[j] = old.ids[i];
+			a->parents[j] = old.parents[i];
+			a->sums[j] = old.sums[i];
+			a->n++;
+		}
+	free(old.ids);
+	free(old.parents);
+	free(old.sums);
+}
+
+/* Finds or adds id (reading its parent once); returns its slot. */
+static int agg_get(struct db *d, struct agg *a, int64_t id, size_t *slot)
+{
+	if ((a->n + 1) * 2 > a->cap)
+		agg_grow(a);
+	size_t i = agg_slot(a, id);
+	if (!a->ids[i]) {
+		struct db_stmt *s;
+		int rc = db_prepare(d, sql_parent_of, &s);
+		if (rc)
+			return rc;
+		db_bind_i64(s, 1, id);
+		rc = db_step(s);
+		int64_t parent = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+		db_stmt_done(s);
+		if (rc == DB_DONE)
+			return MU_ENOTFOUND;
+		if (rc < 0)
+			return rc;
+		a->ids[i] = id;
+		a->parents[i] = parent;
+		a->sums[i] = 0;
+		a->n++;
+	}
+	*slot = i;
+	return 0;
+}
+
+static const char sql_people_plus[] = "UPDATE places SET n_people = n_people + ? WHERE id = ?";
+
+int places_people_add_many(struct db *d, const int64_t *ids, const int64_t *deltas, size_t n)
+{
+	struct agg a = {0};
+	int rc = 0;
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		if (!deltas[k])
+			continue;
+		int64_t id = ids[k];
+		for (int depth = 0; id && rc == 0; depth++) {
+			size_t i;
+			if (depth == PLACES_NLEVELS) {
+				rc = MU_EDB; /* a parent cycle: the tree is corrupt */
+				break;
+			}
+			if ((rc = agg_get(d, &a, id, &i)) == 0) {
+				a.sums[i] += deltas[k];
+				id = a.parents[i];
+			}
+		}
+	}
+	for (size_t i = 0; i < a.cap && rc == 0; i++) {
+		if (!a.ids[i] || !a.sums[i])
+			continue;
+		struct db_stmt *s;
+		if ((rc = db_prepare(d, sql_people_plus, &s)))
+			break;
+		db_bind_i64(s, 1, a.sums[i]);
+		db_bind_i64(s, 2, a.ids[i]);
+		rc = db_step(s);
+		db_stmt_done(s);
+		rc = rc == DB_DONE ? 0 : rc;
+	}
+	free(a.ids);
+	free(a.parents);
+	free(a.sums);
+	return rc;
 }
 
 int places_add(struct db *d, int64_t parent_id, int level, const char *code, const char *name,

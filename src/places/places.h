@@ -76,6 +76,11 @@ int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node
 /* Adds delta people to id and every ancestor of it. */
 int places_people_add(struct db *d, int64_t id, int64_t delta);
 
+/* Adds deltas[i] people to ids[i] and its ancestors, for n places at once: the deltas
+ * are summed up the tree in memory first, so each touched place is updated once (a
+ * bulk load touching 400 k households updates ~450 k rows, not 3.6 M). */
+int places_people_add_many(struct db *d, const int64_t *ids, const int64_t *deltas, size_t n);
+
 /* Recomputes every count of every node from the rows themselves. For repair after a
  * bulk load and as the oracle in tests; slow at full scale (a full scan per level). */
 int places_counts_rebuild(struct db *d);
