@@ -121,14 +121,24 @@ struct count_map {
 	size_t cap, n;
 };
 
+/* Random bytes for nonces and codes, drawn from the system CSPRNG in blocks: one
+ * syscall per hundred people rather than two per person. Bytes are wiped as taken. */
+struct rand_pool {
+	unsigned char buf[4096];
+	size_t left;
+};
+
 struct people_loader {
 	struct db *d;
 	const struct people_keys *k;
 	struct count_map counts;
-	/* Random bytes for nonces and codes, drawn from the system CSPRNG in blocks: one
-	 * syscall per hundred people rather than two per person. */
-	unsigned char pool[4096];
-	size_t pool_left;
+	int64_t household_ok; /* the last household id found to be a household */
+	struct rand_pool pool;
+};
+
+struct people_sealer {
+	const struct people_keys *k;
+	struct rand_pool pool;
 };
 
 static size_t slot_of(int64_t key, size_t cap)
@@ -167,16 +177,16 @@ static void count_add(struct count_map *m, int64_t key, int64_t delta)
 	m->vals[j] += delta;
 }
 
-static void random_take(struct people_loader *l, unsigned char *out, size_t n)
+static void random_take(struct rand_pool *rp, unsigned char *out, size_t n)
 {
-	if (l->pool_left < n) {
-		randombytes_buf(l->pool, sizeof l->pool);
-		l->pool_left = sizeof l->pool;
+	if (rp->left < n) {
+		randombytes_buf(rp->buf, sizeof rp->buf);
+		rp->left = sizeof rp->buf;
 	}
-	unsigned char *src = l->pool + sizeof l->pool - l->pool_left;
+	unsigned char *src = rp->buf + sizeof rp->buf - rp->left;
 	memcpy(out, src, n);
 	sodium_memzero(src, n);
-	l->pool_left -= n;
+	rp->left -= n;
 }
 
 struct people_loader *people_loader_new(struct db *d, const struct people_keys *k)
@@ -198,101 +208,185 @@ void people_loader_free(struct people_loader *l)
 	free(l);
 }
 
+/* Copies p into out with its keyed ID hash, a fresh code secret and the sealed blob.
+ * The hash is set even when sealing fails (MU_EINVAL: a field too long to store). */
+static int seal(const struct people_keys *k, struct rand_pool *rp, const struct people_person *p,
+		struct people_sealed *out)
+{
+	struct people_person canon = *p;
+	unsigned char nonce[PEOPLE__NONCE_BYTES];
+	int rc;
+
+	if (&out->p != p)
+		out->p = *p;
+	people__id_canon(p->id_type, p->id_number, canon.id_number);
+	people_id_hash(k, p->id_type, canon.id_number, out->id_hash);
+	random_take(rp, nonce, sizeof nonce);
+	random_take(rp, out->secret, sizeof out->secret);
+	out->blob_len = 0;
+	rc = people__seal(k, out->id_hash, nonce, &canon, out->blob, &out->blob_len);
+	sodium_memzero(&canon, sizeof canon);
+	return rc;
+}
+
+struct people_sealer *people_sealer_new(const struct people_keys *k)
+{
+	people__sodium_init();
+	struct people_sealer *s = mu_xcalloc(1, sizeof *s);
+	s->k = k;
+	return s;
+}
+
+int people_sealer_seal(struct people_sealer *s, const struct people_person *p,
+		       struct people_sealed *out)
+{
+	return seal(s->k, &s->pool, p, out);
+}
+
+void people_sealer_free(struct people_sealer *s)
+{
+	if (!s)
+		return;
+	sodium_memzero(s, sizeof *s);
+	free(s);
+}
+
 static const char sql_insert[] =
     "INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
-/* Hashes, seals and inserts p with a fresh code secret; its personal code follows from
- * the new row id. A clash on id_hash is the same person recorded twice. */
-static int insert(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+/* Inserts a sealed person; its personal code follows from the new row id. A clash on
+ * id_hash is the same person recorded twice. */
+static int insert(struct people_loader *l, struct people_sealed *ps, char *why, size_t whylen)
 {
-	struct people_person canon = *p;
-	unsigned char hash[PEOPLE_HASH_BYTES], nonce[PEOPLE__NONCE_BYTES];
-	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
-	unsigned char sealed[PEOPLE__SEALED_MAX];
-	size_t sealed_len = 0;
+	const struct people_person *p = &ps->p;
 	struct db_stmt *st = NULL;
-	int rc;
-
-	people__id_canon(p->id_type, p->id_number, canon.id_number);
-	people_id_hash(l->k, p->id_type, canon.id_number, hash);
-	random_take(l, nonce, sizeof nonce);
-	random_take(l, secret, sizeof secret);
-	if ((rc = people__seal(l->k, hash, nonce, &canon, sealed, &sealed_len)) != 0) {
-		if (why)
-			snprintf(why, whylen, "a field is too long to store");
-		goto out;
-	}
-	if ((rc = db_prepare(l->d, sql_insert, &st)) != 0)
-		goto out;
+	int rc = db_prepare(l->d, sql_insert, &st);
+	if (rc != 0)
+		return rc;
 	db_bind_i64(st, 1, p->household_id);
 	db_bind_i64(st, 2, p->id_type);
-	db_bind_blob(st, 3, hash, PEOPLE_HASH_BYTES);
-	db_bind_blob(st, 4, secret, PEOPLE_CODE_SECRET_BYTES);
+	db_bind_blob(st, 3, ps->id_hash, PEOPLE_HASH_BYTES);
+	db_bind_blob(st, 4, ps->secret, PEOPLE_CODE_SECRET_BYTES);
 	db_bind_i64(st, 5, p->sex);
 	db_bind_i64(st, 6, p->birth);
 	db_bind_i64(st, 7, p->party ? 1 : 0);
-	db_bind_blob(st, 8, sealed, (int)sealed_len);
+	db_bind_blob(st, 8, ps->blob, (int)ps->blob_len);
 	rc = db_step(st);
 	db_stmt_done(st);
 	if (rc == DB_DONE) {
-		p->id = db_last_insert_id(l->d);
-		people_code_make(l->k, p->id, secret, p->code);
+		ps->p.id = db_last_insert_id(l->d);
 		count_add(&l->counts, p->household_id, 1);
 		rc = 0;
 	} else if (rc == MU_EEXIST && why) {
 		snprintf(why, whylen, "ID number already recorded");
 	}
-out:
-	sodium_memzero(&canon, sizeof canon);
-	sodium_memzero(secret, sizeof secret);
+	return rc;
+}
+
+/* Seals p with the loader's pool and inserts it; sets p->id. */
+static int seal_insert(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+{
+	struct people_sealed ps;
+	int rc = seal(l->k, &l->pool, p, &ps);
+	if (rc != 0) {
+		if (why)
+			snprintf(why, whylen, "a field is too long to store");
+	} else if ((rc = insert(l, &ps, why, whylen)) == 0) {
+		p->id = ps.p.id;
+	}
+	sodium_memzero(&ps, sizeof ps);
 	return rc;
 }
 
 static const char sql_level[] = "SELECT level FROM places WHERE id = ?";
 
-int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+/* 0 when household_id is a household; imports come grouped by household, so the last
+ * one found is remembered. MU_ENOTFOUND with why set, or a database error. */
+static int household_check(struct people_loader *l, int64_t household_id, char *why, size_t whylen)
 {
-	const char *field = NULL;
 	struct db_stmt *st = NULL;
-	int rc = people_validate(p, &field, why, whylen);
-	if (rc != 0)
-		return rc;
+	int rc;
+
+	if (household_id > 0 && household_id == l->household_ok)
+		return 0;
 	if ((rc = db_prepare(l->d, sql_level, &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, p->household_id);
+	db_bind_i64(st, 1, household_id);
 	rc = db_step(st);
 	if (rc == DB_ROW && db_col_i64(st, 0) == PLACES_HOUSEHOLD)
 		rc = 0;
 	else if (rc >= 0)
 		rc = MU_ENOTFOUND;
 	db_stmt_done(st);
-	if (rc == MU_ENOTFOUND)
-		snprintf(why, whylen, "household %lld is not a household",
-			 (long long)p->household_id);
-	if (rc != 0)
-		return rc;
-	return insert(l, p, why, whylen);
+	if (rc == MU_ENOTFOUND && why)
+		snprintf(why, whylen, "household %lld is not a household", (long long)household_id);
+	if (rc == 0)
+		l->household_ok = household_id;
+	return rc;
+}
+
+int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+{
+	const char *field = NULL;
+	int rc = people_validate(p, &field, why, whylen);
+	if (rc == 0)
+		rc = household_check(l, p->household_id, why, whylen);
+	if (rc == 0)
+		rc = seal_insert(l, p, why, whylen);
+	return rc;
+}
+
+int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, char *why,
+			     size_t whylen)
+{
+	int rc = household_check(l, ps->p.household_id, why, whylen);
+	if (rc == 0)
+		rc = insert(l, ps, why, whylen);
+	return rc;
 }
 
 int people_loader_add_trusted(struct people_loader *l, struct people_person *p)
 {
-	return insert(l, p, NULL, 0);
+	return seal_insert(l, p, NULL, 0);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const int64_t *)a)[0], y = ((const int64_t *)b)[0];
+	return (x > y) - (x < y);
 }
 
 int people_loader_finish(struct people_loader *l)
 {
 	struct count_map *m = &l->counts;
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->keys[i] || m->vals[i] == 0)
-			continue;
-		int rc = places_people_add(l->d, m->keys[i], m->vals[i]);
-		if (rc != 0)
-			return rc;
-		/* Written: a second finish must not count it again. */
-		m->vals[i] = 0;
+	if (m->n == 0)
+		return 0;
+	/* (id, delta) pairs in id order: the tree is read near where it was last read. */
+	int64_t *pairs = mu_xmalloc(m->n * 2 * sizeof *pairs);
+	size_t n = 0;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->keys[i] && m->vals[i] != 0) {
+			pairs[2 * n] = m->keys[i];
+			pairs[2 * n + 1] = m->vals[i];
+			n++;
+		}
+	qsort(pairs, n, 2 * sizeof *pairs, by_id);
+	int64_t *ids = mu_xmalloc((n ? n : 1) * sizeof *ids),
+		*deltas = mu_xmalloc((n ? n : 1) * sizeof *deltas);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = pairs[2 * i];
+		deltas[i] = pairs[2 * i + 1];
 	}
-	return 0;
+	free(pairs);
+	int rc = places_people_add_many(l->d, ids, deltas, n);
+	/* Written: a second finish must not count them again. */
+	if (rc == 0)
+		for (size_t i = 0; i < m->cap; i++)
+			m->vals[i] = 0;
+	free(ids);
+	free(deltas);
+	return rc;
 }
 
 int people_add(struct db *d, const struct people_keys *k, struct people_person *p, char *why,
@@ -305,6 +399,13 @@ int people_add(struct db *d, const struct people_keys *k, struct people_person *
 	rc = people_loader_add(l, p, why, whylen);
 	if (rc == 0)
 		rc = people_loader_finish(l);
+	if (rc == 0) {
+		/* The code follows from the row: read it back as any reader would. */
+		struct people_person back;
+		if ((rc = people_get(d, k, p->id, &back)) == 0)
+			memcpy(p->code, back.code, PEOPLE_CODE_BYTES);
+		sodium_memzero(&back, sizeof back);
+	}
 	if (rc == 0)
 		rc = db_tx_commit(d);
 	else
@@ -317,7 +418,7 @@ out:
 /* ---- reads ---------------------------------------------------------------------------- */
 
 #define PERSON_COLS                                                                                \
-	"p.id, p.household_id, p.id_type, p.id_hash, p.code_secret, p.sex, p.birth, "                     \
+	"p.id, p.household_id, p.id_type, p.id_hash, p.code_secret, p.sex, p.birth, "              \
 	"p.party, p.sealed"
 
 /* Fills out from a row of PERSON_COLS, opening the sealed fields. */

@@ -14,13 +14,13 @@ struct db;
 enum people_id_type { PEOPLE_ID_RESIDENT = 0, PEOPLE_ID_PASSPORT = 1, PEOPLE_ID_OTHER = 2 };
 enum people_sex { PEOPLE_SEX_M = 1, PEOPLE_SEX_F = 2 };
 
-#define PEOPLE_ID_MAX 32 /* bytes of an ID number */
-#define PEOPLE_NAME_MAX 64 /* code points */
-#define PEOPLE_PHONE_MAX 20 /* bytes: digits, '+', '-', ' ' */
-#define PEOPLE_CODE_BYTES 16 /* a 128-bit block: row id (40 bits) and secret (88 bits) */
+#define PEOPLE_ID_MAX		 32 /* bytes of an ID number */
+#define PEOPLE_NAME_MAX		 64 /* code points */
+#define PEOPLE_PHONE_MAX	 20 /* bytes: digits, '+', '-', ' ' */
+#define PEOPLE_CODE_BYTES	 16 /* a 128-bit block: row id (40 bits) and secret (88 bits) */
 #define PEOPLE_CODE_SECRET_BYTES 11 /* the random part, kept in the row */
-#define PEOPLE_CODE_LEN 26 /* Crockford base32 characters */
-#define PEOPLE_HASH_BYTES 16
+#define PEOPLE_CODE_LEN		 26 /* Crockford base32 characters */
+#define PEOPLE_HASH_BYTES	 16
 
 /* "resident_id", "passport", "other"; parse returns MU_EINVAL for anything else. */
 const char *people_id_type_name(int t);
@@ -108,14 +108,47 @@ struct people_loader;
 
 /* keys are borrowed and must outlive the loader. */
 struct people_loader *people_loader_new(struct db *d, const struct people_keys *k);
-/* Validates p, gives it a fresh personal code, seals it and inserts it; sets p->id and
- * p->code. Returns 0; MU_EINVAL (why says what) for bad fields; MU_ENOTFOUND when
- * household_id is not a household; MU_EEXIST when the ID number is already
- * recorded (why says so). A refused person leaves nothing behind. */
+/* Validates p, gives it a fresh personal-code secret, seals it and inserts it; sets
+ * p->id (not p->code: bulk loads have no use for it, and computing it costs four
+ * keyed hashes a person — people_add and every read fill it in). Returns 0; MU_EINVAL (why says
+ * what) for bad fields; MU_ENOTFOUND when household_id is not a household; MU_EEXIST when the ID
+ * number is already recorded (why says so). A refused person leaves nothing behind. */
 int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen);
 /* Like people_loader_add without validation or household check: for generators that
  * build valid people under households they just created. */
 int people_loader_add_trusted(struct people_loader *l, struct people_person *p);
+/* A sealer does a loader's CPU work without the database — the keyed ID hash, a fresh
+ * code secret and the sealed blob — so that a producer thread can prepare people for
+ * people_loader_add_sealed on the database's thread. Each sealer draws its randomness
+ * from its own CSPRNG pool; one sealer is used by one thread at a time. */
+struct people_sealer;
+
+/* name NUL phone NUL id_number at their maxima, with the nonce and the tag. */
+#define PEOPLE_SEALED_MAX (24 + PEOPLE_NAME_MAX * 4 + 1 + PEOPLE_PHONE_MAX + 1 + PEOPLE_ID_MAX + 16)
+
+/* A person ready to insert. p holds the plaintext: wipe it (sodium_memzero) when done. */
+struct people_sealed {
+	struct people_person p;
+	unsigned char id_hash[PEOPLE_HASH_BYTES];
+	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
+	unsigned char blob[PEOPLE_SEALED_MAX];
+	size_t blob_len;
+};
+
+/* keys are borrowed and must outlive the sealer. */
+struct people_sealer *people_sealer_new(const struct people_keys *k);
+/* Copies p (not validated: call people_validate first) into out with its ID hash, a
+ * fresh code secret and the sealed fields. Returns 0, or MU_EINVAL when a field is too
+ * long to store (out->id_hash is set even then). */
+int people_sealer_seal(struct people_sealer *s, const struct people_person *p,
+		       struct people_sealed *out);
+void people_sealer_free(struct people_sealer *s);
+/* Inserts a person sealed by a sealer with the loader's keys, after the household
+ * check of people_loader_add (once per run of the same household); sets ps->p.id.
+ * Returns 0, MU_ENOTFOUND or MU_EEXIST (why says what) as people_loader_add does, or
+ * a database error. */
+int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, char *why,
+			     size_t whylen);
 /* Writes the pending counts. Returns 0 or an error; the loader can be freed either way. */
 int people_loader_finish(struct people_loader *l);
 void people_loader_free(struct people_loader *l);

@@ -12,6 +12,7 @@
 /* name NUL phone NUL id_number, each at its maximum. */
 #define PEOPLE__PLAIN_MAX  (PEOPLE_NAME_MAX * 4 + 1 + PEOPLE_PHONE_MAX + 1 + PEOPLE_ID_MAX)
 #define PEOPLE__SEALED_MAX (PEOPLE__NONCE_BYTES + PEOPLE__PLAIN_MAX + PEOPLE__TAG_BYTES)
+_Static_assert(PEOPLE_SEALED_MAX == PEOPLE__SEALED_MAX, "people.h's PEOPLE_SEALED_MAX is stale");
 
 /* Runs sodium_init() once per process; aborts when libsodium cannot start. */
 void people__sodium_init(void);

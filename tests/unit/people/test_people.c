@@ -1,6 +1,7 @@
 /* test_people.c: validation of person fields, adding through the loader with the
  * places counts, sealing at rest (round trip, tampering, wrong key, no plaintext in
- * the file), lookups by code and ID number, and walking a subtree. */
+ * the file), lookups by code and ID number, sealing apart from inserting (sealer and
+ * add_sealed), and walking a subtree. */
 #include "places/places.h"
 #include "testutil.h"
 
@@ -214,7 +215,8 @@ static void test_stored_columns(void **state)
 	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
 	assert_int_equal(q(t->db, "SELECT sex FROM people"), 1);
 	assert_int_equal(q(t->db, "SELECT birth FROM people"), mu_date_to_days(1985, 6, 15));
-	assert_int_equal(q(t->db, "SELECT length(code_secret) FROM people"), PEOPLE_CODE_SECRET_BYTES);
+	assert_int_equal(q(t->db, "SELECT length(code_secret) FROM people"),
+			 PEOPLE_CODE_SECRET_BYTES);
 	assert_int_equal(q(t->db, "SELECT length(id_hash) FROM people"), PEOPLE_HASH_BYTES);
 	/* nonce 24 + name 6 + 1 + phone 17 + 1 + id 18 + tag 16 */
 	assert_int_equal(q(t->db, "SELECT length(sealed) FROM people"),
@@ -492,6 +494,7 @@ static void test_loader_many_households(void **state)
 	for (int i = 0; i < 900; i++) {
 		snprintf(id, sizeof id, "4401061980%02d%02d%03d", 1 + i % 12, 1 + i % 28, i / 9);
 		id[17] = people_idcard_check_digit(id);
+		id[18] = '\0';
 		struct people_person p = person(id, "某", 100 + i % 300);
 		if (people_loader_add(l, &p, why, sizeof why) != 0)
 			fail_msg("person %d (%s) refused: %s", i, id, why);
@@ -506,6 +509,76 @@ static void test_loader_many_households(void **state)
 	assert_int_equal(n_people(t->db, 100), 3);
 	assert_int_equal(n_people(t->db, 399), 3);
 	assert_int_equal(q(t->db, "SELECT count(DISTINCT code_secret) FROM people"), 900);
+}
+
+static void test_sealer_add_sealed(void **state)
+{
+	struct tdb *t = *state;
+	char why[128] = "";
+	struct people_sealer *s = people_sealer_new(&t->keys);
+	struct people_loader *l = people_loader_new(t->db, &t->keys);
+	struct people_sealed a, b;
+	struct people_person got;
+
+	struct people_person p = person("11010519491231002x", "封存", 8);
+	p.party = true;
+	assert_int_equal(people_sealer_seal(s, &p, &a), 0);
+	assert_true(a.blob_len > 0 && a.blob_len <= PEOPLE_SEALED_MAX);
+	/* The same hash as any lookup computes; a second seal draws a fresh secret. */
+	unsigned char hash[PEOPLE_HASH_BYTES];
+	people_id_hash(&t->keys, PEOPLE_ID_RESIDENT, "11010519491231002X", hash);
+	assert_memory_equal(a.id_hash, hash, PEOPLE_HASH_BYTES);
+	assert_int_equal(people_sealer_seal(s, &p, &b), 0);
+	assert_memory_equal(b.id_hash, hash, PEOPLE_HASH_BYTES);
+	assert_memory_not_equal(a.secret, b.secret, PEOPLE_CODE_SECRET_BYTES);
+
+	assert_int_equal(db_tx_begin(t->db), 0);
+	assert_int_equal(people_loader_add_sealed(l, &a, why, sizeof why), 0);
+	assert_true(a.p.id > 0);
+	/* The same ID number again, sealed apart, is refused and leaves nothing. */
+	b.p.household_id = 9;
+	b.p.id = -5;
+	assert_int_equal(people_loader_add_sealed(l, &b, why, sizeof why), MU_EEXIST);
+	assert_string_equal(why, "ID number already recorded");
+	assert_int_equal(b.p.id, -5);
+	/* Unknown households and places that are not households. */
+	char id[19];
+	make_id(id, 3);
+	p = person(id, "无户", 999);
+	assert_int_equal(people_sealer_seal(s, &p, &b), 0);
+	assert_int_equal(people_loader_add_sealed(l, &b, why, sizeof why), MU_ENOTFOUND);
+	assert_non_null(strstr(why, "not a household"));
+	b.p.household_id = 7; /* a building */
+	assert_int_equal(people_loader_add_sealed(l, &b, why, sizeof why), MU_ENOTFOUND);
+	b.p.household_id = 11;
+	assert_int_equal(people_loader_add_sealed(l, &b, why, sizeof why), 0);
+	assert_int_equal(people_loader_finish(l), 0);
+	assert_int_equal(db_tx_commit(t->db), 0);
+
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people"), 2);
+	assert_int_equal(n_people(t->db, 8), 1);
+	assert_int_equal(n_people(t->db, 9), 0);
+	assert_int_equal(n_people(t->db, 11), 1);
+	assert_int_equal(n_people(t->db, 1), 2);
+	assert_int_equal(people_get(t->db, &t->keys, a.p.id, &got), 0);
+	assert_int_equal(got.household_id, 8);
+	assert_string_equal(got.id_number, "11010519491231002X");
+	assert_string_equal(got.name, "封存");
+	assert_string_equal(got.phone, "+86 138-0000-0000");
+	assert_int_equal(got.sex, PEOPLE_SEX_F);
+	assert_int_equal(got.birth, mu_date_to_days(1949, 12, 31));
+	assert_true(got.party);
+	/* The code is made from the row's secret, so it finds the person back. */
+	struct people_person byc;
+	assert_int_equal(people_find_code(t->db, &t->keys, got.code, &byc), 0);
+	assert_int_equal(byc.id, a.p.id);
+	assert_int_equal(people_find_id(t->db, &t->keys, PEOPLE_ID_RESIDENT, id, &byc), 0);
+	assert_int_equal(byc.id, b.p.id);
+	assert_string_equal(byc.name, "无户");
+
+	people_loader_free(l);
+	people_sealer_free(s);
+	people_sealer_free(NULL);
 }
 
 /* ---- walk ----------------------------------------------------------------------------- */
@@ -593,6 +666,7 @@ int main(void)
 	    T(test_find_code_and_id),
 	    T(test_loader_counts),
 	    T(test_loader_many_households),
+	    T(test_sealer_add_sealed),
 	    T(test_walk),
 	};
 #undef T
