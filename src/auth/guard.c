@@ -64,6 +64,14 @@ static int check(void *ctx, struct http_req *r)
 	MU_ASSERT(rt && auth__env.ready);
 	if (rt->flags & HTTP_ROUTE_PUBLIC)
 		return 0;
+	/* A read request's queries (credentials, target, answer) share one snapshot and
+	 * one WAL read lock; ended in done(). Writes read fresh state after their write. */
+	if (r->method == HTTP_GET) {
+		struct db *rd = auth_db();
+		db_read_end(rd); /* a check without its done (tests) must not leave one open */
+		if ((rc = db_read_begin(rd)) != 0)
+			return rc;
+	}
 	p = mu_arena_alloc(&r->arena, sizeof *p);
 	memset(p, 0, sizeof *p);
 	const char *authz = http_header(r, "Authorization");
@@ -178,6 +186,8 @@ static void done(void *ctx, struct http_req *r, int status)
 	(void)ctx;
 	const struct http_route *rt = r->route;
 	const struct auth_principal *p = r->principal;
+	if (rt && !(rt->flags & HTTP_ROUTE_PUBLIC) && r->method == HTTP_GET)
+		db_read_end(auth_db());
 	if (!rt || (p && p->audited))
 		return;
 	bool denied = status == 401 || status == 403;

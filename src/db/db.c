@@ -242,6 +242,25 @@ static int run_cached(struct db *d, const char *sql)
 	return rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
 }
 
+static const char sql_read_begin[] = "BEGIN DEFERRED";
+
+int db_read_begin(struct db *d)
+{
+	MU_ASSERT(d->depth == 0);
+	int rc = run_cached(d, sql_read_begin);
+	if (rc == 0)
+		d->depth++;
+	return rc;
+}
+
+int db_read_end(struct db *d)
+{
+	if (d->depth == 0)
+		return 0;
+	MU_ASSERT(d->depth == 1);
+	return db_tx_commit(d);
+}
+
 int db_tx_begin(struct db *d)
 {
 	int rc = run_cached(d, d->depth == 0 ? sql_begin : sql_savepoint);
@@ -319,8 +338,19 @@ static int migrate(struct db *d)
 	return 0;
 }
 
+/* Process-wide SQLite settings, before the first connection: no memory statistics
+ * (they put a global mutex around every allocation, which request threads then
+ * fight over). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 int db_open(const char *path, int flags, struct db **out)
 {
+	pthread_once(&sqlite_once, sqlite_setup);
 	*out = NULL;
 	bool ro = flags & DB_OPEN_READONLY;
 	if (!(flags & DB_OPEN_CREATE) && access(path, F_OK) != 0) {
@@ -342,11 +372,7 @@ int db_open(const char *path, int flags, struct db **out)
 	sqlite3_extended_result_codes(d->h, 1);
 	sqlite3_busy_timeout(d->h, 10000);
 	if ((rc = db_exec(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-			     /* Random reads over a city-sized file: mapped pages are read
-			      * without a pread and a copy each (SQLite caps this at its
-			      * compile-time maximum). */
-			     "PRAGMA mmap_size=68719476736;")))
+			     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;")))
 		goto fail;
 	if (ro) {
 		int64_t have;

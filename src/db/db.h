@@ -80,6 +80,12 @@ int db_tx_commit(struct db *d);
 int db_tx_rollback(struct db *d);
 int db_tx_depth(const struct db *d);
 
+/* One snapshot for several reads: every query between begin and end sees the same
+ * state, and the WAL read lock is taken once rather than per statement. For a
+ * request's reads on its thread's reader; end is a no-op without a begin. */
+int db_read_begin(struct db *d);
+int db_read_end(struct db *d);
+
 /* Bulk mode for loading a fresh or quiet database in one process: rollback journal
  * (no WAL copy of every page), synchronous=OFF, a large page cache, one transaction,
  * and the secondary indexes of the NULL-terminated tables dropped until db_bulk_end

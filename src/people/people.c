@@ -422,7 +422,12 @@ out:
 	"p.party, p.sealed"
 
 /* Fills out from a row of PERSON_COLS, opening the sealed fields. */
-static int read_row(struct db_stmt *st, const struct people_keys *k, struct people_person *out)
+/* code, when not NULL, is the personal code the caller looked the row up by, and secret
+ * the secret it opened to: the row must hold that secret (MU_ENOTFOUND otherwise, before
+ * anything is unsealed), and the code need not be computed again. */
+static int read_row_as(struct db_stmt *st, const struct people_keys *k,
+		       const unsigned char *code, const unsigned char *secret,
+		       struct people_person *out)
 {
 	memset(out, 0, sizeof *out);
 	out->id = db_col_i64(st, 0);
@@ -433,7 +438,13 @@ static int read_row(struct db_stmt *st, const struct people_keys *k, struct peop
 		return MU_ECRYPTO;
 	unsigned char hash[PEOPLE_HASH_BYTES];
 	memcpy(hash, db_col_blob(st, 3), PEOPLE_HASH_BYTES);
-	people_code_make(k, out->id, db_col_blob(st, 4), out->code);
+	if (code) {
+		if (sodium_memcmp(db_col_blob(st, 4), secret, PEOPLE_CODE_SECRET_BYTES) != 0)
+			return MU_ENOTFOUND;
+		memcpy(out->code, code, PEOPLE_CODE_BYTES);
+	} else {
+		people_code_make(k, out->id, db_col_blob(st, 4), out->code);
+	}
 	out->sex = (int)db_col_i64(st, 5);
 	out->birth = db_col_i64(st, 6);
 	out->party = db_col_i64(st, 7) != 0;
@@ -442,6 +453,11 @@ static int read_row(struct db_stmt *st, const struct people_keys *k, struct peop
 	if (n <= 0 || !blob)
 		return MU_ECRYPTO;
 	return people__unseal(k, hash, blob, (size_t)n, out);
+}
+
+static int read_row(struct db_stmt *st, const struct people_keys *k, struct people_person *out)
+{
+	return read_row_as(st, k, NULL, NULL, out);
 }
 
 /* Runs sql (PERSON_COLS, one blob or integer key) and reads its one row. */
@@ -481,11 +497,20 @@ int people_find_code(struct db *d, const struct people_keys *k,
 	people_code_open(k, code, &id, secret);
 	/* Any 16 bytes open to some id: the code is genuine only when that row exists and
 	 * holds the same secret (compared in constant time). Ids beyond 2^40 cannot exist. */
-	int rc = get_one(d, sql_get, k, NULL, 0, id, out);
-	if (rc == 0 && sodium_memcmp(out->code, code, PEOPLE_CODE_BYTES) != 0) {
-		sodium_memzero(out, sizeof *out);
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(d, sql_get, &st);
+	if (rc != 0)
+		goto out;
+	db_bind_i64(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = read_row_as(st, k, code, secret, out);
+	else if (rc == DB_DONE)
 		rc = MU_ENOTFOUND;
-	}
+	db_stmt_done(st);
+	if (rc != 0)
+		sodium_memzero(out, sizeof *out);
+out:
 	sodium_memzero(secret, sizeof secret);
 	return rc;
 }

@@ -399,6 +399,25 @@ static void test_readonly(void **state)
 	assert_int_equal(q(f->db, "SELECT count(*) FROM places"), 2);
 }
 
+/* A read snapshot: every query between begin and end sees the same state, even while
+ * the writer commits; after end the reader sees the new rows. */
+static void test_read_snapshot(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(place_add(f->db, 1, 0, 0, "city"), DB_DONE);
+	struct db *ro;
+	assert_int_equal(db_open(f->path, DB_OPEN_READONLY, &ro), 0);
+	assert_int_equal(db_read_end(ro), 0); /* no-op without a begin */
+	assert_int_equal(db_read_begin(ro), 0);
+	assert_int_equal(q(ro, "SELECT count(*) FROM places"), 1);
+	assert_int_equal(place_add(f->db, 2, 1, 1, "d1"), DB_DONE);
+	assert_int_equal(q(ro, "SELECT count(*) FROM places"), 1);
+	assert_int_equal(db_read_end(ro), 0);
+	assert_int_equal(db_tx_depth(ro), 0);
+	assert_int_equal(q(ro, "SELECT count(*) FROM places"), 2);
+	db_close(ro);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +430,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
