@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "http/http.h"
+
 struct db;
 struct people_keys;
 
@@ -32,6 +34,10 @@ struct auth_principal;
 /* The audit actor of a change made on the command line: "cli:<login name>"
  * (cmd_user.c). */
 void cli_actor(struct auth_principal *p);
+
+/* The route tables of every capability, as `muster serve` runs them and `muster routes`
+ * documents them: a NULL-terminated array of tables (http.h). */
+extern const struct http_route *const cli_route_tables[];
 
 /* Prints "muster <cmd>: <message>" to stderr and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -35,9 +35,17 @@ static const struct http_route builtin_routes[] = {
     {0, NULL, NULL, 0, 0, NULL, NULL},
 };
 
-/* The tables of `muster serve` (cmd_serve.c), in the same order. */
-static const struct http_route *const tables[] = {builtin_routes, auth_routes, places_api_routes,
-						  people_api_routes, NULL};
+/* The built-in paths, then the tables of `muster serve`. */
+static const struct http_route *tables[8];
+
+static void tables_init(void)
+{
+	int n = 0;
+	tables[n++] = builtin_routes;
+	for (const struct http_route *const *t = cli_route_tables; *t && n < 7; t++)
+		tables[n++] = *t;
+	tables[n] = NULL;
+}
 
 static const struct {
 	unsigned bit;
@@ -81,7 +89,7 @@ static void flags_text(const struct http_route *r, const char *sep, struct mu_bu
 static int print_json(void)
 {
 	json_t *arr = json_array();
-	for (const struct http_route *const *t = tables; *t; t++)
+	for (const struct http_route **t = tables; *t; t++)
 		for (const struct http_route *r = *t; r->pattern; r++) {
 			json_t *roles = json_array(), *flags = json_array();
 			for (int i = 0; i < AUTH_NROLES; i++)
@@ -139,7 +147,7 @@ static int print_markdown(void)
 	    "| Method | Path | Roles | Flags | Summary |\n"
 	    "| --- | --- | --- | --- | --- |\n",
 	    stdout);
-	for (const struct http_route *const *t = tables; *t; t++)
+	for (const struct http_route **t = tables; *t; t++)
 		for (const struct http_route *r = *t; r->pattern; r++) {
 			printf("| %s | `%s` | ", http_method_name(r->method), r->pattern);
 			roles_text(r, ", ", &b);
@@ -164,7 +172,7 @@ static int print_text(void)
 	struct mu_buf roles, flags;
 	mu_buf_init(&roles, 4096);
 	mu_buf_init(&flags, 4096);
-	for (const struct http_route *const *t = tables; *t; t++)
+	for (const struct http_route **t = tables; *t; t++)
 		for (const struct http_route *r = *t; r->pattern; r++) {
 			roles_text(r, ",", &roles);
 			flags_text(r, ",", &flags);
@@ -184,6 +192,7 @@ int cmd_routes(int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	int c, format = 0;
+	tables_init();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {

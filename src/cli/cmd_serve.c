@@ -149,8 +149,13 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
 		goto out;
 	}
-	const struct http_route *tables[] = {auth_routes, places_api_routes, people_api_routes,
-					     bench ? hello_routes : NULL, NULL};
+	const struct http_route *tables[8];
+	int nt = 0;
+	for (const struct http_route *const *t = cli_route_tables; *t && nt < 6; t++)
+		tables[nt++] = *t;
+	if (bench)
+		tables[nt++] = hello_routes;
+	tables[nt] = NULL;
 	struct http_opts ho = {.listen = listen,
 			       .threads = (int)threads,
 			       .max_body = (size_t)max_body,

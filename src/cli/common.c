@@ -7,7 +7,12 @@
 #include "cli.h"
 #include "core/core.h"
 #include "db/db.h"
+#include "auth/auth.h"
 #include "people/people.h"
+#include "places/places.h"
+
+const struct http_route *const cli_route_tables[] = {auth_routes, places_api_routes,
+						      people_api_routes, NULL};
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
