@@ -1,0 +1,361 @@
+/* screening: mass nucleic-acid screening — rounds, sampling sites, labs, pooled tubes
+ * (k-in-1) and the samples scanned into them, lab receipt and results, pool-positive
+ * recall, coverage per place (a hot in-memory aggregate), the roll-call of who is
+ * missing, and the Dorfman planner. */
+#ifndef MU_SCREENING_H
+#define MU_SCREENING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+struct people_keys;
+
+#define SCREENING_NAME_MAX    64   /* code points of a round, site or lab name */
+#define SCREENING_CODE_MAX    32   /* bytes of a site or lab code: [0-9A-Za-z-] */
+#define SCREENING_BARCODE_MAX 32   /* bytes of a tube barcode: [0-9A-Za-z-] */
+#define SCREENING_SCAN_ID_MAX 64   /* bytes of a client scan id: printable ASCII, no space */
+#define SCREENING_BATCH_MAX   1000 /* scans (or receipts, results) per call from the API */
+#define SCREENING_MSG_MAX     128  /* bytes of a per-item error message */
+
+/* Pool sizes a round may use: 1 (single tube), 5, 10, 20. */
+bool screening_pool_valid(int k);
+
+/* ISO 8601 times: "YYYY-MM-DDTHH:MM:SS" with optional fraction (dropped) and "Z" or
+ * "±HH:MM" (none means UTC); also a bare "YYYY-MM-DD" (midnight UTC). parse writes unix
+ * seconds; MU_EINVAL for anything else. format writes "YYYY-MM-DDTHH:MM:SSZ". */
+int screening_time_parse(const char *s, int64_t *unix_s);
+void screening_time_format(int64_t unix_s, char out[21]);
+
+/* ---- rounds, sites, labs (round.c) --------------------------------------------------- */
+
+struct screening_round {
+	int64_t id;
+	int64_t scope_place_id; /* the root of the subtree to be tested */
+	char name[SCREENING_NAME_MAX * 4 + 1];
+	int pool_k;		   /* default pool size */
+	int pool_high, pool_medium; /* overrides for high/medium-risk places (see tube.c) */
+	int64_t starts, ends;	   /* unix seconds; 0 when not set */
+	int64_t created_at, closed_at; /* closed_at 0 while open */
+};
+
+/* Creates r (id ignored; pool_high 0 means 1, pool_medium 0 means pool_k) and sets
+ * r->id. Returns 0; MU_EINVAL with *why (static) for a bad name, pool size or window;
+ * MU_ENOTFOUND when the scope place does not exist. Runs in the caller's transaction
+ * if there is one. */
+int screening_round_create(struct db *d, struct screening_round *r, const char **why);
+/* Reads a round. MU_ENOTFOUND when absent. */
+int screening_round_get(struct db *d, int64_t id, struct screening_round *out);
+/* Closes a round at now: no scan is accepted after (results still are). MU_ENOTFOUND,
+ * or MU_EEXIST when it is already closed. */
+int screening_round_close(struct db *d, int64_t id, int64_t now);
+/* Calls fn for every round, newest first; stops when fn returns non-zero (returned). */
+int screening_round_list(struct db *d, int (*fn)(const struct screening_round *r, void *ctx),
+			 void *ctx);
+
+struct screening_site {
+	int64_t id, place_id;
+	char code[SCREENING_CODE_MAX + 1];
+	char name[SCREENING_NAME_MAX * 4 + 1];
+	int desks;
+};
+/* Adds a site (id ignored, set on success). MU_EINVAL (*why) for a bad code, name or
+ * desks; MU_ENOTFOUND for a missing place; MU_EEXIST for a code already used. */
+int screening_site_add(struct db *d, struct screening_site *s, const char **why);
+int screening_site_find(struct db *d, const char *code, struct screening_site *out);
+
+struct screening_lab {
+	int64_t id;
+	char code[SCREENING_CODE_MAX + 1];
+	char name[SCREENING_NAME_MAX * 4 + 1];
+	int64_t capacity; /* tubes per day */
+};
+/* Adds a lab (id set on success). MU_EINVAL (*why), MU_EEXIST as for sites. */
+int screening_lab_add(struct db *d, struct screening_lab *l, const char **why);
+int screening_lab_find(struct db *d, const char *code, struct screening_lab *out);
+
+/* ---- changes for the coverage aggregate (coverage.c) ---------------------------------
+ * Every write function below takes a delta (may be NULL): it appends what the write
+ * changed for coverage. The caller applies it with screening_cov_apply only after the
+ * transaction committed, and drops it (screening_delta_reset) when it rolled back. The
+ * changes only ever set facts about a person (sampled, in a negative tube, recalled,
+ * recall resolved, exempt), so applying deltas in any order, or twice, gives the same
+ * aggregate: the writer's group commit may release callers in any order. Bulk loads
+ * pass NULL and rebuild the aggregate afterwards. */
+struct screening_delta;
+struct screening_delta *screening_delta_new(void);
+void screening_delta_free(struct screening_delta *dl); /* accepts NULL */
+void screening_delta_reset(struct screening_delta *dl);
+size_t screening_delta_count(const struct screening_delta *dl);
+
+/* ---- the scan path (tube.c) ---------------------------------------------------------- */
+
+/* One scan as the client sent it; strings borrowed, NULL when absent. person is a
+ * 26-character personal code or an ID number (resident ID, else passport, else other). */
+struct screening_scan {
+	const char *scan_id;
+	int64_t round_id;
+	const char *site; /* site code */
+	const char *tube; /* barcode */
+	const char *person;
+	const char *at; /* ISO 8601 */
+};
+
+enum { SCREENING_SCAN_OK = 0, SCREENING_SCAN_DUPLICATE = 1, SCREENING_SCAN_ERROR = 2 };
+
+struct screening_scan_result {
+	int status;	   /* SCREENING_SCAN_* */
+	int err;	   /* for ERROR: a MU_E* code (MU_EINVAL malformed or out of scope,
+			      MU_ENOTFOUND unknown round/site/person, MU_EEXIST a conflict:
+			      round closed, tube sealed/full/of another round or site) */
+	const char *field; /* for ERROR: the scan's field at fault (static), or NULL */
+	char msg[SCREENING_MSG_MAX];
+	/* for OK: */
+	int64_t sample_id, tube_id, person_id;
+	bool repeat;	  /* the person already had a sample in this round */
+	bool opened;	  /* this scan opened the tube */
+	bool sealed;	  /* the tube is now full and sealed itself */
+	bool recall;	  /* a recall's re-swab: the tube is the recall's single tube */
+};
+
+/* Processes n scans (n ≤ SCREENING_BATCH_MAX) in the caller's transaction (a writer job),
+ * answering each in out[i]. A refused item writes nothing (its writes run in their own
+ * savepoint after every check passed). The first scan of a barcode opens the tube at
+ * the scan's site with the round's pool size; a person with a pending recall in the
+ * round is re-swabbed instead: the barcode must be new and becomes the recall's single
+ * tube (capacity 1). A tube seals itself when full. The same scan_id again answers
+ * DUPLICATE and changes nothing. keys are those of the database (personal codes and ID
+ * hashes). Returns 0 when every item was answered, or a database error (MU_EDB,
+ * MU_EBUSY): the caller must then roll the whole batch back. */
+int screening_scan_batch(struct db *d, const struct people_keys *k, const struct screening_scan *in,
+			 size_t n, struct screening_scan_result *out, struct screening_delta *dl);
+
+/* ---- tubes (tube.c) ------------------------------------------------------------------ */
+
+enum screening_tube_state {
+	SCREENING_TUBE_OPEN = 0,
+	SCREENING_TUBE_SEALED,
+	SCREENING_TUBE_RECEIVED,
+	SCREENING_TUBE_RESULTED,
+};
+enum screening_result {
+	SCREENING_RESULT_NONE = -1,
+	SCREENING_RESULT_NEGATIVE = 0,
+	SCREENING_RESULT_POSITIVE = 1,
+	SCREENING_RESULT_INVALID = 2,
+};
+/* "open", "sealed", "received", "resulted"; "negative", "positive", "invalid".
+ * Static strings; NULL out of range. parse: MU_EINVAL for anything else. */
+const char *screening_tube_state_name(int s);
+const char *screening_result_name(int r);
+int screening_result_parse(const char *s, int *r);
+
+struct screening_tube {
+	int64_t id, round_id, site_id, lab_id; /* lab_id 0 until received */
+	char barcode[SCREENING_BARCODE_MAX + 1];
+	int capacity, n, state;
+	bool single; /* a recall's single tube */
+	int result;  /* SCREENING_RESULT_*; NONE until resulted */
+	double ct_orf1ab, ct_n; /* NAN when not reported */
+	int64_t opened_at, sealed_at, received_at, resulted_at; /* 0 when not yet */
+};
+/* Reads a tube by barcode. MU_EINVAL for a malformed barcode, MU_ENOTFOUND. */
+int screening_tube_get(struct db *d, const char *barcode, struct screening_tube *out);
+
+/* Seals an open tube by hand at now (open → sealed). MU_ENOTFOUND for an unknown tube,
+ * MU_EEXIST when it is not open (msg says its state); msg (≥ SCREENING_MSG_MAX, may be
+ * NULL) gets the reason. */
+int screening_tube_seal(struct db *d, const char *barcode, int64_t now, char *msg);
+
+/* ---- lab receipt and results (result.c) --------------------------------------------- */
+
+/* Per-item answer of receipts and results: err 0 or a MU_E* code, with msg. */
+struct screening_item_result {
+	int err;
+	const char *field;
+	char msg[SCREENING_MSG_MAX];
+};
+
+/* Lab lab_code receives n tubes at now (sealed → received), each answered in out[i]:
+ * MU_ENOTFOUND unknown tube, MU_EEXIST not sealed (still open, or already received or
+ * resulted). Refused items write nothing. Returns 0, MU_ENOTFOUND for an unknown lab,
+ * or a database error (roll back). */
+int screening_tube_receive(struct db *d, const char *lab_code, const char *const *barcodes,
+			   size_t n, int64_t now, struct screening_item_result *out);
+
+/* One lab result as the client sent it; strings borrowed. ct values are NAN when
+ * absent; present ones must lie in 0..60. */
+struct screening_result_in {
+	const char *tube;   /* barcode */
+	const char *result; /* "negative", "positive", "invalid" */
+	double ct_orf1ab, ct_n;
+	const char *at; /* ISO 8601; NULL means now */
+};
+
+/* Records n results (received → resulted) in the caller's transaction, each answered
+ * in out[i]: MU_ENOTFOUND unknown tube; MU_EEXIST not received yet (open or only
+ * sealed) or already resulted; MU_EFORBIDDEN when lab_code (NULL: any) is not the lab
+ * that received it; MU_EINVAL malformed. Effects: a negative tube clears its members;
+ * a positive or invalid pooled tube makes each member pool-positive with one recall
+ * per person and round, assigned to the grid of their household; a recall's single
+ * tube resolves the recall (negative clears, positive confirms, invalid returns it to
+ * pending for another re-swab); a positive single tube of a k = 1 round records a
+ * confirmed positive directly (a recall already in state positive). For one tube or
+ * 1.87 M in one transaction. Returns 0 or a database error (roll back). */
+int screening_result_record(struct db *d, const char *lab_code, const struct screening_result_in *in,
+			    size_t n, int64_t now, struct screening_item_result *out,
+			    struct screening_delta *dl);
+
+/* ---- recalls (result.c) -------------------------------------------------------------- */
+
+enum screening_recall_state {
+	SCREENING_RECALL_PENDING = 0, /* waiting for the re-swab */
+	SCREENING_RECALL_SAMPLED,     /* re-swabbed, single tube not resulted */
+	SCREENING_RECALL_NEGATIVE,    /* cleared */
+	SCREENING_RECALL_POSITIVE,    /* confirmed positive: the hook for control/ (cases) */
+};
+const char *screening_recall_state_name(int s); /* "pending", ...; NULL out of range */
+int screening_recall_state_parse(const char *s, int *state);
+
+struct screening_recall {
+	int64_t id, round_id, person_id, grid_id, source_tube_id, single_tube_id;
+	int state;
+	int64_t created_at, resolved_at; /* resolved_at 0 until negative/positive */
+};
+/* Calls fn for each recall of round in the subtree of place (any level), grid by grid
+ * in code order, then by id; state < 0 means any state. Paging: after_id > 0 resumes
+ * after that recall (its grid is looked up). Stops when fn returns non-zero and
+ * returns that value. */
+int screening_recall_list(struct db *d, int64_t round_id, int64_t place_id, int state,
+			  int64_t after_id, int (*fn)(const struct screening_recall *r, void *ctx),
+			  void *ctx);
+int screening_recall_get(struct db *d, int64_t round_id, int64_t person_id,
+			 struct screening_recall *out);
+
+/* ---- exemptions (coverage.c) ---------------------------------------------------------- */
+
+enum screening_exempt_reason {
+	SCREENING_EXEMPT_AWAY = 0,
+	SCREENING_EXEMPT_HOSPITALISED,
+	SCREENING_EXEMPT_DECEASED,
+	SCREENING_EXEMPT_MOVED,
+};
+const char *screening_exempt_reason_name(int r); /* "away", ...; NULL out of range */
+int screening_exempt_reason_parse(const char *s, int *r);
+
+/* Records that person need not be tested in round_id (0: standing, every round).
+ * by_user 0 for the command line. MU_ENOTFOUND for an unknown person or round,
+ * MU_EEXIST when the same exemption (round or standing) is already recorded,
+ * MU_EINVAL for a bad reason. An exempt person who is sampled anyway counts as
+ * expected and sampled. */
+int screening_exemption_add(struct db *d, int64_t round_id, int64_t person_id, int reason,
+			    int64_t by_user, int64_t now, struct screening_delta *dl);
+
+/* ---- coverage: the hot aggregate (coverage.c) ----------------------------------------
+ * Per round, a byte of facts per person (indexed by person id) and six int32 counters
+ * per place down to the building (indexed through a place-id → slot map); households
+ * are computed from their few people on demand. Thread safety: one pthread rwlock —
+ * readers (request threads) take it shared, screening_cov_apply and the loading of a
+ * round take it exclusive. Memory at full scale: ≈ 19 MB per round (person bytes) plus
+ * ≈ 67 MB for the tree, shared by every round. */
+struct screening_cov;
+
+/* Person-level counts of a place in a round. States are disjoint: resulted =
+ * negative + pool_positive + positive; pool_positive is "recalled, not resolved".
+ * expected = residents − exempt people not sampled. */
+struct screening_counts {
+	int64_t place_id;
+	int64_t people;	  /* residents (places.n_people) */
+	int64_t expected; /* people − exempt and not sampled */
+	int64_t sampled;  /* distinct people with a sample */
+	int64_t resulted, negative, pool_positive, positive;
+	double coverage; /* sampled / expected; 0 when expected is 0 */
+};
+
+/* Builds the aggregate of every round in d: the tree, then per round one pass over its
+ * samples, recalls and exemptions. *out is the caller's to free. */
+int screening_cov_new(struct db *d, struct screening_cov **out);
+void screening_cov_free(struct screening_cov *c); /* accepts NULL */
+
+/* Applies a committed delta. d (any connection, a reader is fine) resolves places and
+ * rounds the aggregate has not seen yet. The delta is left as it was. */
+int screening_cov_apply(struct screening_cov *c, struct db *d, const struct screening_delta *dl);
+
+/* Rebuilds one round from the database (after a bulk load, or to repair); the new
+ * counters replace the old at once. */
+int screening_cov_round_rebuild(struct screening_cov *c, struct db *d, int64_t round_id);
+
+/* Coverage of place in round: O(1) from memory plus the place's row (residents). A
+ * round not seen yet is loaded first. MU_ENOTFOUND for an unknown round or place. */
+int screening_cov_get(struct screening_cov *c, struct db *d, int64_t round_id, int64_t place_id,
+		      struct screening_counts *out);
+/* Calls fn with the counts of each child of place in code order. */
+int screening_cov_children(struct screening_cov *c, struct db *d, int64_t round_id,
+			   int64_t place_id,
+			   int (*fn)(const struct screening_counts *k, void *ctx), void *ctx);
+
+/* ---- roll-call: who is missing (rollcall.c) -------------------------------------------- */
+
+struct screening_missing {
+	int64_t person_id, household_id, building_id;
+	char household[33], building[33]; /* place codes */
+	char name[64 * 4 + 1];		  /* filled when keys were given, else "" */
+};
+#define SCREENING_CURSOR_MAX 48
+/* Lists up to limit people of place's subtree with no sample in the round and no
+ * exemption (standing or of the round), ordered by compound, building, household (code
+ * order down the tree) and person id. cursor ("" or NULL for the first page) resumes
+ * after a previous page; next (≥ SCREENING_CURSOR_MAX bytes) gets the cursor of the
+ * following page, "" when there is none. keys (may be NULL) open names. *n gets the
+ * count written to out. MU_EINVAL for a malformed cursor, MU_ENOTFOUND place. */
+int screening_missing_list(struct db *d, const struct people_keys *k, int64_t round_id,
+			   int64_t place_id, const char *cursor, struct screening_missing *out,
+			   size_t limit, size_t *n, char *next);
+
+/* ---- planning (plan.c) ----------------------------------------------------------------- */
+
+#define SCREENING_SWABS_PER_DESK_DAY 405 /* Liwan, 16 June 2021 (FACTS.md) */
+
+struct screening_plan_in {
+	int64_t people;
+	int k;		   /* pool size ≥ 1 */
+	double prevalence; /* 0 ≤ p < 1 */
+	int64_t desks;	   /* 0: compute desks for a 24-hour round */
+	int swabs_per_desk_day; /* 0: SCREENING_SWABS_PER_DESK_DAY */
+	int64_t lab_capacity;	/* tubes per day, all labs; 0: not planned */
+};
+struct screening_plan_out {
+	int64_t tubes;			 /* ceil(people / k) */
+	double tube_positive;		 /* 1 − (1 − p)^k */
+	double positive_tubes;		 /* tubes × tube_positive */
+	double recalls;			 /* positive_tubes × k (k > 1), else 0 */
+	double tests_per_person;	 /* Dorfman E = 1/k + 1 − (1 − p)^k; 1 for k = 1 */
+	int64_t desks;			 /* given, or ceil(people / swabs per desk day) */
+	double sampling_hours;		 /* people / (desks × swabs per desk day) × 24 */
+	double lab_hours;		 /* (tubes + recalls) / capacity × 24; 0 unplanned */
+	double hours;			 /* max(sampling, lab) */
+};
+/* Pure: no database. MU_EINVAL for people < 0, k < 1, p outside [0, 1), desks < 0. */
+int screening_plan(const struct screening_plan_in *in, struct screening_plan_out *out);
+
+/* ---- bulk loading (loader.c) ---------------------------------------------------------
+ * For generators and the ingest bench: trusted samples appended in tube order (all the
+ * samples of a tube one after another), without the scan path's checks. Each tube is
+ * written once, when complete, with its final n (sealed when n reaches the round's k,
+ * or when the next tube starts). Works inside db_bulk_begin on samples and tubes (no
+ * index is read: repeats are tracked in memory, scan_id duplicates surface as
+ * MU_EEXIST at db_bulk_end). Coverage is not fed: rebuild the round afterwards. */
+struct screening_loader;
+struct screening_bulk_sample {
+	const char *scan_id; /* borrowed */
+	const char *tube;    /* barcode, borrowed */
+	int64_t site_id, person_id, household_id, at;
+};
+int screening_loader_new(struct db *d, int64_t round_id, struct screening_loader **out);
+int screening_loader_add(struct screening_loader *l, const struct screening_bulk_sample *s);
+/* Writes the last tube. Returns 0 or an error; free the loader either way. */
+int screening_loader_finish(struct screening_loader *l);
+void screening_loader_free(struct screening_loader *l); /* accepts NULL */
+
+#endif
