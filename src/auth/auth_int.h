@@ -60,7 +60,11 @@ int auth__session_create(struct db *d, const struct auth__keys *k, const struct 
 int auth__session_lookup(struct db *d, const struct auth__keys *k, const char *token, int64_t now,
 			 struct auth_principal *p);
 int auth__session_delete(struct db *d, const struct auth__keys *k, const char *token);
-/* Device tokens: fills p for a token not revoked; MU_EUNAUTH otherwise. */
+/* Device tokens: fills p for a token not revoked; MU_EUNAUTH otherwise. An accepted
+ * token is remembered for up to a second by the calling thread: a revocation by
+ * auth_token_revoke in this process applies at once, one made by another process
+ * within that second. auth__device_cache_clear forgets every thread's entries. */
+void auth__device_cache_clear(void);
 int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token,
 			struct auth_principal *p);
 

@@ -1,6 +1,7 @@
 /* sessions.c: the credentials the guard accepts — browser sessions (cookie token and
  * CSRF token) and device tokens of sampling sites and labs. Only keyed hashes of the
  * tokens are stored, so a copy of the database signs nobody in. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -175,6 +176,28 @@ out:
 	return rc;
 }
 
+/* Device tokens accepted in the last DEVICE_CACHE_TTL seconds, per request thread
+ * (no lock): a checkpoint's scanner sends the same token with every request, and the
+ * lookup was a tenth of a code lookup's time. Keyed by the token's keyed hash, so no
+ * token text is kept. A revocation in this process (auth_token_revoke) empties every
+ * thread's cache at once through the generation; one in another process (`muster
+ * token revoke` beside a running server) takes effect within the TTL. Refusals are
+ * never cached. */
+#define DEVICE_CACHE_SLOTS 8
+#define DEVICE_CACHE_TTL   1.0
+
+struct device_cached {
+	unsigned char th[AUTH__HASH_BYTES];
+	struct auth_principal p;
+	double until; /* mu_now_mono() */
+	uint_fast64_t gen;
+};
+
+static _Thread_local struct device_cached device_cache[DEVICE_CACHE_SLOTS];
+static atomic_uint_fast64_t device_cache_gen = 1;
+
+void auth__device_cache_clear(void) { atomic_fetch_add(&device_cache_gen, 1); }
+
 static const char sql_device_revoke[] =
     "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 static const char sql_device_exists[] = "SELECT 1 FROM devices WHERE id = ?";
@@ -190,6 +213,8 @@ int auth_token_revoke(struct db *d, int64_t id)
 	if ((rc = db_step(s)) != DB_DONE)
 		goto out;
 	rc = 0;
+	/* This process's cached acceptances end now; other processes' within their TTL. */
+	atomic_fetch_add(&device_cache_gen, 1);
 	/* Revoking twice is fine; revoking what never existed is a mistake worth telling. */
 	if (db_changes(d) > 0)
 		goto out;
@@ -216,6 +241,13 @@ int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *to
 	if (!auth__token_shape(token))
 		return MU_EUNAUTH;
 	auth__token_hash(k, token, th);
+	struct device_cached *c = &device_cache[th[0] % DEVICE_CACHE_SLOTS];
+	uint_fast64_t gen = atomic_load(&device_cache_gen);
+	double now = mu_now_mono();
+	if (c->gen == gen && now < c->until && sodium_memcmp(c->th, th, sizeof th) == 0) {
+		*p = c->p;
+		return 0;
+	}
 	int rc = db_prepare(d, sql_device_get, &s);
 	if (rc != 0)
 		return rc;
@@ -236,6 +268,10 @@ int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *to
 			p->place_id = 0;
 			snprintf(p->name, sizeof p->name, "lab:%s", p->device_code);
 		}
+		memcpy(c->th, th, sizeof th);
+		c->p = *p;
+		c->until = now + DEVICE_CACHE_TTL;
+		c->gen = gen;
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = MU_EUNAUTH;

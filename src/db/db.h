@@ -121,6 +121,10 @@ typedef int (*db_write_fn)(struct db *d, void *arg);
 
 struct db_writer_opts {
 	int max_batch; /* writes per transaction; 0 means 1024 */
+	/* How long posted work (db_writer_post) may wait for company before its commit
+	 * when nobody is waiting on the writer; 0 means 50 ms. Submitted writes never wait
+	 * for it: one arriving ends the gathering at once. */
+	int post_delay_ms;
 	/* Called inside each batch's transaction just before COMMIT, for tests and metrics
 	 * (may be NULL): seq numbers batches from 1, n is how many writes it kept. */
 	void (*before_commit)(struct db *d, uint64_t seq, int n, void *ctx);
@@ -138,7 +142,8 @@ int db_writer_start(const char *path, const struct db_writer_opts *opts,
 int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg);
 
 /* Queues fn(arg) without waiting: for work whose loss in a crash is tolerable (the
- * audit entries of reads). free_arg(arg) runs after fn, on the writer thread (may be
+ * audit entries of reads). It is committed with the next batch of submitted writes, or
+ * after at most post_delay_ms when there are none. free_arg(arg) runs after fn, on the writer thread (may be
  * NULL). Returns 0, or MU_ESTOPPED (then free_arg has run). */
 int db_writer_post(struct db_writer *w, db_write_fn fn, void *arg, void (*free_arg)(void *));
 

@@ -3,6 +3,7 @@
  * savepoint), commits with one fsync, then releases the whole batch (group commit). */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "db.h"
@@ -29,6 +30,9 @@ struct db_writer {
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* the writer waits here for jobs */
 	struct job *head, *tail;
+	int waiting;      /* queued jobs whose callers wait (not posted) */
+	double head_at;   /* when the queue last became non-empty (monotonic seconds) */
+	double post_delay; /* how long posted-only work may gather before its commit */
 	bool stopping;
 	struct db_writer_stats stats;
 };
@@ -107,6 +111,25 @@ static void *writer_main(void *p)
 			pthread_cond_wait(&w->work, &w->mu);
 		if (!w->head && w->stopping)
 			break;
+		/* Only posted work queued (audit entries of reads): let it gather for a while
+		 * so that many share one commit. Every commit costs an fsync and empties each
+		 * reader's page cache, so committing reads' audit entries as they trickle in
+		 * slowed every read. A waiting caller or a full batch ends the wait at once. */
+		while (w->head && w->waiting == 0 && !w->stopping &&
+		       w->stats.queue_depth < (uint64_t)w->opts.max_batch) {
+			double left = w->head_at + w->post_delay - mu_now_mono();
+			if (left <= 0)
+				break;
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += (time_t)left;
+			ts.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&w->work, &w->mu, &ts);
+		}
 		/* Take up to max_batch jobs off the queue; the rest wait for the next batch. */
 		struct job *batch = w->head, *last = batch;
 		int n = 1;
@@ -117,8 +140,13 @@ static void *writer_main(void *p)
 		w->head = last->next;
 		if (!w->head)
 			w->tail = NULL;
+		else
+			w->head_at = mu_now_mono();
 		last->next = NULL;
 		w->stats.queue_depth -= (uint64_t)n;
+		for (struct job *j = batch; j; j = j->next)
+			if (!j->posted)
+				w->waiting--;
 		pthread_mutex_unlock(&w->mu);
 		run_batch(w, batch, n);
 		pthread_mutex_lock(&w->mu);
@@ -135,6 +163,14 @@ int db_writer_start(const char *path, const struct db_writer_opts *opts,
 	int rc = db_open(path, DB_OPEN_CREATE, &d);
 	if (rc)
 		return rc;
+	/* The writer's page cache holds the audit log's indexes, whose inserts land at
+	 * random leaves (audit_record): with the readers' 64 MiB it re-read them from the
+	 * file at every batch (code-lookup: ~23 -> ~16 us of writer CPU per audit entry
+	 * with 512 MiB). The cache grows only as far as it is used. */
+	if ((rc = db_exec(d, "PRAGMA cache_size=-524288"))) {
+		db_close(d);
+		return rc;
+	}
 	struct db_writer *w = mu_xcalloc(1, sizeof *w);
 	w->db = d;
 	if (opts)
@@ -142,7 +178,12 @@ int db_writer_start(const char *path, const struct db_writer_opts *opts,
 	if (w->opts.max_batch <= 0)
 		w->opts.max_batch = 1024;
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->work, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->work, &ca);
+	pthread_condattr_destroy(&ca);
+	w->post_delay = (w->opts.post_delay_ms > 0 ? w->opts.post_delay_ms : 50) / 1000.0;
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		db_close(d);
 		free(w);
@@ -162,12 +203,15 @@ int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg)
 	}
 	pthread_mutex_init(&j.mu, NULL);
 	pthread_cond_init(&j.cv, NULL);
-	if (w->tail)
+	if (w->tail) {
 		w->tail->next = &j;
-	else
+	} else {
 		w->head = &j;
+		w->head_at = mu_now_mono();
+	}
 	w->tail = &j;
 	w->stats.queue_depth++;
+	w->waiting++;
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
 
@@ -195,13 +239,19 @@ int db_writer_post(struct db_writer *w, db_write_fn fn, void *arg, void (*free_a
 		free(j);
 		return MU_ESTOPPED;
 	}
-	if (w->tail)
+	/* Wake the writer only when it may be asleep without a deadline (empty queue) or
+	 * the batch is full; otherwise it is already gathering and wakes at its deadline. */
+	bool wake = !w->head || w->stats.queue_depth + 1 >= (uint64_t)w->opts.max_batch;
+	if (w->tail) {
 		w->tail->next = j;
-	else
+	} else {
 		w->head = j;
+		w->head_at = mu_now_mono();
+	}
 	w->tail = j;
 	w->stats.queue_depth++;
-	pthread_cond_signal(&w->work);
+	if (wake)
+		pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
 }

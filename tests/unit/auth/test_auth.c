@@ -5,6 +5,8 @@
 #include "places/places.h"
 #include "testutil.h"
 
+#include <unistd.h>
+
 struct fx {
 	struct tdb t;
 	int64_t city, district;
@@ -236,6 +238,25 @@ static void test_device_tokens(void **state)
 	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), 0);
 	assert_int_equal(auth_token_revoke(f->t.db, lab_id), 0);
 	assert_int_equal(auth_token_revoke(f->t.db, 999), MU_ENOTFOUND);
+	/* revoked by another process (the row changed behind this one's back): the cached
+	 * acceptance holds for at most a second, and a clear ends it */
+	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), 0);
+	assert_int_equal(db_exec(f->t.db, "UPDATE devices SET revoked_at = 1 WHERE code = 'S-01'"),
+			 0);
+	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), 0);
+	assert_int_equal(p.place_id, f->district);
+	double t0 = mu_now_mono();
+	while (auth__device_lookup(f->t.db, &k, site, &p) == 0 && mu_now_mono() - t0 < 3)
+		usleep(50000);
+	assert_true(mu_now_mono() - t0 <= 1.2);
+	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), MU_EUNAUTH);
+	assert_int_equal(db_exec(f->t.db, "UPDATE devices SET revoked_at = NULL WHERE code = 'S-01'"),
+			 0);
+	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), 0);
+	assert_int_equal(db_exec(f->t.db, "UPDATE devices SET revoked_at = 1 WHERE code = 'S-01'"),
+			 0);
+	auth__device_cache_clear();
+	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), MU_EUNAUTH);
 	/* shapes */
 	assert_int_equal(auth_token_issue(f->t.db, AUTH_KIND_SITE, "S-02", 0, site, NULL),
 			 MU_EINVAL);

@@ -417,6 +417,37 @@ static void test_stop_drains(void **state)
 	db_writer_stop(NULL);
 }
 
+/* Posted work gathers until its deadline when nobody waits, and a submitted write ends
+ * the gathering at once, taking the posted work along in its batch. The bounds are
+ * wide (a deadline of seconds): this checks the rule, not the speed. */
+static void test_post_gathers(void **state)
+{
+	struct fx *f = *state;
+	struct db_writer *w;
+	struct db_writer_opts opts = {.post_delay_ms = 3000};
+	assert_int_equal(db_writer_start(f->path, &opts, &w), 0);
+	int64_t *a = malloc(sizeof *a);
+	*a = 7001;
+	assert_int_equal(db_writer_post(w, w_insert, a, free), 0);
+	sleep_ms(100);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM w WHERE k = 7001"), 0);
+	double t0 = mu_now_mono();
+	int64_t b = 7002;
+	assert_int_equal(db_writer_submit(w, w_insert, &b), 0);
+	assert_true(mu_now_mono() - t0 < 1.5);
+	/* Committed together: the posted row is there as soon as the submit returns. */
+	assert_int_equal(q(f->path, "SELECT count(*) FROM w WHERE k IN (7001, 7002)"), 2);
+
+	/* Alone, posted work is committed by its deadline. */
+	int64_t *c = malloc(sizeof *c);
+	*c = 7003;
+	assert_int_equal(db_writer_post(w, w_insert, c, free), 0);
+	for (int i = 0; i < 100 && q(f->path, "SELECT count(*) FROM w WHERE k = 7003") == 0; i++)
+		sleep_ms(100);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM w WHERE k = 7003"), 1);
+	db_writer_stop(w);
+}
+
 static void test_start_fails_cleanly(void **state)
 {
 	struct fx *f = *state;
@@ -435,6 +466,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failing_write_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_gathers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_fails_cleanly, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
