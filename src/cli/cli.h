@@ -24,6 +24,10 @@ int cmd_token(int argc, char **argv); /* muster token issue|revoke|list */
 int cmd_audit(int argc, char **argv); /* muster audit verify */
 int cmd_serve(int argc, char **argv);
 int cmd_routes(int argc, char **argv); /* muster routes [--json|--markdown] */
+int cmd_round(int argc, char **argv);   /* muster round create|close|report|plan */
+int cmd_site(int argc, char **argv);    /* muster site add */
+int cmd_lab(int argc, char **argv);     /* muster lab add */
+int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
 
 /* Opens the database at --db/$MUSTER_DB/./muster.db for a command, with its keys when
  * keys is not NULL. create: make the database (and its key file) when missing.

@@ -16,6 +16,7 @@
 #include "http/http.h"
 #include "people/people.h"
 #include "places/places.h"
+#include "screening/screening.h"
 
 static const char help[] =
 	"usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
@@ -145,7 +146,7 @@ int cmd_serve(int argc, char **argv)
 		return CLI_REJECTED;
 	}
 	struct auth_config ac = {.db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
-	if (auth_init(&ac) || people_api_init(s.db_path)) {
+	if (auth_init(&ac) || people_api_init(s.db_path) || screening_api_init(s.db_path)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
 		goto out;
 	}
@@ -183,6 +184,7 @@ out:
 	db_writer_stop(s.writer);
 	auth_fini();
 	people_api_fini();
+	screening_api_fini();
 	mu_info("serve: stopped cleanly");
 	return status;
 }

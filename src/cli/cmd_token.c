@@ -9,23 +9,26 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "places/places.h"
+#include "screening/screening.h"
 
 static const char help[] =
-    "usage: muster token issue --site CODE --place PLACE [--db PATH]\n"
+    "usage: muster token issue --site CODE [--place PLACE] [--db PATH]\n"
     "       muster token issue --lab CODE [--db PATH]\n"
     "       muster token revoke ID [--db PATH]\n"
     "       muster token list [--db PATH]\n"
     "\n"
     "issue   makes a device token and prints it alone on one line of standard output,\n"
     "        this once (details go to standard error). Devices send it as\n"
-    "        'Authorization: Bearer TOKEN'. A site token acts as a sampler within the\n"
-    "        place PLACE (its jurisdiction); until sampling sites exist as records\n"
-    "        (the screening issue), the site CODE is a label bound to PLACE. A lab\n"
-    "        token acts as a lab and is within no place: it sees tubes, never names.\n"
-    "revoke  ends the token with that ID at once.\n"
+    "        'Authorization: Bearer TOKEN'. A site token acts as a sampler at the\n"
+    "        sampling site CODE (`muster site add`) and within the site's place (its\n"
+    "        jurisdiction); --place, when given, must name that place. A lab token\n"
+    "        acts for the lab CODE (`muster lab add`) and is within no place: it sees\n"
+    "        tubes, never names.\n"
+    "revoke  ends the token with that ID (a running server stops accepting it within 1 s).\n"
     "list    prints id, kind, code, place, created and revoked of every token.\n"
     "Codes: 1-32 of letters, digits, '.', '_', '-'.\n"
-    "Exit status: 0 done, 1 refused (unknown place or token, bad code), 2 usage error.\n";
+    "Exit status: 0 done, 1 refused (unknown site, lab, place or token, bad code),\n"
+    "2 usage error.\n";
 
 static const char sql_devices[] =
     "SELECT d.id, d.kind, d.code, p.code, d.created, d.revoked_at FROM devices d "
@@ -102,8 +105,6 @@ int cmd_token(int argc, char **argv)
 		if (!site == !lab)
 			return cli_usage_error("token",
 					       "issue needs exactly one of --site or --lab");
-		if (site && !place_s)
-			return cli_usage_error("token", "--site needs --place PLACE");
 		if (lab && place_s)
 			return cli_usage_error("token", "a lab token has no place");
 	} else if (is_revoke) {
@@ -133,6 +134,30 @@ int cmd_token(int argc, char **argv)
 			goto out;
 		}
 		place_id = n.id;
+	}
+	/* A device acts for a registered site or lab; a site token's jurisdiction is the
+	 * site's place. */
+	if (is_issue && site) {
+		struct screening_site st;
+		if (screening_site_find(d, site, &st) != 0) {
+			fprintf(stderr, "muster token: no sampling site with code '%s' (muster site add)\n",
+				site);
+			ret = CLI_REJECTED;
+			goto out;
+		}
+		if (place_s && place_id != st.place_id) {
+			fprintf(stderr, "muster token: site %s is not at place %s\n", site, place_s);
+			ret = CLI_REJECTED;
+			goto out;
+		}
+		place_id = st.place_id;
+	} else if (is_issue) {
+		struct screening_lab lab_row;
+		if (screening_lab_find(d, lab, &lab_row) != 0) {
+			fprintf(stderr, "muster token: no lab with code '%s' (muster lab add)\n", lab);
+			ret = CLI_REJECTED;
+			goto out;
+		}
 	}
 	cli_actor(&who);
 	if ((rc = db_tx_begin(d)) != 0) {

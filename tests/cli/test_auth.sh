@@ -88,22 +88,29 @@ run list_nodb 1 "$M" user list --db missing.db
 run help2 0 "$M" token --help
 run tok_none 2 "$M" token issue --db "$DB"
 run tok_both 2 "$M" token issue --site S1 --lab L1 --db "$DB"
-run tok_site_noplace 2 "$M" token issue --site S1 --db "$DB"
 run tok_lab_place 2 "$M" token issue --lab L1 --place GZ --db "$DB"
+run tok_nosite 1 "$M" token issue --site S1 --place GZ-TH --db "$DB"
+contains tok_nosite.err "no sampling site"
+run tok_nolab 1 "$M" token issue --lab LAB-9 --db "$DB"
+run site_add 0 "$M" site add --code S1 --place GZ-TH --name 天河一号点 --desks 4 --db "$DB"
+run lab_add 0 "$M" lab add --code LAB-9 --name 金域 --capacity 350000 --db "$DB"
 run tok_badplace 1 "$M" token issue --site S1 --place NOWHERE --db "$DB"
+run tok_otherplace 1 "$M" token issue --site S1 --place GZ-YX --db "$DB"
 run tok_badcode 1 "$M" token issue --lab 'L 1' --db "$DB"
+run tok_site_noplace 0 "$M" token issue --site S1 --db "$DB"
+eq "$(q "SELECT p.code FROM devices d JOIN places p ON p.id = d.place_id WHERE d.id = 1")" GZ-TH "site token bound to the site's place"
 run tok_site 0 "$M" token issue --site S1 --place GZ-TH --db "$DB"
 lines tok_site.out 1
 grep -qxE '[a-z2-7]{52}' tok_site.out || { fail "token issue: stdout is not one token"; cat tok_site.out; }
 run tok_lab 0 "$M" token issue --lab LAB-9 --db "$DB"
 lines tok_lab.out 1
 [ "$(cat tok_site.out)" != "$(cat tok_lab.out)" ] || fail "two tokens alike"
-eq "$(q "SELECT count(*) FROM devices WHERE instr(hex(token_hash), upper(hex('$(cat tok_lab.out)'))) = 0")" 2 "tokens stored hashed"
+eq "$(q "SELECT count(*) FROM devices WHERE instr(hex(token_hash), upper(hex('$(cat tok_lab.out)'))) = 0")" 3 "tokens stored hashed"
 run tok_list 0 "$M" token list --db "$DB"
-lines tok_list.out 2
+lines tok_list.out 3
 contains tok_list.out "GZ-TH"
-run tok_revoke 0 "$M" token revoke 2 --db "$DB"
-eq "$(q "SELECT revoked_at IS NOT NULL FROM devices WHERE id = 2")" 1 "token 2 revoked"
+run tok_revoke 0 "$M" token revoke 3 --db "$DB"
+eq "$(q "SELECT revoked_at IS NOT NULL FROM devices WHERE id = 3")" 1 "token 3 revoked"
 run tok_revoke_ghost 1 "$M" token revoke 99 --db "$DB"
 run tok_revoke_bad 2 "$M" token revoke abc --db "$DB"
 
@@ -111,8 +118,8 @@ run tok_revoke_bad 2 "$M" token revoke abc --db "$DB"
 run help3 0 "$M" audit --help
 run audit_badsub 2 "$M" audit check --db "$DB"
 N=$(q "SELECT count(*) FROM audit")
-# admin, li, ma, boss, disable li, passwd ma twice, two tokens, one revoke
-eq "$N" 10 "audit entries of the changes"
+# admin, li, ma, boss, disable li, passwd ma twice, a site, a lab, three tokens, one revoke
+eq "$N" 13 "audit entries of the changes"
 eq "$(q "SELECT action || ' ' || record FROM audit WHERE id = 5")" "cli user disable user:2" "entry 5"
 run verify 0 "$M" audit verify --db "$DB"
 has verify.out "audit chain intact: $N entries"

@@ -110,6 +110,10 @@ function buildCity() {
     assert.ok(line, `muster token issue ${args.join(' ')} printed no token:\n${r.stdout}`);
     return line;
   };
+  // A sampling site and a lab as records: device tokens are bound to them.
+  musterOk(['site', 'add', '--code', 'S1', '--place', places.community, '--name', '一号采样点',
+    '--desks', '4', '--db', db]);
+  musterOk(['lab', 'add', '--code', 'L1', '--name', '一号实验室', '--capacity', '350000', '--db', db]);
   const tokens = {
     site: token(['--site', 'S1', '--place', places.community]),
     lab: token(['--lab', 'L1']),
@@ -239,6 +243,17 @@ async function start(extraArgs = []) {
   return srv;
 }
 
+// Stops the server cleanly and starts a new one on the same database (for what must
+// survive a restart); the new server takes over the cleanup. Sessions are kept: they
+// live in the database.
+async function restart(srv, extraArgs = []) {
+  await srv.stop();
+  const next = await serve(srv.fx, extraArgs);
+  next.cleanup = srv.cleanup;
+  next.sessions = srv.sessions;
+  return next;
+}
+
 // Stops the server (asserting a clean exit) and removes the directory either way.
 async function finish(srv) {
   if (!srv) return;
@@ -263,6 +278,6 @@ function assertBareError(r, status, forbidden = []) {
 }
 
 module.exports = {
-  MUSTER, ROOT, PASSWORD, SANITIZER, muster, musterOk, sql, buildCity, serve, start, finish,
-  assertBareError,
+  MUSTER, ROOT, PASSWORD, SANITIZER, muster, musterOk, sql, buildCity, serve, start, restart,
+  finish, assertBareError,
 };

@@ -1,0 +1,250 @@
+/* cmd_results.c: `muster results import FILE.csv --lab CODE` — a lab's results from a
+ * CSV file (tube,result,ct_orf1ab,ct_n,at), through the same store as the API, in one
+ * transaction: all or nothing unless --skip-invalid sends bad rows aside. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "cli.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "screening/screening.h"
+
+static const char help[] =
+    "usage: muster results import FILE.csv --lab CODE [--skip-invalid REJECTS.csv] [--db PATH]\n"
+    "\n"
+    "Records the results of tubes received by lab CODE from a UTF-8 CSV file with the\n"
+    "header tube,result,ct_orf1ab,ct_n,at: result is negative, positive or invalid; the\n"
+    "ct values are numbers from 0 to 60 or empty; at is an ISO 8601 time or empty (now).\n"
+    "A positive or invalid pooled tube raises a recall for each of its people; a\n"
+    "recall's single tube resolves it. All or nothing: when any row is bad (malformed,\n"
+    "unknown tube, not received by this lab, already resulted) nothing is recorded,\n"
+    "every bad row is printed as FILE:LINE: reason, and the status is 1.\n"
+    "  --skip-invalid R.csv  record the good rows; write the bad ones with a reason\n"
+    "                        column to R.csv\n"
+    "A running `muster serve` shows these results in its coverage after a restart.\n"
+    "Exit status: 0 recorded, 1 data rejected, 2 usage error.\n";
+
+#define NCOLS 5
+static const char *const cols[NCOLS] = {"tube", "result", "ct_orf1ab", "ct_n", "at"};
+
+struct rimport {
+	const char *file, *lab;
+	struct db *d;
+	FILE *rejects;
+	int64_t done, rejected;
+};
+
+/* Reports a bad row: FILE:LINE: reason on stderr, or a row of the rejects file. */
+static void reject(struct rimport *im, const struct mu_csv_record *r, const char *why)
+{
+	im->rejected++;
+	if (!im->rejects) {
+		fprintf(stderr, "%s:%llu: %s\n", im->file, (unsigned long long)r->line, why);
+		return;
+	}
+	for (int i = 0; i < NCOLS; i++) {
+		if (r->err == MU_CSV_OK && i < r->nfields)
+			mu_csv_write_field(im->rejects, r->fields[i]);
+		putc(',', im->rejects);
+	}
+	mu_csv_write_field(im->rejects, why);
+	putc('\n', im->rejects);
+}
+
+/* An empty field is NAN; false when the field is not a number. */
+static bool ct_field(const char *s, double *out)
+{
+	*out = NAN;
+	return !*s || mu_parse_double(s, out) == 0;
+}
+
+/* Records the rows of csv (past the header) in the open transaction. Returns 0 or a
+ * database error. */
+static int load(struct rimport *im, struct mu_csv *csv, int64_t now)
+{
+	struct mu_csv_record r;
+	int rc;
+	while ((rc = mu_csv_next(csv, &r)) == 1) {
+		char why[160];
+		struct screening_result_in in;
+		struct screening_item_result out;
+		if (r.err != MU_CSV_OK) {
+			reject(im, &r, mu_csv_err_msg(r.err));
+			continue;
+		}
+		if (r.nfields != NCOLS) {
+			snprintf(why, sizeof why, "wrong column count (%d, expected %d)", r.nfields,
+				 NCOLS);
+			reject(im, &r, why);
+			continue;
+		}
+		if (r.bad_utf8 >= 0) {
+			reject(im, &r, "not UTF-8");
+			continue;
+		}
+		memset(&in, 0, sizeof in);
+		in.tube = r.fields[0];
+		in.result = r.fields[1];
+		in.at = *r.fields[4] ? r.fields[4] : NULL;
+		if (!ct_field(r.fields[2], &in.ct_orf1ab)) {
+			reject(im, &r, "ct_orf1ab is not a number");
+			continue;
+		}
+		if (!ct_field(r.fields[3], &in.ct_n)) {
+			reject(im, &r, "ct_n is not a number");
+			continue;
+		}
+		if ((rc = screening_result_record(im->d, im->lab, &in, 1, now, &out, NULL)))
+			return rc;
+		if (out.err) {
+			reject(im, &r, out.msg[0] ? out.msg : mu_err_msg(out.err));
+			continue;
+		}
+		im->done++;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static bool header_ok(struct mu_csv *csv, uint64_t *line)
+{
+	struct mu_csv_record r;
+	int rc = mu_csv_next(csv, &r);
+	*line = rc == 1 ? r.line : 1;
+	if (rc != 1 || r.err || r.nfields != NCOLS)
+		return false;
+	for (int i = 0; i < NCOLS; i++)
+		if (strcmp(r.fields[i], cols[i]) != 0)
+			return false;
+	return true;
+}
+
+static int run(struct rimport *im, FILE *in)
+{
+	struct mu_csv *csv = mu_csv_new(in, 4096, 0);
+	struct screening_lab lab;
+	struct auth_principal who;
+	uint64_t line;
+	int status = CLI_REJECTED, rc;
+	bool in_tx = false;
+	if ((rc = screening_lab_find(im->d, im->lab, &lab))) {
+		fprintf(stderr, "muster results: no lab with code '%s'\n", im->lab);
+		goto out;
+	}
+	if (!header_ok(csv, &line)) {
+		fprintf(stderr, "%s:%llu: header must be tube,result,ct_orf1ab,ct_n,at\n", im->file,
+			(unsigned long long)line);
+		goto out;
+	}
+	if (im->rejects) {
+		const char *hdr[NCOLS + 1] = {"tube", "result", "ct_orf1ab",
+					      "ct_n", "at",	"reason"};
+		mu_csv_write_record(im->rejects, hdr, NCOLS + 1);
+	}
+	if ((rc = db_tx_begin(im->d))) {
+		fprintf(stderr, "muster results: cannot start a transaction: %s\n", mu_err_msg(rc));
+		goto out;
+	}
+	in_tx = true;
+	if ((rc = load(im, csv, mu_now_unix()))) {
+		fprintf(stderr, "muster results: %s: %s\n", im->file,
+			rc == MU_EIO ? strerror(errno) : mu_err_msg(rc));
+		goto out;
+	}
+	if (im->rejected && !im->rejects) {
+		fprintf(stderr, "muster results: %s: %lld bad row%s; nothing recorded\n", im->file,
+			(long long)im->rejected, im->rejected == 1 ? "" : "s");
+		goto out;
+	}
+	char record[80];
+	snprintf(record, sizeof record, "lab:%s results:%lld", im->lab, (long long)im->done);
+	cli_actor(&who);
+	if ((rc = auth_audit_append(im->d, &who, "cli results import", record, "", 0)))
+		goto out;
+	if (im->rejects && fflush(im->rejects) != 0) {
+		fprintf(stderr, "muster results: cannot write the rejects file: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	in_tx = false;
+	if ((rc = db_tx_commit(im->d))) {
+		fprintf(stderr, "muster results: commit failed: %s\n", mu_err_msg(rc));
+		db_tx_rollback(im->d);
+		goto out;
+	}
+	if (im->rejects)
+		printf("recorded %lld results, rejected %lld\n", (long long)im->done,
+		       (long long)im->rejected);
+	else
+		printf("recorded %lld results\n", (long long)im->done);
+	status = CLI_OK;
+out:
+	if (in_tx)
+		db_tx_rollback(im->d);
+	mu_csv_free(csv);
+	return status;
+}
+
+int cmd_results(int argc, char **argv)
+{
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+					     {"lab", required_argument, NULL, 'l'},
+					     {"skip-invalid", required_argument, NULL, 's'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct rimport im = {0};
+	const char *dbp = NULL, *rejects = NULL;
+	FILE *in = NULL;
+	int c, status = CLI_REJECTED;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dbp = optarg;
+			break;
+		case 'l':
+			im.lab = optarg;
+			break;
+		case 's':
+			rejects = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return CLI_OK;
+		default:
+			return cli_usage_error("results", "unknown option or missing value");
+		}
+	}
+	if (optind >= argc || strcmp(argv[optind], "import") != 0)
+		return cli_usage_error("results", "missing subcommand import");
+	if (optind + 2 != argc)
+		return cli_usage_error("results", "import takes one CSV file");
+	if (!im.lab || !*im.lab)
+		return cli_usage_error("results", "import needs --lab CODE");
+	if (rejects && !*rejects)
+		return cli_usage_error("results", "--skip-invalid needs a file name");
+	im.file = argv[optind + 1];
+	if (!(in = fopen(im.file, "rb"))) {
+		fprintf(stderr, "muster results: cannot read %s: %s\n", im.file, strerror(errno));
+		return CLI_REJECTED;
+	}
+	if (cli_open(dbp, false, &im.d, NULL))
+		goto out;
+	if (rejects && !(im.rejects = fopen(rejects, "w"))) {
+		fprintf(stderr, "muster results: cannot write %s: %s\n", rejects, strerror(errno));
+		goto out;
+	}
+	status = run(&im, in);
+out:
+	if (im.rejects && fclose(im.rejects) != 0 && status == CLI_OK) {
+		fprintf(stderr, "muster results: cannot write %s: %s\n", rejects, strerror(errno));
+		status = CLI_REJECTED;
+	}
+	fclose(in);
+	db_close(im.d);
+	return status;
+}

@@ -1,0 +1,435 @@
+/* cmd_round.c: `muster round create|close|report|plan` — screening rounds from the
+ * command line: create one over a place's subtree, close it, print its coverage (the
+ * figures of GET /api/v1/rounds/{id}/coverage) and plan one with the Dorfman arithmetic. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "auth/auth.h"
+#include "cli.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "places/places.h"
+#include "screening/screening.h"
+
+static const char help[] =
+    "usage: muster round create --scope CODE --name TEXT --pool K [--pool-high K]\n"
+    "                           [--pool-medium K] [--starts ISO] [--ends ISO] [--db PATH]\n"
+    "       muster round close ID [--db PATH]\n"
+    "       muster round report ID [--place CODE] [--json] [--db PATH]\n"
+    "       muster round plan --scope CODE --pool K --prevalence P [--desks N]\n"
+    "                         [--swabs-per-desk-day N] [--lab-capacity TUBES] [--json]\n"
+    "\n"
+    "create  a screening round over the subtree of place CODE with pool size K (1, 5, 10\n"
+    "        or 20; --pool-high for high-risk places, default 1; --pool-medium, default\n"
+    "        K) and an optional window (ISO 8601). Prints the new round's id alone.\n"
+    "close   no scan is taken after; lab results still are.\n"
+    "report  coverage of the round for a place (default: its scope) and each child:\n"
+    "        expected, sampled, resulted, negative, pool_positive, positive, coverage.\n"
+    "plan    people of the scope, tubes, expected pool-positive tubes and recalls, tests\n"
+    "        per person (Dorfman: E = 1/K + 1 - (1-P)^K), desks (default: enough for a\n"
+    "        24-hour round at N swabs per desk a day, default 405) and hours needed\n"
+    "        (with --lab-capacity, the lab's hours too). --json: one object with\n"
+    "        people, pool, prevalence, tubes, tube_positive, positive_tubes, recalls,\n"
+    "        tests_per_person, desks, swabs_per_desk_day, sampling_hours, lab_hours, hours.\n"
+    "Exit status: 0 done, 1 refused (unknown place or round, closed round, bad name),\n"
+    "2 usage error.\n";
+
+enum {
+	O_DB = 1,
+	O_SCOPE,
+	O_NAME,
+	O_POOL,
+	O_HIGH,
+	O_MEDIUM,
+	O_STARTS,
+	O_ENDS,
+	O_PLACE,
+	O_JSON,
+	O_PREV,
+	O_DESKS,
+	O_SWABS,
+	O_LAB,
+	O_HELP
+};
+
+struct opts {
+	const char *db, *scope, *name, *starts, *ends, *place, *pool, *high, *medium, *prev;
+	const char *desks, *swabs, *lab;
+	bool json;
+};
+
+/* An integer option within [lo, hi]; usage error otherwise. */
+static int int_opt(const char *flag, const char *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (mu_parse_i64(v, out) || *out < lo || *out > hi)
+		return cli_usage_error("round", "%s wants an integer from %lld to %lld", flag,
+				       (long long)lo, (long long)hi);
+	return 0;
+}
+
+/* Appends the audit entry of a change made on the command line (in its transaction). */
+static int audited(struct db *d, const char *action, const char *record)
+{
+	struct auth_principal who;
+	cli_actor(&who);
+	return auth_audit_append(d, &who, action, record, "", 0);
+}
+
+static int create(struct db *d, const struct opts *o)
+{
+	struct screening_round r;
+	struct places_node scope;
+	int64_t pool, high = 1, medium = 0;
+	const char *why = NULL;
+	int rc;
+	memset(&r, 0, sizeof r);
+	if (!o->scope || !o->name || !o->pool)
+		return cli_usage_error("round", "create needs --scope, --name and --pool");
+	if (int_opt("--pool", o->pool, 1, 20, &pool) ||
+	    (o->high && int_opt("--pool-high", o->high, 1, 20, &high)) ||
+	    (o->medium && int_opt("--pool-medium", o->medium, 1, 20, &medium)))
+		return CLI_USAGE;
+	if (!screening_pool_valid((int)pool) || !screening_pool_valid((int)high) ||
+	    (medium && !screening_pool_valid((int)medium)))
+		return cli_usage_error("round", "pool sizes are 1, 5, 10 or 20");
+	if ((o->starts && screening_time_parse(o->starts, &r.starts)) ||
+	    (o->ends && screening_time_parse(o->ends, &r.ends)))
+		return cli_usage_error("round", "--starts and --ends want ISO 8601 times");
+	if (strlen(o->name) >= sizeof r.name) {
+		fprintf(stderr, "muster round: the name is too long\n");
+		return CLI_REJECTED;
+	}
+	if (places_find(d, o->scope, &scope)) {
+		fprintf(stderr, "muster round: no place with code '%s'\n", o->scope);
+		return CLI_REJECTED;
+	}
+	snprintf(r.name, sizeof r.name, "%s", o->name);
+	r.scope_place_id = scope.id;
+	r.pool_k = (int)pool;
+	r.pool_high = (int)high;
+	r.pool_medium = (int)medium;
+	if ((rc = db_tx_begin(d)))
+		goto fail;
+	char record[40];
+	if ((rc = screening_round_create(d, &r, &why)) == 0) {
+		snprintf(record, sizeof record, "round:%lld", (long long)r.id);
+		rc = audited(d, "cli round create", record);
+	}
+	if (rc == 0)
+		rc = db_tx_commit(d);
+	else
+		db_tx_rollback(d);
+	if (rc)
+		goto fail;
+	printf("%lld\n", (long long)r.id);
+	fprintf(stderr, "muster round: created round %lld \"%s\" over %s at %d-in-1\n",
+		(long long)r.id, r.name, scope.code, r.pool_k);
+	return CLI_OK;
+fail:
+	fprintf(stderr, "muster round: %s\n", why ? why : mu_err_msg(rc));
+	return CLI_REJECTED;
+}
+
+static int parse_id(const char *s, int64_t *id)
+{
+	if (!s || mu_parse_i64(s, id) || *id <= 0)
+		return cli_usage_error("round", "a round ID is a positive integer");
+	return 0;
+}
+
+static int close_round(struct db *d, int64_t id)
+{
+	char record[40];
+	int rc = db_tx_begin(d);
+	if (rc == 0) {
+		rc = screening_round_close(d, id, mu_now_unix());
+		snprintf(record, sizeof record, "round:%lld", (long long)id);
+		if (rc == 0)
+			rc = audited(d, "cli round close", record);
+		if (rc == 0)
+			rc = db_tx_commit(d);
+		else
+			db_tx_rollback(d);
+	}
+	if (rc) {
+		fprintf(stderr, "muster round close: %s\n",
+			rc == MU_ENOTFOUND ? "no such round"
+			: rc == MU_EEXIST  ? "the round is already closed"
+					   : mu_err_msg(rc));
+		return CLI_REJECTED;
+	}
+	fprintf(stderr, "muster round: closed round %lld\n", (long long)id);
+	return CLI_OK;
+}
+
+/* ---- report --------------------------------------------------------------------------------- */
+
+struct report {
+	struct db *d;
+	bool json;
+	json_t *kids;
+};
+
+static json_t *counts_json(const struct screening_counts *k, const struct places_node *n)
+{
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "place",
+			 n->code, "name", n->name, "level", places_level_name(n->level), "people",
+			 (json_int_t)k->people, "expected", (json_int_t)k->expected, "sampled",
+			 (json_int_t)k->sampled, "resulted", (json_int_t)k->resulted, "negative",
+			 (json_int_t)k->negative, "pool_positive", (json_int_t)k->pool_positive,
+			 "positive", (json_int_t)k->positive, "coverage", k->coverage);
+}
+
+static void counts_line(const struct screening_counts *k, const struct places_node *n, bool child)
+{
+	printf("%s%-20s %10lld %10lld %10lld %10lld %10lld %10lld %8.4f  %s\n", child ? "  " : "",
+	       n->code, (long long)k->expected, (long long)k->sampled, (long long)k->resulted,
+	       (long long)k->negative, (long long)k->pool_positive, (long long)k->positive,
+	       k->coverage, n->name);
+}
+
+static int report_child(const struct screening_counts *k, void *ctx)
+{
+	struct report *rp = ctx;
+	struct places_node n;
+	int rc = places_get(rp->d, k->place_id, &n);
+	if (rc)
+		return rc;
+	if (rp->json)
+		json_array_append_new(rp->kids, counts_json(k, &n));
+	else
+		counts_line(k, &n, true);
+	return 0;
+}
+
+static int report(struct db *d, int64_t id, const struct opts *o)
+{
+	struct screening_round r;
+	struct places_node node;
+	struct screening_counts k;
+	struct screening_cov *c = NULL;
+	struct report rp = {.d = d, .json = o->json};
+	int rc = screening_round_get(d, id, &r);
+	if (rc) {
+		fprintf(stderr, "muster round report: %s\n",
+			rc == MU_ENOTFOUND ? "no such round" : mu_err_msg(rc));
+		return CLI_REJECTED;
+	}
+	if (o->place ? places_find(d, o->place, &node) : places_get(d, r.scope_place_id, &node)) {
+		fprintf(stderr, "muster round report: no place with code '%s'\n", o->place);
+		return CLI_REJECTED;
+	}
+	if ((rc = screening_cov_new(d, &c)) || (rc = screening_cov_get(c, d, id, node.id, &k)))
+		goto out;
+	if (o->json) {
+		rp.kids = json_array();
+		if (node.level < PLACES_HOUSEHOLD &&
+		    (rc = screening_cov_children(c, d, id, node.id, report_child, &rp))) {
+			json_decref(rp.kids);
+			goto out;
+		}
+		json_t *j = counts_json(&k, &node);
+		json_object_set_new(j, "round", json_integer(id));
+		json_object_set_new(j, "children", rp.kids);
+		char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+		printf("%s\n", text);
+		free(text);
+		json_decref(j);
+	} else {
+		printf("round %lld \"%s\"%s\n", (long long)r.id, r.name,
+		       r.closed_at ? " (closed)" : "");
+		printf("%-20s %10s %10s %10s %10s %10s %10s %8s\n", "place", "expected", "sampled",
+		       "resulted", "negative", "pool_pos", "positive", "coverage");
+		counts_line(&k, &node, false);
+		if (node.level < PLACES_HOUSEHOLD)
+			rc = screening_cov_children(c, d, id, node.id, report_child, &rp);
+	}
+out:
+	screening_cov_free(c);
+	if (rc) {
+		fprintf(stderr, "muster round report: %s\n", mu_err_msg(rc));
+		return CLI_REJECTED;
+	}
+	return CLI_OK;
+}
+
+/* ---- plan ----------------------------------------------------------------------------------- */
+
+static int plan(struct db *d, const struct opts *o)
+{
+	struct screening_plan_in in = {0};
+	struct screening_plan_out out;
+	struct places_node scope;
+	int64_t pool, desks = 0, swabs = 0, lab = 0;
+	double p;
+	if (!o->scope || !o->pool || !o->prev)
+		return cli_usage_error("round", "plan needs --scope, --pool and --prevalence");
+	if (int_opt("--pool", o->pool, 1, 100, &pool) ||
+	    (o->desks && int_opt("--desks", o->desks, 1, 100000000, &desks)) ||
+	    (o->swabs && int_opt("--swabs-per-desk-day", o->swabs, 1, 100000, &swabs)) ||
+	    (o->lab && int_opt("--lab-capacity", o->lab, 1, INT64_C(1000000000000), &lab)))
+		return CLI_USAGE;
+	if (mu_parse_double(o->prev, &p) || !(p >= 0 && p < 1))
+		return cli_usage_error("round", "--prevalence wants a number from 0 to below 1");
+	if (places_find(d, o->scope, &scope)) {
+		fprintf(stderr, "muster round plan: no place with code '%s'\n", o->scope);
+		return CLI_REJECTED;
+	}
+	in.people = scope.people;
+	in.k = (int)pool;
+	in.prevalence = p;
+	in.desks = desks;
+	in.swabs_per_desk_day = (int)swabs;
+	in.lab_capacity = lab;
+	if (screening_plan(&in, &out)) {
+		fprintf(stderr, "muster round plan: the figures do not make a plan\n");
+		return CLI_REJECTED;
+	}
+	int64_t per_desk = swabs ? swabs : SCREENING_SWABS_PER_DESK_DAY;
+	if (o->json) {
+		json_t *j = json_pack(
+		    "{s:s, s:I, s:i, s:f, s:I, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f}",
+		    "scope", scope.code, "people", (json_int_t)in.people, "pool", in.k,
+		    "prevalence", p, "tubes", (json_int_t)out.tubes, "tube_positive",
+		    out.tube_positive, "positive_tubes", out.positive_tubes, "recalls", out.recalls,
+		    "tests_per_person", out.tests_per_person, "desks", (json_int_t)out.desks,
+		    "swabs_per_desk_day", (json_int_t)per_desk, "sampling_hours",
+		    out.sampling_hours, "lab_hours", out.lab_hours, "hours", out.hours);
+		char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		printf("%s\n", text);
+		free(text);
+		json_decref(j);
+		return CLI_OK;
+	}
+	printf("scope:                 %s (%s)\n", scope.code, scope.name);
+	printf("people:                %lld\n", (long long)in.people);
+	printf("pool:                  %d-in-1, prevalence %g\n", in.k, p);
+	printf("tubes:                 %lld\n", (long long)out.tubes);
+	printf("pool-positive tubes:   %.1f expected (%.4f of tubes)\n", out.positive_tubes,
+	       out.tube_positive);
+	printf("recalls:               %.1f expected\n", out.recalls);
+	printf("tests per person:      %.4f\n", out.tests_per_person);
+	printf("desks:                 %lld at %lld swabs a day\n", (long long)out.desks,
+	       (long long)per_desk);
+	printf("sampling hours:        %.1f\n", out.sampling_hours);
+	if (lab)
+		printf("lab hours:             %.1f at %lld tubes a day\n", out.lab_hours,
+		       (long long)lab);
+	printf("hours:                 %.1f\n", out.hours);
+	return CLI_OK;
+}
+
+int cmd_round(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, O_DB},
+	    {"scope", required_argument, NULL, O_SCOPE},
+	    {"name", required_argument, NULL, O_NAME},
+	    {"pool", required_argument, NULL, O_POOL},
+	    {"pool-high", required_argument, NULL, O_HIGH},
+	    {"pool-medium", required_argument, NULL, O_MEDIUM},
+	    {"starts", required_argument, NULL, O_STARTS},
+	    {"ends", required_argument, NULL, O_ENDS},
+	    {"place", required_argument, NULL, O_PLACE},
+	    {"json", no_argument, NULL, O_JSON},
+	    {"prevalence", required_argument, NULL, O_PREV},
+	    {"desks", required_argument, NULL, O_DESKS},
+	    {"swabs-per-desk-day", required_argument, NULL, O_SWABS},
+	    {"lab-capacity", required_argument, NULL, O_LAB},
+	    {"help", no_argument, NULL, O_HELP},
+	    {0}};
+	struct opts o = {0};
+	struct db *d = NULL;
+	int c, ret;
+	int64_t id = 0;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_DB:
+			o.db = optarg;
+			break;
+		case O_SCOPE:
+			o.scope = optarg;
+			break;
+		case O_NAME:
+			o.name = optarg;
+			break;
+		case O_POOL:
+			o.pool = optarg;
+			break;
+		case O_HIGH:
+			o.high = optarg;
+			break;
+		case O_MEDIUM:
+			o.medium = optarg;
+			break;
+		case O_STARTS:
+			o.starts = optarg;
+			break;
+		case O_ENDS:
+			o.ends = optarg;
+			break;
+		case O_PLACE:
+			o.place = optarg;
+			break;
+		case O_JSON:
+			o.json = true;
+			break;
+		case O_PREV:
+			o.prev = optarg;
+			break;
+		case O_DESKS:
+			o.desks = optarg;
+			break;
+		case O_SWABS:
+			o.swabs = optarg;
+			break;
+		case O_LAB:
+			o.lab = optarg;
+			break;
+		case O_HELP:
+			fputs(help, stdout);
+			return CLI_OK;
+		default:
+			return cli_usage_error("round", "unknown option or missing value");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("round", "missing subcommand create|close|report|plan");
+	const char *sub = argv[optind++];
+	bool is_create = !strcmp(sub, "create"), is_close = !strcmp(sub, "close");
+	bool is_report = !strcmp(sub, "report"), is_plan = !strcmp(sub, "plan");
+	if (!is_create && !is_close && !is_report && !is_plan)
+		return cli_usage_error("round", "unknown subcommand '%s'", sub);
+	if (is_close || is_report) {
+		if (optind + 1 != argc)
+			return cli_usage_error("round", "%s takes one round ID", sub);
+		if (parse_id(argv[optind], &id))
+			return CLI_USAGE;
+	} else if (optind != argc) {
+		return cli_usage_error("round", "unexpected argument '%s'", argv[optind]);
+	}
+	bool create_opts = o.name || o.high || o.medium || o.starts || o.ends;
+	bool plan_opts = o.prev || o.desks || o.swabs || o.lab;
+	if ((create_opts && !is_create) || (plan_opts && !is_plan) ||
+	    (o.scope && !is_create && !is_plan) || (o.pool && !is_create && !is_plan) ||
+	    (o.place && !is_report) || (o.json && !is_report && !is_plan))
+		return cli_usage_error("round", "an option that %s does not take", sub);
+	if (cli_open(o.db, false, &d, NULL))
+		return CLI_REJECTED;
+	if (is_create)
+		ret = create(d, &o);
+	else if (is_close)
+		ret = close_round(d, id);
+	else if (is_report)
+		ret = report(d, id, &o);
+	else
+		ret = plan(d, &o);
+	db_close(d);
+	return ret;
+}
