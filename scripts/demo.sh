@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # make demo: a fresh demo city (the guangzhou-2021 preset at a small scale), its
-# figures, then `muster serve` on http://127.0.0.1:8080 until Ctrl-C.
+# figures, a screening round over 荔湾区 (440103) at 10-in-1 in progress — one sampling
+# site per street, `muster drill screening` walking the streets one after another in
+# the background at DRILL_RATE scans/s (default 20) with a lab posting results after
+# each street — and `muster serve` on http://127.0.0.1:8080 until Ctrl-C (which stops
+# the server and the drill).
 # Usage: scripts/demo.sh DB_PATH SCALE   (LISTEN=ADDR:PORT to move the server)
 set -eu
 db=${1:-build/demo/muster.db}
@@ -25,13 +29,66 @@ echo
 echo "== 荔湾区 (440103)"
 "$bin" stats --place 440103 --db "$db"
 
+echo
+echo "== a screening round over 荔湾区 (440103) at 10-in-1, a site per street, a lab"
+round=$("$bin" round create --scope 440103 --name "荔湾区 demo round" --pool 10 --db "$db")
+dir=$(dirname "$db")
+streets=$(sqlite3 "$db" "SELECT p.code FROM places p JOIN places d ON d.id = p.parent_id
+                         WHERE d.code = '440103' ORDER BY p.code")
+: >"$dir/sites.txt"
+for s in $streets; do
+  "$bin" site add --code "S$s" --place "$s" --name "采样点 $s" --desks 10 --db "$db" 2>/dev/null
+  echo "$s $("$bin" token issue --site "S$s" --db "$db" 2>/dev/null)" >>"$dir/sites.txt"
+done
+"$bin" lab add --code L1 --name 金域检验 --capacity 350000 --db "$db" 2>/dev/null
+lab_token=$("$bin" token issue --lab L1 --db "$db" 2>/dev/null)
+echo "round $round; $(wc -l <"$dir/sites.txt") sites (S<street code>); lab L1"
+
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)
+# The server and the drill run in the background; Ctrl-C (or the end of the server)
+# stops the PIDs started here, and only those.
+server= drill_loop=
+cleanup() {
+  trap - INT TERM EXIT
+  [ -n "$drill_loop" ] && kill "$drill_loop" 2>/dev/null
+  [ -f "$dir/drill.pid" ] && kill "$(cat "$dir/drill.pid")" 2>/dev/null
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  wait 2>/dev/null
+  rm -f "$dir/drill.pid"
+}
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
+"$bin" serve --listen "$listen" --db "$db" "${web[@]}" &
+server=$!
+host=${listen%:*} port=${listen##*:}
+for _ in $(seq 300); do
+  (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || exit 1
+  sleep 0.1
+done
+(
+  seed=1
+  while read -r s token; do
+    "$bin" drill screening --round "$round" --url "http://$listen" --token "$token" \
+      --site "S$s" --rate "${DRILL_RATE:-20}" --batch 20 --connections 2 --seed "$seed" \
+      --prevalence 0.002 --lab-token "$lab_token" --lab L1 --db "$db" >>"$dir/drill.log" 2>&1 &
+    echo $! >"$dir/drill.pid"
+    wait $! || true
+    seed=$((seed + 1))
+  done <"$dir/sites.txt"
+) &
+drill_loop=$!
+
 echo
-echo "== serving on http://$listen  (Ctrl-C stops it)"
-echo "Sign in as admin with the password above, e.g.:"
+echo "== serving on http://$listen  (Ctrl-C stops the server and the drill)"
+echo "The drill scans 荔湾区 street by street at ${DRILL_RATE:-20} scans/s; lab results follow"
+echo "each street (log: $dir/drill.log). Round $round. Sign in as admin with the password"
+echo "above, then watch the coverage grow:"
 echo "  curl -c jar -H 'Content-Type: application/json' \\"
 echo "       -d '{\"username\":\"admin\",\"password\":\"$password\"}' http://$listen/api/v1/session"
-echo "  curl -b jar http://$listen/api/v1/places/440103"
+echo "  curl -b jar http://$listen/api/v1/rounds/$round/coverage?place=440103"
+echo "  curl -b jar 'http://$listen/api/v1/rounds/$round/recalls?place=440103'"
+echo "  build/muster round report $round --db $db"
 echo "Other tries: build/muster stats --db $db --json · build/muster user add --help"
-exec "$bin" serve --listen "$listen" --db "$db" "${web[@]}"
+wait "$server"

@@ -28,6 +28,7 @@ int cmd_round(int argc, char **argv);   /* muster round create|close|report|plan
 int cmd_site(int argc, char **argv);    /* muster site add */
 int cmd_lab(int argc, char **argv);     /* muster lab add */
 int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
+int cmd_drill(int argc, char **argv);   /* muster drill screening: scans and results over HTTP */
 
 /* Opens the database at --db/$MUSTER_DB/./muster.db for a command, with its keys when
  * keys is not NULL. create: make the database (and its key file) when missing.

@@ -28,7 +28,10 @@ static const char help[] =
     "        K) and an optional window (ISO 8601). Prints the new round's id alone.\n"
     "close   no scan is taken after; lab results still are.\n"
     "report  coverage of the round for a place (default: its scope) and each child:\n"
-    "        expected, sampled, resulted, negative, pool_positive, positive, coverage.\n"
+    "        expected, sampled, resulted, negative, pool_positive, positive, coverage;\n"
+    "        then the whole round's progress: samples per hour, tubes per stage, results,\n"
+    "        lab backlog, turnaround median and p90, projected completion (--json: the\n"
+    "        key \"progress\", as GET /api/v1/rounds/{id}/progress).\n"
     "plan    people of the scope, tubes, expected pool-positive tubes and recalls, tests\n"
     "        per person (Dorfman: E = 1/K + 1 - (1-P)^K), desks (default: enough for a\n"
     "        24-hour round at N swabs per desk a day, default 405) and hours needed\n"
@@ -206,6 +209,45 @@ static int report_child(const struct screening_counts *k, void *ctx)
 	return 0;
 }
 
+/* A duration in seconds as "1h 02m" or "3m 05s"; "-" when negative (unknown). */
+static const char *duration(double secs, char buf[32])
+{
+	if (secs < 0)
+		return "-";
+	long long t = (long long)(secs + 0.5);
+	if (t >= 3600)
+		snprintf(buf, 32, "%lldh %02lldm", t / 3600, t / 60 % 60);
+	else
+		snprintf(buf, 32, "%lldm %02llds", t / 60, t % 60);
+	return buf;
+}
+
+static void progress_lines(const struct screening_progress *p)
+{
+	char a[21], b[32], c[32];
+	printf("\nprogress (whole round)\n");
+	printf("samples:               %lld (last hour %lld; %.1f/h last hour, %.1f/h overall)\n",
+	       (long long)p->samples, (long long)p->samples_last_hour, p->rate_last_hour,
+	       p->rate_overall);
+	printf("tubes:                 opened %lld, sealed %lld, received %lld, resulted %lld\n",
+	       (long long)p->opened, (long long)p->sealed, (long long)p->received,
+	       (long long)p->resulted);
+	printf("results:               negative %lld, positive %lld, invalid %lld\n",
+	       (long long)p->by_result[SCREENING_RESULT_NEGATIVE],
+	       (long long)p->by_result[SCREENING_RESULT_POSITIVE],
+	       (long long)p->by_result[SCREENING_RESULT_INVALID]);
+	printf("lab backlog:           %lld sealed not received, %lld received not resulted\n",
+	       (long long)p->backlog_sealed, (long long)p->backlog_received);
+	printf("turnaround:            median %s, p90 %s (%s %lld tubes)\n",
+	       duration(p->turnaround_p50, b), duration(p->turnaround_p90, c),
+	       p->turnaround_exact ? "all" : "a sample of", (long long)p->turnaround_n);
+	if (p->projected_at)
+		screening_time_format(p->projected_at, a);
+	printf("projected completion:  %s (%lld people remaining)\n",
+	       p->projected_at ? a : "unknown (no sample in the last hour)",
+	       (long long)p->remaining);
+}
+
 static int report(struct db *d, int64_t id, const struct opts *o)
 {
 	struct screening_round r;
@@ -223,7 +265,11 @@ static int report(struct db *d, int64_t id, const struct opts *o)
 		fprintf(stderr, "muster round report: no place with code '%s'\n", o->place);
 		return CLI_REJECTED;
 	}
-	if ((rc = screening_cov_new(d, &c)) || (rc = screening_cov_get(c, d, id, node.id, &k)))
+	struct screening_counts scope;
+	struct screening_progress pg;
+	if ((rc = screening_cov_new(d, &c)) || (rc = screening_cov_get(c, d, id, node.id, &k)) ||
+	    (rc = screening_cov_get(c, d, id, r.scope_place_id, &scope)) ||
+	    (rc = screening_progress_get(d, id, mu_now_unix(), &scope, &pg)))
 		goto out;
 	if (o->json) {
 		rp.kids = json_array();
@@ -235,6 +281,7 @@ static int report(struct db *d, int64_t id, const struct opts *o)
 		json_t *j = counts_json(&k, &node);
 		json_object_set_new(j, "round", json_integer(id));
 		json_object_set_new(j, "children", rp.kids);
+		json_object_set_new(j, "progress", screening_progress_json(&pg));
 		char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 		printf("%s\n", text);
 		free(text);
@@ -247,6 +294,8 @@ static int report(struct db *d, int64_t id, const struct opts *o)
 		counts_line(&k, &node, false);
 		if (node.level < PLACES_HOUSEHOLD)
 			rc = screening_cov_children(c, d, id, node.id, report_child, &rp);
+		if (rc == 0)
+			progress_lines(&pg);
 	}
 out:
 	screening_cov_free(c);

@@ -1064,6 +1064,21 @@ static int get_coverage(struct http_req *r, struct http_resp *resp)
 	return 0;
 }
 
+/* GET /api/v1/rounds/{id}/progress */
+static int get_progress(struct http_req *r, struct http_resp *resp)
+{
+	struct screening_round rd;
+	struct screening_counts k;
+	struct screening_progress p;
+	int rc;
+	if ((rc = round_param(r, &rd)) ||
+	    (rc = screening_cov_get(cov, auth_db(), rd.id, rd.scope_place_id, &k)) ||
+	    (rc = screening_progress_get(auth_db(), rd.id, mu_now_unix(), &k, &p)))
+		return rc;
+	resp->json = screening_progress_json(&p);
+	return 0;
+}
+
 /* ---- roll-call ----------------------------------------------------------------------------- */
 
 /* GET /api/v1/rounds/{id}/missing?place=CODE&cursor=C&limit=N */
@@ -1199,6 +1214,8 @@ const struct http_route screening_api_routes[] = {
      "the recalls of a round under a place, grid by grid, a page at a time"},
     {HTTP_GET, "/api/v1/rounds/{id}/coverage", get_coverage, FIELD, 0, place_of_query,
      "live coverage of a round for a place and each of its children"},
+    {HTTP_GET, "/api/v1/rounds/{id}/progress", get_progress, FIELD, 0, place_of_round,
+     "a round's progress: sampling rate, tubes per stage, lab backlog, turnaround, projection"},
     {HTTP_GET, "/api/v1/rounds/{id}/missing", get_missing, FIELD, HTTP_ROUTE_PERSON, place_of_query,
      "the roll-call: who in a grid or below has no sample yet, a page at a time"},
     {HTTP_POST, "/api/v1/exemptions", post_exemption, EXEMPT, HTTP_ROUTE_PERSON,

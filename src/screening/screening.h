@@ -315,6 +315,52 @@ int screening_missing_list(struct db *d, const struct people_keys *k, int64_t ro
 			   int64_t place_id, const char *cursor, struct screening_missing *out,
 			   size_t limit, size_t *n, char *next);
 
+/* ---- progress (progress.c) ------------------------------------------------------------ */
+
+#define SCREENING_PROGRESS_SAMPLE 2000 /* resulted tubes read for the turnaround at most */
+
+/* A round's progress at now. Tube counts are cumulative (a received tube was also
+ * sealed and opened); the backlog is what waits at each stage. Rates are samples (every
+ * scan, re-swabs included) per hour: in (now − 1 h, now], and overall over the span
+ * from the first to the last sample (at least one hour). Turnaround is resulted_at −
+ * opened_at (the tube's first sample) in seconds, nearest-rank median and p90: exact
+ * over every resulted tube up to SCREENING_PROGRESS_SAMPLE, else over about that many
+ * tubes spread evenly over the ids of each (outcome, n) group in proportion to its
+ * size (turnaround_exact false). */
+struct screening_progress {
+	int64_t round_id, now;
+	int64_t samples, samples_last_hour;
+	int64_t first_sample_at, last_sample_at; /* 0 without samples */
+	double rate_last_hour, rate_overall;	 /* samples per hour */
+	int64_t opened, sealed, received, resulted; /* tubes that reached each stage */
+	int64_t by_result[3];			   /* resulted tubes by SCREENING_RESULT_* */
+	int64_t backlog_sealed;			   /* sealed, not received by a lab */
+	int64_t backlog_received;		   /* received, not resulted */
+	int64_t turnaround_n;			   /* tubes the percentiles were taken over */
+	bool turnaround_exact;
+	double turnaround_p50, turnaround_p90; /* seconds; −1 without a resulted tube */
+	int64_t remaining;		       /* expected − sampled people; −1 without scope */
+	int64_t projected_at; /* unix seconds: now + remaining ÷ last-hour rate; the last
+				 sample's time when none remain; 0 when unknown (no scope,
+				 or no sample in the last hour) */
+};
+/* Computes the progress of round_id at now. scope (may be NULL: no projection) is the
+ * round's coverage at its scope place (screening_cov_get), giving the people remaining.
+ * Reads in one snapshot (the caller's, if it holds one). MU_ENOTFOUND for an unknown
+ * round. Cost: one pass over the round's tube index entries (no row read), a range of
+ * the last hour's sample index entries, and about SCREENING_PROGRESS_SAMPLE index seeks
+ * (plus two per (outcome, n) group of resulted tubes). */
+int screening_progress_get(struct db *d, int64_t round_id, int64_t now,
+			   const struct screening_counts *scope, struct screening_progress *out);
+/* The figures as the API and `muster round report --json` give them: {"round", "at",
+ * "samples", "samples_last_hour", "samples_per_hour": {"last_hour", "overall"},
+ * "first_sample_at", "last_sample_at", "tubes": {"opened", "sealed", "received",
+ * "resulted"}, "results": {"negative", "positive", "invalid"}, "backlog":
+ * {"sealed_not_received", "received_not_resulted"}, "turnaround": {"median_s", "p90_s",
+ * "tubes", "exact"}, "remaining", "projected_completion"}; times ISO 8601, unknowns
+ * null. A new reference the caller owns. */
+struct json_t *screening_progress_json(const struct screening_progress *p);
+
 /* ---- planning (plan.c) ----------------------------------------------------------------- */
 
 #define SCREENING_SWABS_PER_DESK_DAY 405 /* Liwan, 16 June 2021 (FACTS.md) */

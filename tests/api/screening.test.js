@@ -380,3 +380,50 @@ test('a lab never reads a name', async () => {
   }
   srv.assertClean();
 });
+
+test('progress: tubes per stage, results, backlog, rates and turnaround exact against the rows', async () => {
+  const rows = (q) => sql(srv.db, q);
+  const n = (q) => rows(q)[0].n;
+  const r = await srv.get('staff103', `/api/v1/rounds/${round}/progress`);
+  assert.equal(r.status, 200, r.text);
+  const p = r.json;
+  const inRound = `FROM tubes WHERE round_id = ${round}`;
+  assert.equal(p.round, round);
+  assert.equal(p.samples, n(`SELECT count(*) AS n FROM samples WHERE round_id = ${round}`));
+  // Every scan of this file was made moments ago: all of them in the last hour.
+  assert.equal(p.samples_last_hour, p.samples);
+  assert.equal(p.samples_per_hour.last_hour, p.samples);
+  assert.deepEqual(p.tubes, {
+    opened: n(`SELECT count(*) AS n ${inRound}`),
+    sealed: n(`SELECT count(*) AS n ${inRound} AND state >= 1`),
+    received: n(`SELECT count(*) AS n ${inRound} AND state >= 2`),
+    resulted: n(`SELECT count(*) AS n ${inRound} AND state = 3`),
+  });
+  assert.deepEqual(p.results, {
+    negative: n(`SELECT count(*) AS n ${inRound} AND result = 0`),
+    positive: n(`SELECT count(*) AS n ${inRound} AND result = 1`),
+    invalid: n(`SELECT count(*) AS n ${inRound} AND result = 2`),
+  });
+  assert.ok(p.results.negative >= 2 && p.results.positive >= 1, r.text);
+  assert.deepEqual(p.backlog, {
+    sealed_not_received: n(`SELECT count(*) AS n ${inRound} AND state = 1`),
+    received_not_resulted: n(`SELECT count(*) AS n ${inRound} AND state = 2`),
+  });
+  // Nearest-rank median and p90 of resulted_at − opened_at over every resulted tube.
+  const t = rows(`SELECT resulted_at - opened_at AS t ${inRound} AND state = 3 ORDER BY t`).map((x) => x.t);
+  assert.equal(p.turnaround.tubes, t.length);
+  assert.equal(p.turnaround.exact, true);
+  assert.equal(p.turnaround.median_s, t[Math.ceil(0.5 * t.length) - 1]);
+  assert.equal(p.turnaround.p90_s, t[Math.ceil(0.9 * t.length) - 1]);
+  // Remaining people at the scope, and a projection after now at the last hour's rate.
+  const cov = await srv.get('staff103', `/api/v1/rounds/${round}/coverage?place=${srv.places.district}`);
+  assert.equal(p.remaining, cov.json.expected - cov.json.sampled);
+  const eta = Date.parse(p.projected_completion) / 1000;
+  const at0 = Date.parse(p.at) / 1000;
+  assert.ok(Math.abs(eta - at0 - Math.ceil(p.remaining * 3600 / p.samples_last_hour)) <= 1, r.text);
+  // The coverage route's roles; a lab, a device or another district's commander: refused.
+  assertBareError(await srv.get('cmd106', `/api/v1/rounds/${round}/progress`), 403);
+  assertBareError(await srv.get('lab1', `/api/v1/rounds/${round}/progress`), 403);
+  assertBareError(await srv.request('GET', `/api/v1/rounds/${round}/progress`, { token: tok.lab }), 403);
+  assert.equal((await srv.get('staff103', '/api/v1/rounds/999999/progress')).status, 404);
+});

@@ -168,6 +168,15 @@ const want = { place: "G", expected: 10, sampled: 10, resulted: 10, negative: 6,
 for (const [k, v] of Object.entries(want)) if (j[k] !== v) { console.log(`FAIL: report ${k} = ${j[k]}, wanted ${v}`); process.exitCode = 1; }
 if (j.children.length !== 1 || j.children[0].place !== "P" || j.children[0].sampled !== 10) { console.log("FAIL: report children " + JSON.stringify(j.children)); process.exitCode = 1; }
 ' || fail "report --json figures"
+contains report.out "progress (whole round)"
+node -e '
+const p = JSON.parse(require("fs").readFileSync("report_json.out", "utf8")).progress;
+const r = p.results, t = p.tubes;
+if (!(t.resulted >= 1 && r.negative + r.positive + r.invalid === t.resulted && t.opened >= t.sealed &&
+  t.sealed >= t.received && t.received >= t.resulted && p.samples >= 10 && p.turnaround.tubes === t.resulted &&
+  p.backlog.received_not_resulted === t.received - t.resulted && p.backlog.sealed_not_received === t.sealed - t.received))
+  { console.log("FAIL: report progress " + JSON.stringify(p)); process.exitCode = 1; }
+' || fail "report --json progress"
 
 # ---- close ----------------------------------------------------------------------------------------
 run close_bad 2 "$M" round close abc --db "$DB"

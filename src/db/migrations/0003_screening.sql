@@ -64,6 +64,9 @@ CREATE TABLE tubes (
   CHECK ((state = 3) = (result IS NOT NULL))
 );
 CREATE UNIQUE INDEX tubes_barcode ON tubes(barcode);
+-- Progress (progress.c): tubes per stage, outcome and fill (n: samples) of a round from
+-- the index alone, and seeks by id within one (outcome, n) (the rowid ends each entry).
+CREATE INDEX tubes_round_state ON tubes(round_id, state, result, n);
 
 -- A sample: one person scanned into one tube. scan_id is the client's id of the scan
 -- (idempotency). round_id and household_id are copies (of the tube's round and of the
@@ -83,6 +86,8 @@ CREATE TABLE samples (
 CREATE UNIQUE INDEX samples_scan ON samples(scan_id);
 CREATE INDEX samples_round_person ON samples(round_id, person_id);
 CREATE INDEX samples_tube ON samples(tube_id);
+-- Progress: samples of a round in a time window (the last hour), first and last.
+CREATE INDEX samples_round_at ON samples(round_id, sampled_at);
 
 -- A recall (复采) of a pool-positive person: at most one per person and round,
 -- assigned to the grid holding their household. state: 0 pending, 1 sampled (re-swab
