@@ -55,7 +55,7 @@ char *mu_xstrndup(const char *s, size_t n);
 			mu_panic(__FILE__, __LINE__, "assertion failed: %s", #cond);               \
 	} while (0)
 _Noreturn void mu_panic(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4), noreturn));
 
 /* ---- arena: many small allocations freed in one go (per request, per import). ---- */
 struct mu_arena {

@@ -70,7 +70,7 @@ void people_id_hash(const struct people_keys *k, int id_type, const char *id_num
 void people__id_canon(int id_type, const char *id_number, char out[PEOPLE_ID_MAX + 1])
 {
 	size_t i = 0;
-	for (; id_number[i] && i < PEOPLE_ID_MAX; i++) {
+	for (; i < PEOPLE_ID_MAX && id_number[i]; i++) {
 		char c = id_number[i];
 		if (id_type == PEOPLE_ID_RESIDENT && c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');

@@ -1115,7 +1115,7 @@ static void gen_free(struct gen *g)
 int sim_city_generate(struct db *d, const struct people_keys *keys, const struct sim_city_opts *o,
 		      struct sim_city_stats *stats)
 {
-	struct sim_city_stats local;
+	struct sim_city_stats local = {0};
 	struct sim_city_stats *st = stats ? stats : &local;
 	memset(st, 0, sizeof *st);
 	if (o->preset && strcmp(o->preset, SIM_PRESET_GUANGZHOU_2021))
