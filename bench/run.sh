@@ -110,8 +110,10 @@ if want scan-http; then
   # `muster drill screening` against `muster serve --quiet` on the full-scale city: a
   # round over 荔湾区 (1.24 M people) at 10-in-1, a site at the district, batches of 100
   # at an unbounded rate from 8 connections (8 server threads) for BENCH_SECONDS
-  # (default 10). Each run clears the samples and tubes of its own round
-  # ('bench-scan-http') first and issues one more site token. Baseline:
+  # (default 10); SCAN_CONNS=N sets both. The single writer thread is the bottleneck
+  # and 8 callers already fill each group commit: 16 gave about the same scans/s at a
+  # p99 of ~420 ms, 4 gave ~12.5k scans/s at ~66 ms. Each run clears the samples and
+  # tubes of its own round ('bench-scan-http') first and issues one more site token. Baseline:
   # raw SQLite inserts of sample rows into a table of the same shape and indexes, one
   # transaction of 100 rows per batch, WAL, synchronous=FULL, in the same run.
   [ -f "$city_db" ] || generate_city
@@ -138,14 +140,14 @@ if want scan-http; then
   base=$(awk -v n="$((batches * 100))" -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.0f", n / (e - s)}')
   rm -f "$base_db" "$base_db-wal" "$base_db-shm" "$out/scan-base.sql"
 
-  build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet --threads 8 \
+  build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet --threads "${SCAN_CONNS:-8}" \
     >"$out/scan-serve.out" 2>"$out/scan-serve.err" &
   pid=$!
   started+=("$pid")
   for _ in $(seq 600); do grep -q listening "$out/scan-serve.out" 2>/dev/null && break; sleep 0.1; done
   url=$(awk '/listening on/ {print $3}' "$out/scan-serve.out")
   build/muster drill screening --round "$round" --url "$url" --token "$token" --rate 0 \
-    --batch 100 --connections 8 --duration "${BENCH_SECONDS:-10}" --db "$city_db" \
+    --batch 100 --connections "${SCAN_CONNS:-8}" --duration "${BENCH_SECONDS:-10}" --db "$city_db" \
     >"$out/scan-drill.out" 2>"$out/scan-drill.err" || true
   kill -TERM "$pid"; wait "$pid" || true
   cat "$out/scan-drill.err" "$out/scan-drill.out" >&2

@@ -169,7 +169,7 @@ int db_writer_start(const char *path, const struct db_writer_opts *opts,
 	 * random leaves (audit_record): with the readers' 64 MiB it re-read them from the
 	 * file at every batch (code-lookup: ~23 -> ~16 us of writer CPU per audit entry
 	 * with 512 MiB). The cache grows only as far as it is used. */
-	if ((rc = db_exec(d, "PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY"))) {
+	if ((rc = db_exec(d, "PRAGMA cache_size=-524288"))) {
 		db_close(d);
 		return rc;
 	}

@@ -122,8 +122,10 @@ struct screening_scan_result {
 };
 
 /* Processes n scans (n ≤ SCREENING_BATCH_MAX) in the caller's transaction (a writer job),
- * answering each in out[i]. A refused item writes nothing (its writes run in their own
- * savepoint after every check passed). The first scan of a barcode opens the tube at
+ * answering each in out[i]. A refused item writes nothing: every check runs before any
+ * write, and a write that still fails is a database error that fails the whole batch
+ * (no savepoint per item — each one copied the pages it touched into a journal again).
+ * The person is found without opening their sealed fields. The first scan of a barcode opens the tube at
  * the scan's site with the round's pool size; a person with a pending recall in the
  * round is re-swabbed instead: the barcode must be new and becomes the recall's single
  * tube (capacity 1). A tube seals itself when full. The same scan_id again answers

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/core.h"
 #include "db/db.h"
 #include "people/people.h"
@@ -134,6 +136,21 @@ struct scan_plan {
 	bool repeat;
 };
 
+/* The last tube this batch read or wrote, as it stands in this transaction: a desk
+ * fills one tube with consecutive scans, and nothing else writes tubes while the batch
+ * runs (it is one writer job). */
+struct tube_seen {
+	char barcode[SCREENING_BARCODE_MAX + 1];
+	int64_t id, round_id, site_id;
+	int capacity, n, state;
+	bool single;
+};
+
+/* Places found inside the round's scope by this batch: households of one batch share
+ * grids, communities and streets, so most walks up the tree stop after one or two
+ * steps. Bounded; when full, walks just go on to the scope. */
+enum { INSIDE_MAX = 512 };
+
 /* The batch's caches: most batches come from one desk, one round, one site. */
 struct scan_ctx {
 	struct db *d;
@@ -142,6 +159,11 @@ struct scan_ctx {
 	bool have_round;
 	struct screening_site site;
 	bool have_site;
+	struct tube_seen tube;
+	bool have_tube;
+	int64_t inside_scope; /* the scope inside[] belongs to */
+	int64_t inside[INSIDE_MAX];
+	size_t ninside;
 };
 
 /* Runs a one-row lookup with (text) or (int, int) parameters; 1 with a row (columns
@@ -179,20 +201,96 @@ static bool printable_token(const char *s, size_t max)
 	return true;
 }
 
+static const char sql_person_of_code[] =
+	"SELECT household_id, code_secret FROM people WHERE id = ?";
+
+/* The person a personal code names, as people_find_code checks it (the row must hold the
+ * secret the code opens to) but without unsealing the row: a scan needs only the id and
+ * the household, never the name. */
+static int find_code(struct scan_ctx *c, const unsigned char raw[PEOPLE_CODE_BYTES],
+		     int64_t *id, int64_t *household)
+{
+	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
+	struct db_stmt *s;
+	people_code_open(c->k, raw, id, secret);
+	int rc = lookup(c->d, sql_person_of_code, NULL, *id, 0, &s);
+	if (rc == 1) {
+		if (*id <= 0 || db_col_bytes(s, 1) != PEOPLE_CODE_SECRET_BYTES)
+			rc = MU_ECRYPTO;
+		else if (sodium_memcmp(db_col_blob(s, 1), secret, PEOPLE_CODE_SECRET_BYTES) != 0)
+			rc = MU_ENOTFOUND;
+		else
+			rc = 0;
+		*household = db_col_i64(s, 0);
+		db_stmt_done(s);
+	} else if (rc == 0) {
+		rc = MU_ENOTFOUND;
+	}
+	sodium_memzero(secret, sizeof secret);
+	return rc;
+}
+
 /* Finds the person a scanned text names: a personal code, else an ID number (resident
  * ID when it is a valid one, else passport, else other). */
-static int find_person(struct scan_ctx *c, const char *s, struct people_person *p)
+static int find_person(struct scan_ctx *c, const char *s, int64_t *id, int64_t *household)
 {
 	unsigned char raw[PEOPLE_CODE_BYTES];
 	char why[128];
+	struct people_person p;
+	int rc;
 	if (strlen(s) >= PEOPLE_CODE_LEN && people_code_parse(s, raw) == 0)
-		return people_find_code(c->d, c->k, raw, p);
-	if (people_idcard_check(s, why, sizeof why, NULL, NULL) == 0)
-		return people_find_id(c->d, c->k, PEOPLE_ID_RESIDENT, s, p);
-	int rc = people_find_id(c->d, c->k, PEOPLE_ID_PASSPORT, s, p);
-	if (rc == MU_ENOTFOUND)
-		rc = people_find_id(c->d, c->k, PEOPLE_ID_OTHER, s, p);
+		return find_code(c, raw, id, household);
+	if (people_idcard_check(s, why, sizeof why, NULL, NULL) == 0) {
+		rc = people_find_id(c->d, c->k, PEOPLE_ID_RESIDENT, s, &p);
+	} else {
+		rc = people_find_id(c->d, c->k, PEOPLE_ID_PASSPORT, s, &p);
+		if (rc == MU_ENOTFOUND)
+			rc = people_find_id(c->d, c->k, PEOPLE_ID_OTHER, s, &p);
+	}
+	*id = p.id;
+	*household = p.household_id;
+	explicit_bzero(&p, sizeof p);
 	return rc;
+}
+
+static const char sql_parent_of[] = "SELECT parent_id FROM places WHERE id = ?";
+
+/* Is household within scope? As places_is_within, but the walk up the tree stops at the
+ * scope or at a place this batch already found inside it, and remembers the places it
+ * passed on a walk that ended inside. */
+static int within_scope(struct scan_ctx *c, int64_t household, int64_t scope, bool *within)
+{
+	int64_t path[PLACES_NLEVELS];
+	int k = 0, rc;
+	struct db_stmt *s;
+	*within = false;
+	if (c->inside_scope != scope) {
+		c->inside_scope = scope;
+		c->ninside = 0;
+	}
+	for (int64_t cur = household; cur;) {
+		bool known = cur == scope;
+		for (size_t i = 0; !known && i < c->ninside; i++)
+			known = c->inside[i] == cur;
+		if (known) {
+			/* path[0] is the household: its walk is rarely repeated in a batch. */
+			for (int i = 1; i < k && c->ninside < INSIDE_MAX; i++)
+				c->inside[c->ninside++] = path[i];
+			*within = true;
+			return 0;
+		}
+		/* The tree is at most eight deep; a longer chain means a corrupted parent. */
+		if (k == PLACES_NLEVELS)
+			return MU_EDB;
+		path[k++] = cur;
+		if ((rc = lookup(c->d, sql_parent_of, NULL, cur, 0, &s)) < 0)
+			return rc;
+		if (rc == 0)
+			return k == 1 ? MU_ENOTFOUND : MU_EDB;
+		cur = db_col_i64(s, 0);
+		db_stmt_done(s);
+	}
+	return 0;
 }
 
 /* Checks one scan without writing. Returns 0 with *plan filled, 1 for a duplicate,
@@ -252,17 +350,13 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 	}
 	plan->site_id = c->site.id;
 
-	struct people_person p;
-	rc = find_person(c, in->person, &p);
-	plan->person_id = p.id;
-	plan->household_id = p.household_id;
-	explicit_bzero(&p, sizeof p);
+	rc = find_person(c, in->person, &plan->person_id, &plan->household_id);
 	if (rc == MU_ENOTFOUND || rc == MU_EINVAL || rc == MU_ECRYPTO)
 		REFUSE(MU_ENOTFOUND, "person", "no person with this personal code or ID number");
 	if (rc)
 		return rc;
 	bool within;
-	if ((rc = places_is_within(c->d, plan->household_id, c->round.scope_place_id, &within)))
+	if ((rc = within_scope(c, plan->household_id, c->round.scope_place_id, &within)))
 		return rc;
 	if (!within)
 		REFUSE(MU_EINVAL, "person", "person lives outside the round's scope");
@@ -275,13 +369,30 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		db_stmt_done(s);
 	}
 
-	if ((rc = lookup(c->d, sql_tube_of, in->tube, 0, 0, &s)) < 0)
-		return rc;
+	struct tube_seen *t = &c->tube;
+	if (c->have_tube && !strcmp(t->barcode, in->tube)) {
+		rc = 1;
+	} else {
+		c->have_tube = false;
+		if ((rc = lookup(c->d, sql_tube_of, in->tube, 0, 0, &s)) < 0)
+			return rc;
+		if (rc == 1) {
+			snprintf(t->barcode, sizeof t->barcode, "%s", in->tube);
+			t->id = db_col_i64(s, 0);
+			t->round_id = db_col_i64(s, 1);
+			t->site_id = db_col_i64(s, 2);
+			t->capacity = (int)db_col_i64(s, 3);
+			t->n = (int)db_col_i64(s, 4);
+			t->state = (int)db_col_i64(s, 5);
+			t->single = db_col_i64(s, 6) != 0;
+			db_stmt_done(s);
+			c->have_tube = true;
+		}
+	}
 	if (rc == 1) {
-		int64_t tid = db_col_i64(s, 0), tround = db_col_i64(s, 1), tsite = db_col_i64(s, 2);
-		int cap = (int)db_col_i64(s, 3), n = (int)db_col_i64(s, 4), st = (int)db_col_i64(s, 5);
-		bool single = db_col_i64(s, 6) != 0;
-		db_stmt_done(s);
+		int64_t tid = t->id, tround = t->round_id, tsite = t->site_id;
+		int cap = t->capacity, n = t->n, st = t->state;
+		bool single = t->single;
 		if (plan->recall_id)
 			REFUSE(MU_EEXIST, "tube",
 			       "person is recalled: re-swab into a new single tube, not %s", in->tube);
@@ -323,7 +434,7 @@ static int step_done(struct db_stmt *s)
 	return rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
 }
 
-/* Writes one checked scan; the caller holds a savepoint around it. */
+/* Writes one checked scan: nothing here can refuse it, only fail the whole batch. */
 static int write_scan(struct db *d, const struct screening_scan *in, struct scan_plan *plan,
 		      struct screening_scan_result *r)
 {
@@ -405,14 +516,19 @@ int screening_scan_batch(struct db *d, const struct people_keys *k, const struct
 			rc = 0;
 			continue;
 		}
-		if ((rc = db_tx_begin(d)))
+		/* No savepoint of its own: every refusal was decided by check_scan before any
+		 * write, and a write that fails here fails the batch, which the caller rolls
+		 * back whole. A savepoint per item made SQLite copy each page the item touched
+		 * into the statement journal again (spilling to a temp file past 64 KiB). */
+		if ((rc = write_scan(d, &in[i], &plan, r)))
 			goto out;
-		if ((rc = write_scan(d, &in[i], &plan, r))) {
-			db_tx_rollback(d);
-			goto out;
-		}
-		if ((rc = db_tx_commit(d)))
-			goto out;
+		c.tube = (struct tube_seen){.id = plan.tube_id, .round_id = plan.round_id,
+					    .site_id = plan.site_id, .capacity = plan.capacity,
+					    .n = r->opened ? 1 : plan.n + 1,
+					    .state = r->sealed ? SCREENING_TUBE_SEALED : SCREENING_TUBE_OPEN,
+					    .single = plan.recall_id != 0};
+		snprintf(c.tube.barcode, sizeof c.tube.barcode, "%s", in[i].tube);
+		c.have_tube = true;
 		r->status = SCREENING_SCAN_OK;
 		screening__delta_add(dl, plan.round_id, plan.person_id, plan.household_id,
 				     SCREENING__F_SAMPLED);

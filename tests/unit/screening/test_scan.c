@@ -60,6 +60,52 @@ static void test_idempotent_and_repeat(void **state)
 	assert_int_equal(out[1].status, SCREENING_SCAN_DUPLICATE);
 }
 
+/* One batch exercises what the batch remembers between items (the last tube, the places
+ * found inside the scope): a tube filled within the batch is full for the next item, a
+ * person outside the scope stays outside after people inside it, and each refused item
+ * writes nothing while the items around it are kept. */
+static void test_batch_caches(void **state)
+{
+	struct fx *f = *state;
+	char ids[9][16], forged[PEOPLE_CODE_LEN + 1];
+	snprintf(forged, sizeof forged, "%s", f->code[1]);
+	forged[3] = forged[3] == 'A' ? 'B' : 'A';
+	struct screening_scan in[9];
+	const char *tube[9] = {"T1", "T1", "T1", "T1", "T1", "T1", "T2", "T2", "T2"};
+	const int who[9] = {0, 1, 2, 3, 4, 5, NPEOPLE - 1, 6, -1};
+	for (int i = 0; i < 9; i++) {
+		snprintf(ids[i], sizeof ids[i], "b-%d", i);
+		in[i] = (struct screening_scan){ids[i], f->round, "SITE1", tube[i],
+						who[i] < 0 ? forged : f->code[who[i]],
+						"2021-06-01T08:00:00+08:00"};
+	}
+	struct screening_scan_result out[9];
+	assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, in, 9, out, f->dl), 0);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(out[i].status, SCREENING_SCAN_OK);
+		assert_int_equal(out[i].person_id, f->person[i]);
+		assert_int_equal(out[i].sealed, i == 4);
+	}
+	assert_int_equal(out[5].status, SCREENING_SCAN_ERROR);
+	assert_string_equal(out[5].field, "tube");
+	assert_non_null(strstr(out[5].msg, "full"));
+	assert_int_equal(out[6].status, SCREENING_SCAN_ERROR);
+	assert_string_equal(out[6].field, "person");
+	assert_non_null(strstr(out[6].msg, "outside"));
+	assert_int_equal(out[7].status, SCREENING_SCAN_OK);
+	assert_true(out[7].opened);
+	assert_int_equal(out[8].status, SCREENING_SCAN_ERROR);
+	assert_string_equal(out[8].field, "person");
+	struct screening_tube t;
+	assert_int_equal(screening_tube_get(f->t.db, "T1", &t), 0);
+	assert_int_equal(t.n, 5);
+	assert_int_equal(t.state, SCREENING_TUBE_SEALED);
+	assert_int_equal(screening_tube_get(f->t.db, "T2", &t), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.state, SCREENING_TUBE_OPEN);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM samples"), 6);
+}
+
 /* Each refusal: the right code and field, and not one row changed. */
 static void test_refusals_write_nothing(void **state)
 {
@@ -272,6 +318,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pool_fills_and_seals, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent_and_repeat, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_write_nothing, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_caches, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tube_state_machine, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_round_rules, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_loader, fx_setup, fx_teardown),
