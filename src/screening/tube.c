@@ -188,6 +188,20 @@ static int lookup(struct db *d, const char *sql, const char *text, int64_t a, in
 	return rc == DB_DONE ? 0 : rc;
 }
 
+/* lookup for statements with a single integer parameter. */
+static int lookup_id(struct db *d, const char *sql, int64_t id, struct db_stmt **out)
+{
+	int rc = db_prepare(d, sql, out);
+	if (rc)
+		return rc;
+	db_bind_i64(*out, 1, id);
+	rc = db_step(*out);
+	if (rc == DB_ROW)
+		return 1;
+	db_stmt_done(*out);
+	return rc == DB_DONE ? 0 : rc;
+}
+
 static bool printable_token(const char *s, size_t max)
 {
 	if (!s)
@@ -213,7 +227,7 @@ static int find_code(struct scan_ctx *c, const unsigned char raw[PEOPLE_CODE_BYT
 	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
 	struct db_stmt *s;
 	people_code_open(c->k, raw, id, secret);
-	int rc = lookup(c->d, sql_person_of_code, NULL, *id, 0, &s);
+	int rc = lookup_id(c->d, sql_person_of_code, *id, &s);
 	if (rc == 1) {
 		if (*id <= 0 || db_col_bytes(s, 1) != PEOPLE_CODE_SECRET_BYTES)
 			rc = MU_ECRYPTO;
@@ -283,7 +297,7 @@ static int within_scope(struct scan_ctx *c, int64_t household, int64_t scope, bo
 		if (k == PLACES_NLEVELS)
 			return MU_EDB;
 		path[k++] = cur;
-		if ((rc = lookup(c->d, sql_parent_of, NULL, cur, 0, &s)) < 0)
+		if ((rc = lookup_id(c->d, sql_parent_of, cur, &s)) < 0)
 			return rc;
 		if (rc == 0)
 			return k == 1 ? MU_ENOTFOUND : MU_EDB;
