@@ -87,7 +87,10 @@ if want code-lookup; then
   # Random people over the whole 4 GB file: read it once so that the figure is the
   # server's, not the disk's (the VM's proactive reclaim drops cold file pages).
   cat "$city_db" "$city_db-wal" >/dev/null 2>&1 || true
-  token=$(build/muster token issue --site BENCH --place 440103 --db "$city_db" 2>/dev/null)
+  # A checkpoint's scanner: a site token (the site is created once and kept).
+  build/muster site add --code BENCH-LOOKUP --place 440103 --name "bench checkpoint" --desks 1 \
+    --db "$city_db" >/dev/null 2>&1 || true
+  token=$(build/muster token issue --site BENCH-LOOKUP --db "$city_db" 2>/dev/null)
   build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet --bench-hello \
     >"$out/serve.out" 2>"$out/serve.err" &
   pid=$!
