@@ -7,27 +7,9 @@ set -u
 M=${MUSTER:?set MUSTER to the muster binary}
 failures=0
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 
-# run NAME WANT_RC CMD...: runs CMD with stdout in NAME.out, stderr in NAME.err.
-run() {
-  local name=$1 want=$2; shift 2
-  "$@" >"$name.out" 2>"$name.err"
-  local rc=$?
-  if grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$name.err"; then
-    fail "$name: sanitizer report"
-    head -40 "$name.err"
-  fi
-  if [ "$rc" -ne "$want" ]; then
-    fail "$name: exit $rc, wanted $want ($*)"
-    sed 's/^/      err: /' "$name.err" | head -20
-  fi
-}
-has() { grep -qxF -- "$2" "$1" || { fail "$1 lacks the line: $2"; sed 's/^/      | /' "$1" | head -30; }; }
-contains() { grep -qF -- "$2" "$1" || { fail "$1 lacks: $2"; sed 's/^/      | /' "$1" | head -30; }; }
-lines() { local n; n=$(wc -l <"$1"); [ "$n" -eq "$2" ] || fail "$1: $n lines, wanted $2"; }
 q() { sqlite3 "$DB" "$1"; }
-eq() { [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 
 DB=city.db
 cat >places.csv <<'CSV'

@@ -9,29 +9,10 @@ M=${MUSTER:?set MUSTER to the muster binary}
 FIX=${TESTS:-$(cd "$(dirname "$0")" && pwd)}/fixtures
 failures=0
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 ok() { :; }
 
-# run NAME WANT_RC CMD...: runs CMD with stdout in NAME.out, stderr in NAME.err.
-run() {
-  local name=$1 want=$2; shift 2
-  "$@" >"$name.out" 2>"$name.err"
-  local rc=$?
-  if grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$name.err"; then
-    fail "$name: sanitizer report"
-    head -40 "$name.err"
-  fi
-  if [ "$rc" -ne "$want" ]; then
-    fail "$name: exit $rc, wanted $want ($*)"
-    sed 's/^/      err: /' "$name.err" | head -20
-  fi
-}
-# has NAME.FILE TEXT: the file holds the exact line TEXT.
-has() { grep -qxF -- "$2" "$1" || { fail "$1 lacks the line: $2"; sed 's/^/      | /' "$1" | head -30; }; }
-# contains FILE TEXT: some line of the file contains TEXT.
-contains() { grep -qF -- "$2" "$1" || { fail "$1 lacks: $2"; sed 's/^/      | /' "$1" | head -30; }; }
 q() { sqlite3 "$1" "$2"; }
-eq() { [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 
 # GB 11643 resident ID: the 17 digits given plus their check digit.
 rid() {
