@@ -5,7 +5,7 @@
 # Targets: all test demo bench fmt lint fuzz clean.
 
 CC      ?= cc
-PKGS    := sqlite3 libsodium jansson libmicrohttpd
+PKGS    := sqlite3 libsodium jansson libmicrohttpd libqrencode
 CWARN   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 CPPFLAGS := -D_GNU_SOURCE -Isrc -Ibuild/gen

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <qrencode.h>
 #include <sodium.h>
 
 #include "auth/auth.h"
@@ -536,11 +537,62 @@ static int get_code(struct http_req *r, struct http_resp *resp)
 	return 0;
 }
 
+/* ---- GET /api/v1/people/{id}/qr.svg -------------------------------------------------------- */
+
+/* The person's personal code as a QR code (SVG, one path of unit squares, a 4-module quiet
+ * zone) for printing; the code's text is printed beneath it. Audited as a read of the
+ * person, like the record it is reached from. */
+static int get_person_qr(struct http_req *r, struct http_resp *resp)
+{
+	struct people_person p;
+	int64_t id;
+	char code[PEOPLE_CODE_LEN + 1];
+	int rc = id_param(r, &id);
+	MU_ASSERT(keys_ready);
+	if (rc)
+		return rc;
+	if ((rc = people_get(auth_db(), &keys, id, &p)))
+		return rc;
+	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
+	people_code_format(p.code, code);
+	sodium_memzero(&p, sizeof p);
+	QRcode *q = QRcode_encodeString(code, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	if (!q) {
+		sodium_memzero(code, sizeof code);
+		return MU_EIO;
+	}
+	int w = q->width, side = w + 8;
+	struct mu_buf b;
+	mu_buf_init(&b, 1u << 20);
+	mu_buf_printf(&b,
+		      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+		      "shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
+		      "fill=\"#fff\"/><path fill=\"#000\" d=\"",
+		      side, side + 4, side, side + 4);
+	for (int y = 0; y < w; y++)
+		for (int x = 0; x < w; x++)
+			if (q->data[y * w + x] & 1)
+				mu_buf_printf(&b, "M%d %dh1v1h-1z", x + 4, y + 4);
+	mu_buf_printf(&b,
+		      "\"/><text x=\"%d\" y=\"%d\" font-family=\"monospace\" "
+		      "font-size=\"%.2f\" text-anchor=\"middle\">%s</text></svg>",
+		      side / 2, side + 2, side / 20.0, code);
+	QRcode_free(q);
+	sodium_memzero(code, sizeof code);
+	resp->type = "image/svg+xml";
+	resp->raw = mu_arena_strndup(&r->arena, mu_buf_str(&b), b.len);
+	resp->raw_len = b.len;
+	mu_buf_fini(&b);
+	return 0;
+}
+
 const struct http_route people_api_routes[] = {
     {HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, place_of_query,
      "people under a place: everyone, by ID number or by name fragment, a page at a time"},
     {HTTP_GET, "/api/v1/people/{id}", get_person, PERSON_READ, HTTP_ROUTE_PERSON, place_of_person,
      "one person's full record with their household and its path"},
+    {HTTP_GET, "/api/v1/people/{id}/qr.svg", get_person_qr, PERSON_READ, HTTP_ROUTE_PERSON,
+     place_of_person, "the person's personal code as a printable QR code (SVG)"},
     {HTTP_GET, "/api/v1/codes/{code}", get_code, CODE_READ, HTTP_ROUTE_DEVICE | HTTP_ROUTE_PERSON,
      NULL, "what a checkpoint sees of a personal code: the masked name and the status"},
     {0, NULL, NULL, 0, 0, NULL, NULL},

@@ -31,6 +31,8 @@
 #define SETUP	    (R_ADMIN | R_STAFF)
 #define FIELD	    (R_ADMIN | R_CMD | R_STAFF | R_GRID)
 #define EXEMPT	    (R_GRID | R_STAFF)
+#define SITE_READ   (R_ADMIN | R_CMD | R_STAFF | R_SAMP)
+#define LAB_READ    (R_ADMIN | R_CMD | R_STAFF | R_LAB)
 
 #define PAGE_DEFAULT 100
 #define PAGE_MAX     1000
@@ -1190,6 +1192,163 @@ static int post_exemption(struct http_req *r, struct http_resp *resp)
 	return 0;
 }
 
+/* ---- lists for the web: sites, labs, a lab's backlog, a round's day ------------------------ */
+
+/* Guangzhou keeps China Standard Time (UTC+8, no daylight saving): "today" starts at
+ * its midnight. */
+#define CITY_TZ_OFFSET_S (8 * 3600)
+#define CITY_TZ		 "+08:00"
+
+struct site_list {
+	struct http_req *r;
+	const struct auth_principal *p;
+	int64_t under; /* a place the site must be under, 0: any */
+	json_t *arr;
+};
+
+static int site_one(const struct screening_site *st, void *ctx)
+{
+	struct site_list *l = ctx;
+	int64_t ids[PLACES_NLEVELS];
+	int n, rc;
+	bool under = !l->under;
+	if (l->p->kind == AUTH_KIND_SITE) {
+		if (strcmp(st->code, l->p->device_code) != 0)
+			return 0;
+	}
+	if ((rc = places_path(auth_db(), st->place_id, ids, &n)))
+		return rc;
+	if (l->p->kind != AUTH_KIND_SITE && !auth_within(l->p, ids, n))
+		return 0;
+	for (int i = 0; i < n && !under; i++)
+		under = ids[i] == l->under;
+	if (!under)
+		return 0;
+	struct places_node node;
+	if ((rc = places_get(auth_db(), st->place_id, &node)))
+		return rc;
+	json_array_append_new(l->arr, json_pack("{s:s, s:s, s:s, s:s, s:i}", "code", st->code,
+						"name", st->name, "place", node.code,
+						"place_name", node.name, "desks", st->desks));
+	return 0;
+}
+
+/* GET /api/v1/sites[?place=CODE]: the sites inside the caller's jurisdiction (a site
+ * token: its own site), under place when given. */
+static int get_sites(struct http_req *r, struct http_resp *resp)
+{
+	struct places_node node;
+	struct site_list l = {.r = r, .p = auth_who(r)};
+	int rc;
+	if (http_query(r, "place")) {
+		if ((rc = place_query(r, &node)))
+			return rc;
+		l.under = node.id;
+	}
+	l.arr = json_array();
+	if ((rc = screening_site_list(auth_db(), site_one, &l))) {
+		json_decref(l.arr);
+		return rc;
+	}
+	resp->json = json_pack("{s:o}", "sites", l.arr);
+	return 0;
+}
+
+static json_t *lab_json(const struct screening_lab *lab)
+{
+	return json_pack("{s:s, s:s, s:I}", "code", lab->code, "name", lab->name, "capacity",
+			 (json_int_t)lab->capacity);
+}
+
+struct lab_list {
+	const char *only; /* a lab token's lab */
+	json_t *arr;
+};
+
+static int lab_one(const struct screening_lab *lab, void *ctx)
+{
+	struct lab_list *l = ctx;
+	if (!l->only || !strcmp(l->only, lab->code))
+		json_array_append_new(l->arr, lab_json(lab));
+	return 0;
+}
+
+/* GET /api/v1/labs: every lab (a lab token: its own). Labs hold no personal data. */
+static int get_labs(struct http_req *r, struct http_resp *resp)
+{
+	const struct auth_principal *p = auth_who(r);
+	struct lab_list l = {.only = p->kind == AUTH_KIND_LAB ? p->device_code : NULL,
+			     .arr = json_array()};
+	int rc = screening_lab_list(auth_db(), lab_one, &l);
+	if (rc) {
+		json_decref(l.arr);
+		return rc;
+	}
+	resp->json = json_pack("{s:o}", "labs", l.arr);
+	return 0;
+}
+
+/* GET /api/v1/labs/{code}/backlog?limit=N: the tubes a lab has received and not yet
+ * resulted, oldest first — barcodes only. */
+static int get_lab_backlog(struct http_req *r, struct http_resp *resp)
+{
+	const char *code;
+	struct screening_lab lab;
+	int limit, rc;
+	size_t n = 0;
+	int64_t total = 0, oldest = 0;
+	if ((rc = lab_of_caller(r, r->params[0], &code)) || (rc = limit_param(r, &limit)))
+		return rc;
+	rc = screening_lab_find(auth_db(), code, &lab);
+	if (rc == MU_ENOTFOUND || rc == MU_EINVAL)
+		return http_fail(r, MU_ENOTFOUND, "code", "no lab has this code");
+	if (rc)
+		return rc;
+	struct screening_backlog_tube *out = mu_xcalloc((size_t)limit, sizeof *out);
+	if ((rc = screening_lab_backlog(auth_db(), lab.id, (size_t)limit, out, &n, &total,
+					&oldest))) {
+		free(out);
+		return rc;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:i, s:b, s:o}", "barcode",
+						     out[i].barcode, "round",
+						     (json_int_t)out[i].round_id, "samples", out[i].n,
+						     "single", out[i].single, "received_at",
+						     time_json(out[i].received_at)));
+	free(out);
+	resp->json = json_pack("{s:o, s:I, s:o, s:o}", "lab", lab_json(&lab), "waiting",
+			       (json_int_t)total, "oldest_received_at", time_json(oldest), "tubes",
+			       arr);
+	return 0;
+}
+
+/* GET /api/v1/rounds/{id}/day: the overview's figures of the city's day. */
+static int get_day(struct http_req *r, struct http_resp *resp)
+{
+	struct screening_round rd;
+	struct screening_day day;
+	int rc;
+	if ((rc = round_param(r, &rd)) ||
+	    (rc = screening_day_get(auth_db(), rd.id, mu_now_unix(), CITY_TZ_OFFSET_S, &day)))
+		return rc;
+	json_t *hours = json_array();
+	for (int i = 0; i < SCREENING_DAY_HOURS; i++)
+		json_array_append_new(hours, json_pack("{s:o, s:I}", "at",
+						       time_json(day.hour0 + 3600 * i), "samples",
+						       (json_int_t)day.hourly[i]));
+	json_t *recalls = json_object();
+	for (int st = 0; st < 4; st++)
+		json_object_set_new(recalls, screening_recall_state_name(st),
+				    json_integer(day.recalls[st]));
+	resp->json = json_pack("{s:I, s:s, s:o, s:I, s:I, s:o, s:o}", "round", (json_int_t)rd.id,
+			       "tz", CITY_TZ, "day_start", time_json(day.day_start),
+			       "samples_today", (json_int_t)day.samples_today, "positives_today",
+			       (json_int_t)day.positives_today, "recalls", recalls, "hours", hours);
+	return 0;
+}
+
 const struct http_route screening_api_routes[] = {
     {HTTP_POST, "/api/v1/rounds", post_round, ROUND_WRITE, 0, place_of_scope,
      "create a screening round over a place's subtree with its pool policy"},
@@ -1220,5 +1379,13 @@ const struct http_route screening_api_routes[] = {
      "the roll-call: who in a grid or below has no sample yet, a page at a time"},
     {HTTP_POST, "/api/v1/exemptions", post_exemption, EXEMPT, HTTP_ROUTE_PERSON,
      place_of_exempt_person, "record that a person need not be tested in a round, or in any"},
+    {HTTP_GET, "/api/v1/sites", get_sites, SITE_READ, HTTP_ROUTE_DEVICE, NULL,
+     "the sampling sites inside the caller's jurisdiction, under a place when given"},
+    {HTTP_GET, "/api/v1/labs", get_labs, LAB_READ, HTTP_ROUTE_DEVICE, NULL,
+     "the labs with their daily capacity (a lab token: its own)"},
+    {HTTP_GET, "/api/v1/labs/{code}/backlog", get_lab_backlog, LAB_READ, HTTP_ROUTE_DEVICE, NULL,
+     "the tubes a lab has received and not yet resulted, oldest first (barcodes only)"},
+    {HTTP_GET, "/api/v1/rounds/{id}/day", get_day, FIELD, 0, place_of_round,
+     "a round's day in the city's time zone: samples per hour, today's samples, recalls, positives"},
     {0, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -245,3 +245,55 @@ json_t *screening_progress_json(const struct screening_progress *p)
 	    p->remaining >= 0 ? json_integer(p->remaining) : json_null(), "projected_completion",
 	    time_or_null(p->projected_at));
 }
+
+/* ---- the day: samples per hour, recalls, positives (for the overview) ------------------ */
+
+/* A range of samples_round_at, grouped by hour (index-only). */
+static const char sql_hourly[] = "SELECT sampled_at / 3600, count(*) FROM samples"
+				 " WHERE round_id = ? AND sampled_at >= ? AND sampled_at < ?"
+				 " GROUP BY 1";
+/* The round's recalls (few: pool size × pool-positive tubes) by state. */
+static const char sql_recall_states[] = "SELECT state, count(*), sum(state = 3 AND resolved_at >= ?)"
+					" FROM recalls WHERE round_id = ? GROUP BY state";
+
+int screening_day_get(struct db *d, int64_t round_id, int64_t now, int tz_offset_s,
+		      struct screening_day *out)
+{
+	struct db_stmt *s;
+	int rc;
+	memset(out, 0, sizeof *out);
+	out->round_id = round_id;
+	/* The day starts at local midnight; the window is the SCREENING_DAY_HOURS whole hours
+	 * that end with the current hour. */
+	out->day_start = (now + tz_offset_s) / 86400 * 86400 - tz_offset_s;
+	out->hour0 = (now / 3600 - (SCREENING_DAY_HOURS - 1)) * 3600;
+	int64_t from = out->hour0 < out->day_start ? out->hour0 : out->day_start;
+	if ((rc = db_prepare(d, sql_hourly, &s)))
+		return rc;
+	db_bind_i64(s, 1, round_id);
+	db_bind_i64(s, 2, from);
+	db_bind_i64(s, 3, (now / 3600 + 1) * 3600);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t h = db_col_i64(s, 0) * 3600, c = db_col_i64(s, 1);
+		if (h >= out->hour0)
+			out->hourly[(h - out->hour0) / 3600] += c;
+		if (h >= out->day_start)
+			out->samples_today += c;
+	}
+	db_stmt_done(s);
+	if (rc != DB_DONE)
+		return rc;
+	if ((rc = db_prepare(d, sql_recall_states, &s)))
+		return rc;
+	db_bind_i64(s, 1, out->day_start);
+	db_bind_i64(s, 2, round_id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t st = db_col_i64(s, 0);
+		if (st >= 0 && st < 4)
+			out->recalls[st] = db_col_i64(s, 1);
+		if (st == SCREENING_RECALL_POSITIVE)
+			out->positives_today = db_col_i64(s, 2);
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}

@@ -469,3 +469,44 @@ out:
 	free(grids);
 	return rc;
 }
+
+/* Index-only over tubes_lab_waiting (a partial index of waiting tubes). */
+static const char sql_backlog_count[] =
+    "SELECT count(*), min(received_at) FROM tubes WHERE lab_id = ? AND state = 2";
+static const char sql_backlog_list[] =
+    "SELECT t.barcode, t.round_id, t.n, t.single, t.received_at FROM tubes t"
+    " WHERE t.lab_id = ? AND t.state = 2 ORDER BY t.received_at, t.id LIMIT ?";
+
+int screening_lab_backlog(struct db *d, int64_t lab_id, size_t limit,
+			  struct screening_backlog_tube *out, size_t *n, int64_t *total,
+			  int64_t *oldest)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_backlog_count, &s);
+	*n = 0;
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, lab_id);
+	if ((rc = db_step(s)) == DB_ROW) {
+		*total = db_col_i64(s, 0);
+		*oldest = db_col_null(s, 1) ? 0 : db_col_i64(s, 1);
+		rc = 0;
+	}
+	db_stmt_done(s);
+	if (rc || !limit)
+		return rc;
+	if ((rc = db_prepare(d, sql_backlog_list, &s)))
+		return rc;
+	db_bind_i64(s, 1, lab_id);
+	db_bind_i64(s, 2, (int64_t)limit);
+	while (*n < limit && (rc = db_step(s)) == DB_ROW) {
+		struct screening_backlog_tube *t = &out[(*n)++];
+		snprintf(t->barcode, sizeof t->barcode, "%s", db_col_text(s, 0));
+		t->round_id = db_col_i64(s, 1);
+		t->n = (int)db_col_i64(s, 2);
+		t->single = db_col_i64(s, 3) != 0;
+		t->received_at = db_col_i64(s, 4);
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE || rc == DB_ROW ? 0 : rc;
+}

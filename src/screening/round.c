@@ -377,3 +377,49 @@ int screening_lab_find(struct db *d, const char *code, struct screening_lab *out
 	db_stmt_done(s);
 	return rc;
 }
+
+static const char sql_site_list[] = "SELECT id, code, place_id, name, desks FROM sites ORDER BY code";
+static const char sql_lab_list[] = "SELECT id, code, name, capacity FROM labs ORDER BY code";
+
+int screening_site_list(struct db *d, int (*fn)(const struct screening_site *s, void *ctx),
+			void *ctx)
+{
+	struct db_stmt *s;
+	struct screening_site st;
+	int rc = db_prepare(d, sql_site_list, &s);
+	if (rc)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		memset(&st, 0, sizeof st);
+		st.id = db_col_i64(s, 0);
+		snprintf(st.code, sizeof st.code, "%s", db_col_text(s, 1));
+		st.place_id = db_col_i64(s, 2);
+		snprintf(st.name, sizeof st.name, "%s", db_col_text(s, 3));
+		st.desks = (int)db_col_i64(s, 4);
+		if ((rc = fn(&st, ctx)))
+			break;
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int screening_lab_list(struct db *d, int (*fn)(const struct screening_lab *l, void *ctx),
+		       void *ctx)
+{
+	struct db_stmt *s;
+	struct screening_lab l;
+	int rc = db_prepare(d, sql_lab_list, &s);
+	if (rc)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		memset(&l, 0, sizeof l);
+		l.id = db_col_i64(s, 0);
+		snprintf(l.code, sizeof l.code, "%s", db_col_text(s, 1));
+		snprintf(l.name, sizeof l.name, "%s", db_col_text(s, 2));
+		l.capacity = db_col_i64(s, 3);
+		if ((rc = fn(&l, ctx)))
+			break;
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}

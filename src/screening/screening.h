@@ -52,6 +52,21 @@ int screening_round_get(struct db *d, int64_t id, struct screening_round *out);
 /* Closes a round at now: no scan is accepted after (results still are). MU_ENOTFOUND,
  * or MU_EEXIST when it is already closed. */
 int screening_round_close(struct db *d, int64_t id, int64_t now);
+/* The city's day for the overview: samples per hour over the SCREENING_DAY_HOURS whole
+ * hours ending with now's hour (hourly[0] starts at hour0), samples since local midnight
+ * (tz_offset_s east of UTC), the round's recalls by SCREENING_RECALL_* state and those
+ * confirmed positive since midnight. Cost: the index entries of the samples of the last
+ * day (and of today), and one pass over the round's recalls. */
+#define SCREENING_DAY_HOURS 24
+struct screening_day {
+	int64_t round_id, day_start, hour0;
+	int64_t hourly[SCREENING_DAY_HOURS];
+	int64_t samples_today, positives_today;
+	int64_t recalls[4];
+};
+int screening_day_get(struct db *d, int64_t round_id, int64_t now, int tz_offset_s,
+		      struct screening_day *out);
+
 /* Calls fn for every round, newest first; stops when fn returns non-zero (returned). */
 int screening_round_list(struct db *d, int (*fn)(const struct screening_round *r, void *ctx),
 			 void *ctx);
@@ -76,6 +91,25 @@ struct screening_lab {
 /* Adds a lab (id set on success). MU_EINVAL (*why), MU_EEXIST as for sites. */
 int screening_lab_add(struct db *d, struct screening_lab *l, const char **why);
 int screening_lab_find(struct db *d, const char *code, struct screening_lab *out);
+
+/* Every site (in code order) or every lab; fn's non-zero return stops and is returned. */
+int screening_site_list(struct db *d, int (*fn)(const struct screening_site *s, void *ctx),
+			void *ctx);
+int screening_lab_list(struct db *d, int (*fn)(const struct screening_lab *l, void *ctx),
+		       void *ctx);
+
+/* A tube waiting at a lab: received, not yet resulted. */
+struct screening_backlog_tube {
+	char barcode[SCREENING_BARCODE_MAX + 1];
+	int64_t round_id, received_at;
+	int n;
+	bool single;
+};
+/* A lab's backlog: *total tubes waiting, *oldest the earliest receipt (0: none), and the
+ * first up to limit of them, oldest first, into out (*n written). Index-only counts. */
+int screening_lab_backlog(struct db *d, int64_t lab_id, size_t limit,
+			  struct screening_backlog_tube *out, size_t *n, int64_t *total,
+			  int64_t *oldest);
 
 /* ---- changes for the coverage aggregate (coverage.c) ---------------------------------
  * Every write function below takes a delta (may be NULL): it appends what the write
