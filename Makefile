@@ -2,7 +2,8 @@
 #   build/muster          the program (release, -O2)
 #   build/asan/...        the same sources under AddressSanitizer + UBSan, for tests
 #   build/fuzz/...        libFuzzer targets (clang)
-# Targets: all test demo bench fmt lint fuzz clean.
+#   web/dist/             the web app (Vite), served by `muster serve --web web/dist`
+# Targets: all web test demo bench fmt lint fuzz clean.
 
 CC      ?= cc
 PKGS    := sqlite3 libsodium jansson libmicrohttpd libqrencode
@@ -23,15 +24,16 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 HEADERS  := $(wildcard src/*/*.h) tests/unit/testutil.h
 
-.PHONY: all test unit unit-asan cli-test api-test demo bench fmt lint fuzz fuzz-build clean deps
-all: build/.deps build/muster
+.PHONY: all web test unit unit-asan cli-test api-test e2e-test demo bench fmt lint fuzz fuzz-build clean deps
+all: build/.deps build/muster web/dist/index.html
 
 # Installs what is missing (scripts/deps.sh is idempotent); re-checked when it changes.
 build/.deps: scripts/deps.sh $(wildcard package-lock.json)
 	@mkdir -p build
 	@if pkg-config --exists $(PKGS) cmocka && command -v clang >/dev/null && command -v node >/dev/null \
 	   && command -v wrk >/dev/null && command -v sqlite3 >/dev/null && [ -f /usr/include/cmocka.h ] \
-	   && { [ ! -f package.json ] || [ -d node_modules ]; }; then :; else scripts/deps.sh; fi
+	   && command -v chromium >/dev/null \
+	   && cmp -s package-lock.json node_modules/.muster-lock; then :; else scripts/deps.sh; fi
 	@touch $@
 
 deps:
@@ -78,6 +80,14 @@ build/asan/tests/%: tests/unit/%.c build/asan/libmuster.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CWARN) $(ASANFLAGS) -o $@ $< build/asan/libmuster.a $(LDLIBS) -lcmocka
 
+# ---- the web app ----------------------------------------------------------------------
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.mjs \
+	   web/post-build.mjs
+web/dist/index.html: $(WEB_SRC) package-lock.json | build/.deps
+	node_modules/.bin/vite build --config web/vite.config.mjs --logLevel warn
+	node web/post-build.mjs
+web: web/dist/index.html
+
 # ---- tests -------------------------------------------------------------------------
 unit: $(UNIT_BIN) build/muster
 	@scripts/run-unit.sh $(UNIT_BIN)
@@ -92,11 +102,16 @@ api-test: build/muster build/asan/muster
 	@scripts/run-api-tests.sh build/muster
 	@ASAN_OPTIONS=detect_leaks=1 scripts/run-api-tests.sh build/asan/muster
 
+# The browser tests: playwright-core driving Debian's chromium against a real server.
+e2e-test: build/muster web/dist/index.html
+	@scripts/run-e2e-tests.sh build/muster
+
 test: build/.deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory cli-test
 	@$(MAKE) --no-print-directory api-test
+	@$(MAKE) --no-print-directory e2e-test
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-15}
 	@echo "make test: all passed"
 
@@ -121,7 +136,7 @@ fuzz: build/.deps $(FUZZ_BIN)
 # ---- demo, bench ---------------------------------------------------------------------------
 DEMO_DB ?= build/demo/muster.db
 DEMO_SCALE ?= 0.01
-demo: build/.deps build/muster
+demo: build/.deps build/muster web/dist/index.html
 	@scripts/demo.sh $(DEMO_DB) $(DEMO_SCALE)
 
 BENCH_SRC := $(wildcard bench/*.c)
@@ -141,4 +156,4 @@ lint: $(GEN_SRC)
 	clang-tidy --quiet $(LIB_SRC) src/cli/main.c -- $(CPPFLAGS) -std=c11
 
 clean:
-	rm -rf build
+	rm -rf build web/dist

@@ -10,6 +10,7 @@ pkgs=(
   clang libclang-rt-14-dev clang-format clang-tidy cppcheck
   nodejs npm
   wrk hyperfine time
+  chromium fonts-noto-cjk
 )
 
 missing=()
@@ -36,8 +37,12 @@ else
   echo "deps.sh: all Debian packages present"
 fi
 
-# npm packages for the tests and the web app, from package-lock.json when one exists.
+# npm packages for the tests and the web app, exactly as package-lock.json pins them;
+# installed again whenever the lock file changes (node_modules/.muster-lock is the copy
+# of the lock file they were installed from).
 top=$(cd "$(dirname "$0")/.." && pwd)
-if [ -f "$top/package.json" ] && [ ! -d "$top/node_modules" ]; then
-  (cd "$top" && npm ci --no-audit --no-fund)
+if [ -f "$top/package-lock.json" ] && ! cmp -s "$top/package-lock.json" "$top/node_modules/.muster-lock"; then
+  (cd "$top" && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.muster-lock)
+else
+  echo "deps.sh: npm packages as package-lock.json pins them"
 fi

@@ -1,0 +1,256 @@
+// The command centre in the browser: sign-in and sign-out, the overview, the drill-down
+// from the city to a building with every figure checked against the API, the roll-call
+// exported as CSV and .xlsx and read back, the recall list, a person's QR page, both
+// languages without an untranslated key, and a grid worker kept out of another district.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const crypto = require('node:crypto');
+const ExcelJS = require('exceljs');
+const { sql } = require('../api/lib/server.js');
+const { startAll, stopAll, newPage, signIn, shot } = require('./lib/browser.js');
+
+let env;
+let srv;
+let round;
+let chain; // codes from the city down to the test grid, and a building of it
+
+const digits = (s) => Number(String(s).replace(/[^\d]/g, ''));
+
+// The place codes from the city to place, and the parent of each.
+function pathOf(code) {
+  const out = [];
+  let row = sql(srv.db, `SELECT id, parent_id, code FROM places WHERE code = '${code}'`)[0];
+  while (row) {
+    out.unshift(row.code);
+    row = row.parent_id ? sql(srv.db, `SELECT id, parent_id, code FROM places WHERE id = ${row.parent_id}`)[0] : null;
+  }
+  return out;
+}
+
+async function post(who, url, body) {
+  return srv.request('POST', url, { body, session: await srv.as(who) });
+}
+
+before(async () => {
+  env = await startAll();
+  srv = env.srv;
+  let r = await post('admin', '/api/v1/rounds', { scope: srv.places.city, name: '全市第一轮', pool: 5 });
+  assert.equal(r.status, 201, r.text);
+  round = r.json.round.id;
+  // Five people of the test grid in one tube, which turns out positive: five recalls.
+  const ids = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+    `WHERE h.code LIKE '${srv.places.grid}%' ORDER BY p.id LIMIT 5`).map((x) => x.id);
+  const scans = [];
+  for (const id of ids) {
+    const p = await srv.get('admin', `/api/v1/people/${id}`);
+    scans.push({ scan_id: crypto.randomUUID(), round, site: 'S1', tube: 'E2E-T1', person: p.json.person.code, at: new Date().toISOString() });
+  }
+  r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans } });
+  assert.ok(r.json.results.every((x) => x.status === 'ok'), r.text);
+  r = await srv.request('POST', '/api/v1/labs/L1/receipts', { token: srv.tokens.lab, body: { tubes: ['E2E-T1'] } });
+  assert.equal(r.json.results[0].status, 'ok', r.text);
+  r = await srv.request('POST', '/api/v1/results', { token: srv.tokens.lab,
+    body: { results: [{ tube: 'E2E-T1', result: 'positive', ct_orf1ab: 28.5, ct_n: 30.1, at: new Date().toISOString() }] } });
+  assert.equal(r.json.results[0].status, 'ok', r.text);
+  const building = sql(srv.db, `SELECT b.code FROM places b WHERE b.level = 6 AND b.code LIKE '${srv.places.grid}%' ` +
+    'AND b.n_people > 0 ORDER BY b.code LIMIT 1')[0].code;
+  chain = pathOf(building);
+});
+after(async () => stopAll(env));
+
+test('sign in: a wrong password is refused on the page; sign out ends the session', async (t) => {
+  const { context, page } = await newPage(env);
+  await shot(t, page, async () => {
+    await page.goto('/overview');
+    await page.waitForURL(/\/signin/);
+    await page.fill('input[name=username]', 'cmd103');
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-test=signin-error]');
+    assert.match(await page.textContent('[data-test=signin-error]'), /用户名或密码错误/);
+    await signIn(env, page, 'cmd103');
+    assert.match(page.url(), /\/overview/);
+    await page.waitForSelector('[data-test=who]');
+    assert.match(await page.textContent('[data-test=who]'), /cmd103/);
+    await page.click('[data-test=signout]');
+    await page.waitForURL(/\/signin/);
+    await page.goto('/overview');
+    await page.waitForURL(/\/signin/);
+    const r = await page.evaluate(() => fetch('/api/v1/session').then((x) => x.status));
+    assert.equal(r, 401, 'the session is over on the server');
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});
+
+test('overview: tiles and treemap of the round, figures as the API gives them', async (t) => {
+  const { context, page } = await newPage(env);
+  await shot(t, page, async () => {
+    await signIn(env, page, 'citycmd');
+    await page.waitForSelector('[data-test=tile-coverage]');
+    await page.waitForSelector('section.overview[data-drawn=yes]');
+    const cov = (await srv.get('citycmd', `/api/v1/rounds/${round}/coverage?place=${srv.places.city}`)).json;
+    const tile = await page.textContent('[data-test=tile-coverage]');
+    assert.ok(tile.includes(cov.sampled.toLocaleString('zh-CN')) && tile.includes(cov.expected.toLocaleString('zh-CN')), tile);
+    assert.equal(digits(await page.textContent('[data-test=tile-positives] b')), 0);
+    assert.equal(digits(await page.textContent('[data-test=tile-recalls] b')), 5);
+    assert.equal(digits(await page.textContent('[data-test=tile-today] b')), 5);
+    assert.equal(await page.locator('canvas').count() >= 2, true, 'treemap and hourly chart drawn');
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});
+
+test('drill-down from the city to a building: every figure equals the API\'s', async (t) => {
+  const { context, page } = await newPage(env);
+  await shot(t, page, async () => {
+    await signIn(env, page, 'citycmd');
+    await page.goto(`/screening/${round}/${chain[0]}`);
+    for (let i = 0; i < chain.length; i++) {
+      const code = chain[i];
+      if (i > 0) {
+        await page.click(`[data-test=children] tr[data-place="${code}"] a`);
+        await page.waitForURL(new RegExp(`/screening/${round}/${code}$`));
+      }
+      const cov = (await srv.get('citycmd', `/api/v1/rounds/${round}/coverage?place=${code}`)).json;
+      await page.waitForFunction((c) => document.querySelector('[data-test=crumbs] b')?.textContent === c, cov.name);
+      assert.equal(digits(await page.textContent('[data-test=expected]')), cov.expected, `${code} expected`);
+      assert.equal(digits(await page.textContent('[data-test=sampled]')), cov.sampled, `${code} sampled`);
+      assert.equal(digits(await page.textContent('[data-test=missing]')), cov.expected - cov.sampled, `${code} missing`);
+      const rows = await page.$$eval('[data-test=children] tbody tr', (trs) => trs.map((tr) => ({
+        place: tr.dataset.place,
+        expected: tr.querySelector('[data-col=expected]').textContent,
+        sampled: tr.querySelector('[data-col=sampled]').textContent,
+      })));
+      assert.equal(rows.length, cov.children.length, `${code}: one row per child`);
+      for (const [j, k] of cov.children.entries()) {
+        assert.equal(rows[j].place, k.place);
+        assert.equal(digits(rows[j].expected), k.expected, `${k.place} expected`);
+        assert.equal(digits(rows[j].sampled), k.sampled, `${k.place} sampled`);
+      }
+      // Breadcrumbs: one per level down to here.
+      assert.equal(await page.locator('[data-test=crumbs] a, [data-test=crumbs] b').count(), i + 1);
+    }
+    assert.equal(await page.locator('[data-test=rollcall]').count(), 1, 'a building shows its roll-call');
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});
+
+test('roll-call of a grid: exported as CSV and .xlsx, read back equal to the API\'s list', async (t) => {
+  const { context, page } = await newPage(env);
+  const grid = srv.places.grid;
+  await shot(t, page, async () => {
+    await signIn(env, page, 'grid1');
+    await page.goto(`/screening/${round}/${grid}`);
+    await page.waitForSelector('[data-test=rollcall] tbody tr');
+    let api = [];
+    let cursor = null;
+    do {
+      const r = await srv.get('grid1', `/api/v1/rounds/${round}/missing?place=${grid}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      api = api.concat(r.json.missing);
+      cursor = r.json.cursor;
+    } while (cursor);
+    assert.ok(api.length >= 1, 'the grid has people missing');
+
+    const [csvDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-csv]')]);
+    assert.match(csvDl.suggestedFilename(), new RegExp(`^rollcall-${round}-${grid}-\\d{8}-\\d{4}\\.csv$`));
+    const csv = fs.readFileSync(await csvDl.path(), 'utf8');
+    assert.ok(csv.startsWith('\ufeff'), 'a byte-order mark for Excel');
+    const lines = csv.slice(1).trim().split('\r\n');
+    assert.equal(lines[0], '楼栋,户,姓名,居民编号');
+    assert.equal(lines.length - 1, api.length);
+    const byId = new Map(api.map((m) => [String(m.person_id), m]));
+    for (const line of lines.slice(1)) {
+      const [building, household, name, id] = line.split(',');
+      const m = byId.get(id);
+      assert.ok(m, `person ${id} is not missing per the API`);
+      assert.deepEqual([building, household, name], [m.building, m.household, m.name]);
+    }
+
+    const [xlsxDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-xlsx]')]);
+    assert.match(xlsxDl.suggestedFilename(), /\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(await xlsxDl.path());
+    const ws = wb.worksheets[0];
+    assert.equal(ws.rowCount - 1, api.length);
+    assert.equal(ws.getRow(1).getCell(3).value, '姓名');
+    const ids = [];
+    ws.eachRow((row, n) => { if (n > 1) ids.push(String(row.getCell(4).value)); });
+    assert.deepEqual(ids.sort(), api.map((m) => String(m.person_id)).sort());
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});
+
+test('recall list: the five pool-positive people of the grid, pending; their record with a QR code', async (t) => {
+  const { context, page } = await newPage(env);
+  await shot(t, page, async () => {
+    await signIn(env, page, 'grid1');
+    await page.goto(`/recalls/${round}?place=${srv.places.grid}&status=pending`);
+    await page.waitForSelector(`[data-grid="${srv.places.grid}"] tbody tr`);
+    const people = await page.$$eval('tr[data-person]', (trs) => trs.map((tr) => tr.dataset.person));
+    const api = (await srv.get('grid1', `/api/v1/rounds/${round}/recalls?place=${srv.places.grid}&status=pending`)).json.recalls;
+    assert.equal(people.length, 5);
+    assert.deepEqual(people.sort(), api.map((r) => String(r.person_id)).sort());
+    await page.click(`tr[data-person="${people[0]}"] a`);
+    await page.waitForURL(new RegExp(`/people/${people[0]}$`));
+    await page.waitForSelector('[data-test=qr]');
+    await page.waitForFunction(() => document.querySelector('[data-test=qr]').naturalWidth > 0);
+    const code = (await srv.get('grid1', `/api/v1/people/${people[0]}`)).json.person.code;
+    assert.equal((await page.textContent('[data-test=code]')).trim(), code);
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});
+
+test('both languages: switching changes every label, no key left untranslated', async (t) => {
+  const { context, page } = await newPage(env, { locale: 'en-GB' });
+  const KEY = /\b(app|nav|role|level|signin|err|round|ov|cov|scr|roll|rec|ppl|person|samp|scan|lab|audit)\.[a-zA-Z]+/;
+  await shot(t, page, async () => {
+    await page.goto('/signin');
+    assert.equal(await page.textContent('h1'), 'Sign in', 'English chosen from the browser');
+    await signIn(env, page, 'citycmd');
+    const pages = ['/overview', `/screening/${round}/${srv.places.grid}`, `/recalls/${round}?place=${srv.places.grid}&status=`, '/people'];
+    for (const lang of ['en', 'zh-CN']) {
+      await page.selectOption('[data-test=lang]', lang);
+      for (const p of pages) {
+        await page.goto(p);
+        await page.waitForSelector('main h1');
+        await page.waitForLoadState('networkidle');
+        const text = await page.innerText('body');
+        assert.doesNotMatch(text, KEY, `${lang} ${p}: an untranslated key`);
+      }
+      const h1 = await (await page.goto('/overview'), page.waitForSelector('main h1'), page.innerText('main h1'));
+      assert.equal(h1.trim(), lang === 'en' ? 'City overview' : '城市态势');
+    }
+    const missing = await page.evaluate(() => window.__musterMissing);
+    assert.deepEqual(missing, [], 'keys without a translation');
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});
+
+test('a grid worker sees only their pages and is refused another district', async (t) => {
+  const { context, page } = await newPage(env);
+  await shot(t, page, async () => {
+    await signIn(env, page, 'grid1');
+    const nav = await page.$$eval('[data-nav]', (as) => as.map((a) => a.dataset.nav));
+    assert.deepEqual(nav, ['overview', 'people']);
+    await page.goto(`/screening/${round}/${srv.places.other}`);
+    await page.waitForSelector('[data-test=error]');
+    assert.match(await page.textContent('[data-test=error]'), /无权/);
+    assert.equal(await page.locator('[data-test=children]').count(), 0, 'no figures of 440106 shown');
+    await page.goto('/lab');
+    await page.waitForURL(/\/overview/);
+    await page.waitForSelector('[data-test=tile-coverage]');
+    // The overview starts at the grid worker's own grid.
+    const cov = (await srv.get('grid1', `/api/v1/rounds/${round}/coverage?place=${srv.places.grid}`)).json;
+    assert.match(await page.textContent('[data-test=tile-coverage]'), new RegExp(cov.expected.toLocaleString('zh-CN')));
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});

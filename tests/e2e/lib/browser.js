@@ -1,0 +1,69 @@
+// Browser tests' harness: a real `muster serve --web web/dist` over a fresh small city
+// (the API tests' fixture), Debian's chromium driven by playwright-core headless with a
+// fresh profile, and a screenshot under build/e2e/ of any test that fails.
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { start, ROOT } = require('../../api/lib/server.js');
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const SHOTS = path.join(ROOT, 'build', 'e2e');
+
+async function startAll() {
+  const web = process.env.MUSTER_WEB || path.join(ROOT, 'web', 'dist');
+  const srv = await start(['--web', web]);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-chromium-'));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, `--user-data-dir=${profile}`], headless: true })
+    .catch(async () => chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true }));
+  return { srv, browser, profile };
+}
+
+// A fresh context (its own cookies, storage and service workers) and page.
+async function newPage(env, { locale = 'zh-CN' } = {}) {
+  const context = await env.browser.newContext({ baseURL: env.srv.url, locale, timezoneId: 'Europe/London', acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  return { context, page };
+}
+
+async function signIn(env, page, name) {
+  await page.goto('/signin');
+  await page.fill('input[name=username]', name);
+  await page.fill('input[name=password]', env.srv.users[name].password);
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+}
+
+// Runs fn; on failure keeps a screenshot named after the test, then fails.
+async function shot(t, page, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const file = path.join(SHOTS, `${t.name.replace(/[^\w-]+/g, '_').slice(0, 80)}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    e.message += `\n(screenshot: ${file})`;
+    throw e;
+  }
+}
+
+async function stopAll(env) {
+  if (!env) return;
+  try {
+    if (env.browser) await env.browser.close();
+  } finally {
+    fs.rmSync(env.profile, { recursive: true, force: true });
+    if (env.srv) {
+      try { await env.srv.stop(); } finally { env.srv.cleanup(); }
+    }
+  }
+}
+
+module.exports = { startAll, stopAll, newPage, signIn, shot, SHOTS };

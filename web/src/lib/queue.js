@@ -1,0 +1,114 @@
+// The sampler's outbox: every scan is written to IndexedDB before anything is sent, and
+// leaves it only when the server has answered for it (ok, duplicate or refused). A scan
+// carries a uuid made here, so sending it twice — after a lost answer, a reload, a day
+// offline — is recorded once by the server.
+import { openDB } from 'idb';
+import { post, get } from '../api.js';
+import { session } from '../session.js';
+
+const BATCH = 100;
+let dbp = null;
+
+function db() {
+  if (!dbp) {
+    dbp = openDB('muster-sampler', 1, {
+      upgrade(d) {
+        d.createObjectStore('scans', { keyPath: 'scan_id' }); // waiting to be sent
+        d.createObjectStore('refused', { keyPath: 'scan_id' }); // refused, with the reason
+        d.createObjectStore('tubes', { keyPath: 'barcode' }); // what this device put in each tube
+      },
+    });
+  }
+  return dbp;
+}
+
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// Queues one scan and counts it into its tube, in one transaction. Returns the tube.
+export async function enqueue(scan, capacity) {
+  const d = await db();
+  const tx = d.transaction(['scans', 'tubes'], 'readwrite');
+  const tubes = tx.objectStore('tubes');
+  const tube = (await tubes.get(scan.tube)) || { barcode: scan.tube, round: scan.round, site: scan.site, capacity, count: 0, people: [] };
+  tube.count += 1;
+  tube.people.push(scan.scan_id);
+  await tubes.put(tube);
+  await tx.objectStore('scans').put({ ...scan, queued_at: Date.now() });
+  await tx.done;
+  return tube;
+}
+
+export async function tube(barcode) {
+  return (await db()).get('tubes', barcode);
+}
+
+export async function setTube(t) {
+  await (await db()).put('tubes', t);
+}
+
+export async function pending() {
+  const all = await (await db()).getAll('scans');
+  return all.sort((a, b) => a.queued_at - b.queued_at);
+}
+
+export async function refused() {
+  return (await db()).getAll('refused');
+}
+
+export async function clearRefused() {
+  await (await db()).clear('refused');
+}
+
+let flushing = null;
+
+// Sends what waits, a batch at a time, until nothing does or the network fails. Resolves
+// to {sent, refused, error}; never throws. One flush runs at a time.
+export function flush() {
+  if (!flushing) flushing = doFlush().finally(() => { flushing = null; });
+  return flushing;
+}
+
+async function doFlush() {
+  const out = { sent: 0, refused: 0, error: null };
+  const d = await db();
+  try {
+    if (!session.csrf) {
+      const s = await get('/api/v1/session');
+      session.set(s.user, s.csrf);
+    }
+    for (;;) {
+      const batch = (await pending()).slice(0, BATCH);
+      if (!batch.length) break;
+      const body = batch.map(({ scan_id, round, site, tube: t, person, at }) => ({ scan_id, round, site, tube: t, person, at }));
+      const r = await post('/api/v1/scans', { scans: body });
+      const tx = d.transaction(['scans', 'refused', 'tubes'], 'readwrite');
+      for (const [i, res] of r.results.entries()) {
+        const s = batch[i];
+        await tx.objectStore('scans').delete(s.scan_id);
+        if (res.status === 'error') {
+          await tx.objectStore('refused').put({ ...s, error: res.error });
+          const tb = await tx.objectStore('tubes').get(s.tube);
+          if (tb) {
+            tb.count = Math.max(0, tb.count - 1);
+            tb.people = tb.people.filter((x) => x !== s.scan_id);
+            await tx.objectStore('tubes').put(tb);
+          }
+          out.refused++;
+        } else {
+          out.sent++;
+        }
+      }
+      await tx.done;
+    }
+  } catch (e) {
+    out.error = e;
+  }
+  return out;
+}
