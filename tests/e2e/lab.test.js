@@ -1,0 +1,98 @@
+// The lab's page: tubes received by scanning (an unknown one refused with its reason),
+// the backlog, a results CSV with one malformed row and one the server refuses — each
+// shown with its line and reason while the good row is recorded — and an .xlsx file
+// read in the browser. Nothing on the page names a person.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const ExcelJS = require('exceljs');
+const { sql } = require('../api/lib/server.js');
+const { startAll, stopAll, newPage, signIn, shot } = require('./lib/browser.js');
+
+let env;
+let srv;
+let names;
+let dir;
+
+before(async () => {
+  env = await startAll();
+  srv = env.srv;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-lab-'));
+  const s = await srv.as('staff103');
+  let r = await srv.request('POST', '/api/v1/rounds', { session: s, body: { scope: srv.places.district, name: '实验室测试', pool: 5 } });
+  const round = r.json.round.id;
+  const ids = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+    `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 2`).map((x) => x.id);
+  names = [];
+  const scans = [];
+  for (const [i, id] of ids.entries()) {
+    const p = (await srv.get('admin', `/api/v1/people/${id}`)).json.person;
+    names.push(p.name);
+    scans.push({ scan_id: crypto.randomUUID(), round, site: 'S1', tube: `LB-${i + 1}`, person: p.code, at: new Date().toISOString() });
+  }
+  r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans } });
+  assert.ok(r.json.results.every((x) => x.status === 'ok'), r.text);
+  for (const tube of ['LB-1', 'LB-2']) {
+    r = await srv.request('POST', `/api/v1/tubes/${tube}/seal`, { token: srv.tokens.site, body: {} });
+    assert.equal(r.status, 200, r.text);
+  }
+});
+after(async () => { fs.rmSync(dir, { recursive: true, force: true }); await stopAll(env); });
+
+const waiting = (page) => page.textContent('[data-test=waiting]').then((s) => Number(s.replace(/\D/g, '')));
+
+test('lab: receive by scanning, upload CSV and .xlsx results, refused rows with their reasons', async (t) => {
+  const { context, page } = await newPage(env, { locale: 'en-US' });
+  await shot(t, page, async () => {
+    await signIn(env, page, 'lab1');
+    await page.waitForURL(/\/lab/);
+    await page.selectOption('[data-test=lab]', 'L1');
+    await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '0');
+    for (const tube of ['LB-1', 'LB-2', 'NOPE-1']) {
+      await page.fill('input[name=receive]', tube);
+      await page.press('input[name=receive]', 'Enter');
+      await page.waitForFunction((tb) => [...document.querySelectorAll('[data-test=received] li')].some((li) => li.textContent.startsWith(tb)), tube);
+    }
+    const received = await page.$$eval('[data-test=received] li', (lis) => lis.map((li) => [li.className, li.textContent]));
+    assert.deepEqual(received.map((x) => x[0]), ['error', 'ok', 'ok']);
+    assert.match(received[0][1], /^NOPE-1 — \S/, 'the unknown tube with the server\'s reason');
+    await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '2');
+
+    // A CSV: a good row, a malformed row (line 3), a row for a tube the lab never had (line 4).
+    const csv = path.join(dir, 'results.csv');
+    const at = new Date().toISOString();
+    fs.writeFileSync(csv, `tube,result,ct_orf1ab,ct_n,at\r\nLB-1,negative,,,${at}\r\nLB-2,maybe,,,${at}\r\nNOPE-2,negative,,,${at}\r\n`);
+    await page.setInputFiles('[data-test=file]', csv);
+    await page.waitForSelector('[data-test=upload]');
+    assert.match(await page.textContent('[data-test=upload] p'), /results\.csv: 1 rows recorded, 2 refused/);
+    const refused = await page.$$eval('[data-test=refused] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    assert.deepEqual(refused.map((r) => r.slice(0, 2)), [['3', 'LB-2'], ['4', 'NOPE-2']]);
+    assert.match(refused[0][2], /negative, positive or invalid/);
+    assert.ok(refused[1][2].length > 5, 'the server\'s reason for the unknown tube');
+    assert.deepEqual(sql(srv.db, "SELECT barcode, state, result FROM tubes WHERE barcode LIKE 'LB-%' ORDER BY barcode"),
+      [{ barcode: 'LB-1', state: 3, result: 0 }, { barcode: 'LB-2', state: 2, result: null }]);
+    await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '1');
+
+    // The same columns in an .xlsx, read in the browser.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('results');
+    ws.addRow(['tube', 'result', 'ct_orf1ab', 'ct_n', 'at']);
+    ws.addRow(['LB-2', 'positive', 31.2, 33.5, at]);
+    const xlsx = path.join(dir, 'results.xlsx');
+    await wb.xlsx.writeFile(xlsx);
+    await page.setInputFiles('[data-test=file]', xlsx);
+    await page.waitForFunction(() => /results\.xlsx: 1 rows recorded, 0 refused/.test(document.querySelector('[data-test=upload] p')?.textContent || ''));
+    await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '0');
+    assert.equal(sql(srv.db, "SELECT result FROM tubes WHERE barcode = 'LB-2'")[0].result, 1);
+    const text = await page.innerText('body');
+    for (const n of names) assert.ok(!text.includes(n), 'the lab page names nobody');
+    assert.equal(await waiting(page), 0);
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});
