@@ -224,7 +224,9 @@ test('both languages: switching changes every label, no key left untranslated', 
         const text = await page.innerText('body');
         assert.doesNotMatch(text, KEY, `${lang} ${p}: an untranslated key`);
       }
-      const h1 = await (await page.goto('/overview'), page.waitForSelector('main h1'), page.innerText('main h1'));
+      await page.goto('/overview');
+      await page.waitForSelector('main h1');
+      const h1 = await page.innerText('main h1');
       assert.equal(h1.trim(), lang === 'en' ? 'City overview' : '城市态势');
     }
     const missing = await page.evaluate(() => window.__musterMissing);
