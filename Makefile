@@ -103,8 +103,9 @@ api-test: build/muster build/asan/muster
 	@ASAN_OPTIONS=detect_leaks=1 scripts/run-api-tests.sh build/asan/muster
 
 # The browser tests: playwright-core driving Debian's chromium against a real server.
-e2e-test: build/muster web/dist/index.html
+e2e-test: build/muster build/asan/muster web/dist/index.html
 	@scripts/run-e2e-tests.sh build/muster
+	@scripts/run-e2e-tests.sh build/asan/muster
 
 test: build/.deps
 	@$(MAKE) --no-print-directory unit
