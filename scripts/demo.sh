@@ -3,8 +3,8 @@
 # figures, a screening round over 荔湾区 (440103) at 10-in-1 in progress — one sampling
 # site per street, `muster drill screening` walking the streets one after another in
 # the background at DRILL_RATE scans/s (default 20) with a lab posting results after
-# each street — and `muster serve` on http://127.0.0.1:8080 until Ctrl-C (which stops
-# the server and the drill).
+# each street — and `muster serve` (the web app and the API) on http://127.0.0.1:8080
+# with one demo user per role, until Ctrl-C (which stops the server and the drill).
 # Usage: scripts/demo.sh DB_PATH SCALE   (LISTEN=ADDR:PORT to move the server)
 set -eu
 db=${1:-build/demo/muster.db}
@@ -44,6 +44,20 @@ done
 lab_token=$("$bin" token issue --lab L1 --db "$db" 2>/dev/null)
 echo "round $round; $(wc -l <"$dir/sites.txt") sites (S<street code>); lab L1"
 
+# One user per role to explore the web app with, all with one password made here (never
+# stored anywhere but the database, as an argon2id hash).
+demo_pw=$(head -c 15 /dev/urandom | base32 | tr -d '=' | tr 'A-Z' 'a-z')
+city=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 0")
+first_street=$(head -1 "$dir/sites.txt" | cut -d' ' -f1)
+grid=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 4 AND code LIKE '$first_street%' ORDER BY n_people DESC LIMIT 1")
+adduser() { printf '%s\n' "$demo_pw" | "$bin" user add "$1" --role "$2" --place "$3" --password-stdin --db "$db" >/dev/null; }
+adduser commander commander "$city"
+adduser liwan commander 440103
+adduser grid grid_worker "$grid"
+adduser sampler sampler "$first_street"
+adduser lab lab "$city"
+adduser auditor auditor "$city"
+
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)
 # The server and the drill run in the background; Ctrl-C (or the end of the server)
@@ -59,7 +73,7 @@ cleanup() {
 }
 trap 'cleanup; exit 130' INT TERM
 trap cleanup EXIT
-"$bin" serve --listen "$listen" --db "$db" "${web[@]}" &
+"$bin" serve --listen "$listen" --db "$db" "${web[@]}" 2>"$dir/serve.log" &
 server=$!
 host=${listen%:*} port=${listen##*:}
 for _ in $(seq 300); do
@@ -83,8 +97,18 @@ drill_loop=$!
 echo
 echo "== serving on http://$listen  (Ctrl-C stops the server and the drill)"
 echo "The drill scans 荔湾区 street by street at ${DRILL_RATE:-20} scans/s; lab results follow"
-echo "each street (log: $dir/drill.log). Round $round. Sign in as admin with the password"
-echo "above, then watch the coverage grow:"
+echo "each street (logs: $dir/drill.log, $dir/serve.log). Round $round."
+echo
+echo "Open http://$listen/ in a browser and sign in as"
+echo "  admin      password $password   (everything)"
+echo "  commander  password $demo_pw   (the city: overview, drill-down, recalls)"
+echo "  liwan      password $demo_pw   (荔湾区 only)"
+echo "  grid       password $demo_pw   (grid $grid: roll-call)"
+echo "  sampler    password $demo_pw   (street $first_street: the sampling page, site S$first_street)"
+echo "  lab        password $demo_pw   (the lab page, lab L1)"
+echo "  auditor    password $demo_pw   (the audit log)"
+echo
+echo "Or through the API:"
 echo "  curl -c jar -H 'Content-Type: application/json' \\"
 echo "       -d '{\"username\":\"admin\",\"password\":\"$password\"}' http://$listen/api/v1/session"
 echo "  curl -b jar http://$listen/api/v1/rounds/$round/coverage?place=440103"

@@ -246,6 +246,11 @@ test('a grid worker sees only their pages and is refused another district', asyn
     await page.waitForSelector('[data-test=error]');
     assert.match(await page.textContent('[data-test=error]'), /无权/);
     assert.equal(await page.locator('[data-test=children]').count(), 0, 'no figures of 440106 shown');
+    // Its own grid: the places above it are named in the breadcrumbs but not linked.
+    await page.goto(`/screening/${round}/${srv.places.grid}`);
+    await page.waitForSelector('[data-test=crumbs] b');
+    assert.equal(await page.locator('[data-test=crumbs] a').count(), 0);
+    assert.equal(await page.locator('[data-test=crumbs] > span:not(:empty)').count() >= 4, true);
     await page.goto('/lab');
     await page.waitForURL(/\/overview/);
     await page.waitForSelector('[data-test=tile-coverage]');

@@ -141,12 +141,13 @@ export function hour(iso, locale) {
   return new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
 }
 
-// Seconds as "5 h 12 min" / "5小时12分钟".
+// Seconds as "5 h 12 min" / "5小时12分钟" ("40 s" / "40秒" under a minute).
 export function duration(s, locale) {
   if (s === null || s === undefined || s < 0) return '—';
+  const zhl = locale.startsWith('zh');
+  if (s < 60) return zhl ? `${Math.round(s)}秒` : `${Math.round(s)} s`;
   const h = Math.floor(s / 3600);
   const m = Math.round((s % 3600) / 60);
-  const zhl = locale.startsWith('zh');
   if (h) return zhl ? `${h}小时${m}分钟` : `${h} h ${m} min`;
   return zhl ? `${m}分钟` : `${m} min`;
 }
