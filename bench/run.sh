@@ -10,6 +10,8 @@
 #   ingest-samples a whole-city round's 18.7 M samples through the bulk path vs raw inserts
 #   results        results for that round's 1.87 M tubes, recalls included, vs raw UPDATEs
 #   coverage       coverage of random nodes and `missing` of random grids (p99)
+#   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
+#                  loading the sign-in page; and the web app's JavaScript gzipped
 # The full-scale city is kept in build/bench/city.db; delete it to regenerate.
 # Everything stays under build/bench/. Servers started here are stopped on any exit.
 set -eu
@@ -157,6 +159,53 @@ if want scan-http; then
   rate=$(awk '/^rate:/ {print $2}' "$out/scan-drill.out")
   echo "scan-http: p99 batch $(awk '/^rate:/ {print $(NF-1), $NF}' "$out/scan-drill.out"), synchronous=FULL; baseline: $((batches * 100)) raw sample inserts, 100 per transaction" >&2
   awk -v r="${rate:-0}" -v b="$base" 'BEGIN {printf "BENCH scan-http %d scans/s baseline=%d ratio=%.2f\n", r, b, r / b}'
+fi
+
+if want overview-load; then
+  # The command centre over the full-scale city while `muster drill screening` feeds a
+  # whole-city round at OVERVIEW_RATE scans/s (default 2,000): a commander of the city
+  # signs in and the overview (tiles, treemap of the districts and their streets, the
+  # hourly chart) is drawn — five runs, each in a fresh browser context (empty cache).
+  # Baseline: loading the sign-in page (the app shell, static files only) the same way.
+  [ -f "$city_db" ] || generate_city
+  [ -f web/dist/index.html ] || make --no-print-directory web
+  sq() { sqlite3 -cmd '.timeout 10000' "$city_db" "$1"; }
+  city=$(sq "SELECT code FROM places WHERE level = 0")
+  round=$(sq "SELECT id FROM rounds WHERE name = 'bench-overview' ORDER BY id LIMIT 1")
+  [ -n "$round" ] || round=$(build/muster round create --scope "$city" --name bench-overview \
+    --pool 10 --db "$city_db" 2>/dev/null)
+  [ -n "$(sq "SELECT id FROM sites WHERE code = 'BENCH-SCAN'")" ] ||
+    build/muster site add --code BENCH-SCAN --place 440103 --name 压测点 --desks 100 \
+      --db "$city_db" 2>/dev/null
+  token=$(build/muster token issue --site BENCH-SCAN --db "$city_db" 2>/dev/null)
+  pw=$(head -c 15 /dev/urandom | base32 | tr -d '=')
+  printf '%s\n' "$pw" | build/muster user add bench-cmd --role commander --place "$city" \
+    --password-stdin --db "$city_db" >/dev/null 2>&1 ||
+    printf '%s\n' "$pw" | build/muster user passwd bench-cmd --password-stdin --db "$city_db" >/dev/null
+  build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet --web web/dist \
+    >"$out/ov-serve.out" 2>"$out/ov-serve.err" &
+  pid=$!
+  started+=("$pid")
+  for _ in $(seq 600); do grep -q listening "$out/ov-serve.out" 2>/dev/null && break; sleep 0.1; done
+  url=$(awk '/listening on/ {print $3}' "$out/ov-serve.out")
+  build/muster drill screening --round "$round" --url "$url" --token "$token" \
+    --rate "${OVERVIEW_RATE:-2000}" --batch 100 --connections 2 --duration 120 --db "$city_db" \
+    >"$out/ov-drill.out" 2>"$out/ov-drill.err" &
+  drill=$!
+  started+=("$drill")
+  sleep 5
+  node bench/overview_load.js "$url" bench-cmd "$pw" "${OVERVIEW_RUNS:-5}" >"$out/ov.json"
+  kill -TERM "$drill" 2>/dev/null; wait "$drill" 2>/dev/null || true
+  kill -TERM "$pid"; wait "$pid" || true
+  cat "$out/ov.json" >&2
+  js=$(cat web/dist/assets/*.js.gz | wc -c)
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`BENCH overview-load ${r.overview_p50} ms baseline=${r.shell_p50} ratio=${(r.overview_p50 / r.shell_p50).toFixed(2)}`);
+    console.log(`BENCH overview-load-max ${r.overview_max} ms baseline=1500 ratio=${(r.overview_max / 1500).toFixed(2)}`);
+    const kib = Number(process.argv[2]) / 1024;
+    console.log(`BENCH web-js-gzip ${kib.toFixed(0)} KiB baseline=1024 ratio=${(kib / 1024).toFixed(2)}`);
+  ' "$out/ov.json" "$js"
 fi
 
 # ---- screening: ingest-samples, results, coverage (bench/screening_bench.c) -------------
