@@ -34,6 +34,8 @@ async function scanInto(page, name, value) {
 }
 
 const queued = (page) => page.textContent('[data-test=queue-count]').then(Number);
+// The queue's count is read from IndexedDB after each scan and at start: wait for it.
+const waitQueued = (page, n) => page.waitForFunction((k) => document.querySelector('[data-test=queue-count]')?.textContent === String(k), n);
 
 test('sampler: a full tube, then offline scans survive a reload and arrive exactly once', async (t) => {
   const { context, page } = await newPage(env);
@@ -61,14 +63,13 @@ test('sampler: a full tube, then offline scans survive a reload and arrive exact
     await scanInto(page, 'tube', 'SAMP-T2');
     for (const c of codes.slice(5, 8)) await scanInto(page, 'person', c);
     await page.waitForFunction(() => document.querySelector('[data-test=fill]').textContent.trim() === '3/5');
-    assert.equal(await queued(page), 3);
+    await waitQueued(page, 3);
 
     // A reload with no network: the app shell comes from the service worker, the queue
     // and the tube from IndexedDB.
     await page.reload();
-    await page.waitForSelector('[data-test=queue-count]');
-    assert.equal(await queued(page), 3);
-    assert.equal((await page.textContent('[data-test=fill]')).trim(), '3/5');
+    await waitQueued(page, 3);
+    await page.waitForFunction(() => document.querySelector('[data-test=fill]')?.textContent.trim() === '3/5');
     assert.equal(sql(srv.db, "SELECT count(*) AS n FROM tubes WHERE barcode = 'SAMP-T2'")[0].n, 0, 'nothing sent yet');
 
     // Back online, and the server's first answer to the scans is lost: the batch is

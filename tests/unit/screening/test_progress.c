@@ -119,6 +119,54 @@ static void test_hand_computed(void **state)
 			 MU_ENOTFOUND);
 }
 
+/* The overview's day: T0 is 08:00 in Guangzhou, so the local day began at T0 − 8 h; the
+ * 24 whole hours end with now's hour. One sample before local midnight but inside the
+ * window, one before the window, three today; a positive pool, one re-swab confirmed. */
+static void test_day(void **state)
+{
+	struct fx *f = *state;
+	struct screening_day d;
+	int64_t now = T0 + 7400;
+	scan_at(f, "A", 0, -9 * 3600 - 60); /* 22:59 local the day before: window hour 11 */
+	scan_at(f, "A", 1, -30 * 3600);	    /* before the window */
+	scan_at(f, "A", 2, 60);		    /* hour 21 */
+	scan_at(f, "B", 3, 7210);	    /* hour 23 */
+	scan_at(f, "B", 4, 7300);	    /* hour 23 */
+	assert_int_equal(screening_tube_seal(f->t.db, "B", T0 + 7300, NULL), 0);
+	fx_receive(f, "B", 0);
+	result_at(f, "B", "positive", 7320); /* recalls for 3 and 4 */
+	struct screening_scan_result r = scan_at(f, "S1", 3, 7330);
+	assert_true(r.recall);
+	fx_receive(f, "S1", 0);
+	result_at(f, "S1", "positive", 7350);
+
+	assert_int_equal(screening_day_get(f->t.db, f->round, now, 8 * 3600, &d), 0);
+	assert_int_equal(d.day_start, T0 - 8 * 3600);
+	assert_int_equal(d.hour0, T0 + 7200 - 23 * 3600);
+	int64_t want[SCREENING_DAY_HOURS] = {0};
+	want[11] = 1;
+	want[21] = 1;
+	want[23] = 3; /* 3, 4 and the re-swab of 3 */
+	for (int i = 0; i < SCREENING_DAY_HOURS; i++)
+		if (d.hourly[i] != want[i])
+			fail_msg("hour %d: %lld samples, want %lld", i, (long long)d.hourly[i],
+				 (long long)want[i]);
+	assert_int_equal(d.samples_today, 4);
+	assert_int_equal(d.recalls[SCREENING_RECALL_PENDING], 1);
+	assert_int_equal(d.recalls[SCREENING_RECALL_SAMPLED], 0);
+	assert_int_equal(d.recalls[SCREENING_RECALL_POSITIVE], 1);
+	assert_int_equal(d.positives_today, 1);
+	/* In UTC the day began at T0: the sample at 22:59 local (14:59 UTC) is yesterday's. */
+	assert_int_equal(screening_day_get(f->t.db, f->round, now, 0, &d), 0);
+	assert_int_equal(d.day_start, T0);
+	assert_int_equal(d.samples_today, 4);
+	/* The next day: nothing today, the positive was yesterday. */
+	assert_int_equal(screening_day_get(f->t.db, f->round, now + 86400, 8 * 3600, &d), 0);
+	assert_int_equal(d.samples_today, 0);
+	assert_int_equal(d.positives_today, 0);
+	assert_int_equal(d.recalls[SCREENING_RECALL_POSITIVE], 1);
+}
+
 static void test_empty_round(void **state)
 {
 	struct fx *f = *state;
@@ -177,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_hand_computed, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_round, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_day, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_sampled_turnaround, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
