@@ -964,6 +964,7 @@ struct recall_page {
 	int limit, got;
 	int64_t last;
 	bool more;
+	struct mu_buf rec; /* the audit record: the people named on the page */
 };
 
 static int recall_one(const struct screening_recall *rc, void *ctx)
@@ -977,15 +978,24 @@ static int recall_one(const struct screening_recall *rc, void *ctx)
 	int err = household_of(auth_db(), rc->person_id, &hh);
 	if (err && err != MU_ENOTFOUND)
 		return err;
+	/* The grid worker calls on them: the name, unsealed, makes the page a read of
+	 * each person (audited like the roll-call). */
+	struct people_person p;
+	if ((err = people_get(auth_db(), &keys, rc->person_id, &p)))
+		return err;
+	if (pg->got < RECORD_IDS)
+		mu_buf_printf(&pg->rec, "%s%lld", pg->got ? "," : "person:",
+			      (long long)rc->person_id);
 	json_array_append_new(
 	    pg->arr,
-	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)rc->id,
-		      "person_id", (json_int_t)rc->person_id, "grid",
+	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)rc->id,
+		      "person_id", (json_int_t)rc->person_id, "name", p.name, "grid",
 		      place_code(pg->r, rc->grid_id), "household", place_code(pg->r, hh), "state",
 		      screening_recall_state_name(rc->state), "source_tube",
 		      barcode_json(rc->source_tube_id), "single_tube",
 		      barcode_json(rc->single_tube_id), "created_at", time_json(rc->created_at),
 		      "resolved_at", time_json(rc->resolved_at)));
+	sodium_memzero(&p, sizeof p);
 	pg->got++;
 	pg->last = rc->id;
 	return 0;
@@ -1008,7 +1018,13 @@ static int get_recalls(struct http_req *r, struct http_resp *resp)
 	if (cur && *cur && (mu_parse_i64(cur, &after) || after <= 0))
 		return http_fail(r, MU_EINVAL, "cursor", "the cursor is not one this server gave");
 	struct recall_page pg = {.r = r, .arr = json_array(), .limit = limit};
+	mu_buf_init(&pg.rec, 4096);
 	rc = screening_recall_list(auth_db(), rd.id, node.id, state, after, recall_one, &pg);
+	if (pg.got > RECORD_IDS)
+		mu_buf_printf(&pg.rec, ",+%d more", pg.got - RECORD_IDS);
+	if (pg.got)
+		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&pg.rec), pg.rec.len);
+	mu_buf_fini(&pg.rec);
 	if (rc < 0) {
 		json_decref(pg.arr);
 		return rc == MU_EINVAL
@@ -1369,7 +1385,7 @@ const struct http_route screening_api_routes[] = {
      "a lab receives sealed tubes, answered per tube"},
     {HTTP_POST, "/api/v1/results", post_results, R_LAB, HTTP_ROUTE_DEVICE, NULL,
      "results of received tubes, answered per tube; pool-positive tubes raise recalls"},
-    {HTTP_GET, "/api/v1/rounds/{id}/recalls", get_recalls, FIELD, 0, place_of_query,
+    {HTTP_GET, "/api/v1/rounds/{id}/recalls", get_recalls, FIELD, HTTP_ROUTE_PERSON, place_of_query,
      "the recalls of a round under a place, grid by grid, a page at a time"},
     {HTTP_GET, "/api/v1/rounds/{id}/coverage", get_coverage, FIELD, 0, place_of_query,
      "live coverage of a round for a place and each of its children"},

@@ -187,8 +187,17 @@ test('scan → seal → receive → negative and positive → recalls → single
     assert.equal(rc.grid, p.grid);
     assert.equal(rc.state, 'pending');
     assert.equal(rc.source_tube, 'T-PART');
-    assert.ok(!r.text.includes(p.name));
+    assert.equal(rc.name, p.name, 'the grid worker calls on them by name');
   }
+  // Naming them is a read of each: audited with their ids.
+  let audited = [];
+  for (let i = 0; i < 50 && !audited.length; i++) {
+    const a = await srv.get('auditor1', '/api/v1/audit?user=staff103');
+    audited = a.json.entries.filter((e) => e.action.includes('/recalls') &&
+      part.every((p) => e.record.replace(/^person:/, '').split(',').includes(String(p.id))));
+    if (!audited.length) await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.ok(audited.length >= 1, 'the recall list is in the audit log');
   // Paged one at a time, and by the grid of the first.
   let cursor = '';
   const seen = [];
