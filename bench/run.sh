@@ -10,6 +10,7 @@
 #   ingest-samples a whole-city round's 18.7 M samples through the bulk path vs raw inserts
 #   results        results for that round's 1.87 M tubes, recalls included, vs raw UPDATEs
 #   coverage       coverage of random nodes and `missing` of random grids (p99)
+#   coverage-live  GET coverage of random city…grid nodes over HTTP while a drill runs (p99)
 #   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
 #                  loading the sign-in page; and the web app's JavaScript gzipped
 # The full-scale city is kept in build/bench/city.db; delete it to regenerate.
@@ -29,7 +30,7 @@ started=()
 stop_started() { for p in "${started[@]+"${started[@]}"}"; do kill -TERM "$p" 2>/dev/null || true; done; }
 trap stop_started EXIT
 
-city_db=$out/city.db
+city_db=${BENCH_CITY_DB:-$out/city.db} # BENCH_CITY_DB: try a bench on a smaller city
 generate_city() {
   rm -f "$city_db" "$city_db-wal" "$city_db-shm" "$city_db.key"
   /usr/bin/time -f '%e %M' -o "$out/gen.time" \
@@ -161,14 +162,12 @@ if want scan-http; then
   awk -v r="${rate:-0}" -v b="$base" 'BEGIN {printf "BENCH scan-http %d scans/s baseline=%d ratio=%.2f\n", r, b, r / b}'
 fi
 
-if want overview-load; then
-  # The command centre over the full-scale city while `muster drill screening` feeds a
-  # whole-city round at OVERVIEW_RATE scans/s (default 2,000): a commander of the city
-  # signs in and the overview (tiles, treemap of the districts and their streets, the
-  # hourly chart) is drawn — five runs, each in a fresh browser context (empty cache).
-  # Baseline: loading the sign-in page (the app shell, static files only) the same way.
+# The server, drill and commander that coverage-live and overview-load share: `muster
+# serve` on the full-scale city with a whole-city round ('bench-overview') at 10-in-1 that
+# `muster drill screening` feeds at LIVE_RATE scans/s (default 2,000) from the site
+# BENCH-SCAN, and a commander of the city, bench-cmd, with a password made for this run.
+live_start() {
   [ -f "$city_db" ] || generate_city
-  [ -f web/dist/index.html ] || make --no-print-directory web
   sq() { sqlite3 -cmd '.timeout 10000' "$city_db" "$1"; }
   city=$(sq "SELECT code FROM places WHERE level = 0")
   round=$(sq "SELECT id FROM rounds WHERE name = 'bench-overview' ORDER BY id LIMIT 1")
@@ -182,21 +181,59 @@ if want overview-load; then
   printf '%s\n' "$pw" | build/muster user add bench-cmd --role commander --place "$city" \
     --password-stdin --db "$city_db" >/dev/null 2>&1 ||
     printf '%s\n' "$pw" | build/muster user passwd bench-cmd --password-stdin --db "$city_db" >/dev/null
-  build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet --web web/dist \
-    >"$out/ov-serve.out" 2>"$out/ov-serve.err" &
-  pid=$!
-  started+=("$pid")
-  for _ in $(seq 600); do grep -q listening "$out/ov-serve.out" 2>/dev/null && break; sleep 0.1; done
-  url=$(awk '/listening on/ {print $3}' "$out/ov-serve.out")
+  build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet --web web/dist --bench-hello \
+    >"$out/live-serve.out" 2>"$out/live-serve.err" &
+  live_pid=$!
+  started+=("$live_pid")
+  for _ in $(seq 600); do grep -q listening "$out/live-serve.out" 2>/dev/null && break; sleep 0.1; done
+  url=$(awk '/listening on/ {print $3}' "$out/live-serve.out")
   build/muster drill screening --round "$round" --url "$url" --token "$token" \
-    --rate "${OVERVIEW_RATE:-2000}" --batch 100 --connections 2 --duration 120 --db "$city_db" \
-    >"$out/ov-drill.out" 2>"$out/ov-drill.err" &
-  drill=$!
-  started+=("$drill")
+    --rate "${LIVE_RATE:-2000}" --batch 100 --connections 2 --duration 600 --db "$city_db" \
+    >"$out/live-drill.out" 2>"$out/live-drill.err" &
+  live_drill=$!
+  started+=("$live_drill")
   sleep 5
+}
+live_stop() {
+  kill -TERM "$live_drill" 2>/dev/null || true # it may have sent everyone already
+  wait "$live_drill" 2>/dev/null || true
+  kill -TERM "$live_pid"; wait "$live_pid" || true
+  awk '/^rate:|^sent|^ok/' "$out/live-drill.out" >&2 || true
+}
+
+if want coverage-live; then
+  # 10,000 random nodes: each a level drawn evenly from city … grid, then a node of it
+  # (the in-process `coverage` bench draws the same way).
+  [ -f web/dist/index.html ] || make --no-print-directory web
+  live_start
+  sqlite3 "$city_db" "SELECT level, code FROM places WHERE level <= 4" |
+    awk -F'|' '{n[$1]++; a[$1, n[$1]] = $2}
+      END {srand(7); for (i = 0; i < 10000; i++) {lv = int(rand() * 5); print a[lv, int(rand() * n[lv]) + 1]}}' \
+    >"$out/live-places.txt"
+  cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+    -d "{\"username\":\"bench-cmd\",\"password\":\"$pw\"}" "$url/api/v1/session" |
+    awk -F'[:;]' 'tolower($1) == "set-cookie" {gsub(/^ /, "", $2); print $2}')
+  secs=${BENCH_SECONDS:-10}
+  wrk -t1 -c8 -d"${secs}s" --latency "$url/bench/hello" >"$out/wrk-live-hello.txt"
+  COOKIE="$cookie" ROUND="$round" PLACES="$out/live-places.txt" \
+    wrk -t1 -c8 -d"${secs}s" --latency -s bench/coverage_live.lua "$url/" >"$out/wrk-live-cov.txt"
+  live_stop
+  p99ms() { awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else {sub(/s$/, "", v); v *= 1000}; print v}' "$1"; }
+  c=$(p99ms "$out/wrk-live-cov.txt"); h=$(p99ms "$out/wrk-live-hello.txt")
+  echo "coverage-live: $(awk '/Requests\/sec/ {print $2}' "$out/wrk-live-cov.txt") req/s; $(grep -h non-2xx "$out/wrk-live-cov.txt" || echo 'all 2xx')" >&2
+  awk -v c="$c" -v h="$h" 'BEGIN {printf "BENCH coverage-live %.2f ms-p99 baseline=%.2f ratio=%.2f\n", c, h, c / h}'
+fi
+
+if want overview-load; then
+  # The command centre over the full-scale city while the drill feeds the whole-city
+  # round (live_start): a commander of the city signs in and the overview (tiles, the
+  # treemap of the districts and their streets, the hourly chart) is drawn — five runs,
+  # each in a fresh browser context (empty cache). Baseline: loading the sign-in page
+  # (the app shell, static files only) the same way.
+  [ -f web/dist/index.html ] || make --no-print-directory web
+  live_start
   node bench/overview_load.js "$url" bench-cmd "$pw" "${OVERVIEW_RUNS:-5}" >"$out/ov.json"
-  kill -TERM "$drill" 2>/dev/null; wait "$drill" 2>/dev/null || true
-  kill -TERM "$pid"; wait "$pid" || true
+  live_stop
   cat "$out/ov.json" >&2
   js=$(cat web/dist/assets/*.js.gz | wc -c)
   node -e '
