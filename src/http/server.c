@@ -100,6 +100,15 @@ static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, cons
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	/* The web app runs only its own scripts: no inline script, no eval, no third-party
+	 * origin; inline styles are allowed for the charts. Never framed. */
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+				"worker-src 'self'; object-src 'none'; base-uri 'self'; "
+				"frame-ancestors 'none'; form-action 'self'");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (extra)
 		for (int i = 0; i < extra->nheaders; i++)
@@ -195,6 +204,15 @@ static int send_static(struct http_server *s, struct req_ctx *c)
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	/* The web app runs only its own scripts: no inline script, no eval, no third-party
+	 * origin; inline styles are allowed for the charts. Never framed. */
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+				"worker-src 'self'; object-src 'none'; base-uri 'self'; "
+				"frame-ancestors 'none'; form-action 'self'");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				strncmp(path, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
 								  : "no-cache");

@@ -30,6 +30,10 @@ async function newPage(env, { locale = 'zh-CN' } = {}) {
   page.setDefaultTimeout(15_000);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
+  // The server's Content-Security-Policy must not block anything the app does.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) page.errors.push(m.text());
+  });
   return { context, page };
 }
 
