@@ -49,7 +49,10 @@ static const char help[] =
     "and the batch latency p50/p99.\n"
     "With --lab-token and --lab, the lab CODE then receives every sealed tube and posts a\n"
     "result for each: a person is positive with probability --prevalence (default\n"
-    "0.0005), a pooled tube is positive when any member is.\n"
+    "0.0005), a pooled tube is positive when any member is. Then the recall: every member\n"
+    "of a positive tube is re-swabbed at the site into a single tube of their own\n"
+    "(D<seed>-S<n>), which the lab receives and results: positive for the positive\n"
+    "people, negative (cleared) for the others.\n"
     "--ack-log FILE appends the scan_id of every scan answered ok or duplicate, as soon\n"
     "as its batch is answered. --resend FILE only sends the scan ids listed in FILE\n"
     "again (one per line) and counts the answers: all should be duplicates.\n"
@@ -744,11 +747,68 @@ static int64_t item_errors(json_t *resp, const char *key, size_t n)
 }
 
 /* The lab receives every sealed tube and posts their results; prints the counts. */
+/* The recall: every member of a positive pooled tube is re-swabbed at the site into a
+ * single tube of their own (barcode D<seed>-S<arrival>, opened and sealed by the scan
+ * path because they are recalled), the lab receives those tubes and posts each result:
+ * positive for the drill's positive people, negative for the rest. members[0..n) are
+ * arrival positions. Adds refusals to *err; returns the confirmed positives. */
+static int64_t recall_run(struct drill *dr, struct conn *lab, const char *lab_code,
+			  const size_t *members, size_t n, int64_t *err)
+{
+	struct conn site;
+	char bar[64], at[21], path[96], id[33];
+	int64_t confirmed = 0;
+	conn_init(&site, &dr->url, dr->token);
+	snprintf(path, sizeof path, "/api/v1/labs/%s/receipts", lab_code);
+	for (size_t lo = 0; lo < n; lo += SCREENING_BATCH_MAX) {
+		size_t hi = lo + SCREENING_BATCH_MAX < n ? lo + SCREENING_BATCH_MAX : n;
+		json_t *scans = json_array(), *bars = json_array(), *results = json_array();
+		now_iso(at);
+		for (size_t i = lo; i < hi; i++) {
+			const struct person *p = &dr->people[members[i]];
+			snprintf(bar, sizeof bar, "D%llu-S%zu", (unsigned long long)dr->seed,
+				 members[i]);
+			scan_id_new(id);
+			json_array_append_new(scans, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}",
+							       "scan_id", id, "round",
+							       (json_int_t)dr->round_id, "site",
+							       dr->site, "tube", bar, "person",
+							       p->code, "at", at));
+			json_array_append_new(bars, json_string(bar));
+			json_array_append_new(
+			    results, json_pack("{s:s, s:s, s:f, s:f, s:s}", "tube", bar, "result",
+					       p->positive ? "positive" : "negative", "ct_orf1ab",
+					       p->positive ? 22.0 : 40.0, "ct_n",
+					       p->positive ? 23.5 : 40.0, "at", at));
+			confirmed += p->positive;
+		}
+		struct {
+			struct conn *c;
+			const char *path, *key;
+			json_t *body;
+		} steps[] = {
+		    {&site, "/api/v1/scans", "results", json_pack("{s:o}", "scans", scans)},
+		    {lab, path, "results", json_pack("{s:o}", "tubes", bars)},
+		    {lab, "/api/v1/results", "results", json_pack("{s:o}", "results", results)},
+		};
+		for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+			int st;
+			json_t *resp = post_json(steps[k].c, steps[k].path, steps[k].body, &st);
+			*err += st == 200 ? item_errors(resp, steps[k].key, hi - lo) : (int64_t)(hi - lo);
+			json_decref(resp);
+			json_decref(steps[k].body);
+		}
+	}
+	conn_fini(&site);
+	return confirmed;
+}
+
 static int lab_run(struct drill *dr, const char *lab_token, const char *lab)
 {
 	struct conn c;
 	size_t *tubes = mu_xcalloc(dr->ntubes + 1, sizeof *tubes), nt = 0;
-	int64_t recv_err = 0, res_err = 0, neg = 0, pos = 0;
+	size_t *members = mu_xcalloc(dr->npeople + 1, sizeof *members), nm = 0;
+	int64_t recv_err = 0, res_err = 0, neg = 0, pos = 0, rec_err = 0, confirmed;
 	char path[96], bar[64];
 	for (size_t t = 0; t < dr->ntubes; t++)
 		if (atomic_load(&dr->tubes[t].ok) && atomic_load(&dr->tubes[t].sealed))
@@ -776,10 +836,14 @@ static int lab_run(struct drill *dr, const char *lab_token, const char *lab)
 				for (size_t j = t * (size_t)dr->k;
 				     j < (t + 1) * (size_t)dr->k && j < dr->npeople; j++)
 					positive |= dr->people[j].positive;
-				if (positive)
+				if (positive) {
 					pos++;
-				else
+					for (size_t j = t * (size_t)dr->k;
+					     j < (t + 1) * (size_t)dr->k && j < dr->npeople; j++)
+						members[nm++] = j;
+				} else {
 					neg++;
+				}
 				json_array_append_new(
 				    arr, json_pack("{s:s, s:s, s:f, s:f, s:s}", "tube", bar,
 						   "result", positive ? "positive" : "negative",
@@ -798,12 +862,17 @@ static int lab_run(struct drill *dr, const char *lab_token, const char *lab)
 			json_decref(resp);
 		}
 	}
+	confirmed = recall_run(dr, &c, lab, members, nm, &rec_err);
 	conn_fini(&c);
 	free(tubes);
+	free(members);
 	printf("lab %s: %zu tubes sent for receipt, %lld refused; results sent: %lld "
 	       "negative, %lld positive, %lld refused\n",
 	       lab, nt, (long long)recv_err, (long long)neg, (long long)pos, (long long)res_err);
-	return recv_err || res_err ? CLI_REJECTED : CLI_OK;
+	printf("recall: %zu people of positive tubes re-swabbed into single tubes; %lld "
+	       "confirmed positive, %zu cleared; %lld refused\n",
+	       nm, (long long)confirmed, nm - (size_t)confirmed, (long long)rec_err);
+	return recv_err || res_err || rec_err ? CLI_REJECTED : CLI_OK;
 }
 
 /* ---- the command -------------------------------------------------------------------------- */

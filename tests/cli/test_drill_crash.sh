@@ -3,7 +3,8 @@
 # screening`; after a restart every scan the drill saw acknowledged (its --ack-log) is
 # in samples exactly once, no scan_id is stored twice, every tube's count matches its
 # samples, and re-sending the acknowledged ids (--resend) answers only duplicates.
-# Also the drill's usage errors. Run by scripts/run-cli-tests.sh in a fresh directory
+# Then a round with the lab: every member of a positive pool is recalled, re-swabbed
+# into a single tube and resolved. Also the drill's usage errors. Run by scripts/run-cli-tests.sh in a fresh directory
 # with $MUSTER set; needs sqlite3. Kills only the processes it started.
 set -u
 M=${MUSTER:?set MUSTER to the muster binary}
@@ -132,6 +133,27 @@ eq "$(q "SELECT count(*) FROM samples WHERE round_id = $round")" "$stored" "samp
 eq "$?" 0 "second drill exit status"
 sanitizer drill2.err
 grep -q "error 0;" drill2.out || { fail "second drill: refused scans"; cat drill2.out; }
+# ---- the lab and the recall: a second round, results, every positive pool re-swabbed ------
+"$M" lab add --code L1 --name 一号实验室 --capacity 350000 --db "$DB" 2>/dev/null || fail "lab add"
+lab_token=$("$M" token issue --lab L1 --db "$DB" 2>/dev/null)
+round2=$("$M" round create --scope 440100 --name recall --pool 10 --db "$DB" 2>/dev/null)
+"$M" drill screening --round "$round2" --url "$url" --token "$token" --rate 0 --seed 4 \
+  --prevalence 0.01 --lab-token "$lab_token" --lab L1 --duration 30 --db "$DB" >drill3.out 2>drill3.err
+eq "$?" 0 "drill with the lab and the recall: exit status"
+sanitizer drill3.err
+r2() { q "$(printf "$1" "$round2")"; }
+members=$(r2 "SELECT coalesce(sum(n), 0) FROM tubes WHERE round_id = %s AND single = 0 AND result = 1")
+[ "$members" -gt 0 ] || fail "no positive pooled tube at prevalence 0.01"
+eq "$(r2 "SELECT count(*) FROM recalls WHERE round_id = %s")" "$members" "one recall per member of a positive pool"
+eq "$(r2 "SELECT count(*) FROM recalls WHERE round_id = %s AND state IN (2, 3)")" "$members" \
+  "every recall resolved by its single tube"
+eq "$(r2 "SELECT count(*) FROM tubes WHERE round_id = %s AND single = 1 AND state = 3")" "$members" \
+  "one resulted single tube per recall"
+confirmed=$(r2 "SELECT count(*) FROM recalls WHERE round_id = %s AND state = 3")
+grep -q "recall: $members people of positive tubes re-swabbed into single tubes; $confirmed confirmed positive, $((members - confirmed)) cleared; 0 refused" drill3.out ||
+  { fail "the drill's recall report"; cat drill3.out; }
+[ "$confirmed" -gt 0 ] || fail "no confirmed positive"
+
 kill -TERM "$server"
 wait "$server"
 eq "$?" 0 "server exit status after SIGTERM"
