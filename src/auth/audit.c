@@ -209,7 +209,7 @@ out:
 
 /* ---- listing for GET /api/v1/audit --------------------------------------------------------
  * Filtered by actor or record, the listing walks that filter's index one id partition
- * (AUDIT_PART entries, migration 0004) at a time, newest first: partitioned keys keep
+ * (2^AUDIT_PART_SHIFT entries, migration 0004) at a time, newest first: partitioned keys keep
  * each commit's index inserts in a few hundred pages instead of one random page per
  * entry. Without either filter it walks the table newest first. */
 
