@@ -30,6 +30,9 @@ struct db {
 	struct bulk_index *bulk;
 	size_t bulk_n;
 	bool readonly;
+	/* db_checkpoint_policy: WAL pages and interval; last checkpoint (monotonic s) */
+	int ckpt_min, ckpt_max;
+	double ckpt_interval, ckpt_last;
 };
 
 static sqlite3_stmt *raw(struct db_stmt *s) { return (sqlite3_stmt *)s; }
@@ -296,6 +299,35 @@ int db_tx_rollback(struct db *d)
 	}
 	d->depth--;
 	return rc;
+}
+
+/* ---- checkpoints ---------------------------------------------------------------------- */
+
+/* Runs after each commit on the committing thread, with the WAL's size in frames. */
+static int wal_hook(void *arg, sqlite3 *h, const char *schema, int frames)
+{
+	struct db *d = arg;
+	if (frames < d->ckpt_min)
+		return SQLITE_OK;
+	double now = mu_now_mono();
+	if (frames >= d->ckpt_max || now - d->ckpt_last >= d->ckpt_interval) {
+		/* PASSIVE, like SQLite's own autocheckpoint: it never waits for readers; frames
+		 * it cannot copy yet stay in the WAL for the next one. */
+		sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		d->ckpt_last = now;
+	}
+	return SQLITE_OK;
+}
+
+int db_checkpoint_policy(struct db *d, int min_pages, int max_pages, int interval_ms)
+{
+	MU_ASSERT(min_pages > 0 && max_pages >= min_pages && interval_ms >= 0);
+	d->ckpt_min = min_pages;
+	d->ckpt_max = max_pages;
+	d->ckpt_interval = interval_ms / 1000.0;
+	d->ckpt_last = mu_now_mono();
+	sqlite3_wal_hook(d->h, wal_hook, d);
+	return 0;
 }
 
 /* ---- open, migrate, close --------------------------------------------------------- */

@@ -80,6 +80,14 @@ int db_tx_commit(struct db *d);
 int db_tx_rollback(struct db *d);
 int db_tx_depth(const struct db *d);
 
+/* Replaces SQLite's automatic checkpoint (a PASSIVE one after any commit that leaves
+ * the WAL at 1000 pages or more) on this connection: after a commit, a PASSIVE
+ * checkpoint runs when the WAL holds at least min_pages and interval_ms have passed
+ * since the last one, or whenever it holds max_pages. For a connection that commits
+ * often (the writer): it bounds how often the same pages are copied back to the file
+ * and fsynced, and max_pages bounds the WAL. Returns 0. */
+int db_checkpoint_policy(struct db *d, int min_pages, int max_pages, int interval_ms);
+
 /* One snapshot for several reads: every query between begin and end sees the same
  * state, and the WAL read lock is taken once rather than per statement. For a
  * request's reads on its thread's reader; end is a no-op without a begin. */

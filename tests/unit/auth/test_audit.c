@@ -224,6 +224,40 @@ static void test_listing(void **state)
 	assert_int_equal(g.ids[1], 3);
 }
 
+/* The actor and record indexes are partitioned by id range (2^14 entries each): a
+ * listing must find entries in every partition, newest first, and page across them. */
+static void test_listing_across_partitions(void **state)
+{
+	struct tdb *t = *state;
+	exec(t, "INSERT INTO audit(id, at_ms, actor_kind, actor_id, actor, action, record, addr, "
+		"status, prev, hash) SELECT column1, column1, 2, 1, column2, 'GET', column3, '', "
+		"200, zeroblob(32), zeroblob(32) FROM (VALUES (1, 'li', 'person:7'), "
+		"(16383, 'ma', 'person:7'), (16384, 'li', 'person:7'), (16385, 'li', 'person:8'), "
+		"(40000, 'li', 'person:7'), (99999, 'ma', 'person:9'))");
+	struct got g = {0};
+	assert_int_equal(auth__audit_list(t->db, NULL, "person:7", 0, 0, 0, 100, collect, &g), 0);
+	assert_int_equal(g.n, 4);
+	assert_int_equal(g.ids[0], 40000);
+	assert_int_equal(g.ids[1], 16384);
+	assert_int_equal(g.ids[2], 16383);
+	assert_int_equal(g.ids[3], 1);
+	memset(&g, 0, sizeof g); /* a page of 2 below cursor 16384 */
+	assert_int_equal(auth__audit_list(t->db, NULL, "person:7", 0, 0, 16384, 2, collect, &g),
+			 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.ids[0], 16383);
+	assert_int_equal(g.ids[1], 1);
+	memset(&g, 0, sizeof g); /* the limit stops the walk inside the newest partitions */
+	assert_int_equal(auth__audit_list(t->db, "li", NULL, 0, 0, 0, 2, collect, &g), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.ids[0], 40000);
+	assert_int_equal(g.ids[1], 16385);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(auth__audit_list(t->db, "li", "person:7", 0, 0, 0, 100, collect, &g), 0);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.ids[2], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +272,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_foreign_key_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rolled_back_append, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_listing_across_partitions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -418,6 +419,38 @@ static void test_read_snapshot(void **state)
 	db_close(ro);
 }
 
+static long wal_bytes(const struct fx *f)
+{
+	char wal[160];
+	struct stat st;
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	return stat(wal, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void commit_pages(struct fx *f, int commits)
+{
+	for (int i = 0; i < commits; i++)
+		assert_int_equal(db_exec(f->db, "INSERT INTO big(b) VALUES (randomblob(20000))"), 0);
+}
+
+/* db_checkpoint_policy: no checkpoint before the interval however large the WAL grows
+ * up to max_pages; at max_pages one runs and the WAL starts over from its beginning. */
+static void test_checkpoint_policy(void **state)
+{
+	struct fx *f = *state;
+	const long frame = 24 + 4096;
+	assert_int_equal(db_exec(f->db, "CREATE TABLE big(b BLOB)"), 0);
+	assert_int_equal(db_checkpoint_policy(f->db, 10, 1000000, 3600 * 1000), 0);
+	commit_pages(f, 400); /* ~2,000 pages: SQLite alone checkpoints at 1,000 */
+	assert_true(wal_bytes(f) > 1500 * frame);
+	assert_int_equal(db_exec(f->db, "PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+	assert_int_equal(db_checkpoint_policy(f->db, 10, 200, 3600 * 1000), 0);
+	commit_pages(f, 400);
+	/* At most max_pages plus one commit's pages before the WAL is reused. */
+	assert_true(wal_bytes(f) > 0);
+	assert_true(wal_bytes(f) < 220 * frame + 32);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bulk_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_policy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
