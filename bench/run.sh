@@ -127,9 +127,11 @@ if want scan-http; then
   # (default 10); SCAN_CONNS=N sets both. The single writer thread is the bottleneck
   # and 8 callers already fill each group commit: 16 gave about the same scans/s at a
   # p99 of ~420 ms, 4 gave ~12.5k scans/s at ~66 ms. Each run clears the samples and
-  # tubes of its own round ('bench-scan-http') first and issues one more site token. Baseline:
-  # raw SQLite inserts of sample rows into a table of the same shape and indexes, one
-  # transaction of 100 rows per batch, WAL, synchronous=FULL, in the same run.
+  # tubes of its own round ('bench-scan-http') first and issues one more site token.
+  # Scan ids are time-ordered (the UUIDv7 layout), as the drill and the web app make
+  # them. Baseline: raw SQLite inserts of sample rows (time-ordered ids too) into a
+  # table of the same shape and indexes, one transaction of 100 rows per batch, WAL,
+  # synchronous=FULL, in the same run.
   [ -f "$city_db" ] || generate_city
   sq() { sqlite3 -cmd '.timeout 10000' "$city_db" "$1"; }
   round=$(sq "SELECT id FROM rounds WHERE name = 'bench-scan-http' ORDER BY id LIMIT 1")
@@ -147,7 +149,7 @@ if want scan-http; then
   {
     echo "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
     sqlite3 "$city_db" ".schema samples" | sed 's/ REFERENCES [a-z]*([a-z_]*)//g'
-    awk -v n="$batches" 'BEGIN { for (i = 0; i < n; i++) printf "BEGIN; WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < 99) INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, sampled_at) SELECT lower(hex(randomblob(16))), 1, %d * 10 + x / 10, abs(random()) %% 18700000, abs(random()) %% 6000000, 1700000000 FROM c; COMMIT;\n", i }'
+    awk -v n="$batches" 'BEGIN { for (i = 0; i < n; i++) printf "BEGIN; WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < 99) INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, sampled_at) SELECT lower(hex(1700000000000 + %d * 100 + x) || hex(randomblob(6))), 1, %d * 10 + x / 10, abs(random()) %% 18700000, abs(random()) %% 6000000, 1700000000 FROM c; COMMIT;\n", i, i }'
   } >"$out/scan-base.sql"
   start=$(date +%s.%N)
   sqlite3 "$base_db" <"$out/scan-base.sql" >/dev/null

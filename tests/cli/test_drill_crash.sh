@@ -96,6 +96,8 @@ grep -q 'unanswered batches [1-9]' drill1.out || fail "no batch went unanswered:
 [ -s ack.log ] || { fail "nothing was acknowledged before the kill"; cat drill1.out drill1.err; }
 acked=$(wc -l <ack.log)
 echo "acknowledged before the kill: $acked"
+# The drill's scan ids are time-ordered: the UUIDv7 layout (version digit 7, variant 8-b).
+eq "$(grep -vc '^[0-9a-f]\{12\}7[0-9a-f]\{3\}[89ab][0-9a-f]\{15\}$' ack.log)" 0 "scan ids not in the UUIDv7 layout"
 
 start_server serve2
 # Every acknowledged scan is stored exactly once; nothing is stored twice.

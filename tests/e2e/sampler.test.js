@@ -53,6 +53,13 @@ test('sampler: a full tube, then offline scans survive a reload and arrive exact
     for (const c of codes.slice(0, 5)) await scanInto(page, 'person', c);
     await page.waitForFunction(() => document.querySelector('[data-test=fill]').textContent.trim() === '5/5');
     await page.waitForFunction(() => document.querySelector('[data-test=queue-count]').textContent === '0');
+    // Scan ids in the UUIDv7 layout: version 7, variant 10, the first 48 bits now in ms.
+    const ids = sql(srv.db, "SELECT s.scan_id FROM samples s JOIN tubes t ON t.id = s.tube_id WHERE t.barcode = 'SAMP-T1'");
+    for (const { scan_id: id } of ids) {
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      assert.ok(Math.abs(Date.now() - ms) < 600_000, `${id}: not a time-ordered id`);
+    }
     const t1 = sql(srv.db, "SELECT state, n FROM tubes WHERE barcode = 'SAMP-T1'")[0];
     assert.deepEqual(t1, { state: 1, n: 5 }, 'the tube is full and sealed on the server');
 
