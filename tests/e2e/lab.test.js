@@ -82,13 +82,17 @@ test('lab: receive by scanning, upload CSV and .xlsx results, refused rows with 
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('results');
     ws.addRow(['tube', 'result', 'ct_orf1ab', 'ct_n', 'at']);
-    ws.addRow(['LB-2', 'positive', 31.2, 33.5, at]);
+    // A time without an offset is China time: the lab's wall clock.
+    const local = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 19).replace('T', ' ');
+    ws.addRow(['LB-2', 'positive', 31.2, 33.5, local]);
     const xlsx = path.join(dir, 'results.xlsx');
     await wb.xlsx.writeFile(xlsx);
     await page.setInputFiles('[data-test=file]', xlsx);
     await page.waitForFunction(() => /results\.xlsx: 1 rows recorded, 0 refused/.test(document.querySelector('[data-test=upload] p')?.textContent || ''));
     await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '0');
-    assert.equal(sql(srv.db, "SELECT result FROM tubes WHERE barcode = 'LB-2'")[0].result, 1);
+    const lb2 = sql(srv.db, "SELECT result, resulted_at FROM tubes WHERE barcode = 'LB-2'")[0];
+    assert.equal(lb2.result, 1);
+    assert.ok(Math.abs(lb2.resulted_at - Date.now() / 1000) < 120, `resulted_at ${lb2.resulted_at}: read as +08:00`);
     const text = await page.innerText('body');
     for (const n of names) assert.ok(!text.includes(n), 'the lab page names nobody');
     assert.equal(await waiting(page), 0);
