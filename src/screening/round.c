@@ -262,6 +262,8 @@ static const char sql_site_insert[] =
 static const char sql_site_find[] = "SELECT id, code, place_id, name, desks FROM sites WHERE code = ?";
 static const char sql_lab_insert[] = "INSERT INTO labs (code, name, capacity) VALUES (?, ?, ?)";
 static const char sql_lab_find[] = "SELECT id, code, name, capacity FROM labs WHERE code = ?";
+static const char sql_site_list[] = "SELECT id, code, place_id, name, desks FROM sites ORDER BY code";
+static const char sql_lab_list[] = "SELECT id, code, name, capacity FROM labs ORDER BY code";
 
 int screening_site_add(struct db *d, struct screening_site *st, const char **why)
 {
@@ -301,6 +303,27 @@ int screening_site_add(struct db *d, struct screening_site *st, const char **why
 	return 0;
 }
 
+/* A row of sql_site_find or sql_site_list (id, code, place_id, name, desks). */
+static void site_row(struct db_stmt *s, struct screening_site *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = db_col_i64(s, 0);
+	snprintf(out->code, sizeof out->code, "%s", db_col_text(s, 1));
+	out->place_id = db_col_i64(s, 2);
+	snprintf(out->name, sizeof out->name, "%s", db_col_text(s, 3));
+	out->desks = (int)db_col_i64(s, 4);
+}
+
+/* A row of sql_lab_find or sql_lab_list (id, code, name, capacity). */
+static void lab_row(struct db_stmt *s, struct screening_lab *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = db_col_i64(s, 0);
+	snprintf(out->code, sizeof out->code, "%s", db_col_text(s, 1));
+	snprintf(out->name, sizeof out->name, "%s", db_col_text(s, 2));
+	out->capacity = db_col_i64(s, 3);
+}
+
 int screening_site_find(struct db *d, const char *code, struct screening_site *out)
 {
 	struct db_stmt *s;
@@ -310,12 +333,7 @@ int screening_site_find(struct db *d, const char *code, struct screening_site *o
 	db_bind_text(s, 1, code, -1);
 	rc = db_step(s);
 	if (rc == DB_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = db_col_i64(s, 0);
-		snprintf(out->code, sizeof out->code, "%s", db_col_text(s, 1));
-		out->place_id = db_col_i64(s, 2);
-		snprintf(out->name, sizeof out->name, "%s", db_col_text(s, 3));
-		out->desks = (int)db_col_i64(s, 4);
+		site_row(s, out);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = MU_ENOTFOUND;
@@ -365,11 +383,7 @@ int screening_lab_find(struct db *d, const char *code, struct screening_lab *out
 	db_bind_text(s, 1, code, -1);
 	rc = db_step(s);
 	if (rc == DB_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = db_col_i64(s, 0);
-		snprintf(out->code, sizeof out->code, "%s", db_col_text(s, 1));
-		snprintf(out->name, sizeof out->name, "%s", db_col_text(s, 2));
-		out->capacity = db_col_i64(s, 3);
+		lab_row(s, out);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = MU_ENOTFOUND;
@@ -378,8 +392,6 @@ int screening_lab_find(struct db *d, const char *code, struct screening_lab *out
 	return rc;
 }
 
-static const char sql_site_list[] = "SELECT id, code, place_id, name, desks FROM sites ORDER BY code";
-static const char sql_lab_list[] = "SELECT id, code, name, capacity FROM labs ORDER BY code";
 
 int screening_site_list(struct db *d, int (*fn)(const struct screening_site *s, void *ctx),
 			void *ctx)
@@ -390,12 +402,7 @@ int screening_site_list(struct db *d, int (*fn)(const struct screening_site *s, 
 	if (rc)
 		return rc;
 	while ((rc = db_step(s)) == DB_ROW) {
-		memset(&st, 0, sizeof st);
-		st.id = db_col_i64(s, 0);
-		snprintf(st.code, sizeof st.code, "%s", db_col_text(s, 1));
-		st.place_id = db_col_i64(s, 2);
-		snprintf(st.name, sizeof st.name, "%s", db_col_text(s, 3));
-		st.desks = (int)db_col_i64(s, 4);
+		site_row(s, &st);
 		if ((rc = fn(&st, ctx)))
 			break;
 	}
@@ -412,11 +419,7 @@ int screening_lab_list(struct db *d, int (*fn)(const struct screening_lab *l, vo
 	if (rc)
 		return rc;
 	while ((rc = db_step(s)) == DB_ROW) {
-		memset(&l, 0, sizeof l);
-		l.id = db_col_i64(s, 0);
-		snprintf(l.code, sizeof l.code, "%s", db_col_text(s, 1));
-		snprintf(l.name, sizeof l.name, "%s", db_col_text(s, 2));
-		l.capacity = db_col_i64(s, 3);
+		lab_row(s, &l);
 		if ((rc = fn(&l, ctx)))
 			break;
 	}
