@@ -38,6 +38,15 @@ export async function api(method, path, body) {
   return json;
 }
 
+// What a page says of a failed call, in the user's language where the cause is general
+// (no network, outside the jurisdiction, not found), else the server's own message.
+export function errorText(e, t) {
+  if (e.status === 0) return t('err.network');
+  if (e.status === 403) return t('err.forbidden');
+  if (e.status === 404) return t('err.notFound');
+  return e.message;
+}
+
 export const get = (path) => api('GET', path);
 export const post = (path, body) => api('POST', path, body ?? {});
 

@@ -42,6 +42,12 @@ export async function downloadXlsx(columns, rows, filename, sheet) {
   download(new Blob([buf], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }), filename);
 }
 
+// A list as the user chose: kind 'csv' or 'xlsx', name without its extension.
+export async function exportRows(kind, columns, rows, name, sheet) {
+  if (kind === 'csv') downloadCsv(columns, rows, `${name}.csv`);
+  else await downloadXlsx(columns, rows, `${name}.xlsx`, sheet);
+}
+
 // Reads a spreadsheet's first sheet as rows of strings (the header row included).
 export async function readXlsx(file) {
   const { default: ExcelJS } = await import('exceljs');
