@@ -970,19 +970,17 @@ struct recall_page {
 static int recall_one(const struct screening_recall *rc, void *ctx)
 {
 	struct recall_page *pg = ctx;
-	int64_t hh = 0;
 	if (pg->got == pg->limit) {
 		pg->more = true;
 		return 1;
 	}
-	int err = household_of(auth_db(), rc->person_id, &hh);
-	if (err && err != MU_ENOTFOUND)
-		return err;
 	/* The grid worker calls on them: the name, unsealed, makes the page a read of
-	 * each person (audited like the roll-call). */
+	 * each person (audited like the roll-call); the row gives the household too. */
 	struct people_person p;
-	if ((err = people_get(auth_db(), &keys, rc->person_id, &p)))
+	int err = people_get(auth_db(), &keys, rc->person_id, &p);
+	if (err)
 		return err;
+	int64_t hh = p.household_id;
 	if (pg->got < RECORD_IDS)
 		mu_buf_printf(&pg->rec, "%s%lld", pg->got ? "," : "person:",
 			      (long long)rc->person_id);
