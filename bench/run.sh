@@ -109,14 +109,28 @@ if want code-lookup; then
   for _ in $(seq 600); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
   url=$(awk '/listening on/ {print $3}' "$out/serve.out")
   secs=${BENCH_SECONDS:-10}
+  # The server's CPU (all its threads, user + system, in clock ticks) around each run:
+  # wrk shares the two cores, so requests/s mixes the server's cost with the client's.
+  ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+  t0=$(ticks)
   wrk -t2 -c64 -d"${secs}s" --latency "$url/bench/hello" >"$out/wrk-hello.txt"
+  t1=$(ticks)
   CODES="$out/codes.txt" TOKEN="$token" \
     wrk -t2 -c64 -d"${secs}s" --latency -s bench/code_lookup.lua "$url/" >"$out/wrk-codes.txt"
+  t2=$(ticks)
+  # hello again through the same Lua client (same header, a random query string): what
+  # the client's own per-request cost takes from the ratio.
+  TARGET=/bench/hello CODES="$out/codes.txt" TOKEN="$token" \
+    wrk -t2 -c64 -d"${secs}s" -s bench/code_lookup.lua "$url/" >"$out/wrk-hello-lua.txt"
   kill -TERM "$pid"; wait "$pid" || true
   rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+  reqs() { awk '/requests in/ {print $1}' "$1"; }
   p99() { awk '$1 == "99%" {print $2}' "$1"; }
-  h=$(rps "$out/wrk-hello.txt"); c=$(rps "$out/wrk-codes.txt")
+  hz=$(getconf CLK_TCK)
+  us() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'; }
+  h=$(rps "$out/wrk-hello.txt"); c=$(rps "$out/wrk-codes.txt"); hl=$(rps "$out/wrk-hello-lua.txt")
   echo "code-lookup: p99 $(p99 "$out/wrk-codes.txt") (hello p99 $(p99 "$out/wrk-hello.txt")); $(grep -h non-2xx "$out/wrk-codes.txt" || true)" >&2
+  echo "code-lookup: server CPU per request $(us $((t2 - t1)) "$(reqs "$out/wrk-codes.txt")") µs (hello $(us $((t1 - t0)) "$(reqs "$out/wrk-hello.txt")") µs); hello through the same Lua client $(printf %.0f "$hl") req/s, ratio $(awk -v c="$c" -v h="$hl" 'BEGIN {printf "%.2f", c / h}')" >&2
   awk -v c="$c" -v h="$h" 'BEGIN {printf "BENCH code-lookup %d req/s baseline=%d ratio=%.2f\n", c, h, c / h}'
 fi
 
