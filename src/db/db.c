@@ -25,6 +25,7 @@ struct db {
 	sqlite3 *h;
 	char *path;
 	int depth; /* transaction nesting */
+	bool read_lazy; /* db_read_begin counted (depth 1) but not yet run: see start_read */
 	struct cache_entry *cache;
 	size_t cache_cap, cache_n;
 	struct bulk_index *bulk;
@@ -62,10 +63,43 @@ int64_t db_last_insert_id(struct db *d) { return sqlite3_last_insert_rowid(d->h)
 int64_t db_changes(struct db *d) { return sqlite3_changes64(d->h); }
 int db_tx_depth(const struct db *d) { return d->depth; }
 
+static const char sql_read_begin[] = "BEGIN DEFERRED";
+static int run_cached(struct db *d, const char *sql);
+
+/* A read snapshot begins at its first statement: BEGIN DEFERRED takes no lock and
+ * reads nothing until then, so running it there instead of at db_read_begin is the same
+ * transaction, and a request that ends up reading nothing (a code found in memory, a
+ * cached token) runs neither BEGIN nor COMMIT. Called before any statement runs. */
+static int start_read(struct db *d)
+{
+	if (!d->read_lazy)
+		return 0;
+	d->read_lazy = false;
+	d->depth = 0;
+	int rc = run_cached(d, sql_read_begin);
+	if (rc == 0)
+		d->depth = 1;
+	return rc;
+}
+
+/* Ends a read snapshot that never began; true when there was one. */
+static bool drop_unstarted_read(struct db *d)
+{
+	if (!d->read_lazy)
+		return false;
+	MU_ASSERT(d->depth == 1);
+	d->read_lazy = false;
+	d->depth = 0;
+	return true;
+}
+
 int db_exec(struct db *d, const char *sql)
 {
 	char *msg = NULL;
-	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
+	int rc = start_read(d);
+	if (rc != 0)
+		return rc;
+	rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		mu_error("db: %s: %s", d->path, msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
@@ -106,6 +140,9 @@ static void cache_put(struct db *d, const char *sql, sqlite3_stmt *st)
 int db_prepare(struct db *d, const char *sql, struct db_stmt **out)
 {
 	*out = NULL;
+	int lazy = start_read(d);
+	if (lazy != 0)
+		return lazy;
 	if (d->cache_cap) {
 		size_t i = slot_of(d, sql);
 		while (d->cache[i].sql) {
@@ -213,7 +250,10 @@ int db_query_i64(struct db *d, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st;
 	*out = 0;
-	int rc = sqlite3_prepare_v2(d->h, sql, -1, &st, NULL);
+	int rc = start_read(d);
+	if (rc != 0)
+		return rc;
+	rc = sqlite3_prepare_v2(d->h, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		mu_error("db: prepare failed: %s: %s", sqlite3_errmsg(d->h), sql);
 		return MU_EDB;
@@ -249,15 +289,12 @@ static int run_cached(struct db *d, const char *sql)
 	return rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
 }
 
-static const char sql_read_begin[] = "BEGIN DEFERRED";
-
 int db_read_begin(struct db *d)
 {
-	MU_ASSERT(d->depth == 0);
-	int rc = run_cached(d, sql_read_begin);
-	if (rc == 0)
-		d->depth++;
-	return rc;
+	MU_ASSERT(d->depth == 0 && !d->read_lazy);
+	d->read_lazy = true;
+	d->depth = 1;
+	return 0;
 }
 
 int db_read_end(struct db *d)
@@ -279,6 +316,8 @@ int db_tx_begin(struct db *d)
 int db_tx_commit(struct db *d)
 {
 	MU_ASSERT(d->depth > 0);
+	if (drop_unstarted_read(d))
+		return 0;
 	int rc = run_cached(d, d->depth == 1 ? sql_commit : sql_release);
 	if (rc == 0)
 		d->depth--;
@@ -288,6 +327,8 @@ int db_tx_commit(struct db *d)
 int db_tx_rollback(struct db *d)
 {
 	MU_ASSERT(d->depth > 0);
+	if (drop_unstarted_read(d))
+		return 0;
 	int rc;
 	if (d->depth == 1) {
 		rc = run_cached(d, sql_rollback);
@@ -428,7 +469,7 @@ void db_close(struct db *d)
 {
 	if (!d)
 		return;
-	if (d->depth > 0)
+	if (d->depth > 0 && !drop_unstarted_read(d))
 		mu_warn("db: %s closed inside a transaction (depth %d); rolled back", d->path,
 			d->depth);
 	for (size_t i = 0; i < d->cache_cap; i++)
