@@ -401,7 +401,8 @@ static void test_readonly(void **state)
 }
 
 /* A read snapshot: every query between begin and end sees the same state, even while
- * the writer commits; after end the reader sees the new rows. */
+ * the writer commits; after end the reader sees the new rows. It starts at its first
+ * statement; one that runs none costs no statement at all. */
 static void test_read_snapshot(void **state)
 {
 	struct fx *f = *state;
@@ -416,7 +417,30 @@ static void test_read_snapshot(void **state)
 	assert_int_equal(db_read_end(ro), 0);
 	assert_int_equal(db_tx_depth(ro), 0);
 	assert_int_equal(q(ro, "SELECT count(*) FROM places"), 2);
-	db_close(ro);
+
+	/* The snapshot begins at the first statement (as BEGIN DEFERRED's does): a commit
+	 * between begin and that statement is seen, none after it. */
+	assert_int_equal(db_read_begin(ro), 0);
+	assert_int_equal(db_tx_depth(ro), 1);
+	assert_int_equal(place_add(f->db, 3, 1, 1, "d2"), DB_DONE);
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(ro, "SELECT count(*) FROM places", &st), 0);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_i64(st, 0), 3);
+	db_stmt_done(st);
+	assert_int_equal(place_add(f->db, 4, 1, 1, "d3"), DB_DONE);
+	assert_int_equal(q(ro, "SELECT count(*) FROM places"), 3);
+	assert_int_equal(db_read_end(ro), 0);
+	/* A snapshot that read nothing ends, or rolls back, without a statement. */
+	assert_int_equal(db_read_begin(ro), 0);
+	assert_int_equal(db_read_end(ro), 0);
+	assert_int_equal(db_tx_depth(ro), 0);
+	assert_int_equal(db_read_begin(ro), 0);
+	assert_int_equal(db_tx_rollback(ro), 0);
+	assert_int_equal(db_tx_depth(ro), 0);
+	assert_int_equal(q(ro, "SELECT count(*) FROM places"), 4);
+	assert_int_equal(db_read_begin(ro), 0);
+	db_close(ro); /* with an unstarted snapshot: nothing to roll back */
 }
 
 static long wal_bytes(const struct fx *f)
