@@ -108,6 +108,13 @@ if want code-lookup; then
   started+=("$pid")
   for _ in $(seq 600); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
   url=$(awk '/listening on/ {print $3}' "$out/serve.out")
+  # Lookups are measured once the codebook holds everyone (~15 s for the whole city);
+  # before that they read the people table.
+  for _ in $(seq 600); do
+    curl -sf "$url/metrics" | grep -q '^muster_codebook_ready 1' && break
+    sleep 0.5
+  done
+  grep -h codebook "$out/serve.err" >&2 || true
   secs=${BENCH_SECONDS:-10}
   # The server's CPU (all its threads, user + system, in clock ticks) around each run:
   # wrk shares the two cores, so requests/s mixes the server's cost with the client's.

@@ -80,6 +80,7 @@ static void metrics(void *ctx, struct mu_buf *out)
 		      "# TYPE muster_db_wal_size_bytes gauge\nmuster_db_wal_size_bytes %lld\n",
 		      size, wsize);
 	auth_metrics(NULL, out);
+	people_api_metrics(out);
 }
 
 int cmd_serve(int argc, char **argv)

@@ -170,11 +170,50 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
 int people_walk(struct db *d, const struct people_keys *k, int64_t place,
 		int (*fn)(const struct people_person *p, void *ctx), void *ctx);
 
+/* ---- what a checkpoint sees (codebook.c) ------------------------------------------
+ * A name masked by code points: 张* for two, 张*明 for three, the first and last with
+ * stars between for more, * for one. */
+struct people_mask {
+	char first[4], last[4]; /* the first and last code points' bytes (not NUL-ended) */
+	unsigned char first_len, last_len, stars;
+};
+#define PEOPLE_MASK_MAX (8 + PEOPLE_NAME_MAX) /* bytes of a mask's text */
+
+void people_mask_of(const char *name, struct people_mask *m);
+/* Writes the mask's text and a NUL into out; returns its length. */
+size_t people_mask_text(const struct people_mask *m, char out[PEOPLE_MASK_MAX + 1]);
+
+/* The codebook: each person's code secret and masked name in memory by row id (23
+ * bytes a person, anonymous memory kept out of core dumps), so that a checkpoint's
+ * lookup reads no row. It relies on people rows never being updated: a capability
+ * that changes a stored name or code secret must change this too.
+ * start sizes it from the people there are (and a fifth more), then fills it from the
+ * database on a thread of its own, in id order, publishing each filled chunk; keys are
+ * copied. Returns 0, or a database error or MU_EIO (no memory, no thread). */
+struct people_codebook;
+#define PEOPLE_CODEBOOK_MAX ((size_t)100 * 1000 * 1000) /* people held at most */
+int people_codebook_start(const char *db_path, const struct people_keys *k,
+			  struct people_codebook **out);
+/* True when the codebook knows row id (filled and published); then *genuine says
+ * whether secret is that row's, and *m is set when it is. False: read the row. Safe
+ * from any thread while the build runs. cb may be NULL. */
+bool people_codebook_find(const struct people_codebook *cb, int64_t id,
+			  const unsigned char secret[PEOPLE_CODE_SECRET_BYTES], bool *genuine,
+			  struct people_mask *m);
+/* True once the build has read every row it will; *people (may be NULL) is how many
+ * it holds. */
+bool people_codebook_ready(const struct people_codebook *cb, int64_t *people);
+/* Stops the build (waits for its thread), wipes the keys and frees; accepts NULL. */
+void people_codebook_free(struct people_codebook *cb);
+
 /* ---- HTTP API (api.c) ----------------------------------------------------------------
  * GET /api/v1/people, /api/v1/people/{id}, /api/v1/codes/{code}. people_api_init loads
- * the keys of the server's database (before the first request); fini wipes them. */
+ * the keys of the server's database (before the first request) and starts filling the
+ * codebook (a missing codebook is only slower); fini stops it and wipes the keys. */
 extern const struct http_route people_api_routes[];
 int people_api_init(const char *db_path);
 void people_api_fini(void);
+/* The codebook's gauges, in Prometheus text. */
+void people_api_metrics(struct mu_buf *out);
 
 #endif

@@ -6,7 +6,9 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { start, finish, sql, assertBareError } = require('./lib/server.js');
+const fs = require('node:fs');
+const path = require('node:path');
+const { start, finish, sql, musterOk, assertBareError } = require('./lib/server.js');
 
 let srv;
 const people = {}; // code → {id, name, code} of the first person living under it
@@ -168,6 +170,51 @@ test('a site token reads a personal code: the masked name and the status, nothin
   assertBareError(await srv.request('GET', `/api/v1/places/${srv.places.community}`, { token: srv.tokens.site }), 403);
   // A bearer token that is not one: 401.
   assertBareError(await srv.request('GET', `/api/v1/codes/${p.code}`, { token: 'a'.repeat(52) }), 401, [p.name]);
+});
+
+// The 18th character of a resident ID (ISO 7064 MOD 11-2).
+function idWithCheck(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((a, d, i) => a + Number(d) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+
+async function codebookGauges() {
+  for (let i = 0; i < 100; i++) {
+    const m = await srv.request('GET', '/metrics');
+    const ready = /^muster_codebook_ready (\d)$/m.exec(m.text);
+    const n = /^muster_codebook_people (\d+)$/m.exec(m.text);
+    if (ready && ready[1] === '1') return Number(n[1]);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.fail('the codebook was not ready within 10 s');
+}
+
+test('codes are answered from the codebook, and for people added since from their row', async () => {
+  // Everyone there was at start-up is in the codebook.
+  const held = await codebookGauges();
+  assert.equal(held, sql(srv.db, 'SELECT count(*) AS n FROM people')[0].n);
+  for (const code of new Set(Object.values(srv.places))) {
+    const r = await srv.request('GET', `/api/v1/codes/${people[code].code}`, { token: srv.tokens.site });
+    assert.equal(r.status, 200, r.text);
+    assert.equal([...r.json.name][0], [...people[code].name][0]);
+  }
+  // Someone imported by another process while the server runs: not in the codebook,
+  // found by reading their row, with the same answer's shape.
+  const hh = sql(srv.db, 'SELECT code FROM places WHERE level = 7 ORDER BY code LIMIT 1')[0].code;
+  const csv = path.join(srv.fx.dir, 'late.csv');
+  const idNumber = idWithCheck('44010319900101777');
+  fs.writeFileSync(csv, 'id_type,id_number,name,sex,birth_date,phone,household_code\n' +
+    `resident_id,${idNumber},周杰伦,M,1990-01-01,13800138000,${hh}\n`);
+  musterOk(['import', 'people', csv, '--db', srv.db]);
+  const id = sql(srv.db, 'SELECT max(id) AS id FROM people')[0].id;
+  const rec = await srv.get('admin', `/api/v1/people/${id}`);
+  assert.equal(rec.status, 200, rec.text);
+  assert.equal(rec.json.person.name, '周杰伦');
+  const r = await srv.request('GET', `/api/v1/codes/${rec.json.person.code}`, { token: srv.tokens.site });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { code: rec.json.person.code, name: '周*伦', status: 'green' });
+  assert.equal(await codebookGauges(), held);
 });
 
 test('a code that does not exist answers 404; every user role but lab may ask', async () => {

@@ -1,7 +1,8 @@
 /* test_people.c: validation of person fields, adding through the loader with the
  * places counts, sealing at rest (round trip, tampering, wrong key, no plaintext in
  * the file), lookups by code and ID number, sealing apart from inserting (sealer and
- * add_sealed), and walking a subtree. */
+ * add_sealed), walking a subtree, and what a checkpoint sees: name masks and the
+ * codebook. */
 #include "places/places.h"
 #include "testutil.h"
 
@@ -650,6 +651,129 @@ static void test_walk(void **state)
 	assert_int_equal(s.n, 1);
 }
 
+/* ---- the checkpoint's view: name masks and the codebook ---------------------------- */
+
+static void expect_mask(const char *name, const char *want)
+{
+	struct people_mask m;
+	char out[PEOPLE_MASK_MAX + 1];
+	people_mask_of(name, &m);
+	assert_int_equal(people_mask_text(&m, out), strlen(want));
+	assert_string_equal(out, want);
+}
+
+static void test_mask(void **state)
+{
+	(void)state;
+	expect_mask("张三明", "张*明");
+	expect_mask("张三", "张*");
+	expect_mask("张", "*");
+	expect_mask("", "");
+	expect_mask("欧阳娜娜", "欧**娜");
+	expect_mask("John Smith", "J********h");
+	expect_mask("阿卜杜热合曼·买买提", "阿********提");
+	/* 64 code points, the most a name may have: first, 62 stars, last. */
+	char name[64 * 3 + 1] = "", want[PEOPLE_MASK_MAX + 1] = "甲";
+	for (int i = 0; i < 64; i++)
+		strcat(name, i == 63 ? "乙" : "甲");
+	for (int i = 0; i < 62; i++)
+		strcat(want, "*");
+	strcat(want, "乙");
+	expect_mask(name, want);
+	/* A four-byte code point first and last. */
+	expect_mask("\U0002000B中\U00020021", "\U0002000B*\U00020021");
+}
+
+/* Waits (≤ 10 s) for the codebook's build to end. */
+static void wait_ready(const struct people_codebook *cb, int64_t *n)
+{
+	for (int i = 0; i < 1000 && !people_codebook_ready(cb, n); i++)
+		usleep(10000);
+	assert_true(people_codebook_ready(cb, n));
+}
+
+static void test_codebook(void **state)
+{
+	struct tdb *t = *state;
+	static const char *names[] = {"张三明", "李四", "王", "欧阳娜娜", "Maria Lopez"};
+	struct people_person ps[5];
+	char why[128], id[19];
+	for (int i = 0; i < 5; i++) {
+		make_id(id, 100 + i);
+		ps[i] = person(id, names[i], i % 2 ? 8 : 11);
+		assert_int_equal(people_add(t->db, &t->keys, &ps[i], why, sizeof why), 0);
+	}
+	/* A row whose sealed fields do not open is left out: its lookup reads the row,
+	 * which refuses it as before. */
+	flip_sealed_byte(t->db, ps[4].id, 30);
+
+	struct people_codebook *cb = NULL;
+	int64_t n = -1;
+	assert_int_equal(people_codebook_start(t->path, &t->keys, &cb), 0);
+	wait_ready(cb, &n);
+	assert_int_equal(n, 4);
+
+	struct people_mask m;
+	bool genuine;
+	int64_t pid;
+	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
+	for (int i = 0; i < 4; i++) {
+		char got[PEOPLE_MASK_MAX + 1], want[PEOPLE_MASK_MAX + 1];
+		struct people_mask wm;
+		people_code_open(&t->keys, ps[i].code, &pid, secret);
+		assert_int_equal(pid, ps[i].id);
+		assert_true(people_codebook_find(cb, pid, secret, &genuine, &m));
+		assert_true(genuine);
+		people_mask_text(&m, got);
+		people_mask_of(names[i], &wm);
+		people_mask_text(&wm, want);
+		assert_string_equal(got, want);
+		/* Any other secret for the same row is not that person's code. */
+		secret[3] ^= 0x40;
+		assert_true(people_codebook_find(cb, pid, secret, &genuine, &m));
+		assert_false(genuine);
+	}
+	people_code_open(&t->keys, ps[4].code, &pid, secret);
+	assert_false(people_codebook_find(cb, pid, secret, &genuine, &m));
+	assert_false(people_codebook_find(cb, 0, secret, &genuine, &m));
+	assert_false(people_codebook_find(cb, -7, secret, &genuine, &m));
+	assert_false(people_codebook_find(NULL, ps[0].id, secret, &genuine, &m));
+
+	/* Someone added after the build is not in it: their lookup reads the row. */
+	make_id(id, 200);
+	struct people_person late = person(id, "赵六", 9);
+	assert_int_equal(people_add(t->db, &t->keys, &late, why, sizeof why), 0);
+	people_code_open(&t->keys, late.code, &pid, secret);
+	assert_false(people_codebook_find(cb, pid, secret, &genuine, &m));
+	struct people_person got;
+	assert_int_equal(people_find_code(t->db, &t->keys, late.code, &got), 0);
+	assert_string_equal(got.name, "赵六");
+	people_codebook_free(cb);
+	people_codebook_free(NULL);
+}
+
+static void test_codebook_stopped(void **state)
+{
+	struct tdb *t = *state;
+	char why[128], id[19];
+	for (int i = 0; i < 50; i++) {
+		make_id(id, 300 + i);
+		struct people_person p = person(id, "某人", 8);
+		assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	}
+	/* Freed while (perhaps) still building: the thread stops and nothing leaks. */
+	struct people_codebook *cb = NULL;
+	assert_int_equal(people_codebook_start(t->path, &t->keys, &cb), 0);
+	people_codebook_free(cb);
+	/* Over an empty people table: ready at once, nobody in it. */
+	assert_int_equal(db_exec(t->db, "DELETE FROM people"), 0);
+	int64_t n = -1;
+	assert_int_equal(people_codebook_start(t->path, &t->keys, &cb), 0);
+	wait_ready(cb, &n);
+	assert_int_equal(n, 0);
+	people_codebook_free(cb);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -668,6 +792,9 @@ int main(void)
 	    T(test_loader_many_households),
 	    T(test_sealer_add_sealed),
 	    T(test_walk),
+	    cmocka_unit_test(test_mask),
+	    T(test_codebook),
+	    T(test_codebook_stopped),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
