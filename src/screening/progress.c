@@ -248,16 +248,22 @@ json_t *screening_progress_json(const struct screening_progress *p)
 
 /* ---- the day: samples per hour, recalls, positives (for the overview) ------------------ */
 
-/* A range of samples_round_at, grouped by hour (index-only). */
-static const char sql_hourly[] = "SELECT sampled_at / 3600, count(*) FROM samples"
-				 " WHERE round_id = ? AND sampled_at >= ? AND sampled_at < ?"
-				 " GROUP BY 1";
 /* The round's recalls (few: pool size × pool-positive tubes) by state. */
 static const char sql_recall_states[] = "SELECT state, count(*), sum(state = 3 AND resolved_at >= ?)"
 					" FROM recalls WHERE round_id = ? GROUP BY state";
 
-int screening_day_get(struct db *d, int64_t round_id, int64_t now, int tz_offset_s,
-		      struct screening_day *out)
+/* One hour of the day's window: into the hourly chart and today's total. */
+static void day_hour(int64_t h, int64_t c, void *ctx)
+{
+	struct screening_day *out = ctx;
+	if (h >= out->hour0)
+		out->hourly[(h - out->hour0) / 3600] += c;
+	if (h >= out->day_start)
+		out->samples_today += c;
+}
+
+int screening_day_get(struct db *d, struct screening_hours *hours, int64_t round_id,
+		      int64_t now, int tz_offset_s, struct screening_day *out)
 {
 	struct db_stmt *s;
 	int rc;
@@ -268,20 +274,8 @@ int screening_day_get(struct db *d, int64_t round_id, int64_t now, int tz_offset
 	out->day_start = (now + tz_offset_s) / 86400 * 86400 - tz_offset_s;
 	out->hour0 = (now / 3600 - (SCREENING_DAY_HOURS - 1)) * 3600;
 	int64_t from = out->hour0 < out->day_start ? out->hour0 : out->day_start;
-	if ((rc = db_prepare(d, sql_hourly, &s)))
-		return rc;
-	db_bind_i64(s, 1, round_id);
-	db_bind_i64(s, 2, from);
-	db_bind_i64(s, 3, (now / 3600 + 1) * 3600);
-	while ((rc = db_step(s)) == DB_ROW) {
-		int64_t h = db_col_i64(s, 0) * 3600, c = db_col_i64(s, 1);
-		if (h >= out->hour0)
-			out->hourly[(h - out->hour0) / 3600] += c;
-		if (h >= out->day_start)
-			out->samples_today += c;
-	}
-	db_stmt_done(s);
-	if (rc != DB_DONE)
+	if ((rc = screening_hours_sum(hours, d, round_id, from, (now / 3600 + 1) * 3600, day_hour,
+				      out)))
 		return rc;
 	if ((rc = db_prepare(d, sql_recall_states, &s)))
 		return rc;

@@ -52,11 +52,26 @@ int screening_round_get(struct db *d, int64_t id, struct screening_round *out);
 /* Closes a round at now: no scan is accepted after (results still are). MU_ENOTFOUND,
  * or MU_EEXIST when it is already closed. */
 int screening_round_close(struct db *d, int64_t id, int64_t now);
+/* Samples per hour of each round, kept in memory (hours.c): a round is counted from its
+ * index the first time it is asked for, then only samples added since are read (by row
+ * id; samples are never deleted). Safe from any thread. free accepts NULL. */
+struct screening_hours;
+struct screening_hours *screening_hours_new(void);
+void screening_hours_free(struct screening_hours *h);
+/* Calls fn with the start (unix seconds) and count of every hour of round_id's samples
+ * with from <= start < to, in order, after catching up with d's snapshot (the caller's,
+ * if it holds one). fn NULL: only count (to have a round counted before it is asked
+ * for). Returns 0 or a database error. */
+int screening_hours_sum(struct screening_hours *h, struct db *d, int64_t round_id,
+			int64_t from, int64_t to, void (*fn)(int64_t hour_start, int64_t n, void *ctx),
+			void *ctx);
+
 /* The city's day for the overview: samples per hour over the SCREENING_DAY_HOURS whole
  * hours ending with now's hour (hourly[0] starts at hour0), samples since local midnight
  * (tz_offset_s east of UTC), the round's recalls by SCREENING_RECALL_* state and those
- * confirmed positive since midnight. Cost: the index entries of the samples of the last
- * day (and of today), and one pass over the round's recalls. */
+ * confirmed positive since midnight. Cost: the samples added since hours last looked
+ * (all of the round's index entries the first time), and one pass over the round's
+ * recalls. */
 #define SCREENING_DAY_HOURS 24
 struct screening_day {
 	int64_t round_id, day_start, hour0;
@@ -64,8 +79,8 @@ struct screening_day {
 	int64_t samples_today, positives_today;
 	int64_t recalls[4];
 };
-int screening_day_get(struct db *d, int64_t round_id, int64_t now, int tz_offset_s,
-		      struct screening_day *out);
+int screening_day_get(struct db *d, struct screening_hours *hours, int64_t round_id,
+		      int64_t now, int tz_offset_s, struct screening_day *out);
 
 /* Calls fn for every round, newest first; stops when fn returns non-zero (returned). */
 int screening_round_list(struct db *d, int (*fn)(const struct screening_round *r, void *ctx),

@@ -9,13 +9,14 @@
 #define T0 INT64_C(1622505600) /* 2021-06-01T00:00:00Z */
 
 /* Scans person i into tube at T0 + dt. */
-static struct screening_scan_result scan_at(struct fx *f, const char *tube, int i, int64_t dt)
+static struct screening_scan_result scan_round_at(struct fx *f, int64_t round, const char *tube,
+						  int i, int64_t dt)
 {
 	char id[32], at[21];
 	snprintf(id, sizeof id, "p-%d", ++f->seq);
 	screening_time_format(T0 + dt, at);
 	struct screening_scan in = {.scan_id = id,
-				    .round_id = f->round,
+				    .round_id = round,
 				    .site = "SITE1",
 				    .tube = tube,
 				    .person = f->code[i],
@@ -25,6 +26,11 @@ static struct screening_scan_result scan_at(struct fx *f, const char *tube, int 
 	if (r.status != SCREENING_SCAN_OK)
 		fail_msg("scan %d into %s: %s", i, tube, r.msg);
 	return r;
+}
+
+static struct screening_scan_result scan_at(struct fx *f, const char *tube, int i, int64_t dt)
+{
+	return scan_round_at(f, f->round, tube, i, dt);
 }
 
 static void result_at(struct fx *f, const char *tube, const char *result, int64_t dt)
@@ -126,6 +132,7 @@ static void test_day(void **state)
 {
 	struct fx *f = *state;
 	struct screening_day d;
+	struct screening_hours *h = screening_hours_new();
 	int64_t now = T0 + 7400;
 	scan_at(f, "A", 0, -9 * 3600 - 60); /* 22:59 local the day before: window hour 11 */
 	scan_at(f, "A", 1, -30 * 3600);	    /* before the window */
@@ -140,7 +147,7 @@ static void test_day(void **state)
 	fx_receive(f, "S1", 0);
 	result_at(f, "S1", "positive", 7350);
 
-	assert_int_equal(screening_day_get(f->t.db, f->round, now, 8 * 3600, &d), 0);
+	assert_int_equal(screening_day_get(f->t.db, h, f->round, now, 8 * 3600, &d), 0);
 	assert_int_equal(d.day_start, T0 - 8 * 3600);
 	assert_int_equal(d.hour0, T0 + 7200 - 23 * 3600);
 	int64_t want[SCREENING_DAY_HOURS] = {0};
@@ -157,14 +164,74 @@ static void test_day(void **state)
 	assert_int_equal(d.recalls[SCREENING_RECALL_POSITIVE], 1);
 	assert_int_equal(d.positives_today, 1);
 	/* In UTC the day began at T0: the sample at 22:59 local (14:59 UTC) is yesterday's. */
-	assert_int_equal(screening_day_get(f->t.db, f->round, now, 0, &d), 0);
+	assert_int_equal(screening_day_get(f->t.db, h, f->round, now, 0, &d), 0);
 	assert_int_equal(d.day_start, T0);
 	assert_int_equal(d.samples_today, 4);
 	/* The next day: nothing today, the positive was yesterday. */
-	assert_int_equal(screening_day_get(f->t.db, f->round, now + 86400, 8 * 3600, &d), 0);
+	assert_int_equal(screening_day_get(f->t.db, h, f->round, now + 86400, 8 * 3600, &d), 0);
 	assert_int_equal(d.samples_today, 0);
 	assert_int_equal(d.positives_today, 0);
 	assert_int_equal(d.recalls[SCREENING_RECALL_POSITIVE], 1);
+	screening_hours_free(h);
+}
+
+/* The hours are counted once, then kept up from the samples added since: a late scan
+ * with an old time lands in its own hour, another round's samples stay out, and counts
+ * made afresh agree with the kept ones at every step. */
+static void expect_same_day(struct fx *f, struct screening_hours *kept, int64_t round, int64_t now)
+{
+	struct screening_day a, b;
+	struct screening_hours *fresh = screening_hours_new();
+	assert_int_equal(screening_day_get(f->t.db, kept, round, now, 8 * 3600, &a), 0);
+	assert_int_equal(screening_day_get(f->t.db, fresh, round, now, 8 * 3600, &b), 0);
+	assert_memory_equal(a.hourly, b.hourly, sizeof a.hourly);
+	assert_int_equal(a.samples_today, b.samples_today);
+	screening_hours_free(fresh);
+}
+
+static void test_day_catches_up(void **state)
+{
+	struct fx *f = *state;
+	struct screening_day d;
+	struct screening_hours *h = screening_hours_new();
+	int64_t now = T0 + 7400;
+	scan_at(f, "A", 0, 60);
+	assert_int_equal(screening_day_get(f->t.db, h, f->round, now, 8 * 3600, &d), 0);
+	assert_int_equal(d.hourly[21], 1);
+	assert_int_equal(d.samples_today, 1);
+	/* Two more now, and one sent late by an offline sampler, taken at 23:30 local. */
+	scan_at(f, "A", 1, 7210);
+	scan_at(f, "A", 2, 7220);
+	scan_at(f, "A", 3, -8 * 3600 - 1800);
+	assert_int_equal(screening_day_get(f->t.db, h, f->round, now, 8 * 3600, &d), 0);
+	assert_int_equal(d.hourly[21], 1);
+	assert_int_equal(d.hourly[23], 2);
+	assert_int_equal(d.hourly[12], 1);
+	assert_int_equal(d.samples_today, 3);
+	expect_same_day(f, h, f->round, now);
+	/* Another round's samples are its own; the first round's figures do not move. */
+	struct screening_round second = {.scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
+	assert_int_equal(screening_round_create(f->t.db, &second, NULL), 0);
+	int64_t other = second.id;
+	int64_t before[SCREENING_DAY_HOURS];
+	memcpy(before, d.hourly, sizeof before);
+	scan_round_at(f, other, "X", 4, 7230);
+	assert_int_equal(screening_day_get(f->t.db, h, f->round, now, 8 * 3600, &d), 0);
+	assert_memory_equal(d.hourly, before, sizeof before);
+	assert_int_equal(screening_day_get(f->t.db, h, other, now, 8 * 3600, &d), 0);
+	assert_int_equal(d.hourly[23], 1);
+	assert_int_equal(d.samples_today, 1);
+	/* Both rounds known: one pass over the new rows serves each. */
+	scan_round_at(f, other, "X", 5, 7240);
+	scan_at(f, "A", 6, 7250);
+	assert_int_equal(screening_day_get(f->t.db, h, other, now, 8 * 3600, &d), 0);
+	assert_int_equal(d.hourly[23], 2);
+	assert_int_equal(screening_day_get(f->t.db, h, f->round, now, 8 * 3600, &d), 0);
+	assert_int_equal(d.hourly[23], 3);
+	expect_same_day(f, h, f->round, now);
+	expect_same_day(f, h, other, now);
+	screening_hours_free(h);
+	screening_hours_free(NULL);
 }
 
 static void test_empty_round(void **state)
@@ -226,6 +293,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_hand_computed, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_round, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_day, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_day_catches_up, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_sampled_turnaround, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
