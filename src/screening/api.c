@@ -44,6 +44,8 @@
 static struct people_keys keys;
 static struct screening_cov *cov;
 static struct screening_hours *day_hours; /* samples per hour, for the overview's day */
+/* A progress that took 20 ms or more to count is answered again for 2 s. */
+static struct screening_progress_keep *progress_kept;
 
 /* Counts an open round's samples per hour now rather than at the first overview that
  * asks (a whole-city round sampled in a day: ~4 s). */
@@ -61,6 +63,7 @@ int screening_api_init(const char *db_path)
 	if (rc == 0)
 		rc = screening_cov_new(d, &cov);
 	day_hours = screening_hours_new();
+	progress_kept = screening_progress_keep_new(0.020, 2.0);
 	/* One snapshot: the hours of every open round count the same samples. */
 	if (rc == 0 && (rc = db_read_begin(d)) == 0) {
 		rc = screening_round_list(d, count_open_round, d);
@@ -76,6 +79,8 @@ void screening_api_fini(void)
 	cov = NULL;
 	screening_hours_free(day_hours);
 	day_hours = NULL;
+	screening_progress_keep_free(progress_kept);
+	progress_kept = NULL;
 	sodium_memzero(&keys, sizeof keys);
 }
 
@@ -1105,7 +1110,8 @@ static int get_progress(struct http_req *r, struct http_resp *resp)
 	int rc;
 	if ((rc = round_param(r, &rd)) ||
 	    (rc = screening_cov_get(cov, auth_db(), rd.id, rd.scope_place_id, &k)) ||
-	    (rc = screening_progress_get(auth_db(), rd.id, mu_now_unix(), &k, &p)))
+	    (rc = screening_progress_get_kept(progress_kept, auth_db(), rd.id, mu_now_unix(),
+					      mu_now_mono(), &k, &p)))
 		return rc;
 	resp->json = screening_progress_json(&p);
 	return 0;

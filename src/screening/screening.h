@@ -403,6 +403,18 @@ struct screening_progress {
  * (plus two per (outcome, n) group of resulted tubes). */
 int screening_progress_get(struct db *d, int64_t round_id, int64_t now,
 			   const struct screening_counts *scope, struct screening_progress *out);
+/* Progress kept for a moment: a whole-city round's count takes ~0.2 s, and every
+ * commander's overview asks for it every 5 s. A count that took slow_s or more is
+ * answered again for reuse_s (its `now` says when it was counted); quicker counts are
+ * made afresh every time, so small rounds always answer what was just written. One
+ * count runs at a time; viewers arriving meanwhile wait and take its answer. mono is
+ * the caller's monotonic clock (mu_now_mono). Safe from any thread; free accepts NULL. */
+struct screening_progress_keep;
+struct screening_progress_keep *screening_progress_keep_new(double slow_s, double reuse_s);
+void screening_progress_keep_free(struct screening_progress_keep *k);
+int screening_progress_get_kept(struct screening_progress_keep *k, struct db *d, int64_t round_id,
+				int64_t now, double mono, const struct screening_counts *scope,
+				struct screening_progress *out);
 /* The figures as the API and `muster round report --json` give them: {"round", "at",
  * "samples", "samples_last_hour", "samples_per_hour": {"last_hour", "overall"},
  * "first_sample_at", "last_sample_at", "tubes": {"opened", "sealed", "received",

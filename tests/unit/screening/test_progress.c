@@ -287,6 +287,44 @@ static void test_sampled_turnaround(void **state)
 			 p.turnaround_p90);
 }
 
+/* Progress kept for a moment: a slow count (here every count: slow_s 0) is answered
+ * again until reuse_s has passed, then counted afresh; with a threshold no count
+ * reaches, every answer is fresh. Rounds are kept apart. */
+static void test_progress_kept(void **state)
+{
+	struct fx *f = *state;
+	struct screening_progress p;
+	struct screening_progress_keep *always = screening_progress_keep_new(0, 2.0);
+	struct screening_progress_keep *never = screening_progress_keep_new(1e9, 2.0);
+	int64_t now = T0 + 7400;
+	scan_at(f, "A", 0, 60);
+	assert_int_equal(screening_progress_get_kept(always, f->t.db, f->round, now, 100.0, NULL, &p), 0);
+	assert_int_equal(p.samples, 1);
+	assert_int_equal(screening_progress_get_kept(never, f->t.db, f->round, now, 100.0, NULL, &p), 0);
+	assert_int_equal(p.samples, 1);
+	scan_at(f, "A", 1, 70);
+	assert_int_equal(screening_progress_get_kept(always, f->t.db, f->round, now + 1, 101.9, NULL, &p), 0);
+	assert_int_equal(p.samples, 1);
+	assert_int_equal(p.now, now); /* when it was counted */
+	assert_int_equal(screening_progress_get_kept(never, f->t.db, f->round, now + 1, 101.9, NULL, &p), 0);
+	assert_int_equal(p.samples, 2);
+	assert_int_equal(screening_progress_get_kept(always, f->t.db, f->round, now + 2, 102.0, NULL, &p), 0);
+	assert_int_equal(p.samples, 2);
+	assert_int_equal(p.now, now + 2);
+	/* Another round is counted for itself, not answered with the first one's figures. */
+	struct screening_round second = {.scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
+	assert_int_equal(screening_round_create(f->t.db, &second, NULL), 0);
+	assert_int_equal(screening_progress_get_kept(always, f->t.db, second.id, now + 2, 102.1, NULL, &p), 0);
+	assert_int_equal(p.round_id, second.id);
+	assert_int_equal(p.samples, 0);
+	assert_int_equal(screening_progress_get_kept(always, f->t.db, f->round, now + 2, 102.2, NULL, &p), 0);
+	assert_int_equal(p.samples, 2);
+	assert_int_equal(screening_progress_get_kept(always, f->t.db, 999, now, 103.0, NULL, &p), MU_ENOTFOUND);
+	screening_progress_keep_free(always);
+	screening_progress_keep_free(never);
+	screening_progress_keep_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +332,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_empty_round, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_day, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_day_catches_up, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_progress_kept, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_sampled_turnaround, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
