@@ -134,10 +134,11 @@ static int check(void *ctx, struct http_req *r)
 struct posted {
 	struct auth_principal who;
 	bool anonymous;
-	char *action, *record;
+	const char *action, *record; /* into text */
 	char addr[64];
 	int status;
 	struct posted *next;
+	char text[]; /* action NUL record NUL: one allocation per entry */
 };
 
 static pthread_mutex_t pending_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -148,8 +149,6 @@ static void posted_free(struct posted *e)
 {
 	while (e) {
 		struct posted *next = e->next;
-		free(e->action);
-		free(e->record);
 		free(e);
 		e = next;
 	}
@@ -201,13 +200,16 @@ static void done(void *ctx, struct http_req *r, int status)
 		atomic_fetch_add(&auth__env.audit_lost, 1);
 		return;
 	}
-	struct posted *e = mu_xcalloc(1, sizeof *e);
+	const char *action = auth__action(r, denied ? "denied " : ""),
+		   *record = r->record ? r->record : "";
+	size_t la = strlen(action) + 1, lr = strlen(record) + 1;
+	struct posted *e = mu_xcalloc(1, sizeof *e + la + lr);
 	if (p && p->kind != 0)
 		e->who = *p;
 	else
 		e->anonymous = true;
-	e->action = mu_xstrdup(auth__action(r, denied ? "denied " : ""));
-	e->record = mu_xstrdup(r->record ? r->record : "");
+	e->action = memcpy(e->text, action, la);
+	e->record = memcpy(e->text + la, record, lr);
 	snprintf(e->addr, sizeof e->addr, "%s", r->client);
 	e->status = status;
 	pthread_mutex_lock(&pending_mu);
