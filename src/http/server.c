@@ -91,6 +91,21 @@ void http_resp_header(struct http_resp *resp, const char *name, const char *valu
 
 /* ---- responses ------------------------------------------------------------------------ */
 
+/* The headers every answer carries, API and static files alike. The web app runs only
+ * its own scripts: no inline script, no eval, no third-party origin; inline styles are
+ * allowed for the charts. Never framed. */
+static void add_security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+				"worker-src 'self'; object-src 'none'; base-uri 'self'; "
+				"frame-ancestors 'none'; form-action 'self'");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
 static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, const char *type,
 				   char *data, size_t len, enum MHD_ResponseMemoryMode mode,
 				   const struct http_resp *extra)
@@ -99,16 +114,7 @@ static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, cons
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	/* The web app runs only its own scripts: no inline script, no eval, no third-party
-	 * origin; inline styles are allowed for the charts. Never framed. */
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-				"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
-				"worker-src 'self'; object-src 'none'; base-uri 'self'; "
-				"frame-ancestors 'none'; form-action 'self'");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	add_security_headers(resp);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (extra)
 		for (int i = 0; i < extra->nheaders; i++)
@@ -203,16 +209,7 @@ static int send_static(struct http_server *s, struct req_ctx *c)
 		return send_error(c, MU_EIO);
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	/* The web app runs only its own scripts: no inline script, no eval, no third-party
-	 * origin; inline styles are allowed for the charts. Never framed. */
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-				"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
-				"worker-src 'self'; object-src 'none'; base-uri 'self'; "
-				"frame-ancestors 'none'; form-action 'self'");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	add_security_headers(resp);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				strncmp(path, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
 								  : "no-cache");
