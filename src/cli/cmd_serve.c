@@ -56,27 +56,38 @@ static void metrics(void *ctx, struct mu_buf *out)
 	struct serve *s = ctx;
 	struct db_writer_stats st;
 	db_writer_stats(s->writer, &st);
-	mu_buf_printf(out,
-		      "# TYPE muster_writer_queue_depth gauge\nmuster_writer_queue_depth %llu\n"
-		      "# TYPE muster_writer_batches_total counter\nmuster_writer_batches_total %llu\n"
-		      "# TYPE muster_writer_writes_total counter\nmuster_writer_writes_total %llu\n"
-		      "# TYPE muster_writer_failed_writes_total counter\n"
-		      "muster_writer_failed_writes_total %llu\n"
-		      "# TYPE muster_writer_batch_size_max gauge\nmuster_writer_batch_size_max %llu\n"
-		      "# TYPE muster_writer_batch_size_mean gauge\nmuster_writer_batch_size_mean %.2f\n"
-		      "# TYPE muster_writer_commit_seconds_total counter\n"
-		      "muster_writer_commit_seconds_total %.6f\n",
-		      (unsigned long long)st.queue_depth, (unsigned long long)st.batches,
-		      (unsigned long long)st.writes, (unsigned long long)st.failed_writes,
-		      (unsigned long long)st.max_batch_seen,
-		      st.batches ? (double)st.writes / (double)st.batches : 0.0, st.commit_seconds);
+	/* No mean batch size: it is writes_total / batches_total, which a scraper derives
+	 * over any window it likes (Prometheus exports counters, not averages). */
+	mu_buf_printf(
+	    out,
+	    "# HELP muster_writer_queue_depth Writes waiting for the writer now.\n"
+	    "# TYPE muster_writer_queue_depth gauge\nmuster_writer_queue_depth %llu\n"
+	    "# HELP muster_writer_batches_total Transactions the writer committed or "
+	    "tried to.\n"
+	    "# TYPE muster_writer_batches_total counter\nmuster_writer_batches_total %llu\n"
+	    "# HELP muster_writer_writes_total Writes the writer ran, in all batches.\n"
+	    "# TYPE muster_writer_writes_total counter\nmuster_writer_writes_total %llu\n"
+	    "# HELP muster_writer_failed_writes_total Writes that returned an error or "
+	    "whose batch failed to commit.\n"
+	    "# TYPE muster_writer_failed_writes_total counter\n"
+	    "muster_writer_failed_writes_total %llu\n"
+	    "# HELP muster_writer_batch_size_max The most writes one batch held so far.\n"
+	    "# TYPE muster_writer_batch_size_max gauge\nmuster_writer_batch_size_max %llu\n"
+	    "# HELP muster_writer_commit_seconds_total Time spent in COMMIT.\n"
+	    "# TYPE muster_writer_commit_seconds_total counter\n"
+	    "muster_writer_commit_seconds_total %.6f\n",
+	    (unsigned long long)st.queue_depth, (unsigned long long)st.batches,
+	    (unsigned long long)st.writes, (unsigned long long)st.failed_writes,
+	    (unsigned long long)st.max_batch_seen, st.commit_seconds);
 	struct stat fs;
 	long long size = stat(s->db_path, &fs) == 0 ? (long long)fs.st_size : 0;
 	char wal[4200];
 	snprintf(wal, sizeof wal, "%s-wal", s->db_path);
 	long long wsize = stat(wal, &fs) == 0 ? (long long)fs.st_size : 0;
 	mu_buf_printf(out,
+		      "# HELP muster_db_size_bytes Size of the database file.\n"
 		      "# TYPE muster_db_size_bytes gauge\nmuster_db_size_bytes %lld\n"
+		      "# HELP muster_db_wal_size_bytes Size of the database's write-ahead log.\n"
 		      "# TYPE muster_db_wal_size_bytes gauge\nmuster_db_wal_size_bytes %lld\n",
 		      size, wsize);
 	auth_metrics(NULL, out);
