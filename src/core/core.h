@@ -48,11 +48,32 @@ void *mu_xrealloc(void *p, size_t n);
 char *mu_xstrdup(const char *s);
 char *mu_xstrndup(const char *s, size_t n);
 
-/* A cheap invariant that stays on in release builds; prints both sides. */
+/* Cheap invariants that stay on in release builds (NDEBUG changes nothing): on failure
+ * they print file:line and the expression to stderr, then abort. MU_ASSERT prints the
+ * condition's text only; MU_ASSERT_INT and MU_ASSERT_UINT compare two values with an
+ * operator and print both (libuv's ASSERT_EQ), e.g.
+ *   MU_ASSERT_INT(d->depth, ==, 1)  ->  assertion failed: d->depth == 1 (2 == 1)
+ * Each side is evaluated once, as long long (_INT) or unsigned long long (_UINT): pick
+ * the one that holds both operands' values. */
 #define MU_ASSERT(cond)                                                                \
 	do {                                                                               \
 		if (!(cond))                                                                   \
 			mu_panic(__FILE__, __LINE__, "assertion failed: %s", #cond);               \
+	} while (0)
+#define MU_ASSERT_INT(a, op, b)                                                                    \
+	do {                                                                                       \
+		long long mu__assert_a = (long long)(a), mu__assert_b = (long long)(b);            \
+		if (!(mu__assert_a op mu__assert_b))                                               \
+			mu_panic(__FILE__, __LINE__, "assertion failed: %s %s %s (%lld %s %lld)",  \
+				 #a, #op, #b, mu__assert_a, #op, mu__assert_b);                    \
+	} while (0)
+#define MU_ASSERT_UINT(a, op, b)                                                                   \
+	do {                                                                                       \
+		unsigned long long mu__assert_a = (unsigned long long)(a),                         \
+				   mu__assert_b = (unsigned long long)(b);                         \
+		if (!(mu__assert_a op mu__assert_b))                                               \
+			mu_panic(__FILE__, __LINE__, "assertion failed: %s %s %s (%llu %s %llu)",  \
+				 #a, #op, #b, mu__assert_a, #op, mu__assert_b);                    \
 	} while (0)
 _Noreturn void mu_panic(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));

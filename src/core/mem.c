@@ -123,7 +123,7 @@ char *mu_arena_sprintf(struct mu_arena *a, const char *fmt, ...)
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	MU_ASSERT(n >= 0);
+	MU_ASSERT_INT(n, >=, 0);
 	char *d = mu_arena_alloc(a, (size_t)n + 1);
 	vsnprintf(d, (size_t)n + 1, fmt, ap2);
 	va_end(ap2);
@@ -182,7 +182,7 @@ int mu_buf_printf(struct mu_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	MU_ASSERT(n >= 0);
+	MU_ASSERT_INT(n, >=, 0);
 	if ((size_t)n < sizeof small)
 		return mu_buf_append(b, small, (size_t)n);
 	char *big = mu_xmalloc((size_t)n + 1);
