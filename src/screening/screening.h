@@ -426,7 +426,7 @@ struct json_t *screening_progress_json(const struct screening_progress *p);
 
 /* ---- planning (plan.c) ----------------------------------------------------------------- */
 
-#define SCREENING_SWABS_PER_DESK_DAY 405 /* Liwan, 16 June 2021 (FACTS.md) */
+#define SCREENING_SWABS_PER_DESK_DAY 405 /* Liwan, 16 June 2021 (docs/facts.md) */
 
 struct screening_plan_in {
 	int64_t people;

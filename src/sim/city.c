@@ -86,7 +86,7 @@ static inline double rng_unit(struct rng *r)
 
 /* Real names of 2021 (the brief's list, checked against the district governments'
  * pages); streets (街) first, then towns (镇), each in the order given. Populations:
- * 2020 census (FACTS.md). */
+ * 2020 census (docs/facts.md). */
 static const struct district_def {
 	int code;
 	const char *name;

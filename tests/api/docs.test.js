@@ -53,6 +53,29 @@ test('docs/openapi.yaml has no key without a value (an unquoted comma in a flow 
   assert.deepEqual(empty, [], 'keys without a value: quote the text holding a comma');
 });
 
+test('figures and design are cited in the repo: docs/facts.md, not FACTS.md or ../shared', () => {
+  // A clone has no ../shared: a citation there leads nowhere.
+  const stale = /FACTS\.md|\.\.\/shared\/(DESIGN|STYLE|FACTS)/;
+  const hits = [];
+  const walk = (rel) => {
+    const abs = path.join(ROOT, rel);
+    if (fs.statSync(abs).isDirectory()) {
+      for (const e of fs.readdirSync(abs)) {
+        if (!['node_modules', 'dist', 'build', '.git'].includes(e)) walk(path.join(rel, e));
+      }
+    } else if (rel !== path.join('tests', 'api', 'docs.test.js')) {
+      fs.readFileSync(abs, 'utf8').split('\n').forEach((line, i) => {
+        if (stale.test(line)) hits.push(`${rel}:${i + 1}: ${line.trim()}`);
+      });
+    }
+  };
+  for (const d of ['src', 'tests', 'bench', 'web', 'scripts', 'docs', 'README.md', 'Makefile']) {
+    if (fs.existsSync(path.join(ROOT, d))) walk(d);
+  }
+  assert.deepEqual(hits, []);
+  assert.match(fs.readFileSync(path.join(ROOT, 'docs/facts.md'), 'utf8'), /18,676,605/);
+});
+
 test('`muster routes --json` lists /healthz, /metrics and every capability route', () => {
   const keys = routes.map((r) => `${r.method} ${r.path}`);
   for (const k of ['GET /healthz', 'GET /metrics', 'POST /api/v1/session', 'GET /api/v1/session',

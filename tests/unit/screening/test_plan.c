@@ -1,4 +1,4 @@
-/* test_plan.c: the planner against hand-computed values — FACTS.md's table of Dorfman
+/* test_plan.c: the planner against hand-computed values — docs/facts.md's table of Dorfman
  * tests per person, tubes, positive tubes, recalls, desks and hours. */
 #include <math.h>
 
@@ -27,7 +27,7 @@ static void test_facts_table(void **state)
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (fabs(E(t[i].k, t[i].p) - t[i].e) > 0.00005)
-			fail_msg("p=%g k=%d: E=%.5f, FACTS.md says %.4f", t[i].p, t[i].k,
+			fail_msg("p=%g k=%d: E=%.5f, docs/facts.md says %.4f", t[i].p, t[i].k,
 				 E(t[i].k, t[i].p), t[i].e);
 	assert_true(fabs(E(1, 0.01) - 1.0) < 1e-12);
 }

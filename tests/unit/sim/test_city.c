@@ -9,7 +9,7 @@
 #include "sim/sim.h"
 
 #define TINY	 0.0005
-#define CITY_POP 18674657 /* the 11 districts of FACTS.md */
+#define CITY_POP 18674657 /* the 11 districts of docs/facts.md */
 
 static void generate(struct tdb *t, double scale, uint64_t seed, struct sim_city_stats *st)
 {
