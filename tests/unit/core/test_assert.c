@@ -99,13 +99,13 @@ static void test_uint_prints_full_range(void **state)
 
 static void plain_fails(void)
 {
-	MU_ASSERT(seven == 8 && "a reason");
+	MU_ASSERT(seven == 8 || seven < 0);
 }
 
 static void test_plain_prints_condition(void **state)
 {
 	(void)state;
-	expect_abort(plain_fails, "assertion failed: seven == 8 && \"a reason\"", "muster: fatal:");
+	expect_abort(plain_fails, "assertion failed: seven == 8 || seven < 0", "muster: fatal:");
 }
 
 /* A child that does not abort is reported: the harness itself can fail. */
