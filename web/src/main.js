@@ -5,7 +5,7 @@ import { createRouter, createWebHistory } from 'vue-router';
 import App from './App.vue';
 import { i18n } from './i18n.js';
 import { session, may, home } from './session.js';
-import { get } from './api.js';
+import { sessionGet } from './api.js';
 import './style.css';
 
 const routes = [
@@ -29,7 +29,7 @@ const router = createRouter({ history: createWebHistory(), routes });
 async function checkSession() {
   if (session.checked) return;
   try {
-    const s = await get('/api/v1/session');
+    const s = await sessionGet();
     session.set(s.user, s.csrf);
   } catch (e) {
     if (e.status === 401) session.clear();
