@@ -5,21 +5,13 @@ import { createRouter, createWebHistory } from 'vue-router';
 import App from './App.vue';
 import { i18n } from './i18n.js';
 import { session, may, home } from './session.js';
+import { PAGES } from './pages.js';
 import { sessionGet } from './api.js';
 import './style.css';
 
 const routes = [
   { path: '/', redirect: () => home() },
-  { path: '/signin', component: () => import('./pages/SignIn.vue'), meta: { public: true } },
-  { path: '/overview', component: () => import('./pages/Overview.vue'), meta: { page: 'overview' } },
-  { path: '/screening/:round/:place?', component: () => import('./pages/Screening.vue'), meta: { page: 'screening' } },
-  { path: '/recalls/:round', component: () => import('./pages/Recalls.vue'), meta: { page: 'recalls' } },
-  { path: '/people', component: () => import('./pages/People.vue'), meta: { page: 'people' } },
-  { path: '/people/:id', component: () => import('./pages/Person.vue'), meta: { page: 'people' } },
-  { path: '/sampler', component: () => import('./pages/Sampler.vue'), meta: { page: 'sampler', offline: true } },
-  { path: '/lab', component: () => import('./pages/Lab.vue'), meta: { page: 'lab' } },
-  { path: '/audit', component: () => import('./pages/Audit.vue'), meta: { page: 'audit' } },
-  { path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue'), meta: { public: true } },
+  ...PAGES.map((p) => ({ path: p.path, component: p.component, meta: { page: p.name, public: !p.roles } })),
 ];
 
 const router = createRouter({ history: createWebHistory(), routes });
@@ -41,7 +33,7 @@ router.beforeEach(async (to) => {
   await checkSession();
   if (to.meta.public) return true;
   if (!session.user) return { path: '/signin', query: { next: to.fullPath } };
-  if (to.meta.page && !may(to.meta.page)) return { path: home() };
+  if (!may(to.meta.page)) return { path: home() };
   return true;
 });
 
