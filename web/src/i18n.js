@@ -1,12 +1,7 @@
-// The two languages of the command centre (简体中文 and English), chosen from the browser
-// and switchable, and the formatting of numbers, shares, durations and times — always in
-// the city's time zone (Asia/Shanghai), whatever the device's.
-import { createI18n } from 'vue-i18n';
-
-export const TIME_ZONE = 'Asia/Shanghai';
-export const LOCALES = [{ code: 'zh-CN', name: '中文' }, { code: 'en', name: 'English' }];
-
-const zh = {
+// The command centre's messages in its two languages (简体中文 and English), and nothing
+// else: the language in use is chosen in locale.js, figures and times are formatted by
+// lib/format.js.
+export const zh = {
   app: { tagline: '疫情防控指挥', language: '语言', signOut: '退出', offline: '离线', more: '加载更多', apply: '筛选', home: '返回首页' },
   nav: { overview: '城市态势', people: '居民', sampler: '采样', lab: '实验室', audit: '审计日志' },
   role: { admin: '管理员', commander: '指挥', staff: '工作人员', grid_worker: '网格员', sampler: '采样员', lab: '检测人员', operator: '热线接线员', auditor: '审计员' },
@@ -51,7 +46,7 @@ const zh = {
   audit: { title: '审计日志', at: '时间', user: '用户', action: '操作', record: '记录', addr: '地址', status: '状态' },
 };
 
-const en = {
+export const en = {
   app: { tagline: 'epidemic command', language: 'Language', signOut: 'Sign out', offline: 'Offline', more: 'Load more', apply: 'Apply', home: 'Home' },
   nav: { overview: 'Overview', people: 'Residents', sampler: 'Sampling', lab: 'Lab', audit: 'Audit log' },
   role: { admin: 'Admin', commander: 'Commander', staff: 'Staff', grid_worker: 'Grid worker', sampler: 'Sampler', lab: 'Lab', operator: 'Hotline operator', auditor: 'Auditor' },
@@ -96,72 +91,4 @@ const en = {
   audit: { title: 'Audit log', at: 'Time', user: 'User', action: 'Action', record: 'Record', addr: 'Address', status: 'Status' },
 };
 
-function initial() {
-  const saved = localStorage.getItem('muster.locale');
-  if (saved && LOCALES.some((l) => l.code === saved)) return saved;
-  return (navigator.language || 'zh-CN').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-}
-
-// Keys asked for with no translation are recorded (the browser tests read them).
-window.__musterMissing = [];
-
-export const i18n = createI18n({
-  legacy: false,
-  locale: initial(),
-  fallbackLocale: false,
-  messages: { 'zh-CN': zh, en },
-  missingWarn: false,
-  fallbackWarn: false,
-  missing: (locale, key) => { window.__musterMissing.push(`${locale}:${key}`); return key; },
-});
-
-export function setLocale(code) {
-  i18n.global.locale.value = code;
-  localStorage.setItem('muster.locale', code);
-  document.documentElement.lang = code;
-}
-document.documentElement.lang = i18n.global.locale.value;
-
-const nf = new Map();
-function fmt(locale, opts) {
-  const k = locale + JSON.stringify(opts);
-  if (!nf.has(k)) nf.set(k, new Intl.NumberFormat(locale, opts));
-  return nf.get(k);
-}
-
-export const num = (n, locale) => (n === null || n === undefined ? '—' : fmt(locale, {}).format(n));
-export const pct = (x, locale) => fmt(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(x || 0);
-
-export function dateTime(iso, locale) {
-  if (!iso) return '—';
-  return new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
-}
-
-export function hour(iso, locale) {
-  return new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
-}
-
-// Seconds as "5 h 12 min" / "5小时12分钟" ("40 s" / "40秒" under a minute).
-export function duration(s, locale) {
-  if (s === null || s === undefined || s < 0) return '—';
-  const zhl = locale.startsWith('zh');
-  if (s < 60) return zhl ? `${Math.round(s)}秒` : `${Math.round(s)} s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.round((s % 3600) / 60);
-  if (h) return zhl ? `${h}小时${m}分钟` : `${h} h ${m} min`;
-  return zhl ? `${m}分钟` : `${m} min`;
-}
-
-// A file-name stamp in the city's time: 20260601-1830.
-export function stamp() {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
-    .formatToParts(new Date()).map((x) => [x.type, x.value]));
-  return `${p.year}${p.month}${p.day}-${p.hour}${p.minute}`;
-}
-
-// Red (0 %) through amber to green (100 %).
-export function coverageColour(x) {
-  const v = Math.max(0, Math.min(1, x || 0));
-  const hue = Math.round(v * 120);
-  return `hsl(${hue}, 65%, ${v > 0.95 ? 36 : 44}%)`;
-}
+export const messages = { 'zh-CN': zh, en };

@@ -3,7 +3,7 @@
 import { createApp } from 'vue';
 import { createRouter, createWebHistory } from 'vue-router';
 import App from './App.vue';
-import { i18n } from './i18n.js';
+import { i18n } from './locale.js';
 import { session, may, home } from './session.js';
 import { PAGES } from './pages.js';
 import { sessionGet } from './api.js';
