@@ -40,8 +40,7 @@ export const zh = {
     title: '实验室', lab: '实验室', receive: '接收试管', receivedOk: '已接收', upload: '上传结果文件', uploadHint: 'CSV 或 Excel（.xlsx），列：{cols}',
     reading: '正在读取文件…', sending: '正在提交 {n}/{of}', uploaded: '{file}：{ok} 行已记录，{bad} 行被拒绝', line: '行', reason: '原因',
     backlog: '待检积压', oldest: '最早接收于 {at}', samples: '样本数', receivedAt: '接收时间', single: '单管',
-    badTube: '试管条码无效', badResult: '结果应为 negative、positive 或 invalid', badCt: '{col} 应为 0 至 60 的数字或留空',
-    badAt: '时间无效：应为 ISO 8601，如 2021-06-01T10:00:00+08:00（不带时区按北京时间）', badHeader: '表头应为：{cols}', badColumns: '列数为 {n}，应为 5',
+    badHeader: '表头应为：{cols}', badColumns: '列数为 {n}，应为 5',
   },
   audit: { title: '审计日志', at: '时间', user: '用户', action: '操作', record: '记录', addr: '地址', status: '状态' },
 };
@@ -85,8 +84,7 @@ export const en = {
     title: 'Lab', lab: 'Lab', receive: 'Receive tubes', receivedOk: 'received', upload: 'Upload results', uploadHint: 'CSV or Excel (.xlsx), columns: {cols}',
     reading: 'Reading the file…', sending: 'Sending {n}/{of}', uploaded: '{file}: {ok} rows recorded, {bad} refused', line: 'Line', reason: 'Reason',
     backlog: 'Backlog', oldest: 'oldest received {at}', samples: 'Samples', receivedAt: 'Received', single: 'single',
-    badTube: 'not a valid tube barcode', badResult: 'result must be negative, positive or invalid', badCt: '{col} must be a number from 0 to 60 or empty',
-    badAt: 'not a valid time: ISO 8601 such as 2021-06-01T10:00:00+08:00 (without an offset: China time)', badHeader: 'the header must be: {cols}', badColumns: '{n} columns where 5 are expected',
+    badHeader: 'the header must be: {cols}', badColumns: '{n} columns where 5 are expected',
   },
   audit: { title: 'Audit log', at: 'Time', user: 'User', action: 'Action', record: 'Record', addr: 'Address', status: 'Status' },
 };
