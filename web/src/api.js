@@ -72,8 +72,8 @@ export async function allPages(fetchPage, key, onProgress) {
 }
 
 // ---- the endpoints ----------------------------------------------------------------------
-// Every path of the API the app calls, each written here once (docs/openapi.yaml
-// describes them); pages call these and never name a path.
+// Every endpoint of the API the app calls, one function each, and the only place in
+// web/src that names an API path (docs/openapi.yaml describes them); pages call these.
 const enc = encodeURIComponent;
 
 export const sessionGet = () => get('/api/v1/session');
