@@ -1078,21 +1078,49 @@ static int child_counts(const struct screening_counts *k, void *ctx)
 	return rc;
 }
 
-/* GET /api/v1/rounds/{id}/coverage?place=CODE */
+/* depth=2: each child carries its own children, appended to the last child listed. */
+static int below_counts(const struct places_node *n, const struct screening_counts *k, int depth,
+			void *ctx)
+{
+	json_t *o = counts_json(k, n), *last;
+	if (depth == 1) {
+		json_object_set_new(o, "children", json_array());
+		json_array_append_new(ctx, o);
+	} else {
+		last = json_array_get(ctx, json_array_size(ctx) - 1);
+		json_array_append_new(json_object_get(last, "children"), o);
+	}
+	return 0;
+}
+
+/* GET /api/v1/rounds/{id}/coverage?place=CODE&depth=1|2 */
 static int get_coverage(struct http_req *r, struct http_resp *resp)
 {
 	struct screening_round rd;
 	struct places_node node;
 	struct screening_counts k;
+	const char *depth = http_query(r, "depth");
 	int rc;
+	if (depth && strcmp(depth, "1") && strcmp(depth, "2"))
+		return http_fail(r, MU_EINVAL, "depth", "depth is 1 or 2");
 	if ((rc = round_param(r, &rd)) || (rc = place_query(r, &node)) ||
 	    (rc = screening_cov_get(cov, auth_db(), rd.id, node.id, &k)))
 		return rc;
 	json_t *kids = json_array();
-	if (node.level < PLACES_HOUSEHOLD &&
-	    (rc = screening_cov_children(cov, auth_db(), rd.id, node.id, child_counts, kids))) {
+	if (node.level < PLACES_HOUSEHOLD && depth && !strcmp(depth, "2"))
+		rc = screening_cov_below(cov, auth_db(), rd.id, node.id, 2, SCREENING_COV_BELOW_MAX,
+					 below_counts, kids);
+	else if (node.level < PLACES_HOUSEHOLD)
+		rc = screening_cov_children(cov, auth_db(), rd.id, node.id, child_counts, kids);
+	if (rc) {
 		json_decref(kids);
-		return rc;
+		return rc == MU_ETOOBIG
+			   ? http_fail(r, rc, "depth",
+				       mu_arena_sprintf(&r->arena,
+							"more than %d places lie within depth 2 "
+							"of this place: ask with depth=1",
+							SCREENING_COV_BELOW_MAX))
+			   : rc;
 	}
 	json_t *o = counts_json(&k, &node);
 	json_object_set_new(o, "round", json_integer(rd.id));

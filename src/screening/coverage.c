@@ -562,6 +562,57 @@ int screening_cov_children(struct screening_cov *c, struct db *d, int64_t round_
 	return rc;
 }
 
+struct below {
+	struct places_node *v;
+	int *depth;
+	size_t n, max;
+	int at; /* the depth collect_below is called for */
+};
+
+static int collect_below(const struct places_node *n, void *ctx)
+{
+	struct below *b = ctx;
+	if (b->n == b->max)
+		return MU_ETOOBIG;
+	b->v = mu_xrealloc(b->v, (b->n + 1) * sizeof *b->v);
+	b->depth = mu_xrealloc(b->depth, (b->n + 1) * sizeof *b->depth);
+	b->v[b->n] = *n;
+	b->depth[b->n++] = b->at;
+	return 0;
+}
+
+int screening_cov_below(struct screening_cov *c, struct db *d, int64_t round_id, int64_t place_id,
+			int depth, size_t max,
+			int (*fn)(const struct places_node *n, const struct screening_counts *k,
+				  int depth, void *ctx),
+			void *ctx)
+{
+	struct below kids = {.max = max, .at = 1}, all = {.max = max, .at = 2};
+	int rc = depth == 1 || depth == 2 ? 0 : MU_EINVAL;
+	/* Every place is listed before any is counted, so that an answer too large is
+	 * refused whole, and depth first (a child, then its children) as fn wants them. */
+	if (rc == 0)
+		rc = places_children(d, place_id, collect_below, &kids);
+	for (size_t i = 0; i < kids.n && rc == 0; i++) {
+		all.at = 1;
+		rc = collect_below(&kids.v[i], &all);
+		if (rc == 0 && depth == 2 && kids.v[i].level < PLACES_HOUSEHOLD) {
+			all.at = 2;
+			rc = places_children(d, kids.v[i].id, collect_below, &all);
+		}
+	}
+	for (size_t i = 0; i < all.n && rc == 0; i++) {
+		struct screening_counts k;
+		if ((rc = counts_of(c, d, round_id, &all.v[i], &k)) == 0)
+			rc = fn(&all.v[i], &k, all.depth[i], ctx);
+	}
+	free(kids.v);
+	free(kids.depth);
+	free(all.v);
+	free(all.depth);
+	return rc;
+}
+
 /* ---- exemptions -------------------------------------------------------------------------- */
 
 static const char *const reason_names[] = {"away", "hospitalised", "deceased", "moved"};

@@ -13,6 +13,7 @@
 
 struct db;
 struct people_keys;
+struct places_node;
 
 #define SCREENING_NAME_MAX    64   /* code points of a round, site or lab name */
 #define SCREENING_CODE_MAX    32   /* bytes of a site or lab code: [0-9A-Za-z-] */
@@ -347,6 +348,19 @@ int screening_cov_get(struct screening_cov *c, struct db *d, int64_t round_id, i
 int screening_cov_children(struct screening_cov *c, struct db *d, int64_t round_id,
 			   int64_t place_id,
 			   int (*fn)(const struct screening_counts *k, void *ctx), void *ctx);
+/* The most places one coverage answer lists below its place (≈ 230 bytes of JSON each). */
+#define SCREENING_COV_BELOW_MAX 2000
+/* Calls fn with the counts of each place below place_id down to depth levels (1: its
+ * children; 2: also each child's children, households having none), depth first in code
+ * order: a child, then its children, then the next child. fn gets the place (borrowed
+ * for the call) and its depth below place_id (1 or 2); a non-zero return stops the walk
+ * and is returned. Every place is listed before fn is first called: MU_ETOOBIG, with fn
+ * never called, when more than max lie within depth. MU_EINVAL for a depth not 1 or 2. */
+int screening_cov_below(struct screening_cov *c, struct db *d, int64_t round_id, int64_t place_id,
+			int depth, size_t max,
+			int (*fn)(const struct places_node *n, const struct screening_counts *k,
+				  int depth, void *ctx),
+			void *ctx);
 
 /* ---- roll-call: who is missing (rollcall.c) -------------------------------------------- */
 

@@ -380,6 +380,66 @@ test('idempotent scans, also across a restart; coverage rebuilt the same', async
   assert.deepEqual(cov2, cov1);
 });
 
+test('coverage depth=2: each child with its children, equal to asking per child; jurisdiction and audit as per place', async () => {
+  const cov = (place, who = 'staff103', depth = '') =>
+    srv.get(who, `/api/v1/rounds/${round}/coverage?place=${place}${depth ? `&depth=${depth}` : ''}`);
+  // A place's own figures, without its children and the round.
+  const bare = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'children' && k !== 'round'));
+  for (const [who, place] of [['staff103', srv.places.district], ['staff103', srv.places.street], ['grid1', srv.places.grid], ['admin', srv.places.city]]) {
+    const two = await cov(place, who, '2');
+    assert.equal(two.status, 200, two.text);
+    const one = await cov(place, who);
+    assert.deepEqual(bare(two.json), bare(one.json), `${place}: the place itself as depth 1 answers`);
+    assert.equal(two.json.round, round);
+    assert.deepEqual(two.json.children.map(bare), one.json.children, `${place}: the children as depth 1 lists them`);
+    assert.ok(two.json.children.length > 0, `${place} has children`);
+    assert.deepEqual((await cov(place, who, '1')).json, one.json, 'depth=1 is the default');
+    // Each child's children as the child's own answer lists them.
+    for (const k of two.json.children) {
+      const own = await cov(k.place, who);
+      assert.equal(own.status, 200, own.text);
+      assert.deepEqual(k.children, own.json.children, `${k.place}'s children`);
+      assert.deepEqual(bare(k), bare(own.json));
+    }
+  }
+  // The test's people are counted in the district's grandchildren (its communities).
+  const d = (await cov(srv.places.district, 'staff103', '2')).json;
+  const sampled = d.children.reduce((n, k) => n + k.children.reduce((m, g) => m + g.sampled, 0), 0);
+  assert.equal(sampled, d.sampled);
+  assert.ok(sampled > 0);
+  // A household has no children; its depth=2 answer is its depth=1 answer.
+  const hh = people[0].hh;
+  const hcode = sql(srv.db, `SELECT code FROM places WHERE id = ${Number(hh)}`)[0].code;
+  assert.deepEqual((await cov(hcode, 'staff103', '2')).json, (await cov(hcode, 'staff103')).json);
+  let r = await cov(srv.places.district, 'staff103', '3');
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.field, 'depth');
+  assert.equal((await cov(srv.places.district, 'staff103', 'x')).status, 400);
+
+  // Outside the jurisdiction (another district, or above it): refused as per place, and
+  // each refusal audited alike; an answered call is not audited, at either depth.
+  const audited = (pre) => sql(srv.db, 'SELECT actor, action, status, record FROM audit WHERE action = ' +
+    `'${pre}GET /api/v1/rounds/{id}/coverage' ORDER BY id`);
+  const denied0 = audited('denied ').length;
+  for (const place of [srv.places.other, srv.places.city]) {
+    assertBareError(await cov(place, 'staff103'), 403);
+    assertBareError(await cov(place, 'staff103', '2'), 403);
+  }
+  assertBareError(await cov(srv.places.district, 'cmd106', '2'), 403);
+  assertBareError(await cov(srv.places.district, 'lab1', '2'), 403);
+  let denied = [];
+  for (let i = 0; i < 50 && denied.length < denied0 + 6; i++) {
+    denied = audited('denied ');
+    if (denied.length < denied0 + 6) await new Promise((res) => setTimeout(res, 100));
+  }
+  const fresh = denied.slice(denied0);
+  assert.equal(fresh.length, 6, JSON.stringify(fresh));
+  assert.deepEqual(fresh[1], fresh[0], 'a refused depth=2 call is audited as a refused per-place call');
+  assert.deepEqual(fresh[3], fresh[2]);
+  assert.ok(fresh.every((e) => e.status === 403));
+  assert.deepEqual(audited(''), []);
+});
+
 test('a lab never reads a name', async () => {
   const p = people[0];
   for (const url of [`/api/v1/people/${p.id}`, `/api/v1/codes/${p.code}`, `/api/v1/people?place=${srv.places.grid}`,

@@ -88,10 +88,14 @@ test('sign in: a wrong password is refused on the page; sign out ends the sessio
 
 test('overview: tiles and treemap of the round, figures as the API gives them', async (t) => {
   const { context, page } = await newPage(env);
+  const asked = []; // the coverage requests the page makes
+  page.on('request', (q) => { if (/\/api\/v1\/rounds\/\d+\/coverage\?/.test(q.url())) asked.push(new URL(q.url()).search); });
   await shot(t, page, async () => {
     await signIn(env, page, 'citycmd');
     await page.waitForSelector('[data-test=tile-coverage]');
     await page.waitForSelector('section.overview[data-drawn=yes]');
+    // One request for the city with two levels below it (the treemap's), not one per district.
+    assert.deepEqual(asked, [`?place=${srv.places.city}&depth=2`]);
     const cov = (await srv.get('citycmd', `/api/v1/rounds/${round}/coverage?place=${srv.places.city}`)).json;
     const tile = await page.textContent('[data-test=tile-coverage]');
     assert.ok(tile.includes(cov.sampled.toLocaleString('zh-CN')) && tile.includes(cov.expected.toLocaleString('zh-CN')), tile);
@@ -99,6 +103,10 @@ test('overview: tiles and treemap of the round, figures as the API gives them', 
     assert.equal(digits(await page.textContent('[data-test=tile-recalls] b')), 5);
     assert.equal(digits(await page.textContent('[data-test=tile-today] b')), 5);
     assert.equal(await page.locator('canvas').count() >= 2, true, 'treemap and hourly chart drawn');
+    // The next refresh (every 5 s) asks once again.
+    for (let i = 0; i < 80 && asked.length < 2; i++) await page.waitForTimeout(100);
+    await page.waitForTimeout(300);
+    assert.deepEqual(asked, Array(2).fill(`?place=${srv.places.city}&depth=2`));
     assert.deepEqual(page.errors, []);
   });
   await context.close();

@@ -1,7 +1,7 @@
 // The lab's page: tubes received by scanning (an unknown one refused with its reason),
-// the backlog, a results CSV with one malformed row and one the server refuses — each
-// shown with its line and reason while the good row is recorded — and an .xlsx file
-// read in the browser. Nothing on the page names a person.
+// the backlog, a results CSV with malformed rows and one for an unknown tube — every row
+// sent, each refusal the server's, shown with its line while the good row is recorded —
+// and an .xlsx file read in the browser. Nothing on the page names a person.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -63,17 +63,25 @@ test('lab: receive by scanning, upload CSV and .xlsx results, refused rows with 
     assert.match(received[0][1], /^NOPE-1 — \S/, 'the unknown tube with the server\'s reason');
     await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '2');
 
-    // A CSV: a good row, a malformed row (line 3), a row for a tube the lab never had (line 4).
+    // A CSV: a good row, a malformed row (line 3), a row for a tube the lab never had
+    // (line 4), a Ct that is not a number (line 5).
     const csv = path.join(dir, 'results.csv');
     const at = new Date().toISOString();
-    fs.writeFileSync(csv, `tube,result,ct_orf1ab,ct_n,at\r\nLB-1,negative,,,${at}\r\nLB-2,maybe,,,${at}\r\nNOPE-2,negative,,,${at}\r\n`);
+    fs.writeFileSync(csv, `tube,result,ct_orf1ab,ct_n,at\r\nLB-1,negative,,,${at}\r\nLB-2,maybe,,,${at}\r\nNOPE-2,negative,,,${at}\r\nLB-2,positive,abc,,${at}\r\n`);
+    const sent = [];
+    page.on('request', (q) => { if (q.method() === 'POST' && q.url().endsWith('/api/v1/results')) sent.push(q.postDataJSON()); });
     await page.setInputFiles('[data-test=file]', csv);
     await page.waitForSelector('[data-test=upload]');
-    assert.match(await page.textContent('[data-test=upload] p'), /results\.csv: 1 rows recorded, 2 refused/);
+    assert.match(await page.textContent('[data-test=upload] p'), /results\.csv: 1 rows recorded, 3 refused/);
     const refused = await page.$$eval('[data-test=refused] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-    assert.deepEqual(refused.map((r) => r.slice(0, 2)), [['3', 'LB-2'], ['4', 'NOPE-2']]);
+    assert.deepEqual(refused.map((r) => r.slice(0, 2)), [['3', 'LB-2'], ['4', 'NOPE-2'], ['5', 'LB-2']]);
     assert.match(refused[0][2], /negative, positive or invalid/);
     assert.ok(refused[1][2].length > 5, 'the server\'s reason for the unknown tube');
+    assert.match(refused[2][2], /ct_orf1ab must be a number/);
+    // Every row went to the server, which judged each: the page refused none itself.
+    assert.equal(sent.length, 1);
+    assert.deepEqual(sent[0].results.map((x) => [x.tube, x.result, x.ct_orf1ab]),
+      [['LB-1', 'negative', null], ['LB-2', 'maybe', null], ['NOPE-2', 'negative', null], ['LB-2', 'positive', 'abc']]);
     assert.deepEqual(sql(srv.db, "SELECT barcode, state, result FROM tubes WHERE barcode LIKE 'LB-%' ORDER BY barcode"),
       [{ barcode: 'LB-1', state: 3, result: 0 }, { barcode: 'LB-2', state: 2, result: null }]);
     await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '1');

@@ -70,3 +70,43 @@ export async function allPages(fetchPage, key, onProgress) {
   } while (cursor);
   return out;
 }
+
+// ---- the endpoints ----------------------------------------------------------------------
+// Every endpoint of the API the app calls, one function each, and the only place in
+// web/src that names an API path (docs/openapi.yaml describes them); pages call these.
+const enc = encodeURIComponent;
+
+export const sessionGet = () => get('/api/v1/session');
+export const sessionOpen = (username, password) => post('/api/v1/session', { username, password });
+export const sessionClose = () => api('DELETE', '/api/v1/session');
+
+export const placeGet = (code) => get(`/api/v1/places/${enc(code)}`);
+
+// params: {place, q, cursor}
+export const peopleList = (params) => get(`/api/v1/people${qs(params)}`);
+export const personGet = (id) => get(`/api/v1/people/${enc(id)}`);
+// The address of a person's QR code (an image the page shows, not a JSON call).
+export const personQrUrl = (id) => `/api/v1/people/${enc(id)}/qr.svg`;
+
+export const roundsList = () => get('/api/v1/rounds');
+export const roundGet = (id) => get(`/api/v1/rounds/${enc(id)}`);
+// depth 2: each child with its own children, in one answer.
+export const coverageGet = (round, place, depth) => get(`/api/v1/rounds/${enc(round)}/coverage${qs({ place, depth })}`);
+export const roundDay = (round) => get(`/api/v1/rounds/${enc(round)}/day`);
+export const roundProgress = (round) => get(`/api/v1/rounds/${enc(round)}/progress`);
+// params: {place, cursor, limit}
+export const missingList = (round, params) => get(`/api/v1/rounds/${enc(round)}/missing${qs(params)}`);
+// params: {place, status, cursor, limit}
+export const recallsList = (round, params) => get(`/api/v1/rounds/${enc(round)}/recalls${qs(params)}`);
+
+export const sitesList = () => get('/api/v1/sites');
+export const scansSend = (scans) => post('/api/v1/scans', { scans });
+export const tubeSeal = (barcode) => post(`/api/v1/tubes/${enc(barcode)}/seal`);
+
+export const labsList = () => get('/api/v1/labs');
+export const labBacklog = (lab, limit) => get(`/api/v1/labs/${enc(lab)}/backlog${qs({ limit })}`);
+export const labReceive = (lab, tubes) => post(`/api/v1/labs/${enc(lab)}/receipts`, { tubes });
+export const resultsSend = (results) => post('/api/v1/results', { results });
+
+// params: {user, record, cursor}
+export const auditList = (params) => get(`/api/v1/audit${qs(params)}`);

@@ -1,12 +1,7 @@
-// The two languages of the command centre (简体中文 and English), chosen from the browser
-// and switchable, and the formatting of numbers, shares, durations and times — always in
-// the city's time zone (Asia/Shanghai), whatever the device's.
-import { createI18n } from 'vue-i18n';
-
-export const TIME_ZONE = 'Asia/Shanghai';
-export const LOCALES = [{ code: 'zh-CN', name: '中文' }, { code: 'en', name: 'English' }];
-
-const zh = {
+// The command centre's messages in its two languages (简体中文 and English), and nothing
+// else: the language in use is chosen in locale.js, figures and times are formatted by
+// lib/format.js.
+export const zh = {
   app: { tagline: '疫情防控指挥', language: '语言', signOut: '退出', offline: '离线', more: '加载更多', apply: '筛选', home: '返回首页' },
   nav: { overview: '城市态势', people: '居民', sampler: '采样', lab: '实验室', audit: '审计日志' },
   role: { admin: '管理员', commander: '指挥', staff: '工作人员', grid_worker: '网格员', sampler: '采样员', lab: '检测人员', operator: '热线接线员', auditor: '审计员' },
@@ -45,13 +40,12 @@ const zh = {
     title: '实验室', lab: '实验室', receive: '接收试管', receivedOk: '已接收', upload: '上传结果文件', uploadHint: 'CSV 或 Excel（.xlsx），列：{cols}',
     reading: '正在读取文件…', sending: '正在提交 {n}/{of}', uploaded: '{file}：{ok} 行已记录，{bad} 行被拒绝', line: '行', reason: '原因',
     backlog: '待检积压', oldest: '最早接收于 {at}', samples: '样本数', receivedAt: '接收时间', single: '单管',
-    badTube: '试管条码无效', badResult: '结果应为 negative、positive 或 invalid', badCt: '{col} 应为 0 至 60 的数字或留空',
-    badAt: '时间无效：应为 ISO 8601，如 2021-06-01T10:00:00+08:00（不带时区按北京时间）', badHeader: '表头应为：{cols}', badColumns: '列数为 {n}，应为 5',
+    badHeader: '表头应为：{cols}', badColumns: '列数为 {n}，应为 5',
   },
   audit: { title: '审计日志', at: '时间', user: '用户', action: '操作', record: '记录', addr: '地址', status: '状态' },
 };
 
-const en = {
+export const en = {
   app: { tagline: 'epidemic command', language: 'Language', signOut: 'Sign out', offline: 'Offline', more: 'Load more', apply: 'Apply', home: 'Home' },
   nav: { overview: 'Overview', people: 'Residents', sampler: 'Sampling', lab: 'Lab', audit: 'Audit log' },
   role: { admin: 'Admin', commander: 'Commander', staff: 'Staff', grid_worker: 'Grid worker', sampler: 'Sampler', lab: 'Lab', operator: 'Hotline operator', auditor: 'Auditor' },
@@ -90,78 +84,9 @@ const en = {
     title: 'Lab', lab: 'Lab', receive: 'Receive tubes', receivedOk: 'received', upload: 'Upload results', uploadHint: 'CSV or Excel (.xlsx), columns: {cols}',
     reading: 'Reading the file…', sending: 'Sending {n}/{of}', uploaded: '{file}: {ok} rows recorded, {bad} refused', line: 'Line', reason: 'Reason',
     backlog: 'Backlog', oldest: 'oldest received {at}', samples: 'Samples', receivedAt: 'Received', single: 'single',
-    badTube: 'not a valid tube barcode', badResult: 'result must be negative, positive or invalid', badCt: '{col} must be a number from 0 to 60 or empty',
-    badAt: 'not a valid time: ISO 8601 such as 2021-06-01T10:00:00+08:00 (without an offset: China time)', badHeader: 'the header must be: {cols}', badColumns: '{n} columns where 5 are expected',
+    badHeader: 'the header must be: {cols}', badColumns: '{n} columns where 5 are expected',
   },
   audit: { title: 'Audit log', at: 'Time', user: 'User', action: 'Action', record: 'Record', addr: 'Address', status: 'Status' },
 };
 
-function initial() {
-  const saved = localStorage.getItem('muster.locale');
-  if (saved && LOCALES.some((l) => l.code === saved)) return saved;
-  return (navigator.language || 'zh-CN').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-}
-
-// Keys asked for with no translation are recorded (the browser tests read them).
-window.__musterMissing = [];
-
-export const i18n = createI18n({
-  legacy: false,
-  locale: initial(),
-  fallbackLocale: false,
-  messages: { 'zh-CN': zh, en },
-  missingWarn: false,
-  fallbackWarn: false,
-  missing: (locale, key) => { window.__musterMissing.push(`${locale}:${key}`); return key; },
-});
-
-export function setLocale(code) {
-  i18n.global.locale.value = code;
-  localStorage.setItem('muster.locale', code);
-  document.documentElement.lang = code;
-}
-document.documentElement.lang = i18n.global.locale.value;
-
-const nf = new Map();
-function fmt(locale, opts) {
-  const k = locale + JSON.stringify(opts);
-  if (!nf.has(k)) nf.set(k, new Intl.NumberFormat(locale, opts));
-  return nf.get(k);
-}
-
-export const num = (n, locale) => (n === null || n === undefined ? '—' : fmt(locale, {}).format(n));
-export const pct = (x, locale) => fmt(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(x || 0);
-
-export function dateTime(iso, locale) {
-  if (!iso) return '—';
-  return new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
-}
-
-export function hour(iso, locale) {
-  return new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
-}
-
-// Seconds as "5 h 12 min" / "5小时12分钟" ("40 s" / "40秒" under a minute).
-export function duration(s, locale) {
-  if (s === null || s === undefined || s < 0) return '—';
-  const zhl = locale.startsWith('zh');
-  if (s < 60) return zhl ? `${Math.round(s)}秒` : `${Math.round(s)} s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.round((s % 3600) / 60);
-  if (h) return zhl ? `${h}小时${m}分钟` : `${h} h ${m} min`;
-  return zhl ? `${m}分钟` : `${m} min`;
-}
-
-// A file-name stamp in the city's time: 20260601-1830.
-export function stamp() {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
-    .formatToParts(new Date()).map((x) => [x.type, x.value]));
-  return `${p.year}${p.month}${p.day}-${p.hour}${p.minute}`;
-}
-
-// Red (0 %) through amber to green (100 %).
-export function coverageColour(x) {
-  const v = Math.max(0, Math.min(1, x || 0));
-  const hue = Math.round(v * 120);
-  return `hsl(${hue}, 65%, ${v > 0.95 ? 36 : 44}%)`;
-}
+export const messages = { 'zh-CN': zh, en };

@@ -3,23 +3,15 @@
 import { createApp } from 'vue';
 import { createRouter, createWebHistory } from 'vue-router';
 import App from './App.vue';
-import { i18n } from './i18n.js';
+import { i18n } from './locale.js';
 import { session, may, home } from './session.js';
-import { get } from './api.js';
+import { PAGES } from './pages.js';
+import { sessionGet } from './api.js';
 import './style.css';
 
 const routes = [
   { path: '/', redirect: () => home() },
-  { path: '/signin', component: () => import('./pages/SignIn.vue'), meta: { public: true } },
-  { path: '/overview', component: () => import('./pages/Overview.vue'), meta: { page: 'overview' } },
-  { path: '/screening/:round/:place?', component: () => import('./pages/Screening.vue'), meta: { page: 'screening' } },
-  { path: '/recalls/:round', component: () => import('./pages/Recalls.vue'), meta: { page: 'recalls' } },
-  { path: '/people', component: () => import('./pages/People.vue'), meta: { page: 'people' } },
-  { path: '/people/:id', component: () => import('./pages/Person.vue'), meta: { page: 'people' } },
-  { path: '/sampler', component: () => import('./pages/Sampler.vue'), meta: { page: 'sampler', offline: true } },
-  { path: '/lab', component: () => import('./pages/Lab.vue'), meta: { page: 'lab' } },
-  { path: '/audit', component: () => import('./pages/Audit.vue'), meta: { page: 'audit' } },
-  { path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue'), meta: { public: true } },
+  ...PAGES.map((p) => ({ path: p.path, component: p.component, meta: { page: p.name, public: !p.roles } })),
 ];
 
 const router = createRouter({ history: createWebHistory(), routes });
@@ -29,7 +21,7 @@ const router = createRouter({ history: createWebHistory(), routes });
 async function checkSession() {
   if (session.checked) return;
   try {
-    const s = await get('/api/v1/session');
+    const s = await sessionGet();
     session.set(s.user, s.csrf);
   } catch (e) {
     if (e.status === 401) session.clear();
@@ -41,7 +33,7 @@ router.beforeEach(async (to) => {
   await checkSession();
   if (to.meta.public) return true;
   if (!session.user) return { path: '/signin', query: { next: to.fullPath } };
-  if (to.meta.page && !may(to.meta.page)) return { path: home() };
+  if (!may(to.meta.page)) return { path: home() };
   return true;
 });
 

@@ -2,6 +2,7 @@
 // data) is remembered in localStorage so a sampler's page still opens with no network;
 // the CSRF token lives in memory and is fetched again after a reload.
 import { reactive } from 'vue';
+import { NAV, allowed } from './pages.js';
 
 const KEY = 'muster.user';
 
@@ -30,23 +31,14 @@ export const session = reactive({
   },
 });
 
-// The pages each role may open (the server enforces the same on every route).
-export const PAGES = {
-  overview: ['admin', 'commander', 'staff', 'grid_worker'],
-  screening: ['admin', 'commander', 'staff', 'grid_worker'],
-  recalls: ['admin', 'commander', 'staff', 'grid_worker'],
-  people: ['admin', 'commander', 'staff', 'grid_worker', 'operator'],
-  sampler: ['sampler'],
-  lab: ['lab'],
-  audit: ['admin', 'auditor'],
-};
-
+// Whether the user may open the page named page (pages.js holds who may open what; the
+// server enforces the same on every route).
 export function may(page, user = session.user) {
-  return !!user && (PAGES[page] || []).includes(user.role);
+  return !!user && allowed(page, user.role);
 }
 
-// The first page a role lands on.
+// The first page a role lands on: the first of the nav it may open.
 export function home(user = session.user) {
-  for (const p of ['overview', 'sampler', 'lab', 'people', 'audit']) if (may(p, user)) return `/${p}`;
-  return '/signin';
+  const p = NAV.find((x) => may(x.name, user));
+  return p ? p.path : '/signin';
 }

@@ -1,6 +1,7 @@
 /* test_coverage.c: coverage arithmetic with exemptions on the small city (exact
  * numbers), the incremental aggregate against one rebuilt from the rows after a
- * random mix of operations, and the roll-call's contents and cursor paging. */
+ * random mix of operations, the two-level walk (depth=2) and its bound, and the
+ * roll-call's contents and cursor paging. */
 #include "fixture.h"
 
 static void expect(struct screening_cov *c, struct fx *f, int64_t place, int64_t people,
@@ -119,6 +120,78 @@ static void test_children(void **state)
 	assert_int_equal(screening_cov_children(c, f->t.db, f->round, f->b1, collect_kid, &h), 0);
 	assert_int_equal(h.n, 2);
 	assert_int_equal(h.sampled[0] + h.sampled[1], 1);
+	screening_cov_free(c);
+}
+
+struct walk {
+	int64_t id[8], sampled[8];
+	int depth[8], n;
+};
+
+static int collect_below(const struct places_node *n, const struct screening_counts *x, int depth,
+			 void *ctx)
+{
+	struct walk *w = ctx;
+	assert_int_equal(n->id, x->place_id);
+	assert_true(w->n < 8);
+	w->id[w->n] = x->place_id;
+	w->sampled[w->n] = x->sampled;
+	w->depth[w->n++] = depth;
+	return 0;
+}
+
+/* Two levels in one walk, depth first, each equal to the place's own counts; an answer
+ * over the bound refused before any place is counted. */
+static void test_below(void **state)
+{
+	struct fx *f = *state;
+	struct screening_cov *c;
+	assert_int_equal(screening_cov_new(f->t.db, &c), 0);
+	assert_int_equal(fx_scan(f, "T1", 8).status, SCREENING_SCAN_OK);
+	assert_int_equal(fx_scan(f, "T1", 1).status, SCREENING_SCAN_OK);
+	assert_int_equal(fx_scan(f, "T1", 2).status, SCREENING_SCAN_OK);
+	apply(c, f);
+	struct walk w = {0};
+	assert_int_equal(
+	    screening_cov_below(c, f->t.db, f->round, f->comm, 2, 100, collect_below, &w), 0);
+	int64_t want[] = {f->g1, f->p1, f->g2, f->p2};
+	int depth[] = {1, 2, 1, 2};
+	assert_int_equal(w.n, 4);
+	for (int i = 0; i < 4; i++) {
+		struct screening_counts k;
+		assert_int_equal(w.id[i], want[i]);
+		assert_int_equal(w.depth[i], depth[i]);
+		assert_int_equal(screening_cov_get(c, f->t.db, f->round, want[i], &k), 0);
+		assert_int_equal(w.sampled[i], k.sampled);
+	}
+	assert_int_equal(w.sampled[0], 2);
+	assert_int_equal(w.sampled[2], 1);
+	/* A building: its households, which have no children. */
+	struct walk h = {0};
+	assert_int_equal(
+	    screening_cov_below(c, f->t.db, f->round, f->b1, 2, 100, collect_below, &h), 0);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.id[0], f->h1);
+	assert_int_equal(h.depth[1], 1);
+	assert_int_equal(h.sampled[0] + h.sampled[1], 2);
+	/* Depth 1 is the children alone. */
+	struct walk one = {0};
+	assert_int_equal(
+	    screening_cov_below(c, f->t.db, f->round, f->comm, 1, 100, collect_below, &one), 0);
+	assert_int_equal(one.n, 2);
+	assert_int_equal(one.id[1], f->g2);
+	/* Four places within depth 2: a bound of 3 refuses the walk, nothing counted. */
+	struct walk none = {0};
+	assert_int_equal(
+	    screening_cov_below(c, f->t.db, f->round, f->comm, 2, 3, collect_below, &none),
+	    MU_ETOOBIG);
+	assert_int_equal(none.n, 0);
+	assert_int_equal(
+	    screening_cov_below(c, f->t.db, f->round, f->comm, 2, 4, collect_below, &none), 0);
+	assert_int_equal(none.n, 4);
+	assert_int_equal(
+	    screening_cov_below(c, f->t.db, f->round, f->comm, 3, 100, collect_below, &w),
+	    MU_EINVAL);
 	screening_cov_free(c);
 }
 
@@ -249,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_arithmetic_with_exemptions, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_children, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_below, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_equals_rebuilt, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_missing_pages, fx_setup, fx_teardown),
 	};

@@ -3,7 +3,7 @@
 // carries a uuid made here, so sending it twice — after a lost answer, a reload, a day
 // offline — is recorded once by the server.
 import { openDB } from 'idb';
-import { post, get } from '../api.js';
+import { sessionGet, scansSend } from '../api.js';
 import { session } from '../session.js';
 
 const BATCH = 100;
@@ -84,14 +84,14 @@ async function doFlush() {
   const d = await db();
   try {
     if (!session.csrf) {
-      const s = await get('/api/v1/session');
+      const s = await sessionGet();
       session.set(s.user, s.csrf);
     }
     for (;;) {
       const batch = (await pending()).slice(0, BATCH);
       if (!batch.length) break;
       const body = batch.map(({ scan_id, round, site, tube: t, person, at }) => ({ scan_id, round, site, tube: t, person, at }));
-      const r = await post('/api/v1/scans', { scans: body });
+      const r = await scansSend(body);
       const tx = d.transaction(['scans', 'refused', 'tubes'], 'readwrite');
       for (const [i, res] of r.results.entries()) {
         const s = batch[i];
