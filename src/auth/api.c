@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "auth.h"
+#include "api.h"
 #include "auth_int.h"
 #include "core/core.h"
 #include "db/db.h"

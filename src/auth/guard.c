@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "auth.h"
+#include "api.h"
 #include "auth_int.h"
 #include "core/core.h"
 #include "db/db.h"

@@ -9,14 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auth/auth.h"
+#include "auth/api.h"
 #include "cli.h"
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
-#include "people/people.h"
-#include "places/places.h"
-#include "screening/screening.h"
+#include "people/api.h"
+#include "places/api.h"
+#include "screening/api.h"
 
 static const char help[] =
 	"usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"

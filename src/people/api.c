@@ -9,12 +9,11 @@
 #include <qrencode.h>
 #include <sodium.h>
 
-#include "auth/auth.h"
+#include "api.h"
+#include "auth/api.h"
 #include "core/core.h"
 #include "db/db.h"
-#include "http/http.h"
-#include "people.h"
-#include "places/places.h"
+#include "places/api.h"
 
 #define PERSON_READ                                                                                \
 	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                        \

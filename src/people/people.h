@@ -7,8 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/http.h"
-
 struct db;
 
 enum people_id_type { PEOPLE_ID_RESIDENT = 0, PEOPLE_ID_PASSPORT = 1, PEOPLE_ID_OTHER = 2 };
@@ -205,15 +203,5 @@ bool people_codebook_find(const struct people_codebook *cb, int64_t id,
 bool people_codebook_ready(const struct people_codebook *cb, int64_t *people);
 /* Stops the build (waits for its thread), wipes the keys and frees; accepts NULL. */
 void people_codebook_free(struct people_codebook *cb);
-
-/* ---- HTTP API (api.c) ----------------------------------------------------------------
- * GET /api/v1/people, /api/v1/people/{id}, /api/v1/codes/{code}. people_api_init loads
- * the keys of the server's database (before the first request) and starts filling the
- * codebook (a missing codebook is only slower); fini stops it and wipes the keys. */
-extern const struct http_route people_api_routes[];
-int people_api_init(const char *db_path);
-void people_api_fini(void);
-/* The codebook's gauges, in Prometheus text. */
-void people_api_metrics(struct mu_buf *out);
 
 #endif

@@ -6,11 +6,10 @@
 
 #include <jansson.h>
 
-#include "auth/auth.h"
+#include "api.h"
+#include "auth/api.h"
 #include "core/core.h"
 #include "db/db.h"
-#include "http/http.h"
-#include "places.h"
 
 #define CHILDREN_DEFAULT 200
 #define CHILDREN_MAX	 1000

@@ -5,9 +5,8 @@
 #define MU_PLACES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-
-#include "http/http.h"
 
 struct db;
 
@@ -89,9 +88,5 @@ int places_counts_rebuild(struct db *d);
  * children, in code order among siblings. */
 int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *n, void *ctx),
 		void *ctx);
-
-/* ---- HTTP API (api.c) ----------------------------------------------------------------
- * GET /api/v1/places/{code} and /children, registered by `muster serve`. */
-extern const struct http_route places_api_routes[];
 
 #endif

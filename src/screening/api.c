@@ -10,13 +10,12 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "auth/auth.h"
+#include "api.h"
+#include "auth/api.h"
 #include "core/core.h"
 #include "db/db.h"
-#include "http/http.h"
 #include "people/people.h"
-#include "places/places.h"
-#include "screening.h"
+#include "places/api.h"
 
 #define R_ADMIN AUTH_R(AUTH_ADMIN)
 #define R_CMD	AUTH_R(AUTH_COMMANDER)

@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/http.h"
-
 struct db;
 struct people_keys;
 
@@ -468,15 +466,5 @@ int screening_loader_add(struct screening_loader *l, const struct screening_bulk
 /* Writes the last tube. Returns 0 or an error; free the loader either way. */
 int screening_loader_finish(struct screening_loader *l);
 void screening_loader_free(struct screening_loader *l); /* accepts NULL */
-
-/* ---- HTTP API (api.c) ----------------------------------------------------------------
- * Rounds, sites, labs, scans, sealing, lab receipts and results, recalls, coverage, the
- * roll-call and exemptions, registered by `muster serve` (docs/roles.md lists them).
- * screening_api_init loads the keys of the server's database and builds the server's
- * coverage aggregate (every round) before the first request; every write's delta is
- * applied to it after its commit. fini frees the aggregate and wipes the keys. */
-extern const struct http_route screening_api_routes[];
-int screening_api_init(const char *db_path);
-void screening_api_fini(void);
 
 #endif

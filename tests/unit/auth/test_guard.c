@@ -4,7 +4,7 @@
  * auth_submit's write-and-entry in one savepoint. */
 #include <strings.h>
 
-#include "auth/auth.h"
+#include "auth/api.h"
 #include "auth/auth_int.h"
 #include "places/places.h"
 #include "testutil.h"

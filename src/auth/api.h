@@ -1,0 +1,39 @@
+/* auth/api.h: auth as the HTTP layer sees it — the guard `muster serve` installs around
+ * every route, what a handler asks of it (who is asking, the request's database
+ * connection, a write committed with its audit entry) and the routes auth serves itself.
+ * Logic and the CLI use auth.h, which knows no HTTP. */
+#ifndef MU_AUTH_API_H
+#define MU_AUTH_API_H
+
+#include "auth.h"
+#include "http/http.h"
+
+/* The calling thread's read-only connection to the server's database, opened on first
+ * use. For handlers and place resolvers. Never NULL after auth_init (aborts if the
+ * database cannot be opened, which auth_init already proved it can). */
+struct db *auth_db(void);
+
+/* Runs fn(arg) on the writer inside one savepoint together with the audit entry of
+ * this request (who, what, r->record — set r->record before calling or inside fn):
+ * the write and its audit entry are committed together or not at all. Returns fn's
+ * result, or the writer's error. */
+int auth_submit(struct http_req *r, int (*fn)(struct db *d, void *arg), void *arg);
+
+/* The principal of a request that passed the guard; NULL on public routes. */
+const struct auth_principal *auth_who(const struct http_req *r);
+
+/* The guard for http: check authenticates (session cookie `muster_session` or
+ * `Authorization: Bearer` device token), refuses a write without a matching
+ * X-CSRF-Token (sessions), checks the route's roles, resolves the route's place and
+ * checks jurisdiction; done audits person reads, writes not already audited by
+ * auth_submit, and refusals (401/403). */
+struct http_guard auth_guard(void);
+
+/* The routes auth itself serves: POST/GET/DELETE /api/v1/session and GET
+ * /api/v1/audit. Ends with a NULL pattern. */
+extern const struct http_route auth_routes[];
+
+/* Metrics lines for /metrics (sign-in failures, sessions); matches http_opts.metrics. */
+void auth_metrics(void *ctx, struct mu_buf *out);
+
+#endif
