@@ -11,17 +11,18 @@
 #include "auth_int.h"
 #include "core/core.h"
 #include "db/db.h"
-#include "places/places.h"
 
 #define COOKIE "muster_session"
 
-/* {"id","username","role","place":{"id","code"}|null} of a signed-in user. */
+/* {"id","username","role","place":{"id","code"}|null} of a signed-in user; the code is
+ * the wiring's to find (auth_config.place_code). */
 static json_t *user_json(const struct auth_principal *p)
 {
 	json_t *place = json_null();
-	struct places_node n;
-	if (p->place_id > 0 && places_get(auth_db(), p->place_id, &n) == 0)
-		place = json_pack("{s:I,s:s}", "id", (json_int_t)n.id, "code", n.code);
+	char code[64];
+	int (*code_of)(struct db *, int64_t, char *, size_t) = auth__env.cfg.place_code;
+	if (p->place_id > 0 && code_of && code_of(auth_db(), p->place_id, code, sizeof code) == 0)
+		place = json_pack("{s:I,s:s}", "id", (json_int_t)p->place_id, "code", code);
 	else if (p->place_id > 0)
 		place = json_pack("{s:I}", "id", (json_int_t)p->place_id);
 	return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)p->id, "username", p->name, "role",

@@ -60,6 +60,11 @@ struct auth_config {
 	int throttle_max;     /* failed sign-ins per user or address per window; 0: 5 */
 	int throttle_window_s; /* 0: 900 */
 	bool cookie_secure;   /* add Secure to the session cookie (behind TLS) */
+	/* The code of place id into out (size bytes), for the signed-in user's place in the
+	 * session's answer. auth reads no capability's table, so the caller that wires the
+	 * server passes the owner's function (places_code_get). NULL, or an error: the
+	 * answer carries the place's id alone. */
+	int (*place_code)(struct db *d, int64_t id, char *out, size_t size);
 };
 /* Loads the audit key from the database's key file and keeps cfg (borrowed). */
 int auth_init(const struct auth_config *cfg);

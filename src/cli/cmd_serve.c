@@ -146,7 +146,10 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "muster serve: cannot open %s for writing\n", s.db_path);
 		return CLI_REJECTED;
 	}
-	struct auth_config ac = {.db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
+	struct auth_config ac = {.db_path = s.db_path,
+				 .writer = s.writer,
+				 .session_hours = (int)hours,
+				 .place_code = places_code_get};
 	if (auth_init(&ac) || people_api_init(s.db_path) || screening_api_init(s.db_path)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
 		goto out;

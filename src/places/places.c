@@ -135,6 +135,15 @@ int places_find(struct db *d, const char *code, struct places_node *out)
 	return get_one(d, sql_find, 0, code, out);
 }
 
+int places_code_get(struct db *d, int64_t id, char *out, size_t size)
+{
+	struct places_node n;
+	int rc = places_get(d, id, &n);
+	if (rc == 0)
+		snprintf(out, size, "%s", n.code);
+	return rc;
+}
+
 static const char sql_parent_of[] = "SELECT parent_id FROM places WHERE id = ?";
 
 int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n)

@@ -60,6 +60,9 @@ int places_insert_raw(struct db *d, const struct places_node *n);
 /* Reads one node by id or by code. MU_ENOTFOUND when absent. */
 int places_get(struct db *d, int64_t id, struct places_node *out);
 int places_find(struct db *d, const char *code, struct places_node *out);
+/* The code of place id into out (size bytes, truncated to fit). MU_ENOTFOUND when absent.
+ * Matches auth_config.place_code, which `muster serve` sets to it. */
+int places_code_get(struct db *d, int64_t id, char *out, size_t size);
 
 /* The ids from the root down to id (inclusive) in ids[0..*n); at most PLACES_NLEVELS. */
 int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n);

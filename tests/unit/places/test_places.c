@@ -117,6 +117,10 @@ static void test_find_path_within(void **state)
 	assert_int_equal(n.id, f->street);
 	assert_string_equal(n.name, "白鹤洞街");
 	assert_int_equal(places_find(f->t.db, "nope", &n), MU_ENOTFOUND);
+	char code[8];
+	assert_int_equal(places_code_get(f->t.db, f->street, code, sizeof code), 0);
+	assert_string_equal(code, "4401030"); /* truncated to fit */
+	assert_int_equal(places_code_get(f->t.db, 424242, code, sizeof code), MU_ENOTFOUND);
 
 	int64_t ids[PLACES_NLEVELS];
 	int k;
