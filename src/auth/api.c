@@ -16,12 +16,12 @@
 
 /* {"id","username","role","place":{"id","code"}|null} of a signed-in user; the code is
  * the wiring's to find (auth_config.place_code). */
-static json_t *user_json(const struct auth_principal *p)
+static json_t *user_json(struct db *d, const struct auth_principal *p)
 {
 	json_t *place = json_null();
 	char code[64];
 	int (*code_of)(struct db *, int64_t, char *, size_t) = auth__env.cfg.place_code;
-	if (p->place_id > 0 && code_of && code_of(auth_db(), p->place_id, code, sizeof code) == 0)
+	if (p->place_id > 0 && code_of && code_of(d, p->place_id, code, sizeof code) == 0)
 		place = json_pack("{s:I,s:s}", "id", (json_int_t)p->place_id, "code", code);
 	else if (p->place_id > 0)
 		place = json_pack("{s:I}", "id", (json_int_t)p->place_id);
@@ -104,7 +104,7 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_ETOOMANY, NULL, "too many failed sign-ins; try again later");
 	}
 
-	rc = auth__user_by_name(auth_db(), name, &u, pw_hash);
+	rc = auth__user_by_name(auth_req_db(r), name, &u, pw_hash);
 	if (rc != 0 && rc != MU_ENOTFOUND)
 		goto out;
 	/* One answer for an unknown name, a disabled user and a wrong password, after the
@@ -139,7 +139,8 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 	    &r->arena, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", s.token,
 	    cfg->session_hours * 3600, cfg->cookie_secure ? "; Secure" : "");
 	http_resp_header(resp, "Set-Cookie", cookie);
-	resp->json = json_pack("{s:o,s:s}", "user", user_json(p), "csrf", p->csrf);
+	resp->json = json_pack("{s:o,s:s}", "user", user_json(auth_req_db(r), p), "csrf",
+			       p->csrf);
 	sodium_memzero(s.token, sizeof s.token);
 out:
 	sodium_memzero(pw_hash, sizeof pw_hash);
@@ -151,7 +152,8 @@ static int session_get(struct http_req *r, struct http_resp *resp)
 	const struct auth_principal *p = auth_who(r);
 	if (!p || p->kind != AUTH_KIND_USER) /* the route is for sessions only */
 		return MU_EUNAUTH;
-	resp->json = json_pack("{s:o,s:s,s:I}", "user", user_json(p), "csrf", p->csrf, "expires",
+	resp->json = json_pack("{s:o,s:s,s:I}", "user", user_json(auth_req_db(r), p), "csrf", p->csrf,
+			       "expires",
 			       (json_int_t)p->expires);
 	return 0;
 }
@@ -301,7 +303,7 @@ static int audit_get(struct http_req *r, struct http_resp *resp)
 	if (until && until_ms == 0)
 		until_ms = -1;
 	struct listing l = {.entries = json_array(), .want = (int)lim};
-	int rc = auth__audit_list(auth_db(), user, record, since_ms, until_ms, before, (int)lim + 1,
+	int rc = auth__audit_list(auth_req_db(r), user, record, since_ms, until_ms, before, (int)lim + 1,
 				  list_row, &l);
 	if (rc < 0) {
 		json_decref(l.entries);

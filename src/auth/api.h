@@ -8,10 +8,16 @@
 #include "auth.h"
 #include "http/http.h"
 
-/* The calling thread's read-only connection to the server's database, opened on first
- * use. For handlers and place resolvers. Never NULL after auth_init (aborts if the
- * database cannot be opened, which auth_init already proved it can). */
-struct db *auth_db(void);
+/* The request's read-only connection to the server's database, for its place resolver
+ * and handler. The design: a connection is request state, not a global to look up.
+ * The guard's check takes the calling thread's reader (db_reader) before anything
+ * else runs, public routes included, and keeps it in the request's guard_ctx — opaque
+ * to http, which knows no database; this is the one place that gives it its type.
+ * When no connection can be opened the check answers 503 (MU_EBUSY) and neither
+ * resolver nor handler runs, so inside them this is never NULL. Borrowed: valid until
+ * the request is answered; GET requests read one snapshot through it (check opens the
+ * read transaction, done ends it). */
+struct db *auth_req_db(const struct http_req *r);
 
 /* Runs fn(arg) on the writer inside one savepoint together with the audit entry of
  * this request (who, what, r->record — set r->record before calling or inside fn):

@@ -16,6 +16,12 @@
 #include "core/core.h"
 #include "db/db.h"
 
+struct db *auth_req_db(const struct http_req *r)
+{
+	MU_ASSERT(r->guard_ctx);
+	return r->guard_ctx;
+}
+
 const struct auth_principal *auth_who(const struct http_req *r)
 {
 	const struct auth_principal *p = r->principal;
@@ -60,16 +66,22 @@ static int check(void *ctx, struct http_req *r)
 	const struct http_route *rt = r->route;
 	struct auth_principal *p;
 	int rc;
+	struct db *d = NULL;
 	r->principal = NULL;
+	r->guard_ctx = NULL;
 	MU_ASSERT(rt && auth__env.ready);
+	if ((rc = db_reader(auth__env.cfg.db_path, &d)) != 0) {
+		mu_warn("auth: no reader on %s: %s", auth__env.cfg.db_path, mu_err_msg(rc));
+		return http_fail(r, MU_EBUSY, NULL, "the database cannot be read now; try again");
+	}
+	r->guard_ctx = d;
 	if (rt->flags & HTTP_ROUTE_PUBLIC)
 		return 0;
 	/* A read request's queries (credentials, target, answer) share one snapshot and
 	 * one WAL read lock; ended in done(). Writes read fresh state after their write. */
 	if (r->method == HTTP_GET) {
-		struct db *rd = auth_db();
-		db_read_end(rd); /* a check without its done (tests) must not leave one open */
-		if ((rc = db_read_begin(rd)) != 0)
+		db_read_end(d); /* a check without its done (tests) must not leave one open */
+		if ((rc = db_read_begin(d)) != 0)
 			return rc;
 	}
 	p = mu_arena_alloc(&r->arena, sizeof *p);
@@ -82,7 +94,7 @@ static int check(void *ctx, struct http_req *r)
 		const char *tok = authz + 7;
 		while (*tok == ' ')
 			tok++;
-		rc = auth__device_lookup(auth_db(), &auth__env.keys, tok, p);
+		rc = auth__device_lookup(d, &auth__env.keys, tok, p);
 		if (rc == MU_EUNAUTH)
 			return http_fail(r, rc, NULL, "unknown or revoked device token");
 		if (rc != 0)
@@ -94,7 +106,7 @@ static int check(void *ctx, struct http_req *r)
 		const char *cookie = http_cookie(r, "muster_session");
 		if (!cookie)
 			return http_fail(r, MU_EUNAUTH, NULL, "sign-in required");
-		rc = auth__session_lookup(auth_db(), &auth__env.keys, cookie, mu_now_unix(), p);
+		rc = auth__session_lookup(d, &auth__env.keys, cookie, mu_now_unix(), p);
 		if (rc == MU_EUNAUTH)
 			return http_fail(r, rc, NULL,
 					 "sign-in required (session unknown or expired)");
@@ -185,8 +197,8 @@ static void done(void *ctx, struct http_req *r, int status)
 	(void)ctx;
 	const struct http_route *rt = r->route;
 	const struct auth_principal *p = r->principal;
-	if (rt && !(rt->flags & HTTP_ROUTE_PUBLIC) && r->method == HTTP_GET)
-		db_read_end(auth_db());
+	if (rt && !(rt->flags & HTTP_ROUTE_PUBLIC) && r->method == HTTP_GET && r->guard_ctx)
+		db_read_end(r->guard_ctx);
 	if (!rt || (p && p->audited))
 		return;
 	bool denied = status == 401 || status == 403;
@@ -297,9 +309,11 @@ void auth_metrics(void *ctx, struct mu_buf *out)
 {
 	(void)ctx;
 	int64_t live = -1;
-	if (auth__env.ready) {
+	struct db *d = NULL;
+	/* Not a request: the thread's own reader; no figure when it cannot be opened. */
+	if (auth__env.ready && db_reader(auth__env.cfg.db_path, &d) == 0) {
 		struct db_stmt *s = NULL;
-		if (db_prepare(auth_db(), sql_sessions_live, &s) == 0) {
+		if (db_prepare(d, sql_sessions_live, &s) == 0) {
 			db_bind_i64(s, 1, mu_now_unix());
 			if (db_step(s) == DB_ROW)
 				live = db_col_i64(s, 0);

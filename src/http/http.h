@@ -33,6 +33,9 @@ struct http_req {
 	void *conn;       /* libmicrohttpd's connection, for the header/query lookups below */
 	/* Set by the guard: who is asking (opaque here, the guard's own type). */
 	const void *principal;
+	/* Set by the guard: its per-request context, opaque here and never read by http (auth
+	 * keeps the request's database connection in it, see auth/api.h). */
+	void *guard_ctx;
 	/* Set by the handler for the guard's after-hook, e.g. the audit entry:
 	 * "person:42" — the record the request read or wrote. */
 	const char *record;

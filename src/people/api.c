@@ -118,7 +118,7 @@ static int place_param(struct http_req *r, struct places_node *node)
 	if (places_code_check(code, &why))
 		return http_fail(r, MU_EINVAL, "place",
 				 "a place code is 1 to 32 letters, digits or '-'");
-	int rc = places_find(auth_db(), code, node);
+	int rc = places_find(auth_req_db(r), code, node);
 	if (rc == MU_ENOTFOUND)
 		return http_fail(r, rc, "place", "no place has this code");
 	return rc;
@@ -129,7 +129,7 @@ static int place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n
 {
 	struct places_node node;
 	int rc = place_param(r, &node);
-	return rc ? rc : places_path(auth_db(), node.id, ids, n);
+	return rc ? rc : places_path(auth_req_db(r), node.id, ids, n);
 }
 
 /* Parses the {id} of the path: a positive integer. */
@@ -147,7 +147,7 @@ static int place_of_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *
 	int64_t id, hh = 0;
 	struct db_stmt *s;
 	int rc = id_param(r, &id);
-	if (rc || (rc = db_prepare(auth_db(), sql_household_of, &s)))
+	if (rc || (rc = db_prepare(auth_req_db(r), sql_household_of, &s)))
 		return rc;
 	db_bind_i64(s, 1, id);
 	rc = db_step(s);
@@ -158,7 +158,7 @@ static int place_of_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *
 		return rc;
 	if (!hh)
 		return http_fail(r, MU_ENOTFOUND, "id", "no person has this id");
-	return places_path(auth_db(), hh, ids, n);
+	return places_path(auth_req_db(r), hh, ids, n);
 }
 
 /* ---- walking a subtree's people in order, resumable ------------------------------------
@@ -351,7 +351,7 @@ static bool looks_like_id(const char *q)
 /* Exact lookup of an ID number under every ID type, kept when inside root's subtree. */
 static int search_id(struct http_req *r, const struct places_node *root, struct search *s)
 {
-	struct db *d = auth_db();
+	struct db *d = auth_req_db(r);
 	for (int t = PEOPLE_ID_RESIDENT; t <= PEOPLE_ID_OTHER && s->found < s->limit; t++) {
 		struct people_person p;
 		int64_t ids[PLACES_NLEVELS];
@@ -421,7 +421,7 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 	mu_buf_init(&s.record, 4096);
 	int scanned = 0;
 	bool more = false;
-	struct walk w = {.r = r, .d = auth_db(), .visit = visit_person, .ctx = &s};
+	struct walk w = {.r = r, .d = auth_req_db(r), .visit = visit_person, .ctx = &s};
 	if (q && looks_like_id(q)) {
 		rc = search_id(r, &root, &s);
 		scanned = s.found;
@@ -455,7 +455,7 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 
 static int get_person(struct http_req *r, struct http_resp *resp)
 {
-	struct db *d = auth_db();
+	struct db *d = auth_req_db(r);
 	struct people_person p;
 	struct places_node hh, anc;
 	int64_t id, ids[PLACES_NLEVELS];
@@ -512,7 +512,7 @@ static int get_code(struct http_req *r, struct http_resp *resp)
 	if (people_codebook_find(codebook, id, secret, &genuine, &m)) {
 		if (!genuine)
 			rc = MU_ENOTFOUND;
-	} else if ((rc = people_find_code(auth_db(), &keys, raw, &p)) == 0) {
+	} else if ((rc = people_find_code(auth_req_db(r), &keys, raw, &p)) == 0) {
 		people_mask_of(p.name, &m);
 		sodium_memzero(&p, sizeof p);
 	}
@@ -547,7 +547,7 @@ static int get_person_qr(struct http_req *r, struct http_resp *resp)
 	MU_ASSERT(keys_ready);
 	if (rc)
 		return rc;
-	if ((rc = people_get(auth_db(), &keys, id, &p)))
+	if ((rc = people_get(auth_req_db(r), &keys, id, &p)))
 		return rc;
 	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
 	people_code_format(p.code, code);

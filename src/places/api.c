@@ -79,9 +79,9 @@ static int place_of_code(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 	int rc = code_param(r, &code);
 	if (rc)
 		return rc;
-	if ((rc = places_find(auth_db(), code, &node)))
+	if ((rc = places_find(auth_req_db(r), code, &node)))
 		return rc == MU_ENOTFOUND ? http_fail(r, rc, "code", "no place has this code") : rc;
-	return places_path(auth_db(), node.id, ids, n);
+	return places_path(auth_req_db(r), node.id, ids, n);
 }
 
 /* Appends up to limit children of parent after code `after` ("" for the first) to arr;
@@ -91,7 +91,7 @@ static int children_page(struct http_req *r, int64_t parent, const char *after, 
 {
 	struct db_stmt *s;
 	struct places_node n;
-	int rc = db_prepare(auth_db(), sql_children_page, &s), got = 0;
+	int rc = db_prepare(auth_req_db(r), sql_children_page, &s), got = 0;
 	*next = NULL;
 	if (rc)
 		return rc;
@@ -122,7 +122,7 @@ static int get_place(struct http_req *r, struct http_resp *resp)
 	int n, rc;
 	if ((rc = code_param(r, &code)))
 		return rc;
-	struct db *d = auth_db();
+	struct db *d = auth_req_db(r);
 	if ((rc = places_find(d, code, &node)) || (rc = places_path(d, node.id, ids, &n)))
 		return rc;
 	json_t *path = json_array();
@@ -175,7 +175,7 @@ static int get_children(struct http_req *r, struct http_resp *resp)
 	if (cursor && places_code_check(cursor, &why))
 		return http_fail(r, MU_EINVAL, "cursor",
 				 "the cursor is a place code from a previous page");
-	if ((rc = places_find(auth_db(), code, &node)))
+	if ((rc = places_find(auth_req_db(r), code, &node)))
 		return rc;
 	json_t *children = json_array();
 	if ((rc = children_page(r, node.id, cursor ? cursor : "", limit, children, &next))) {

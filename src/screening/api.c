@@ -85,10 +85,10 @@ void screening_api_fini(void)
 
 /* Applies a committed delta to the aggregate. A failure leaves the aggregate behind
  * the database (the truth) until the round is rebuilt, so it is logged, not answered. */
-static void cov_apply(const struct screening_delta *dl)
+static void cov_apply(struct http_req *r, const struct screening_delta *dl)
 {
 	int rc;
-	if (screening_delta_count(dl) && (rc = screening_cov_apply(cov, auth_db(), dl)))
+	if (screening_delta_count(dl) && (rc = screening_cov_apply(cov, auth_req_db(r), dl)))
 		mu_warn("screening: coverage not updated: %s", mu_err_msg(rc));
 }
 
@@ -187,7 +187,7 @@ static int place_query(struct http_req *r, struct places_node *node)
 	if (places_code_check(code, &why))
 		return http_fail(r, MU_EINVAL, "place",
 				 "a place code is 1 to 32 letters, digits or '-'");
-	int rc = places_find(auth_db(), code, node);
+	int rc = places_find(auth_req_db(r), code, node);
 	return rc == MU_ENOTFOUND ? http_fail(r, rc, "place", "no place has this code") : rc;
 }
 
@@ -197,7 +197,7 @@ static int round_param(struct http_req *r, struct screening_round *rd)
 	int64_t id;
 	if (r->nparams < 1 || mu_parse_i64(r->params[0], &id) || id <= 0)
 		return http_fail(r, MU_EINVAL, "id", "a round id is a positive integer");
-	int rc = screening_round_get(auth_db(), id, rd);
+	int rc = screening_round_get(auth_req_db(r), id, rd);
 	return rc == MU_ENOTFOUND ? http_fail(r, rc, "id", "no round has this id") : rc;
 }
 
@@ -236,7 +236,7 @@ static int place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n
 {
 	struct places_node node;
 	int rc = place_query(r, &node);
-	return rc ? rc : places_path(auth_db(), node.id, ids, n);
+	return rc ? rc : places_path(auth_req_db(r), node.id, ids, n);
 }
 
 /* The place of a body member that holds a place code (POST /rounds: scope; POST
@@ -251,9 +251,9 @@ static int place_of_member(struct http_req *r, const char *k, int64_t ids[HTTP_P
 		return rc;
 	if (places_code_check(code, &why))
 		return http_fail(r, MU_EINVAL, k, "a place code is 1 to 32 letters, digits or '-'");
-	if ((rc = places_find(auth_db(), code, &node)))
+	if ((rc = places_find(auth_req_db(r), code, &node)))
 		return rc == MU_ENOTFOUND ? http_fail(r, rc, k, "no place has this code") : rc;
-	return places_path(auth_db(), node.id, ids, n);
+	return places_path(auth_req_db(r), node.id, ids, n);
 }
 
 static int place_of_scope(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
@@ -271,7 +271,7 @@ static int place_of_round(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n
 {
 	struct screening_round rd;
 	int rc = round_param(r, &rd);
-	return rc ? rc : places_path(auth_db(), rd.scope_place_id, ids, n);
+	return rc ? rc : places_path(auth_req_db(r), rd.scope_place_id, ids, n);
 }
 
 /* A round is visible to everyone whose jurisdiction overlaps its scope: the scope's
@@ -282,13 +282,13 @@ static int place_of_round_overlap(struct http_req *r, int64_t ids[HTTP_PATH_MAX]
 	const struct auth_principal *p = auth_who(r);
 	bool inside = false;
 	int rc = round_param(r, &rd);
-	if (rc || (rc = places_path(auth_db(), rd.scope_place_id, ids, n)))
+	if (rc || (rc = places_path(auth_req_db(r), rd.scope_place_id, ids, n)))
 		return rc;
 	if (auth_within(p, ids, *n) || !p || !p->place_id)
 		return 0;
-	if ((rc = places_is_within(auth_db(), p->place_id, rd.scope_place_id, &inside)))
+	if ((rc = places_is_within(auth_req_db(r), p->place_id, rd.scope_place_id, &inside)))
 		return rc;
-	return inside ? places_path(auth_db(), p->place_id, ids, n) : 0;
+	return inside ? places_path(auth_req_db(r), p->place_id, ids, n) : 0;
 }
 
 static const char sql_tube_site[] =
@@ -306,7 +306,7 @@ static int tube_site(struct http_req *r, const char **code, int64_t *place)
 		strlen(bc))
 		return http_fail(r, MU_EINVAL, "barcode",
 				 "a tube barcode is 1 to 32 letters, digits or '-'");
-	if ((rc = db_prepare(auth_db(), sql_tube_site, &s)))
+	if ((rc = db_prepare(auth_req_db(r), sql_tube_site, &s)))
 		return rc;
 	db_bind_text(s, 1, bc, -1);
 	rc = db_step(s);
@@ -326,7 +326,7 @@ static int place_of_tube(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 	const char *code;
 	int64_t place;
 	int rc = tube_site(r, &code, &place);
-	return rc ? rc : places_path(auth_db(), place, ids, n);
+	return rc ? rc : places_path(auth_req_db(r), place, ids, n);
 }
 
 static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
@@ -354,18 +354,18 @@ static int place_of_exempt_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX]
 	int rc = http_body_json(r, &body);
 	if (rc || (rc = int_member(r, body, "person", 1, INT64_MAX, -1, &person)))
 		return rc;
-	if ((rc = household_of(auth_db(), person, &hh)))
+	if ((rc = household_of(auth_req_db(r), person, &hh)))
 		return rc == MU_ENOTFOUND ? http_fail(r, rc, "person", "no person has this id")
 					  : rc;
-	return places_path(auth_db(), hh, ids, n);
+	return places_path(auth_req_db(r), hh, ids, n);
 }
 
 /* ---- rounds ------------------------------------------------------------------------------ */
 
-static json_t *round_json(const struct screening_round *rd)
+static json_t *round_json(struct db *d, const struct screening_round *rd)
 {
 	struct places_node scope;
-	const char *code = places_get(auth_db(), rd->scope_place_id, &scope) == 0 ? scope.code : "";
+	const char *code = places_get(d, rd->scope_place_id, &scope) == 0 ? scope.code : "";
 	return json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:b}", "id",
 			 (json_int_t)rd->id, "name", rd->name, "scope", code, "pool", rd->pool_k,
 			 "pool_high", rd->pool_high, "pool_medium", rd->pool_medium, "starts",
@@ -418,7 +418,7 @@ static int post_round(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_EINVAL, "ends", "the round ends before it starts");
 	if (strlen(name) >= sizeof j.rd.name)
 		return http_fail(r, MU_EINVAL, "name", "a name is at most 64 characters");
-	if ((rc = places_find(auth_db(), scope, &node)))
+	if ((rc = places_find(auth_req_db(r), scope, &node)))
 		return rc == MU_ENOTFOUND ? http_fail(r, rc, "scope", "no place has this code")
 					  : rc;
 	snprintf(j.rd.name, sizeof j.rd.name, "%s", name);
@@ -429,11 +429,12 @@ static int post_round(struct http_req *r, struct http_resp *resp)
 	if ((rc = auth_submit(r, round_create_fn, &j)))
 		return rc == MU_EINVAL ? http_fail(r, rc, "name", j.why) : rc;
 	resp->status = 201;
-	resp->json = json_pack("{s:o}", "round", round_json(&j.rd));
+	resp->json = json_pack("{s:o}", "round", round_json(auth_req_db(r), &j.rd));
 	return 0;
 }
 
 struct round_list {
+	struct db *d;
 	const struct auth_principal *p;
 	json_t *arr;
 };
@@ -443,20 +444,20 @@ static int list_one(const struct screening_round *rd, void *ctx)
 	struct round_list *l = ctx;
 	bool show = !l->p->place_id;
 	int rc = 0;
-	if (!show && (rc = places_is_within(auth_db(), rd->scope_place_id, l->p->place_id, &show)))
+	if (!show && (rc = places_is_within(l->d, rd->scope_place_id, l->p->place_id, &show)))
 		return rc;
-	if (!show && (rc = places_is_within(auth_db(), l->p->place_id, rd->scope_place_id, &show)))
+	if (!show && (rc = places_is_within(l->d, l->p->place_id, rd->scope_place_id, &show)))
 		return rc;
 	if (show)
-		json_array_append_new(l->arr, round_json(rd));
+		json_array_append_new(l->arr, round_json(l->d, rd));
 	return 0;
 }
 
 /* GET /api/v1/rounds */
 static int get_rounds(struct http_req *r, struct http_resp *resp)
 {
-	struct round_list l = {.p = auth_who(r), .arr = json_array()};
-	int rc = screening_round_list(auth_db(), list_one, &l);
+	struct round_list l = {.d = auth_req_db(r), .p = auth_who(r), .arr = json_array()};
+	int rc = screening_round_list(l.d, list_one, &l);
 	if (rc) {
 		json_decref(l.arr);
 		return rc;
@@ -472,7 +473,7 @@ static int get_round(struct http_req *r, struct http_resp *resp)
 	int rc = round_param(r, &rd);
 	if (rc)
 		return rc;
-	resp->json = json_pack("{s:o}", "round", round_json(&rd));
+	resp->json = json_pack("{s:o}", "round", round_json(auth_req_db(r), &rd));
 	return 0;
 }
 
@@ -497,9 +498,9 @@ static int post_round_close(struct http_req *r, struct http_resp *resp)
 	r->record = mu_arena_sprintf(&r->arena, "round:%lld", (long long)rd.id);
 	if ((rc = auth_submit(r, round_close_fn, &j)))
 		return rc == MU_EEXIST ? http_fail(r, rc, "id", "the round is already closed") : rc;
-	if ((rc = screening_round_get(auth_db(), rd.id, &rd)))
+	if ((rc = screening_round_get(auth_req_db(r), rd.id, &rd)))
 		return rc;
-	resp->json = json_pack("{s:o}", "round", round_json(&rd));
+	resp->json = json_pack("{s:o}", "round", round_json(auth_req_db(r), &rd));
 	return 0;
 }
 
@@ -548,7 +549,7 @@ static int post_site(struct http_req *r, struct http_resp *resp)
 	    (rc = need_str(r, body, "place", &place)) ||
 	    (rc = int_member(r, body, "desks", 1, 10000, -1, &desks)))
 		return rc;
-	if ((rc = places_find(auth_db(), place, &node)))
+	if ((rc = places_find(auth_req_db(r), place, &node)))
 		return rc == MU_ENOTFOUND ? http_fail(r, rc, "place", "no place has this code")
 					  : rc;
 	j.s.place_id = node.id;
@@ -624,10 +625,10 @@ static int site_allowed(struct http_req *r, const char *code, bool *ok)
 		*ok = !strcmp(code, p->device_code);
 		return 0;
 	}
-	rc = screening_site_find(auth_db(), code, &st);
+	rc = screening_site_find(auth_req_db(r), code, &st);
 	if (rc == MU_ENOTFOUND || rc == MU_EINVAL)
 		return 0;
-	if (rc || (rc = places_path(auth_db(), st.place_id, ids, &n)))
+	if (rc || (rc = places_path(auth_req_db(r), st.place_id, ids, &n)))
 		return rc;
 	*ok = auth_within(p, ids, n);
 	return 0;
@@ -695,7 +696,7 @@ static int post_scans(struct http_req *r, struct http_resp *resp)
 			screening_delta_free(dl);
 			return rc;
 		}
-		cov_apply(dl);
+		cov_apply(r, dl);
 	}
 	screening_delta_free(dl);
 	static const char *const status[] = {"ok", "duplicate", "error"};
@@ -771,7 +772,7 @@ static int post_seal(struct http_req *r, struct http_resp *resp)
 				       mu_arena_strndup(&r->arena, j.msg, strlen(j.msg)))
 			   : rc;
 	struct screening_tube t;
-	if ((rc = screening_tube_get(auth_db(), j.barcode, &t)))
+	if ((rc = screening_tube_get(auth_req_db(r), j.barcode, &t)))
 		return rc;
 	resp->json = json_pack("{s:o}", "tube", tube_json(&t));
 	return 0;
@@ -938,7 +939,7 @@ static int post_results(struct http_req *r, struct http_resp *resp)
 			return rc == MU_ENOTFOUND ? http_fail(r, MU_EFORBIDDEN, NULL, "not allowed")
 						  : rc;
 		}
-		cov_apply(dl);
+		cov_apply(r, dl);
 	}
 	screening_delta_free(dl);
 	json_t *results = json_array();
@@ -960,16 +961,16 @@ static const char sql_barcode[] = "SELECT barcode FROM tubes WHERE id = ?";
 static const char *place_code(struct http_req *r, int64_t id)
 {
 	struct places_node n;
-	if (!id || places_get(auth_db(), id, &n))
+	if (!id || places_get(auth_req_db(r), id, &n))
 		return "";
 	return mu_arena_strndup(&r->arena, n.code, strlen(n.code));
 }
 
-static json_t *barcode_json(int64_t tube)
+static json_t *barcode_json(struct db *d, int64_t tube)
 {
 	struct db_stmt *s;
 	json_t *out = json_null();
-	if (!tube || db_prepare(auth_db(), sql_barcode, &s))
+	if (!tube || db_prepare(d, sql_barcode, &s))
 		return out;
 	db_bind_i64(s, 1, tube);
 	if (db_step(s) == DB_ROW)
@@ -997,7 +998,7 @@ static int recall_one(const struct screening_recall *rc, void *ctx)
 	/* The grid worker calls on them: the name, unsealed, makes the page a read of
 	 * each person (audited like the roll-call); the row gives the household too. */
 	struct people_person p;
-	int err = people_get(auth_db(), &keys, rc->person_id, &p);
+	int err = people_get(auth_req_db(pg->r), &keys, rc->person_id, &p);
 	if (err)
 		return err;
 	int64_t hh = p.household_id;
@@ -1010,8 +1011,8 @@ static int recall_one(const struct screening_recall *rc, void *ctx)
 		      "person_id", (json_int_t)rc->person_id, "name", p.name, "grid",
 		      place_code(pg->r, rc->grid_id), "household", place_code(pg->r, hh), "state",
 		      screening_recall_state_name(rc->state), "source_tube",
-		      barcode_json(rc->source_tube_id), "single_tube",
-		      barcode_json(rc->single_tube_id), "created_at", time_json(rc->created_at),
+		      barcode_json(auth_req_db(pg->r), rc->source_tube_id), "single_tube",
+		      barcode_json(auth_req_db(pg->r), rc->single_tube_id), "created_at", time_json(rc->created_at),
 		      "resolved_at", time_json(rc->resolved_at)));
 	sodium_memzero(&p, sizeof p);
 	pg->got++;
@@ -1037,7 +1038,7 @@ static int get_recalls(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_EINVAL, "cursor", "the cursor is not one this server gave");
 	struct recall_page pg = {.r = r, .arr = json_array(), .limit = limit};
 	mu_buf_init(&pg.rec, 4096);
-	rc = screening_recall_list(auth_db(), rd.id, node.id, state, after, recall_one, &pg);
+	rc = screening_recall_list(auth_req_db(r), rd.id, node.id, state, after, recall_one, &pg);
 	if (pg.got > RECORD_IDS)
 		mu_buf_printf(&pg.rec, ",+%d more", pg.got - RECORD_IDS);
 	if (pg.got)
@@ -1068,12 +1069,18 @@ static json_t *counts_json(const struct screening_counts *k, const struct places
 			 "positive", (json_int_t)k->positive, "coverage", k->coverage);
 }
 
+struct kids {
+	struct db *d;
+	json_t *arr;
+};
+
 static int child_counts(const struct screening_counts *k, void *ctx)
 {
+	struct kids *kids = ctx;
 	struct places_node n;
-	int rc = places_get(auth_db(), k->place_id, &n);
+	int rc = places_get(kids->d, k->place_id, &n);
 	if (rc == 0)
-		json_array_append_new(ctx, counts_json(k, &n));
+		json_array_append_new(kids->arr, counts_json(k, &n));
 	return rc;
 }
 
@@ -1085,17 +1092,17 @@ static int get_coverage(struct http_req *r, struct http_resp *resp)
 	struct screening_counts k;
 	int rc;
 	if ((rc = round_param(r, &rd)) || (rc = place_query(r, &node)) ||
-	    (rc = screening_cov_get(cov, auth_db(), rd.id, node.id, &k)))
+	    (rc = screening_cov_get(cov, auth_req_db(r), rd.id, node.id, &k)))
 		return rc;
-	json_t *kids = json_array();
+	struct kids kids = {.d = auth_req_db(r), .arr = json_array()};
 	if (node.level < PLACES_HOUSEHOLD &&
-	    (rc = screening_cov_children(cov, auth_db(), rd.id, node.id, child_counts, kids))) {
-		json_decref(kids);
+	    (rc = screening_cov_children(cov, kids.d, rd.id, node.id, child_counts, &kids))) {
+		json_decref(kids.arr);
 		return rc;
 	}
 	json_t *o = counts_json(&k, &node);
 	json_object_set_new(o, "round", json_integer(rd.id));
-	json_object_set_new(o, "children", kids);
+	json_object_set_new(o, "children", kids.arr);
 	resp->json = o;
 	return 0;
 }
@@ -1108,8 +1115,8 @@ static int get_progress(struct http_req *r, struct http_resp *resp)
 	struct screening_progress p;
 	int rc;
 	if ((rc = round_param(r, &rd)) ||
-	    (rc = screening_cov_get(cov, auth_db(), rd.id, rd.scope_place_id, &k)) ||
-	    (rc = screening_progress_get_kept(progress_kept, auth_db(), rd.id, mu_now_unix(),
+	    (rc = screening_cov_get(cov, auth_req_db(r), rd.id, rd.scope_place_id, &k)) ||
+	    (rc = screening_progress_get_kept(progress_kept, auth_req_db(r), rd.id, mu_now_unix(),
 					      mu_now_mono(), &k, &p)))
 		return rc;
 	resp->json = screening_progress_json(&p);
@@ -1138,7 +1145,7 @@ static int get_missing(struct http_req *r, struct http_resp *resp)
 	if (cur && strlen(cur) >= SCREENING_CURSOR_MAX)
 		return http_fail(r, MU_EINVAL, "cursor", "the cursor is not one this server gave");
 	struct screening_missing *out = mu_xcalloc((size_t)limit, sizeof *out);
-	rc = screening_missing_list(auth_db(), &keys, rd.id, node.id, cur, out, (size_t)limit, &n,
+	rc = screening_missing_list(auth_req_db(r), &keys, rd.id, node.id, cur, out, (size_t)limit, &n,
 				    next);
 	if (rc) {
 		free(out);
@@ -1205,7 +1212,7 @@ static int post_exemption(struct http_req *r, struct http_resp *resp)
 				 "reason is away, hospitalised, deceased or moved");
 	if (j.round) {
 		struct screening_round rd;
-		if ((rc = screening_round_get(auth_db(), j.round, &rd)))
+		if ((rc = screening_round_get(auth_req_db(r), j.round, &rd)))
 			return rc == MU_ENOTFOUND
 				   ? http_fail(r, rc, "round", "no round has this id")
 				   : rc;
@@ -1214,7 +1221,7 @@ static int post_exemption(struct http_req *r, struct http_resp *resp)
 	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)j.person);
 	rc = auth_submit(r, exempt_fn, &j);
 	if (rc == 0)
-		cov_apply(j.dl);
+		cov_apply(r, j.dl);
 	screening_delta_free(j.dl);
 	if (rc == MU_EEXIST)
 		return http_fail(r, rc, "person", "this exemption is already recorded");
@@ -1251,7 +1258,7 @@ static int site_one(const struct screening_site *st, void *ctx)
 		if (strcmp(st->code, l->p->device_code) != 0)
 			return 0;
 	}
-	if ((rc = places_path(auth_db(), st->place_id, ids, &n)))
+	if ((rc = places_path(auth_req_db(l->r), st->place_id, ids, &n)))
 		return rc;
 	if (l->p->kind != AUTH_KIND_SITE && !auth_within(l->p, ids, n))
 		return 0;
@@ -1260,7 +1267,7 @@ static int site_one(const struct screening_site *st, void *ctx)
 	if (!under)
 		return 0;
 	struct places_node node;
-	if ((rc = places_get(auth_db(), st->place_id, &node)))
+	if ((rc = places_get(auth_req_db(l->r), st->place_id, &node)))
 		return rc;
 	json_array_append_new(l->arr, json_pack("{s:s, s:s, s:s, s:s, s:i}", "code", st->code,
 						"name", st->name, "place", node.code,
@@ -1281,7 +1288,7 @@ static int get_sites(struct http_req *r, struct http_resp *resp)
 		l.under = node.id;
 	}
 	l.arr = json_array();
-	if ((rc = screening_site_list(auth_db(), site_one, &l))) {
+	if ((rc = screening_site_list(auth_req_db(r), site_one, &l))) {
 		json_decref(l.arr);
 		return rc;
 	}
@@ -1314,7 +1321,7 @@ static int get_labs(struct http_req *r, struct http_resp *resp)
 	const struct auth_principal *p = auth_who(r);
 	struct lab_list l = {.only = p->kind == AUTH_KIND_LAB ? p->device_code : NULL,
 			     .arr = json_array()};
-	int rc = screening_lab_list(auth_db(), lab_one, &l);
+	int rc = screening_lab_list(auth_req_db(r), lab_one, &l);
 	if (rc) {
 		json_decref(l.arr);
 		return rc;
@@ -1334,13 +1341,13 @@ static int get_lab_backlog(struct http_req *r, struct http_resp *resp)
 	int64_t total = 0, oldest = 0;
 	if ((rc = lab_of_caller(r, r->params[0], &code)) || (rc = limit_param(r, &limit)))
 		return rc;
-	rc = screening_lab_find(auth_db(), code, &lab);
+	rc = screening_lab_find(auth_req_db(r), code, &lab);
 	if (rc == MU_ENOTFOUND || rc == MU_EINVAL)
 		return http_fail(r, MU_ENOTFOUND, "code", "no lab has this code");
 	if (rc)
 		return rc;
 	struct screening_backlog_tube *out = mu_xcalloc((size_t)limit, sizeof *out);
-	if ((rc = screening_lab_backlog(auth_db(), lab.id, (size_t)limit, out, &n, &total,
+	if ((rc = screening_lab_backlog(auth_req_db(r), lab.id, (size_t)limit, out, &n, &total,
 					&oldest))) {
 		free(out);
 		return rc;
@@ -1366,7 +1373,7 @@ static int get_day(struct http_req *r, struct http_resp *resp)
 	struct screening_day day;
 	int rc;
 	if ((rc = round_param(r, &rd)) ||
-	    (rc = screening_day_get(auth_db(), day_hours, rd.id, mu_now_unix(), CITY_TZ_OFFSET_S,
+	    (rc = screening_day_get(auth_req_db(r), day_hours, rd.id, mu_now_unix(), CITY_TZ_OFFSET_S,
 				       &day)))
 		return rc;
 	json_t *hours = json_array();
