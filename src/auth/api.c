@@ -183,63 +183,6 @@ static int session_delete(struct http_req *r, struct http_resp *resp)
 
 /* ---- GET /api/v1/audit ------------------------------------------------------------------ */
 
-static int two(const char *s, int *v)
-{
-	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
-		return MU_EINVAL;
-	*v = (s[0] - '0') * 10 + (s[1] - '0');
-	return 0;
-}
-
-/* "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM[:SS[.fff]]" with an optional "Z" or
- * "±HH:MM"; without an offset the time is UTC. Unix milliseconds into *ms. */
-static int parse_iso(const char *s, int64_t *ms)
-{
-	char date[11];
-	int64_t days;
-	int h = 0, mi = 0, sec = 0, frac = 0, off = 0;
-	if (strlen(s) < 10)
-		return MU_EINVAL;
-	memcpy(date, s, 10);
-	date[10] = '\0';
-	if (mu_date_parse(date, &days) != 0)
-		return MU_EINVAL;
-	s += 10;
-	if (*s == 'T' || *s == ' ') {
-		if (two(s + 1, &h) || s[3] != ':' || two(s + 4, &mi) || h > 23 || mi > 59)
-			return MU_EINVAL;
-		s += 6;
-		if (*s == ':') {
-			if (two(s + 1, &sec) || sec > 59)
-				return MU_EINVAL;
-			s += 3;
-			if (*s == '.') {
-				int digits = 0;
-				for (s++; isdigit((unsigned char)*s); s++, digits++)
-					if (digits < 3)
-						frac = frac * 10 + (*s - '0');
-				if (digits == 0)
-					return MU_EINVAL;
-				for (; digits < 3; digits++)
-					frac *= 10;
-			}
-		}
-		if (*s == 'Z') {
-			s++;
-		} else if (*s == '+' || *s == '-') {
-			int oh, om;
-			if (two(s + 1, &oh) || s[3] != ':' || two(s + 4, &om) || oh > 14 || om > 59)
-				return MU_EINVAL;
-			off = (oh * 60 + om) * (*s == '+' ? 1 : -1);
-			s += 6;
-		}
-	}
-	if (*s)
-		return MU_EINVAL;
-	*ms = ((days * 86400 + h * 3600 + mi * 60 + sec) - (int64_t)off * 60) * 1000 + frac;
-	return 0;
-}
-
 static void iso_of_ms(int64_t ms, char out[32])
 {
 	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
@@ -289,9 +232,9 @@ static int audit_get(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_EINVAL, "user", "must have 1 to 104 characters");
 	if (record && (!*record || strlen(record) > 512))
 		return http_fail(r, MU_EINVAL, "record", "must have 1 to 512 characters");
-	if (since && parse_iso(since, &since_ms) != 0)
+	if (since && mu_time_parse(since, &since_ms) != 0)
 		return http_fail(r, MU_EINVAL, "since", "must be an ISO 8601 date or date-time");
-	if (until && parse_iso(until, &until_ms) != 0)
+	if (until && mu_time_parse(until, &until_ms) != 0)
 		return http_fail(r, MU_EINVAL, "until", "must be an ISO 8601 date or date-time");
 	if (cursor && (mu_parse_i64(cursor, &before) != 0 || before <= 0))
 		return http_fail(r, MU_EINVAL, "cursor", "must be a cursor from a previous answer");

@@ -22,9 +22,9 @@ struct people_keys;
 /* Pool sizes a round may use: 1 (single tube), 5, 10, 20. */
 bool screening_pool_valid(int k);
 
-/* ISO 8601 times: "YYYY-MM-DDTHH:MM:SS" with optional fraction (dropped) and "Z" or
- * "±HH:MM" (none means UTC); also a bare "YYYY-MM-DD" (midnight UTC). parse writes unix
- * seconds; MU_EINVAL for anything else. format writes "YYYY-MM-DDTHH:MM:SSZ". */
+/* ISO 8601 times as mu_time_parse reads them (a bare date is midnight UTC, no offset
+ * means UTC), in the unix seconds screening stores: a fraction is dropped. MU_EINVAL for
+ * anything else. format writes "YYYY-MM-DDTHH:MM:SSZ". */
 int screening_time_parse(const char *s, int64_t *unix_s);
 void screening_time_format(int64_t unix_s, char out[21]);
 
