@@ -58,6 +58,36 @@ int http_body_json(struct http_req *r, json_t **out);
  * `return http_fail(r, MU_EINVAL, "username", "must be a string");` */
 int http_fail(struct http_req *r, int err, const char *field, const char *message);
 
+/* ---- request parsing every api.c shares (request.c) -----------------------------------
+ * Each answers 0, or fails the request (http_fail: 400 on the parameter or member, with
+ * the one message for that mistake) and returns the error code. */
+
+#define HTTP_LIMIT_MAX 1000 /* the largest page any list answers */
+
+/* ?limit=N: def when absent, else an integer from 1 to max (at most HTTP_LIMIT_MAX). */
+int http_query_limit(struct http_req *r, int def, int max, int *out);
+/* ?cursor= as the positive id a previous page ended on; 0 when absent or empty. */
+int http_query_cursor_id(struct http_req *r, int64_t *out);
+/* Fails r on "cursor": not a cursor this server gave (for cursors of other shapes). */
+int http_fail_cursor(struct http_req *r);
+
+/* The string member k of o; NULL when absent or not a string. Borrowed from o. */
+const char *http_json_str(const json_t *o, const char *k);
+/* The name of o's first member not in the NULL-terminated list allowed; NULL when
+ * every member is allowed. Borrowed from o. */
+const char *http_json_unknown(const json_t *o, const char *const *allowed);
+/* Fails r on o's first member not in allowed. */
+int http_json_only(struct http_req *r, const json_t *o, const char *const *allowed);
+/* A required string member k. */
+int http_json_need_str(struct http_req *r, const json_t *o, const char *k, const char **out);
+/* A required string member k of 1 to max bytes without NUL. */
+int http_json_text(struct http_req *r, const json_t *o, const char *k, size_t max,
+		   const char **out);
+/* An integer member k from lo to hi; def when absent or null, and required when def is
+ * negative. */
+int http_json_int(struct http_req *r, const json_t *o, const char *k, int64_t lo, int64_t hi,
+		  int64_t def, int64_t *out);
+
 struct http_resp {
 	int status;         /* 0 means 200 */
 	json_t *json;       /* the body; the server sends and frees it */

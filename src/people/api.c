@@ -22,7 +22,6 @@
 #define CODE_READ (AUTH_ANY & ~AUTH_R(AUTH_LAB))
 
 #define LIST_DEFAULT 100
-#define LIST_MAX     1000
 #define SCAN_MAX     20000 /* people decrypted by one name search request */
 #define Q_MAX	     64	   /* code points of a search text */
 #define RECORD_IDS   50	   /* ids named in one audit record; the rest are counted */
@@ -65,7 +64,6 @@ void people_api_metrics(struct mu_buf *out)
 
 /* ---- shared pieces ---------------------------------------------------------------------- */
 
-static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
 static const char sql_subtree_children[] =
     "SELECT id, level, code FROM places"
     " WHERE parent_id = ?1 AND code > ?2 AND n_people > 0 ORDER BY code LIMIT ?3";
@@ -107,31 +105,6 @@ static bool path_has(const int64_t *ids, int n, int64_t place)
 	return false;
 }
 
-/* Reads a place code from the query parameter `place`: 400 when missing or malformed,
- * 404 when no place has it. */
-static int place_param(struct http_req *r, struct places_node *node)
-{
-	const char *code = http_query(r, "place"), *why;
-	node->id = 0;
-	if (!code || !*code)
-		return http_fail(r, MU_EINVAL, "place", "place (a place code) is required");
-	if (places_code_check(code, &why))
-		return http_fail(r, MU_EINVAL, "place",
-				 "a place code is 1 to 32 letters, digits or '-'");
-	int rc = places_find(auth_req_db(r), code, node);
-	if (rc == MU_ENOTFOUND)
-		return http_fail(r, rc, "place", "no place has this code");
-	return rc;
-}
-
-/* Resolver of GET /api/v1/people: the place being searched. */
-static int place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
-{
-	struct places_node node;
-	int rc = place_param(r, &node);
-	return rc ? rc : places_path(auth_req_db(r), node.id, ids, n);
-}
-
 /* Parses the {id} of the path: a positive integer. */
 static int id_param(struct http_req *r, int64_t *id)
 {
@@ -144,20 +117,10 @@ static int id_param(struct http_req *r, int64_t *id)
 /* Resolver of GET /api/v1/people/{id}: the path to the person's household. */
 static int place_of_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
-	int64_t id, hh = 0;
-	struct db_stmt *s;
+	int64_t id, hh;
 	int rc = id_param(r, &id);
-	if (rc || (rc = db_prepare(auth_req_db(r), sql_household_of, &s)))
-		return rc;
-	db_bind_i64(s, 1, id);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		hh = db_col_i64(s, 0);
-	db_stmt_done(s);
-	if (rc < 0)
-		return rc;
-	if (!hh)
-		return http_fail(r, MU_ENOTFOUND, "id", "no person has this id");
+	if (rc || (rc = people_household_of(auth_req_db(r), id, &hh)))
+		return rc == MU_ENOTFOUND ? http_fail(r, rc, "id", "no person has this id") : rc;
 	return places_path(auth_req_db(r), hh, ids, n);
 }
 
@@ -393,15 +356,13 @@ static int cursor_parse(const char *c, int64_t *hh, int64_t *id)
 static int list_people(struct http_req *r, struct http_resp *resp)
 {
 	struct places_node root;
-	const char *q = http_query(r, "q"), *cursor = http_query(r, "cursor"),
-		   *lim = http_query(r, "limit");
-	int64_t hh = 0, after = 0, limit = LIST_DEFAULT;
-	int rc = place_param(r, &root);
+	const char *q = http_query(r, "q"), *cursor = http_query(r, "cursor");
+	int64_t hh = 0, after = 0;
+	int limit, rc;
 	MU_ASSERT(keys_ready);
-	if (rc)
+	if ((rc = places_api_query(r, &root)) ||
+	    (rc = http_query_limit(r, LIST_DEFAULT, HTTP_LIMIT_MAX, &limit)))
 		return rc;
-	if (lim && (mu_parse_i64(lim, &limit) || limit < 1 || limit > LIST_MAX))
-		return http_fail(r, MU_EINVAL, "limit", "limit must be an integer from 1 to 1000");
 	if (q && *q) {
 		size_t n = strlen(q);
 		if (!mu_utf8_valid(q, n) || mu_utf8_len(q, n) > Q_MAX)
@@ -415,9 +376,9 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 		q = NULL;
 	}
 	if (cursor && *cursor && cursor_parse(cursor, &hh, &after))
-		return http_fail(r, MU_EINVAL, "cursor", "the cursor is not one this server gave");
+		return http_fail_cursor(r);
 
-	struct search s = {.people = json_array(), .limit = (int)limit, .q = q};
+	struct search s = {.people = json_array(), .limit = limit, .q = q};
 	mu_buf_init(&s.record, 4096);
 	int scanned = 0;
 	bool more = false;
@@ -426,11 +387,11 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 		rc = search_id(r, &root, &s);
 		scanned = s.found;
 	} else {
-		w.budget = q ? SCAN_MAX : (int)limit;
+		w.budget = q ? SCAN_MAX : limit;
 		rc = walk_run(&w, &root, hh, after);
 		if (rc == MU_EINVAL)
 			rc = http_fail(r, rc, "cursor", "the cursor does not belong to this place");
-		scanned = (q ? SCAN_MAX : (int)limit) - w.budget;
+		scanned = (q ? SCAN_MAX : limit) - w.budget;
 		more = w.stopped || w.budget == 0;
 	}
 	if (rc) {
@@ -583,7 +544,7 @@ static int get_person_qr(struct http_req *r, struct http_resp *resp)
 }
 
 const struct http_route people_api_routes[] = {
-    {HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, place_of_query,
+    {HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, places_api_of_query,
      "people under a place: everyone, by ID number or by name fragment, a page at a time"},
     {HTTP_GET, "/api/v1/people/{id}", get_person, PERSON_READ, HTTP_ROUTE_PERSON, place_of_person,
      "one person's full record with their household and its path"},

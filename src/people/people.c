@@ -523,6 +523,28 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
 	return get_one(d, sql_by_hash, k, hash, PEOPLE_HASH_BYTES, 0, out);
 }
 
+static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
+
+int people_household_of(struct db *d, int64_t person, int64_t *household)
+{
+	struct db_stmt *s = NULL;
+	int rc = db_prepare(d, sql_household_of, &s);
+	*household = 0;
+	if (rc != 0)
+		goto out;
+	db_bind_i64(s, 1, person);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*household = db_col_i64(s, 0);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = MU_ENOTFOUND;
+	}
+out:
+	db_stmt_done(s);
+	return rc;
+}
+
 /* Households of the subtree through places_parent, then their people through
  * people_household. fn must not start another people_walk on the same connection
  * (the statement is in use while fn runs). */

@@ -12,7 +12,6 @@
 #include "db/db.h"
 
 #define CHILDREN_DEFAULT 200
-#define CHILDREN_MAX	 1000
 
 /* Every role that works with places reads them; labs see tubes only. */
 #define READ                                                                                       \
@@ -59,29 +58,48 @@ static json_t *child_json(const struct places_node *n)
 			 counts_json(n));
 }
 
-/* Checks the {code} of the path: 400 on field "code" when it cannot be a code. */
-static int code_param(struct http_req *r, const char **code)
+/* ---- place resolution for every api.c ----------------------------------------------- */
+
+int places_api_resolve(struct http_req *r, const char *field, const char *code,
+		       struct places_node *node)
 {
 	const char *why;
-	*code = "";
-	if (r->nparams < 1 || places_code_check(r->params[0], &why))
-		return http_fail(r, MU_EINVAL, "code",
+	int rc;
+	memset(node, 0, sizeof *node);
+	if (!code || !*code)
+		return http_fail(r, MU_EINVAL, field, "required: a place code");
+	if (places_code_check(code, &why))
+		return http_fail(r, MU_EINVAL, field,
 				 "a place code is 1 to 32 letters, digits or '-'");
-	*code = r->params[0];
-	return 0;
+	if ((rc = places_find(auth_req_db(r), code, node)) == MU_ENOTFOUND)
+		return http_fail(r, rc, field, "no place has this code");
+	return rc;
+}
+
+int places_api_query(struct http_req *r, struct places_node *node)
+{
+	return places_api_resolve(r, "place", http_query(r, "place"), node);
+}
+
+int places_api_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
+{
+	struct places_node node;
+	int rc = places_api_query(r, &node);
+	return rc ? rc : places_path(auth_req_db(r), node.id, ids, n);
+}
+
+/* The place of the path's {code}. */
+static int code_param(struct http_req *r, struct places_node *node)
+{
+	return places_api_resolve(r, "code", r->nparams ? r->params[0] : NULL, node);
 }
 
 /* The place resolver of both routes: the path of ids of the place named in the URL. */
 static int place_of_code(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
-	const char *code;
 	struct places_node node;
-	int rc = code_param(r, &code);
-	if (rc)
-		return rc;
-	if ((rc = places_find(auth_req_db(r), code, &node)))
-		return rc == MU_ENOTFOUND ? http_fail(r, rc, "code", "no place has this code") : rc;
-	return places_path(auth_req_db(r), node.id, ids, n);
+	int rc = code_param(r, &node);
+	return rc ? rc : places_path(auth_req_db(r), node.id, ids, n);
 }
 
 /* Appends up to limit children of parent after code `after` ("" for the first) to arr;
@@ -116,14 +134,12 @@ static int children_page(struct http_req *r, int64_t parent, const char *after, 
 /* GET /api/v1/places/{code} */
 static int get_place(struct http_req *r, struct http_resp *resp)
 {
-	const char *code, *next;
+	const char *next;
 	struct places_node node, anc;
 	int64_t ids[PLACES_NLEVELS];
 	int n, rc;
-	if ((rc = code_param(r, &code)))
-		return rc;
 	struct db *d = auth_req_db(r);
-	if ((rc = places_find(d, code, &node)) || (rc = places_path(d, node.id, ids, &n)))
+	if ((rc = code_param(r, &node)) || (rc = places_path(d, node.id, ids, &n)))
 		return rc;
 	json_t *path = json_array();
 	for (int i = 0; i + 1 < n; i++) {
@@ -149,34 +165,17 @@ static int get_place(struct http_req *r, struct http_resp *resp)
 	return 0;
 }
 
-/* Reads ?limit= (1..max, default def) into *out; 400 on field "limit" otherwise. */
-static int limit_param(struct http_req *r, int def, int max, int *out)
-{
-	const char *v = http_query(r, "limit");
-	int64_t n;
-	*out = def;
-	if (!v)
-		return 0;
-	if (mu_parse_i64(v, &n) || n < 1 || n > max)
-		return http_fail(r, MU_EINVAL, "limit", "limit must be an integer from 1 to 1000");
-	*out = (int)n;
-	return 0;
-}
-
 /* GET /api/v1/places/{code}/children?cursor=CODE&limit=N */
 static int get_children(struct http_req *r, struct http_resp *resp)
 {
-	const char *code, *next, *why, *cursor = http_query(r, "cursor");
+	const char *next, *why, *cursor = http_query(r, "cursor");
 	struct places_node node;
 	int limit, rc;
-	if ((rc = code_param(r, &code)) ||
-	    (rc = limit_param(r, CHILDREN_DEFAULT, CHILDREN_MAX, &limit)))
+	if ((rc = code_param(r, &node)) ||
+	    (rc = http_query_limit(r, CHILDREN_DEFAULT, HTTP_LIMIT_MAX, &limit)))
 		return rc;
 	if (cursor && places_code_check(cursor, &why))
-		return http_fail(r, MU_EINVAL, "cursor",
-				 "the cursor is a place code from a previous page");
-	if ((rc = places_find(auth_req_db(r), code, &node)))
-		return rc;
+		return http_fail_cursor(r);
 	json_t *children = json_array();
 	if ((rc = children_page(r, node.id, cursor ? cursor : "", limit, children, &next))) {
 		json_decref(children);
