@@ -29,31 +29,6 @@ static json_t *user_json(struct db *d, const struct auth_principal *p)
 			 auth_role_name(p->role), "place", place);
 }
 
-/* Reads a string member of the sign-in body, 1..max bytes without NUL. */
-static int body_string(struct http_req *r, json_t *body, const char *key, size_t max,
-		       const char **out)
-{
-	json_t *v = json_object_get(body, key);
-	*out = NULL;
-	if (!v) {
-		http_fail(r, MU_EINVAL, key, "required");
-		return MU_EINVAL;
-	}
-	if (!json_is_string(v)) {
-		http_fail(r, MU_EINVAL, key, "must be a string");
-		return MU_EINVAL;
-	}
-	size_t n = json_string_length(v);
-	const char *s = json_string_value(v);
-	if (n == 0 || n > max || strlen(s) != n) {
-		http_fail(r, MU_EINVAL, key,
-			  mu_arena_sprintf(&r->arena, "must have 1 to %zu bytes", max));
-		return MU_EINVAL;
-	}
-	*out = s;
-	return 0;
-}
-
 struct signin {
 	const struct auth_user *user;
 	int64_t expires;
@@ -71,22 +46,15 @@ static int signin_job(struct db *d, void *arg)
 
 static int session_post(struct http_req *r, struct http_resp *resp)
 {
+	static const char *const allowed[] = {"username", "password", NULL};
 	char pw_hash[crypto_pwhash_STRBYTES] = "";
 	struct auth_user u;
 	json_t *body;
-	const char *name, *pw, *key;
-	json_t *v;
+	const char *name, *pw;
 	int rc = http_body_json(r, &body);
-	if (rc != 0)
-		return rc;
-	json_object_foreach(body, key, v)
-	{
-		if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
-			return http_fail(r, MU_EINVAL, mu_arena_strndup(&r->arena, key, strnlen(key, 64)),
-					 "unknown field");
-	}
-	if ((rc = body_string(r, body, "username", AUTH_NAME_MAX, &name)) != 0 ||
-	    (rc = body_string(r, body, "password", AUTH__PW_MAX, &pw)) != 0)
+	if (rc != 0 || (rc = http_json_only(r, body, allowed)) != 0 ||
+	    (rc = http_json_text(r, body, "username", AUTH_NAME_MAX, &name)) != 0 ||
+	    (rc = http_json_text(r, body, "password", AUTH__PW_MAX, &pw)) != 0)
 		return rc;
 
 	/* The throttle is asked before argon2id runs, so refused attempts cost nothing. */
@@ -226,8 +194,8 @@ static int audit_get(struct http_req *r, struct http_resp *resp)
 {
 	const char *user = http_query(r, "user"), *record = http_query(r, "record");
 	const char *since = http_query(r, "since"), *until = http_query(r, "until");
-	const char *cursor = http_query(r, "cursor"), *limit = http_query(r, "limit");
-	int64_t since_ms = 0, until_ms = 0, before = 0, lim = AUDIT_LIMIT_DEFAULT;
+	int64_t since_ms = 0, until_ms = 0, before;
+	int lim, rc;
 	if (user && (!*user || strlen(user) > AUTH_NAME_MAX + 40))
 		return http_fail(r, MU_EINVAL, "user", "must have 1 to 104 characters");
 	if (record && (!*record || strlen(record) > 512))
@@ -236,17 +204,16 @@ static int audit_get(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_EINVAL, "since", "must be an ISO 8601 date or date-time");
 	if (until && mu_time_parse(until, &until_ms) != 0)
 		return http_fail(r, MU_EINVAL, "until", "must be an ISO 8601 date or date-time");
-	if (cursor && (mu_parse_i64(cursor, &before) != 0 || before <= 0))
-		return http_fail(r, MU_EINVAL, "cursor", "must be a cursor from a previous answer");
-	if (limit && (mu_parse_i64(limit, &lim) != 0 || lim < 1 || lim > AUDIT_LIMIT_MAX))
-		return http_fail(r, MU_EINVAL, "limit", "must be a number from 1 to 500");
+	if ((rc = http_query_cursor_id(r, &before)) != 0 ||
+	    (rc = http_query_limit(r, AUDIT_LIMIT_DEFAULT, AUDIT_LIMIT_MAX, &lim)) != 0)
+		return rc;
 	/* 0 means "no bound" below; a bound at the epoch itself is one millisecond off. */
 	if (since && since_ms == 0)
 		since_ms = 1;
 	if (until && until_ms == 0)
 		until_ms = -1;
-	struct listing l = {.entries = json_array(), .want = (int)lim};
-	int rc = auth__audit_list(auth_req_db(r), user, record, since_ms, until_ms, before, (int)lim + 1,
+	struct listing l = {.entries = json_array(), .want = lim};
+	rc = auth__audit_list(auth_req_db(r), user, record, since_ms, until_ms, before, lim + 1,
 				  list_row, &l);
 	if (rc < 0) {
 		json_decref(l.entries);

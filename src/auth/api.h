@@ -25,6 +25,10 @@ struct db *auth_req_db(const struct http_req *r);
  * result, or the writer's error. */
 int auth_submit(struct http_req *r, int (*fn)(struct db *d, void *arg), void *arg);
 
+/* Fails r with 403 and the guard's one message for every refusal, which tells nothing of
+ * the target (whether it exists, where it lies). Returns MU_EFORBIDDEN. */
+int auth_refuse(struct http_req *r);
+
 /* The principal of a request that passed the guard; NULL on public routes. */
 const struct auth_principal *auth_who(const struct http_req *r);
 

@@ -22,6 +22,11 @@ struct db *auth_req_db(const struct http_req *r)
 	return r->guard_ctx;
 }
 
+int auth_refuse(struct http_req *r)
+{
+	return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
+}
+
 const struct auth_principal *auth_who(const struct http_req *r)
 {
 	const struct auth_principal *p = r->principal;
@@ -121,7 +126,7 @@ static int check(void *ctx, struct http_req *r)
 		}
 	}
 	if (!(rt->roles & AUTH_R(p->role)))
-		return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
+		return auth_refuse(r);
 	if (rt->place) {
 		int64_t ids[HTTP_PATH_MAX];
 		int n = 0;
@@ -133,7 +138,7 @@ static int check(void *ctx, struct http_req *r)
 		MU_ASSERT(n >= 0 && n <= HTTP_PATH_MAX);
 		/* The same words whatever lies outside: the body tells nothing of the target. */
 		if (!auth_within(p, ids, n))
-			return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
+			return auth_refuse(r);
 	}
 	return 0;
 }

@@ -422,6 +422,14 @@ int screening_progress_get_kept(struct screening_progress_keep *k, struct db *d,
  * null. A new reference the caller owns. */
 struct json_t *screening_progress_json(const struct screening_progress *p);
 
+struct places_node;
+/* A place's counts in a round as the API and `muster round report --json` give them:
+ * {"place", "name", "level", "people", "expected", "sampled", "resulted", "negative",
+ * "pool_positive", "positive", "coverage"} (n is the place of k). A new reference the
+ * caller owns. */
+struct json_t *screening_counts_json(const struct screening_counts *k,
+				     const struct places_node *n);
+
 /* ---- planning (plan.c) ----------------------------------------------------------------- */
 
 #define SCREENING_SWABS_PER_DESK_DAY 405 /* Liwan, 16 June 2021 (FACTS.md) */
