@@ -171,17 +171,25 @@ static void posted_free(struct posted *e)
 	}
 }
 
-static int drain(struct db *d, void *arg)
+/* Takes every queued entry (the caller frees the list); *n how many. */
+static struct posted *pending_take(size_t *n)
 {
-	(void)arg;
 	pthread_mutex_lock(&pending_mu);
 	struct posted *list = pending_head;
 	pending_head = pending_tail = NULL;
 	drain_queued = false;
 	pthread_mutex_unlock(&pending_mu);
-	size_t n = 0;
+	*n = 0;
 	for (struct posted *e = list; e; e = e->next)
-		n++;
+		(*n)++;
+	return list;
+}
+
+static int drain(struct db *d, void *arg)
+{
+	(void)arg;
+	size_t n;
+	struct posted *list = pending_take(&n);
 	struct auth__entry *es = mu_xcalloc(n ? n : 1, sizeof *es);
 	size_t i = 0;
 	for (struct posted *e = list; e; e = e->next, i++)
@@ -240,14 +248,8 @@ static void done(void *ctx, struct http_req *r, int status)
 	pthread_mutex_unlock(&pending_mu);
 	if (post && db_writer_post(auth__env.cfg.writer, drain, NULL, NULL) != 0) {
 		/* The writer stopped: nothing will drain the queue again. */
-		pthread_mutex_lock(&pending_mu);
-		struct posted *list = pending_head;
-		pending_head = pending_tail = NULL;
-		drain_queued = false;
-		pthread_mutex_unlock(&pending_mu);
-		size_t n = 0;
-		for (struct posted *x = list; x; x = x->next)
-			n++;
+		size_t n;
+		struct posted *list = pending_take(&n);
 		atomic_fetch_add(&auth__env.audit_lost, n);
 		mu_warn("auth: %zu audit entries lost (writer stopped)", n);
 		posted_free(list);
