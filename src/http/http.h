@@ -76,7 +76,8 @@ const char *http_json_str(const json_t *o, const char *k);
 /* The name of o's first member not in the NULL-terminated list allowed; NULL when
  * every member is allowed. Borrowed from o. */
 const char *http_json_unknown(const json_t *o, const char *const *allowed);
-/* Fails r on o's first member not in allowed. */
+#define HTTP_MSG_UNKNOWN_MEMBER "unknown member"
+/* Fails r on o's first member not in allowed (HTTP_MSG_UNKNOWN_MEMBER). */
 int http_json_only(struct http_req *r, const json_t *o, const char *const *allowed);
 /* A required string member k. */
 int http_json_need_str(struct http_req *r, const json_t *o, const char *k, const char **out);
@@ -97,6 +98,10 @@ struct http_resp {
 	const char *headers[8][2]; /* extra headers (name, value), arena strings */
 	int nheaders;
 };
+
+/* Ends a handler that listed into arr (taken): rc 0 answers {key: arr}, an error frees
+ * arr. Returns rc. */
+int http_resp_list(struct http_resp *resp, const char *key, json_t *arr, int rc);
 
 /* Adds a response header (both strings must live until the response is sent). */
 void http_resp_header(struct http_resp *resp, const char *name, const char *value);

@@ -21,6 +21,15 @@ int http_query_limit(struct http_req *r, int def, int max, int *out)
 	return 0;
 }
 
+int http_resp_list(struct http_resp *resp, const char *key, json_t *arr, int rc)
+{
+	if (rc == 0)
+		resp->json = json_pack("{s:o}", key, arr);
+	else
+		json_decref(arr);
+	return rc;
+}
+
 int http_fail_cursor(struct http_req *r)
 {
 	return http_fail(r, MU_EINVAL, "cursor", "the cursor is not one this server gave");
@@ -66,7 +75,8 @@ int http_json_only(struct http_req *r, const json_t *o, const char *const *allow
 	const char *k = http_json_unknown(o, allowed);
 	if (!k)
 		return 0;
-	return http_fail(r, MU_EINVAL, mu_arena_strndup(&r->arena, k, strlen(k)), "unknown member");
+	return http_fail(r, MU_EINVAL, mu_arena_strndup(&r->arena, k, strlen(k)),
+			 HTTP_MSG_UNKNOWN_MEMBER);
 }
 
 int http_json_need_str(struct http_req *r, const json_t *o, const char *k, const char **out)

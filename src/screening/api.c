@@ -96,14 +96,20 @@ void screening__api_cov_apply(struct http_req *r, const struct screening_delta *
 
 /* ---- input helpers ------------------------------------------------------------------- */
 
+/* The round id named by field of r: 404 on field when no round has it. */
+static int round_get(struct http_req *r, const char *field, int64_t id, struct screening_round *rd)
+{
+	int rc = screening_round_get(auth_req_db(r), id, rd);
+	return rc == MU_ENOTFOUND ? http_fail(r, rc, field, "no round has this id") : rc;
+}
+
 /* The round of the path's {id}: 400 for a malformed id, 404 for an unknown round. */
 static int round_param(struct http_req *r, struct screening_round *rd)
 {
 	int64_t id;
 	if (r->nparams < 1 || mu_parse_i64(r->params[0], &id) || id <= 0)
 		return http_fail(r, MU_EINVAL, "id", "a round id is a positive integer");
-	int rc = screening_round_get(auth_req_db(r), id, rd);
-	return rc == MU_ENOTFOUND ? http_fail(r, rc, "id", "no round has this id") : rc;
+	return round_get(r, "id", id, rd);
 }
 
 json_t *screening__api_time_json(int64_t t)
@@ -287,13 +293,7 @@ static int list_one(const struct screening_round *rd, void *ctx)
 static int get_rounds(struct http_req *r, struct http_resp *resp)
 {
 	struct round_list l = {.d = auth_req_db(r), .p = auth_who(r), .arr = json_array()};
-	int rc = screening_round_list(l.d, list_one, &l);
-	if (rc) {
-		json_decref(l.arr);
-		return rc;
-	}
-	resp->json = json_pack("{s:o}", "rounds", l.arr);
-	return 0;
+	return http_resp_list(resp, "rounds", l.arr, screening_round_list(l.d, list_one, &l));
 }
 
 /* GET /api/v1/rounds/{id} */
@@ -661,13 +661,9 @@ static int post_exemption(struct http_req *r, struct http_resp *resp)
 	if (screening_exempt_reason_parse(reason, &j.reason))
 		return http_fail(r, MU_EINVAL, "reason",
 				 "reason is away, hospitalised, deceased or moved");
-	if (j.round) {
-		struct screening_round rd;
-		if ((rc = screening_round_get(auth_req_db(r), j.round, &rd)))
-			return rc == MU_ENOTFOUND
-				   ? http_fail(r, rc, "round", "no round has this id")
-				   : rc;
-	}
+	struct screening_round rd;
+	if (j.round && (rc = round_get(r, "round", j.round, &rd)))
+		return rc;
 	j.dl = screening_delta_new();
 	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)j.person);
 	rc = auth_submit(r, exempt_fn, &j);
@@ -739,12 +735,8 @@ static int get_sites(struct http_req *r, struct http_resp *resp)
 		l.under = node.id;
 	}
 	l.arr = json_array();
-	if ((rc = screening_site_list(auth_req_db(r), site_one, &l))) {
-		json_decref(l.arr);
-		return rc;
-	}
-	resp->json = json_pack("{s:o}", "sites", l.arr);
-	return 0;
+	rc = screening_site_list(auth_req_db(r), site_one, &l);
+	return http_resp_list(resp, "sites", l.arr, rc);
 }
 
 /* GET /api/v1/rounds/{id}/day: the overview's figures of the city's day. */

@@ -40,7 +40,7 @@ static bool unknown_member(struct http_req *r, const json_t *it, const char *con
 	const char *k = http_json_unknown(it, allowed);
 	if (k)
 		refuse_item(x, MU_EINVAL, mu_arena_strndup(&r->arena, k, strlen(k)),
-			    "unknown member");
+			    HTTP_MSG_UNKNOWN_MEMBER);
 	return k != NULL;
 }
 
@@ -465,12 +465,7 @@ int screening__api_get_labs(struct http_req *r, struct http_resp *resp)
 	struct lab_list l = {.only = p->kind == AUTH_KIND_LAB ? p->device_code : NULL,
 			     .arr = json_array()};
 	int rc = screening_lab_list(auth_req_db(r), lab_one, &l);
-	if (rc) {
-		json_decref(l.arr);
-		return rc;
-	}
-	resp->json = json_pack("{s:o}", "labs", l.arr);
-	return 0;
+	return http_resp_list(resp, "labs", l.arr, rc);
 }
 
 /* GET /api/v1/labs/{code}/backlog?limit=N: the tubes a lab has received and not yet
