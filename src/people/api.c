@@ -64,9 +64,6 @@ void people_api_metrics(struct mu_buf *out)
 
 /* ---- shared pieces ---------------------------------------------------------------------- */
 
-static const char sql_subtree_children[] =
-    "SELECT id, level, code FROM places"
-    " WHERE parent_id = ?1 AND code > ?2 AND n_people > 0 ORDER BY code LIMIT ?3";
 static const char sql_household_people[] =
     "SELECT id FROM people WHERE household_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
@@ -143,12 +140,6 @@ struct walk {
 	void *ctx;
 };
 
-struct child {
-	int64_t id;
-	int level;
-	char code[PLACES_CODE_MAX + 1];
-};
-
 #define CHUNK 64 /* rows read per statement before visiting them */
 
 /* The people of household hh after person id `after`, in id order, read CHUNK at a time
@@ -198,38 +189,22 @@ static int walk_subtree(struct walk *w, int64_t id, int level, const char *code)
  * are read. */
 static int walk_children(struct walk *w, int64_t parent, const char *after)
 {
-	struct child kids[CHUNK];
+	struct places_node *kids = mu_xcalloc(CHUNK, sizeof *kids); /* ~25 KiB per level */
 	char last[PLACES_CODE_MAX + 1];
-	int n, rc;
+	int n = 0, want, rc = 0;
 	snprintf(last, sizeof last, "%s", after);
 	do {
-		struct db_stmt *s;
-		int want = w->budget < CHUNK ? w->budget : CHUNK;
-		if (want <= 0 || w->stopped)
-			return 0;
-		if ((rc = db_prepare(w->d, sql_subtree_children, &s)))
-			return rc;
-		db_bind_i64(s, 1, parent);
-		db_bind_text(s, 2, last, -1);
-		db_bind_i64(s, 3, want);
-		n = 0;
-		while (n < want && (rc = db_step(s)) == DB_ROW) {
-			kids[n].id = db_col_i64(s, 0);
-			kids[n].level = (int)db_col_i64(s, 1);
-			snprintf(kids[n].code, sizeof kids[n].code, "%s", db_col_text(s, 2));
-			n++;
-		}
-		db_stmt_done(s);
-		if (rc < 0)
-			return rc;
-		for (int i = 0; i < n && !w->stopped && w->budget > 0; i++) {
-			if ((rc = walk_subtree(w, kids[i].id, kids[i].level, kids[i].code)))
-				return rc;
+		want = w->budget < CHUNK ? w->budget : CHUNK;
+		if (want <= 0 || w->stopped ||
+		    (rc = places_children_page(w->d, parent, last, true, kids, want, &n)))
+			break;
+		for (int i = 0; i < n && !w->stopped && w->budget > 0 && !rc; i++) {
+			rc = walk_subtree(w, kids[i].id, kids[i].level, kids[i].code);
 			snprintf(last, sizeof last, "%s", kids[i].code);
 		}
-		if (n < want)
-			return 0;
-	} while (1);
+	} while (!rc && n == want);
+	free(kids);
+	return rc;
 }
 
 /* Walks root's subtree from the start, or after (hh, after_id) when hh is not 0. The

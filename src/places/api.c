@@ -2,6 +2,7 @@
  * root and its first children, with the counts of what lies below each) and
  * GET /api/v1/places/{code}/children (the children, a page at a time). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -18,25 +19,6 @@
 	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                        \
 	 AUTH_R(AUTH_GRID_WORKER) | AUTH_R(AUTH_OPERATOR) | AUTH_R(AUTH_AUDITOR) |                 \
 	 AUTH_R(AUTH_SAMPLER))
-
-/* The same columns places.c reads, for the page of children below. */
-static const char sql_children_page[] =
-    "SELECT id, parent_id, level, code, name, n_districts, n_streets, n_communities,"
-    " n_grids, n_compounds, n_buildings, n_households, n_people"
-    " FROM places WHERE parent_id = ?1 AND code > ?2 ORDER BY code LIMIT ?3";
-
-static void read_node(struct db_stmt *s, struct places_node *n)
-{
-	memset(n, 0, sizeof *n);
-	n->id = db_col_i64(s, 0);
-	n->parent_id = db_col_i64(s, 1);
-	n->level = (int)db_col_i64(s, 2);
-	snprintf(n->code, sizeof n->code, "%s", db_col_text(s, 3));
-	snprintf(n->name, sizeof n->name, "%s", db_col_text(s, 4));
-	for (int l = PLACES_DISTRICT; l <= PLACES_HOUSEHOLD; l++)
-		n->below[l] = db_col_i64(s, 4 + l);
-	n->people = db_col_i64(s, 12);
-}
 
 /* {"districts":…, …, "households":…, "people":…} of a node. */
 static json_t *counts_json(const struct places_node *n)
@@ -107,28 +89,17 @@ static int place_of_code(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 static int children_page(struct http_req *r, int64_t parent, const char *after, int limit,
 			 json_t *arr, const char **next)
 {
-	struct db_stmt *s;
-	struct places_node n;
-	int rc = db_prepare(auth_req_db(r), sql_children_page, &s), got = 0;
+	/* One more than asked tells whether a next page exists. */
+	struct places_node *kids = mu_xcalloc((size_t)limit + 1, sizeof *kids);
+	int n, rc = places_children_page(auth_req_db(r), parent, after, false, kids, limit + 1, &n);
 	*next = NULL;
-	if (rc)
-		return rc;
-	db_bind_i64(s, 1, parent);
-	db_bind_text(s, 2, after, -1);
-	db_bind_i64(s, 3, (int64_t)limit + 1); /* one more tells whether a next page exists */
-	while ((rc = db_step(s)) == DB_ROW) {
-		read_node(s, &n);
-		if (got == limit) {
-			const char *last = json_string_value(
-			    json_object_get(json_array_get(arr, json_array_size(arr) - 1), "code"));
-			*next = mu_arena_strndup(&r->arena, last, strlen(last));
-			break;
-		}
-		json_array_append_new(arr, child_json(&n));
-		got++;
-	}
-	db_stmt_done(s);
-	return rc < 0 ? rc : 0;
+	for (int i = 0; rc == 0 && i < n && i < limit; i++)
+		json_array_append_new(arr, child_json(&kids[i]));
+	if (rc == 0 && n > limit)
+		*next =
+		    mu_arena_strndup(&r->arena, kids[limit - 1].code, strlen(kids[limit - 1].code));
+	free(kids);
+	return rc;
 }
 
 /* GET /api/v1/places/{code} */

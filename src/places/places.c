@@ -213,6 +213,30 @@ int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node
 	return rc == DB_DONE ? 0 : rc;
 }
 
+static const char sql_children_page[] =
+	"SELECT " NODE_COLS " FROM places WHERE parent_id = ?1 AND code > ?2"
+	" AND (?3 = 0 OR n_people > 0) ORDER BY code LIMIT ?4";
+
+int places_children_page(struct db *d, int64_t id, const char *after, bool with_people,
+			 struct places_node *out, int max, int *n)
+{
+	struct db_stmt *s = NULL;
+	int rc = db_prepare(d, sql_children_page, &s);
+	*n = 0;
+	if (rc)
+		goto out;
+	db_bind_i64(s, 1, id);
+	db_bind_text(s, 2, after, -1);
+	db_bind_i64(s, 3, with_people);
+	db_bind_i64(s, 4, max);
+	while (*n < max && (rc = db_step(s)) == DB_ROW)
+		read_node(s, 0, &out[(*n)++]);
+	rc = rc < 0 ? rc : 0;
+out:
+	db_stmt_done(s);
+	return rc;
+}
+
 /* Depth-first in one query: the recursive CTE's queue is ordered by the path of codes
  * (joined by \x01, which sorts below every code character), so each node's subtree is
  * drained before its next sibling. */
