@@ -3,6 +3,7 @@
  * a personal code (masked name and status). Every answer that names a person sets
  * r->record so that the guard audits the read. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
