@@ -29,6 +29,24 @@ int auth_submit(struct http_req *r, int (*fn)(struct db *d, void *arg), void *ar
  * the target (whether it exists, where it lies). Returns MU_EFORBIDDEN. */
 int auth_refuse(struct http_req *r);
 
+/* ---- the audit record of a read or write of people (r->record) ----------------------- */
+
+#define AUTH_RECORD_IDS 50 /* person ids named in one record; the rest are counted */
+
+/* Sets r->record to "person:ID": the request read or wrote one person's record. */
+void auth_record_person(struct http_req *r, int64_t person);
+
+/* A record naming the people a page returned: "person:ID,ID,…" with the first
+ * AUTH_RECORD_IDS ids, then ",+N more". init and add, then fini sets r->record (from
+ * r's arena) when anyone was added, and frees what init took. */
+struct auth_people_record {
+	struct mu_buf buf;
+	size_t n;
+};
+void auth_people_record_init(struct auth_people_record *rec);
+void auth_people_record_add(struct auth_people_record *rec, int64_t person);
+void auth_people_record_fini(struct auth_people_record *rec, struct http_req *r);
+
 /* The principal of a request that passed the guard; NULL on public routes. */
 const struct auth_principal *auth_who(const struct http_req *r);
 

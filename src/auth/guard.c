@@ -27,6 +27,33 @@ int auth_refuse(struct http_req *r)
 	return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
 }
 
+void auth_record_person(struct http_req *r, int64_t person)
+{
+	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)person);
+}
+
+void auth_people_record_init(struct auth_people_record *rec)
+{
+	mu_buf_init(&rec->buf, 4096);
+	rec->n = 0;
+}
+
+void auth_people_record_add(struct auth_people_record *rec, int64_t person)
+{
+	if (rec->n < AUTH_RECORD_IDS)
+		mu_buf_printf(&rec->buf, "%s%lld", rec->n ? "," : "person:", (long long)person);
+	rec->n++;
+}
+
+void auth_people_record_fini(struct auth_people_record *rec, struct http_req *r)
+{
+	if (rec->n > AUTH_RECORD_IDS)
+		mu_buf_printf(&rec->buf, ",+%zu more", rec->n - AUTH_RECORD_IDS);
+	if (rec->n)
+		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&rec->buf), rec->buf.len);
+	mu_buf_fini(&rec->buf);
+}
+
 const struct auth_principal *auth_who(const struct http_req *r)
 {
 	const struct auth_principal *p = r->principal;

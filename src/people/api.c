@@ -25,7 +25,6 @@
 #define LIST_DEFAULT 100
 #define SCAN_MAX     20000 /* people decrypted by one name search request */
 #define Q_MAX	     64	   /* code points of a search text */
-#define RECORD_IDS   50	   /* ids named in one audit record; the rest are counted */
 
 /* The server's keys, loaded by people_api_init before the first request and read-only
  * afterwards; the codebook that answers code lookups without reading rows. */
@@ -243,16 +242,8 @@ struct search {
 	json_t *people;
 	int limit, found;
 	const char *q; /* NULL: everyone */
-	struct mu_buf record;
-	int recorded;
+	struct auth_people_record record;
 };
-
-static void record_id(struct search *s, int64_t id)
-{
-	if (s->recorded < RECORD_IDS)
-		mu_buf_printf(&s->record, "%s%lld", s->recorded ? "," : "person:", (long long)id);
-	s->recorded++;
-}
 
 static int visit_person(struct walk *w, int64_t id, int64_t hh, const char *hh_code)
 {
@@ -264,7 +255,7 @@ static int visit_person(struct walk *w, int64_t id, int64_t hh, const char *hh_c
 		return rc;
 	if (!s->q || strcasestr(p.name, s->q)) {
 		json_array_append_new(s->people, person_brief(w->r, &p, hh_code));
-		record_id(s, p.id);
+		auth_people_record_add(&s->record, p.id);
 		if (++s->found == s->limit)
 			w->stopped = true;
 	}
@@ -304,7 +295,7 @@ static int search_id(struct http_req *r, const struct places_node *root, struct 
 			struct places_node hh;
 			if ((rc = places_get(d, p.household_id, &hh)) == 0) {
 				json_array_append_new(s->people, person_brief(r, &p, hh.code));
-				record_id(s, p.id);
+				auth_people_record_add(&s->record, p.id);
 				s->found++;
 			}
 		}
@@ -355,7 +346,7 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 		return http_fail_cursor(r);
 
 	struct search s = {.people = json_array(), .limit = limit, .q = q};
-	mu_buf_init(&s.record, 4096);
+	auth_people_record_init(&s.record);
 	int scanned = 0;
 	bool more = false;
 	struct walk w = {.r = r, .d = auth_req_db(r), .visit = visit_person, .ctx = &s};
@@ -372,14 +363,10 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 	}
 	if (rc) {
 		json_decref(s.people);
-		mu_buf_fini(&s.record);
+		auth_people_record_fini(&s.record, r);
 		return rc;
 	}
-	if (s.recorded > RECORD_IDS)
-		mu_buf_printf(&s.record, ",+%d more", s.recorded - RECORD_IDS);
-	if (s.recorded)
-		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&s.record), s.record.len);
-	mu_buf_fini(&s.record);
+	auth_people_record_fini(&s.record, r);
 	const char *next = more ? mu_arena_sprintf(&r->arena, "%lld.%lld", (long long)w.last_hh,
 						   (long long)w.last_id)
 				: NULL;
@@ -402,7 +389,7 @@ static int get_person(struct http_req *r, struct http_resp *resp)
 		return rc;
 	if ((rc = people_get(d, &keys, id, &p)))
 		return rc;
-	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
+	auth_record_person(r, id);
 	json_t *path = json_array();
 	if ((rc = places_get(d, p.household_id, &hh)) ||
 	    (rc = places_path(d, p.household_id, ids, &n)))
@@ -458,7 +445,7 @@ static int get_code(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, rc, "code", "no person has this code");
 	if (rc)
 		return rc;
-	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
+	auth_record_person(r, id);
 	people_code_format(raw, text);
 	people_mask_text(&m, masked);
 	/* The health-code colour: green until the control capability records key persons
@@ -486,7 +473,7 @@ static int get_person_qr(struct http_req *r, struct http_resp *resp)
 		return rc;
 	if ((rc = people_get(auth_req_db(r), &keys, id, &p)))
 		return rc;
-	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
+	auth_record_person(r, id);
 	people_code_format(p.code, code);
 	sodium_memzero(&p, sizeof p);
 	QRcode *q = QRcode_encodeString(code, 0, QR_ECLEVEL_M, QR_MODE_8, 1);

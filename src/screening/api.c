@@ -34,8 +34,6 @@
 #define SITE_READ   (R_ADMIN | R_CMD | R_STAFF | R_SAMP)
 #define LAB_READ    (R_ADMIN | R_CMD | R_STAFF | R_LAB)
 
-#define RECORD_IDS 50 /* person ids named in one audit record; the rest are counted */
-
 /* The server's keys (personal codes and ID hashes for the scan path, names for the
  * roll-call) and its coverage aggregate: set by screening_api_init before the first
  * request; the aggregate locks itself. */
@@ -450,7 +448,7 @@ struct recall_page {
 	int limit, got;
 	int64_t last;
 	bool more;
-	struct mu_buf rec; /* the audit record: the people named on the page */
+	struct auth_people_record rec; /* the people named on the page */
 };
 
 static int recall_one(const struct screening_recall *rc, void *ctx)
@@ -467,9 +465,7 @@ static int recall_one(const struct screening_recall *rc, void *ctx)
 	if (err)
 		return err;
 	int64_t hh = p.household_id;
-	if (pg->got < RECORD_IDS)
-		mu_buf_printf(&pg->rec, "%s%lld",
-			      pg->got ? "," : "person:", (long long)rc->person_id);
+	auth_people_record_add(&pg->rec, rc->person_id);
 	json_array_append_new(
 	    pg->arr,
 	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
@@ -502,13 +498,9 @@ static int get_recalls(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_EINVAL, "status",
 				 "status is pending, sampled, negative or positive");
 	struct recall_page pg = {.r = r, .arr = json_array(), .limit = limit};
-	mu_buf_init(&pg.rec, 4096);
+	auth_people_record_init(&pg.rec);
 	rc = screening_recall_list(auth_req_db(r), rd.id, node.id, state, after, recall_one, &pg);
-	if (pg.got > RECORD_IDS)
-		mu_buf_printf(&pg.rec, ",+%d more", pg.got - RECORD_IDS);
-	if (pg.got)
-		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&pg.rec), pg.rec.len);
-	mu_buf_fini(&pg.rec);
+	auth_people_record_fini(&pg.rec, r);
 	if (rc < 0) {
 		json_decref(pg.arr);
 		return rc == MU_EINVAL ? http_fail_cursor(r) : rc;
@@ -605,22 +597,16 @@ static int get_missing(struct http_req *r, struct http_resp *resp)
 		return rc == MU_EINVAL ? http_fail_cursor(r) : rc;
 	}
 	json_t *arr = json_array();
-	struct mu_buf rec;
-	mu_buf_init(&rec, 4096);
+	struct auth_people_record rec;
+	auth_people_record_init(&rec);
 	for (size_t i = 0; i < n; i++) {
 		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s}", "person_id",
 						     (json_int_t)out[i].person_id, "name",
 						     out[i].name, "building", out[i].building,
 						     "household", out[i].household));
-		if (i < RECORD_IDS)
-			mu_buf_printf(&rec, "%s%lld",
-				      i ? "," : "person:", (long long)out[i].person_id);
+		auth_people_record_add(&rec, out[i].person_id);
 	}
-	if (n > RECORD_IDS)
-		mu_buf_printf(&rec, ",+%zu more", n - RECORD_IDS);
-	if (n)
-		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&rec), rec.len);
-	mu_buf_fini(&rec);
+	auth_people_record_fini(&rec, r);
 	sodium_memzero(out, (size_t)limit * sizeof *out);
 	free(out);
 	resp->json = json_pack("{s:o, s:o}", "missing", arr, "cursor",
@@ -665,7 +651,7 @@ static int post_exemption(struct http_req *r, struct http_resp *resp)
 	if (j.round && (rc = round_get(r, "round", j.round, &rd)))
 		return rc;
 	j.dl = screening_delta_new();
-	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)j.person);
+	auth_record_person(r, j.person);
 	rc = auth_submit(r, exempt_fn, &j);
 	if (rc == 0)
 		screening__api_cov_apply(r, j.dl);

@@ -436,6 +436,29 @@ static void test_metrics(void **state)
 	(void)f;
 }
 
+/* The audit record of a page of people: the first AUTH_RECORD_IDS ids, then a count. */
+static void test_people_record(void **state)
+{
+	(void)state;
+	struct http_req r;
+	struct auth_people_record rec;
+	memset(&r, 0, sizeof r);
+	mu_arena_init(&r.arena, 4096);
+	auth_people_record_init(&rec);
+	auth_people_record_fini(&rec, &r);
+	assert_null(r.record); /* nobody named, nothing recorded */
+	auth_people_record_init(&rec);
+	for (int i = 1; i <= AUTH_RECORD_IDS + 2; i++)
+		auth_people_record_add(&rec, i);
+	auth_people_record_fini(&rec, &r);
+	assert_true(!strncmp(r.record, "person:1,2,3,", 13));
+	assert_non_null(strstr(r.record, ",49,50,+2 more"));
+	assert_null(strstr(r.record, ",51"));
+	auth_record_person(&r, 42);
+	assert_string_equal(r.record, "person:42");
+	mu_arena_fini(&r.arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +469,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_jurisdiction, setup, teardown),
 	    cmocka_unit_test(test_within),
+	    cmocka_unit_test(test_people_record),
 	    cmocka_unit_test_setup_teardown(test_disabled_user, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_after, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
