@@ -107,8 +107,7 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 	    &r->arena, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", s.token,
 	    cfg->session_hours * 3600, cfg->cookie_secure ? "; Secure" : "");
 	http_resp_header(resp, "Set-Cookie", cookie);
-	resp->json = json_pack("{s:o,s:s}", "user", user_json(auth_req_db(r), p), "csrf",
-			       p->csrf);
+	resp->json = json_pack("{s:o,s:s}", "user", user_json(auth_req_db(r), p), "csrf", p->csrf);
 	sodium_memzero(s.token, sizeof s.token);
 out:
 	sodium_memzero(pw_hash, sizeof pw_hash);
@@ -120,9 +119,8 @@ static int session_get(struct http_req *r, struct http_resp *resp)
 	const struct auth_principal *p = auth_who(r);
 	if (!p || p->kind != AUTH_KIND_USER) /* the route is for sessions only */
 		return MU_EUNAUTH;
-	resp->json = json_pack("{s:o,s:s,s:I}", "user", user_json(auth_req_db(r), p), "csrf", p->csrf,
-			       "expires",
-			       (json_int_t)p->expires);
+	resp->json = json_pack("{s:o,s:s,s:I}", "user", user_json(auth_req_db(r), p), "csrf",
+			       p->csrf, "expires", (json_int_t)p->expires);
 	return 0;
 }
 
@@ -214,7 +212,7 @@ static int audit_get(struct http_req *r, struct http_resp *resp)
 		until_ms = -1;
 	struct listing l = {.entries = json_array(), .want = lim};
 	rc = auth__audit_list(auth_req_db(r), user, record, since_ms, until_ms, before, lim + 1,
-				  list_row, &l);
+			      list_row, &l);
 	if (rc < 0) {
 		json_decref(l.entries);
 		return rc;
