@@ -8,9 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "api.h"
+#include "auth.h"
 
 struct db;
+struct http_req;
 
 #define AUTH__SUBKEY_AUDIT 16
 #define AUTH__SUBKEY_TOKEN 17
