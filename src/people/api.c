@@ -184,26 +184,48 @@ static int walk_subtree(struct walk *w, int64_t id, int level, const char *code)
 					 : walk_children(w, id, "");
 }
 
+/* A chunk of the children of a place that hold people, for walk_children. */
+struct kids {
+	struct {
+		int64_t id;
+		int level;
+		char code[PLACES_CODE_MAX + 1];
+	} kid[CHUNK];
+	int n, want;
+};
+
+static int kid_collect(const struct places_node *n, void *ctx)
+{
+	struct kids *k = ctx;
+	if (n->people == 0)
+		return 0;
+	k->kid[k->n].id = n->id;
+	k->kid[k->n].level = n->level;
+	snprintf(k->kid[k->n].code, sizeof k->kid[k->n].code, "%s", n->code);
+	return ++k->n == k->want;
+}
+
 /* The children of parent after code `after`, each subtree in turn, read CHUNK at a
  * time. Each child listed holds a person, so no more children than people still wanted
- * are read. */
+ * are listed; the statement is closed before any is visited. */
 static int walk_children(struct walk *w, int64_t parent, const char *after)
 {
-	struct places_node *kids = mu_xcalloc(CHUNK, sizeof *kids); /* ~25 KiB per level */
+	struct kids k;
 	char last[PLACES_CODE_MAX + 1];
-	int n = 0, want, rc = 0;
+	int rc = 0;
 	snprintf(last, sizeof last, "%s", after);
 	do {
-		want = w->budget < CHUNK ? w->budget : CHUNK;
-		if (want <= 0 || w->stopped ||
-		    (rc = places_children_page(w->d, parent, last, true, kids, want, &n)))
+		k.n = 0;
+		k.want = w->budget < CHUNK ? w->budget : CHUNK;
+		if (k.want <= 0 || w->stopped ||
+		    (rc = places_children_after(w->d, parent, last, kid_collect, &k)) < 0)
 			break;
-		for (int i = 0; i < n && !w->stopped && w->budget > 0 && !rc; i++) {
-			rc = walk_subtree(w, kids[i].id, kids[i].level, kids[i].code);
-			snprintf(last, sizeof last, "%s", kids[i].code);
+		rc = 0; /* kid_collect's 1: the chunk is full */
+		for (int i = 0; i < k.n && !w->stopped && w->budget > 0 && !rc; i++) {
+			rc = walk_subtree(w, k.kid[i].id, k.kid[i].level, k.kid[i].code);
+			snprintf(last, sizeof last, "%s", k.kid[i].code);
 		}
-	} while (!rc && n == want);
-	free(kids);
+	} while (!rc && k.n == k.want);
 	return rc;
 }
 

@@ -527,22 +527,15 @@ static const char sql_household_of[] = "SELECT household_id FROM people WHERE id
 
 int people_household_of(struct db *d, int64_t person, int64_t *household)
 {
-	struct db_stmt *s = NULL;
-	int rc = db_prepare(d, sql_household_of, &s);
-	*household = 0;
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(d, sql_household_of, &st);
 	if (rc != 0)
-		goto out;
-	db_bind_i64(s, 1, person);
-	rc = db_step(s);
-	if (rc == DB_ROW) {
-		*household = db_col_i64(s, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = MU_ENOTFOUND;
-	}
-out:
-	db_stmt_done(s);
-	return rc;
+		return rc;
+	db_bind_i64(st, 1, person);
+	rc = db_step(st);
+	*household = rc == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_stmt_done(st);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? MU_ENOTFOUND : rc;
 }
 
 /* Households of the subtree through places_parent, then their people through

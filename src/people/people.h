@@ -162,9 +162,7 @@ int people_find_code(struct db *d, const struct people_keys *k,
 		     const unsigned char code[PEOPLE_CODE_BYTES], struct people_person *out);
 int people_find_id(struct db *d, const struct people_keys *k, int id_type, const char *id_number,
 		   struct people_person *out);
-/* The household (a place id) person lives in, without opening anything sealed: for
- * whoever must place a person (jurisdiction, coverage). MU_ENOTFOUND when no person
- * has this id. */
+/* The household person lives in. MU_ENOTFOUND for no such person. */
 int people_household_of(struct db *d, int64_t person, int64_t *household);
 
 /* Calls fn for every person living in the subtree of place (household order); stops

@@ -2,7 +2,6 @@
  * root and its first children, with the counts of what lies below each) and
  * GET /api/v1/places/{code}/children (the children, a page at a time). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -86,20 +85,37 @@ static int place_of_code(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 
 /* Appends up to limit children of parent after code `after` ("" for the first) to arr;
  * *next is the last code returned when more follow, else NULL (arena string). */
+struct page {
+	json_t *arr;
+	int limit, got;
+	bool more;			/* a child beyond the page exists */
+	char last[PLACES_CODE_MAX + 1]; /* the code of the last child listed */
+};
+
+static int page_child(const struct places_node *n, void *ctx)
+{
+	struct page *pg = ctx;
+	if (pg->got == pg->limit) {
+		pg->more = true;
+		return 1;
+	}
+	json_array_append_new(pg->arr, child_json(n));
+	snprintf(pg->last, sizeof pg->last, "%s", n->code);
+	pg->got++;
+	return 0;
+}
+
 static int children_page(struct http_req *r, int64_t parent, const char *after, int limit,
 			 json_t *arr, const char **next)
 {
-	/* One more than asked tells whether a next page exists. */
-	struct places_node *kids = mu_xcalloc((size_t)limit + 1, sizeof *kids);
-	int n, rc = places_children_page(auth_req_db(r), parent, after, false, kids, limit + 1, &n);
+	struct page pg = {.arr = arr, .limit = limit};
+	int rc = places_children_after(auth_req_db(r), parent, after, page_child, &pg);
 	*next = NULL;
-	for (int i = 0; rc == 0 && i < n && i < limit; i++)
-		json_array_append_new(arr, child_json(&kids[i]));
-	if (rc == 0 && n > limit)
-		*next =
-		    mu_arena_strndup(&r->arena, kids[limit - 1].code, strlen(kids[limit - 1].code));
-	free(kids);
-	return rc;
+	if (rc < 0)
+		return rc;
+	if (pg.more)
+		*next = mu_arena_strndup(&r->arena, pg.last, strlen(pg.last));
+	return 0;
 }
 
 /* GET /api/v1/places/{code} */

@@ -89,6 +89,8 @@ static const char sql_get[] = "SELECT " NODE_COLS " FROM places WHERE id = ?";
 static const char sql_find[] = "SELECT " NODE_COLS " FROM places WHERE code = ?";
 static const char sql_children[] =
 	"SELECT " NODE_COLS " FROM places WHERE parent_id = ? ORDER BY code";
+static const char sql_children_after[] =
+    "SELECT " NODE_COLS " FROM places WHERE parent_id = ? AND code > ? ORDER BY code";
 
 /* Fills n from a row whose first columns are NODE_COLS (offset off). */
 static void read_node(struct db_stmt *s, int off, struct places_node *n)
@@ -213,28 +215,23 @@ int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node
 	return rc == DB_DONE ? 0 : rc;
 }
 
-static const char sql_children_page[] =
-	"SELECT " NODE_COLS " FROM places WHERE parent_id = ?1 AND code > ?2"
-	" AND (?3 = 0 OR n_people > 0) ORDER BY code LIMIT ?4";
-
-int places_children_page(struct db *d, int64_t id, const char *after, bool with_people,
-			 struct places_node *out, int max, int *n)
+int places_children_after(struct db *d, int64_t id, const char *after,
+			  int (*fn)(const struct places_node *n, void *ctx), void *ctx)
 {
-	struct db_stmt *s = NULL;
-	int rc = db_prepare(d, sql_children_page, &s);
-	*n = 0;
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_children_after, &s);
 	if (rc)
-		goto out;
+		return rc;
 	db_bind_i64(s, 1, id);
-	db_bind_text(s, 2, after, -1);
-	db_bind_i64(s, 3, with_people);
-	db_bind_i64(s, 4, max);
-	while (*n < max && (rc = db_step(s)) == DB_ROW)
-		read_node(s, 0, &out[(*n)++]);
-	rc = rc < 0 ? rc : 0;
-out:
+	db_bind_text(s, 2, after ? after : "", -1);
+	struct places_node n;
+	while ((rc = db_step(s)) == DB_ROW) {
+		read_node(s, 0, &n);
+		if ((rc = fn(&n, ctx)) != 0)
+			break;
+	}
 	db_stmt_done(s);
-	return rc;
+	return rc == DB_DONE ? 0 : rc;
 }
 
 /* Depth-first in one query: the recursive CTE's queue is ordered by the path of codes

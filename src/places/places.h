@@ -74,13 +74,11 @@ int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within);
  * and returns that value. The node passed is borrowed for the call. */
 int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node *n, void *ctx),
 		    void *ctx);
-
-/* A page of the children of id: up to max of them after code `after` ("" for the
- * first page) in code order, only those with people below when with_people, into
- * out[0..*n). The statement is closed when it returns, so a caller may visit the page
- * with further reads. */
-int places_children_page(struct db *d, int64_t id, const char *after, bool with_people,
-			 struct places_node *out, int max, int *n);
+/* As places_children, from the first child whose code sorts after after (NULL or "":
+ * from the first): a page resumes where the last one stopped, and fn's non-zero return
+ * ends it (say, after a page's worth of children with people). */
+int places_children_after(struct db *d, int64_t id, const char *after,
+			  int (*fn)(const struct places_node *n, void *ctx), void *ctx);
 
 /* Adds delta people to id and every ancestor of it. */
 int places_people_add(struct db *d, int64_t id, int64_t delta);

@@ -173,30 +173,18 @@ static void test_walk_depth_first(void **state)
 	assert_int_equal(kids.n, 2);
 	assert_string_equal(kids.codes[0], "440103013");
 
-	/* Pages: after a code, at most max, and only the peopled ones when asked. */
-	struct places_node page[3];
-	int n = -1;
-	assert_int_equal(places_children_page(d, f->dist, "", false, page, 3, &n), 0);
-	assert_int_equal(n, 2);
-	assert_string_equal(page[0].code, "440103013");
-	assert_int_equal(page[1].id, f->street);
-	assert_int_equal(places_children_page(d, f->dist, "", false, page, 1, &n), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(places_children_page(d, f->dist, "440103013", false, page, 3, &n), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(page[0].code, "440103014");
-	assert_int_equal(places_children_page(d, f->dist, "", true, page, 3, &n), 0);
-	assert_int_equal(n, 0); /* nobody lives here yet */
-	assert_int_equal(places_people_add(d, f->hh2, 2), 0);
-	assert_int_equal(places_children_page(d, f->dist, "", true, page, 3, &n), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(page[0].id, f->street);
-	assert_int_equal(page[0].people, 2);
-	assert_int_equal(places_children_page(d, f->bld, "440103014001001010010101", true, page, 3,
-					      &n),
-			 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(page[0].id, f->hh2);
+
+	/* A page that resumes after a code: only the later sibling; none after the last. */
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, "440103013", collect, &kids), 0);
+	assert_int_equal(kids.n, 1);
+	assert_string_equal(kids.codes[0], "440103014");
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, NULL, collect, &kids), 0);
+	assert_int_equal(kids.n, 2);
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, "440103014", collect, &kids), 0);
+	assert_int_equal(kids.n, 0);
 }
 
 static void test_levels(void **state)
