@@ -7,50 +7,26 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "auth.h"
+#include "api.h"
 #include "auth_int.h"
 #include "core/core.h"
 #include "db/db.h"
-#include "places/places.h"
 
 #define COOKIE "muster_session"
 
-/* {"id","username","role","place":{"id","code"}|null} of a signed-in user. */
-static json_t *user_json(const struct auth_principal *p)
+/* {"id","username","role","place":{"id","code"}|null} of a signed-in user; the code is
+ * the wiring's to find (auth_config.place_code). */
+static json_t *user_json(struct db *d, const struct auth_principal *p)
 {
 	json_t *place = json_null();
-	struct places_node n;
-	if (p->place_id > 0 && places_get(auth_db(), p->place_id, &n) == 0)
-		place = json_pack("{s:I,s:s}", "id", (json_int_t)n.id, "code", n.code);
+	char code[64];
+	int (*code_of)(struct db *, int64_t, char *, size_t) = auth__env.cfg.place_code;
+	if (p->place_id > 0 && code_of && code_of(d, p->place_id, code, sizeof code) == 0)
+		place = json_pack("{s:I,s:s}", "id", (json_int_t)p->place_id, "code", code);
 	else if (p->place_id > 0)
 		place = json_pack("{s:I}", "id", (json_int_t)p->place_id);
 	return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)p->id, "username", p->name, "role",
 			 auth_role_name(p->role), "place", place);
-}
-
-/* Reads a string member of the sign-in body, 1..max bytes without NUL. */
-static int body_string(struct http_req *r, json_t *body, const char *key, size_t max,
-		       const char **out)
-{
-	json_t *v = json_object_get(body, key);
-	*out = NULL;
-	if (!v) {
-		http_fail(r, MU_EINVAL, key, "required");
-		return MU_EINVAL;
-	}
-	if (!json_is_string(v)) {
-		http_fail(r, MU_EINVAL, key, "must be a string");
-		return MU_EINVAL;
-	}
-	size_t n = json_string_length(v);
-	const char *s = json_string_value(v);
-	if (n == 0 || n > max || strlen(s) != n) {
-		http_fail(r, MU_EINVAL, key,
-			  mu_arena_sprintf(&r->arena, "must have 1 to %zu bytes", max));
-		return MU_EINVAL;
-	}
-	*out = s;
-	return 0;
 }
 
 struct signin {
@@ -70,22 +46,15 @@ static int signin_job(struct db *d, void *arg)
 
 static int session_post(struct http_req *r, struct http_resp *resp)
 {
+	static const char *const allowed[] = {"username", "password", NULL};
 	char pw_hash[crypto_pwhash_STRBYTES] = "";
 	struct auth_user u;
 	json_t *body;
-	const char *name, *pw, *key;
-	json_t *v;
+	const char *name, *pw;
 	int rc = http_body_json(r, &body);
-	if (rc != 0)
-		return rc;
-	json_object_foreach(body, key, v)
-	{
-		if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
-			return http_fail(r, MU_EINVAL, mu_arena_strndup(&r->arena, key, strnlen(key, 64)),
-					 "unknown field");
-	}
-	if ((rc = body_string(r, body, "username", AUTH_NAME_MAX, &name)) != 0 ||
-	    (rc = body_string(r, body, "password", AUTH__PW_MAX, &pw)) != 0)
+	if (rc != 0 || (rc = http_json_only(r, body, allowed)) != 0 ||
+	    (rc = http_json_text(r, body, "username", AUTH_NAME_MAX, &name)) != 0 ||
+	    (rc = http_json_text(r, body, "password", AUTH__PW_MAX, &pw)) != 0)
 		return rc;
 
 	/* The throttle is asked before argon2id runs, so refused attempts cost nothing. */
@@ -103,7 +72,7 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_ETOOMANY, NULL, "too many failed sign-ins; try again later");
 	}
 
-	rc = auth__user_by_name(auth_db(), name, &u, pw_hash);
+	rc = auth__user_by_name(auth_req_db(r), name, &u, pw_hash);
 	if (rc != 0 && rc != MU_ENOTFOUND)
 		goto out;
 	/* One answer for an unknown name, a disabled user and a wrong password, after the
@@ -138,7 +107,7 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 	    &r->arena, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", s.token,
 	    cfg->session_hours * 3600, cfg->cookie_secure ? "; Secure" : "");
 	http_resp_header(resp, "Set-Cookie", cookie);
-	resp->json = json_pack("{s:o,s:s}", "user", user_json(p), "csrf", p->csrf);
+	resp->json = json_pack("{s:o,s:s}", "user", user_json(auth_req_db(r), p), "csrf", p->csrf);
 	sodium_memzero(s.token, sizeof s.token);
 out:
 	sodium_memzero(pw_hash, sizeof pw_hash);
@@ -150,8 +119,8 @@ static int session_get(struct http_req *r, struct http_resp *resp)
 	const struct auth_principal *p = auth_who(r);
 	if (!p || p->kind != AUTH_KIND_USER) /* the route is for sessions only */
 		return MU_EUNAUTH;
-	resp->json = json_pack("{s:o,s:s,s:I}", "user", user_json(p), "csrf", p->csrf, "expires",
-			       (json_int_t)p->expires);
+	resp->json = json_pack("{s:o,s:s,s:I}", "user", user_json(auth_req_db(r), p), "csrf",
+			       p->csrf, "expires", (json_int_t)p->expires);
 	return 0;
 }
 
@@ -179,63 +148,6 @@ static int session_delete(struct http_req *r, struct http_resp *resp)
 }
 
 /* ---- GET /api/v1/audit ------------------------------------------------------------------ */
-
-static int two(const char *s, int *v)
-{
-	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
-		return MU_EINVAL;
-	*v = (s[0] - '0') * 10 + (s[1] - '0');
-	return 0;
-}
-
-/* "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM[:SS[.fff]]" with an optional "Z" or
- * "±HH:MM"; without an offset the time is UTC. Unix milliseconds into *ms. */
-static int parse_iso(const char *s, int64_t *ms)
-{
-	char date[11];
-	int64_t days;
-	int h = 0, mi = 0, sec = 0, frac = 0, off = 0;
-	if (strlen(s) < 10)
-		return MU_EINVAL;
-	memcpy(date, s, 10);
-	date[10] = '\0';
-	if (mu_date_parse(date, &days) != 0)
-		return MU_EINVAL;
-	s += 10;
-	if (*s == 'T' || *s == ' ') {
-		if (two(s + 1, &h) || s[3] != ':' || two(s + 4, &mi) || h > 23 || mi > 59)
-			return MU_EINVAL;
-		s += 6;
-		if (*s == ':') {
-			if (two(s + 1, &sec) || sec > 59)
-				return MU_EINVAL;
-			s += 3;
-			if (*s == '.') {
-				int digits = 0;
-				for (s++; isdigit((unsigned char)*s); s++, digits++)
-					if (digits < 3)
-						frac = frac * 10 + (*s - '0');
-				if (digits == 0)
-					return MU_EINVAL;
-				for (; digits < 3; digits++)
-					frac *= 10;
-			}
-		}
-		if (*s == 'Z') {
-			s++;
-		} else if (*s == '+' || *s == '-') {
-			int oh, om;
-			if (two(s + 1, &oh) || s[3] != ':' || two(s + 4, &om) || oh > 14 || om > 59)
-				return MU_EINVAL;
-			off = (oh * 60 + om) * (*s == '+' ? 1 : -1);
-			s += 6;
-		}
-	}
-	if (*s)
-		return MU_EINVAL;
-	*ms = ((days * 86400 + h * 3600 + mi * 60 + sec) - (int64_t)off * 60) * 1000 + frac;
-	return 0;
-}
 
 static void iso_of_ms(int64_t ms, char out[32])
 {
@@ -280,28 +192,27 @@ static int audit_get(struct http_req *r, struct http_resp *resp)
 {
 	const char *user = http_query(r, "user"), *record = http_query(r, "record");
 	const char *since = http_query(r, "since"), *until = http_query(r, "until");
-	const char *cursor = http_query(r, "cursor"), *limit = http_query(r, "limit");
-	int64_t since_ms = 0, until_ms = 0, before = 0, lim = AUDIT_LIMIT_DEFAULT;
+	int64_t since_ms = 0, until_ms = 0, before;
+	int lim, rc;
 	if (user && (!*user || strlen(user) > AUTH_NAME_MAX + 40))
 		return http_fail(r, MU_EINVAL, "user", "must have 1 to 104 characters");
 	if (record && (!*record || strlen(record) > 512))
 		return http_fail(r, MU_EINVAL, "record", "must have 1 to 512 characters");
-	if (since && parse_iso(since, &since_ms) != 0)
+	if (since && mu_time_parse(since, &since_ms) != 0)
 		return http_fail(r, MU_EINVAL, "since", "must be an ISO 8601 date or date-time");
-	if (until && parse_iso(until, &until_ms) != 0)
+	if (until && mu_time_parse(until, &until_ms) != 0)
 		return http_fail(r, MU_EINVAL, "until", "must be an ISO 8601 date or date-time");
-	if (cursor && (mu_parse_i64(cursor, &before) != 0 || before <= 0))
-		return http_fail(r, MU_EINVAL, "cursor", "must be a cursor from a previous answer");
-	if (limit && (mu_parse_i64(limit, &lim) != 0 || lim < 1 || lim > AUDIT_LIMIT_MAX))
-		return http_fail(r, MU_EINVAL, "limit", "must be a number from 1 to 500");
+	if ((rc = http_query_cursor_id(r, &before)) != 0 ||
+	    (rc = http_query_limit(r, AUDIT_LIMIT_DEFAULT, AUDIT_LIMIT_MAX, &lim)) != 0)
+		return rc;
 	/* 0 means "no bound" below; a bound at the epoch itself is one millisecond off. */
 	if (since && since_ms == 0)
 		since_ms = 1;
 	if (until && until_ms == 0)
 		until_ms = -1;
-	struct listing l = {.entries = json_array(), .want = (int)lim};
-	int rc = auth__audit_list(auth_db(), user, record, since_ms, until_ms, before, (int)lim + 1,
-				  list_row, &l);
+	struct listing l = {.entries = json_array(), .want = lim};
+	rc = auth__audit_list(auth_req_db(r), user, record, since_ms, until_ms, before, lim + 1,
+			      list_row, &l);
 	if (rc < 0) {
 		json_decref(l.entries);
 		return rc;

@@ -1,5 +1,5 @@
 /* auth.c: auth's environment and small shared pieces — role names, the server setup
- * (auth_init, auth_db), the derived keys, token text and hashing, and the in-memory
+ * (auth_init), the derived keys, token text and hashing, and the in-memory
  * sign-in throttle. Nothing here depends on http, so the CLI links it alone. */
 #include <pthread.h>
 #include <stdio.h>
@@ -86,16 +86,6 @@ void auth_fini(void)
 	sodium_memzero(&auth__env.keys, sizeof auth__env.keys);
 	auth__env.ready = false;
 	memset(&auth__env.cfg, 0, sizeof auth__env.cfg);
-}
-
-struct db *auth_db(void)
-{
-	struct db *d = NULL;
-	MU_ASSERT(auth__env.ready);
-	if (db_reader(auth__env.cfg.db_path, &d) != 0)
-		mu_panic(__FILE__, __LINE__, "auth: cannot open a reader on %s",
-			 auth__env.cfg.db_path);
-	return d;
 }
 
 /* ---- tokens ---------------------------------------------------------------------------- */

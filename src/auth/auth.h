@@ -2,16 +2,14 @@
  * argon2id passwords, browser sessions with CSRF tokens, device tokens for sampling
  * sites and labs, sign-in throttling, and the hash-chained audit log. It depends on no
  * capability: a route resolves its target's path of place ids and auth checks that the
- * caller's jurisdiction is on it. The guard below is what `muster serve` installs in
- * http, so no route runs without authentication, role, jurisdiction and audit. */
+ * caller's jurisdiction is on it. This header knows no HTTP (the CLI uses it); the
+ * guard `muster serve` installs in http, and what handlers ask of it, are in api.h. */
 #ifndef MU_AUTH_H
 #define MU_AUTH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "http/http.h"
 
 struct db;
 struct db_writer;
@@ -62,41 +60,18 @@ struct auth_config {
 	int throttle_max;     /* failed sign-ins per user or address per window; 0: 5 */
 	int throttle_window_s; /* 0: 900 */
 	bool cookie_secure;   /* add Secure to the session cookie (behind TLS) */
+	/* The code of place id into out (size bytes), for the signed-in user's place in the
+	 * session's answer. auth reads no capability's table, so the caller that wires the
+	 * server passes the owner's function (places_code_get). NULL, or an error: the
+	 * answer carries the place's id alone. */
+	int (*place_code)(struct db *d, int64_t id, char *out, size_t size);
 };
 /* Loads the audit key from the database's key file and keeps cfg (borrowed). */
 int auth_init(const struct auth_config *cfg);
 void auth_fini(void);
 
-/* The calling thread's read-only connection to the server's database, opened on first
- * use. For handlers and place resolvers. Never NULL after auth_init (aborts if the
- * database cannot be opened, which auth_init already proved it can). */
-struct db *auth_db(void);
-
-/* Runs fn(arg) on the writer inside one savepoint together with the audit entry of
- * this request (who, what, r->record — set r->record before calling or inside fn):
- * the write and its audit entry are committed together or not at all. Returns fn's
- * result, or the writer's error. */
-int auth_submit(struct http_req *r, int (*fn)(struct db *d, void *arg), void *arg);
-
-/* The principal of a request that passed the guard; NULL on public routes. */
-const struct auth_principal *auth_who(const struct http_req *r);
-
 /* True when place path ids[0..n) (root first) is inside the principal's jurisdiction. */
 bool auth_within(const struct auth_principal *p, const int64_t *ids, int n);
-
-/* The guard for http: check authenticates (session cookie `muster_session` or
- * `Authorization: Bearer` device token), refuses a write without a matching
- * X-CSRF-Token (sessions), checks the route's roles, resolves the route's place and
- * checks jurisdiction; done audits person reads, writes not already audited by
- * auth_submit, and refusals (401/403). */
-struct http_guard auth_guard(void);
-
-/* The routes auth itself serves: POST/GET/DELETE /api/v1/session and GET
- * /api/v1/audit. Ends with a NULL pattern. */
-extern const struct http_route auth_routes[];
-
-/* Metrics lines for /metrics (sign-in failures, sessions); matches http_opts.metrics. */
-void auth_metrics(void *ctx, struct mu_buf *out);
 
 /* ---- users (CLI and API) ------------------------------------------------------------ */
 

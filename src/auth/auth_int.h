@@ -11,6 +11,7 @@
 #include "auth.h"
 
 struct db;
+struct http_req;
 
 #define AUTH__SUBKEY_AUDIT 16
 #define AUTH__SUBKEY_TOKEN 17

@@ -11,10 +11,48 @@
 
 #include <sodium.h>
 
-#include "auth.h"
+#include "api.h"
 #include "auth_int.h"
 #include "core/core.h"
 #include "db/db.h"
+
+struct db *auth_req_db(const struct http_req *r)
+{
+	MU_ASSERT(r->guard_ctx);
+	return r->guard_ctx;
+}
+
+int auth_refuse(struct http_req *r)
+{
+	return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
+}
+
+void auth_record_person(struct http_req *r, int64_t person)
+{
+	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)person);
+}
+
+void auth_people_record_init(struct auth_people_record *rec)
+{
+	mu_buf_init(&rec->buf, 4096);
+	rec->n = 0;
+}
+
+void auth_people_record_add(struct auth_people_record *rec, int64_t person)
+{
+	if (rec->n < AUTH_RECORD_IDS)
+		mu_buf_printf(&rec->buf, "%s%lld", rec->n ? "," : "person:", (long long)person);
+	rec->n++;
+}
+
+void auth_people_record_fini(struct auth_people_record *rec, struct http_req *r)
+{
+	if (rec->n > AUTH_RECORD_IDS)
+		mu_buf_printf(&rec->buf, ",+%zu more", rec->n - AUTH_RECORD_IDS);
+	if (rec->n)
+		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&rec->buf), rec->buf.len);
+	mu_buf_fini(&rec->buf);
+}
 
 const struct auth_principal *auth_who(const struct http_req *r)
 {
@@ -60,16 +98,22 @@ static int check(void *ctx, struct http_req *r)
 	const struct http_route *rt = r->route;
 	struct auth_principal *p;
 	int rc;
+	struct db *d = NULL;
 	r->principal = NULL;
+	r->guard_ctx = NULL;
 	MU_ASSERT(rt && auth__env.ready);
+	if ((rc = db_reader(auth__env.cfg.db_path, &d)) != 0) {
+		mu_warn("auth: no reader on %s: %s", auth__env.cfg.db_path, mu_err_msg(rc));
+		return http_fail(r, MU_EBUSY, NULL, "the database cannot be read now; try again");
+	}
+	r->guard_ctx = d;
 	if (rt->flags & HTTP_ROUTE_PUBLIC)
 		return 0;
 	/* A read request's queries (credentials, target, answer) share one snapshot and
 	 * one WAL read lock; ended in done(). Writes read fresh state after their write. */
 	if (r->method == HTTP_GET) {
-		struct db *rd = auth_db();
-		db_read_end(rd); /* a check without its done (tests) must not leave one open */
-		if ((rc = db_read_begin(rd)) != 0)
+		db_read_end(d); /* a check without its done (tests) must not leave one open */
+		if ((rc = db_read_begin(d)) != 0)
 			return rc;
 	}
 	p = mu_arena_alloc(&r->arena, sizeof *p);
@@ -82,7 +126,7 @@ static int check(void *ctx, struct http_req *r)
 		const char *tok = authz + 7;
 		while (*tok == ' ')
 			tok++;
-		rc = auth__device_lookup(auth_db(), &auth__env.keys, tok, p);
+		rc = auth__device_lookup(d, &auth__env.keys, tok, p);
 		if (rc == MU_EUNAUTH)
 			return http_fail(r, rc, NULL, "unknown or revoked device token");
 		if (rc != 0)
@@ -94,7 +138,7 @@ static int check(void *ctx, struct http_req *r)
 		const char *cookie = http_cookie(r, "muster_session");
 		if (!cookie)
 			return http_fail(r, MU_EUNAUTH, NULL, "sign-in required");
-		rc = auth__session_lookup(auth_db(), &auth__env.keys, cookie, mu_now_unix(), p);
+		rc = auth__session_lookup(d, &auth__env.keys, cookie, mu_now_unix(), p);
 		if (rc == MU_EUNAUTH)
 			return http_fail(r, rc, NULL,
 					 "sign-in required (session unknown or expired)");
@@ -109,7 +153,7 @@ static int check(void *ctx, struct http_req *r)
 		}
 	}
 	if (!(rt->roles & AUTH_R(p->role)))
-		return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
+		return auth_refuse(r);
 	if (rt->place) {
 		int64_t ids[HTTP_PATH_MAX];
 		int n = 0;
@@ -121,7 +165,7 @@ static int check(void *ctx, struct http_req *r)
 		MU_ASSERT(n >= 0 && n <= HTTP_PATH_MAX);
 		/* The same words whatever lies outside: the body tells nothing of the target. */
 		if (!auth_within(p, ids, n))
-			return http_fail(r, MU_EFORBIDDEN, NULL, "not allowed");
+			return auth_refuse(r);
 	}
 	return 0;
 }
@@ -154,17 +198,25 @@ static void posted_free(struct posted *e)
 	}
 }
 
-static int drain(struct db *d, void *arg)
+/* Takes every queued entry (the caller frees the list); *n how many. */
+static struct posted *pending_take(size_t *n)
 {
-	(void)arg;
 	pthread_mutex_lock(&pending_mu);
 	struct posted *list = pending_head;
 	pending_head = pending_tail = NULL;
 	drain_queued = false;
 	pthread_mutex_unlock(&pending_mu);
-	size_t n = 0;
+	*n = 0;
 	for (struct posted *e = list; e; e = e->next)
-		n++;
+		(*n)++;
+	return list;
+}
+
+static int drain(struct db *d, void *arg)
+{
+	(void)arg;
+	size_t n;
+	struct posted *list = pending_take(&n);
 	struct auth__entry *es = mu_xcalloc(n ? n : 1, sizeof *es);
 	size_t i = 0;
 	for (struct posted *e = list; e; e = e->next, i++)
@@ -185,8 +237,8 @@ static void done(void *ctx, struct http_req *r, int status)
 	(void)ctx;
 	const struct http_route *rt = r->route;
 	const struct auth_principal *p = r->principal;
-	if (rt && !(rt->flags & HTTP_ROUTE_PUBLIC) && r->method == HTTP_GET)
-		db_read_end(auth_db());
+	if (rt && !(rt->flags & HTTP_ROUTE_PUBLIC) && r->method == HTTP_GET && r->guard_ctx)
+		db_read_end(r->guard_ctx);
 	if (!rt || (p && p->audited))
 		return;
 	bool denied = status == 401 || status == 403;
@@ -223,14 +275,8 @@ static void done(void *ctx, struct http_req *r, int status)
 	pthread_mutex_unlock(&pending_mu);
 	if (post && db_writer_post(auth__env.cfg.writer, drain, NULL, NULL) != 0) {
 		/* The writer stopped: nothing will drain the queue again. */
-		pthread_mutex_lock(&pending_mu);
-		struct posted *list = pending_head;
-		pending_head = pending_tail = NULL;
-		drain_queued = false;
-		pthread_mutex_unlock(&pending_mu);
-		size_t n = 0;
-		for (struct posted *x = list; x; x = x->next)
-			n++;
+		size_t n;
+		struct posted *list = pending_take(&n);
 		atomic_fetch_add(&auth__env.audit_lost, n);
 		mu_warn("auth: %zu audit entries lost (writer stopped)", n);
 		posted_free(list);
@@ -297,9 +343,11 @@ void auth_metrics(void *ctx, struct mu_buf *out)
 {
 	(void)ctx;
 	int64_t live = -1;
-	if (auth__env.ready) {
+	struct db *d = NULL;
+	/* Not a request: the thread's own reader; no figure when it cannot be opened. */
+	if (auth__env.ready && db_reader(auth__env.cfg.db_path, &d) == 0) {
 		struct db_stmt *s = NULL;
-		if (db_prepare(auth_db(), sql_sessions_live, &s) == 0) {
+		if (db_prepare(d, sql_sessions_live, &s) == 0) {
 			db_bind_i64(s, 1, mu_now_unix());
 			if (db_step(s) == DB_ROW)
 				live = db_col_i64(s, 0);

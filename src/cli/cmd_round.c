@@ -177,16 +177,6 @@ struct report {
 	json_t *kids;
 };
 
-static json_t *counts_json(const struct screening_counts *k, const struct places_node *n)
-{
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "place",
-			 n->code, "name", n->name, "level", places_level_name(n->level), "people",
-			 (json_int_t)k->people, "expected", (json_int_t)k->expected, "sampled",
-			 (json_int_t)k->sampled, "resulted", (json_int_t)k->resulted, "negative",
-			 (json_int_t)k->negative, "pool_positive", (json_int_t)k->pool_positive,
-			 "positive", (json_int_t)k->positive, "coverage", k->coverage);
-}
-
 static void counts_line(const struct screening_counts *k, const struct places_node *n, bool child)
 {
 	printf("%s%-20s %10lld %10lld %10lld %10lld %10lld %10lld %8.4f  %s\n", child ? "  " : "",
@@ -203,7 +193,7 @@ static int report_child(const struct screening_counts *k, void *ctx)
 	if (rc)
 		return rc;
 	if (rp->json)
-		json_array_append_new(rp->kids, counts_json(k, &n));
+		json_array_append_new(rp->kids, screening_counts_json(k, &n));
 	else
 		counts_line(k, &n, true);
 	return 0;
@@ -278,7 +268,7 @@ static int report(struct db *d, int64_t id, const struct opts *o)
 			json_decref(rp.kids);
 			goto out;
 		}
-		json_t *j = counts_json(&k, &node);
+		json_t *j = screening_counts_json(&k, &node);
 		json_object_set_new(j, "round", json_integer(id));
 		json_object_set_new(j, "children", rp.kids);
 		json_object_set_new(j, "progress", screening_progress_json(&pg));

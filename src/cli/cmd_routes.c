@@ -8,12 +8,12 @@
 
 #include <jansson.h>
 
-#include "auth/auth.h"
+#include "auth/api.h"
 #include "cli.h"
 #include "core/core.h"
 #include "http/http.h"
-#include "people/people.h"
-#include "places/places.h"
+#include "people/api.h"
+#include "places/api.h"
 
 static const char help[] =
     "usage: muster routes [--json | --markdown]\n"

@@ -9,14 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auth/auth.h"
+#include "auth/api.h"
 #include "cli.h"
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
-#include "people/people.h"
-#include "places/places.h"
-#include "screening/screening.h"
+#include "people/api.h"
+#include "places/api.h"
+#include "screening/api.h"
 
 static const char help[] =
 	"usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
@@ -157,7 +157,10 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "muster serve: cannot open %s for writing\n", s.db_path);
 		return CLI_REJECTED;
 	}
-	struct auth_config ac = {.db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
+	struct auth_config ac = {.db_path = s.db_path,
+				 .writer = s.writer,
+				 .session_hours = (int)hours,
+				 .place_code = places_code_get};
 	if (auth_init(&ac) || people_api_init(s.db_path) || screening_api_init(s.db_path)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
 		goto out;

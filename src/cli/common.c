@@ -7,10 +7,10 @@
 #include "cli.h"
 #include "core/core.h"
 #include "db/db.h"
-#include "auth/auth.h"
-#include "people/people.h"
-#include "places/places.h"
-#include "screening/screening.h"
+#include "auth/api.h"
+#include "people/api.h"
+#include "places/api.h"
+#include "screening/api.h"
 
 const struct http_route *const cli_route_tables[] = {auth_routes, places_api_routes,
 						      people_api_routes, screening_api_routes,

@@ -128,6 +128,12 @@ void mu_days_to_date(int64_t days, int *y, int *m, int *d);
 int mu_date_parse(const char *s, int64_t *days);
 /* Writes "YYYY-MM-DD" into out (≥ 11 bytes). */
 void mu_date_format(int64_t days, char out[11]);
+/* Parses an ISO 8601 / RFC 3339 time into unix milliseconds: "YYYY-MM-DD" (midnight
+ * UTC) or the date, 'T' or ' ', "HH:MM" with optional ":SS" (00..60) and a fraction
+ * after '.' or ',' (digits beyond milliseconds dropped), then an optional "Z" or
+ * "±HH:MM" (none means UTC). MU_EINVAL for anything else or an impossible date. The
+ * one parser of times that come from outside (API bodies and queries, CLI options). */
+int mu_time_parse(const char *s, int64_t *ms);
 
 /* Monotonic and wall clocks. */
 double mu_now_mono(void);

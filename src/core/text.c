@@ -1,4 +1,4 @@
-/* text.c: UTF-8 validation, number parsing and civil-date arithmetic. */
+/* text.c: UTF-8 validation, number parsing, civil-date arithmetic and ISO 8601 times. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -138,6 +138,56 @@ int mu_date_parse(const char *s, int64_t *days)
 	if (y < 0 || m < 0 || d < 0 || !mu_date_valid(y, m, d))
 		return MU_EINVAL;
 	*days = mu_date_to_days(y, m, d);
+	return 0;
+}
+
+int mu_time_parse(const char *s, int64_t *ms)
+{
+	int64_t days;
+	int h = 0, mi = 0, sec = 0, frac = 0, off = 0;
+	char date[11];
+	if (!s || strnlen(s, 11) < 10)
+		return MU_EINVAL;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (mu_date_parse(date, &days) != 0)
+		return MU_EINVAL;
+	s += 10;
+	if (*s == 'T' || *s == ' ') {
+		if ((h = digits(s + 1, 2)) < 0 || s[3] != ':' || (mi = digits(s + 4, 2)) < 0 ||
+		    h > 23 || mi > 59)
+			return MU_EINVAL;
+		s += 6;
+		if (*s == ':') {
+			if ((sec = digits(s + 1, 2)) < 0 || sec > 60)
+				return MU_EINVAL;
+			s += 3;
+			if (*s == '.' || *s == ',') {
+				int n = 0;
+				for (s++; *s >= '0' && *s <= '9'; s++, n++)
+					if (n < 3)
+						frac = frac * 10 + (*s - '0');
+				if (n == 0)
+					return MU_EINVAL;
+				for (; n < 3; n++)
+					frac *= 10;
+			}
+		}
+		if (*s == 'Z') {
+			s++;
+		} else if (*s == '+' || *s == '-') {
+			int oh = digits(s + 1, 2), om = -1;
+			if (oh >= 0 && s[3] == ':') /* s[4] is read only inside the string */
+				om = digits(s + 4, 2);
+			if (om < 0 || oh > 14 || om > 59)
+				return MU_EINVAL;
+			off = (oh * 60 + om) * (*s == '+' ? 1 : -1);
+			s += 6;
+		}
+	}
+	if (*s)
+		return MU_EINVAL;
+	*ms = (days * 86400 + h * 3600 + mi * 60 + sec - (int64_t)off * 60) * 1000 + frac;
 	return 0;
 }
 

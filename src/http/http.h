@@ -33,6 +33,9 @@ struct http_req {
 	void *conn;       /* libmicrohttpd's connection, for the header/query lookups below */
 	/* Set by the guard: who is asking (opaque here, the guard's own type). */
 	const void *principal;
+	/* Set by the guard: its per-request context, opaque here and never read by http (auth
+	 * keeps the request's database connection in it, see auth/api.h). */
+	void *guard_ctx;
 	/* Set by the handler for the guard's after-hook, e.g. the audit entry:
 	 * "person:42" — the record the request read or wrote. */
 	const char *record;
@@ -55,6 +58,37 @@ int http_body_json(struct http_req *r, json_t **out);
  * `return http_fail(r, MU_EINVAL, "username", "must be a string");` */
 int http_fail(struct http_req *r, int err, const char *field, const char *message);
 
+/* ---- request parsing every api.c shares (request.c) -----------------------------------
+ * Each answers 0, or fails the request (http_fail: 400 on the parameter or member, with
+ * the one message for that mistake) and returns the error code. */
+
+#define HTTP_LIMIT_MAX 1000 /* the largest page any list answers */
+
+/* ?limit=N: def when absent, else an integer from 1 to max (at most HTTP_LIMIT_MAX). */
+int http_query_limit(struct http_req *r, int def, int max, int *out);
+/* ?cursor= as the positive id a previous page ended on; 0 when absent or empty. */
+int http_query_cursor_id(struct http_req *r, int64_t *out);
+/* Fails r on "cursor": not a cursor this server gave (for cursors of other shapes). */
+int http_fail_cursor(struct http_req *r);
+
+/* The string member k of o; NULL when absent or not a string. Borrowed from o. */
+const char *http_json_str(const json_t *o, const char *k);
+/* The name of o's first member not in the NULL-terminated list allowed; NULL when
+ * every member is allowed. Borrowed from o. */
+const char *http_json_unknown(const json_t *o, const char *const *allowed);
+#define HTTP_MSG_UNKNOWN_MEMBER "unknown member"
+/* Fails r on o's first member not in allowed (HTTP_MSG_UNKNOWN_MEMBER). */
+int http_json_only(struct http_req *r, const json_t *o, const char *const *allowed);
+/* A required string member k. */
+int http_json_need_str(struct http_req *r, const json_t *o, const char *k, const char **out);
+/* A required string member k of 1 to max bytes without NUL. */
+int http_json_text(struct http_req *r, const json_t *o, const char *k, size_t max,
+		   const char **out);
+/* An integer member k from lo to hi; def when absent or null, and required when def is
+ * negative. */
+int http_json_int(struct http_req *r, const json_t *o, const char *k, int64_t lo, int64_t hi,
+		  int64_t def, int64_t *out);
+
 struct http_resp {
 	int status;         /* 0 means 200 */
 	json_t *json;       /* the body; the server sends and frees it */
@@ -64,6 +98,10 @@ struct http_resp {
 	const char *headers[8][2]; /* extra headers (name, value), arena strings */
 	int nheaders;
 };
+
+/* Ends a handler that listed into arr (taken): rc 0 answers {key: arr}, an error frees
+ * arr. Returns rc. */
+int http_resp_list(struct http_resp *resp, const char *key, json_t *arr, int rc);
 
 /* Adds a response header (both strings must live until the response is sent). */
 void http_resp_header(struct http_resp *resp, const char *name, const char *value);

@@ -3,18 +3,18 @@
  * a personal code (masked name and status). Every answer that names a person sets
  * r->record so that the guard audits the read. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 #include <qrencode.h>
 #include <sodium.h>
 
-#include "auth/auth.h"
+#include "api.h"
+#include "auth/api.h"
 #include "core/core.h"
 #include "db/db.h"
-#include "http/http.h"
-#include "people.h"
-#include "places/places.h"
+#include "places/api.h"
 
 #define PERSON_READ                                                                                \
 	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                        \
@@ -23,10 +23,8 @@
 #define CODE_READ (AUTH_ANY & ~AUTH_R(AUTH_LAB))
 
 #define LIST_DEFAULT 100
-#define LIST_MAX     1000
 #define SCAN_MAX     20000 /* people decrypted by one name search request */
 #define Q_MAX	     64	   /* code points of a search text */
-#define RECORD_IDS   50	   /* ids named in one audit record; the rest are counted */
 
 /* The server's keys, loaded by people_api_init before the first request and read-only
  * afterwards; the codebook that answers code lookups without reading rows. */
@@ -66,10 +64,6 @@ void people_api_metrics(struct mu_buf *out)
 
 /* ---- shared pieces ---------------------------------------------------------------------- */
 
-static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
-static const char sql_subtree_children[] =
-    "SELECT id, level, code FROM places"
-    " WHERE parent_id = ?1 AND code > ?2 AND n_people > 0 ORDER BY code LIMIT ?3";
 static const char sql_household_people[] =
     "SELECT id FROM people WHERE household_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
@@ -108,31 +102,6 @@ static bool path_has(const int64_t *ids, int n, int64_t place)
 	return false;
 }
 
-/* Reads a place code from the query parameter `place`: 400 when missing or malformed,
- * 404 when no place has it. */
-static int place_param(struct http_req *r, struct places_node *node)
-{
-	const char *code = http_query(r, "place"), *why;
-	node->id = 0;
-	if (!code || !*code)
-		return http_fail(r, MU_EINVAL, "place", "place (a place code) is required");
-	if (places_code_check(code, &why))
-		return http_fail(r, MU_EINVAL, "place",
-				 "a place code is 1 to 32 letters, digits or '-'");
-	int rc = places_find(auth_db(), code, node);
-	if (rc == MU_ENOTFOUND)
-		return http_fail(r, rc, "place", "no place has this code");
-	return rc;
-}
-
-/* Resolver of GET /api/v1/people: the place being searched. */
-static int place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
-{
-	struct places_node node;
-	int rc = place_param(r, &node);
-	return rc ? rc : places_path(auth_db(), node.id, ids, n);
-}
-
 /* Parses the {id} of the path: a positive integer. */
 static int id_param(struct http_req *r, int64_t *id)
 {
@@ -145,21 +114,11 @@ static int id_param(struct http_req *r, int64_t *id)
 /* Resolver of GET /api/v1/people/{id}: the path to the person's household. */
 static int place_of_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
-	int64_t id, hh = 0;
-	struct db_stmt *s;
+	int64_t id, hh;
 	int rc = id_param(r, &id);
-	if (rc || (rc = db_prepare(auth_db(), sql_household_of, &s)))
-		return rc;
-	db_bind_i64(s, 1, id);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		hh = db_col_i64(s, 0);
-	db_stmt_done(s);
-	if (rc < 0)
-		return rc;
-	if (!hh)
-		return http_fail(r, MU_ENOTFOUND, "id", "no person has this id");
-	return places_path(auth_db(), hh, ids, n);
+	if (rc || (rc = people_household_of(auth_req_db(r), id, &hh)))
+		return rc == MU_ENOTFOUND ? http_fail(r, rc, "id", "no person has this id") : rc;
+	return places_path(auth_req_db(r), hh, ids, n);
 }
 
 /* ---- walking a subtree's people in order, resumable ------------------------------------
@@ -179,12 +138,6 @@ struct walk {
 	/* Called for each person id (its household's code); sets stopped to end the walk. */
 	int (*visit)(struct walk *w, int64_t id, int64_t hh, const char *hh_code);
 	void *ctx;
-};
-
-struct child {
-	int64_t id;
-	int level;
-	char code[PLACES_CODE_MAX + 1];
 };
 
 #define CHUNK 64 /* rows read per statement before visiting them */
@@ -231,43 +184,49 @@ static int walk_subtree(struct walk *w, int64_t id, int level, const char *code)
 					 : walk_children(w, id, "");
 }
 
+/* A chunk of the children of a place that hold people, for walk_children. */
+struct kids {
+	struct {
+		int64_t id;
+		int level;
+		char code[PLACES_CODE_MAX + 1];
+	} kid[CHUNK];
+	int n, want;
+};
+
+static int kid_collect(const struct places_node *n, void *ctx)
+{
+	struct kids *k = ctx;
+	if (n->people == 0)
+		return 0;
+	k->kid[k->n].id = n->id;
+	k->kid[k->n].level = n->level;
+	snprintf(k->kid[k->n].code, sizeof k->kid[k->n].code, "%s", n->code);
+	return ++k->n == k->want;
+}
+
 /* The children of parent after code `after`, each subtree in turn, read CHUNK at a
  * time. Each child listed holds a person, so no more children than people still wanted
- * are read. */
+ * are listed; the statement is closed before any is visited. */
 static int walk_children(struct walk *w, int64_t parent, const char *after)
 {
-	struct child kids[CHUNK];
+	struct kids k;
 	char last[PLACES_CODE_MAX + 1];
-	int n, rc;
+	int rc = 0;
 	snprintf(last, sizeof last, "%s", after);
 	do {
-		struct db_stmt *s;
-		int want = w->budget < CHUNK ? w->budget : CHUNK;
-		if (want <= 0 || w->stopped)
-			return 0;
-		if ((rc = db_prepare(w->d, sql_subtree_children, &s)))
-			return rc;
-		db_bind_i64(s, 1, parent);
-		db_bind_text(s, 2, last, -1);
-		db_bind_i64(s, 3, want);
-		n = 0;
-		while (n < want && (rc = db_step(s)) == DB_ROW) {
-			kids[n].id = db_col_i64(s, 0);
-			kids[n].level = (int)db_col_i64(s, 1);
-			snprintf(kids[n].code, sizeof kids[n].code, "%s", db_col_text(s, 2));
-			n++;
+		k.n = 0;
+		k.want = w->budget < CHUNK ? w->budget : CHUNK;
+		if (k.want <= 0 || w->stopped ||
+		    (rc = places_children_after(w->d, parent, last, kid_collect, &k)) < 0)
+			break;
+		rc = 0; /* kid_collect's 1: the chunk is full */
+		for (int i = 0; i < k.n && !w->stopped && w->budget > 0 && !rc; i++) {
+			rc = walk_subtree(w, k.kid[i].id, k.kid[i].level, k.kid[i].code);
+			snprintf(last, sizeof last, "%s", k.kid[i].code);
 		}
-		db_stmt_done(s);
-		if (rc < 0)
-			return rc;
-		for (int i = 0; i < n && !w->stopped && w->budget > 0; i++) {
-			if ((rc = walk_subtree(w, kids[i].id, kids[i].level, kids[i].code)))
-				return rc;
-			snprintf(last, sizeof last, "%s", kids[i].code);
-		}
-		if (n < want)
-			return 0;
-	} while (1);
+	} while (!rc && k.n == k.want);
+	return rc;
 }
 
 /* Walks root's subtree from the start, or after (hh, after_id) when hh is not 0. The
@@ -305,16 +264,8 @@ struct search {
 	json_t *people;
 	int limit, found;
 	const char *q; /* NULL: everyone */
-	struct mu_buf record;
-	int recorded;
+	struct auth_people_record record;
 };
-
-static void record_id(struct search *s, int64_t id)
-{
-	if (s->recorded < RECORD_IDS)
-		mu_buf_printf(&s->record, "%s%lld", s->recorded ? "," : "person:", (long long)id);
-	s->recorded++;
-}
 
 static int visit_person(struct walk *w, int64_t id, int64_t hh, const char *hh_code)
 {
@@ -326,7 +277,7 @@ static int visit_person(struct walk *w, int64_t id, int64_t hh, const char *hh_c
 		return rc;
 	if (!s->q || strcasestr(p.name, s->q)) {
 		json_array_append_new(s->people, person_brief(w->r, &p, hh_code));
-		record_id(s, p.id);
+		auth_people_record_add(&s->record, p.id);
 		if (++s->found == s->limit)
 			w->stopped = true;
 	}
@@ -352,7 +303,7 @@ static bool looks_like_id(const char *q)
 /* Exact lookup of an ID number under every ID type, kept when inside root's subtree. */
 static int search_id(struct http_req *r, const struct places_node *root, struct search *s)
 {
-	struct db *d = auth_db();
+	struct db *d = auth_req_db(r);
 	for (int t = PEOPLE_ID_RESIDENT; t <= PEOPLE_ID_OTHER && s->found < s->limit; t++) {
 		struct people_person p;
 		int64_t ids[PLACES_NLEVELS];
@@ -366,7 +317,7 @@ static int search_id(struct http_req *r, const struct places_node *root, struct 
 			struct places_node hh;
 			if ((rc = places_get(d, p.household_id, &hh)) == 0) {
 				json_array_append_new(s->people, person_brief(r, &p, hh.code));
-				record_id(s, p.id);
+				auth_people_record_add(&s->record, p.id);
 				s->found++;
 			}
 		}
@@ -394,15 +345,13 @@ static int cursor_parse(const char *c, int64_t *hh, int64_t *id)
 static int list_people(struct http_req *r, struct http_resp *resp)
 {
 	struct places_node root;
-	const char *q = http_query(r, "q"), *cursor = http_query(r, "cursor"),
-		   *lim = http_query(r, "limit");
-	int64_t hh = 0, after = 0, limit = LIST_DEFAULT;
-	int rc = place_param(r, &root);
+	const char *q = http_query(r, "q"), *cursor = http_query(r, "cursor");
+	int64_t hh = 0, after = 0;
+	int limit, rc;
 	MU_ASSERT(keys_ready);
-	if (rc)
+	if ((rc = places_api_query(r, &root)) ||
+	    (rc = http_query_limit(r, LIST_DEFAULT, HTTP_LIMIT_MAX, &limit)))
 		return rc;
-	if (lim && (mu_parse_i64(lim, &limit) || limit < 1 || limit > LIST_MAX))
-		return http_fail(r, MU_EINVAL, "limit", "limit must be an integer from 1 to 1000");
 	if (q && *q) {
 		size_t n = strlen(q);
 		if (!mu_utf8_valid(q, n) || mu_utf8_len(q, n) > Q_MAX)
@@ -416,34 +365,30 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 		q = NULL;
 	}
 	if (cursor && *cursor && cursor_parse(cursor, &hh, &after))
-		return http_fail(r, MU_EINVAL, "cursor", "the cursor is not one this server gave");
+		return http_fail_cursor(r);
 
-	struct search s = {.people = json_array(), .limit = (int)limit, .q = q};
-	mu_buf_init(&s.record, 4096);
+	struct search s = {.people = json_array(), .limit = limit, .q = q};
+	auth_people_record_init(&s.record);
 	int scanned = 0;
 	bool more = false;
-	struct walk w = {.r = r, .d = auth_db(), .visit = visit_person, .ctx = &s};
+	struct walk w = {.r = r, .d = auth_req_db(r), .visit = visit_person, .ctx = &s};
 	if (q && looks_like_id(q)) {
 		rc = search_id(r, &root, &s);
 		scanned = s.found;
 	} else {
-		w.budget = q ? SCAN_MAX : (int)limit;
+		w.budget = q ? SCAN_MAX : limit;
 		rc = walk_run(&w, &root, hh, after);
 		if (rc == MU_EINVAL)
 			rc = http_fail(r, rc, "cursor", "the cursor does not belong to this place");
-		scanned = (q ? SCAN_MAX : (int)limit) - w.budget;
+		scanned = (q ? SCAN_MAX : limit) - w.budget;
 		more = w.stopped || w.budget == 0;
 	}
 	if (rc) {
 		json_decref(s.people);
-		mu_buf_fini(&s.record);
+		auth_people_record_fini(&s.record, r);
 		return rc;
 	}
-	if (s.recorded > RECORD_IDS)
-		mu_buf_printf(&s.record, ",+%d more", s.recorded - RECORD_IDS);
-	if (s.recorded)
-		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&s.record), s.record.len);
-	mu_buf_fini(&s.record);
+	auth_people_record_fini(&s.record, r);
 	const char *next = more ? mu_arena_sprintf(&r->arena, "%lld.%lld", (long long)w.last_hh,
 						   (long long)w.last_id)
 				: NULL;
@@ -456,7 +401,7 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 
 static int get_person(struct http_req *r, struct http_resp *resp)
 {
-	struct db *d = auth_db();
+	struct db *d = auth_req_db(r);
 	struct people_person p;
 	struct places_node hh, anc;
 	int64_t id, ids[PLACES_NLEVELS];
@@ -466,7 +411,7 @@ static int get_person(struct http_req *r, struct http_resp *resp)
 		return rc;
 	if ((rc = people_get(d, &keys, id, &p)))
 		return rc;
-	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
+	auth_record_person(r, id);
 	json_t *path = json_array();
 	if ((rc = places_get(d, p.household_id, &hh)) ||
 	    (rc = places_path(d, p.household_id, ids, &n)))
@@ -513,7 +458,7 @@ static int get_code(struct http_req *r, struct http_resp *resp)
 	if (people_codebook_find(codebook, id, secret, &genuine, &m)) {
 		if (!genuine)
 			rc = MU_ENOTFOUND;
-	} else if ((rc = people_find_code(auth_db(), &keys, raw, &p)) == 0) {
+	} else if ((rc = people_find_code(auth_req_db(r), &keys, raw, &p)) == 0) {
 		people_mask_of(p.name, &m);
 		sodium_memzero(&p, sizeof p);
 	}
@@ -522,7 +467,7 @@ static int get_code(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, rc, "code", "no person has this code");
 	if (rc)
 		return rc;
-	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
+	auth_record_person(r, id);
 	people_code_format(raw, text);
 	people_mask_text(&m, masked);
 	/* The health-code colour: green until the control capability records key persons
@@ -548,9 +493,9 @@ static int get_person_qr(struct http_req *r, struct http_resp *resp)
 	MU_ASSERT(keys_ready);
 	if (rc)
 		return rc;
-	if ((rc = people_get(auth_db(), &keys, id, &p)))
+	if ((rc = people_get(auth_req_db(r), &keys, id, &p)))
 		return rc;
-	r->record = mu_arena_sprintf(&r->arena, "person:%lld", (long long)id);
+	auth_record_person(r, id);
 	people_code_format(p.code, code);
 	sodium_memzero(&p, sizeof p);
 	QRcode *q = QRcode_encodeString(code, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
@@ -584,7 +529,7 @@ static int get_person_qr(struct http_req *r, struct http_resp *resp)
 }
 
 const struct http_route people_api_routes[] = {
-    {HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, place_of_query,
+    {HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, places_api_of_query,
      "people under a place: everyone, by ID number or by name fragment, a page at a time"},
     {HTTP_GET, "/api/v1/people/{id}", get_person, PERSON_READ, HTTP_ROUTE_PERSON, place_of_person,
      "one person's full record with their household and its path"},

@@ -523,6 +523,21 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
 	return get_one(d, sql_by_hash, k, hash, PEOPLE_HASH_BYTES, 0, out);
 }
 
+static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
+
+int people_household_of(struct db *d, int64_t person, int64_t *household)
+{
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(d, sql_household_of, &st);
+	if (rc != 0)
+		return rc;
+	db_bind_i64(st, 1, person);
+	rc = db_step(st);
+	*household = rc == DB_ROW ? db_col_i64(st, 0) : 0;
+	db_stmt_done(st);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? MU_ENOTFOUND : rc;
+}
+
 /* Households of the subtree through places_parent, then their people through
  * people_household. fn must not start another people_walk on the same connection
  * (the statement is in use while fn runs). */

@@ -7,8 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/http.h"
-
 struct db;
 
 enum people_id_type { PEOPLE_ID_RESIDENT = 0, PEOPLE_ID_PASSPORT = 1, PEOPLE_ID_OTHER = 2 };
@@ -164,6 +162,8 @@ int people_find_code(struct db *d, const struct people_keys *k,
 		     const unsigned char code[PEOPLE_CODE_BYTES], struct people_person *out);
 int people_find_id(struct db *d, const struct people_keys *k, int id_type, const char *id_number,
 		   struct people_person *out);
+/* The household person lives in. MU_ENOTFOUND for no such person. */
+int people_household_of(struct db *d, int64_t person, int64_t *household);
 
 /* Calls fn for every person living in the subtree of place (household order); stops
  * when fn returns non-zero and returns that. */
@@ -205,15 +205,5 @@ bool people_codebook_find(const struct people_codebook *cb, int64_t id,
 bool people_codebook_ready(const struct people_codebook *cb, int64_t *people);
 /* Stops the build (waits for its thread), wipes the keys and frees; accepts NULL. */
 void people_codebook_free(struct people_codebook *cb);
-
-/* ---- HTTP API (api.c) ----------------------------------------------------------------
- * GET /api/v1/people, /api/v1/people/{id}, /api/v1/codes/{code}. people_api_init loads
- * the keys of the server's database (before the first request) and starts filling the
- * codebook (a missing codebook is only slower); fini stops it and wipes the keys. */
-extern const struct http_route people_api_routes[];
-int people_api_init(const char *db_path);
-void people_api_fini(void);
-/* The codebook's gauges, in Prometheus text. */
-void people_api_metrics(struct mu_buf *out);
 
 #endif

@@ -5,9 +5,8 @@
 #define MU_PLACES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-
-#include "http/http.h"
 
 struct db;
 
@@ -61,6 +60,9 @@ int places_insert_raw(struct db *d, const struct places_node *n);
 /* Reads one node by id or by code. MU_ENOTFOUND when absent. */
 int places_get(struct db *d, int64_t id, struct places_node *out);
 int places_find(struct db *d, const char *code, struct places_node *out);
+/* The code of place id into out (size bytes, truncated to fit). MU_ENOTFOUND when absent.
+ * Matches auth_config.place_code, which `muster serve` sets to it. */
+int places_code_get(struct db *d, int64_t id, char *out, size_t size);
 
 /* The ids from the root down to id (inclusive) in ids[0..*n); at most PLACES_NLEVELS. */
 int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n);
@@ -72,6 +74,11 @@ int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within);
  * and returns that value. The node passed is borrowed for the call. */
 int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node *n, void *ctx),
 		    void *ctx);
+/* As places_children, from the first child whose code sorts after after (NULL or "":
+ * from the first): a page resumes where the last one stopped, and fn's non-zero return
+ * ends it (say, after a page's worth of children with people). */
+int places_children_after(struct db *d, int64_t id, const char *after,
+			  int (*fn)(const struct places_node *n, void *ctx), void *ctx);
 
 /* Adds delta people to id and every ancestor of it. */
 int places_people_add(struct db *d, int64_t id, int64_t delta);
@@ -89,9 +96,5 @@ int places_counts_rebuild(struct db *d);
  * children, in code order among siblings. */
 int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *n, void *ctx),
 		void *ctx);
-
-/* ---- HTTP API (api.c) ----------------------------------------------------------------
- * GET /api/v1/places/{code} and /children, registered by `muster serve`. */
-extern const struct http_route places_api_routes[];
 
 #endif

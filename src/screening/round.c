@@ -58,53 +58,13 @@ int screening__grid_of(struct db *d, int64_t household_id, int64_t *grid_id)
 
 /* ---- times ------------------------------------------------------------------------------ */
 
-/* Reads exactly n digits at *p into *v and advances. */
-static bool digits(const char **p, int n, int *v)
-{
-	int x = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return false;
-		x = x * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*v = x;
-	return true;
-}
-
 int screening_time_parse(const char *s, int64_t *unix_s)
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
-	const char *p = s;
-	if (!s || !digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-	    !digits(&p, 2, &d) || !mu_date_valid(y, mo, d))
-		return MU_EINVAL;
-	if (*p == 'T' || *p == ' ') {
-		p++;
-		if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
-		    !digits(&p, 2, &sec) || h > 23 || mi > 59 || sec > 60)
-			return MU_EINVAL;
-		if (*p == '.' || *p == ',') {
-			p++;
-			if (!isdigit((unsigned char)*p))
-				return MU_EINVAL;
-			while (isdigit((unsigned char)*p))
-				p++;
-		}
-		if (*p == 'Z') {
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			int sign = *p++ == '-' ? -1 : 1, oh, om;
-			if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om) || oh > 14 ||
-			    om > 59)
-				return MU_EINVAL;
-			off = sign * (oh * 3600 + om * 60);
-		}
-	}
-	if (*p)
-		return MU_EINVAL;
-	*unix_s = mu_date_to_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	return 0;
+	int64_t ms;
+	int rc = mu_time_parse(s, &ms);
+	if (rc == 0) /* floor: a time before 1970 keeps its second */
+		*unix_s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	return rc;
 }
 
 void screening_time_format(int64_t t, char out[21])

@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/http.h"
-
 struct db;
 struct people_keys;
 struct places_node;
@@ -25,9 +23,9 @@ struct places_node;
 /* Pool sizes a round may use: 1 (single tube), 5, 10, 20. */
 bool screening_pool_valid(int k);
 
-/* ISO 8601 times: "YYYY-MM-DDTHH:MM:SS" with optional fraction (dropped) and "Z" or
- * "±HH:MM" (none means UTC); also a bare "YYYY-MM-DD" (midnight UTC). parse writes unix
- * seconds; MU_EINVAL for anything else. format writes "YYYY-MM-DDTHH:MM:SSZ". */
+/* ISO 8601 times as mu_time_parse reads them (a bare date is midnight UTC, no offset
+ * means UTC), in the unix seconds screening stores: a fraction is dropped. MU_EINVAL for
+ * anything else. format writes "YYYY-MM-DDTHH:MM:SSZ". */
 int screening_time_parse(const char *s, int64_t *unix_s);
 void screening_time_format(int64_t unix_s, char out[21]);
 
@@ -438,6 +436,14 @@ int screening_progress_get_kept(struct screening_progress_keep *k, struct db *d,
  * null. A new reference the caller owns. */
 struct json_t *screening_progress_json(const struct screening_progress *p);
 
+struct places_node;
+/* A place's counts in a round as the API and `muster round report --json` give them:
+ * {"place", "name", "level", "people", "expected", "sampled", "resulted", "negative",
+ * "pool_positive", "positive", "coverage"} (n is the place of k). A new reference the
+ * caller owns. */
+struct json_t *screening_counts_json(const struct screening_counts *k,
+				     const struct places_node *n);
+
 /* ---- planning (plan.c) ----------------------------------------------------------------- */
 
 #define SCREENING_SWABS_PER_DESK_DAY 405 /* Liwan, 16 June 2021 (docs/facts.md) */
@@ -482,15 +488,5 @@ int screening_loader_add(struct screening_loader *l, const struct screening_bulk
 /* Writes the last tube. Returns 0 or an error; free the loader either way. */
 int screening_loader_finish(struct screening_loader *l);
 void screening_loader_free(struct screening_loader *l); /* accepts NULL */
-
-/* ---- HTTP API (api.c) ----------------------------------------------------------------
- * Rounds, sites, labs, scans, sealing, lab receipts and results, recalls, coverage, the
- * roll-call and exemptions, registered by `muster serve` (docs/roles.md lists them).
- * screening_api_init loads the keys of the server's database and builds the server's
- * coverage aggregate (every round) before the first request; every write's delta is
- * applied to it after its commit. fini frees the aggregate and wipes the keys. */
-extern const struct http_route screening_api_routes[];
-int screening_api_init(const char *db_path);
-void screening_api_fini(void);
 
 #endif

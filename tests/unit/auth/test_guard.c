@@ -4,7 +4,7 @@
  * auth_submit's write-and-entry in one savepoint. */
 #include <strings.h>
 
-#include "auth/auth.h"
+#include "auth/api.h"
 #include "auth/auth_int.h"
 #include "places/places.h"
 #include "testutil.h"
@@ -63,10 +63,10 @@ static int place_of(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
 	struct places_node node;
 	int64_t path[PLACES_NLEVELS];
-	int rc = places_find(auth_db(), r->params[0], &node);
+	int rc = places_find(auth_req_db(r), r->params[0], &node);
 	if (rc != 0)
 		return rc;
-	if ((rc = places_path(auth_db(), node.id, path, n)) != 0)
+	if ((rc = places_path(auth_req_db(r), node.id, path, n)) != 0)
 		return rc;
 	MU_ASSERT(*n <= HTTP_PATH_MAX);
 	memcpy(ids, path, sizeof ids[0] * (size_t)*n);
@@ -184,7 +184,8 @@ static int ask(struct fx *f, const struct http_route *rt, const char *param, con
 	int rc = f->g.check(f->g.ctx, &f->q.r);
 	/* The request is over: end the read snapshot check opened, as done() would in the
 	 * server (done itself is tested on its own, below). */
-	db_read_end(auth_db());
+	if (f->q.r.guard_ctx)
+		db_read_end(auth_req_db(&f->q.r));
 	return rc;
 }
 
@@ -216,6 +217,29 @@ static void test_public_and_unauthenticated(void **state)
 	assert_int_equal(ask(f, &r_admin, NULL, NULL, bearer(f, f->admin), NULL), MU_EUNAUTH);
 	assert_int_equal(ask(f, &r_tubes, NULL, f->lab, NULL, NULL), MU_EUNAUTH);
 	assert_int_equal(ask(f, &r_admin, NULL, f->admin, NULL, NULL), 0);
+	assert_string_equal(auth_who(&f->q.r)->name, "admin");
+}
+
+/* The request's connection comes from the guard: when none can be opened the answer is
+ * 503 before any credential is read (public routes too), never an abort; once the
+ * database can be read again so can requests. */
+static void test_no_reader(void **state)
+{
+	struct fx *f = *state;
+	const char *path = auth__env.cfg.db_path;
+	assert_int_equal(ask(f, &r_public, NULL, NULL, NULL, NULL), 0);
+	assert_non_null(auth_req_db(&f->q.r));
+	db_reader_close(); /* the thread's reader is opened again on its next use */
+	auth__env.cfg.db_path = "/nonexistent/muster.db";
+	assert_int_equal(ask(f, &r_admin, NULL, f->admin, NULL, NULL), MU_EBUSY);
+	assert_null(f->q.r.guard_ctx);
+	assert_null(auth_who(&f->q.r));
+	assert_non_null(f->q.r.err_message);
+	assert_int_equal(ask(f, &r_public, NULL, NULL, NULL, NULL), MU_EBUSY);
+	f->g.done(f->g.ctx, &f->q.r, 503); /* nothing to end, nothing to audit */
+	auth__env.cfg.db_path = path;
+	assert_int_equal(ask(f, &r_admin, NULL, f->admin, NULL, NULL), 0);
+	assert_non_null(auth_req_db(&f->q.r));
 	assert_string_equal(auth_who(&f->q.r)->name, "admin");
 }
 
@@ -412,15 +436,40 @@ static void test_metrics(void **state)
 	(void)f;
 }
 
+/* The audit record of a page of people: the first AUTH_RECORD_IDS ids, then a count. */
+static void test_people_record(void **state)
+{
+	(void)state;
+	struct http_req r;
+	struct auth_people_record rec;
+	memset(&r, 0, sizeof r);
+	mu_arena_init(&r.arena, 4096);
+	auth_people_record_init(&rec);
+	auth_people_record_fini(&rec, &r);
+	assert_null(r.record); /* nobody named, nothing recorded */
+	auth_people_record_init(&rec);
+	for (int i = 1; i <= AUTH_RECORD_IDS + 2; i++)
+		auth_people_record_add(&rec, i);
+	auth_people_record_fini(&rec, &r);
+	assert_true(!strncmp(r.record, "person:1,2,3,", 13));
+	assert_non_null(strstr(r.record, ",49,50,+2 more"));
+	assert_null(strstr(r.record, ",51"));
+	auth_record_person(&r, 42);
+	assert_string_equal(r.record, "person:42");
+	mu_arena_fini(&r.arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_public_and_unauthenticated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_reader, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_jurisdiction, setup, teardown),
 	    cmocka_unit_test(test_within),
+	    cmocka_unit_test(test_people_record),
 	    cmocka_unit_test_setup_teardown(test_disabled_user, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_after, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),

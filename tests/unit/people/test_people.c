@@ -195,6 +195,11 @@ static void test_add_get_round_trip(void **state)
 	assert_true(got.party);
 	assert_memory_equal(got.code, p.code, PEOPLE_CODE_BYTES);
 	assert_int_equal(people_get(t->db, &t->keys, p.id + 100, &got), MU_ENOTFOUND);
+	int64_t hh = -1;
+	assert_int_equal(people_household_of(t->db, p.id, &hh), 0);
+	assert_int_equal(hh, 8);
+	assert_int_equal(people_household_of(t->db, p.id + 100, &hh), MU_ENOTFOUND);
+	assert_int_equal(hh, 0);
 	/* An empty phone survives the trip too. */
 	char id[19];
 	make_id(id, 7);

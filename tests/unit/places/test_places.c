@@ -117,6 +117,10 @@ static void test_find_path_within(void **state)
 	assert_int_equal(n.id, f->street);
 	assert_string_equal(n.name, "白鹤洞街");
 	assert_int_equal(places_find(f->t.db, "nope", &n), MU_ENOTFOUND);
+	char code[8];
+	assert_int_equal(places_code_get(f->t.db, f->street, code, sizeof code), 0);
+	assert_string_equal(code, "4401030"); /* truncated to fit */
+	assert_int_equal(places_code_get(f->t.db, 424242, code, sizeof code), MU_ENOTFOUND);
 
 	int64_t ids[PLACES_NLEVELS];
 	int k;
@@ -168,6 +172,19 @@ static void test_walk_depth_first(void **state)
 	assert_int_equal(places_children(d, f->dist, collect, &kids), 0);
 	assert_int_equal(kids.n, 2);
 	assert_string_equal(kids.codes[0], "440103013");
+
+
+	/* A page that resumes after a code: only the later sibling; none after the last. */
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, "440103013", collect, &kids), 0);
+	assert_int_equal(kids.n, 1);
+	assert_string_equal(kids.codes[0], "440103014");
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, NULL, collect, &kids), 0);
+	assert_int_equal(kids.n, 2);
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, "440103014", collect, &kids), 0);
+	assert_int_equal(kids.n, 0);
 }
 
 static void test_levels(void **state)

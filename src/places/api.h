@@ -1,0 +1,23 @@
+/* places/api.h: the places HTTP API (api.c) — its routes, and the place resolution every
+ * capability's api.c shares: a place code from the query or the body, answered 400/404
+ * on the request when it is malformed or unknown. */
+#ifndef MU_PLACES_API_H
+#define MU_PLACES_API_H
+
+#include "http/http.h"
+#include "places.h"
+
+/* GET /api/v1/places/{code} and /children, registered by `muster serve`. */
+extern const struct http_route places_api_routes[];
+
+/* The place whose code is `code`, named by `field` of r (a path or query parameter, a
+ * body member; code NULL when absent): 400 on field when missing or not a place code,
+ * 404 when no place has it. Reads through the request's connection. */
+int places_api_resolve(struct http_req *r, const char *field, const char *code,
+		       struct places_node *node);
+/* The place of the query parameter `place` (required). */
+int places_api_query(struct http_req *r, struct places_node *node);
+/* A route's place resolver (http_route.place) for ?place=CODE: that place's path. */
+int places_api_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+
+#endif
