@@ -299,26 +299,18 @@ static int seal_insert(struct people_loader *l, struct people_person *p, char *w
 	return rc;
 }
 
-static const char sql_level[] = "SELECT level FROM places WHERE id = ?";
-
 /* 0 when household_id is a household; imports come grouped by household, so the last
  * one found is remembered. MU_ENOTFOUND with why set, or a database error. */
 static int household_check(struct people_loader *l, int64_t household_id, char *why, size_t whylen)
 {
-	struct db_stmt *st = NULL;
+	struct places_node n;
 	int rc;
 
 	if (household_id > 0 && household_id == l->household_ok)
 		return 0;
-	if ((rc = db_prepare(l->d, sql_level, &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, household_id);
-	rc = db_step(st);
-	if (rc == DB_ROW && db_col_i64(st, 0) == PLACES_HOUSEHOLD)
-		rc = 0;
-	else if (rc >= 0)
+	rc = places_get(l->d, household_id, &n);
+	if (rc == 0 && n.level != PLACES_HOUSEHOLD)
 		rc = MU_ENOTFOUND;
-	db_stmt_done(st);
 	if (rc == MU_ENOTFOUND && why)
 		snprintf(why, whylen, "household %lld is not a household", (long long)household_id);
 	if (rc == 0)
@@ -523,35 +515,190 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
 	return get_one(d, sql_by_hash, k, hash, PEOPLE_HASH_BYTES, 0, out);
 }
 
-/* Households of the subtree through places_parent, then their people through
- * people_household. fn must not start another people_walk on the same connection
- * (the statement is in use while fn runs). */
-static const char sql_walk[] =
-    "WITH RECURSIVE sub(id, level) AS ("
-    "  SELECT id, level FROM places WHERE id = ?"
-    "  UNION ALL SELECT c.id, c.level FROM places c JOIN sub ON c.parent_id = sub.id"
-    "  WHERE sub.level < 7)"
-    "SELECT " PERSON_COLS " FROM sub JOIN places h ON h.id = sub.id "
-    "JOIN people p ON p.household_id = h.id "
-    "WHERE sub.level = 7 ORDER BY h.code, p.id";
+/* One household's people in id order: people_walk runs it for each household that
+ * places_level_walk gives, which is how the subtree's join ran it (an index seek on
+ * people_household per household). */
+static const char sql_of_household[] =
+    "SELECT " PERSON_COLS " FROM people p WHERE p.household_id = ? ORDER BY p.id";
+
+struct walk {
+	struct db *d;
+	const struct people_keys *k;
+	int (*fn)(const struct people_person *p, void *ctx);
+	void *ctx;
+	struct people_person person;
+};
+
+static int walk_household(const struct places_ref *h, void *ctx)
+{
+	struct walk *w = ctx;
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(w->d, sql_of_household, &st);
+	if (rc != 0)
+		return rc;
+	db_bind_i64(st, 1, h->id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if ((rc = read_row(st, w->k, &w->person)) != 0)
+			break;
+		if ((rc = w->fn(&w->person, w->ctx)) != 0)
+			break;
+	}
+	db_stmt_done(st);
+	return rc;
+}
 
 int people_walk(struct db *d, const struct people_keys *k, int64_t place,
 		int (*fn)(const struct people_person *p, void *ctx), void *ctx)
 {
-	struct people_person person;
+	struct walk w = {.d = d, .k = k, .fn = fn, .ctx = ctx};
+	int rc = places_level_walk(d, place, PLACES_HOUSEHOLD, walk_household, &w);
+	sodium_memzero(&w.person, sizeof w.person);
+	return rc;
+}
+
+/* ---- who lives where: what other capabilities ask of the people table ---------------- */
+
+static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
+
+int people_household_of(struct db *d, int64_t person, int64_t *household)
+{
 	struct db_stmt *st = NULL;
-	int rc = db_prepare(d, sql_walk, &st);
+	int rc = db_prepare(d, sql_household_of, &st);
 	if (rc != 0)
 		return rc;
-	db_bind_i64(st, 1, place);
-	while ((rc = db_step(st)) == DB_ROW) {
-		if ((rc = read_row(st, k, &person)) != 0)
-			goto out;
-		if ((rc = fn(&person, ctx)) != 0)
-			goto out;
-	}
-out:
-	sodium_memzero(&person, sizeof person);
+	db_bind_i64(st, 1, person);
+	rc = db_step(st);
+	*household = rc == DB_ROW ? db_col_i64(st, 0) : 0;
 	db_stmt_done(st);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? MU_ENOTFOUND : rc;
+}
+
+int people_households_of(struct db *d, const int64_t *persons, size_t n, int64_t *households)
+{
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(d, sql_household_of, &st);
+	if (rc != 0)
+		return rc;
+	/* One statement, reset between ids: the same primary-key seek per person that a
+	 * join on people did, without a statement's preparation each. */
+	for (size_t i = 0; i < n; i++) {
+		db_bind_i64(st, 1, persons[i]);
+		rc = db_step(st);
+		households[i] = rc == DB_ROW ? db_col_i64(st, 0) : 0;
+		db_stmt_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const char sql_max_id[] = "SELECT coalesce(max(id), 0) FROM people";
+
+int people_max_id(struct db *d, int64_t *max_id)
+{
+	return db_query_i64(d, sql_max_id, max_id);
+}
+
+static const char sql_members[] =
+    "SELECT id FROM people WHERE household_id = ?1 AND id > ?2 ORDER BY id";
+
+int people_household_members(struct db *d, int64_t household, int64_t after_id,
+			     int (*fn)(int64_t person, void *ctx), void *ctx)
+{
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(d, sql_members, &st);
+	if (rc != 0)
+		return rc;
+	db_bind_i64(st, 1, household);
+	db_bind_i64(st, 2, after_id);
+	while ((rc = db_step(st)) == DB_ROW)
+		if ((rc = fn(db_col_i64(st, 0), ctx)) != 0)
+			break;
+	db_stmt_done(st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+static const char sql_code_row[] = "SELECT household_id, code_secret FROM people WHERE id = ?";
+
+/* The person a personal code names, checked as people_find_code checks it (the row must
+ * hold the secret the code opens to) but without unsealing the row. */
+static int resolve_code(struct db *d, const struct people_keys *k,
+			const unsigned char raw[PEOPLE_CODE_BYTES], int64_t *id, int64_t *household)
+{
+	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
+	struct db_stmt *st = NULL;
+	people_code_open(k, raw, id, secret);
+	int rc = db_prepare(d, sql_code_row, &st);
+	if (rc != 0)
+		goto out;
+	db_bind_i64(st, 1, *id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		if (*id <= 0 || db_col_bytes(st, 1) != PEOPLE_CODE_SECRET_BYTES)
+			rc = MU_ECRYPTO;
+		else if (sodium_memcmp(db_col_blob(st, 1), secret, PEOPLE_CODE_SECRET_BYTES) != 0)
+			rc = MU_ENOTFOUND;
+		else
+			rc = 0;
+		*household = db_col_i64(st, 0);
+	} else if (rc == DB_DONE) {
+		rc = MU_ENOTFOUND;
+	}
+	db_stmt_done(st);
+out:
+	sodium_memzero(secret, sizeof secret);
+	return rc;
+}
+
+int people_resolve(struct db *d, const struct people_keys *k, const char *text, int64_t *id,
+		   int64_t *household)
+{
+	unsigned char raw[PEOPLE_CODE_BYTES];
+	char why[128];
+	struct people_person p;
+	int rc;
+	*id = *household = 0;
+	if (strlen(text) >= PEOPLE_CODE_LEN && people_code_parse(text, raw) == 0)
+		return resolve_code(d, k, raw, id, household);
+	if (people_idcard_check(text, why, sizeof why, NULL, NULL) == 0) {
+		rc = people_find_id(d, k, PEOPLE_ID_RESIDENT, text, &p);
+	} else {
+		rc = people_find_id(d, k, PEOPLE_ID_PASSPORT, text, &p);
+		if (rc == MU_ENOTFOUND)
+			rc = people_find_id(d, k, PEOPLE_ID_OTHER, text, &p);
+	}
+	if (rc == 0) {
+		*id = p.id;
+		*household = p.household_id;
+	}
+	sodium_memzero(&p, sizeof p);
+	return rc;
+}
+
+static const char sql_counts[] =
+    "SELECT household_id, COUNT(*) FROM people GROUP BY household_id ORDER BY household_id";
+
+int people_counts_rebuild(struct db *d)
+{
+	struct db_stmt *st = NULL;
+	int64_t *hh = NULL, *n = NULL;
+	size_t len = 0, cap = 0;
+	int rc = db_prepare(d, sql_counts, &st);
+	if (rc != 0)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			hh = mu_xrealloc(hh, cap * sizeof *hh);
+			n = mu_xrealloc(n, cap * sizeof *n);
+		}
+		hh[len] = db_col_i64(st, 0);
+		n[len++] = db_col_i64(st, 1);
+	}
+	db_stmt_done(st);
+	if (rc == DB_DONE)
+		rc = places_counts_rebuild(d, hh, n, len);
+	free(hh);
+	free(n);
 	return rc;
 }

@@ -165,10 +165,37 @@ int people_find_code(struct db *d, const struct people_keys *k,
 int people_find_id(struct db *d, const struct people_keys *k, int id_type, const char *id_number,
 		   struct people_person *out);
 
-/* Calls fn for every person living in the subtree of place (household order); stops
- * when fn returns non-zero and returns that. */
+/* Calls fn for every person living in the subtree of place: household by household in
+ * the tree's code order (places_level_walk), by id within one; stops when fn returns
+ * non-zero and returns that. fn must not start another people_walk on d. */
 int people_walk(struct db *d, const struct people_keys *k, int64_t place,
 		int (*fn)(const struct people_person *p, void *ctx), void *ctx);
+
+/* ---- who lives where, for other capabilities (people.c) --------------------------------
+ * The people table is people/'s alone: other capabilities ask these instead of writing
+ * SQL that names it. None opens sealed fields. */
+
+/* The household person lives in. MU_ENOTFOUND for no such person. */
+int people_household_of(struct db *d, int64_t person, int64_t *household);
+/* households[i] = the household of persons[i] (0 for no such person), for n people at
+ * once with one statement (what a join on people gave, for a list held in memory). */
+int people_households_of(struct db *d, const int64_t *persons, size_t n, int64_t *households);
+/* The largest person id (0 without people): for arrays indexed by person id. */
+int people_max_id(struct db *d, int64_t *max_id);
+/* Calls fn with the id of each person of household with an id above after_id (0: all),
+ * in id order; stops when fn returns non-zero and returns that. fn must not run
+ * people_household_members on d itself. */
+int people_household_members(struct db *d, int64_t household, int64_t after_id,
+			     int (*fn)(int64_t person, void *ctx), void *ctx);
+/* The person a scanned text names — a personal code (checked against the row's secret,
+ * without unsealing it), else an ID number (resident ID when it is a valid one, else
+ * passport, else other) — with their household. MU_ENOTFOUND when nobody matches,
+ * MU_ECRYPTO for a row that does not open with k, or a database error. */
+int people_resolve(struct db *d, const struct people_keys *k, const char *text, int64_t *id,
+		   int64_t *household);
+/* Recounts the people of every household from the rows and has places/ rebuild every
+ * count of the tree from those (places_counts_rebuild): repair and test oracle. */
+int people_counts_rebuild(struct db *d);
 
 /* ---- what a checkpoint sees (codebook.c) ------------------------------------------
  * A name masked by code points: 张* for two, 张*明 for three, the first and last with

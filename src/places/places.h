@@ -5,6 +5,7 @@
 #define MU_PLACES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "http/http.h"
@@ -73,6 +74,34 @@ int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within);
 int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node *n, void *ctx),
 		    void *ctx);
 
+/* The city: the id of the level-0 node, MU_ENOTFOUND before one is added. */
+int places_root(struct db *d, int64_t *id);
+
+/* The parent of id (0 for the root). MU_ENOTFOUND when id is no place. One index read:
+ * for walks up the tree that stop early (the scan path's scope check). */
+int places_parent(struct db *d, int64_t id, int64_t *parent_id);
+
+/* Calls fn with the id, parent (0 for the root) and level of every place, parents
+ * before children; stops when fn returns non-zero and returns that. For in-memory
+ * copies of the tree's shape (screening's coverage aggregate). */
+int places_tree(struct db *d, int (*fn)(int64_t id, int64_t parent_id, int level, void *ctx),
+		void *ctx);
+
+/* A place as a walk over one level gives it: its code and its parent's. */
+struct places_ref {
+	int64_t id, parent_id; /* parent_id 0 for the root */
+	char code[PLACES_CODE_MAX + 1], parent_code[PLACES_CODE_MAX + 1];
+};
+
+/* Calls fn for every place at level in the subtree of root (root itself when it is at
+ * that level; none when it is below it), depth-first in code order (each place's
+ * subtree before its next sibling), in one query that descends no further than level.
+ * The ref is borrowed for the call; fn may run other statements on d. Stops when fn
+ * returns non-zero and returns that. E.g. the households of a grid with the code of
+ * the building above each, or the grids of a district. */
+int places_level_walk(struct db *d, int64_t root, int level,
+		      int (*fn)(const struct places_ref *r, void *ctx), void *ctx);
+
 /* Adds delta people to id and every ancestor of it. */
 int places_people_add(struct db *d, int64_t id, int64_t delta);
 
@@ -81,9 +110,13 @@ int places_people_add(struct db *d, int64_t id, int64_t delta);
  * bulk load touching 400 k households updates ~450 k rows, not 3.6 M). */
 int places_people_add_many(struct db *d, const int64_t *ids, const int64_t *deltas, size_t n);
 
-/* Recomputes every count of every node from the rows themselves. For repair after a
- * bulk load and as the oracle in tests; slow at full scale (a full scan per level). */
-int places_counts_rebuild(struct db *d);
+/* Recomputes every count of every node from the tree's rows, in one transaction:
+ * households[i] holds people[i] people (n pairs; households not listed hold none) —
+ * who lives where is people/'s to say (people_counts_rebuild gives these). For repair
+ * after a bulk load and as the oracle in tests; slow at full scale (a full scan per
+ * level and one update per listed household). */
+int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t *people,
+			  size_t n);
 
 /* Calls fn for every node of the subtree of root (root included), parents before
  * children, in code order among siblings. */

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "core/core.h"
 #include "db/db.h"
 #include "people/people.h"
@@ -188,20 +186,6 @@ static int lookup(struct db *d, const char *sql, const char *text, int64_t a, in
 	return rc == DB_DONE ? 0 : rc;
 }
 
-/* lookup for statements with a single integer parameter. */
-static int lookup_id(struct db *d, const char *sql, int64_t id, struct db_stmt **out)
-{
-	int rc = db_prepare(d, sql, out);
-	if (rc)
-		return rc;
-	db_bind_i64(*out, 1, id);
-	rc = db_step(*out);
-	if (rc == DB_ROW)
-		return 1;
-	db_stmt_done(*out);
-	return rc == DB_DONE ? 0 : rc;
-}
-
 static bool printable_token(const char *s, size_t max)
 {
 	if (!s)
@@ -215,60 +199,6 @@ static bool printable_token(const char *s, size_t max)
 	return true;
 }
 
-static const char sql_person_of_code[] =
-	"SELECT household_id, code_secret FROM people WHERE id = ?";
-
-/* The person a personal code names, as people_find_code checks it (the row must hold the
- * secret the code opens to) but without unsealing the row: a scan needs only the id and
- * the household, never the name. */
-static int find_code(struct scan_ctx *c, const unsigned char raw[PEOPLE_CODE_BYTES],
-		     int64_t *id, int64_t *household)
-{
-	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
-	struct db_stmt *s;
-	people_code_open(c->k, raw, id, secret);
-	int rc = lookup_id(c->d, sql_person_of_code, *id, &s);
-	if (rc == 1) {
-		if (*id <= 0 || db_col_bytes(s, 1) != PEOPLE_CODE_SECRET_BYTES)
-			rc = MU_ECRYPTO;
-		else if (sodium_memcmp(db_col_blob(s, 1), secret, PEOPLE_CODE_SECRET_BYTES) != 0)
-			rc = MU_ENOTFOUND;
-		else
-			rc = 0;
-		*household = db_col_i64(s, 0);
-		db_stmt_done(s);
-	} else if (rc == 0) {
-		rc = MU_ENOTFOUND;
-	}
-	sodium_memzero(secret, sizeof secret);
-	return rc;
-}
-
-/* Finds the person a scanned text names: a personal code, else an ID number (resident
- * ID when it is a valid one, else passport, else other). */
-static int find_person(struct scan_ctx *c, const char *s, int64_t *id, int64_t *household)
-{
-	unsigned char raw[PEOPLE_CODE_BYTES];
-	char why[128];
-	struct people_person p;
-	int rc;
-	if (strlen(s) >= PEOPLE_CODE_LEN && people_code_parse(s, raw) == 0)
-		return find_code(c, raw, id, household);
-	if (people_idcard_check(s, why, sizeof why, NULL, NULL) == 0) {
-		rc = people_find_id(c->d, c->k, PEOPLE_ID_RESIDENT, s, &p);
-	} else {
-		rc = people_find_id(c->d, c->k, PEOPLE_ID_PASSPORT, s, &p);
-		if (rc == MU_ENOTFOUND)
-			rc = people_find_id(c->d, c->k, PEOPLE_ID_OTHER, s, &p);
-	}
-	*id = p.id;
-	*household = p.household_id;
-	explicit_bzero(&p, sizeof p);
-	return rc;
-}
-
-static const char sql_parent_of[] = "SELECT parent_id FROM places WHERE id = ?";
-
 /* Is household within scope? As places_is_within, but the walk up the tree stops at the
  * scope or at a place this batch already found inside it, and remembers the places it
  * passed on a walk that ended inside. */
@@ -276,7 +206,6 @@ static int within_scope(struct scan_ctx *c, int64_t household, int64_t scope, bo
 {
 	int64_t path[PLACES_NLEVELS];
 	int k = 0, rc;
-	struct db_stmt *s;
 	*within = false;
 	if (c->inside_scope != scope) {
 		c->inside_scope = scope;
@@ -297,12 +226,11 @@ static int within_scope(struct scan_ctx *c, int64_t household, int64_t scope, bo
 		if (k == PLACES_NLEVELS)
 			return MU_EDB;
 		path[k++] = cur;
-		if ((rc = lookup_id(c->d, sql_parent_of, cur, &s)) < 0)
-			return rc;
-		if (rc == 0)
+		rc = places_parent(c->d, cur, &cur);
+		if (rc == MU_ENOTFOUND)
 			return k == 1 ? MU_ENOTFOUND : MU_EDB;
-		cur = db_col_i64(s, 0);
-		db_stmt_done(s);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -364,7 +292,7 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 	}
 	plan->site_id = c->site.id;
 
-	rc = find_person(c, in->person, &plan->person_id, &plan->household_id);
+	rc = people_resolve(c->d, c->k, in->person, &plan->person_id, &plan->household_id);
 	if (rc == MU_ENOTFOUND || rc == MU_EINVAL || rc == MU_ECRYPTO)
 		REFUSE(MU_ENOTFOUND, "person", "no person with this personal code or ID number");
 	if (rc)

@@ -64,7 +64,7 @@ static void test_rebuild_agrees(void **state)
 	assert_int_equal(places_get(f->t.db, f->city, &before), 0);
 	/* Damage the counts, then rebuild them. */
 	assert_int_equal(db_exec(f->t.db, "UPDATE places SET n_households = 99, n_grids = 7"), 0);
-	assert_int_equal(places_counts_rebuild(f->t.db), 0);
+	assert_int_equal(places_counts_rebuild(f->t.db, NULL, NULL, 0), 0);
 	assert_int_equal(places_get(f->t.db, f->city, &after), 0);
 	assert_memory_equal(before.below, after.below, sizeof before.below);
 	assert_int_equal(before.people, after.people);

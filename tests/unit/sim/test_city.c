@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "people/people.h"
 #include "places/places.h"
 #include "sim/sim.h"
 
@@ -397,7 +398,7 @@ static void test_counts_equal_rebuild(void **state)
 	generate(&t, 0.001, 5, NULL);
 	struct mu_buf before, after;
 	dump_places(&t, &before);
-	assert_int_equal(places_counts_rebuild(t.db), 0);
+	assert_int_equal(people_counts_rebuild(t.db), 0);
 	dump_places(&t, &after);
 	assert_int_equal(before.len, after.len);
 	assert_memory_equal(before.data, after.data, before.len);
