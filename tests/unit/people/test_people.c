@@ -651,6 +651,90 @@ static void test_walk(void **state)
 	assert_int_equal(s.n, 1);
 }
 
+/* ---- who lives where: the reads other capabilities make ---------------------------- */
+
+static int note_member(int64_t id, void *ctx)
+{
+	struct seen *s = ctx;
+	s->ids[s->n++] = id;
+	return s->stop_after && s->n == s->stop_after ? 42 : 0;
+}
+
+static void test_where_people_live(void **state)
+{
+	struct tdb *t = *state;
+	char why[128], id[19], text[PEOPLE_CODE_LEN + 1];
+	int64_t hh[] = {8, 9, 8, 11};
+	int64_t ids[4], got, got_hh, max = -1;
+	assert_int_equal(people_max_id(t->db, &max), 0);
+	assert_int_equal(max, 0);
+	for (int i = 0; i < 4; i++) {
+		make_id(id, i);
+		struct people_person p = person(id, "某人", hh[i]);
+		assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+		ids[i] = p.id;
+	}
+	struct people_person pp = person("440106198001011230", "护照人", 11);
+	pp.id_type = PEOPLE_ID_PASSPORT;
+	strcpy(pp.id_number, "E1234567");
+	assert_int_equal(people_add(t->db, &t->keys, &pp, why, sizeof why), 0);
+	assert_int_equal(people_max_id(t->db, &max), 0);
+	assert_int_equal(max, pp.id);
+
+	assert_int_equal(people_household_of(t->db, ids[3], &got), 0);
+	assert_int_equal(got, 11);
+	assert_int_equal(people_household_of(t->db, 999, &got), MU_ENOTFOUND);
+	int64_t who[] = {ids[2], 999, ids[1]}, where[3];
+	assert_int_equal(people_households_of(t->db, who, 3, where), 0);
+	assert_int_equal(where[0], 8);
+	assert_int_equal(where[1], 0);
+	assert_int_equal(where[2], 9);
+	assert_int_equal(people_households_of(t->db, NULL, 0, NULL), 0);
+
+	struct seen s = {0};
+	assert_int_equal(people_household_members(t->db, 8, 0, note_member, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.ids[0], ids[0]);
+	assert_int_equal(s.ids[1], ids[2]);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_household_members(t->db, 8, ids[0], note_member, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.ids[0], ids[2]);
+	memset(&s, 0, sizeof s);
+	s.stop_after = 1;
+	assert_int_equal(people_household_members(t->db, 8, 0, note_member, &s), 42);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_household_members(t->db, 7, 0, note_member, &s), 0);
+	assert_int_equal(s.n, 0);
+
+	/* By personal code, resident ID, passport; unknown text and a forged code. */
+	struct people_person back;
+	assert_int_equal(people_get(t->db, &t->keys, ids[1], &back), 0);
+	people_code_format(back.code, text);
+	assert_int_equal(people_resolve(t->db, &t->keys, text, &got, &got_hh), 0);
+	assert_int_equal(got, ids[1]);
+	assert_int_equal(got_hh, 9);
+	back.code[15] ^= 1;
+	people_code_format(back.code, text);
+	assert_int_equal(people_resolve(t->db, &t->keys, text, &got, &got_hh), MU_ENOTFOUND);
+	make_id(id, 3);
+	assert_int_equal(people_resolve(t->db, &t->keys, id, &got, &got_hh), 0);
+	assert_int_equal(got, ids[3]);
+	assert_int_equal(got_hh, 11);
+	assert_int_equal(people_resolve(t->db, &t->keys, "E1234567", &got, &got_hh), 0);
+	assert_int_equal(got, pp.id);
+	assert_int_equal(people_resolve(t->db, &t->keys, "E7654321", &got, &got_hh), MU_ENOTFOUND);
+	assert_int_equal(got, 0);
+
+	/* The recount puts the tree's counts back from the rows. */
+	assert_int_equal(db_exec(t->db, "UPDATE places SET n_people = 77"), 0);
+	assert_int_equal(people_counts_rebuild(t->db), 0);
+	assert_int_equal(n_people(t->db, 1), 5);
+	assert_int_equal(n_people(t->db, 8), 2);
+	assert_int_equal(n_people(t->db, 10), 2);
+	assert_int_equal(n_people(t->db, 9), 1);
+}
+
 /* ---- the checkpoint's view: name masks and the codebook ---------------------------- */
 
 static void expect_mask(const char *name, const char *want)
@@ -792,6 +876,7 @@ int main(void)
 	    T(test_loader_many_households),
 	    T(test_sealer_add_sealed),
 	    T(test_walk),
+	    T(test_where_people_live),
 	    cmocka_unit_test(test_mask),
 	    T(test_codebook),
 	    T(test_codebook_stopped),
