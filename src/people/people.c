@@ -15,14 +15,6 @@
 
 /* ---- validation ---------------------------------------------------------------------- */
 
-static int fail(const char **field, const char *f, char *why, size_t whylen, const char *msg)
-{
-	if (field)
-		*field = f;
-	snprintf(why, whylen, "%s", msg);
-	return MU_EINVAL;
-}
-
 /* True when s (valid UTF-8) holds a C0 or C1 control character or DEL. */
 static bool has_control(const char *s, size_t n)
 {
@@ -36,77 +28,77 @@ static bool has_control(const char *s, size_t n)
 	return false;
 }
 
-int people_validate(const struct people_person *p, const char **field, char *why, size_t whylen)
+int people_validate(const struct people_person *p, struct mu_why *why)
 {
-	char buf[160];
 	const char *idn = p->id_number;
 	size_t idlen = strnlen(idn, sizeof p->id_number);
 	int64_t today = mu_now_unix() / 86400;
 
 	if (!people_id_type_name(p->id_type))
-		return fail(field, "id_type", why, whylen,
-			    "ID type must be resident_id, passport or other");
+		return mu_why_set(why, MU_EINVAL, "id_type",
+				  "ID type must be resident_id, passport or other");
 	if (idlen == 0)
-		return fail(field, "id_number", why, whylen, "ID number is required");
+		return mu_why_set(why, MU_EINVAL, "id_number", "ID number is required");
 	if (idlen > PEOPLE_ID_MAX) {
-		snprintf(buf, sizeof buf, "ID number must be at most %d characters", PEOPLE_ID_MAX);
-		return fail(field, "id_number", why, whylen, buf);
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "ID number must be at most %d characters", PEOPLE_ID_MAX);
 	}
 	for (size_t i = 0; i < idlen; i++)
 		if (idn[i] < 0x20 || idn[i] > 0x7e)
-			return fail(field, "id_number", why, whylen,
-				    "ID number must be printable ASCII characters");
+			return mu_why_set(why, MU_EINVAL, "id_number",
+					  "ID number must be printable ASCII characters");
 
 	size_t nlen = strnlen(p->name, sizeof p->name);
 	if (nlen == sizeof p->name || !mu_utf8_valid(p->name, nlen))
-		return fail(field, "name", why, whylen, "name is not valid UTF-8 text");
+		return mu_why_set(why, MU_EINVAL, "name", "name is not valid UTF-8 text");
 	size_t ncp = mu_utf8_len(p->name, nlen);
 	if (ncp < 1 || ncp > PEOPLE_NAME_MAX) {
-		snprintf(buf, sizeof buf, "name must be 1 to %d characters (got %zu)",
-			 PEOPLE_NAME_MAX, ncp);
-		return fail(field, "name", why, whylen, buf);
+		return mu_why_set(why, MU_EINVAL, "name",
+				  "name must be 1 to %d characters (got %zu)", PEOPLE_NAME_MAX,
+				  ncp);
 	}
 	if (has_control(p->name, nlen))
-		return fail(field, "name", why, whylen, "name must not contain control characters");
+		return mu_why_set(why, MU_EINVAL, "name",
+				  "name must not contain control characters");
 
 	if (p->sex != PEOPLE_SEX_M && p->sex != PEOPLE_SEX_F)
-		return fail(field, "sex", why, whylen, "sex must be M or F");
+		return mu_why_set(why, MU_EINVAL, "sex", "sex must be M or F");
 
 	if (p->birth > today)
-		return fail(field, "birth_date", why, whylen, "birth date is in the future");
+		return mu_why_set(why, MU_EINVAL, "birth_date", "birth date is in the future");
 	if (p->birth < mu_date_to_days(1900, 1, 1))
-		return fail(field, "birth_date", why, whylen, "birth date is before 1900");
+		return mu_why_set(why, MU_EINVAL, "birth_date", "birth date is before 1900");
 
 	size_t plen = strnlen(p->phone, sizeof p->phone);
 	if (plen > PEOPLE_PHONE_MAX) {
-		snprintf(buf, sizeof buf, "phone must be at most %d characters", PEOPLE_PHONE_MAX);
-		return fail(field, "phone", why, whylen, buf);
+		return mu_why_set(why, MU_EINVAL, "phone", "phone must be at most %d characters",
+				  PEOPLE_PHONE_MAX);
 	}
 	for (size_t i = 0; i < plen; i++) {
 		char c = p->phone[i];
 		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == ' '))
-			return fail(field, "phone", why, whylen,
-				    "phone may contain only digits, '+', '-' and spaces");
+			return mu_why_set(why, MU_EINVAL, "phone",
+					  "phone may contain only digits, '+', '-' and spaces");
 	}
 
 	if (p->id_type == PEOPLE_ID_RESIDENT) {
 		int64_t birth;
 		int sex;
-		if (people_idcard_check(idn, buf, sizeof buf, &birth, &sex) != 0)
-			return fail(field, "id_number", why, whylen, buf);
+		int rc = people_idcard_check(idn, why, &birth, &sex);
+		if (rc != 0)
+			return rc;
 		if (birth != p->birth) {
 			char a[11], b[11];
 			mu_date_format(p->birth, a);
 			mu_date_format(birth, b);
-			snprintf(buf, sizeof buf, "birth date %s does not match resident ID (%s)",
-				 a, b);
-			return fail(field, "birth_date", why, whylen, buf);
+			return mu_why_set(why, MU_EINVAL, "birth_date",
+					  "birth date %s does not match resident ID (%s)", a, b);
 		}
 		if (sex != p->sex) {
-			snprintf(buf, sizeof buf, "sex %s does not match resident ID (%s)",
-				 p->sex == PEOPLE_SEX_M ? "M" : "F",
-				 sex == PEOPLE_SEX_M ? "male" : "female");
-			return fail(field, "sex", why, whylen, buf);
+			return mu_why_set(why, MU_EINVAL, "sex",
+					  "sex %s does not match resident ID (%s)",
+					  p->sex == PEOPLE_SEX_M ? "M" : "F",
+					  sex == PEOPLE_SEX_M ? "male" : "female");
 		}
 	}
 	return 0;
@@ -257,7 +249,7 @@ static const char sql_insert[] =
 
 /* Inserts a sealed person; its personal code follows from the new row id. A clash on
  * id_hash is the same person recorded twice. */
-static int insert(struct people_loader *l, struct people_sealed *ps, char *why, size_t whylen)
+static int insert(struct people_loader *l, struct people_sealed *ps, struct mu_why *why)
 {
 	const struct people_person *p = &ps->p;
 	struct db_stmt *st = NULL;
@@ -278,21 +270,20 @@ static int insert(struct people_loader *l, struct people_sealed *ps, char *why, 
 		ps->p.id = db_last_insert_id(l->d);
 		count_add(&l->counts, p->household_id, 1);
 		rc = 0;
-	} else if (rc == MU_EEXIST && why) {
-		snprintf(why, whylen, "ID number already recorded");
+	} else if (rc == MU_EEXIST) {
+		mu_why_set(why, rc, "id_number", "ID number already recorded");
 	}
 	return rc;
 }
 
 /* Seals p with the loader's pool and inserts it; sets p->id. */
-static int seal_insert(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+static int seal_insert(struct people_loader *l, struct people_person *p, struct mu_why *why)
 {
 	struct people_sealed ps;
 	int rc = seal(l->k, &l->pool, p, &ps);
 	if (rc != 0) {
-		if (why)
-			snprintf(why, whylen, "a field is too long to store");
-	} else if ((rc = insert(l, &ps, why, whylen)) == 0) {
+		mu_why_set(why, rc, NULL, "a field is too long to store");
+	} else if ((rc = insert(l, &ps, why)) == 0) {
 		p->id = ps.p.id;
 	}
 	sodium_memzero(&ps, sizeof ps);
@@ -301,7 +292,7 @@ static int seal_insert(struct people_loader *l, struct people_person *p, char *w
 
 /* 0 when household_id is a household; imports come grouped by household, so the last
  * one found is remembered. MU_ENOTFOUND with why set, or a database error. */
-static int household_check(struct people_loader *l, int64_t household_id, char *why, size_t whylen)
+static int household_check(struct people_loader *l, int64_t household_id, struct mu_why *why)
 {
 	struct places_node n;
 	int rc;
@@ -311,36 +302,35 @@ static int household_check(struct people_loader *l, int64_t household_id, char *
 	rc = places_get(l->d, household_id, &n);
 	if (rc == 0 && n.level != PLACES_HOUSEHOLD)
 		rc = MU_ENOTFOUND;
-	if (rc == MU_ENOTFOUND && why)
-		snprintf(why, whylen, "household %lld is not a household", (long long)household_id);
+	if (rc == MU_ENOTFOUND)
+		mu_why_set(why, rc, "household", "household %lld is not a household",
+			   (long long)household_id);
 	if (rc == 0)
 		l->household_ok = household_id;
 	return rc;
 }
 
-int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+int people_loader_add(struct people_loader *l, struct people_person *p, struct mu_why *why)
 {
-	const char *field = NULL;
-	int rc = people_validate(p, &field, why, whylen);
+	int rc = people_validate(p, why);
 	if (rc == 0)
-		rc = household_check(l, p->household_id, why, whylen);
+		rc = household_check(l, p->household_id, why);
 	if (rc == 0)
-		rc = seal_insert(l, p, why, whylen);
+		rc = seal_insert(l, p, why);
 	return rc;
 }
 
-int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, char *why,
-			     size_t whylen)
+int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, struct mu_why *why)
 {
-	int rc = household_check(l, ps->p.household_id, why, whylen);
+	int rc = household_check(l, ps->p.household_id, why);
 	if (rc == 0)
-		rc = insert(l, ps, why, whylen);
+		rc = insert(l, ps, why);
 	return rc;
 }
 
 int people_loader_add_trusted(struct people_loader *l, struct people_person *p)
 {
-	return seal_insert(l, p, NULL, 0);
+	return seal_insert(l, p, NULL);
 }
 
 static int by_id(const void *a, const void *b)
@@ -381,14 +371,14 @@ int people_loader_finish(struct people_loader *l)
 	return rc;
 }
 
-int people_add(struct db *d, const struct people_keys *k, struct people_person *p, char *why,
-	       size_t whylen)
+int people_add(struct db *d, const struct people_keys *k, struct people_person *p,
+	       struct mu_why *why)
 {
 	struct people_loader *l = people_loader_new(d, k);
 	int rc = db_tx_begin(d);
 	if (rc != 0)
 		goto out;
-	rc = people_loader_add(l, p, why, whylen);
+	rc = people_loader_add(l, p, why);
 	if (rc == 0)
 		rc = people_loader_finish(l);
 	if (rc == 0) {
@@ -654,13 +644,12 @@ int people_resolve(struct db *d, const struct people_keys *k, const char *text, 
 		   int64_t *household)
 {
 	unsigned char raw[PEOPLE_CODE_BYTES];
-	char why[128];
 	struct people_person p;
 	int rc;
 	*id = *household = 0;
 	if (strlen(text) >= PEOPLE_CODE_LEN && people_code_parse(text, raw) == 0)
 		return resolve_code(d, k, raw, id, household);
-	if (people_idcard_check(text, why, sizeof why, NULL, NULL) == 0) {
+	if (people_idcard_check(text, NULL, NULL, NULL) == 0) {
 		rc = people_find_id(d, k, PEOPLE_ID_RESIDENT, text, &p);
 	} else {
 		rc = people_find_id(d, k, PEOPLE_ID_PASSPORT, text, &p);

@@ -10,6 +10,7 @@
 #include "http/http.h"
 
 struct db;
+struct mu_why;
 
 enum people_id_type { PEOPLE_ID_RESIDENT = 0, PEOPLE_ID_PASSPORT = 1, PEOPLE_ID_OTHER = 2 };
 enum people_sex { PEOPLE_SEX_M = 1, PEOPLE_SEX_F = 2 };
@@ -33,10 +34,11 @@ char people_idcard_check_digit(const char first17[17]);
 
 /* Checks an 18-character resident ID: length, digits (last may be 'X', also 'x'),
  * a plausible region code (a real province prefix), a real birth date not in the
- * future and after 1900-01-01, and the check digit. Returns 0 or MU_EINVAL with the
- * reason written to why (≥ 96 bytes). On success *birth (days since 1970) and *sex
- * (from the 17th digit: odd male) are set when the pointers are not NULL. */
-int people_idcard_check(const char *id, char *why, size_t whylen, int64_t *birth, int *sex);
+ * future and after 1900-01-01, and the check digit. Returns 0, or MU_EINVAL with why
+ * (may be NULL) set: field "id_number" and the first thing to fix. On success *birth
+ * (days since 1970) and *sex (from the 17th digit: odd male) are set when the pointers
+ * are not NULL. */
+int people_idcard_check(const char *id, struct mu_why *why, int64_t *birth, int *sex);
 
 /* True when the first two digits of a six-digit region code name a province-level
  * division of China (11..15, 21..23, 31..37, 41..46, 50..54, 61..65, 71, 81, 82). */
@@ -96,10 +98,11 @@ struct people_person {
 	unsigned char code[PEOPLE_CODE_BYTES];
 };
 
-/* Checks the fields of p as an import or the API would: field names are those of the
- * CSV columns. Returns 0, or MU_EINVAL with *field set and the reason in why. For a
- * resident ID, the sex and birth date must agree with the number. */
-int people_validate(const struct people_person *p, const char **field, char *why, size_t whylen);
+/* Checks the fields of p as an import or the API would. Returns 0, or MU_EINVAL with
+ * why (may be NULL) set: the field at fault, named as the CSV column ("id_number",
+ * "name", "sex", "birth_date", "phone", "id_type"), and the reason. For a resident ID,
+ * the sex and birth date must agree with the number. */
+int people_validate(const struct people_person *p, struct mu_why *why);
 
 /* A loader inserts many people in the caller's transaction and applies the people
  * counts of their households and ancestors once, at finish (one update per touched
@@ -110,10 +113,11 @@ struct people_loader;
 struct people_loader *people_loader_new(struct db *d, const struct people_keys *k);
 /* Validates p, gives it a fresh personal-code secret, seals it and inserts it; sets
  * p->id (not p->code: bulk loads have no use for it, and computing it costs four
- * keyed hashes a person — people_add and every read fill it in). Returns 0; MU_EINVAL (why says
- * what) for bad fields; MU_ENOTFOUND when household_id is not a household; MU_EEXIST when the ID
- * number is already recorded (why says so). A refused person leaves nothing behind. */
-int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen);
+ * keyed hashes a person — people_add and every read fill it in). Returns 0; MU_EINVAL for bad
+ * fields; MU_ENOTFOUND when household_id is not a household (field "household"); MU_EEXIST when
+ * the ID number is already recorded; why (may be NULL) says which. A refused person leaves
+ * nothing behind. */
+int people_loader_add(struct people_loader *l, struct people_person *p, struct mu_why *why);
 /* Like people_loader_add without validation or household check: for generators that
  * build valid people under households they just created. */
 int people_loader_add_trusted(struct people_loader *l, struct people_person *p);
@@ -147,14 +151,13 @@ void people_sealer_free(struct people_sealer *s);
  * check of people_loader_add (once per run of the same household); sets ps->p.id.
  * Returns 0, MU_ENOTFOUND or MU_EEXIST (why says what) as people_loader_add does, or
  * a database error. */
-int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, char *why,
-			     size_t whylen);
+int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, struct mu_why *why);
 /* Writes the pending counts. Returns 0 or an error; the loader can be freed either way. */
 int people_loader_finish(struct people_loader *l);
 void people_loader_free(struct people_loader *l);
 
-int people_add(struct db *d, const struct people_keys *k, struct people_person *p, char *why,
-	       size_t whylen);
+int people_add(struct db *d, const struct people_keys *k, struct people_person *p,
+	       struct mu_why *why);
 
 /* Reads a person, opening the sealed fields and computing the personal code.
  * MU_ENOTFOUND when absent (for a code: also when it was not made with these keys),

@@ -260,7 +260,7 @@ int places_parent(struct db *d, int64_t id, int64_t *parent_id)
 }
 
 static const char sql_tree[] =
-	"SELECT id, coalesce(parent_id, 0), level FROM places ORDER BY level";
+    "SELECT id, coalesce(parent_id, 0), level FROM places ORDER BY level";
 
 int places_tree(struct db *d, int (*fn)(int64_t id, int64_t parent_id, int level, void *ctx),
 		void *ctx)
@@ -279,12 +279,12 @@ int places_tree(struct db *d, int (*fn)(int64_t id, int64_t parent_id, int level
 /* As sql_walk, but the recursion stops at the wanted level (?2) and each row carries
  * its parent's code: the root's from a join, the others' from the row they came from. */
 static const char sql_level_walk[] =
-	"WITH RECURSIVE t(path, id, parent_id, level, code, pcode) AS ("
-	" SELECT p.code, p.id, coalesce(p.parent_id, 0), p.level, p.code, coalesce(q.code, '')"
-	" FROM places p LEFT JOIN places q ON q.id = p.parent_id WHERE p.id = ?1"
-	" UNION ALL SELECT t.path || char(1) || c.code, c.id, c.parent_id, c.level, c.code, t.code"
-	" FROM places c JOIN t ON c.parent_id = t.id WHERE t.level < ?2 ORDER BY 1)"
-	" SELECT id, parent_id, code, pcode FROM t WHERE level = ?2";
+    "WITH RECURSIVE t(path, id, parent_id, level, code, pcode) AS ("
+    " SELECT p.code, p.id, coalesce(p.parent_id, 0), p.level, p.code, coalesce(q.code, '')"
+    " FROM places p LEFT JOIN places q ON q.id = p.parent_id WHERE p.id = ?1"
+    " UNION ALL SELECT t.path || char(1) || c.code, c.id, c.parent_id, c.level, c.code, t.code"
+    " FROM places c JOIN t ON c.parent_id = t.id WHERE t.level < ?2 ORDER BY 1)"
+    " SELECT id, parent_id, code, pcode FROM t WHERE level = ?2";
 
 int places_level_walk(struct db *d, int64_t root, int level,
 		      int (*fn)(const struct places_ref *r, void *ctx), void *ctx)
@@ -568,19 +568,22 @@ static const char sql_reset[] =
 	"UPDATE places SET n_districts = 0, n_streets = 0, n_communities = 0, n_grids = 0,"
 	" n_compounds = 0, n_buildings = 0, n_households = 0, n_people = 0";
 static const char sql_household_people[] =
-	"UPDATE places SET n_people = ?2 WHERE id = ?1 AND level = 7";
+    "UPDATE places SET n_people = ?2 WHERE id = ?1 AND level = 7";
 #define ONE_IF(l) "SUM(CASE WHEN level = " #l " THEN 1 ELSE 0 END)"
 static const char sql_level_up[] =
-	"UPDATE places SET"
-	" n_districts = c.d, n_streets = c.s, n_communities = c.cm, n_grids = c.g,"
-	" n_compounds = c.cp, n_buildings = c.b, n_households = c.h, n_people = c.p"
-	" FROM (SELECT parent_id,"
-	"  " ONE_IF(1) " + SUM(n_districts) AS d, " ONE_IF(2) " + SUM(n_streets) AS s,"
-	"  " ONE_IF(3) " + SUM(n_communities) AS cm, " ONE_IF(4) " + SUM(n_grids) AS g,"
-	"  " ONE_IF(5) " + SUM(n_compounds) AS cp, " ONE_IF(6) " + SUM(n_buildings) AS b,"
-	"  " ONE_IF(7) " + SUM(n_households) AS h, SUM(n_people) AS p"
-	"  FROM places WHERE level = ?1 GROUP BY parent_id) AS c"
-	" WHERE places.id = c.parent_id";
+    "UPDATE places SET"
+    " n_districts = c.d, n_streets = c.s, n_communities = c.cm, n_grids = c.g,"
+    " n_compounds = c.cp, n_buildings = c.b, n_households = c.h, n_people = c.p"
+    " FROM (SELECT parent_id,"
+    "  " ONE_IF(1) " + SUM(n_districts) AS d, " ONE_IF(
+	2) " + SUM(n_streets) AS s,"
+	   "  " ONE_IF(3) " + SUM(n_communities) AS cm, " ONE_IF(
+	       4) " + SUM(n_grids) AS g,"
+		  "  " ONE_IF(5) " + SUM(n_compounds) AS cp, " ONE_IF(
+		      6) " + SUM(n_buildings) AS b,"
+			 "  " ONE_IF(7) " + SUM(n_households) AS h, SUM(n_people) AS p"
+					"  FROM places WHERE level = ?1 GROUP BY parent_id) AS c"
+					" WHERE places.id = c.parent_id";
 #undef ONE_IF
 
 int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t *people, size_t n)

@@ -115,8 +115,7 @@ int places_people_add_many(struct db *d, const int64_t *ids, const int64_t *delt
  * who lives where is people/'s to say (people_counts_rebuild gives these). For repair
  * after a bulk load and as the oracle in tests; slow at full scale (a full scan per
  * level and one update per listed household). */
-int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t *people,
-			  size_t n);
+int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t *people, size_t n);
 
 /* Calls fn for every node of the subtree of root (root included), parents before
  * children, in code order among siblings. */

@@ -712,7 +712,7 @@ static int post_scans(struct http_req *r, struct http_resp *resp)
 			json_object_set_new(o, "status", json_string(status[x->status]));
 			if (x->status == SCREENING_SCAN_ERROR) {
 				json_object_set_new(o, "error",
-						    item_error(x->err, x->field, x->msg));
+						    item_error(x->err, x->why.field, x->why.text));
 			} else if (x->status == SCREENING_SCAN_OK) {
 				json_object_set_new(o, "tube", json_string(in[slot[i]].tube));
 				json_object_set_new(o, "opened", json_boolean(x->opened));
@@ -744,13 +744,13 @@ static json_t *tube_json(const struct screening_tube *t)
 
 struct seal_job {
 	const char *barcode;
-	char msg[SCREENING_MSG_MAX];
+	struct mu_why why;
 };
 
 static int seal_fn(struct db *d, void *arg)
 {
 	struct seal_job *j = arg;
-	return screening_tube_seal(d, j->barcode, mu_now_unix(), j->msg);
+	return screening_tube_seal(d, j->barcode, mu_now_unix(), &j->why);
 }
 
 /* POST /api/v1/tubes/{barcode}/seal */
@@ -769,7 +769,7 @@ static int post_seal(struct http_req *r, struct http_resp *resp)
 	if ((rc = auth_submit(r, seal_fn, &j)))
 		return rc == MU_EEXIST || rc == MU_ENOTFOUND
 			   ? http_fail(r, rc, "barcode",
-				       mu_arena_strndup(&r->arena, j.msg, strlen(j.msg)))
+				       mu_arena_strndup(&r->arena, j.why.text, strlen(j.why.text)))
 			   : rc;
 	struct screening_tube t;
 	if ((rc = screening_tube_get(auth_db(), j.barcode, &t)))
@@ -799,7 +799,7 @@ static json_t *item_json(const char *tube, const struct screening_item_result *x
 	json_t *o = json_pack("{s:o, s:s}", "tube", tube ? json_string(tube) : json_null(),
 			      "status", x->err ? "error" : "ok");
 	if (x->err)
-		json_object_set_new(o, "error", item_error(x->err, x->field, x->msg));
+		json_object_set_new(o, "error", item_error(x->err, x->why.field, x->why.text));
 	return o;
 }
 
@@ -891,8 +891,8 @@ static int post_results(struct http_req *r, struct http_resp *resp)
 		memset(&pre[i], 0, sizeof pre[i]);
 		slot[i] = SIZE_MAX;
 		if (!json_is_object(it)) {
-			pre[i].err = MU_EINVAL;
-			snprintf(pre[i].msg, sizeof pre[i].msg, "a result is an object");
+			pre[i].err =
+			    mu_why_set(&pre[i].why, MU_EINVAL, NULL, "a result is an object");
 			continue;
 		}
 		json_object_foreach(it, k, v)
@@ -901,28 +901,25 @@ static int post_results(struct http_req *r, struct http_resp *resp)
 			for (const char *const *a = allowed; *a && !known; a++)
 				known = !strcmp(*a, k);
 			if (!known && !pre[i].err) {
-				pre[i].err = MU_EINVAL;
-				pre[i].field = mu_arena_strndup(&r->arena, k, strlen(k));
-				snprintf(pre[i].msg, sizeof pre[i].msg, "unknown member");
+				pre[i].err = mu_why_set(&pre[i].why, MU_EINVAL,
+							mu_arena_strndup(&r->arena, k, strlen(k)),
+							"unknown member");
 			}
 		}
 		struct screening_result_in x = {
 		    .tube = jstr(it, "tube"), .result = jstr(it, "result"), .at = jstr(it, "at")};
 		if (!pre[i].err && !ct_member(it, "ct_orf1ab", &x.ct_orf1ab)) {
-			pre[i].err = MU_EINVAL;
-			pre[i].field = "ct_orf1ab";
-			snprintf(pre[i].msg, sizeof pre[i].msg, "ct_orf1ab must be a number");
+			pre[i].err = mu_why_set(&pre[i].why, MU_EINVAL, "ct_orf1ab",
+						"ct_orf1ab must be a number");
 		}
 		if (!pre[i].err && !ct_member(it, "ct_n", &x.ct_n)) {
-			pre[i].err = MU_EINVAL;
-			pre[i].field = "ct_n";
-			snprintf(pre[i].msg, sizeof pre[i].msg, "ct_n must be a number");
+			pre[i].err =
+			    mu_why_set(&pre[i].why, MU_EINVAL, "ct_n", "ct_n must be a number");
 		}
 		if (!pre[i].err && json_object_get(it, "at") &&
 		    !json_is_null(json_object_get(it, "at")) && !x.at) {
-			pre[i].err = MU_EINVAL;
-			pre[i].field = "at";
-			snprintf(pre[i].msg, sizeof pre[i].msg, "at must be an ISO 8601 time");
+			pre[i].err =
+			    mu_why_set(&pre[i].why, MU_EINVAL, "at", "at must be an ISO 8601 time");
 		}
 		if (pre[i].err)
 			continue;

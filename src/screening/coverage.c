@@ -236,7 +236,7 @@ static const char sql_round_samples[] =
 	" ON t.id = s.tube_id WHERE s.round_id = ?";
 static const char sql_round_recalls[] = "SELECT person_id, state FROM recalls WHERE round_id = ?";
 static const char sql_round_exempt[] =
-	"SELECT person_id FROM exemptions WHERE round_id = ? OR round_id IS NULL";
+    "SELECT person_id FROM exemptions WHERE round_id = ? OR round_id IS NULL";
 
 /* Makes room for person p in r->flags and in the household array beside it (people
  * added after the count was taken). */

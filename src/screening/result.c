@@ -67,15 +67,15 @@ int screening_tube_receive(struct db *d, const char *lab_code, const char *const
 		struct screening_tube t;
 		rc = screening_tube_get(d, bc, &t);
 		if (rc == MU_EINVAL || rc == MU_ENOTFOUND) {
-			r->err = screening__fail(rc, &r->field, r->msg, "tube", "tube %s: %s", bc,
-						 rc == MU_EINVAL ? "malformed barcode" : "no such tube");
+			r->err = mu_why_set(&r->why, rc, "tube", "tube %s: %s", bc,
+					    rc == MU_EINVAL ? "malformed barcode" : "no such tube");
 			continue;
 		}
 		if (rc)
 			return rc;
 		if (t.state != SCREENING_TUBE_SEALED) {
-			r->err = screening__fail(MU_EEXIST, &r->field, r->msg, "tube", "tube %s %s",
-						 bc, not_ready(t.state, SCREENING_TUBE_RECEIVED));
+			r->err = mu_why_set(&r->why, MU_EEXIST, "tube", "tube %s %s", bc,
+					    not_ready(t.state, SCREENING_TUBE_RECEIVED));
 			continue;
 		}
 		struct db_stmt *s;
@@ -249,10 +249,10 @@ static int record_one(struct db *d, int64_t lab_id, const struct screening_resul
 	const char *bc = in->tube ? in->tube : "";
 	int result;
 	int64_t at = now;
-#define REFUSE(e_, f_, ...)                                                  \
-	do {                                                                     \
-		r->err = screening__fail(e_, &r->field, r->msg, f_, __VA_ARGS__); \
-		return 0;                                                        \
+#define REFUSE(e_, f_, ...)                                                                        \
+	do {                                                                                       \
+		r->err = mu_why_set(&r->why, e_, f_, __VA_ARGS__);                                 \
+		return 0;                                                                          \
 	} while (0)
 	if (!screening__code_ok(bc, SCREENING_BARCODE_MAX))
 		REFUSE(MU_EINVAL, "tube", "tube barcode must be 1 to 32 letters, digits or '-'");
@@ -327,8 +327,8 @@ static const char sql_recall_get[] =
 	"SELECT " RECALL_COLS " FROM recalls WHERE round_id = ? AND person_id = ?";
 static const char sql_recall_by_id[] = "SELECT grid_id FROM recalls WHERE id = ?";
 static const char sql_recalls_of_grid[] =
-	"SELECT " RECALL_COLS " FROM recalls WHERE round_id = ?1 AND grid_id = ?2"
-	" AND (?3 < 0 OR state = ?3) AND id > ?4 ORDER BY id";
+    "SELECT " RECALL_COLS " FROM recalls WHERE round_id = ?1 AND grid_id = ?2"
+    " AND (?3 < 0 OR state = ?3) AND id > ?4 ORDER BY id";
 static const char sql_household_in_round[] =
 	"SELECT household_id FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
 

@@ -131,8 +131,7 @@ int screening_missing_list(struct db *d, const struct people_keys *k, int64_t ro
 			   size_t limit, size_t *n, char *next)
 {
 	struct places_node node;
-	struct page pg = {.d = d, .k = k, .round_id = round_id, .out = out,
-			  .limit = limit, .n = n};
+	struct page pg = {.d = d, .k = k, .round_id = round_id, .out = out, .limit = limit, .n = n};
 	*n = 0;
 	next[0] = '\0';
 	int rc = parse_cursor(cursor, &pg.after_hh, &pg.after_person);

@@ -1,7 +1,6 @@
 /* round.c: rounds (scope, window, pool policy, closing), sampling sites and labs, and
  * the small helpers every screening file shares (times, codes, per-item messages). */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +14,6 @@
 bool screening_pool_valid(int k) { return k == 1 || k == 5 || k == 10 || k == 20; }
 
 /* ---- helpers shared inside screening/ ------------------------------------------------ */
-
-int screening__fail(int err, const char **field_out, char *msg, const char *field,
-		    const char *fmt, ...)
-{
-	if (field_out)
-		*field_out = field;
-	if (msg) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, SCREENING_MSG_MAX, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 bool screening__code_ok(const char *s, size_t max)
 {

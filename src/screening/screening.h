@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
 #include "http/http.h"
 
 struct db;
@@ -19,7 +20,6 @@ struct people_keys;
 #define SCREENING_BARCODE_MAX 32   /* bytes of a tube barcode: [0-9A-Za-z-] */
 #define SCREENING_SCAN_ID_MAX 64   /* bytes of a client scan id: printable ASCII, no space */
 #define SCREENING_BATCH_MAX   1000 /* scans (or receipts, results) per call from the API */
-#define SCREENING_MSG_MAX     128  /* bytes of a per-item error message */
 
 /* Pool sizes a round may use: 1 (single tube), 5, 10, 20. */
 bool screening_pool_valid(int k);
@@ -160,8 +160,7 @@ struct screening_scan_result {
 	int err;	   /* for ERROR: a MU_E* code (MU_EINVAL malformed or out of scope,
 			      MU_ENOTFOUND unknown round/site/person, MU_EEXIST a conflict:
 			      round closed, tube sealed/full/of another round or site) */
-	const char *field; /* for ERROR: the scan's field at fault (static), or NULL */
-	char msg[SCREENING_MSG_MAX];
+	struct mu_why why; /* for ERROR: the scan's field at fault and the reason */
 	/* for OK: */
 	int64_t sample_id, tube_id, person_id;
 	bool repeat;	  /* the person already had a sample in this round */
@@ -216,18 +215,17 @@ struct screening_tube {
 /* Reads a tube by barcode. MU_EINVAL for a malformed barcode, MU_ENOTFOUND. */
 int screening_tube_get(struct db *d, const char *barcode, struct screening_tube *out);
 
-/* Seals an open tube by hand at now (open → sealed). MU_ENOTFOUND for an unknown tube,
- * MU_EEXIST when it is not open (msg says its state); msg (≥ SCREENING_MSG_MAX, may be
- * NULL) gets the reason. */
-int screening_tube_seal(struct db *d, const char *barcode, int64_t now, char *msg);
+/* Seals an open tube by hand at now (open → sealed). MU_EINVAL for a malformed barcode,
+ * MU_ENOTFOUND for an unknown tube, MU_EEXIST when it is not open; why (may be NULL)
+ * says which, with the tube's state. */
+int screening_tube_seal(struct db *d, const char *barcode, int64_t now, struct mu_why *why);
 
 /* ---- lab receipt and results (result.c) --------------------------------------------- */
 
-/* Per-item answer of receipts and results: err 0 or a MU_E* code, with msg. */
+/* Per-item answer of receipts and results: err 0 or a MU_E* code, with why. */
 struct screening_item_result {
 	int err;
-	const char *field;
-	char msg[SCREENING_MSG_MAX];
+	struct mu_why why;
 };
 
 /* Lab lab_code receives n tubes at now (sealed → received), each answered in out[i]:

@@ -83,18 +83,18 @@ int screening_tube_get(struct db *d, const char *barcode, struct screening_tube 
 static const char sql_tube_seal[] =
 	"UPDATE tubes SET state = 1, sealed_at = ? WHERE id = ? AND state = 0";
 
-int screening_tube_seal(struct db *d, const char *barcode, int64_t now, char *msg)
+int screening_tube_seal(struct db *d, const char *barcode, int64_t now, struct mu_why *why)
 {
 	struct screening_tube t;
 	int rc = screening_tube_get(d, barcode, &t);
 	if (rc == MU_EINVAL || rc == MU_ENOTFOUND)
-		return screening__fail(rc, NULL, msg, "tube", "tube %s: %s", barcode ? barcode : "",
-				       rc == MU_EINVAL ? "malformed barcode" : "no such tube");
+		return mu_why_set(why, rc, "tube", "tube %s: %s", barcode ? barcode : "",
+				  rc == MU_EINVAL ? "malformed barcode" : "no such tube");
 	if (rc)
 		return rc;
 	if (t.state != SCREENING_TUBE_OPEN)
-		return screening__fail(MU_EEXIST, NULL, msg, "tube", "tube %s is already %s",
-				       barcode, state_names[t.state]);
+		return mu_why_set(why, MU_EEXIST, "tube", "tube %s is already %s", barcode,
+				  state_names[t.state]);
 	struct db_stmt *s;
 	if ((rc = db_prepare(d, sql_tube_seal, &s)))
 		return rc;
@@ -132,6 +132,7 @@ struct scan_plan {
 	int capacity, n; /* of the existing tube */
 	int64_t recall_id; /* a pending recall: this is its re-swab */
 	bool repeat;
+	bool duplicate; /* the scan id was seen before: nothing to write */
 };
 
 /* The last tube this batch read or wrote, as it stands in this transaction: a desk
@@ -235,18 +236,20 @@ static int within_scope(struct scan_ctx *c, int64_t household, int64_t scope, bo
 	return 0;
 }
 
-/* Checks one scan without writing. Returns 0 with *plan filled, 1 for a duplicate,
- * SCREENING_SCAN_ERROR (2) with r's error set, or a database error. */
+/* Checks one scan without writing. Returns 0 or a database error (the batch fails), as
+ * every function here does; the item's outcome is in the outputs: *plan filled for the
+ * writes, plan->duplicate set for a scan id seen before, or r->err (a MU_E* code) and
+ * r->why set when the item is refused. */
 static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		      struct screening_scan_result *r, struct scan_plan *plan)
 {
 	struct db_stmt *s;
 	int rc;
 	memset(plan, 0, sizeof *plan);
-#define REFUSE(e_, f_, ...)                                                  \
-	do {                                                                     \
-		r->err = screening__fail(e_, &r->field, r->msg, f_, __VA_ARGS__); \
-		return SCREENING_SCAN_ERROR;                                     \
+#define REFUSE(e_, f_, ...)                                                                        \
+	do {                                                                                       \
+		r->err = mu_why_set(&r->why, e_, f_, __VA_ARGS__);                                 \
+		return 0;                                                                          \
 	} while (0)
 
 	if (!printable_token(in->scan_id, SCREENING_SCAN_ID_MAX))
@@ -255,7 +258,8 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		return rc;
 	if (rc == 1) {
 		db_stmt_done(s);
-		return 1;
+		plan->duplicate = true;
+		return 0;
 	}
 	if (in->round_id <= 0)
 		REFUSE(MU_EINVAL, "round", "round must be a round id");
@@ -450,12 +454,10 @@ int screening_scan_batch(struct db *d, const struct people_keys *k, const struct
 		struct screening_scan_result *r = &out[i];
 		struct scan_plan plan;
 		memset(r, 0, sizeof *r);
-		rc = check_scan(&c, &in[i], r, &plan);
-		if (rc < 0)
+		if ((rc = check_scan(&c, &in[i], r, &plan)))
 			goto out;
-		if (rc == 1 || rc == SCREENING_SCAN_ERROR) {
-			r->status = rc == 1 ? SCREENING_SCAN_DUPLICATE : SCREENING_SCAN_ERROR;
-			rc = 0;
+		if (r->err || plan.duplicate) {
+			r->status = r->err ? SCREENING_SCAN_ERROR : SCREENING_SCAN_DUPLICATE;
 			continue;
 		}
 		/* No savepoint of its own: every refusal was decided by check_scan before any

@@ -273,9 +273,12 @@ static void test_level_walk(void **state)
 	int64_t s2, c2, g2, g3;
 	/* A second street whose code sorts first, with two grids. */
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103013", "B街", &s2, NULL), 0);
-	assert_int_equal(places_add(d, s2, PLACES_COMMUNITY, "440103013001", "B社区", &c2, NULL), 0);
-	assert_int_equal(places_add(d, c2, PLACES_GRID, "440103013001002", "第2网格", &g2, NULL), 0);
-	assert_int_equal(places_add(d, c2, PLACES_GRID, "440103013001001", "第1网格", &g3, NULL), 0);
+	assert_int_equal(places_add(d, s2, PLACES_COMMUNITY, "440103013001", "B社区", &c2, NULL),
+			 0);
+	assert_int_equal(places_add(d, c2, PLACES_GRID, "440103013001002", "第2网格", &g2, NULL),
+			 0);
+	assert_int_equal(places_add(d, c2, PLACES_GRID, "440103013001001", "第1网格", &g3, NULL),
+			 0);
 	struct refs rs = {0};
 	assert_int_equal(places_level_walk(d, f->city, PLACES_GRID, note_ref, &rs), 0);
 	assert_int_equal(rs.n, 3);
@@ -319,16 +322,16 @@ static void test_levels(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_counts_maintained, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rebuild_agrees, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_find_path_within, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_depth_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rebuild_with_people, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_root_parent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
-		cmocka_unit_test(test_levels),
+	    cmocka_unit_test_setup_teardown(test_counts_maintained, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebuild_agrees, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_find_path_within, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walk_depth_first, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebuild_with_people, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_root_parent, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
+	    cmocka_unit_test(test_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
