@@ -269,7 +269,7 @@ static bool place_row(struct import *im, const struct mu_csv_record *r)
 {
 	const char *code = r->fields[0], *pcode = r->fields[1], *lvname = r->fields[2],
 		   *name = r->fields[3];
-	const char *why = NULL;
+	struct mu_why why = {0};
 	int level, rc;
 	unsigned char key[PLACES_CODE_MAX + 1];
 	int64_t line, id = 0;
@@ -279,11 +279,11 @@ static bool place_row(struct import *im, const struct mu_csv_record *r)
 		return false;
 	}
 	if (places_code_check(code, &why) != 0) {
-		set_why(im->why, "code: %s", why);
+		set_why(im->why, "code: %s", why.text);
 		return false;
 	}
 	if (places_name_check(name, &why) != 0) {
-		set_why(im->why, "name: %s", why);
+		set_why(im->why, "name: %s", why.text);
 		return false;
 	}
 	code_key(code, key);
@@ -347,11 +347,11 @@ static bool place_row(struct import *im, const struct mu_csv_record *r)
 		if (places_find(im->db, code, &old) == 0)
 			set_why(im->why, "code %s already in the database", code);
 		else
-			set_why(im->why, "%s", why ? why : "already in the database");
+			set_why(im->why, "%s", why.text[0] ? why.text : "already in the database");
 		return false;
 	}
 	if (rc == MU_EINVAL || rc == MU_ENOTFOUND) {
-		set_why(im->why, "%s", why ? why : mu_err_msg(rc));
+		set_why(im->why, "%s", why.text[0] ? why.text : mu_err_msg(rc));
 		return false;
 	}
 	if (rc != 0) {

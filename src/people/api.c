@@ -112,11 +112,11 @@ static bool path_has(const int64_t *ids, int n, int64_t place)
  * 404 when no place has it. */
 static int place_param(struct http_req *r, struct places_node *node)
 {
-	const char *code = http_query(r, "place"), *why;
+	const char *code = http_query(r, "place");
 	node->id = 0;
 	if (!code || !*code)
 		return http_fail(r, MU_EINVAL, "place", "place (a place code) is required");
-	if (places_code_check(code, &why))
+	if (places_code_check(code, NULL))
 		return http_fail(r, MU_EINVAL, "place",
 				 "a place code is 1 to 32 letters, digits or '-'");
 	int rc = places_find(auth_db(), code, node);

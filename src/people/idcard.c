@@ -61,10 +61,9 @@ static int num(const char *s, int n)
 int people_idcard_check(const char *id, struct mu_why *why, int64_t *birth, int *sex)
 {
 	size_t n = id ? strlen(id) : 0;
-	if (n != 18) {
+	if (n != 18)
 		return mu_why_set(why, MU_EINVAL, "id_number",
 				  "resident ID must be 18 characters (got %zu)", n);
-	}
 	for (int i = 0; i < 18; i++) {
 		char c = id[i];
 		if (c >= '0' && c <= '9')
@@ -81,30 +80,25 @@ int people_idcard_check(const char *id, struct mu_why *why, int64_t *birth, int 
 				  i + 1);
 	}
 	int region = num(id, 6);
-	if (!people_region_plausible(region)) {
+	if (!people_region_plausible(region))
 		return mu_why_set(why, MU_EINVAL, "id_number",
 				  "resident ID region %06d is not a region of China", region);
-	}
 	int y = num(id + 6, 4), m = num(id + 10, 2), d = num(id + 12, 2);
-	if (!mu_date_valid(y, m, d)) {
+	if (!mu_date_valid(y, m, d))
 		return mu_why_set(why, MU_EINVAL, "id_number",
 				  "resident ID birth date %.8s is not a real date", id + 6);
-	}
-	if (y < 1900) {
+	if (y < 1900)
 		return mu_why_set(why, MU_EINVAL, "id_number",
 				  "resident ID birth date %.8s is before 1900", id + 6);
-	}
 	int64_t days = mu_date_to_days(y, m, d);
-	if (days > mu_now_unix() / 86400) {
+	if (days > mu_now_unix() / 86400)
 		return mu_why_set(why, MU_EINVAL, "id_number",
 				  "resident ID birth date %.8s is in the future", id + 6);
-	}
 	char want = people_idcard_check_digit(id);
 	char got = id[17] == 'x' ? 'X' : id[17];
-	if (got != want) {
+	if (got != want)
 		return mu_why_set(why, MU_EINVAL, "id_number",
 				  "resident ID check digit is %c, expected %c", got, want);
-	}
 	if (birth)
 		*birth = days;
 	if (sex)

@@ -39,10 +39,9 @@ int people_validate(const struct people_person *p, struct mu_why *why)
 				  "ID type must be resident_id, passport or other");
 	if (idlen == 0)
 		return mu_why_set(why, MU_EINVAL, "id_number", "ID number is required");
-	if (idlen > PEOPLE_ID_MAX) {
+	if (idlen > PEOPLE_ID_MAX)
 		return mu_why_set(why, MU_EINVAL, "id_number",
 				  "ID number must be at most %d characters", PEOPLE_ID_MAX);
-	}
 	for (size_t i = 0; i < idlen; i++)
 		if (idn[i] < 0x20 || idn[i] > 0x7e)
 			return mu_why_set(why, MU_EINVAL, "id_number",
@@ -52,11 +51,10 @@ int people_validate(const struct people_person *p, struct mu_why *why)
 	if (nlen == sizeof p->name || !mu_utf8_valid(p->name, nlen))
 		return mu_why_set(why, MU_EINVAL, "name", "name is not valid UTF-8 text");
 	size_t ncp = mu_utf8_len(p->name, nlen);
-	if (ncp < 1 || ncp > PEOPLE_NAME_MAX) {
+	if (ncp < 1 || ncp > PEOPLE_NAME_MAX)
 		return mu_why_set(why, MU_EINVAL, "name",
 				  "name must be 1 to %d characters (got %zu)", PEOPLE_NAME_MAX,
 				  ncp);
-	}
 	if (has_control(p->name, nlen))
 		return mu_why_set(why, MU_EINVAL, "name",
 				  "name must not contain control characters");
@@ -70,10 +68,9 @@ int people_validate(const struct people_person *p, struct mu_why *why)
 		return mu_why_set(why, MU_EINVAL, "birth_date", "birth date is before 1900");
 
 	size_t plen = strnlen(p->phone, sizeof p->phone);
-	if (plen > PEOPLE_PHONE_MAX) {
+	if (plen > PEOPLE_PHONE_MAX)
 		return mu_why_set(why, MU_EINVAL, "phone", "phone must be at most %d characters",
 				  PEOPLE_PHONE_MAX);
-	}
 	for (size_t i = 0; i < plen; i++) {
 		char c = p->phone[i];
 		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == ' '))
@@ -94,12 +91,11 @@ int people_validate(const struct people_person *p, struct mu_why *why)
 			return mu_why_set(why, MU_EINVAL, "birth_date",
 					  "birth date %s does not match resident ID (%s)", a, b);
 		}
-		if (sex != p->sex) {
+		if (sex != p->sex)
 			return mu_why_set(why, MU_EINVAL, "sex",
 					  "sex %s does not match resident ID (%s)",
 					  p->sex == PEOPLE_SEX_M ? "M" : "F",
 					  sex == PEOPLE_SEX_M ? "male" : "female");
-		}
 	}
 	return 0;
 }

@@ -63,9 +63,8 @@ static json_t *child_json(const struct places_node *n)
 /* Checks the {code} of the path: 400 on field "code" when it cannot be a code. */
 static int code_param(struct http_req *r, const char **code)
 {
-	const char *why;
 	*code = "";
-	if (r->nparams < 1 || places_code_check(r->params[0], &why))
+	if (r->nparams < 1 || places_code_check(r->params[0], NULL))
 		return http_fail(r, MU_EINVAL, "code",
 				 "a place code is 1 to 32 letters, digits or '-'");
 	*code = r->params[0];
@@ -167,13 +166,13 @@ static int limit_param(struct http_req *r, int def, int max, int *out)
 /* GET /api/v1/places/{code}/children?cursor=CODE&limit=N */
 static int get_children(struct http_req *r, struct http_resp *resp)
 {
-	const char *code, *next, *why, *cursor = http_query(r, "cursor");
+	const char *code, *next, *cursor = http_query(r, "cursor");
 	struct places_node node;
 	int limit, rc;
 	if ((rc = code_param(r, &code)) ||
 	    (rc = limit_param(r, CHILDREN_DEFAULT, CHILDREN_MAX, &limit)))
 		return rc;
-	if (cursor && places_code_check(cursor, &why))
+	if (cursor && places_code_check(cursor, NULL))
 		return http_fail(r, MU_EINVAL, "cursor",
 				 "the cursor is a place code from a previous page");
 	if ((rc = places_find(auth_db(), code, &node)))

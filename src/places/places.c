@@ -34,48 +34,35 @@ int places_level_parse(const char *s, int *level)
 	return MU_EINVAL;
 }
 
-int places_code_check(const char *code, const char **why)
+int places_code_check(const char *code, struct mu_why *why)
 {
 	size_t n = strlen(code);
-	if (n == 0) {
-		*why = "code is empty";
-		return MU_EINVAL;
-	}
-	if (n > PLACES_CODE_MAX) {
-		*why = "code is longer than 32 characters";
-		return MU_EINVAL;
-	}
+	if (n == 0)
+		return mu_why_set(why, MU_EINVAL, "code", "code is empty");
+	if (n > PLACES_CODE_MAX)
+		return mu_why_set(why, MU_EINVAL, "code", "code is longer than 32 characters");
 	for (size_t i = 0; i < n; i++) {
 		char c = code[i];
 		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      c == '-')) {
-			*why = "code may hold only letters, digits and '-'";
-			return MU_EINVAL;
-		}
+		      c == '-'))
+			return mu_why_set(why, MU_EINVAL, "code",
+					  "code may hold only letters, digits and '-'");
 	}
 	return 0;
 }
 
-int places_name_check(const char *name, const char **why)
+int places_name_check(const char *name, struct mu_why *why)
 {
 	size_t n = strlen(name);
-	if (n == 0) {
-		*why = "name is empty";
-		return MU_EINVAL;
-	}
-	if (!mu_utf8_valid(name, n)) {
-		*why = "name is not valid UTF-8";
-		return MU_EINVAL;
-	}
-	if (mu_utf8_len(name, n) > PLACES_NAME_MAX) {
-		*why = "name is longer than 64 characters";
-		return MU_EINVAL;
-	}
+	if (n == 0)
+		return mu_why_set(why, MU_EINVAL, "name", "name is empty");
+	if (!mu_utf8_valid(name, n))
+		return mu_why_set(why, MU_EINVAL, "name", "name is not valid UTF-8");
+	if (mu_utf8_len(name, n) > PLACES_NAME_MAX)
+		return mu_why_set(why, MU_EINVAL, "name", "name is longer than 64 characters");
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
-			*why = "name holds a control character";
-			return MU_EINVAL;
-		}
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return mu_why_set(why, MU_EINVAL, "name", "name holds a control character");
 	return 0;
 }
 
@@ -474,41 +461,29 @@ int places_people_add_many(struct db *d, const int64_t *ids, const int64_t *delt
 }
 
 int places_add(struct db *d, int64_t parent_id, int level, const char *code, const char *name,
-	       int64_t *id, const char **why)
+	       int64_t *id, struct mu_why *why)
 {
-	const char *dummy;
-	if (!why)
-		why = &dummy;
-	*why = NULL;
-	if (level < 0 || level >= PLACES_NLEVELS) {
-		*why = "unknown level";
-		return MU_EINVAL;
-	}
+	mu_why_clear(why);
+	if (level < 0 || level >= PLACES_NLEVELS)
+		return mu_why_set(why, MU_EINVAL, "level", "unknown level");
 	int rc;
 	if ((rc = places_code_check(code, why)) || (rc = places_name_check(name, why)))
 		return rc;
 	if (parent_id == 0) {
-		if (level != PLACES_CITY) {
-			*why = "only the city has no parent";
-			return MU_EINVAL;
-		}
+		if (level != PLACES_CITY)
+			return mu_why_set(why, MU_EINVAL, "parent", "only the city has no parent");
 		int64_t has;
 		if ((rc = db_query_i64(d, sql_has_city, &has)))
 			return rc;
-		if (has) {
-			*why = "there is already a city";
-			return MU_EEXIST;
-		}
+		if (has)
+			return mu_why_set(why, MU_EEXIST, "level", "there is already a city");
 	} else {
 		struct places_node parent;
-		if ((rc = places_get(d, parent_id, &parent))) {
-			*why = "unknown parent";
-			return rc;
-		}
-		if (parent.level + 1 != level) {
-			*why = "level must be one below its parent's";
-			return MU_EINVAL;
-		}
+		if ((rc = places_get(d, parent_id, &parent)))
+			return mu_why_set(why, rc, "parent", "unknown parent");
+		if (parent.level + 1 != level)
+			return mu_why_set(why, MU_EINVAL, "level",
+					  "level must be one below its parent's");
 	}
 	if ((rc = db_tx_begin(d)))
 		return rc;
@@ -525,7 +500,7 @@ int places_add(struct db *d, int64_t parent_id, int level, const char *code, con
 	rc = db_step(s);
 	db_stmt_done(s);
 	if (rc == MU_EEXIST) {
-		*why = "code already used";
+		mu_why_set(why, rc, "code", "code already used");
 		goto out;
 	}
 	if (rc != DB_DONE)

@@ -11,6 +11,7 @@
 #include "http/http.h"
 
 struct db;
+struct mu_why;
 
 enum places_level {
 	PLACES_CITY = 0,
@@ -42,18 +43,19 @@ const char *places_level_name(int level);
 int places_level_parse(const char *s, int *level);
 
 /* Checks a code and a name as stored: code 1..32 of [0-9A-Za-z-], name 1..64 code
- * points of valid UTF-8 with no control characters. On failure returns MU_EINVAL and
- * points *why at a static reason. */
-int places_code_check(const char *code, const char **why);
-int places_name_check(const char *name, const char **why);
+ * points of valid UTF-8 with no control characters. On failure returns MU_EINVAL with
+ * why (may be NULL) set: field "code" or "name" and the reason. */
+int places_code_check(const char *code, struct mu_why *why);
+int places_name_check(const char *name, struct mu_why *why);
 
 /* Adds a node under parent (0 only for the city, of which there is at most one)
  * and counts it in every ancestor. The level must be the parent's level + 1.
  * Returns 0 with *id set; MU_EEXIST for a code already used; MU_ENOTFOUND for a
- * missing parent; MU_EINVAL for a bad level, code or name (*why says which, may be
- * NULL). Runs in the caller's transaction if there is one. */
+ * missing parent; MU_EINVAL for a bad level, code or name; why (may be NULL) says which
+ * ("level", "parent", "code", "name") and why. Runs in the caller's transaction if
+ * there is one. */
 int places_add(struct db *d, int64_t parent_id, int level, const char *code, const char *name,
-	       int64_t *id, const char **why);
+	       int64_t *id, struct mu_why *why);
 
 /* Bulk load: inserts n exactly as given (its id, counts and all), without touching
  * other rows. For generators that computed the counts themselves; no checks. */

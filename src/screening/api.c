@@ -182,10 +182,10 @@ static int limit_param(struct http_req *r, int *out)
  * when unknown. */
 static int place_query(struct http_req *r, struct places_node *node)
 {
-	const char *code = http_query(r, "place"), *why;
+	const char *code = http_query(r, "place");
 	if (!code || !*code)
 		return http_fail(r, MU_EINVAL, "place", "place (a place code) is required");
-	if (places_code_check(code, &why))
+	if (places_code_check(code, NULL))
 		return http_fail(r, MU_EINVAL, "place",
 				 "a place code is 1 to 32 letters, digits or '-'");
 	int rc = places_find(auth_db(), code, node);
@@ -245,12 +245,12 @@ static int place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n
 static int place_of_member(struct http_req *r, const char *k, int64_t ids[HTTP_PATH_MAX], int *n)
 {
 	json_t *body;
-	const char *code, *why;
+	const char *code;
 	struct places_node node;
 	int rc = http_body_json(r, &body);
 	if (rc || (rc = need_str(r, body, k, &code)))
 		return rc;
-	if (places_code_check(code, &why))
+	if (places_code_check(code, NULL))
 		return http_fail(r, MU_EINVAL, k, "a place code is 1 to 32 letters, digits or '-'");
 	if ((rc = places_find(auth_db(), code, &node)))
 		return rc == MU_ENOTFOUND ? http_fail(r, rc, k, "no place has this code") : rc;
@@ -378,7 +378,7 @@ static json_t *round_json(const struct screening_round *rd)
 struct round_job {
 	struct http_req *r;
 	struct screening_round rd;
-	const char *why;
+	struct mu_why why;
 };
 
 static int round_create_fn(struct db *d, void *arg)
@@ -428,7 +428,7 @@ static int post_round(struct http_req *r, struct http_resp *resp)
 	j.rd.pool_high = (int)high;
 	j.rd.pool_medium = (int)medium;
 	if ((rc = auth_submit(r, round_create_fn, &j)))
-		return rc == MU_EINVAL ? http_fail(r, rc, "name", j.why) : rc;
+		return rc == MU_EINVAL ? http_fail(r, rc, "name", j.why.text) : rc;
 	resp->status = 201;
 	resp->json = json_pack("{s:o}", "round", round_json(&j.rd));
 	return 0;
@@ -510,7 +510,7 @@ struct site_job {
 	struct screening_site s;
 	struct screening_lab l;
 	bool lab;
-	const char *why;
+	struct mu_why why;
 };
 
 static int site_add_fn(struct db *d, void *arg)
@@ -559,7 +559,7 @@ static int post_site(struct http_req *r, struct http_resp *resp)
 		if (rc == MU_EEXIST)
 			return http_fail(r, rc, "code", "a site already has this code");
 		if (rc == MU_EINVAL)
-			return http_fail(r, rc, strstr(j.why, "code") ? "code" : "name", j.why);
+			return http_fail(r, rc, j.why.field ? j.why.field : "name", j.why.text);
 		return rc;
 	}
 	resp->status = 201;
@@ -585,7 +585,7 @@ static int post_lab(struct http_req *r, struct http_resp *resp)
 		if (rc == MU_EEXIST)
 			return http_fail(r, rc, "code", "a lab already has this code");
 		if (rc == MU_EINVAL)
-			return http_fail(r, rc, strstr(j.why, "code") ? "code" : "name", j.why);
+			return http_fail(r, rc, j.why.field ? j.why.field : "name", j.why.text);
 		return rc;
 	}
 	resp->status = 201;

@@ -43,10 +43,10 @@ struct screening_round {
 };
 
 /* Creates r (id ignored; pool_high 0 means 1, pool_medium 0 means pool_k) and sets
- * r->id. Returns 0; MU_EINVAL with *why (static) for a bad name, pool size or window;
- * MU_ENOTFOUND when the scope place does not exist. Runs in the caller's transaction
- * if there is one. */
-int screening_round_create(struct db *d, struct screening_round *r, const char **why);
+ * r->id. Returns 0; MU_EINVAL for a bad name, pool size or window; MU_ENOTFOUND when
+ * the scope place does not exist; why (may be NULL) says which field and why. Runs in the caller's
+ * transaction if there is one. */
+int screening_round_create(struct db *d, struct screening_round *r, struct mu_why *why);
 /* Reads a round. MU_ENOTFOUND when absent. */
 int screening_round_get(struct db *d, int64_t id, struct screening_round *out);
 /* Closes a round at now: no scan is accepted after (results still are). MU_ENOTFOUND,
@@ -92,9 +92,10 @@ struct screening_site {
 	char name[SCREENING_NAME_MAX * 4 + 1];
 	int desks;
 };
-/* Adds a site (id ignored, set on success). MU_EINVAL (*why) for a bad code, name or
- * desks; MU_ENOTFOUND for a missing place; MU_EEXIST for a code already used. */
-int screening_site_add(struct db *d, struct screening_site *s, const char **why);
+/* Adds a site (id ignored, set on success). MU_EINVAL for a bad code, name or desks;
+ * MU_ENOTFOUND for a missing place; MU_EEXIST for a code already used; why (may be
+ * NULL) says which field ("code", "name", "desks", "place") and why. */
+int screening_site_add(struct db *d, struct screening_site *s, struct mu_why *why);
 int screening_site_find(struct db *d, const char *code, struct screening_site *out);
 
 struct screening_lab {
@@ -103,8 +104,9 @@ struct screening_lab {
 	char name[SCREENING_NAME_MAX * 4 + 1];
 	int64_t capacity; /* tubes per day */
 };
-/* Adds a lab (id set on success). MU_EINVAL (*why), MU_EEXIST as for sites. */
-int screening_lab_add(struct db *d, struct screening_lab *l, const char **why);
+/* Adds a lab (id set on success). MU_EINVAL, MU_EEXIST and why as for sites
+ * ("capacity" in place of "desks"). */
+int screening_lab_add(struct db *d, struct screening_lab *l, struct mu_why *why);
 int screening_lab_find(struct db *d, const char *code, struct screening_lab *out);
 
 /* Every site (in code order) or every lab; fn's non-zero return stops and is returned. */

@@ -77,24 +77,27 @@ static void test_rules(void **state)
 	struct fx *f = *state;
 	struct db *d = f->t.db;
 	int64_t id;
-	const char *why;
+	struct mu_why why = {0};
 	/* A second city, a level skipped, a duplicate code, a missing parent. */
 	assert_int_equal(places_add(d, 0, PLACES_CITY, "440200", "韶关市", &id, &why), MU_EEXIST);
 	assert_int_equal(places_add(d, f->dist, PLACES_COMMUNITY, "440103999001", "X社区", &id, &why),
 			 MU_EINVAL);
-	assert_string_equal(why, "level must be one below its parent's");
+	assert_string_equal(why.text, "level must be one below its parent's");
+	assert_string_equal(why.field, "level");
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103014", "重复街", &id, &why),
 			 MU_EEXIST);
-	assert_string_equal(why, "code already used");
+	assert_string_equal(why.text, "code already used");
+	assert_string_equal(why.field, "code");
 	assert_int_equal(places_add(d, 999999, PLACES_STREET, "440103099", "无父街", &id, &why),
 			 MU_ENOTFOUND);
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "44 0103", "空格街", &id, &why),
 			 MU_EINVAL);
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "", &id, &why), MU_EINVAL);
-	assert_string_equal(why, "name is empty");
+	assert_string_equal(why.text, "name is empty");
+	assert_string_equal(why.field, "name");
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "\xD6\xD0\xCE\xC4", &id, &why),
 			 MU_EINVAL);
-	assert_string_equal(why, "name is not valid UTF-8");
+	assert_string_equal(why.text, "name is not valid UTF-8");
 	/* A rare 4-byte character is a valid name; 64 code points fit, 65 do not. */
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103097", "𠈌街", &id, &why), 0);
 	char name[65 * 3 + 1] = "";

@@ -238,9 +238,10 @@ static void test_times(void **state)
 static void test_round_rules(void **state)
 {
 	struct fx *f = *state;
-	const char *why;
+	struct mu_why why = {0};
 	struct screening_round r = {.scope_place_id = f->street, .name = "x", .pool_k = 3};
 	assert_int_equal(screening_round_create(f->t.db, &r, &why), MU_EINVAL);
+	assert_string_equal(why.field, "pool_k");
 	r.pool_k = 20;
 	r.starts = 200;
 	r.ends = 100;
@@ -258,9 +259,10 @@ static void test_round_rules(void **state)
 	assert_int_equal(g.ends, 300);
 	struct screening_site s = {.place_id = f->comm, .code = "SITE1", .name = "dup", .desks = 1};
 	assert_int_equal(screening_site_add(f->t.db, &s, &why), MU_EEXIST);
-	assert_string_equal(why, "code already used");
+	assert_string_equal(why.text, "code already used");
 	s.desks = 0;
 	assert_int_equal(screening_site_add(f->t.db, &s, &why), MU_EINVAL);
+	assert_string_equal(why.field, "desks");
 }
 
 /* The bulk path: tubes written once with their final count, repeats flagged, indexes
