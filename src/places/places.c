@@ -76,6 +76,8 @@ static const char sql_get[] = "SELECT " NODE_COLS " FROM places WHERE id = ?";
 static const char sql_find[] = "SELECT " NODE_COLS " FROM places WHERE code = ?";
 static const char sql_children[] =
 	"SELECT " NODE_COLS " FROM places WHERE parent_id = ? ORDER BY code";
+static const char sql_children_after[] =
+    "SELECT " NODE_COLS " FROM places WHERE parent_id = ? AND code > ? ORDER BY code";
 
 /* Fills n from a row whose first columns are NODE_COLS (offset off). */
 static void read_node(struct db_stmt *s, int off, struct places_node *n)
@@ -181,6 +183,25 @@ int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node
 	if (rc)
 		return rc;
 	db_bind_i64(s, 1, id);
+	struct places_node n;
+	while ((rc = db_step(s)) == DB_ROW) {
+		read_node(s, 0, &n);
+		if ((rc = fn(&n, ctx)) != 0)
+			break;
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+int places_children_after(struct db *d, int64_t id, const char *after,
+			  int (*fn)(const struct places_node *n, void *ctx), void *ctx)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_children_after, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, id);
+	db_bind_text(s, 2, after ? after : "", -1);
 	struct places_node n;
 	while ((rc = db_step(s)) == DB_ROW) {
 		read_node(s, 0, &n);

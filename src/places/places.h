@@ -75,6 +75,11 @@ int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within);
  * and returns that value. The node passed is borrowed for the call. */
 int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node *n, void *ctx),
 		    void *ctx);
+/* As places_children, from the first child whose code sorts after after (NULL or "":
+ * from the first): a page resumes where the last one stopped, and fn's non-zero return
+ * ends it (say, after a page's worth of children with people). */
+int places_children_after(struct db *d, int64_t id, const char *after,
+			  int (*fn)(const struct places_node *n, void *ctx), void *ctx);
 
 /* The city: the id of the level-0 node, MU_ENOTFOUND before one is added. */
 int places_root(struct db *d, int64_t *id);

@@ -171,6 +171,18 @@ static void test_walk_depth_first(void **state)
 	assert_int_equal(places_children(d, f->dist, collect, &kids), 0);
 	assert_int_equal(kids.n, 2);
 	assert_string_equal(kids.codes[0], "440103013");
+
+	/* A page that resumes after a code: only the later sibling; none after the last. */
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, "440103013", collect, &kids), 0);
+	assert_int_equal(kids.n, 1);
+	assert_string_equal(kids.codes[0], "440103014");
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, NULL, collect, &kids), 0);
+	assert_int_equal(kids.n, 2);
+	memset(&kids, 0, sizeof kids);
+	assert_int_equal(places_children_after(d, f->dist, "440103014", collect, &kids), 0);
+	assert_int_equal(kids.n, 0);
 }
 
 /* The households' people counts the caller gives are summed up the tree. */
