@@ -565,22 +565,21 @@ static const char sql_reset[] =
 	" n_compounds = 0, n_buildings = 0, n_households = 0, n_people = 0";
 static const char sql_household_people[] =
     "UPDATE places SET n_people = ?2 WHERE id = ?1 AND level = 7";
-#define ONE_IF(l) "SUM(CASE WHEN level = " #l " THEN 1 ELSE 0 END)"
 static const char sql_level_up[] =
-    "UPDATE places SET"
-    " n_districts = c.d, n_streets = c.s, n_communities = c.cm, n_grids = c.g,"
-    " n_compounds = c.cp, n_buildings = c.b, n_households = c.h, n_people = c.p"
-    " FROM (SELECT parent_id,"
-    "  " ONE_IF(1) " + SUM(n_districts) AS d, " ONE_IF(
-	2) " + SUM(n_streets) AS s,"
-	   "  " ONE_IF(3) " + SUM(n_communities) AS cm, " ONE_IF(
-	       4) " + SUM(n_grids) AS g,"
-		  "  " ONE_IF(5) " + SUM(n_compounds) AS cp, " ONE_IF(
-		      6) " + SUM(n_buildings) AS b,"
-			 "  " ONE_IF(7) " + SUM(n_households) AS h, SUM(n_people) AS p"
-					"  FROM places WHERE level = ?1 GROUP BY parent_id) AS c"
-					" WHERE places.id = c.parent_id";
-#undef ONE_IF
+	"UPDATE places SET"
+	" n_districts = c.d, n_streets = c.s, n_communities = c.cm, n_grids = c.g,"
+	" n_compounds = c.cp, n_buildings = c.b, n_households = c.h, n_people = c.p"
+	" FROM (SELECT parent_id,"
+	"  SUM(CASE WHEN level = 1 THEN 1 ELSE 0 END) + SUM(n_districts) AS d,"
+	"  SUM(CASE WHEN level = 2 THEN 1 ELSE 0 END) + SUM(n_streets) AS s,"
+	"  SUM(CASE WHEN level = 3 THEN 1 ELSE 0 END) + SUM(n_communities) AS cm,"
+	"  SUM(CASE WHEN level = 4 THEN 1 ELSE 0 END) + SUM(n_grids) AS g,"
+	"  SUM(CASE WHEN level = 5 THEN 1 ELSE 0 END) + SUM(n_compounds) AS cp,"
+	"  SUM(CASE WHEN level = 6 THEN 1 ELSE 0 END) + SUM(n_buildings) AS b,"
+	"  SUM(CASE WHEN level = 7 THEN 1 ELSE 0 END) + SUM(n_households) AS h,"
+	"  SUM(n_people) AS p"
+	"  FROM places WHERE level = ?1 GROUP BY parent_id) AS c"
+	" WHERE places.id = c.parent_id";
 
 int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t *people, size_t n)
 {
