@@ -43,7 +43,7 @@ static int parse_cursor(const char *cursor, int64_t *hh, int64_t *person)
 		return MU_EINVAL;
 	memcpy(a, cursor, (size_t)(colon - cursor));
 	a[colon - cursor] = '\0';
-	strcpy(b, colon + 1);
+	snprintf(b, sizeof b, "%s", colon + 1);
 	if (mu_parse_i64(a, hh) || mu_parse_i64(b, person) || *hh <= 0 || *person <= 0)
 		return MU_EINVAL;
 	return 0;
