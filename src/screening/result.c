@@ -327,8 +327,8 @@ static const char sql_recall_get[] =
 	"SELECT " RECALL_COLS " FROM recalls WHERE round_id = ? AND person_id = ?";
 static const char sql_recall_by_id[] = "SELECT grid_id FROM recalls WHERE id = ?";
 static const char sql_recalls_of_grid[] =
-    "SELECT " RECALL_COLS " FROM recalls WHERE round_id = ?1 AND grid_id = ?2"
-    " AND (?3 < 0 OR state = ?3) AND id > ?4 ORDER BY id";
+	"SELECT " RECALL_COLS " FROM recalls WHERE round_id = ?1 AND grid_id = ?2"
+	" AND (?3 < 0 OR state = ?3) AND id > ?4 ORDER BY id";
 static const char sql_household_in_round[] =
 	"SELECT household_id FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
 

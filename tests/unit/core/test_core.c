@@ -350,19 +350,19 @@ static void test_parse_i64(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_arena_alignment),
-	    cmocka_unit_test(test_arena_many),
-	    cmocka_unit_test(test_arena_big),
-	    cmocka_unit_test(test_arena_reset_reuses),
-	    cmocka_unit_test(test_buf_max),
-	    cmocka_unit_test(test_buf_printf_growth),
-	    cmocka_unit_test(test_utf8),
-	    cmocka_unit_test(test_dates_valid),
-	    cmocka_unit_test(test_dates_round_trip),
-	    cmocka_unit_test(test_dates_parse),
-	    cmocka_unit_test(test_error_table),
-	    cmocka_unit_test(test_why),
-	    cmocka_unit_test(test_parse_i64),
+		cmocka_unit_test(test_arena_alignment),
+		cmocka_unit_test(test_arena_many),
+		cmocka_unit_test(test_arena_big),
+		cmocka_unit_test(test_arena_reset_reuses),
+		cmocka_unit_test(test_buf_max),
+		cmocka_unit_test(test_buf_printf_growth),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_dates_valid),
+		cmocka_unit_test(test_dates_round_trip),
+		cmocka_unit_test(test_dates_parse),
+		cmocka_unit_test(test_error_table),
+		cmocka_unit_test(test_why),
+		cmocka_unit_test(test_parse_i64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -337,16 +337,16 @@ static void test_levels(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_counts_maintained, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rebuild_agrees, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_find_path_within, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_walk_depth_first, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rebuild_with_people, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_root_parent, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
-	    cmocka_unit_test(test_levels),
+		cmocka_unit_test_setup_teardown(test_counts_maintained, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_agrees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_path_within, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_depth_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_with_people, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
+		cmocka_unit_test(test_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
