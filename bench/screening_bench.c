@@ -144,7 +144,7 @@ static int ingest(const char *path, const char *scope_code)
 	static const char *const tables[] = {"samples", "tubes", NULL};
 	struct db *d;
 	struct places_node scope;
-	const char *why = NULL;
+	struct mu_why why = {0};
 	ok("open", db_open(path, 0, &d));
 	ok("scope", places_find(d, scope_code, &scope));
 	struct screening_site site = {.place_id = scope.id, .name = "bench", .desks = 100};

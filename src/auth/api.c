@@ -82,7 +82,7 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 		atomic_fetch_add(&auth__env.signin_failures, 1);
 		auth__throttle_fail(ukey, cfg->throttle_window_s, now);
 		auth__throttle_fail(akey, cfg->throttle_window_s, now);
-		if (i > 0 && auth__username_check(name, &(const char *){NULL}) == 0)
+		if (i > 0 && auth__username_check(name, NULL) == 0)
 			r->record = mu_arena_sprintf(&r->arena, "user:%s", name);
 		rc = http_fail(r, MU_EUNAUTH, NULL, "wrong username or password");
 		goto out;

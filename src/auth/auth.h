@@ -13,6 +13,7 @@
 
 struct db;
 struct db_writer;
+struct mu_why;
 
 enum auth_role {
 	AUTH_ADMIN = 0,
@@ -86,11 +87,12 @@ struct auth_user {
 
 /* Usernames: 1..64 of [A-Za-z0-9._-]. Passwords: 10..1024 bytes. The password is
  * hashed with argon2id (libsodium crypto_pwhash_str). MU_EEXIST for a taken name,
- * MU_EINVAL (why says what) for a bad name, role, password. place_id must be a place
+ * MU_EINVAL for a bad name, role, password or place; why (may be NULL) says which
+ * field ("username", "role", "place", "password") and why. place_id must be a place
  * (the caller resolved the code). */
 int auth_user_add(struct db *d, const char *username, int role, int64_t place_id,
-		  const char *password, int64_t *id, const char **why);
-int auth_user_passwd(struct db *d, const char *username, const char *password, const char **why);
+		  const char *password, int64_t *id, struct mu_why *why);
+int auth_user_passwd(struct db *d, const char *username, const char *password, struct mu_why *why);
 /* Disables the user and ends their sessions. MU_ENOTFOUND for an unknown name. */
 int auth_user_disable(struct db *d, const char *username);
 int auth_user_get(struct db *d, const char *username, struct auth_user *out);

@@ -40,10 +40,10 @@ void auth__token_hash(const struct auth__keys *k, const char *token,
 /* Base32 of n bytes into out (≥ (8n+4)/5 + 1 bytes). */
 void auth__base32(const unsigned char *in, size_t n, char *out);
 
-/* Usernames: 1..64 of [A-Za-z0-9._-]. MU_EINVAL with *why otherwise. */
-int auth__username_check(const char *name, const char **why);
-/* Passwords: 10..1024 bytes, no NUL. */
-int auth__password_check(const char *pw, const char **why);
+/* Usernames: 1..64 of [A-Za-z0-9._-]. MU_EINVAL with why (may be NULL) otherwise. */
+int auth__username_check(const char *name, struct mu_why *why);
+/* Passwords: 10..1024 bytes, no NUL. MU_EINVAL with why (may be NULL) otherwise. */
+int auth__password_check(const char *pw, struct mu_why *why);
 /* argon2id verification; equalises time for unknown users when hash is NULL. */
 bool auth__password_verify(const char *hash, const char *password);
 

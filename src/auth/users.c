@@ -11,35 +11,30 @@
 #include "core/core.h"
 #include "db/db.h"
 
-int auth__username_check(const char *name, const char **why)
+int auth__username_check(const char *name, struct mu_why *why)
 {
 	size_t n = strlen(name);
-	if (n == 0 || n > AUTH_NAME_MAX) {
-		*why = "a username has 1 to 64 characters";
-		return MU_EINVAL;
-	}
+	if (n == 0 || n > AUTH_NAME_MAX)
+		return mu_why_set(why, MU_EINVAL, "username", "a username has 1 to 64 characters");
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-')) {
-			*why = "a username may hold only letters, digits, '.', '_' and '-'";
-			return MU_EINVAL;
-		}
+		      c == '.' || c == '_' || c == '-'))
+			return mu_why_set(
+			    why, MU_EINVAL, "username",
+			    "a username may hold only letters, digits, '.', '_' and '-'");
 	}
 	return 0;
 }
 
-int auth__password_check(const char *pw, const char **why)
+int auth__password_check(const char *pw, struct mu_why *why)
 {
 	size_t n = strnlen(pw, AUTH__PW_MAX + 1);
-	if (n < AUTH__PW_MIN) {
-		*why = "a password has at least 10 characters";
-		return MU_EINVAL;
-	}
-	if (n > AUTH__PW_MAX) {
-		*why = "a password has at most 1024 bytes";
-		return MU_EINVAL;
-	}
+	if (n < AUTH__PW_MIN)
+		return mu_why_set(why, MU_EINVAL, "password",
+				  "a password has at least 10 characters");
+	if (n > AUTH__PW_MAX)
+		return mu_why_set(why, MU_EINVAL, "password", "a password has at most 1024 bytes");
 	return 0;
 }
 
@@ -89,30 +84,25 @@ static const char sql_user_add[] =
     "VALUES (?, ?, ?, ?, 0, ?)";
 
 int auth_user_add(struct db *d, const char *username, int role, int64_t place_id,
-		  const char *password, int64_t *id, const char **why)
+		  const char *password, int64_t *id, struct mu_why *why)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	struct db_stmt *s = NULL;
-	const char *dummy;
 	int rc;
-	if (!why)
-		why = &dummy;
 	if ((rc = auth__username_check(username, why)) != 0)
 		goto out;
 	if (!auth_role_name(role)) {
-		*why = "unknown role";
-		rc = MU_EINVAL;
+		rc = mu_why_set(why, MU_EINVAL, "role", "unknown role");
 		goto out;
 	}
 	if (place_id <= 0 && role != AUTH_ADMIN) {
-		*why = "only an admin may be without a place";
-		rc = MU_EINVAL;
+		rc = mu_why_set(why, MU_EINVAL, "place", "only an admin may be without a place");
 		goto out;
 	}
 	if ((rc = auth__password_check(password, why)) != 0)
 		goto out;
 	if ((rc = pw_hash(password, hash)) != 0) {
-		*why = "the password could not be hashed";
+		mu_why_set(why, rc, "password", "the password could not be hashed");
 		goto out;
 	}
 	if ((rc = db_prepare(d, sql_user_add, &s)) != 0)
@@ -127,9 +117,9 @@ int auth_user_add(struct db *d, const char *username, int role, int64_t place_id
 	db_bind_i64(s, 5, mu_now_unix());
 	rc = db_step(s);
 	if (rc == MU_EEXIST)
-		*why = "that username is taken";
+		mu_why_set(why, rc, "username", "that username is taken");
 	else if (rc == MU_EINVAL)
-		*why = "no such place";
+		mu_why_set(why, rc, "place", "no such place");
 	else if (rc == DB_DONE && id)
 		*id = db_last_insert_id(d);
 	if (rc == DB_DONE)
@@ -191,23 +181,20 @@ out:
 	return rc;
 }
 
-int auth_user_passwd(struct db *d, const char *username, const char *password, const char **why)
+int auth_user_passwd(struct db *d, const char *username, const char *password, struct mu_why *why)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	const char *dummy;
 	int rc;
-	if (!why)
-		why = &dummy;
 	if ((rc = auth__password_check(password, why)) != 0)
 		goto out;
 	if ((rc = pw_hash(password, hash)) != 0) {
-		*why = "the password could not be hashed";
+		mu_why_set(why, rc, "password", "the password could not be hashed");
 		goto out;
 	}
 	/* A new password also ends the sessions signed in with the old one. */
 	rc = update_and_logout(d, sql_user_pw, hash, username);
 	if (rc == MU_ENOTFOUND)
-		*why = "no such user";
+		mu_why_set(why, rc, "username", "no such user");
 out:
 	sodium_memzero(hash, sizeof hash);
 	return rc;

@@ -269,7 +269,7 @@ static bool place_row(struct import *im, const struct mu_csv_record *r)
 {
 	const char *code = r->fields[0], *pcode = r->fields[1], *lvname = r->fields[2],
 		   *name = r->fields[3];
-	const char *why = NULL;
+	struct mu_why why = {0};
 	int level, rc;
 	unsigned char key[PLACES_CODE_MAX + 1];
 	int64_t line, id = 0;
@@ -279,11 +279,11 @@ static bool place_row(struct import *im, const struct mu_csv_record *r)
 		return false;
 	}
 	if (places_code_check(code, &why) != 0) {
-		set_why(im->why, "code: %s", why);
+		set_why(im->why, "code: %s", why.text);
 		return false;
 	}
 	if (places_name_check(name, &why) != 0) {
-		set_why(im->why, "name: %s", why);
+		set_why(im->why, "name: %s", why.text);
 		return false;
 	}
 	code_key(code, key);
@@ -347,11 +347,11 @@ static bool place_row(struct import *im, const struct mu_csv_record *r)
 		if (places_find(im->db, code, &old) == 0)
 			set_why(im->why, "code %s already in the database", code);
 		else
-			set_why(im->why, "%s", why ? why : "already in the database");
+			set_why(im->why, "%s", why.text[0] ? why.text : "already in the database");
 		return false;
 	}
 	if (rc == MU_EINVAL || rc == MU_ENOTFOUND) {
-		set_why(im->why, "%s", why ? why : mu_err_msg(rc));
+		set_why(im->why, "%s", why.text[0] ? why.text : mu_err_msg(rc));
 		return false;
 	}
 	if (rc != 0) {
@@ -464,8 +464,7 @@ static size_t text_add(struct batch *b, const char *s, size_t n)
 static bool person_fields(const struct mu_csv_record *r, struct people_person *p, char *why)
 {
 	char *const *f = r->fields;
-	const char *field = NULL;
-	char vwhy[256];
+	struct mu_why vwhy;
 
 	memset(p, 0, sizeof *p);
 	if (people_id_type_parse(f[0], &p->id_type) != 0) {
@@ -488,8 +487,8 @@ static bool person_fields(const struct mu_csv_record *r, struct people_person *p
 	memcpy(p->id_number, f[1], r->lens[1] + 1);
 	memcpy(p->name, f[2], r->lens[2] + 1);
 	memcpy(p->phone, f[5], r->lens[5] + 1);
-	if (people_validate(p, &field, vwhy, sizeof vwhy) != 0) {
-		set_why(why, "%s: %s", field ? field : "row", vwhy);
+	if (people_validate(p, &vwhy) != 0) {
+		set_why(why, "%s: %s", vwhy.field ? vwhy.field : "row", vwhy.text);
 		return false;
 	}
 	return true;
@@ -630,7 +629,7 @@ static int household_of(struct import *im, const char *code, int64_t *id)
 static bool person_row(struct import *im, struct prow *w, const char *text)
 {
 	const char *hh = text + w->hh;
-	char why[256];
+	struct mu_why why;
 	int64_t first = w->dup_of, seen;
 	int rc;
 
@@ -657,7 +656,7 @@ static bool person_row(struct import *im, struct prow *w, const char *text)
 		return false;
 	}
 
-	rc = people_loader_add_sealed(im->loader, &w->s, why, sizeof why);
+	rc = people_loader_add_sealed(im->loader, &w->s, &why);
 	if (rc == MU_EEXIST) {
 		set_why(im->why, "id_number already in the database");
 		return false;
@@ -667,7 +666,7 @@ static bool person_row(struct import *im, struct prow *w, const char *text)
 		return false;
 	}
 	if (rc == MU_EINVAL) {
-		set_why(im->why, "%s", why);
+		set_why(im->why, "%s", why.text);
 		return false;
 	}
 	if (rc != 0) {

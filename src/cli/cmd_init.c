@@ -27,7 +27,7 @@ static const char help[] =
 static int add_admin(struct db *d, const char *password)
 {
 	struct auth_principal who;
-	const char *why = NULL;
+	struct mu_why why = {0};
 	int64_t id = 0;
 	int rc = db_tx_begin(d);
 	if (rc != 0)
@@ -35,7 +35,7 @@ static int add_admin(struct db *d, const char *password)
 	cli_actor(&who);
 	if ((rc = auth_user_add(d, "admin", AUTH_ADMIN, 0, password, &id, &why)) != 0) {
 		fprintf(stderr, "muster init: cannot create the admin: %s\n",
-			why ? why : mu_err_msg(rc));
+			why.text[0] ? why.text : mu_err_msg(rc));
 		goto out;
 	}
 	char record[32];

@@ -24,7 +24,8 @@ int cmd_lab(int argc, char **argv)
 	    {"db", required_argument, NULL, 'd'},   {"code", required_argument, NULL, 'c'},
 	    {"name", required_argument, NULL, 'n'}, {"capacity", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},	    {0}};
-	const char *dbp = NULL, *code = NULL, *name = NULL, *why = NULL;
+	const char *dbp = NULL, *code = NULL, *name = NULL;
+	struct mu_why why = {0};
 	int64_t cap = 0;
 	struct screening_lab lab;
 	struct auth_principal who;
@@ -82,7 +83,7 @@ int cmd_lab(int argc, char **argv)
 			db_tx_rollback(d);
 	}
 	if (rc) {
-		fprintf(stderr, "muster lab: %s\n", why ? why : mu_err_msg(rc));
+		fprintf(stderr, "muster lab: %s\n", why.text[0] ? why.text : mu_err_msg(rc));
 		goto out;
 	}
 	fprintf(stderr, "muster lab: added lab %s (%lld tubes a day)\n", lab.code,

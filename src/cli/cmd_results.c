@@ -101,7 +101,7 @@ static int load(struct rimport *im, struct mu_csv *csv, int64_t now)
 		if ((rc = screening_result_record(im->d, im->lab, &in, 1, now, &out, NULL)))
 			return rc;
 		if (out.err) {
-			reject(im, &r, out.msg[0] ? out.msg : mu_err_msg(out.err));
+			reject(im, &r, out.why.text[0] ? out.why.text : mu_err_msg(out.err));
 			continue;
 		}
 		im->done++;

@@ -87,7 +87,7 @@ static int create(struct db *d, const struct opts *o)
 	struct screening_round r;
 	struct places_node scope;
 	int64_t pool, high = 1, medium = 0;
-	const char *why = NULL;
+	struct mu_why why = {0};
 	int rc;
 	memset(&r, 0, sizeof r);
 	if (!o->scope || !o->name || !o->pool)
@@ -133,7 +133,7 @@ static int create(struct db *d, const struct opts *o)
 		(long long)r.id, r.name, scope.code, r.pool_k);
 	return CLI_OK;
 fail:
-	fprintf(stderr, "muster round: %s\n", why ? why : mu_err_msg(rc));
+	fprintf(stderr, "muster round: %s\n", why.text[0] ? why.text : mu_err_msg(rc));
 	return CLI_REJECTED;
 }
 

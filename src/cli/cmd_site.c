@@ -29,7 +29,8 @@ int cmd_site(int argc, char **argv)
 					     {"desks", required_argument, NULL, 'k'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	const char *dbp = NULL, *code = NULL, *place = NULL, *name = NULL, *why = NULL;
+	const char *dbp = NULL, *code = NULL, *place = NULL, *name = NULL;
+	struct mu_why why = {0};
 	int64_t desks = 0;
 	struct screening_site st;
 	struct places_node node;
@@ -96,7 +97,7 @@ int cmd_site(int argc, char **argv)
 			db_tx_rollback(d);
 	}
 	if (rc) {
-		fprintf(stderr, "muster site: %s\n", why ? why : mu_err_msg(rc));
+		fprintf(stderr, "muster site: %s\n", why.text[0] ? why.text : mu_err_msg(rc));
 		goto out;
 	}
 	fprintf(stderr, "muster site: added site %s at %s with %d desks\n", st.code, node.code,

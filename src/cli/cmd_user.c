@@ -68,7 +68,8 @@ static int read_password(char *out, size_t n)
 struct change {
 	const char *action;
 	int (*fn)(struct db *d, struct change *c);
-	const char *name, *password, *why;
+	const char *name, *password;
+	struct mu_why why;
 	int role;
 	int64_t place_id, id;
 };
@@ -86,7 +87,7 @@ static int do_disable(struct db *d, struct change *c)
 		rc = auth_user_disable(d, c->name);
 	c->id = u.id;
 	if (rc == MU_ENOTFOUND)
-		c->why = "no such user";
+		mu_why_set(&c->why, rc, "username", "no such user");
 	return rc;
 }
 
@@ -95,7 +96,7 @@ static int do_passwd(struct db *d, struct change *c)
 	struct auth_user u;
 	int rc = auth_user_get(d, c->name, &u);
 	if (rc == MU_ENOTFOUND)
-		c->why = "no such user";
+		mu_why_set(&c->why, rc, "username", "no such user");
 	if (rc == 0)
 		rc = auth_user_passwd(d, c->name, c->password, &c->why);
 	c->id = u.id;
@@ -258,7 +259,7 @@ int cmd_user(int argc, char **argv)
 	c.fn = is_add ? do_add : is_disable ? do_disable : do_passwd;
 	if ((rc = apply(d, &c)) != 0) {
 		fprintf(stderr, "muster user %s: %s: %s\n", sub, c.name,
-			c.why ? c.why : mu_err_msg(rc));
+			c.why.text[0] ? c.why.text : mu_err_msg(rc));
 		ret = CLI_REJECTED;
 		goto out;
 	}

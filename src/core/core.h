@@ -41,6 +41,24 @@ const char *mu_err_code(int err);
 int mu_err_http(int err);
 const char *mu_err_msg(int err);
 
+/* Why a check refused its input — the one form every check reports a reason in. The
+ * function still returns 0 or a negative MU_E* code; when it refuses, it fills the
+ * caller's struct mu_why (the pointer may be NULL: the caller wants the code only)
+ * with the input field at fault (borrowed: a static name, or NULL) and a sentence a
+ * person can act on, with the values at fault in it ("resident ID check digit is 5,
+ * expected X"). The caller owns the storage; text is "" until a reason is set. */
+#define MU_WHY_MAX 128
+struct mu_why {
+	const char *field;
+	char text[MU_WHY_MAX];
+};
+/* Sets w's field and text (truncated to MU_WHY_MAX - 1 bytes) when w is not NULL, and
+ * returns err: `return mu_why_set(why, MU_EINVAL, "name", "name is empty");`. */
+int mu_why_set(struct mu_why *w, int err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Empties w (field NULL, text ""); accepts NULL. */
+void mu_why_clear(struct mu_why *w);
+
 /* ---- allocation: failure aborts, as STYLE.md says. ------------------------------- */
 void *mu_xmalloc(size_t n);
 void *mu_xcalloc(size_t n, size_t size);

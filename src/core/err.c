@@ -1,5 +1,7 @@
 /* err.c: the one table that maps Muster's error codes to HTTP statuses, stable string
- * codes and default messages. */
+ * codes and default messages, and the reason a check gives with its code (mu_why). */
+#include <stdio.h>
+
 #include "core.h"
 
 struct err_row {
@@ -26,3 +28,23 @@ static const struct err_row *find(int err)
 const char *mu_err_code(int err) { return find(err)->code; }
 int mu_err_http(int err) { return find(err)->http; }
 const char *mu_err_msg(int err) { return find(err)->msg; }
+
+int mu_why_set(struct mu_why *w, int err, const char *field, const char *fmt, ...)
+{
+	if (!w)
+		return err;
+	va_list ap;
+	va_start(ap, fmt);
+	w->field = field;
+	vsnprintf(w->text, sizeof w->text, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void mu_why_clear(struct mu_why *w)
+{
+	if (!w)
+		return;
+	w->field = NULL;
+	w->text[0] = '\0';
+}

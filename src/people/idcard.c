@@ -58,13 +58,12 @@ static int num(const char *s, int n)
 
 /* Checks in the order a clerk would read the number, so that the first reason given
  * is the one to fix first: shape, region, date, then the check digit. */
-int people_idcard_check(const char *id, char *why, size_t whylen, int64_t *birth, int *sex)
+int people_idcard_check(const char *id, struct mu_why *why, int64_t *birth, int *sex)
 {
 	size_t n = id ? strlen(id) : 0;
-	if (n != 18) {
-		snprintf(why, whylen, "resident ID must be 18 characters (got %zu)", n);
-		return MU_EINVAL;
-	}
+	if (n != 18)
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "resident ID must be 18 characters (got %zu)", n);
 	for (int i = 0; i < 18; i++) {
 		char c = id[i];
 		if (c >= '0' && c <= '9')
@@ -72,40 +71,34 @@ int people_idcard_check(const char *id, char *why, size_t whylen, int64_t *birth
 		if (i == 17 && (c == 'X' || c == 'x'))
 			continue;
 		if (i == 17)
-			snprintf(why, whylen, "resident ID must end in a digit or X (got '%c')",
-				 c >= 0x20 && c < 0x7f ? c : '?');
-		else
-			snprintf(why, whylen,
-				 "resident ID must have digits in its first 17 characters "
-				 "(character %d is not a digit)",
-				 i + 1);
-		return MU_EINVAL;
+			return mu_why_set(why, MU_EINVAL, "id_number",
+					  "resident ID must end in a digit or X (got '%c')",
+					  c >= 0x20 && c < 0x7f ? c : '?');
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "resident ID must have digits in its first 17 characters "
+				  "(character %d is not a digit)",
+				  i + 1);
 	}
 	int region = num(id, 6);
-	if (!people_region_plausible(region)) {
-		snprintf(why, whylen, "resident ID region %06d is not a region of China", region);
-		return MU_EINVAL;
-	}
+	if (!people_region_plausible(region))
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "resident ID region %06d is not a region of China", region);
 	int y = num(id + 6, 4), m = num(id + 10, 2), d = num(id + 12, 2);
-	if (!mu_date_valid(y, m, d)) {
-		snprintf(why, whylen, "resident ID birth date %.8s is not a real date", id + 6);
-		return MU_EINVAL;
-	}
-	if (y < 1900) {
-		snprintf(why, whylen, "resident ID birth date %.8s is before 1900", id + 6);
-		return MU_EINVAL;
-	}
+	if (!mu_date_valid(y, m, d))
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "resident ID birth date %.8s is not a real date", id + 6);
+	if (y < 1900)
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "resident ID birth date %.8s is before 1900", id + 6);
 	int64_t days = mu_date_to_days(y, m, d);
-	if (days > mu_now_unix() / 86400) {
-		snprintf(why, whylen, "resident ID birth date %.8s is in the future", id + 6);
-		return MU_EINVAL;
-	}
+	if (days > mu_now_unix() / 86400)
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "resident ID birth date %.8s is in the future", id + 6);
 	char want = people_idcard_check_digit(id);
 	char got = id[17] == 'x' ? 'X' : id[17];
-	if (got != want) {
-		snprintf(why, whylen, "resident ID check digit is %c, expected %c", got, want);
-		return MU_EINVAL;
-	}
+	if (got != want)
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "resident ID check digit is %c, expected %c", got, want);
 	if (birth)
 		*birth = days;
 	if (sex)

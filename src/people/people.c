@@ -15,14 +15,6 @@
 
 /* ---- validation ---------------------------------------------------------------------- */
 
-static int fail(const char **field, const char *f, char *why, size_t whylen, const char *msg)
-{
-	if (field)
-		*field = f;
-	snprintf(why, whylen, "%s", msg);
-	return MU_EINVAL;
-}
-
 /* True when s (valid UTF-8) holds a C0 or C1 control character or DEL. */
 static bool has_control(const char *s, size_t n)
 {
@@ -36,78 +28,74 @@ static bool has_control(const char *s, size_t n)
 	return false;
 }
 
-int people_validate(const struct people_person *p, const char **field, char *why, size_t whylen)
+int people_validate(const struct people_person *p, struct mu_why *why)
 {
-	char buf[160];
 	const char *idn = p->id_number;
 	size_t idlen = strnlen(idn, sizeof p->id_number);
 	int64_t today = mu_now_unix() / 86400;
 
 	if (!people_id_type_name(p->id_type))
-		return fail(field, "id_type", why, whylen,
-			    "ID type must be resident_id, passport or other");
+		return mu_why_set(why, MU_EINVAL, "id_type",
+				  "ID type must be resident_id, passport or other");
 	if (idlen == 0)
-		return fail(field, "id_number", why, whylen, "ID number is required");
-	if (idlen > PEOPLE_ID_MAX) {
-		snprintf(buf, sizeof buf, "ID number must be at most %d characters", PEOPLE_ID_MAX);
-		return fail(field, "id_number", why, whylen, buf);
-	}
+		return mu_why_set(why, MU_EINVAL, "id_number", "ID number is required");
+	if (idlen > PEOPLE_ID_MAX)
+		return mu_why_set(why, MU_EINVAL, "id_number",
+				  "ID number must be at most %d characters", PEOPLE_ID_MAX);
 	for (size_t i = 0; i < idlen; i++)
 		if (idn[i] < 0x20 || idn[i] > 0x7e)
-			return fail(field, "id_number", why, whylen,
-				    "ID number must be printable ASCII characters");
+			return mu_why_set(why, MU_EINVAL, "id_number",
+					  "ID number must be printable ASCII characters");
 
 	size_t nlen = strnlen(p->name, sizeof p->name);
 	if (nlen == sizeof p->name || !mu_utf8_valid(p->name, nlen))
-		return fail(field, "name", why, whylen, "name is not valid UTF-8 text");
+		return mu_why_set(why, MU_EINVAL, "name", "name is not valid UTF-8 text");
 	size_t ncp = mu_utf8_len(p->name, nlen);
-	if (ncp < 1 || ncp > PEOPLE_NAME_MAX) {
-		snprintf(buf, sizeof buf, "name must be 1 to %d characters (got %zu)",
-			 PEOPLE_NAME_MAX, ncp);
-		return fail(field, "name", why, whylen, buf);
-	}
+	if (ncp < 1 || ncp > PEOPLE_NAME_MAX)
+		return mu_why_set(why, MU_EINVAL, "name",
+				  "name must be 1 to %d characters (got %zu)", PEOPLE_NAME_MAX,
+				  ncp);
 	if (has_control(p->name, nlen))
-		return fail(field, "name", why, whylen, "name must not contain control characters");
+		return mu_why_set(why, MU_EINVAL, "name",
+				  "name must not contain control characters");
 
 	if (p->sex != PEOPLE_SEX_M && p->sex != PEOPLE_SEX_F)
-		return fail(field, "sex", why, whylen, "sex must be M or F");
+		return mu_why_set(why, MU_EINVAL, "sex", "sex must be M or F");
 
 	if (p->birth > today)
-		return fail(field, "birth_date", why, whylen, "birth date is in the future");
+		return mu_why_set(why, MU_EINVAL, "birth_date", "birth date is in the future");
 	if (p->birth < mu_date_to_days(1900, 1, 1))
-		return fail(field, "birth_date", why, whylen, "birth date is before 1900");
+		return mu_why_set(why, MU_EINVAL, "birth_date", "birth date is before 1900");
 
 	size_t plen = strnlen(p->phone, sizeof p->phone);
-	if (plen > PEOPLE_PHONE_MAX) {
-		snprintf(buf, sizeof buf, "phone must be at most %d characters", PEOPLE_PHONE_MAX);
-		return fail(field, "phone", why, whylen, buf);
-	}
+	if (plen > PEOPLE_PHONE_MAX)
+		return mu_why_set(why, MU_EINVAL, "phone", "phone must be at most %d characters",
+				  PEOPLE_PHONE_MAX);
 	for (size_t i = 0; i < plen; i++) {
 		char c = p->phone[i];
 		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == ' '))
-			return fail(field, "phone", why, whylen,
-				    "phone may contain only digits, '+', '-' and spaces");
+			return mu_why_set(why, MU_EINVAL, "phone",
+					  "phone may contain only digits, '+', '-' and spaces");
 	}
 
 	if (p->id_type == PEOPLE_ID_RESIDENT) {
 		int64_t birth;
 		int sex;
-		if (people_idcard_check(idn, buf, sizeof buf, &birth, &sex) != 0)
-			return fail(field, "id_number", why, whylen, buf);
+		int rc = people_idcard_check(idn, why, &birth, &sex);
+		if (rc != 0)
+			return rc;
 		if (birth != p->birth) {
 			char a[11], b[11];
 			mu_date_format(p->birth, a);
 			mu_date_format(birth, b);
-			snprintf(buf, sizeof buf, "birth date %s does not match resident ID (%s)",
-				 a, b);
-			return fail(field, "birth_date", why, whylen, buf);
+			return mu_why_set(why, MU_EINVAL, "birth_date",
+					  "birth date %s does not match resident ID (%s)", a, b);
 		}
-		if (sex != p->sex) {
-			snprintf(buf, sizeof buf, "sex %s does not match resident ID (%s)",
-				 p->sex == PEOPLE_SEX_M ? "M" : "F",
-				 sex == PEOPLE_SEX_M ? "male" : "female");
-			return fail(field, "sex", why, whylen, buf);
-		}
+		if (sex != p->sex)
+			return mu_why_set(why, MU_EINVAL, "sex",
+					  "sex %s does not match resident ID (%s)",
+					  p->sex == PEOPLE_SEX_M ? "M" : "F",
+					  sex == PEOPLE_SEX_M ? "male" : "female");
 	}
 	return 0;
 }
@@ -257,7 +245,7 @@ static const char sql_insert[] =
 
 /* Inserts a sealed person; its personal code follows from the new row id. A clash on
  * id_hash is the same person recorded twice. */
-static int insert(struct people_loader *l, struct people_sealed *ps, char *why, size_t whylen)
+static int insert(struct people_loader *l, struct people_sealed *ps, struct mu_why *why)
 {
 	const struct people_person *p = &ps->p;
 	struct db_stmt *st = NULL;
@@ -278,77 +266,67 @@ static int insert(struct people_loader *l, struct people_sealed *ps, char *why, 
 		ps->p.id = db_last_insert_id(l->d);
 		count_add(&l->counts, p->household_id, 1);
 		rc = 0;
-	} else if (rc == MU_EEXIST && why) {
-		snprintf(why, whylen, "ID number already recorded");
+	} else if (rc == MU_EEXIST) {
+		mu_why_set(why, rc, "id_number", "ID number already recorded");
 	}
 	return rc;
 }
 
 /* Seals p with the loader's pool and inserts it; sets p->id. */
-static int seal_insert(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+static int seal_insert(struct people_loader *l, struct people_person *p, struct mu_why *why)
 {
 	struct people_sealed ps;
 	int rc = seal(l->k, &l->pool, p, &ps);
 	if (rc != 0) {
-		if (why)
-			snprintf(why, whylen, "a field is too long to store");
-	} else if ((rc = insert(l, &ps, why, whylen)) == 0) {
+		mu_why_set(why, rc, NULL, "a field is too long to store");
+	} else if ((rc = insert(l, &ps, why)) == 0) {
 		p->id = ps.p.id;
 	}
 	sodium_memzero(&ps, sizeof ps);
 	return rc;
 }
 
-static const char sql_level[] = "SELECT level FROM places WHERE id = ?";
-
 /* 0 when household_id is a household; imports come grouped by household, so the last
  * one found is remembered. MU_ENOTFOUND with why set, or a database error. */
-static int household_check(struct people_loader *l, int64_t household_id, char *why, size_t whylen)
+static int household_check(struct people_loader *l, int64_t household_id, struct mu_why *why)
 {
-	struct db_stmt *st = NULL;
+	struct places_node n;
 	int rc;
 
 	if (household_id > 0 && household_id == l->household_ok)
 		return 0;
-	if ((rc = db_prepare(l->d, sql_level, &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, household_id);
-	rc = db_step(st);
-	if (rc == DB_ROW && db_col_i64(st, 0) == PLACES_HOUSEHOLD)
-		rc = 0;
-	else if (rc >= 0)
+	rc = places_get(l->d, household_id, &n);
+	if (rc == 0 && n.level != PLACES_HOUSEHOLD)
 		rc = MU_ENOTFOUND;
-	db_stmt_done(st);
-	if (rc == MU_ENOTFOUND && why)
-		snprintf(why, whylen, "household %lld is not a household", (long long)household_id);
+	if (rc == MU_ENOTFOUND)
+		mu_why_set(why, rc, "household", "household %lld is not a household",
+			   (long long)household_id);
 	if (rc == 0)
 		l->household_ok = household_id;
 	return rc;
 }
 
-int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen)
+int people_loader_add(struct people_loader *l, struct people_person *p, struct mu_why *why)
 {
-	const char *field = NULL;
-	int rc = people_validate(p, &field, why, whylen);
+	int rc = people_validate(p, why);
 	if (rc == 0)
-		rc = household_check(l, p->household_id, why, whylen);
+		rc = household_check(l, p->household_id, why);
 	if (rc == 0)
-		rc = seal_insert(l, p, why, whylen);
+		rc = seal_insert(l, p, why);
 	return rc;
 }
 
-int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, char *why,
-			     size_t whylen)
+int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, struct mu_why *why)
 {
-	int rc = household_check(l, ps->p.household_id, why, whylen);
+	int rc = household_check(l, ps->p.household_id, why);
 	if (rc == 0)
-		rc = insert(l, ps, why, whylen);
+		rc = insert(l, ps, why);
 	return rc;
 }
 
 int people_loader_add_trusted(struct people_loader *l, struct people_person *p)
 {
-	return seal_insert(l, p, NULL, 0);
+	return seal_insert(l, p, NULL);
 }
 
 static int by_id(const void *a, const void *b)
@@ -389,14 +367,14 @@ int people_loader_finish(struct people_loader *l)
 	return rc;
 }
 
-int people_add(struct db *d, const struct people_keys *k, struct people_person *p, char *why,
-	       size_t whylen)
+int people_add(struct db *d, const struct people_keys *k, struct people_person *p,
+	       struct mu_why *why)
 {
 	struct people_loader *l = people_loader_new(d, k);
 	int rc = db_tx_begin(d);
 	if (rc != 0)
 		goto out;
-	rc = people_loader_add(l, p, why, whylen);
+	rc = people_loader_add(l, p, why);
 	if (rc == 0)
 		rc = people_loader_finish(l);
 	if (rc == 0) {
@@ -523,6 +501,49 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
 	return get_one(d, sql_by_hash, k, hash, PEOPLE_HASH_BYTES, 0, out);
 }
 
+/* One household's people in id order: people_walk runs it for each household that
+ * places_level_walk gives, which is how the subtree's join ran it (an index seek on
+ * people_household per household). */
+static const char sql_of_household[] =
+    "SELECT " PERSON_COLS " FROM people p WHERE p.household_id = ? ORDER BY p.id";
+
+struct walk {
+	struct db *d;
+	const struct people_keys *k;
+	int (*fn)(const struct people_person *p, void *ctx);
+	void *ctx;
+	struct people_person person;
+};
+
+static int walk_household(const struct places_ref *h, void *ctx)
+{
+	struct walk *w = ctx;
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(w->d, sql_of_household, &st);
+	if (rc != 0)
+		return rc;
+	db_bind_i64(st, 1, h->id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if ((rc = read_row(st, w->k, &w->person)) != 0)
+			break;
+		if ((rc = w->fn(&w->person, w->ctx)) != 0)
+			break;
+	}
+	db_stmt_done(st);
+	return rc;
+}
+
+int people_walk(struct db *d, const struct people_keys *k, int64_t place,
+		int (*fn)(const struct people_person *p, void *ctx), void *ctx)
+{
+	struct walk w = {.d = d, .k = k, .fn = fn, .ctx = ctx};
+	int rc = places_level_walk(d, place, PLACES_HOUSEHOLD, walk_household, &w);
+	sodium_memzero(&w.person, sizeof w.person);
+	return rc;
+}
+
+/* ---- who lives where: what other capabilities ask of the people table ---------------- */
+
 static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
 
 int people_household_of(struct db *d, int64_t person, int64_t *household)
@@ -538,35 +559,131 @@ int people_household_of(struct db *d, int64_t person, int64_t *household)
 	return rc == DB_ROW ? 0 : rc == DB_DONE ? MU_ENOTFOUND : rc;
 }
 
-/* Households of the subtree through places_parent, then their people through
- * people_household. fn must not start another people_walk on the same connection
- * (the statement is in use while fn runs). */
-static const char sql_walk[] =
-    "WITH RECURSIVE sub(id, level) AS ("
-    "  SELECT id, level FROM places WHERE id = ?"
-    "  UNION ALL SELECT c.id, c.level FROM places c JOIN sub ON c.parent_id = sub.id"
-    "  WHERE sub.level < 7)"
-    "SELECT " PERSON_COLS " FROM sub JOIN places h ON h.id = sub.id "
-    "JOIN people p ON p.household_id = h.id "
-    "WHERE sub.level = 7 ORDER BY h.code, p.id";
-
-int people_walk(struct db *d, const struct people_keys *k, int64_t place,
-		int (*fn)(const struct people_person *p, void *ctx), void *ctx)
+int people_households_of(struct db *d, const int64_t *persons, size_t n, int64_t *households)
 {
-	struct people_person person;
 	struct db_stmt *st = NULL;
-	int rc = db_prepare(d, sql_walk, &st);
+	int rc = db_prepare(d, sql_household_of, &st);
 	if (rc != 0)
 		return rc;
-	db_bind_i64(st, 1, place);
-	while ((rc = db_step(st)) == DB_ROW) {
-		if ((rc = read_row(st, k, &person)) != 0)
-			goto out;
-		if ((rc = fn(&person, ctx)) != 0)
-			goto out;
+	/* One statement, reset between ids: the same primary-key seek per person that a
+	 * join on people did, without a statement's preparation each. */
+	for (size_t i = 0; i < n; i++) {
+		db_bind_i64(st, 1, persons[i]);
+		rc = db_step(st);
+		households[i] = rc == DB_ROW ? db_col_i64(st, 0) : 0;
+		db_stmt_done(st);
+		if (rc < 0)
+			return rc;
 	}
-out:
-	sodium_memzero(&person, sizeof person);
+	return 0;
+}
+
+static const char sql_max_id[] = "SELECT coalesce(max(id), 0) FROM people";
+
+int people_max_id(struct db *d, int64_t *max_id)
+{
+	return db_query_i64(d, sql_max_id, max_id);
+}
+
+static const char sql_members[] =
+    "SELECT id FROM people WHERE household_id = ?1 AND id > ?2 ORDER BY id";
+
+int people_household_members(struct db *d, int64_t household, int64_t after_id,
+			     int (*fn)(int64_t person, void *ctx), void *ctx)
+{
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(d, sql_members, &st);
+	if (rc != 0)
+		return rc;
+	db_bind_i64(st, 1, household);
+	db_bind_i64(st, 2, after_id);
+	while ((rc = db_step(st)) == DB_ROW)
+		if ((rc = fn(db_col_i64(st, 0), ctx)) != 0)
+			break;
 	db_stmt_done(st);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+static const char sql_code_row[] = "SELECT household_id, code_secret FROM people WHERE id = ?";
+
+/* The person a personal code names, checked as people_find_code checks it (the row must
+ * hold the secret the code opens to) but without unsealing the row. */
+static int resolve_code(struct db *d, const struct people_keys *k,
+			const unsigned char raw[PEOPLE_CODE_BYTES], int64_t *id, int64_t *household)
+{
+	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
+	struct db_stmt *st = NULL;
+	people_code_open(k, raw, id, secret);
+	int rc = db_prepare(d, sql_code_row, &st);
+	if (rc != 0)
+		goto out;
+	db_bind_i64(st, 1, *id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		if (*id <= 0 || db_col_bytes(st, 1) != PEOPLE_CODE_SECRET_BYTES)
+			rc = MU_ECRYPTO;
+		else if (sodium_memcmp(db_col_blob(st, 1), secret, PEOPLE_CODE_SECRET_BYTES) != 0)
+			rc = MU_ENOTFOUND;
+		else
+			rc = 0;
+		*household = db_col_i64(st, 0);
+	} else if (rc == DB_DONE) {
+		rc = MU_ENOTFOUND;
+	}
+	db_stmt_done(st);
+out:
+	sodium_memzero(secret, sizeof secret);
+	return rc;
+}
+
+int people_resolve(struct db *d, const struct people_keys *k, const char *text, int64_t *id,
+		   int64_t *household)
+{
+	unsigned char raw[PEOPLE_CODE_BYTES];
+	struct people_person p;
+	int rc;
+	*id = *household = 0;
+	if (strlen(text) >= PEOPLE_CODE_LEN && people_code_parse(text, raw) == 0)
+		return resolve_code(d, k, raw, id, household);
+	if (people_idcard_check(text, NULL, NULL, NULL) == 0) {
+		rc = people_find_id(d, k, PEOPLE_ID_RESIDENT, text, &p);
+	} else {
+		rc = people_find_id(d, k, PEOPLE_ID_PASSPORT, text, &p);
+		if (rc == MU_ENOTFOUND)
+			rc = people_find_id(d, k, PEOPLE_ID_OTHER, text, &p);
+	}
+	if (rc == 0) {
+		*id = p.id;
+		*household = p.household_id;
+	}
+	sodium_memzero(&p, sizeof p);
+	return rc;
+}
+
+static const char sql_counts[] =
+    "SELECT household_id, COUNT(*) FROM people GROUP BY household_id ORDER BY household_id";
+
+int people_counts_rebuild(struct db *d)
+{
+	struct db_stmt *st = NULL;
+	int64_t *hh = NULL, *n = NULL;
+	size_t len = 0, cap = 0;
+	int rc = db_prepare(d, sql_counts, &st);
+	if (rc != 0)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			hh = mu_xrealloc(hh, cap * sizeof *hh);
+			n = mu_xrealloc(n, cap * sizeof *n);
+		}
+		hh[len] = db_col_i64(st, 0);
+		n[len++] = db_col_i64(st, 1);
+	}
+	db_stmt_done(st);
+	if (rc == DB_DONE)
+		rc = places_counts_rebuild(d, hh, n, len);
+	free(hh);
+	free(n);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct db;
+struct mu_why;
 
 enum people_id_type { PEOPLE_ID_RESIDENT = 0, PEOPLE_ID_PASSPORT = 1, PEOPLE_ID_OTHER = 2 };
 enum people_sex { PEOPLE_SEX_M = 1, PEOPLE_SEX_F = 2 };
@@ -31,10 +32,11 @@ char people_idcard_check_digit(const char first17[17]);
 
 /* Checks an 18-character resident ID: length, digits (last may be 'X', also 'x'),
  * a plausible region code (a real province prefix), a real birth date not in the
- * future and after 1900-01-01, and the check digit. Returns 0 or MU_EINVAL with the
- * reason written to why (≥ 96 bytes). On success *birth (days since 1970) and *sex
- * (from the 17th digit: odd male) are set when the pointers are not NULL. */
-int people_idcard_check(const char *id, char *why, size_t whylen, int64_t *birth, int *sex);
+ * future and after 1900-01-01, and the check digit. Returns 0, or MU_EINVAL with why
+ * (may be NULL) set: field "id_number" and the first thing to fix. On success *birth
+ * (days since 1970) and *sex (from the 17th digit: odd male) are set when the pointers
+ * are not NULL. */
+int people_idcard_check(const char *id, struct mu_why *why, int64_t *birth, int *sex);
 
 /* True when the first two digits of a six-digit region code name a province-level
  * division of China (11..15, 21..23, 31..37, 41..46, 50..54, 61..65, 71, 81, 82). */
@@ -94,10 +96,11 @@ struct people_person {
 	unsigned char code[PEOPLE_CODE_BYTES];
 };
 
-/* Checks the fields of p as an import or the API would: field names are those of the
- * CSV columns. Returns 0, or MU_EINVAL with *field set and the reason in why. For a
- * resident ID, the sex and birth date must agree with the number. */
-int people_validate(const struct people_person *p, const char **field, char *why, size_t whylen);
+/* Checks the fields of p as an import or the API would. Returns 0, or MU_EINVAL with
+ * why (may be NULL) set: the field at fault, named as the CSV column ("id_number",
+ * "name", "sex", "birth_date", "phone", "id_type"), and the reason. For a resident ID,
+ * the sex and birth date must agree with the number. */
+int people_validate(const struct people_person *p, struct mu_why *why);
 
 /* A loader inserts many people in the caller's transaction and applies the people
  * counts of their households and ancestors once, at finish (one update per touched
@@ -108,10 +111,11 @@ struct people_loader;
 struct people_loader *people_loader_new(struct db *d, const struct people_keys *k);
 /* Validates p, gives it a fresh personal-code secret, seals it and inserts it; sets
  * p->id (not p->code: bulk loads have no use for it, and computing it costs four
- * keyed hashes a person — people_add and every read fill it in). Returns 0; MU_EINVAL (why says
- * what) for bad fields; MU_ENOTFOUND when household_id is not a household; MU_EEXIST when the ID
- * number is already recorded (why says so). A refused person leaves nothing behind. */
-int people_loader_add(struct people_loader *l, struct people_person *p, char *why, size_t whylen);
+ * keyed hashes a person — people_add and every read fill it in). Returns 0; MU_EINVAL for bad
+ * fields; MU_ENOTFOUND when household_id is not a household (field "household"); MU_EEXIST when
+ * the ID number is already recorded; why (may be NULL) says which. A refused person leaves
+ * nothing behind. */
+int people_loader_add(struct people_loader *l, struct people_person *p, struct mu_why *why);
 /* Like people_loader_add without validation or household check: for generators that
  * build valid people under households they just created. */
 int people_loader_add_trusted(struct people_loader *l, struct people_person *p);
@@ -145,14 +149,13 @@ void people_sealer_free(struct people_sealer *s);
  * check of people_loader_add (once per run of the same household); sets ps->p.id.
  * Returns 0, MU_ENOTFOUND or MU_EEXIST (why says what) as people_loader_add does, or
  * a database error. */
-int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, char *why,
-			     size_t whylen);
+int people_loader_add_sealed(struct people_loader *l, struct people_sealed *ps, struct mu_why *why);
 /* Writes the pending counts. Returns 0 or an error; the loader can be freed either way. */
 int people_loader_finish(struct people_loader *l);
 void people_loader_free(struct people_loader *l);
 
-int people_add(struct db *d, const struct people_keys *k, struct people_person *p, char *why,
-	       size_t whylen);
+int people_add(struct db *d, const struct people_keys *k, struct people_person *p,
+	       struct mu_why *why);
 
 /* Reads a person, opening the sealed fields and computing the personal code.
  * MU_ENOTFOUND when absent (for a code: also when it was not made with these keys),
@@ -162,13 +165,37 @@ int people_find_code(struct db *d, const struct people_keys *k,
 		     const unsigned char code[PEOPLE_CODE_BYTES], struct people_person *out);
 int people_find_id(struct db *d, const struct people_keys *k, int id_type, const char *id_number,
 		   struct people_person *out);
-/* The household person lives in. MU_ENOTFOUND for no such person. */
-int people_household_of(struct db *d, int64_t person, int64_t *household);
-
-/* Calls fn for every person living in the subtree of place (household order); stops
- * when fn returns non-zero and returns that. */
+/* Calls fn for every person living in the subtree of place: household by household in
+ * the tree's code order (places_level_walk), by id within one; stops when fn returns
+ * non-zero and returns that. fn must not start another people_walk on d. */
 int people_walk(struct db *d, const struct people_keys *k, int64_t place,
 		int (*fn)(const struct people_person *p, void *ctx), void *ctx);
+
+/* ---- who lives where, for other capabilities (people.c) --------------------------------
+ * The people table is people/'s alone: other capabilities ask these instead of writing
+ * SQL that names it. None opens sealed fields. */
+
+/* The household person lives in. MU_ENOTFOUND for no such person. */
+int people_household_of(struct db *d, int64_t person, int64_t *household);
+/* households[i] = the household of persons[i] (0 for no such person), for n people at
+ * once with one statement (what a join on people gave, for a list held in memory). */
+int people_households_of(struct db *d, const int64_t *persons, size_t n, int64_t *households);
+/* The largest person id (0 without people): for arrays indexed by person id. */
+int people_max_id(struct db *d, int64_t *max_id);
+/* Calls fn with the id of each person of household with an id above after_id (0: all),
+ * in id order; stops when fn returns non-zero and returns that. fn must not run
+ * people_household_members on d itself. */
+int people_household_members(struct db *d, int64_t household, int64_t after_id,
+			     int (*fn)(int64_t person, void *ctx), void *ctx);
+/* The person a scanned text names — a personal code (checked against the row's secret,
+ * without unsealing it), else an ID number (resident ID when it is a valid one, else
+ * passport, else other) — with their household. MU_ENOTFOUND when nobody matches,
+ * MU_ECRYPTO for a row that does not open with k, or a database error. */
+int people_resolve(struct db *d, const struct people_keys *k, const char *text, int64_t *id,
+		   int64_t *household);
+/* Recounts the people of every household from the rows and has places/ rebuild every
+ * count of the tree from those (places_counts_rebuild): repair and test oracle. */
+int people_counts_rebuild(struct db *d);
 
 /* ---- what a checkpoint sees (codebook.c) ------------------------------------------
  * A name masked by code points: 张* for two, 张*明 for three, the first and last with

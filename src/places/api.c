@@ -44,12 +44,11 @@ static json_t *child_json(const struct places_node *n)
 int places_api_resolve(struct http_req *r, const char *field, const char *code,
 		       struct places_node *node)
 {
-	const char *why;
 	int rc;
 	memset(node, 0, sizeof *node);
 	if (!code || !*code)
 		return http_fail(r, MU_EINVAL, field, "required: a place code");
-	if (places_code_check(code, &why))
+	if (places_code_check(code, NULL))
 		return http_fail(r, MU_EINVAL, field,
 				 "a place code is 1 to 32 letters, digits or '-'");
 	if ((rc = places_find(auth_req_db(r), code, node)) == MU_ENOTFOUND)
@@ -155,13 +154,13 @@ static int get_place(struct http_req *r, struct http_resp *resp)
 /* GET /api/v1/places/{code}/children?cursor=CODE&limit=N */
 static int get_children(struct http_req *r, struct http_resp *resp)
 {
-	const char *next, *why, *cursor = http_query(r, "cursor");
+	const char *next, *cursor = http_query(r, "cursor");
 	struct places_node node;
 	int limit, rc;
 	if ((rc = code_param(r, &node)) ||
 	    (rc = http_query_limit(r, CHILDREN_DEFAULT, HTTP_LIMIT_MAX, &limit)))
 		return rc;
-	if (cursor && places_code_check(cursor, &why))
+	if (cursor && places_code_check(cursor, NULL))
 		return http_fail_cursor(r);
 	json_t *children = json_array();
 	if ((rc = children_page(r, node.id, cursor ? cursor : "", limit, children, &next))) {

@@ -34,48 +34,35 @@ int places_level_parse(const char *s, int *level)
 	return MU_EINVAL;
 }
 
-int places_code_check(const char *code, const char **why)
+int places_code_check(const char *code, struct mu_why *why)
 {
 	size_t n = strlen(code);
-	if (n == 0) {
-		*why = "code is empty";
-		return MU_EINVAL;
-	}
-	if (n > PLACES_CODE_MAX) {
-		*why = "code is longer than 32 characters";
-		return MU_EINVAL;
-	}
+	if (n == 0)
+		return mu_why_set(why, MU_EINVAL, "code", "code is empty");
+	if (n > PLACES_CODE_MAX)
+		return mu_why_set(why, MU_EINVAL, "code", "code is longer than 32 characters");
 	for (size_t i = 0; i < n; i++) {
 		char c = code[i];
 		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      c == '-')) {
-			*why = "code may hold only letters, digits and '-'";
-			return MU_EINVAL;
-		}
+		      c == '-'))
+			return mu_why_set(why, MU_EINVAL, "code",
+					  "code may hold only letters, digits and '-'");
 	}
 	return 0;
 }
 
-int places_name_check(const char *name, const char **why)
+int places_name_check(const char *name, struct mu_why *why)
 {
 	size_t n = strlen(name);
-	if (n == 0) {
-		*why = "name is empty";
-		return MU_EINVAL;
-	}
-	if (!mu_utf8_valid(name, n)) {
-		*why = "name is not valid UTF-8";
-		return MU_EINVAL;
-	}
-	if (mu_utf8_len(name, n) > PLACES_NAME_MAX) {
-		*why = "name is longer than 64 characters";
-		return MU_EINVAL;
-	}
+	if (n == 0)
+		return mu_why_set(why, MU_EINVAL, "name", "name is empty");
+	if (!mu_utf8_valid(name, n))
+		return mu_why_set(why, MU_EINVAL, "name", "name is not valid UTF-8");
+	if (mu_utf8_len(name, n) > PLACES_NAME_MAX)
+		return mu_why_set(why, MU_EINVAL, "name", "name is longer than 64 characters");
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
-			*why = "name holds a control character";
-			return MU_EINVAL;
-		}
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return mu_why_set(why, MU_EINVAL, "name", "name holds a control character");
 	return 0;
 }
 
@@ -266,6 +253,78 @@ int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *
 	return rc == DB_DONE ? 0 : rc;
 }
 
+static const char sql_root[] = "SELECT id FROM places WHERE level = 0 ORDER BY id LIMIT 1";
+
+int places_root(struct db *d, int64_t *id)
+{
+	int64_t v = 0;
+	int rc = db_query_i64(d, sql_root, &v);
+	*id = v;
+	return rc ? rc : v ? 0 : MU_ENOTFOUND;
+}
+
+int places_parent(struct db *d, int64_t id, int64_t *parent_id)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_parent_of, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, id);
+	rc = db_step(s);
+	*parent_id = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	db_stmt_done(s);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? MU_ENOTFOUND : rc;
+}
+
+static const char sql_tree[] =
+    "SELECT id, coalesce(parent_id, 0), level FROM places ORDER BY level";
+
+int places_tree(struct db *d, int (*fn)(int64_t id, int64_t parent_id, int level, void *ctx),
+		void *ctx)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_tree, &s);
+	if (rc)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW)
+		if ((rc = fn(db_col_i64(s, 0), db_col_i64(s, 1), (int)db_col_i64(s, 2), ctx)) != 0)
+			break;
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+/* As sql_walk, but the recursion stops at the wanted level (?2) and each row carries
+ * its parent's code: the root's from a join, the others' from the row they came from. */
+static const char sql_level_walk[] =
+    "WITH RECURSIVE t(path, id, parent_id, level, code, pcode) AS ("
+    " SELECT p.code, p.id, coalesce(p.parent_id, 0), p.level, p.code, coalesce(q.code, '')"
+    " FROM places p LEFT JOIN places q ON q.id = p.parent_id WHERE p.id = ?1"
+    " UNION ALL SELECT t.path || char(1) || c.code, c.id, c.parent_id, c.level, c.code, t.code"
+    " FROM places c JOIN t ON c.parent_id = t.id WHERE t.level < ?2 ORDER BY 1)"
+    " SELECT id, parent_id, code, pcode FROM t WHERE level = ?2";
+
+int places_level_walk(struct db *d, int64_t root, int level,
+		      int (*fn)(const struct places_ref *r, void *ctx), void *ctx)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_level_walk, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, root);
+	db_bind_i64(s, 2, level);
+	struct places_ref r;
+	while ((rc = db_step(s)) == DB_ROW) {
+		r.id = db_col_i64(s, 0);
+		r.parent_id = db_col_i64(s, 1);
+		snprintf(r.code, sizeof r.code, "%s", db_col_text(s, 2));
+		snprintf(r.parent_code, sizeof r.parent_code, "%s", db_col_text(s, 3));
+		if ((rc = fn(&r, ctx)) != 0)
+			break;
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
 /* ---- writing ------------------------------------------------------------------------ */
 
 static const char sql_insert[] = "INSERT INTO places (parent_id, level, code, name) VALUES (?, ?, ?, ?)";
@@ -432,41 +491,29 @@ int places_people_add_many(struct db *d, const int64_t *ids, const int64_t *delt
 }
 
 int places_add(struct db *d, int64_t parent_id, int level, const char *code, const char *name,
-	       int64_t *id, const char **why)
+	       int64_t *id, struct mu_why *why)
 {
-	const char *dummy;
-	if (!why)
-		why = &dummy;
-	*why = NULL;
-	if (level < 0 || level >= PLACES_NLEVELS) {
-		*why = "unknown level";
-		return MU_EINVAL;
-	}
+	mu_why_clear(why);
+	if (level < 0 || level >= PLACES_NLEVELS)
+		return mu_why_set(why, MU_EINVAL, "level", "unknown level");
 	int rc;
 	if ((rc = places_code_check(code, why)) || (rc = places_name_check(name, why)))
 		return rc;
 	if (parent_id == 0) {
-		if (level != PLACES_CITY) {
-			*why = "only the city has no parent";
-			return MU_EINVAL;
-		}
+		if (level != PLACES_CITY)
+			return mu_why_set(why, MU_EINVAL, "parent", "only the city has no parent");
 		int64_t has;
 		if ((rc = db_query_i64(d, sql_has_city, &has)))
 			return rc;
-		if (has) {
-			*why = "there is already a city";
-			return MU_EEXIST;
-		}
+		if (has)
+			return mu_why_set(why, MU_EEXIST, "level", "there is already a city");
 	} else {
 		struct places_node parent;
-		if ((rc = places_get(d, parent_id, &parent))) {
-			*why = "unknown parent";
-			return rc;
-		}
-		if (parent.level + 1 != level) {
-			*why = "level must be one below its parent's";
-			return MU_EINVAL;
-		}
+		if ((rc = places_get(d, parent_id, &parent)))
+			return mu_why_set(why, rc, "parent", "unknown parent");
+		if (parent.level + 1 != level)
+			return mu_why_set(why, MU_EINVAL, "level",
+					  "level must be one below its parent's");
 	}
 	if ((rc = db_tx_begin(d)))
 		return rc;
@@ -483,7 +530,7 @@ int places_add(struct db *d, int64_t parent_id, int level, const char *code, con
 	rc = db_step(s);
 	db_stmt_done(s);
 	if (rc == MU_EEXIST) {
-		*why = "code already used";
+		mu_why_set(why, rc, "code", "code already used");
 		goto out;
 	}
 	if (rc != DB_DONE)
@@ -519,36 +566,50 @@ int places_insert_raw(struct db *d, const struct places_node *n)
 	return rc == DB_DONE ? 0 : rc;
 }
 
-/* Rebuild, bottom-up: households count their people, then each level sums its
- * children (and counts them at the children's level). */
+/* Rebuild, bottom-up: households take the people counts they are given, then each
+ * level sums its children (and counts them at the children's level). CASE, not
+ * SUM(level = 1): PostgreSQL has no sum of booleans. */
 static const char sql_reset[] =
 	"UPDATE places SET n_districts = 0, n_streets = 0, n_communities = 0, n_grids = 0,"
 	" n_compounds = 0, n_buildings = 0, n_households = 0, n_people = 0";
-static const char sql_households[] =
-	"UPDATE places SET n_people = c.n FROM"
-	" (SELECT household_id, COUNT(*) AS n FROM people GROUP BY household_id) AS c"
-	" WHERE places.id = c.household_id AND places.level = 7";
+static const char sql_household_people[] =
+    "UPDATE places SET n_people = ?2 WHERE id = ?1 AND level = 7";
 static const char sql_level_up[] =
 	"UPDATE places SET"
 	" n_districts = c.d, n_streets = c.s, n_communities = c.cm, n_grids = c.g,"
 	" n_compounds = c.cp, n_buildings = c.b, n_households = c.h, n_people = c.p"
 	" FROM (SELECT parent_id,"
-	"  SUM(level = 1) + SUM(n_districts) AS d, SUM(level = 2) + SUM(n_streets) AS s,"
-	"  SUM(level = 3) + SUM(n_communities) AS cm, SUM(level = 4) + SUM(n_grids) AS g,"
-	"  SUM(level = 5) + SUM(n_compounds) AS cp, SUM(level = 6) + SUM(n_buildings) AS b,"
-	"  SUM(level = 7) + SUM(n_households) AS h, SUM(n_people) AS p"
+	"  SUM(CASE WHEN level = 1 THEN 1 ELSE 0 END) + SUM(n_districts) AS d,"
+	"  SUM(CASE WHEN level = 2 THEN 1 ELSE 0 END) + SUM(n_streets) AS s,"
+	"  SUM(CASE WHEN level = 3 THEN 1 ELSE 0 END) + SUM(n_communities) AS cm,"
+	"  SUM(CASE WHEN level = 4 THEN 1 ELSE 0 END) + SUM(n_grids) AS g,"
+	"  SUM(CASE WHEN level = 5 THEN 1 ELSE 0 END) + SUM(n_compounds) AS cp,"
+	"  SUM(CASE WHEN level = 6 THEN 1 ELSE 0 END) + SUM(n_buildings) AS b,"
+	"  SUM(CASE WHEN level = 7 THEN 1 ELSE 0 END) + SUM(n_households) AS h,"
+	"  SUM(n_people) AS p"
 	"  FROM places WHERE level = ?1 GROUP BY parent_id) AS c"
 	" WHERE places.id = c.parent_id";
 
-int places_counts_rebuild(struct db *d)
+int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t *people, size_t n)
 {
+	struct db_stmt *s;
 	int rc;
 	if ((rc = db_tx_begin(d)))
 		return rc;
-	if ((rc = db_exec(d, sql_reset)) || (rc = db_exec(d, sql_households)))
+	if ((rc = db_exec(d, sql_reset)))
 		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = db_prepare(d, sql_household_people, &s)))
+			goto out;
+		db_bind_i64(s, 1, households[i]);
+		db_bind_i64(s, 2, people[i]);
+		rc = db_step(s);
+		db_stmt_done(s);
+		if (rc != DB_DONE)
+			goto out;
+		rc = 0;
+	}
 	for (int level = PLACES_HOUSEHOLD; level >= PLACES_DISTRICT; level--) {
-		struct db_stmt *s;
 		if ((rc = db_prepare(d, sql_level_up, &s)))
 			goto out;
 		db_bind_i64(s, 1, level);

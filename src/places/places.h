@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct db;
+struct mu_why;
 
 enum places_level {
 	PLACES_CITY = 0,
@@ -40,18 +41,19 @@ const char *places_level_name(int level);
 int places_level_parse(const char *s, int *level);
 
 /* Checks a code and a name as stored: code 1..32 of [0-9A-Za-z-], name 1..64 code
- * points of valid UTF-8 with no control characters. On failure returns MU_EINVAL and
- * points *why at a static reason. */
-int places_code_check(const char *code, const char **why);
-int places_name_check(const char *name, const char **why);
+ * points of valid UTF-8 with no control characters. On failure returns MU_EINVAL with
+ * why (may be NULL) set: field "code" or "name" and the reason. */
+int places_code_check(const char *code, struct mu_why *why);
+int places_name_check(const char *name, struct mu_why *why);
 
 /* Adds a node under parent (0 only for the city, of which there is at most one)
  * and counts it in every ancestor. The level must be the parent's level + 1.
  * Returns 0 with *id set; MU_EEXIST for a code already used; MU_ENOTFOUND for a
- * missing parent; MU_EINVAL for a bad level, code or name (*why says which, may be
- * NULL). Runs in the caller's transaction if there is one. */
+ * missing parent; MU_EINVAL for a bad level, code or name; why (may be NULL) says which
+ * ("level", "parent", "code", "name") and why. Runs in the caller's transaction if
+ * there is one. */
 int places_add(struct db *d, int64_t parent_id, int level, const char *code, const char *name,
-	       int64_t *id, const char **why);
+	       int64_t *id, struct mu_why *why);
 
 /* Bulk load: inserts n exactly as given (its id, counts and all), without touching
  * other rows. For generators that computed the counts themselves; no checks. */
@@ -80,6 +82,34 @@ int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node
 int places_children_after(struct db *d, int64_t id, const char *after,
 			  int (*fn)(const struct places_node *n, void *ctx), void *ctx);
 
+/* The city: the id of the level-0 node, MU_ENOTFOUND before one is added. */
+int places_root(struct db *d, int64_t *id);
+
+/* The parent of id (0 for the root). MU_ENOTFOUND when id is no place. One index read:
+ * for walks up the tree that stop early (the scan path's scope check). */
+int places_parent(struct db *d, int64_t id, int64_t *parent_id);
+
+/* Calls fn with the id, parent (0 for the root) and level of every place, parents
+ * before children; stops when fn returns non-zero and returns that. For in-memory
+ * copies of the tree's shape (screening's coverage aggregate). */
+int places_tree(struct db *d, int (*fn)(int64_t id, int64_t parent_id, int level, void *ctx),
+		void *ctx);
+
+/* A place as a walk over one level gives it: its code and its parent's. */
+struct places_ref {
+	int64_t id, parent_id; /* parent_id 0 for the root */
+	char code[PLACES_CODE_MAX + 1], parent_code[PLACES_CODE_MAX + 1];
+};
+
+/* Calls fn for every place at level in the subtree of root (root itself when it is at
+ * that level; none when it is below it), depth-first in code order (each place's
+ * subtree before its next sibling), in one query that descends no further than level.
+ * The ref is borrowed for the call; fn may run other statements on d. Stops when fn
+ * returns non-zero and returns that. E.g. the households of a grid with the code of
+ * the building above each, or the grids of a district. */
+int places_level_walk(struct db *d, int64_t root, int level,
+		      int (*fn)(const struct places_ref *r, void *ctx), void *ctx);
+
 /* Adds delta people to id and every ancestor of it. */
 int places_people_add(struct db *d, int64_t id, int64_t delta);
 
@@ -88,9 +118,12 @@ int places_people_add(struct db *d, int64_t id, int64_t delta);
  * bulk load touching 400 k households updates ~450 k rows, not 3.6 M). */
 int places_people_add_many(struct db *d, const int64_t *ids, const int64_t *deltas, size_t n);
 
-/* Recomputes every count of every node from the rows themselves. For repair after a
- * bulk load and as the oracle in tests; slow at full scale (a full scan per level). */
-int places_counts_rebuild(struct db *d);
+/* Recomputes every count of every node from the tree's rows, in one transaction:
+ * households[i] holds people[i] people (n pairs; households not listed hold none) —
+ * who lives where is people/'s to say (people_counts_rebuild gives these). For repair
+ * after a bulk load and as the oracle in tests; slow at full scale (a full scan per
+ * level and one update per listed household). */
+int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t *people, size_t n);
 
 /* Calls fn for every node of the subtree of root (root included), parents before
  * children, in code order among siblings. */

@@ -212,7 +212,7 @@ static json_t *round_json(struct db *d, const struct screening_round *rd)
 struct round_job {
 	struct http_req *r;
 	struct screening_round rd;
-	const char *why;
+	struct mu_why why;
 };
 
 static int round_create_fn(struct db *d, void *arg)
@@ -261,7 +261,7 @@ static int post_round(struct http_req *r, struct http_resp *resp)
 	j.rd.pool_high = (int)k[1];
 	j.rd.pool_medium = (int)k[2];
 	if ((rc = auth_submit(r, round_create_fn, &j)))
-		return rc == MU_EINVAL ? http_fail(r, rc, "name", j.why) : rc;
+		return rc == MU_EINVAL ? http_fail(r, rc, "name", j.why.text) : rc;
 	resp->status = 201;
 	resp->json = json_pack("{s:o}", "round", round_json(auth_req_db(r), &j.rd));
 	return 0;
@@ -338,7 +338,7 @@ struct site_job {
 	struct screening_site s;
 	struct screening_lab l;
 	bool lab;
-	const char *why;
+	struct mu_why why;
 };
 
 static int site_add_fn(struct db *d, void *arg)
@@ -380,7 +380,7 @@ static int post_site(struct http_req *r, struct http_resp *resp)
 		if (rc == MU_EEXIST)
 			return http_fail(r, rc, "code", "a site already has this code");
 		if (rc == MU_EINVAL)
-			return http_fail(r, rc, strstr(j.why, "code") ? "code" : "name", j.why);
+			return http_fail(r, rc, j.why.field ? j.why.field : "name", j.why.text);
 		return rc;
 	}
 	resp->status = 201;
@@ -406,7 +406,7 @@ static int post_lab(struct http_req *r, struct http_resp *resp)
 		if (rc == MU_EEXIST)
 			return http_fail(r, rc, "code", "a lab already has this code");
 		if (rc == MU_EINVAL)
-			return http_fail(r, rc, strstr(j.why, "code") ? "code" : "name", j.why);
+			return http_fail(r, rc, j.why.field ? j.why.field : "name", j.why.text);
 		return rc;
 	}
 	resp->status = 201;

@@ -28,9 +28,7 @@ static json_t *item_error(int err, const char *field, const char *msg)
 static void refuse_item(struct screening_item_result *x, int err, const char *field,
 			const char *msg)
 {
-	x->err = err;
-	x->field = field;
-	snprintf(x->msg, sizeof x->msg, "%s", msg);
+	x->err = mu_why_set(&x->why, err, field, "%s", msg);
 }
 
 /* The first member of item it not in allowed: refused (the name into the arena). */
@@ -66,7 +64,7 @@ static json_t *item_json(const char *tube, const struct screening_item_result *x
 	json_t *o = json_pack("{s:o, s:s}", "tube", tube ? json_string(tube) : json_null(),
 			      "status", x->err ? "error" : "ok");
 	if (x->err)
-		json_object_set_new(o, "error", item_error(x->err, x->field, x->msg));
+		json_object_set_new(o, "error", item_error(x->err, x->why.field, x->why.text));
 	return o;
 }
 
@@ -134,12 +132,12 @@ static json_t *scan_json(const json_t *it, const struct screening_item_result *p
 	json_t *o = json_pack("{s:O}", "scan_id", json_is_string(sid) ? sid : json_null());
 	if (pre->err) {
 		json_object_set_new(o, "status", json_string("error"));
-		json_object_set_new(o, "error", item_error(pre->err, pre->field, pre->msg));
+		json_object_set_new(o, "error", item_error(pre->err, pre->why.field, pre->why.text));
 		return o;
 	}
 	json_object_set_new(o, "status", json_string(status[x->status]));
 	if (x->status == SCREENING_SCAN_ERROR) {
-		json_object_set_new(o, "error", item_error(x->err, x->field, x->msg));
+		json_object_set_new(o, "error", item_error(x->err, x->why.field, x->why.text));
 	} else if (x->status == SCREENING_SCAN_OK) {
 		json_object_set_new(o, "tube", json_string(in->tube));
 		json_object_set_new(o, "opened", json_boolean(x->opened));
@@ -270,13 +268,13 @@ static json_t *tube_json(const struct screening_tube *t)
 
 struct seal_job {
 	const char *barcode;
-	char msg[SCREENING_MSG_MAX];
+	struct mu_why why;
 };
 
 static int seal_fn(struct db *d, void *arg)
 {
 	struct seal_job *j = arg;
-	return screening_tube_seal(d, j->barcode, mu_now_unix(), j->msg);
+	return screening_tube_seal(d, j->barcode, mu_now_unix(), &j->why);
 }
 
 /* POST /api/v1/tubes/{barcode}/seal */
@@ -296,7 +294,7 @@ int screening__api_post_seal(struct http_req *r, struct http_resp *resp)
 	if ((rc = auth_submit(r, seal_fn, &j)))
 		return rc == MU_EEXIST || rc == MU_ENOTFOUND
 			   ? http_fail(r, rc, "barcode",
-				       mu_arena_strndup(&r->arena, j.msg, strlen(j.msg)))
+				       mu_arena_strndup(&r->arena, j.why.text, strlen(j.why.text)))
 			   : rc;
 	if ((rc = screening_tube_get(auth_req_db(r), j.barcode, &t)))
 		return rc;

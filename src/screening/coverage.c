@@ -8,6 +8,7 @@
 
 #include "core/core.h"
 #include "db/db.h"
+#include "people/people.h"
 #include "places/places.h"
 #include "screening.h"
 #include "screening_int.h"
@@ -144,18 +145,15 @@ static int tree_ensure(struct screening_cov *c, struct db *d, int64_t id)
 	return 0;
 }
 
-static const char sql_tree[] = "SELECT id, coalesce(parent_id, 0), level FROM places ORDER BY level";
+static int tree_row(int64_t id, int64_t parent, int level, void *ctx)
+{
+	tree_put(ctx, id, parent, level);
+	return 0;
+}
 
 static int tree_load(struct screening_cov *c, struct db *d)
 {
-	struct db_stmt *s;
-	int rc = db_prepare(d, sql_tree, &s);
-	if (rc)
-		return rc;
-	while ((rc = db_step(s)) == DB_ROW)
-		tree_put(c, db_col_i64(s, 0), db_col_i64(s, 1), (int)db_col_i64(s, 2));
-	db_stmt_done(s);
-	return rc == DB_DONE ? 0 : rc;
+	return places_tree(d, tree_row, c);
 }
 
 static void round_fit(struct screening_cov *c, struct cov_round *r)
@@ -231,31 +229,14 @@ static void person_set(struct screening_cov *c, struct cov_round *r, int64_t per
 		add_up(c, r, household, diff);
 }
 
-static const char sql_household_of[] = "SELECT household_id FROM people WHERE id = ?";
-
-static int household_of(struct db *d, int64_t person, int64_t *hh)
-{
-	struct db_stmt *s;
-	int rc = db_prepare(d, sql_household_of, &s);
-	if (rc)
-		return rc;
-	db_bind_i64(s, 1, person);
-	rc = db_step(s);
-	*hh = rc == DB_ROW ? db_col_i64(s, 0) : 0;
-	db_stmt_done(s);
-	return rc == DB_ROW ? 0 : rc == DB_DONE ? MU_ENOTFOUND : rc;
-}
-
 /* ---- building a round from the database ---------------------------------------------- */
 
-static const char sql_max_person[] = "SELECT coalesce(max(id), 0) FROM people";
 static const char sql_round_samples[] =
 	"SELECT s.person_id, s.household_id, t.result FROM samples s JOIN tubes t"
 	" ON t.id = s.tube_id WHERE s.round_id = ?";
 static const char sql_round_recalls[] = "SELECT person_id, state FROM recalls WHERE round_id = ?";
 static const char sql_round_exempt[] =
-	"SELECT e.person_id, p.household_id FROM exemptions e JOIN people p ON p.id = e.person_id"
-	" WHERE e.round_id = ? OR e.round_id IS NULL";
+    "SELECT person_id FROM exemptions WHERE round_id = ? OR round_id IS NULL";
 
 /* Makes room for person p in r->flags and in the household array beside it (people
  * added after the count was taken). */
@@ -276,9 +257,11 @@ static int round_build(struct screening_cov *c, struct db *d, int64_t id, struct
 	struct screening_round info;
 	int64_t maxp;
 	int32_t *hh = NULL;
+	int64_t *ex = NULL, *exhh = NULL;
+	size_t nex = 0, capex = 0;
 	struct db_stmt *s = NULL;
 	int rc = screening_round_get(d, id, &info);
-	if (rc || (rc = db_query_i64(d, sql_max_person, &maxp)))
+	if (rc || (rc = people_max_id(d, &maxp)))
 		return rc;
 	struct cov_round *r = mu_xcalloc(1, sizeof *r);
 	r->id = id;
@@ -318,13 +301,23 @@ static int round_build(struct screening_cov *c, struct db *d, int64_t id, struct
 		int64_t p = db_col_i64(s, 0);
 		fit_both(r, &hh, p);
 		r->flags[p] |= SCREENING__F_EXEMPT;
-		if (!hh[p])
-			hh[p] = (int32_t)db_col_i64(s, 1);
+		if (hh[p])
+			continue;
+		if (nex == capex) {
+			capex = capex ? capex * 2 : 256;
+			ex = mu_xrealloc(ex, capex * sizeof *ex);
+		}
+		ex[nex++] = p;
 	}
 	db_stmt_done(s);
 	if (rc < 0)
 		goto out;
-	rc = 0;
+	/* The households of exempt people nobody sampled, from people/ in one call. */
+	exhh = mu_xmalloc((nex ? nex : 1) * sizeof *exhh);
+	if ((rc = people_households_of(d, ex, nex, exhh)))
+		goto out;
+	for (size_t i = 0; i < nex; i++)
+		hh[ex[i]] = (int32_t)exhh[i];
 	round_fit(c, r);
 	int diff[NC];
 	for (size_t p = 1; p < r->nflags; p++) {
@@ -337,6 +330,8 @@ static int round_build(struct screening_cov *c, struct db *d, int64_t id, struct
 	}
 out:
 	free(hh);
+	free(ex);
+	free(exhh);
 	if (rc) {
 		round_free(r);
 		r = NULL;
@@ -442,7 +437,7 @@ int screening_cov_apply(struct screening_cov *c, struct db *d, const struct scre
 	for (size_t i = 0; i < dl->n && rc == 0; i++) {
 		const struct screening__event *e = &dl->ev[i];
 		int64_t hh = e->household_id;
-		if (!hh && (rc = household_of(d, e->person_id, &hh)))
+		if (!hh && (rc = people_household_of(d, e->person_id, &hh)))
 			break;
 		if ((rc = tree_ensure(c, d, hh)))
 			break;
@@ -462,31 +457,34 @@ int screening_cov_apply(struct screening_cov *c, struct db *d, const struct scre
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-static const char sql_household_people[] = "SELECT id FROM people WHERE household_id = ?";
+struct ids {
+	int64_t *v;
+	size_t n;
+};
+
+static int collect_id(int64_t id, void *ctx)
+{
+	struct ids *a = ctx;
+	a->v = mu_xrealloc(a->v, (a->n + 1) * sizeof *a->v);
+	a->v[a->n++] = id;
+	return 0;
+}
 
 /* Fills k for node in round. Takes the lock shared (exclusive only to load a round). */
 static int counts_of(struct screening_cov *c, struct db *d, int64_t round_id,
 		     const struct places_node *node, struct screening_counts *k)
 {
 	int32_t sum[NC] = {0};
-	int64_t *people = NULL;
-	size_t np = 0;
+	struct ids hp = {0};
+	int64_t *people;
+	size_t np;
 	int rc = 0;
-	if (node->level == PLACES_HOUSEHOLD) {
-		/* A household's few people are read first, outside the lock. */
-		struct db_stmt *s;
-		if ((rc = db_prepare(d, sql_household_people, &s)))
-			return rc;
-		db_bind_i64(s, 1, node->id);
-		while ((rc = db_step(s)) == DB_ROW) {
-			people = mu_xrealloc(people, (np + 1) * sizeof *people);
-			people[np++] = db_col_i64(s, 0);
-		}
-		db_stmt_done(s);
-		if (rc < 0)
-			goto out;
-		rc = 0;
-	}
+	/* A household's few people are read first, outside the lock. */
+	if (node->level == PLACES_HOUSEHOLD &&
+	    (rc = people_household_members(d, node->id, 0, collect_id, &hp)))
+		goto out;
+	people = hp.v;
+	np = hp.n;
 	pthread_rwlock_rdlock(&c->lock);
 	struct cov_round *r = round_of(c, round_id);
 	if (!r) {
@@ -520,7 +518,7 @@ static int counts_of(struct screening_cov *c, struct db *d, int64_t round_id,
 	k->positive = sum[C_POSITIVE];
 	k->coverage = k->expected > 0 ? (double)k->sampled / (double)k->expected : 0.0;
 out:
-	free(people);
+	free(hp.v);
 	return rc;
 }
 
@@ -645,7 +643,7 @@ int screening_exemption_add(struct db *d, int64_t round_id, int64_t person_id, i
 	if (!screening_exempt_reason_name(reason))
 		return MU_EINVAL;
 	int64_t hh;
-	int rc = household_of(d, person_id, &hh);
+	int rc = people_household_of(d, person_id, &hh);
 	if (rc)
 		return rc;
 	if (round_id) {

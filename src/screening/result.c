@@ -67,15 +67,15 @@ int screening_tube_receive(struct db *d, const char *lab_code, const char *const
 		struct screening_tube t;
 		rc = screening_tube_get(d, bc, &t);
 		if (rc == MU_EINVAL || rc == MU_ENOTFOUND) {
-			r->err = screening__fail(rc, &r->field, r->msg, "tube", "tube %s: %s", bc,
-						 rc == MU_EINVAL ? "malformed barcode" : "no such tube");
+			r->err = mu_why_set(&r->why, rc, "tube", "tube %s: %s", bc,
+					    rc == MU_EINVAL ? "malformed barcode" : "no such tube");
 			continue;
 		}
 		if (rc)
 			return rc;
 		if (t.state != SCREENING_TUBE_SEALED) {
-			r->err = screening__fail(MU_EEXIST, &r->field, r->msg, "tube", "tube %s %s",
-						 bc, not_ready(t.state, SCREENING_TUBE_RECEIVED));
+			r->err = mu_why_set(&r->why, MU_EEXIST, "tube", "tube %s %s", bc,
+					    not_ready(t.state, SCREENING_TUBE_RECEIVED));
 			continue;
 		}
 		struct db_stmt *s;
@@ -249,10 +249,10 @@ static int record_one(struct db *d, int64_t lab_id, const struct screening_resul
 	const char *bc = in->tube ? in->tube : "";
 	int result;
 	int64_t at = now;
-#define REFUSE(e_, f_, ...)                                                  \
-	do {                                                                     \
-		r->err = screening__fail(e_, &r->field, r->msg, f_, __VA_ARGS__); \
-		return 0;                                                        \
+#define REFUSE(e_, f_, ...)                                                                        \
+	do {                                                                                       \
+		r->err = mu_why_set(&r->why, e_, f_, __VA_ARGS__);                                 \
+		return 0;                                                                          \
 	} while (0)
 	if (!screening__code_ok(bc, SCREENING_BARCODE_MAX))
 		REFUSE(MU_EINVAL, "tube", "tube barcode must be 1 to 32 letters, digits or '-'");
@@ -329,13 +329,6 @@ static const char sql_recall_by_id[] = "SELECT grid_id FROM recalls WHERE id = ?
 static const char sql_recalls_of_grid[] =
 	"SELECT " RECALL_COLS " FROM recalls WHERE round_id = ?1 AND grid_id = ?2"
 	" AND (?3 < 0 OR state = ?3) AND id > ?4 ORDER BY id";
-/* The grids of a subtree in code order (depth-first by the path of codes). */
-static const char sql_grids_under[] =
-	"WITH RECURSIVE t(path, id, level) AS ("
-	" SELECT code, id, level FROM places WHERE id = ?1"
-	" UNION ALL SELECT t.path || char(1) || c.code, c.id, c.level"
-	" FROM places c JOIN t ON c.parent_id = t.id WHERE t.level < 4 ORDER BY 1)"
-	" SELECT id FROM t WHERE level = 4";
 static const char sql_household_in_round[] =
 	"SELECT household_id FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
 
@@ -411,6 +404,22 @@ static int list_grid(struct db *d, int64_t round_id, int64_t grid, int state, in
 	return rc == DB_DONE ? 0 : rc;
 }
 
+struct grids {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int collect_grid(const struct places_ref *r, void *ctx)
+{
+	struct grids *g = ctx;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 64;
+		g->v = mu_xrealloc(g->v, g->cap * sizeof *g->v);
+	}
+	g->v[g->n++] = r->id;
+	return 0;
+}
+
 int screening_recall_list(struct db *d, int64_t round_id, int64_t place_id, int state,
 			  int64_t after_id, int (*fn)(const struct screening_recall *r, void *ctx),
 			  void *ctx)
@@ -439,24 +448,13 @@ int screening_recall_list(struct db *d, int64_t round_id, int64_t place_id, int 
 			return rc;
 		return list_grid(d, round_id, grid, state, after_id, place_id, fn, ctx);
 	}
-	/* Grids are read first: fn may run other queries on this connection. */
-	int64_t *grids = NULL;
-	size_t ng = 0, cap = 0;
-	struct db_stmt *s;
-	if ((rc = db_prepare(d, sql_grids_under, &s)))
-		return rc;
-	db_bind_i64(s, 1, place_id);
-	while ((rc = db_step(s)) == DB_ROW) {
-		if (ng == cap) {
-			cap = cap ? cap * 2 : 64;
-			grids = mu_xrealloc(grids, cap * sizeof *grids);
-		}
-		grids[ng++] = db_col_i64(s, 0);
-	}
-	db_stmt_done(s);
-	if (rc < 0)
+	/* Grids are read first (in code order): fn may run other queries on this
+	 * connection, and may stop the listing. */
+	struct grids g = {0};
+	if ((rc = places_level_walk(d, place_id, PLACES_GRID, collect_grid, &g)))
 		goto out;
-	rc = 0;
+	int64_t *grids = g.v;
+	size_t ng = g.n;
 	size_t i = 0;
 	if (after_grid) {
 		while (i < ng && grids[i] != after_grid)
@@ -466,7 +464,7 @@ int screening_recall_list(struct db *d, int64_t round_id, int64_t place_id, int 
 		rc = list_grid(d, round_id, grids[i], state, grids[i] == after_grid ? after_id : 0,
 			       0, fn, ctx);
 out:
-	free(grids);
+	free(g.v);
 	return rc;
 }
 

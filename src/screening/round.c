@@ -1,7 +1,6 @@
 /* round.c: rounds (scope, window, pool policy, closing), sampling sites and labs, and
  * the small helpers every screening file shares (times, codes, per-item messages). */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +14,6 @@
 bool screening_pool_valid(int k) { return k == 1 || k == 5 || k == 10 || k == 20; }
 
 /* ---- helpers shared inside screening/ ------------------------------------------------ */
-
-int screening__fail(int err, const char **field_out, char *msg, const char *field,
-		    const char *fmt, ...)
-{
-	if (field_out)
-		*field_out = field;
-	if (msg) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, SCREENING_MSG_MAX, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 bool screening__code_ok(const char *s, size_t max)
 {
@@ -113,31 +98,22 @@ static int bind_opt(struct db_stmt *s, int i, int64_t v)
 	return v ? db_bind_i64(s, i, v) : db_bind_null(s, i);
 }
 
-int screening_round_create(struct db *d, struct screening_round *r, const char **why)
+int screening_round_create(struct db *d, struct screening_round *r, struct mu_why *why)
 {
-	const char *dummy;
-	if (!why)
-		why = &dummy;
 	if (places_name_check(r->name, why))
 		return MU_EINVAL;
 	/* Defaults are written back only on success: a refused r can be fixed and retried. */
 	int high = r->pool_high ? r->pool_high : 1;
 	int medium = r->pool_medium ? r->pool_medium : r->pool_k;
 	if (!screening_pool_valid(r->pool_k) || !screening_pool_valid(high) ||
-	    !screening_pool_valid(medium)) {
-		*why = "pool size must be 1, 5, 10 or 20";
-		return MU_EINVAL;
-	}
-	if (r->starts && r->ends && r->starts > r->ends) {
-		*why = "the round ends before it starts";
-		return MU_EINVAL;
-	}
+	    !screening_pool_valid(medium))
+		return mu_why_set(why, MU_EINVAL, "pool_k", "pool size must be 1, 5, 10 or 20");
+	if (r->starts && r->ends && r->starts > r->ends)
+		return mu_why_set(why, MU_EINVAL, "ends", "the round ends before it starts");
 	struct places_node scope;
 	int rc = places_get(d, r->scope_place_id, &scope);
-	if (rc) {
-		*why = "scope place not found";
-		return rc;
-	}
+	if (rc)
+		return mu_why_set(why, rc, "scope", "scope place not found");
 	int64_t created = r->created_at ? r->created_at : mu_now_unix();
 	struct db_stmt *s;
 	if ((rc = db_prepare(d, sql_round_insert, &s)))
@@ -225,27 +201,19 @@ static const char sql_lab_find[] = "SELECT id, code, name, capacity FROM labs WH
 static const char sql_site_list[] = "SELECT id, code, place_id, name, desks FROM sites ORDER BY code";
 static const char sql_lab_list[] = "SELECT id, code, name, capacity FROM labs ORDER BY code";
 
-int screening_site_add(struct db *d, struct screening_site *st, const char **why)
+int screening_site_add(struct db *d, struct screening_site *st, struct mu_why *why)
 {
-	const char *dummy;
-	if (!why)
-		why = &dummy;
-	if (!screening__code_ok(st->code, SCREENING_CODE_MAX)) {
-		*why = "code must be 1 to 32 letters, digits or '-'";
-		return MU_EINVAL;
-	}
+	if (!screening__code_ok(st->code, SCREENING_CODE_MAX))
+		return mu_why_set(why, MU_EINVAL, "code",
+				  "code must be 1 to 32 letters, digits or '-'");
 	if (places_name_check(st->name, why))
 		return MU_EINVAL;
-	if (st->desks < 1 || st->desks > 10000) {
-		*why = "desks must be 1 to 10000";
-		return MU_EINVAL;
-	}
+	if (st->desks < 1 || st->desks > 10000)
+		return mu_why_set(why, MU_EINVAL, "desks", "desks must be 1 to 10000");
 	struct places_node n;
 	int rc = places_get(d, st->place_id, &n);
-	if (rc) {
-		*why = "place not found";
-		return rc;
-	}
+	if (rc)
+		return mu_why_set(why, rc, "place", "place not found");
 	struct db_stmt *s;
 	if ((rc = db_prepare(d, sql_site_insert, &s)))
 		return rc;
@@ -256,7 +224,7 @@ int screening_site_add(struct db *d, struct screening_site *st, const char **why
 	rc = db_step(s);
 	db_stmt_done(s);
 	if (rc == MU_EEXIST)
-		*why = "code already used";
+		mu_why_set(why, rc, "code", "code already used");
 	if (rc != DB_DONE)
 		return rc < 0 ? rc : MU_EDB;
 	st->id = db_last_insert_id(d);
@@ -302,21 +270,16 @@ int screening_site_find(struct db *d, const char *code, struct screening_site *o
 	return rc;
 }
 
-int screening_lab_add(struct db *d, struct screening_lab *l, const char **why)
+int screening_lab_add(struct db *d, struct screening_lab *l, struct mu_why *why)
 {
-	const char *dummy;
-	if (!why)
-		why = &dummy;
-	if (!screening__code_ok(l->code, SCREENING_CODE_MAX)) {
-		*why = "code must be 1 to 32 letters, digits or '-'";
-		return MU_EINVAL;
-	}
+	if (!screening__code_ok(l->code, SCREENING_CODE_MAX))
+		return mu_why_set(why, MU_EINVAL, "code",
+				  "code must be 1 to 32 letters, digits or '-'");
 	if (places_name_check(l->name, why))
 		return MU_EINVAL;
-	if (l->capacity < 1 || l->capacity > 100000000) {
-		*why = "capacity must be 1 to 100000000 tubes a day";
-		return MU_EINVAL;
-	}
+	if (l->capacity < 1 || l->capacity > 100000000)
+		return mu_why_set(why, MU_EINVAL, "capacity",
+				  "capacity must be 1 to 100000000 tubes a day");
 	struct db_stmt *s;
 	int rc = db_prepare(d, sql_lab_insert, &s);
 	if (rc)
@@ -327,7 +290,7 @@ int screening_lab_add(struct db *d, struct screening_lab *l, const char **why)
 	rc = db_step(s);
 	db_stmt_done(s);
 	if (rc == MU_EEXIST)
-		*why = "code already used";
+		mu_why_set(why, rc, "code", "code already used");
 	if (rc != DB_DONE)
 		return rc < 0 ? rc : MU_EDB;
 	l->id = db_last_insert_id(d);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
+
 struct db;
 struct people_keys;
 struct places_node;
@@ -18,7 +20,6 @@ struct places_node;
 #define SCREENING_BARCODE_MAX 32   /* bytes of a tube barcode: [0-9A-Za-z-] */
 #define SCREENING_SCAN_ID_MAX 64   /* bytes of a client scan id: printable ASCII, no space */
 #define SCREENING_BATCH_MAX   1000 /* scans (or receipts, results) per call from the API */
-#define SCREENING_MSG_MAX     128  /* bytes of a per-item error message */
 
 /* Pool sizes a round may use: 1 (single tube), 5, 10, 20. */
 bool screening_pool_valid(int k);
@@ -42,10 +43,10 @@ struct screening_round {
 };
 
 /* Creates r (id ignored; pool_high 0 means 1, pool_medium 0 means pool_k) and sets
- * r->id. Returns 0; MU_EINVAL with *why (static) for a bad name, pool size or window;
- * MU_ENOTFOUND when the scope place does not exist. Runs in the caller's transaction
- * if there is one. */
-int screening_round_create(struct db *d, struct screening_round *r, const char **why);
+ * r->id. Returns 0; MU_EINVAL for a bad name, pool size or window; MU_ENOTFOUND when
+ * the scope place does not exist; why (may be NULL) says which field and why. Runs in the caller's
+ * transaction if there is one. */
+int screening_round_create(struct db *d, struct screening_round *r, struct mu_why *why);
 /* Reads a round. MU_ENOTFOUND when absent. */
 int screening_round_get(struct db *d, int64_t id, struct screening_round *out);
 /* Closes a round at now: no scan is accepted after (results still are). MU_ENOTFOUND,
@@ -91,9 +92,10 @@ struct screening_site {
 	char name[SCREENING_NAME_MAX * 4 + 1];
 	int desks;
 };
-/* Adds a site (id ignored, set on success). MU_EINVAL (*why) for a bad code, name or
- * desks; MU_ENOTFOUND for a missing place; MU_EEXIST for a code already used. */
-int screening_site_add(struct db *d, struct screening_site *s, const char **why);
+/* Adds a site (id ignored, set on success). MU_EINVAL for a bad code, name or desks;
+ * MU_ENOTFOUND for a missing place; MU_EEXIST for a code already used; why (may be
+ * NULL) says which field ("code", "name", "desks", "place") and why. */
+int screening_site_add(struct db *d, struct screening_site *s, struct mu_why *why);
 int screening_site_find(struct db *d, const char *code, struct screening_site *out);
 
 struct screening_lab {
@@ -102,8 +104,9 @@ struct screening_lab {
 	char name[SCREENING_NAME_MAX * 4 + 1];
 	int64_t capacity; /* tubes per day */
 };
-/* Adds a lab (id set on success). MU_EINVAL (*why), MU_EEXIST as for sites. */
-int screening_lab_add(struct db *d, struct screening_lab *l, const char **why);
+/* Adds a lab (id set on success). MU_EINVAL, MU_EEXIST and why as for sites
+ * ("capacity" in place of "desks"). */
+int screening_lab_add(struct db *d, struct screening_lab *l, struct mu_why *why);
 int screening_lab_find(struct db *d, const char *code, struct screening_lab *out);
 
 /* Every site (in code order) or every lab; fn's non-zero return stops and is returned. */
@@ -159,8 +162,7 @@ struct screening_scan_result {
 	int err;	   /* for ERROR: a MU_E* code (MU_EINVAL malformed or out of scope,
 			      MU_ENOTFOUND unknown round/site/person, MU_EEXIST a conflict:
 			      round closed, tube sealed/full/of another round or site) */
-	const char *field; /* for ERROR: the scan's field at fault (static), or NULL */
-	char msg[SCREENING_MSG_MAX];
+	struct mu_why why; /* for ERROR: the scan's field at fault and the reason */
 	/* for OK: */
 	int64_t sample_id, tube_id, person_id;
 	bool repeat;	  /* the person already had a sample in this round */
@@ -215,18 +217,17 @@ struct screening_tube {
 /* Reads a tube by barcode. MU_EINVAL for a malformed barcode, MU_ENOTFOUND. */
 int screening_tube_get(struct db *d, const char *barcode, struct screening_tube *out);
 
-/* Seals an open tube by hand at now (open → sealed). MU_ENOTFOUND for an unknown tube,
- * MU_EEXIST when it is not open (msg says its state); msg (≥ SCREENING_MSG_MAX, may be
- * NULL) gets the reason. */
-int screening_tube_seal(struct db *d, const char *barcode, int64_t now, char *msg);
+/* Seals an open tube by hand at now (open → sealed). MU_EINVAL for a malformed barcode,
+ * MU_ENOTFOUND for an unknown tube, MU_EEXIST when it is not open; why (may be NULL)
+ * says which, with the tube's state. */
+int screening_tube_seal(struct db *d, const char *barcode, int64_t now, struct mu_why *why);
 
 /* ---- lab receipt and results (result.c) --------------------------------------------- */
 
-/* Per-item answer of receipts and results: err 0 or a MU_E* code, with msg. */
+/* Per-item answer of receipts and results: err 0 or a MU_E* code, with why. */
 struct screening_item_result {
 	int err;
-	const char *field;
-	char msg[SCREENING_MSG_MAX];
+	struct mu_why why;
 };
 
 /* Lab lab_code receives n tubes at now (sealed → received), each answered in out[i]:

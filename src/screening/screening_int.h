@@ -34,10 +34,6 @@ struct screening_delta {
 void screening__delta_add(struct screening_delta *dl, int64_t round_id, int64_t person_id,
 			  int64_t household_id, uint8_t flag);
 
-/* Writes a formatted message into a per-item answer and returns err. */
-int screening__fail(int err, const char **field_out, char *msg, const char *field,
-		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
 /* A barcode or code as stored: 1..max bytes of [0-9A-Za-z-]. */
 bool screening__code_ok(const char *s, size_t max);
 

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "core/core.h"
 #include "db/db.h"
 #include "people/people.h"
@@ -85,18 +83,18 @@ int screening_tube_get(struct db *d, const char *barcode, struct screening_tube 
 static const char sql_tube_seal[] =
 	"UPDATE tubes SET state = 1, sealed_at = ? WHERE id = ? AND state = 0";
 
-int screening_tube_seal(struct db *d, const char *barcode, int64_t now, char *msg)
+int screening_tube_seal(struct db *d, const char *barcode, int64_t now, struct mu_why *why)
 {
 	struct screening_tube t;
 	int rc = screening_tube_get(d, barcode, &t);
 	if (rc == MU_EINVAL || rc == MU_ENOTFOUND)
-		return screening__fail(rc, NULL, msg, "tube", "tube %s: %s", barcode ? barcode : "",
-				       rc == MU_EINVAL ? "malformed barcode" : "no such tube");
+		return mu_why_set(why, rc, "tube", "tube %s: %s", barcode ? barcode : "",
+				  rc == MU_EINVAL ? "malformed barcode" : "no such tube");
 	if (rc)
 		return rc;
 	if (t.state != SCREENING_TUBE_OPEN)
-		return screening__fail(MU_EEXIST, NULL, msg, "tube", "tube %s is already %s",
-				       barcode, state_names[t.state]);
+		return mu_why_set(why, MU_EEXIST, "tube", "tube %s is already %s", barcode,
+				  state_names[t.state]);
 	struct db_stmt *s;
 	if ((rc = db_prepare(d, sql_tube_seal, &s)))
 		return rc;
@@ -134,6 +132,7 @@ struct scan_plan {
 	int capacity, n; /* of the existing tube */
 	int64_t recall_id; /* a pending recall: this is its re-swab */
 	bool repeat;
+	bool duplicate; /* the scan id was seen before: nothing to write */
 };
 
 /* The last tube this batch read or wrote, as it stands in this transaction: a desk
@@ -188,20 +187,6 @@ static int lookup(struct db *d, const char *sql, const char *text, int64_t a, in
 	return rc == DB_DONE ? 0 : rc;
 }
 
-/* lookup for statements with a single integer parameter. */
-static int lookup_id(struct db *d, const char *sql, int64_t id, struct db_stmt **out)
-{
-	int rc = db_prepare(d, sql, out);
-	if (rc)
-		return rc;
-	db_bind_i64(*out, 1, id);
-	rc = db_step(*out);
-	if (rc == DB_ROW)
-		return 1;
-	db_stmt_done(*out);
-	return rc == DB_DONE ? 0 : rc;
-}
-
 static bool printable_token(const char *s, size_t max)
 {
 	if (!s)
@@ -215,60 +200,6 @@ static bool printable_token(const char *s, size_t max)
 	return true;
 }
 
-static const char sql_person_of_code[] =
-	"SELECT household_id, code_secret FROM people WHERE id = ?";
-
-/* The person a personal code names, as people_find_code checks it (the row must hold the
- * secret the code opens to) but without unsealing the row: a scan needs only the id and
- * the household, never the name. */
-static int find_code(struct scan_ctx *c, const unsigned char raw[PEOPLE_CODE_BYTES],
-		     int64_t *id, int64_t *household)
-{
-	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
-	struct db_stmt *s;
-	people_code_open(c->k, raw, id, secret);
-	int rc = lookup_id(c->d, sql_person_of_code, *id, &s);
-	if (rc == 1) {
-		if (*id <= 0 || db_col_bytes(s, 1) != PEOPLE_CODE_SECRET_BYTES)
-			rc = MU_ECRYPTO;
-		else if (sodium_memcmp(db_col_blob(s, 1), secret, PEOPLE_CODE_SECRET_BYTES) != 0)
-			rc = MU_ENOTFOUND;
-		else
-			rc = 0;
-		*household = db_col_i64(s, 0);
-		db_stmt_done(s);
-	} else if (rc == 0) {
-		rc = MU_ENOTFOUND;
-	}
-	sodium_memzero(secret, sizeof secret);
-	return rc;
-}
-
-/* Finds the person a scanned text names: a personal code, else an ID number (resident
- * ID when it is a valid one, else passport, else other). */
-static int find_person(struct scan_ctx *c, const char *s, int64_t *id, int64_t *household)
-{
-	unsigned char raw[PEOPLE_CODE_BYTES];
-	char why[128];
-	struct people_person p;
-	int rc;
-	if (strlen(s) >= PEOPLE_CODE_LEN && people_code_parse(s, raw) == 0)
-		return find_code(c, raw, id, household);
-	if (people_idcard_check(s, why, sizeof why, NULL, NULL) == 0) {
-		rc = people_find_id(c->d, c->k, PEOPLE_ID_RESIDENT, s, &p);
-	} else {
-		rc = people_find_id(c->d, c->k, PEOPLE_ID_PASSPORT, s, &p);
-		if (rc == MU_ENOTFOUND)
-			rc = people_find_id(c->d, c->k, PEOPLE_ID_OTHER, s, &p);
-	}
-	*id = p.id;
-	*household = p.household_id;
-	explicit_bzero(&p, sizeof p);
-	return rc;
-}
-
-static const char sql_parent_of[] = "SELECT parent_id FROM places WHERE id = ?";
-
 /* Is household within scope? As places_is_within, but the walk up the tree stops at the
  * scope or at a place this batch already found inside it, and remembers the places it
  * passed on a walk that ended inside. */
@@ -276,7 +207,6 @@ static int within_scope(struct scan_ctx *c, int64_t household, int64_t scope, bo
 {
 	int64_t path[PLACES_NLEVELS];
 	int k = 0, rc;
-	struct db_stmt *s;
 	*within = false;
 	if (c->inside_scope != scope) {
 		c->inside_scope = scope;
@@ -297,28 +227,29 @@ static int within_scope(struct scan_ctx *c, int64_t household, int64_t scope, bo
 		if (k == PLACES_NLEVELS)
 			return MU_EDB;
 		path[k++] = cur;
-		if ((rc = lookup_id(c->d, sql_parent_of, cur, &s)) < 0)
-			return rc;
-		if (rc == 0)
+		rc = places_parent(c->d, cur, &cur);
+		if (rc == MU_ENOTFOUND)
 			return k == 1 ? MU_ENOTFOUND : MU_EDB;
-		cur = db_col_i64(s, 0);
-		db_stmt_done(s);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
 
-/* Checks one scan without writing. Returns 0 with *plan filled, 1 for a duplicate,
- * SCREENING_SCAN_ERROR (2) with r's error set, or a database error. */
+/* Checks one scan without writing. Returns 0 or a database error (the batch fails), as
+ * every function here does; the item's outcome is in the outputs: *plan filled for the
+ * writes, plan->duplicate set for a scan id seen before, or r->err (a MU_E* code) and
+ * r->why set when the item is refused. */
 static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		      struct screening_scan_result *r, struct scan_plan *plan)
 {
 	struct db_stmt *s;
 	int rc;
 	memset(plan, 0, sizeof *plan);
-#define REFUSE(e_, f_, ...)                                                  \
-	do {                                                                     \
-		r->err = screening__fail(e_, &r->field, r->msg, f_, __VA_ARGS__); \
-		return SCREENING_SCAN_ERROR;                                     \
+#define REFUSE(e_, f_, ...)                                                                        \
+	do {                                                                                       \
+		r->err = mu_why_set(&r->why, e_, f_, __VA_ARGS__);                                 \
+		return 0;                                                                          \
 	} while (0)
 
 	if (!printable_token(in->scan_id, SCREENING_SCAN_ID_MAX))
@@ -327,7 +258,8 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		return rc;
 	if (rc == 1) {
 		db_stmt_done(s);
-		return 1;
+		plan->duplicate = true;
+		return 0;
 	}
 	if (in->round_id <= 0)
 		REFUSE(MU_EINVAL, "round", "round must be a round id");
@@ -364,7 +296,7 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 	}
 	plan->site_id = c->site.id;
 
-	rc = find_person(c, in->person, &plan->person_id, &plan->household_id);
+	rc = people_resolve(c->d, c->k, in->person, &plan->person_id, &plan->household_id);
 	if (rc == MU_ENOTFOUND || rc == MU_EINVAL || rc == MU_ECRYPTO)
 		REFUSE(MU_ENOTFOUND, "person", "no person with this personal code or ID number");
 	if (rc)
@@ -522,12 +454,10 @@ int screening_scan_batch(struct db *d, const struct people_keys *k, const struct
 		struct screening_scan_result *r = &out[i];
 		struct scan_plan plan;
 		memset(r, 0, sizeof *r);
-		rc = check_scan(&c, &in[i], r, &plan);
-		if (rc < 0)
+		if ((rc = check_scan(&c, &in[i], r, &plan)))
 			goto out;
-		if (rc == 1 || rc == SCREENING_SCAN_ERROR) {
-			r->status = rc == 1 ? SCREENING_SCAN_DUPLICATE : SCREENING_SCAN_ERROR;
-			rc = 0;
+		if (r->err || plan.duplicate) {
+			r->status = r->err ? SCREENING_SCAN_ERROR : SCREENING_SCAN_DUPLICATE;
 			continue;
 		}
 		/* No savepoint of its own: every refusal was decided by check_scan before any

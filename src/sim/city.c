@@ -1124,9 +1124,10 @@ int sim_city_generate(struct db *d, const struct people_keys *keys, const struct
 		return MU_EINVAL;
 	double t0 = mu_now_mono();
 	int64_t n = 0;
-	int rc = db_query_i64(
-	    d, "SELECT (SELECT count(*) FROM places) + (SELECT count(*) FROM people)", &n);
-	if (rc)
+	int rc = places_root(d, &n);
+	if (rc == 0)
+		return MU_EEXIST;
+	if (rc != MU_ENOTFOUND || (rc = people_max_id(d, &n)))
 		return rc;
 	if (n > 0)
 		return MU_EEXIST;

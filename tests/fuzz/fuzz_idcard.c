@@ -11,13 +11,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_id(const char *s)
 {
-	char why[128];
+	struct mu_why why = {0};
 	int64_t birth = -1;
 	int sex = 0;
-	int rc = people_idcard_check(s, why, sizeof why, &birth, &sex);
+	int rc = people_idcard_check(s, &why, &birth, &sex);
 	if (rc != 0) {
-		/* A refusal always says why. */
-		if (rc != MU_EINVAL || why[0] == '\0' || strlen(why) >= sizeof why)
+		/* A refusal always says why, and names the field. */
+		if (rc != MU_EINVAL || why.text[0] == '\0' || strlen(why.text) >= sizeof why.text ||
+		    !why.field)
 			abort();
 		return;
 	}

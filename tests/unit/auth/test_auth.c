@@ -50,7 +50,7 @@ static void test_roles(void **state)
 static void test_username_rules(void **state)
 {
 	struct fx *f = *state;
-	const char *why = NULL;
+	struct mu_why why = {0};
 	char long_name[70];
 	memset(long_name, 'a', 65);
 	long_name[65] = '\0';
@@ -64,17 +64,18 @@ static void test_username_rules(void **state)
 	assert_int_equal(auth__username_check("a b", &why), MU_EINVAL);
 	assert_int_equal(auth__username_check("张三", &why), MU_EINVAL);
 	assert_int_equal(auth__username_check("x;drop", &why), MU_EINVAL);
-	why = NULL;
+	mu_why_clear(&why);
 	assert_int_equal(
 	    auth_user_add(f->t.db, "bad name", AUTH_STAFF, f->district, "longenough1", NULL, &why),
 	    MU_EINVAL);
-	assert_non_null(why);
+	assert_true(why.text[0] != '\0');
+	assert_string_equal(why.field, "username");
 }
 
 static void test_password_hash_and_verify(void **state)
 {
 	struct fx *f = *state;
-	const char *why = NULL;
+	struct mu_why why = {0};
 	int64_t id = 0;
 	char hash[256];
 	struct auth_user u;
@@ -132,7 +133,7 @@ static int count_users(const struct auth_user *u, void *ctx)
 static void test_passwd_and_list(void **state)
 {
 	struct fx *f = *state;
-	const char *why = NULL;
+	struct mu_why why = {0};
 	char hash[256];
 	struct auth_user u;
 	int n = 0;
@@ -313,7 +314,7 @@ static void test_generated_passwords(void **state)
 	auth_password_generate(b);
 	assert_int_equal(strlen(a), 20);
 	assert_string_not_equal(a, b);
-	const char *why;
+	struct mu_why why = {0};
 	assert_int_equal(auth__password_check(a, &why), 0);
 	unsigned char raw[2] = {0xff, 0x00};
 	char out[8];

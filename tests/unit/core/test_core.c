@@ -289,6 +289,29 @@ static void test_error_table(void **state)
 	assert_int_equal(mu_err_http(0), 500);
 }
 
+/* A reason: code returned, field and text set, long text cut with its NUL kept; NULL
+ * accepted; clear empties it. */
+static void test_why(void **state)
+{
+	(void)state;
+	struct mu_why w = {0};
+	assert_int_equal(mu_why_set(&w, MU_EEXIST, "tube", "tube %s is %s", "T1", "full"),
+			 MU_EEXIST);
+	assert_string_equal(w.field, "tube");
+	assert_string_equal(w.text, "tube T1 is full");
+	assert_int_equal(mu_why_set(NULL, MU_EINVAL, "x", "ignored %d", 1), MU_EINVAL);
+	char big[300];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(mu_why_set(&w, MU_EINVAL, NULL, "%s", big), MU_EINVAL);
+	assert_null(w.field);
+	assert_int_equal(strlen(w.text), MU_WHY_MAX - 1);
+	mu_why_clear(&w);
+	assert_null(w.field);
+	assert_string_equal(w.text, "");
+	mu_why_clear(NULL);
+}
+
 static void test_parse_i64(void **state)
 {
 	(void)state;
@@ -338,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_dates_round_trip),
 		cmocka_unit_test(test_dates_parse),
 		cmocka_unit_test(test_error_table),
+		cmocka_unit_test(test_why),
 		cmocka_unit_test(test_parse_i64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

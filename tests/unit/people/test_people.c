@@ -37,15 +37,15 @@ static int teardown(void **state)
 static struct people_person person(const char *id, const char *name, int64_t household)
 {
 	struct people_person p;
-	char why[128];
+	struct mu_why why;
 	memset(&p, 0, sizeof p);
 	p.id_type = PEOPLE_ID_RESIDENT;
 	snprintf(p.id_number, sizeof p.id_number, "%s", id);
 	snprintf(p.name, sizeof p.name, "%s", name);
 	snprintf(p.phone, sizeof p.phone, "+86 138-0000-0000");
 	p.household_id = household;
-	if (people_idcard_check(id, why, sizeof why, &p.birth, &p.sex) != 0)
-		fail_msg("test ID %s is not valid: %s", id, why);
+	if (people_idcard_check(id, &why, &p.birth, &p.sex) != 0)
+		fail_msg("test ID %s is not valid: %s", id, why.text);
 	return p;
 }
 
@@ -80,37 +80,35 @@ static int64_t n_people(struct db *d, int64_t place)
 
 static void expect_invalid(const struct people_person *p, const char *field, const char *why_part)
 {
-	const char *f = NULL;
-	char why[128] = "";
-	assert_int_equal(people_validate(p, &f, why, sizeof why), MU_EINVAL);
-	assert_non_null(f);
-	assert_string_equal(f, field);
-	if (!strstr(why, why_part))
-		fail_msg("reason \"%s\" does not contain \"%s\"", why, why_part);
+	struct mu_why why = {0};
+	assert_int_equal(people_validate(p, &why), MU_EINVAL);
+	assert_non_null(why.field);
+	assert_string_equal(why.field, field);
+	if (!strstr(why.text, why_part))
+		fail_msg("reason \"%s\" does not contain \"%s\"", why.text, why_part);
 }
 
 static void test_validate_ok(void **state)
 {
 	(void)state;
-	const char *f = NULL;
-	char why[128];
+	struct mu_why why;
 	struct people_person p = person("11010519491231002X", "张三", 8);
-	assert_int_equal(people_validate(&p, &f, why, sizeof why), 0);
+	assert_int_equal(people_validate(&p, &why), 0);
 	p = person("11010519491231002x", "𠈌𠈌", 8); /* 4-byte characters */
-	assert_int_equal(people_validate(&p, &f, why, sizeof why), 0);
+	assert_int_equal(people_validate(&p, &why), 0);
 	p.phone[0] = '\0';
-	assert_int_equal(people_validate(&p, &f, why, sizeof why), 0);
+	assert_int_equal(people_validate(&p, &why), 0);
 	/* 64 three-byte characters is the most a name holds. */
 	p.name[0] = '\0';
 	for (int i = 0; i < PEOPLE_NAME_MAX; i++)
 		strcat(p.name, "名");
-	assert_int_equal(people_validate(&p, &f, why, sizeof why), 0);
+	assert_int_equal(people_validate(&p, &why), 0);
 	struct people_person pp = p;
 	pp.id_type = PEOPLE_ID_PASSPORT;
 	strcpy(pp.id_number, "E 1234-5678");
 	pp.birth = mu_date_to_days(1900, 1, 1);
 	pp.sex = PEOPLE_SEX_M;
-	assert_int_equal(people_validate(&pp, &f, why, sizeof why), 0);
+	assert_int_equal(people_validate(&pp, &why), 0);
 }
 
 static void test_validate_refusals(void **state)
@@ -178,10 +176,10 @@ static void test_validate_refusals(void **state)
 static void test_add_get_round_trip(void **state)
 {
 	struct tdb *t = *state;
-	char why[128] = "";
+	struct mu_why why = {0};
 	struct people_person p = person("11010519491231002x", "测试姓名", 8), got;
 	p.party = true;
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 	assert_true(p.id > 0);
 	assert_int_equal(people_get(t->db, &t->keys, p.id, &got), 0);
 	assert_int_equal(got.id, p.id);
@@ -205,7 +203,7 @@ static void test_add_get_round_trip(void **state)
 	make_id(id, 7);
 	struct people_person p2 = person(id, "王五", 9);
 	p2.phone[0] = '\0';
-	assert_int_equal(people_add(t->db, &t->keys, &p2, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &p2, &why), 0);
 	assert_int_equal(people_get(t->db, &t->keys, p2.id, &got), 0);
 	assert_string_equal(got.phone, "");
 	assert_string_equal(got.name, "王五");
@@ -216,9 +214,9 @@ static void test_add_get_round_trip(void **state)
 static void test_stored_columns(void **state)
 {
 	struct tdb *t = *state;
-	char why[128];
+	struct mu_why why;
 	struct people_person p = person("310115198506151236", "李四", 9);
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 	assert_int_equal(q(t->db, "SELECT sex FROM people"), 1);
 	assert_int_equal(q(t->db, "SELECT birth FROM people"), mu_date_to_days(1985, 6, 15));
 	assert_int_equal(q(t->db, "SELECT length(code_secret) FROM people"),
@@ -254,9 +252,9 @@ static void flip_sealed_byte(struct db *d, int64_t id, int at)
 static void test_tampered(void **state)
 {
 	struct tdb *t = *state;
-	char why[128];
+	struct mu_why why;
 	struct people_person p = person("11010519491231002X", "张三", 8), got;
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 	flip_sealed_byte(t->db, p.id, 30); /* ciphertext */
 	assert_int_equal(people_get(t->db, &t->keys, p.id, &got), MU_ECRYPTO);
 	flip_sealed_byte(t->db, p.id, 30);
@@ -274,9 +272,9 @@ static void test_tampered(void **state)
 static void test_wrong_key(void **state)
 {
 	struct tdb *t = *state;
-	char why[128];
+	struct mu_why why;
 	struct people_person p = person("11010519491231002X", "张三", 8), got;
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 	struct people_keys other = t->keys;
 	other.seal[31] ^= 0x80;
 	assert_int_equal(people_get(t->db, &other, p.id, &got), MU_ECRYPTO);
@@ -316,10 +314,11 @@ static bool file_contains(const char *path, const char *needle)
 static void test_no_plaintext_in_file(void **state)
 {
 	struct tdb *t = *state;
-	char why[128], wal[200];
+	struct mu_why why;
+	char wal[200];
 	struct people_person p = person("11010519491231002X", "测试姓名", 8);
 	snprintf(p.phone, sizeof p.phone, "13912345678");
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 	/* The scan can see plaintext: a place name is stored in the clear. */
 	assert_int_equal(db_exec(t->db, "UPDATE places SET name = '明文地名' WHERE id = 11"), 0);
 	snprintf(wal, sizeof wal, "%s-wal", t->path);
@@ -342,13 +341,13 @@ static void test_no_plaintext_in_file(void **state)
 static void test_duplicate(void **state)
 {
 	struct tdb *t = *state;
-	char why[128] = "";
+	struct mu_why why = {0};
 	struct people_person p = person("11010519491231002X", "张三", 8);
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 	struct people_person dup = person("11010519491231002x", "张三丰", 9);
 	dup.id = -5;
-	assert_int_equal(people_add(t->db, &t->keys, &dup, why, sizeof why), MU_EEXIST);
-	assert_string_equal(why, "ID number already recorded");
+	assert_int_equal(people_add(t->db, &t->keys, &dup, &why), MU_EEXIST);
+	assert_string_equal(why.text, "ID number already recorded");
 	assert_int_equal(dup.id, -5);
 	assert_int_equal(q(t->db, "SELECT count(*) FROM people"), 1);
 	assert_int_equal(n_people(t->db, 9), 0);
@@ -356,22 +355,22 @@ static void test_duplicate(void **state)
 	assert_int_equal(n_people(t->db, 1), 1);
 	/* The same number as a passport is another document. */
 	dup.id_type = PEOPLE_ID_PASSPORT;
-	assert_int_equal(people_add(t->db, &t->keys, &dup, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &dup, &why), 0);
 	assert_int_equal(q(t->db, "SELECT count(*) FROM people"), 2);
 }
 
 static void test_household_check(void **state)
 {
 	struct tdb *t = *state;
-	char why[128] = "";
+	struct mu_why why = {0};
 	struct people_person p = person("11010519491231002X", "张三", 7); /* a building */
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), MU_ENOTFOUND);
-	assert_non_null(strstr(why, "not a household"));
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), MU_ENOTFOUND);
+	assert_non_null(strstr(why.text, "not a household"));
 	p.household_id = 999;
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), MU_ENOTFOUND);
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), MU_ENOTFOUND);
 	p = person("11010519491231002X", "", 8);
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), MU_EINVAL);
-	assert_non_null(strstr(why, "name"));
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), MU_EINVAL);
+	assert_non_null(strstr(why.text, "name"));
 	assert_int_equal(q(t->db, "SELECT count(*) FROM people"), 0);
 	assert_int_equal(n_people(t->db, 1), 0);
 	assert_int_equal(db_tx_depth(t->db), 0);
@@ -382,14 +381,15 @@ static void test_household_check(void **state)
 static void test_find_code_and_id(void **state)
 {
 	struct tdb *t = *state;
-	char why[128], text[PEOPLE_CODE_LEN + 1];
+	struct mu_why why;
+	char text[PEOPLE_CODE_LEN + 1];
 	unsigned char raw[PEOPLE_CODE_BYTES];
 	struct people_person a = person("11010519491231002X", "张三", 8);
 	struct people_person b = person("310115198506151236", "李四", 9), got;
 	b.id_type = PEOPLE_ID_PASSPORT; /* a passport number that looks like an ID */
 	strcpy(b.id_number, "e1234567x");
-	assert_int_equal(people_add(t->db, &t->keys, &a, why, sizeof why), 0);
-	assert_int_equal(people_add(t->db, &t->keys, &b, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &a, &why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &b, &why), 0);
 
 	people_code_format(a.code, text);
 	for (char *c = text; *c; c++)
@@ -437,13 +437,14 @@ static void test_find_code_and_id(void **state)
 static void test_loader_counts(void **state)
 {
 	struct tdb *t = *state;
-	char why[128], id[19];
+	struct mu_why why;
+	char id[19];
 	struct people_loader *l = people_loader_new(t->db, &t->keys);
 	assert_int_equal(db_tx_begin(t->db), 0);
 	for (int i = 0; i < 5; i++) {
 		make_id(id, i);
 		struct people_person p = person(id, "甲", i < 3 ? 8 : 9);
-		assert_int_equal(people_loader_add(l, &p, why, sizeof why), 0);
+		assert_int_equal(people_loader_add(l, &p, &why), 0);
 	}
 	make_id(id, 50);
 	struct people_person tr = person(id, "乙", 9);
@@ -452,7 +453,7 @@ static void test_loader_counts(void **state)
 	/* A refused person in the middle counts for nothing. */
 	make_id(id, 0);
 	struct people_person dup = person(id, "丙", 11);
-	assert_int_equal(people_loader_add(l, &dup, why, sizeof why), MU_EEXIST);
+	assert_int_equal(people_loader_add(l, &dup, &why), MU_EEXIST);
 	/* Nothing counted before finish. */
 	assert_int_equal(n_people(t->db, 1), 0);
 	assert_int_equal(people_loader_finish(l), 0);
@@ -469,7 +470,7 @@ static void test_loader_counts(void **state)
 
 	make_id(id, 99);
 	struct people_person p = person(id, "丁", 11);
-	assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 	assert_int_equal(n_people(t->db, 11), 1);
 	assert_int_equal(n_people(t->db, 10), 1);
 	assert_int_equal(n_people(t->db, 7), 6);
@@ -481,7 +482,8 @@ static void test_loader_counts(void **state)
 static void test_loader_many_households(void **state)
 {
 	struct tdb *t = *state;
-	char why[128], id[32];
+	struct mu_why why;
+	char id[32];
 	/* 300 households under building 10: the count map grows several times. */
 	static const char ins[] = "INSERT INTO places(id, parent_id, level, code, name) "
 				  "VALUES (?, 10, 7, ?, 'h')";
@@ -502,8 +504,8 @@ static void test_loader_many_households(void **state)
 		id[17] = people_idcard_check_digit(id);
 		id[18] = '\0';
 		struct people_person p = person(id, "某", 100 + i % 300);
-		if (people_loader_add(l, &p, why, sizeof why) != 0)
-			fail_msg("person %d (%s) refused: %s", i, id, why);
+		if (people_loader_add(l, &p, &why) != 0)
+			fail_msg("person %d (%s) refused: %s", i, id, why.text);
 	}
 	assert_int_equal(people_loader_finish(l), 0);
 	/* A second finish adds nothing more. */
@@ -520,7 +522,7 @@ static void test_loader_many_households(void **state)
 static void test_sealer_add_sealed(void **state)
 {
 	struct tdb *t = *state;
-	char why[128] = "";
+	struct mu_why why = {0};
 	struct people_sealer *s = people_sealer_new(&t->keys);
 	struct people_loader *l = people_loader_new(t->db, &t->keys);
 	struct people_sealed a, b;
@@ -539,25 +541,25 @@ static void test_sealer_add_sealed(void **state)
 	assert_memory_not_equal(a.secret, b.secret, PEOPLE_CODE_SECRET_BYTES);
 
 	assert_int_equal(db_tx_begin(t->db), 0);
-	assert_int_equal(people_loader_add_sealed(l, &a, why, sizeof why), 0);
+	assert_int_equal(people_loader_add_sealed(l, &a, &why), 0);
 	assert_true(a.p.id > 0);
 	/* The same ID number again, sealed apart, is refused and leaves nothing. */
 	b.p.household_id = 9;
 	b.p.id = -5;
-	assert_int_equal(people_loader_add_sealed(l, &b, why, sizeof why), MU_EEXIST);
-	assert_string_equal(why, "ID number already recorded");
+	assert_int_equal(people_loader_add_sealed(l, &b, &why), MU_EEXIST);
+	assert_string_equal(why.text, "ID number already recorded");
 	assert_int_equal(b.p.id, -5);
 	/* Unknown households and places that are not households. */
 	char id[19];
 	make_id(id, 3);
 	p = person(id, "无户", 999);
 	assert_int_equal(people_sealer_seal(s, &p, &b), 0);
-	assert_int_equal(people_loader_add_sealed(l, &b, why, sizeof why), MU_ENOTFOUND);
-	assert_non_null(strstr(why, "not a household"));
+	assert_int_equal(people_loader_add_sealed(l, &b, &why), MU_ENOTFOUND);
+	assert_non_null(strstr(why.text, "not a household"));
 	b.p.household_id = 7; /* a building */
-	assert_int_equal(people_loader_add_sealed(l, &b, why, sizeof why), MU_ENOTFOUND);
+	assert_int_equal(people_loader_add_sealed(l, &b, &why), MU_ENOTFOUND);
 	b.p.household_id = 11;
-	assert_int_equal(people_loader_add_sealed(l, &b, why, sizeof why), 0);
+	assert_int_equal(people_loader_add_sealed(l, &b, &why), 0);
 	assert_int_equal(people_loader_finish(l), 0);
 	assert_int_equal(db_tx_commit(t->db), 0);
 
@@ -609,13 +611,14 @@ static int collect(const struct people_person *p, void *ctx)
 static void test_walk(void **state)
 {
 	struct tdb *t = *state;
-	char why[128], id[19];
+	struct mu_why why;
+	char id[19];
 	int64_t hh[] = {8, 9, 8, 11, 9};
 	int64_t ids[5];
 	for (int i = 0; i < 5; i++) {
 		make_id(id, i);
 		struct people_person p = person(id, "某人", hh[i]);
-		assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+		assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 		ids[i] = p.id;
 	}
 	/* Household order is by code: H-A (9), H-B (8), H-C (11); then person id. */
@@ -654,6 +657,91 @@ static void test_walk(void **state)
 	memset(&s, 0, sizeof s);
 	assert_int_equal(people_walk(t->db, &t->keys, 10, collect, &s), 0);
 	assert_int_equal(s.n, 1);
+}
+
+/* ---- who lives where: the reads other capabilities make ---------------------------- */
+
+static int note_member(int64_t id, void *ctx)
+{
+	struct seen *s = ctx;
+	s->ids[s->n++] = id;
+	return s->stop_after && s->n == s->stop_after ? 42 : 0;
+}
+
+static void test_where_people_live(void **state)
+{
+	struct tdb *t = *state;
+	struct mu_why why;
+	char id[19], text[PEOPLE_CODE_LEN + 1];
+	int64_t hh[] = {8, 9, 8, 11};
+	int64_t ids[4], got, got_hh, max = -1;
+	assert_int_equal(people_max_id(t->db, &max), 0);
+	assert_int_equal(max, 0);
+	for (int i = 0; i < 4; i++) {
+		make_id(id, i);
+		struct people_person p = person(id, "某人", hh[i]);
+		assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
+		ids[i] = p.id;
+	}
+	struct people_person pp = person("440106198001011230", "护照人", 11);
+	pp.id_type = PEOPLE_ID_PASSPORT;
+	strcpy(pp.id_number, "E1234567");
+	assert_int_equal(people_add(t->db, &t->keys, &pp, &why), 0);
+	assert_int_equal(people_max_id(t->db, &max), 0);
+	assert_int_equal(max, pp.id);
+
+	assert_int_equal(people_household_of(t->db, ids[3], &got), 0);
+	assert_int_equal(got, 11);
+	assert_int_equal(people_household_of(t->db, 999, &got), MU_ENOTFOUND);
+	int64_t who[] = {ids[2], 999, ids[1]}, where[3];
+	assert_int_equal(people_households_of(t->db, who, 3, where), 0);
+	assert_int_equal(where[0], 8);
+	assert_int_equal(where[1], 0);
+	assert_int_equal(where[2], 9);
+	assert_int_equal(people_households_of(t->db, NULL, 0, NULL), 0);
+
+	struct seen s = {0};
+	assert_int_equal(people_household_members(t->db, 8, 0, note_member, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.ids[0], ids[0]);
+	assert_int_equal(s.ids[1], ids[2]);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_household_members(t->db, 8, ids[0], note_member, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.ids[0], ids[2]);
+	memset(&s, 0, sizeof s);
+	s.stop_after = 1;
+	assert_int_equal(people_household_members(t->db, 8, 0, note_member, &s), 42);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(people_household_members(t->db, 7, 0, note_member, &s), 0);
+	assert_int_equal(s.n, 0);
+
+	/* By personal code, resident ID, passport; unknown text and a forged code. */
+	struct people_person back;
+	assert_int_equal(people_get(t->db, &t->keys, ids[1], &back), 0);
+	people_code_format(back.code, text);
+	assert_int_equal(people_resolve(t->db, &t->keys, text, &got, &got_hh), 0);
+	assert_int_equal(got, ids[1]);
+	assert_int_equal(got_hh, 9);
+	back.code[15] ^= 1;
+	people_code_format(back.code, text);
+	assert_int_equal(people_resolve(t->db, &t->keys, text, &got, &got_hh), MU_ENOTFOUND);
+	make_id(id, 3);
+	assert_int_equal(people_resolve(t->db, &t->keys, id, &got, &got_hh), 0);
+	assert_int_equal(got, ids[3]);
+	assert_int_equal(got_hh, 11);
+	assert_int_equal(people_resolve(t->db, &t->keys, "E1234567", &got, &got_hh), 0);
+	assert_int_equal(got, pp.id);
+	assert_int_equal(people_resolve(t->db, &t->keys, "E7654321", &got, &got_hh), MU_ENOTFOUND);
+	assert_int_equal(got, 0);
+
+	/* The recount puts the tree's counts back from the rows. */
+	assert_int_equal(db_exec(t->db, "UPDATE places SET n_people = 77"), 0);
+	assert_int_equal(people_counts_rebuild(t->db), 0);
+	assert_int_equal(n_people(t->db, 1), 5);
+	assert_int_equal(n_people(t->db, 8), 2);
+	assert_int_equal(n_people(t->db, 10), 2);
+	assert_int_equal(n_people(t->db, 9), 1);
 }
 
 /* ---- the checkpoint's view: name masks and the codebook ---------------------------- */
@@ -702,11 +790,12 @@ static void test_codebook(void **state)
 	struct tdb *t = *state;
 	static const char *names[] = {"张三明", "李四", "王", "欧阳娜娜", "Maria Lopez"};
 	struct people_person ps[5];
-	char why[128], id[19];
+	struct mu_why why;
+	char id[19];
 	for (int i = 0; i < 5; i++) {
 		make_id(id, 100 + i);
 		ps[i] = person(id, names[i], i % 2 ? 8 : 11);
-		assert_int_equal(people_add(t->db, &t->keys, &ps[i], why, sizeof why), 0);
+		assert_int_equal(people_add(t->db, &t->keys, &ps[i], &why), 0);
 	}
 	/* A row whose sealed fields do not open is left out: its lookup reads the row,
 	 * which refuses it as before. */
@@ -747,7 +836,7 @@ static void test_codebook(void **state)
 	/* Someone added after the build is not in it: their lookup reads the row. */
 	make_id(id, 200);
 	struct people_person late = person(id, "赵六", 9);
-	assert_int_equal(people_add(t->db, &t->keys, &late, why, sizeof why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &late, &why), 0);
 	people_code_open(&t->keys, late.code, &pid, secret);
 	assert_false(people_codebook_find(cb, pid, secret, &genuine, &m));
 	struct people_person got;
@@ -760,11 +849,12 @@ static void test_codebook(void **state)
 static void test_codebook_stopped(void **state)
 {
 	struct tdb *t = *state;
-	char why[128], id[19];
+	struct mu_why why;
+	char id[19];
 	for (int i = 0; i < 50; i++) {
 		make_id(id, 300 + i);
 		struct people_person p = person(id, "某人", 8);
-		assert_int_equal(people_add(t->db, &t->keys, &p, why, sizeof why), 0);
+		assert_int_equal(people_add(t->db, &t->keys, &p, &why), 0);
 	}
 	/* Freed while (perhaps) still building: the thread stops and nothing leaks. */
 	struct people_codebook *cb = NULL;
@@ -797,6 +887,7 @@ int main(void)
 	    T(test_loader_many_households),
 	    T(test_sealer_add_sealed),
 	    T(test_walk),
+	    T(test_where_people_live),
 	    cmocka_unit_test(test_mask),
 	    T(test_codebook),
 	    T(test_codebook_stopped),

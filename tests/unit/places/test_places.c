@@ -64,7 +64,7 @@ static void test_rebuild_agrees(void **state)
 	assert_int_equal(places_get(f->t.db, f->city, &before), 0);
 	/* Damage the counts, then rebuild them. */
 	assert_int_equal(db_exec(f->t.db, "UPDATE places SET n_households = 99, n_grids = 7"), 0);
-	assert_int_equal(places_counts_rebuild(f->t.db), 0);
+	assert_int_equal(places_counts_rebuild(f->t.db, NULL, NULL, 0), 0);
 	assert_int_equal(places_get(f->t.db, f->city, &after), 0);
 	assert_memory_equal(before.below, after.below, sizeof before.below);
 	assert_int_equal(before.people, after.people);
@@ -77,24 +77,27 @@ static void test_rules(void **state)
 	struct fx *f = *state;
 	struct db *d = f->t.db;
 	int64_t id;
-	const char *why;
+	struct mu_why why = {0};
 	/* A second city, a level skipped, a duplicate code, a missing parent. */
 	assert_int_equal(places_add(d, 0, PLACES_CITY, "440200", "韶关市", &id, &why), MU_EEXIST);
 	assert_int_equal(places_add(d, f->dist, PLACES_COMMUNITY, "440103999001", "X社区", &id, &why),
 			 MU_EINVAL);
-	assert_string_equal(why, "level must be one below its parent's");
+	assert_string_equal(why.text, "level must be one below its parent's");
+	assert_string_equal(why.field, "level");
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103014", "重复街", &id, &why),
 			 MU_EEXIST);
-	assert_string_equal(why, "code already used");
+	assert_string_equal(why.text, "code already used");
+	assert_string_equal(why.field, "code");
 	assert_int_equal(places_add(d, 999999, PLACES_STREET, "440103099", "无父街", &id, &why),
 			 MU_ENOTFOUND);
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "44 0103", "空格街", &id, &why),
 			 MU_EINVAL);
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "", &id, &why), MU_EINVAL);
-	assert_string_equal(why, "name is empty");
+	assert_string_equal(why.text, "name is empty");
+	assert_string_equal(why.field, "name");
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "\xD6\xD0\xCE\xC4", &id, &why),
 			 MU_EINVAL);
-	assert_string_equal(why, "name is not valid UTF-8");
+	assert_string_equal(why.text, "name is not valid UTF-8");
 	/* A rare 4-byte character is a valid name; 64 code points fit, 65 do not. */
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103097", "𠈌街", &id, &why), 0);
 	char name[65 * 3 + 1] = "";
@@ -173,7 +176,6 @@ static void test_walk_depth_first(void **state)
 	assert_int_equal(kids.n, 2);
 	assert_string_equal(kids.codes[0], "440103013");
 
-
 	/* A page that resumes after a code: only the later sibling; none after the last. */
 	memset(&kids, 0, sizeof kids);
 	assert_int_equal(places_children_after(d, f->dist, "440103013", collect, &kids), 0);
@@ -185,6 +187,142 @@ static void test_walk_depth_first(void **state)
 	memset(&kids, 0, sizeof kids);
 	assert_int_equal(places_children_after(d, f->dist, "440103014", collect, &kids), 0);
 	assert_int_equal(kids.n, 0);
+}
+
+/* The households' people counts the caller gives are summed up the tree. */
+static void test_rebuild_with_people(void **state)
+{
+	struct fx *f = *state;
+	struct places_node n;
+	int64_t hh[] = {f->hh1, f->hh2}, people[] = {4, 1};
+	assert_int_equal(places_counts_rebuild(f->t.db, hh, people, 2), 0);
+	assert_int_equal(places_get(f->t.db, f->city, &n), 0);
+	assert_int_equal(n.people, 5);
+	assert_int_equal(n.below[PLACES_HOUSEHOLD], 2);
+	assert_int_equal(places_get(f->t.db, f->hh1, &n), 0);
+	assert_int_equal(n.people, 4);
+	/* A later rebuild without them: nobody lives anywhere. */
+	assert_int_equal(places_counts_rebuild(f->t.db, NULL, NULL, 0), 0);
+	assert_int_equal(places_get(f->t.db, f->dist, &n), 0);
+	assert_int_equal(n.people, 0);
+}
+
+static void test_root_parent(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = -1;
+	assert_int_equal(places_root(f->t.db, &id), 0);
+	assert_int_equal(id, f->city);
+	assert_int_equal(places_parent(f->t.db, f->hh2, &id), 0);
+	assert_int_equal(id, f->bld);
+	assert_int_equal(places_parent(f->t.db, f->city, &id), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(places_parent(f->t.db, 999999, &id), MU_ENOTFOUND);
+
+	struct tdb empty;
+	tdb_open(&empty);
+	assert_int_equal(places_root(empty.db, &id), MU_ENOTFOUND);
+	tdb_close(&empty);
+}
+
+struct shape {
+	int n, bad_order;
+	int64_t ids[16], parents[16];
+	int levels[16];
+};
+
+static int note_shape(int64_t id, int64_t parent, int level, void *ctx)
+{
+	struct shape *sh = ctx;
+	if (sh->n > 0 && level < sh->levels[sh->n - 1])
+		sh->bad_order++;
+	if (sh->n < 16) {
+		sh->ids[sh->n] = id;
+		sh->parents[sh->n] = parent;
+		sh->levels[sh->n] = level;
+		sh->n++;
+	}
+	return 0;
+}
+
+static int stop_at_two(int64_t id, int64_t parent, int level, void *ctx)
+{
+	(void)id, (void)parent, (void)level;
+	return ++*(int *)ctx == 2 ? 42 : 0;
+}
+
+static void test_tree(void **state)
+{
+	struct fx *f = *state;
+	struct shape sh = {0};
+	assert_int_equal(places_tree(f->t.db, note_shape, &sh), 0);
+	assert_int_equal(sh.n, 9);
+	assert_int_equal(sh.bad_order, 0);
+	assert_int_equal(sh.ids[0], f->city);
+	assert_int_equal(sh.parents[0], 0);
+	assert_int_equal(sh.levels[8], PLACES_HOUSEHOLD);
+	assert_int_equal(sh.parents[8], f->bld);
+	int calls = 0;
+	assert_int_equal(places_tree(f->t.db, stop_at_two, &calls), 42);
+	assert_int_equal(calls, 2);
+}
+
+struct refs {
+	int n;
+	char codes[16][PLACES_CODE_MAX + 1], parents[16][PLACES_CODE_MAX + 1];
+	int64_t parent_ids[16];
+};
+
+static int note_ref(const struct places_ref *r, void *ctx)
+{
+	struct refs *rs = ctx;
+	if (rs->n < 16) {
+		strcpy(rs->codes[rs->n], r->code);
+		strcpy(rs->parents[rs->n], r->parent_code);
+		rs->parent_ids[rs->n] = r->parent_id;
+		rs->n++;
+	}
+	return 0;
+}
+
+static void test_level_walk(void **state)
+{
+	struct fx *f = *state;
+	struct db *d = f->t.db;
+	int64_t s2, c2, g2, g3;
+	/* A second street whose code sorts first, with two grids. */
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103013", "B街", &s2, NULL), 0);
+	assert_int_equal(places_add(d, s2, PLACES_COMMUNITY, "440103013001", "B社区", &c2, NULL),
+			 0);
+	assert_int_equal(places_add(d, c2, PLACES_GRID, "440103013001002", "第2网格", &g2, NULL),
+			 0);
+	assert_int_equal(places_add(d, c2, PLACES_GRID, "440103013001001", "第1网格", &g3, NULL),
+			 0);
+	struct refs rs = {0};
+	assert_int_equal(places_level_walk(d, f->city, PLACES_GRID, note_ref, &rs), 0);
+	assert_int_equal(rs.n, 3);
+	assert_string_equal(rs.codes[0], "440103013001001");
+	assert_string_equal(rs.codes[1], "440103013001002");
+	assert_string_equal(rs.codes[2], "440103014001001");
+	assert_string_equal(rs.parents[2], "440103014001");
+	assert_int_equal(rs.parent_ids[2], f->comm);
+
+	/* Households with their building's code; a household as root is itself. */
+	memset(&rs, 0, sizeof rs);
+	assert_int_equal(places_level_walk(d, f->grid, PLACES_HOUSEHOLD, note_ref, &rs), 0);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.codes[1], "440103014001001010010102");
+	assert_string_equal(rs.parents[1], "44010301400100101001");
+	memset(&rs, 0, sizeof rs);
+	assert_int_equal(places_level_walk(d, f->hh1, PLACES_HOUSEHOLD, note_ref, &rs), 0);
+	assert_int_equal(rs.n, 1);
+	assert_string_equal(rs.parents[0], "44010301400100101001");
+	assert_int_equal(rs.parent_ids[0], f->bld);
+	/* Nothing at a level above the root, nor under an unknown place. */
+	memset(&rs, 0, sizeof rs);
+	assert_int_equal(places_level_walk(d, f->bld, PLACES_GRID, note_ref, &rs), 0);
+	assert_int_equal(places_level_walk(d, 999999, PLACES_GRID, note_ref, &rs), 0);
+	assert_int_equal(rs.n, 0);
 }
 
 static void test_levels(void **state)
@@ -208,6 +346,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_path_within, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_depth_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_with_people, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
 		cmocka_unit_test(test_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,6 @@ static inline int64_t fx_place(struct fx *f, int64_t parent, int level, const ch
 static inline void fx_person(struct fx *f, int i, int64_t household)
 {
 	struct people_person p;
-	char why[128];
 	memset(&p, 0, sizeof p);
 	snprintf(f->idno[i], sizeof f->idno[i], "44010619800101%03d", (100 + i) % 1000);
 	f->idno[i][17] = people_idcard_check_digit(f->idno[i]);
@@ -43,8 +42,8 @@ static inline void fx_person(struct fx *f, int i, int64_t household)
 	snprintf(p.id_number, sizeof p.id_number, "%s", f->idno[i]);
 	snprintf(p.name, sizeof p.name, "居民%d", i);
 	p.household_id = household;
-	assert_int_equal(people_idcard_check(f->idno[i], why, sizeof why, &p.birth, &p.sex), 0);
-	assert_int_equal(people_add(f->t.db, &f->t.keys, &p, why, sizeof why), 0);
+	assert_int_equal(people_idcard_check(f->idno[i], NULL, &p.birth, &p.sex), 0);
+	assert_int_equal(people_add(f->t.db, &f->t.keys, &p, NULL), 0);
 	f->person[i] = p.id;
 	people_code_format(p.code, f->code[i]);
 }
@@ -149,7 +148,8 @@ static inline void fx_result(struct fx *f, const char *tube, const char *result,
 	struct screening_item_result r;
 	assert_int_equal(screening_result_record(f->t.db, NULL, &in, 1, 2000, &r, f->dl), 0);
 	if (r.err != want_err)
-		fail_msg("result %s for %s: err %d (%s), want %d", result, tube, r.err, r.msg, want_err);
+		fail_msg("result %s for %s: err %d (%s), want %d", result, tube, r.err, r.why.text,
+			 want_err);
 }
 
 #endif

@@ -24,7 +24,7 @@ static struct screening_scan_result scan_round_at(struct fx *f, int64_t round, c
 	struct screening_scan_result r;
 	assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, &in, 1, &r, f->dl), 0);
 	if (r.status != SCREENING_SCAN_OK)
-		fail_msg("scan %d into %s: %s", i, tube, r.msg);
+		fail_msg("scan %d into %s: %s", i, tube, r.why.text);
 	return r;
 }
 

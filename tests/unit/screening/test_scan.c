@@ -26,8 +26,8 @@ static void test_pool_fills_and_seals(void **state)
 	r = fx_scan(f, "T1", 5);
 	assert_int_equal(r.status, SCREENING_SCAN_ERROR);
 	assert_int_equal(r.err, MU_EEXIST);
-	assert_string_equal(r.field, "tube");
-	assert_non_null(strstr(r.msg, "full"));
+	assert_string_equal(r.why.field, "tube");
+	assert_non_null(strstr(r.why.text, "full"));
 	assert_int_equal(fx_rows(f), before);
 }
 
@@ -87,15 +87,15 @@ static void test_batch_caches(void **state)
 		assert_int_equal(out[i].sealed, i == 4);
 	}
 	assert_int_equal(out[5].status, SCREENING_SCAN_ERROR);
-	assert_string_equal(out[5].field, "tube");
-	assert_non_null(strstr(out[5].msg, "full"));
+	assert_string_equal(out[5].why.field, "tube");
+	assert_non_null(strstr(out[5].why.text, "full"));
 	assert_int_equal(out[6].status, SCREENING_SCAN_ERROR);
-	assert_string_equal(out[6].field, "person");
-	assert_non_null(strstr(out[6].msg, "outside"));
+	assert_string_equal(out[6].why.field, "person");
+	assert_non_null(strstr(out[6].why.text, "outside"));
 	assert_int_equal(out[7].status, SCREENING_SCAN_OK);
 	assert_true(out[7].opened);
 	assert_int_equal(out[8].status, SCREENING_SCAN_ERROR);
-	assert_string_equal(out[8].field, "person");
+	assert_string_equal(out[8].why.field, "person");
 	struct screening_tube t;
 	assert_int_equal(screening_tube_get(f->t.db, "T1", &t), 0);
 	assert_int_equal(t.n, 5);
@@ -143,10 +143,10 @@ static void test_refusals_write_nothing(void **state)
 		struct screening_scan_result r;
 		assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, &cases[i].in, 1, &r, f->dl), 0);
 		if (r.status != SCREENING_SCAN_ERROR || r.err != cases[i].err ||
-		    strcmp(r.field, cases[i].field) != 0)
+		    strcmp(r.why.field, cases[i].field) != 0)
 			fail_msg("case %zu: status %d err %d field %s (%s)", i, r.status, r.err,
-				 r.field ? r.field : "-", r.msg);
-		assert_true(r.msg[0] != '\0');
+				 r.why.field ? r.why.field : "-", r.why.text);
+		assert_true(r.why.text[0] != '\0');
 		assert_int_equal(fx_rows(f), before);
 	}
 	assert_int_equal(screening_delta_count(f->dl), 1); /* the one good scan */
@@ -155,12 +155,12 @@ static void test_refusals_write_nothing(void **state)
 	before = fx_rows(f);
 	struct screening_scan_result r = fx_scan(f, "T1", 1);
 	assert_int_equal(r.err, MU_EEXIST);
-	assert_non_null(strstr(r.msg, "sealed"));
+	assert_non_null(strstr(r.why.text, "sealed"));
 	assert_int_equal(screening_round_close(f->t.db, f->round, 200), 0);
 	assert_int_equal(screening_round_close(f->t.db, f->round, 200), MU_EEXIST);
 	r = fx_scan(f, "T2", 1);
 	assert_int_equal(r.err, MU_EEXIST);
-	assert_string_equal(r.field, "round");
+	assert_string_equal(r.why.field, "round");
 	assert_int_equal(fx_rows(f), before);
 	/* A scan accepted before the close is still a duplicate, not an error. */
 	assert_int_equal(fx_scan_as(f, "scan-1", "T1", 0, "SITE1").status, SCREENING_SCAN_DUPLICATE);
@@ -169,16 +169,16 @@ static void test_refusals_write_nothing(void **state)
 static void test_tube_state_machine(void **state)
 {
 	struct fx *f = *state;
-	char msg[SCREENING_MSG_MAX];
+	struct mu_why why;
 	assert_int_equal(fx_scan(f, "T1", 0).status, SCREENING_SCAN_OK);
 	/* open: no receipt, no result. */
 	fx_receive(f, "T1", MU_EEXIST);
 	fx_result(f, "T1", "negative", MU_EEXIST);
 	/* open → sealed; again refused. */
-	assert_int_equal(screening_tube_seal(f->t.db, "T1", 100, msg), 0);
-	assert_int_equal(screening_tube_seal(f->t.db, "T1", 100, msg), MU_EEXIST);
-	assert_non_null(strstr(msg, "sealed"));
-	assert_int_equal(screening_tube_seal(f->t.db, "NOPE", 100, msg), MU_ENOTFOUND);
+	assert_int_equal(screening_tube_seal(f->t.db, "T1", 100, &why), 0);
+	assert_int_equal(screening_tube_seal(f->t.db, "T1", 100, &why), MU_EEXIST);
+	assert_non_null(strstr(why.text, "sealed"));
+	assert_int_equal(screening_tube_seal(f->t.db, "NOPE", 100, &why), MU_ENOTFOUND);
 	/* sealed: no result before receipt. */
 	fx_result(f, "T1", "negative", MU_EEXIST);
 	/* sealed → received; again refused; unknown tube and lab. */
@@ -188,7 +188,7 @@ static void test_tube_state_machine(void **state)
 	const char *bc[1] = {"T1"};
 	struct screening_item_result ir;
 	assert_int_equal(screening_tube_receive(f->t.db, "NOLAB", bc, 1, 0, &ir), MU_ENOTFOUND);
-	assert_int_equal(screening_tube_seal(f->t.db, "T1", 100, msg), MU_EEXIST);
+	assert_int_equal(screening_tube_seal(f->t.db, "T1", 100, &why), MU_EEXIST);
 	/* Only the receiving lab may post the result. */
 	struct screening_result_in in = {.tube = "T1", .result = "negative", .ct_orf1ab = NAN,
 					 .ct_n = NAN};
@@ -199,7 +199,7 @@ static void test_tube_state_machine(void **state)
 	in.ct_n = 70;
 	assert_int_equal(screening_result_record(f->t.db, "LAB1", &in, 1, 5, &ir, NULL), 0);
 	assert_int_equal(ir.err, MU_EINVAL);
-	assert_string_equal(ir.field, "ct_n");
+	assert_string_equal(ir.why.field, "ct_n");
 	/* received → resulted, once. */
 	in.ct_n = 31.5;
 	assert_int_equal(screening_result_record(f->t.db, "LAB1", &in, 1, 5, &ir, NULL), 0);
@@ -238,9 +238,10 @@ static void test_times(void **state)
 static void test_round_rules(void **state)
 {
 	struct fx *f = *state;
-	const char *why;
+	struct mu_why why = {0};
 	struct screening_round r = {.scope_place_id = f->street, .name = "x", .pool_k = 3};
 	assert_int_equal(screening_round_create(f->t.db, &r, &why), MU_EINVAL);
+	assert_string_equal(why.field, "pool_k");
 	r.pool_k = 20;
 	r.starts = 200;
 	r.ends = 100;
@@ -258,9 +259,10 @@ static void test_round_rules(void **state)
 	assert_int_equal(g.ends, 300);
 	struct screening_site s = {.place_id = f->comm, .code = "SITE1", .name = "dup", .desks = 1};
 	assert_int_equal(screening_site_add(f->t.db, &s, &why), MU_EEXIST);
-	assert_string_equal(why, "code already used");
+	assert_string_equal(why.text, "code already used");
 	s.desks = 0;
 	assert_int_equal(screening_site_add(f->t.db, &s, &why), MU_EINVAL);
+	assert_string_equal(why.field, "desks");
 }
 
 /* The bulk path: tubes written once with their final count, repeats flagged, indexes

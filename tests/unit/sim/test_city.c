@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "people/people.h"
 #include "places/places.h"
 #include "sim/sim.h"
 
@@ -285,14 +286,14 @@ static int census_person(const struct people_person *p, void *ctx)
 		c->party += 1000000; /* a minor in the party fails the share check */
 	}
 	c->phones_ok += a >= 12 ? (strlen(p->phone) == 11 && p->phone[0] == '1') : p->phone[0] == 0;
-	char why[128];
+	struct mu_why why = {0};
 	int64_t birth;
 	int sex;
-	if (people_idcard_check(p->id_number, why, sizeof why, &birth, &sex) == 0 &&
-	    birth == p->birth && sex == p->sex)
+	if (people_idcard_check(p->id_number, &why, &birth, &sex) == 0 && birth == p->birth &&
+	    sex == p->sex)
 		c->ids_ok++;
 	else
-		fail_msg("bad ID %s: %s", p->id_number, why);
+		fail_msg("bad ID %s: %s", p->id_number, why.text);
 	char region[7];
 	memcpy(region, p->id_number, 6);
 	region[6] = 0;
@@ -397,7 +398,7 @@ static void test_counts_equal_rebuild(void **state)
 	generate(&t, 0.001, 5, NULL);
 	struct mu_buf before, after;
 	dump_places(&t, &before);
-	assert_int_equal(places_counts_rebuild(t.db), 0);
+	assert_int_equal(people_counts_rebuild(t.db), 0);
 	dump_places(&t, &after);
 	assert_int_equal(before.len, after.len);
 	assert_memory_equal(before.data, after.data, before.len);
