@@ -3,6 +3,7 @@
 #define MU_CLI_H
 
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include "http/http.h"
 
@@ -40,9 +41,45 @@ struct auth_principal;
  * (cmd_user.c). */
 void cli_actor(struct auth_principal *p);
 
+/* ---- the capabilities (registry.c) ------------------------------------------------------
+ * What a capability's start needs from `muster serve`. */
+struct db_writer;
+struct cli_env {
+	const char *db_path;
+	struct db_writer *writer;
+	int session_hours;
+};
+
+/* One row per capability: its name, its route table (NULL-pattern terminated, or NULL),
+ * its start (before the first request; 0 or a negative MU_E*), its stop (safe to call
+ * when start failed or never ran) and its /metrics lines; NULL where it has none. */
+struct cli_capability {
+	const char *name;
+	const struct http_route *routes;
+	int (*init)(const struct cli_env *env);
+	void (*fini)(void);
+	void (*metrics)(struct mu_buf *out);
+};
+
+/* Every capability, in start order; ends with a row whose name is NULL. */
+extern const struct cli_capability cli_capabilities[];
+
+/* Starts every capability in order and stops at the first failure: returns its code
+ * with its name in *failed (else 0, *failed NULL). cli_capabilities_stop then stops
+ * them all. */
+int cli_capabilities_start(const struct cli_env *env, const char **failed);
+void cli_capabilities_stop(void);
+
+/* Appends the /metrics lines of every capability to out. */
+void cli_capabilities_metrics(struct mu_buf *out);
+
 /* The route tables of every capability, as `muster serve` runs them and `muster routes`
- * documents them: a NULL-terminated array of tables (http.h). */
-extern const struct http_route *const cli_route_tables[];
+ * documents them, with first before them and last after them when not NULL: a
+ * NULL-terminated array the caller frees, of any length. With names, *names gets a
+ * parallel array (caller frees) of each table's capability name ("" for first/last). */
+const struct http_route **cli_route_tables_new(const struct http_route *first,
+					       const struct http_route *last,
+					       const char ***names);
 
 /* Prints "muster <cmd>: <message>" to stderr and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -79,8 +79,7 @@ static void metrics(void *ctx, struct mu_buf *out)
 		      "# TYPE muster_db_size_bytes gauge\nmuster_db_size_bytes %lld\n"
 		      "# TYPE muster_db_wal_size_bytes gauge\nmuster_db_wal_size_bytes %lld\n",
 		      size, wsize);
-	auth_metrics(NULL, out);
-	people_api_metrics(out);
+	cli_capabilities_metrics(out);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -142,22 +141,18 @@ int cmd_serve(int argc, char **argv)
 
 	int status = CLI_REJECTED;
 	struct http_server *srv = NULL;
+	const struct http_route **tables = NULL;
 	if (db_writer_start(s.db_path, NULL, &s.writer)) {
 		fprintf(stderr, "muster serve: cannot open %s for writing\n", s.db_path);
 		return CLI_REJECTED;
 	}
-	struct auth_config ac = {.db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
-	if (auth_init(&ac) || people_api_init(s.db_path) || screening_api_init(s.db_path)) {
+	struct cli_env env = {.db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
+	const char *failed;
+	if (cli_capabilities_start(&env, &failed)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
 		goto out;
 	}
-	const struct http_route *tables[8];
-	int nt = 0;
-	for (const struct http_route *const *t = cli_route_tables; *t && nt < 6; t++)
-		tables[nt++] = *t;
-	if (bench)
-		tables[nt++] = hello_routes;
-	tables[nt] = NULL;
+	tables = cli_route_tables_new(NULL, bench ? hello_routes : NULL, NULL);
 	struct http_opts ho = {.listen = listen,
 			       .threads = (int)threads,
 			       .max_body = (size_t)max_body,
@@ -183,9 +178,8 @@ int cmd_serve(int argc, char **argv)
 out:
 	http_server_stop(srv);
 	db_writer_stop(s.writer);
-	auth_fini();
-	people_api_fini();
-	screening_api_fini();
+	cli_capabilities_stop();
+	free(tables);
 	mu_info("serve: stopped cleanly");
 	return status;
 }

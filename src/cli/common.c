@@ -12,10 +12,6 @@
 #include "places/places.h"
 #include "screening/screening.h"
 
-const struct http_route *const cli_route_tables[] = {auth_routes, places_api_routes,
-						      people_api_routes, screening_api_routes,
-						      NULL};
-
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
