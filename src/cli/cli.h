@@ -3,6 +3,8 @@
 #define MU_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "http/http.h"
@@ -83,5 +85,57 @@ const struct http_route **cli_route_tables_new(const struct http_route *first,
 
 /* Prints "muster <cmd>: <message>" to stderr and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- options (common.c) -------------------------------------------------------------
+ * Every command describes its options in one table; cli_parse reads argv with it,
+ * prints --help from it, and refuses unknown options and missing or bad values. */
+enum cli_opt_kind {
+	CLI_OPT_FLAG,	/* ptr: bool *, set true */
+	CLI_OPT_STRING, /* ptr: const char **, pointing into argv */
+	CLI_OPT_INT,	/* ptr: int64_t *, within [min, max] when min < max */
+	CLI_OPT_DOUBLE, /* ptr: double *, within [min, max] when min < max */
+};
+
+struct cli_opt {
+	const char *name; /* the long name without "--"; NULL ends a table */
+	char short_name;  /* -x, or 0 */
+	enum cli_opt_kind kind;
+	void *ptr;
+	const char *arg;  /* the value's name in --help ("PATH"); NULL for flags */
+	const char *help; /* one line for --help; NULL: not listed */
+	bool required;	  /* cli_parse refuses a command line without it */
+	double min, max;
+};
+
+/* Table rows: a flag; a string (required or not); an integer or a number with its
+ * requiredness and range (lo < hi; lo == hi: any value); the end of the table. */
+#define CLI_FLAG(name, ptr, help) {name, 0, CLI_OPT_FLAG, ptr, NULL, help, false, 0, 0}
+#define CLI_STR(name, ptr, arg, help) {name, 0, CLI_OPT_STRING, ptr, arg, help, false, 0, 0}
+#define CLI_STR_REQ(name, ptr, arg, help) {name, 0, CLI_OPT_STRING, ptr, arg, help, true, 0, 0}
+#define CLI_INT(name, ptr, arg, help, req, lo, hi)                                                \
+	{name, 0, CLI_OPT_INT, ptr, arg, help, req, lo, hi}
+#define CLI_NUM(name, ptr, arg, help, req, lo, hi)                                                \
+	{name, 0, CLI_OPT_DOUBLE, ptr, arg, help, req, lo, hi}
+#define CLI_END {NULL, 0, CLI_OPT_FLAG, NULL, NULL, NULL, false, 0, 0}
+
+struct cli_spec {
+	const char *cmd;	   /* "drill": the name in messages */
+	const char *usage;	   /* --help's text before the options */
+	const struct cli_opt *opts; /* ends with a NULL name */
+	const char *epilog;	   /* --help's text after the options, or NULL */
+};
+
+#define CLI_POS_MAX 8 /* positional arguments a command line may carry */
+#define CLI_GO	    (-1) /* cli_parse: go on with the command */
+
+/* Parses argv[1..argc) (argv[0] is the command name) with s's table: options anywhere
+ * (--name VALUE, --name=VALUE, -x VALUE; "--" ends them), the other arguments into
+ * pos[0..*npos) in order. Returns CLI_GO; CLI_OK after printing --help (-h) to stdout;
+ * or CLI_USAGE after a usage error on stderr: an unknown option, a missing or bad value,
+ * a flag given a value, a required option missing, more than CLI_POS_MAX arguments. */
+int cli_parse(const struct cli_spec *s, int argc, char **argv, const char **pos, int *npos);
+
+/* Prints s's --help to f: usage, a line per option that has help, epilog. */
+void cli_help(const struct cli_spec *s, FILE *f);
 
 #endif

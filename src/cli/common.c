@@ -1,7 +1,9 @@
 /* common.c: what every command shares — opening the database with its keys, and
  * usage errors. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -52,4 +54,128 @@ int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys
 		return rc;
 	}
 	return 0;
+}
+
+/* ---- options ---------------------------------------------------------------------------- */
+
+void cli_help(const struct cli_spec *s, FILE *f)
+{
+	fputs(s->usage, f);
+	for (const struct cli_opt *o = s->opts; o && o->name; o++) {
+		char left[64], sh[8] = "";
+		if (!o->help)
+			continue;
+		if (o->short_name)
+			snprintf(sh, sizeof sh, "-%c, ", o->short_name);
+		snprintf(left, sizeof left, "%s--%s%s%s", sh, o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		fprintf(f, "  %-22s %s%s\n", left, o->help, o->required ? " (required)" : "");
+	}
+	if (s->epilog)
+		fputs(s->epilog, f);
+}
+
+static const struct cli_opt *opt_long(const struct cli_spec *s, const char *name, size_t n)
+{
+	for (const struct cli_opt *o = s->opts; o && o->name; o++)
+		if (strlen(o->name) == n && !strncmp(o->name, name, n))
+			return o;
+	return NULL;
+}
+
+static const struct cli_opt *opt_short(const struct cli_spec *s, char c)
+{
+	for (const struct cli_opt *o = s->opts; o && o->name; o++)
+		if (o->short_name && o->short_name == c)
+			return o;
+	return NULL;
+}
+
+/* Stores value v of option o. CLI_GO, or CLI_USAGE with the reason printed. */
+static int opt_set(const struct cli_spec *s, const struct cli_opt *o, const char *v)
+{
+	int64_t i;
+	double d;
+	bool ranged = o->min < o->max;
+	switch (o->kind) {
+	case CLI_OPT_FLAG:
+		*(bool *)o->ptr = true;
+		return CLI_GO;
+	case CLI_OPT_STRING:
+		*(const char **)o->ptr = v;
+		return CLI_GO;
+	case CLI_OPT_INT:
+		if (mu_parse_i64(v, &i) || (ranged && (i < o->min || i > o->max))) {
+			if (ranged)
+				return cli_usage_error(s->cmd, "--%s wants %.0f..%.0f", o->name,
+						       o->min, o->max);
+			return cli_usage_error(s->cmd, "--%s wants an integer", o->name);
+		}
+		*(int64_t *)o->ptr = i;
+		return CLI_GO;
+	case CLI_OPT_DOUBLE:
+		if (mu_parse_double(v, &d) || !isfinite(d) ||
+		    (ranged && !(d >= o->min && d <= o->max))) {
+			if (ranged)
+				return cli_usage_error(s->cmd, "--%s wants a number from %g to %g",
+						       o->name, o->min, o->max);
+			return cli_usage_error(s->cmd, "--%s wants a number", o->name);
+		}
+		*(double *)o->ptr = d;
+		return CLI_GO;
+	}
+	return cli_usage_error(s->cmd, "--%s: unknown kind of option", o->name);
+}
+
+int cli_parse(const struct cli_spec *s, int argc, char **argv, const char **pos, int *npos)
+{
+	bool seen[64] = {false}, options = true;
+	int rc;
+	*npos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		const struct cli_opt *o;
+		if (!options || a[0] != '-' || !a[1]) {
+			if (*npos >= CLI_POS_MAX)
+				return cli_usage_error(s->cmd, "unexpected argument '%s'", a);
+			pos[(*npos)++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			options = false;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			cli_help(s, stdout);
+			return CLI_OK;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			if (!(o = opt_long(s, a + 2, n)))
+				return cli_usage_error(s->cmd, "unknown option %.*s", (int)n + 2, a);
+			if (eq) {
+				if (o->kind == CLI_OPT_FLAG)
+					return cli_usage_error(s->cmd, "option --%s takes no value",
+							       o->name);
+				v = eq + 1;
+			}
+		} else {
+			if (a[2] || !(o = opt_short(s, a[1])))
+				return cli_usage_error(s->cmd, "unknown option %s", a);
+		}
+		if (o->kind != CLI_OPT_FLAG && !v) {
+			if (i + 1 >= argc)
+				return cli_usage_error(s->cmd, "option --%s needs a value", o->name);
+			v = argv[++i];
+		}
+		if ((rc = opt_set(s, o, v)) != CLI_GO)
+			return rc;
+		if (o - s->opts < 64)
+			seen[o - s->opts] = true;
+	}
+	for (const struct cli_opt *o = s->opts; o && o->name; o++)
+		if (o->required && o - s->opts < 64 && !seen[o - s->opts])
+			return cli_usage_error(s->cmd, "missing --%s", o->name);
+	return CLI_GO;
 }
