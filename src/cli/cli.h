@@ -26,12 +26,12 @@ int cmd_user(int argc, char **argv);  /* muster user add|list|disable|passwd */
 int cmd_token(int argc, char **argv); /* muster token issue|revoke|list */
 int cmd_audit(int argc, char **argv); /* muster audit verify */
 int cmd_serve(int argc, char **argv);
-int cmd_routes(int argc, char **argv); /* muster routes [--json|--markdown] */
-int cmd_round(int argc, char **argv);   /* muster round create|close|report|plan */
-int cmd_site(int argc, char **argv);    /* muster site add */
-int cmd_lab(int argc, char **argv);     /* muster lab add */
+int cmd_routes(int argc, char **argv);	/* muster routes [--json|--markdown] */
+int cmd_round(int argc, char **argv);	/* muster round create|close|report|plan */
+int cmd_site(int argc, char **argv);	/* muster site add */
+int cmd_lab(int argc, char **argv);	/* muster lab add */
 int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
-int cmd_drill(int argc, char **argv);   /* muster drill screening: scans and results over HTTP */
+int cmd_drill(int argc, char **argv);	/* muster drill screening: scans and results over HTTP */
 
 /* Opens the database at --db/$MUSTER_DB/./muster.db for a command, with its keys when
  * keys is not NULL. create: make the database (and its key file) when missing.
@@ -80,8 +80,7 @@ void cli_capabilities_metrics(struct mu_buf *out);
  * NULL-terminated array the caller frees, of any length. With names, *names gets a
  * parallel array (caller frees) of each table's capability name ("" for first/last). */
 const struct http_route **cli_route_tables_new(const struct http_route *first,
-					       const struct http_route *last,
-					       const char ***names);
+					       const struct http_route *last, const char ***names);
 
 /* Prints "muster <cmd>: <message>" to stderr and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -109,23 +108,39 @@ struct cli_opt {
 
 /* Table rows: a flag; a string (required or not); an integer or a number with its
  * requiredness and range (lo < hi; lo == hi: any value); the end of the table. */
-#define CLI_FLAG(name, ptr, help) {name, 0, CLI_OPT_FLAG, ptr, NULL, help, false, 0, 0}
-#define CLI_STR(name, ptr, arg, help) {name, 0, CLI_OPT_STRING, ptr, arg, help, false, 0, 0}
-#define CLI_STR_REQ(name, ptr, arg, help) {name, 0, CLI_OPT_STRING, ptr, arg, help, true, 0, 0}
-#define CLI_INT(name, ptr, arg, help, req, lo, hi)                                                \
-	{name, 0, CLI_OPT_INT, ptr, arg, help, req, lo, hi}
-#define CLI_NUM(name, ptr, arg, help, req, lo, hi)                                                \
-	{name, 0, CLI_OPT_DOUBLE, ptr, arg, help, req, lo, hi}
-#define CLI_END {NULL, 0, CLI_OPT_FLAG, NULL, NULL, NULL, false, 0, 0}
+#define CLI_FLAG(name, ptr, help)                                                                  \
+	{                                                                                          \
+		name, 0, CLI_OPT_FLAG, ptr, NULL, help, false, 0, 0                                \
+	}
+#define CLI_STR(name, ptr, arg, help)                                                              \
+	{                                                                                          \
+		name, 0, CLI_OPT_STRING, ptr, arg, help, false, 0, 0                               \
+	}
+#define CLI_STR_REQ(name, ptr, arg, help)                                                          \
+	{                                                                                          \
+		name, 0, CLI_OPT_STRING, ptr, arg, help, true, 0, 0                                \
+	}
+#define CLI_INT(name, ptr, arg, help, req, lo, hi)                                                 \
+	{                                                                                          \
+		name, 0, CLI_OPT_INT, ptr, arg, help, req, lo, hi                                  \
+	}
+#define CLI_NUM(name, ptr, arg, help, req, lo, hi)                                                 \
+	{                                                                                          \
+		name, 0, CLI_OPT_DOUBLE, ptr, arg, help, req, lo, hi                               \
+	}
+#define CLI_END                                                                                    \
+	{                                                                                          \
+		NULL, 0, CLI_OPT_FLAG, NULL, NULL, NULL, false, 0, 0                               \
+	}
 
 struct cli_spec {
-	const char *cmd;	   /* "drill": the name in messages */
-	const char *usage;	   /* --help's text before the options */
+	const char *cmd;	    /* "drill": the name in messages */
+	const char *usage;	    /* --help's text before the options */
 	const struct cli_opt *opts; /* ends with a NULL name */
-	const char *epilog;	   /* --help's text after the options, or NULL */
+	const char *epilog;	    /* --help's text after the options, or NULL */
 };
 
-#define CLI_POS_MAX 8 /* positional arguments a command line may carry */
+#define CLI_POS_MAX 8	 /* positional arguments a command line may carry */
 #define CLI_GO	    (-1) /* cli_parse: go on with the command */
 
 /* Parses argv[1..argc) (argv[0] is the command name) with s's table: options anywhere

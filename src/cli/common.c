@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth/auth.h"
 #include "cli.h"
 #include "core/core.h"
 #include "db/db.h"
-#include "auth/auth.h"
 #include "people/people.h"
 #include "places/places.h"
 #include "screening/screening.h"
@@ -31,13 +31,14 @@ int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys
 	*d = NULL;
 	bool fresh = access(path, F_OK) != 0;
 	if (fresh && !create) {
-		fprintf(stderr, "muster: no database at %s (run `muster init --db %s` first)\n", path,
-			path);
+		fprintf(stderr, "muster: no database at %s (run `muster init --db %s` first)\n",
+			path, path);
 		return MU_ENOTFOUND;
 	}
 	int rc;
 	if (fresh && (rc = people_keys_create(path)) != 0 && rc != MU_EEXIST) {
-		fprintf(stderr, "muster: cannot create the key file for %s: %s\n", path, mu_err_msg(rc));
+		fprintf(stderr, "muster: cannot create the key file for %s: %s\n", path,
+			mu_err_msg(rc));
 		return rc;
 	}
 	if ((rc = db_open(path, create ? DB_OPEN_CREATE : 0, d)) != 0) {
@@ -153,7 +154,8 @@ int cli_parse(const struct cli_spec *s, int argc, char **argv, const char **pos,
 			const char *eq = strchr(a + 2, '=');
 			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 			if (!(o = opt_long(s, a + 2, n)))
-				return cli_usage_error(s->cmd, "unknown option %.*s", (int)n + 2, a);
+				return cli_usage_error(s->cmd, "unknown option %.*s", (int)n + 2,
+						       a);
 			if (eq) {
 				if (o->kind == CLI_OPT_FLAG)
 					return cli_usage_error(s->cmd, "option --%s takes no value",
@@ -166,7 +168,8 @@ int cli_parse(const struct cli_spec *s, int argc, char **argv, const char **pos,
 		}
 		if (o->kind != CLI_OPT_FLAG && !v) {
 			if (i + 1 >= argc)
-				return cli_usage_error(s->cmd, "option --%s needs a value", o->name);
+				return cli_usage_error(s->cmd, "option --%s needs a value",
+						       o->name);
 			v = argv[++i];
 		}
 		if ((rc = opt_set(s, o, v)) != CLI_GO)
