@@ -15,7 +15,7 @@ struct people_keys;
 /* Exit statuses of every command (DESIGN.md). */
 enum { CLI_OK = 0, CLI_REJECTED = 1, CLI_USAGE = 2 };
 
-/* Each command: parses its own options (getopt_long; argv[0] is the command name),
+/* Each command: parses its options with cli_parse (argv[0] is the command name),
  * prints --help to stdout with status 0, a usage error to stderr with status 2. */
 int cmd_init(int argc, char **argv);
 int cmd_city(int argc, char **argv);   /* muster city generate ... */

@@ -2,7 +2,6 @@
  * CSV file (tube,result,ct_orf1ab,ct_n,at), through the same store as the API, in one
  * transaction: all or nothing unless --skip-invalid sends bad rows aside. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,10 +22,10 @@ static const char help[] =
     "recall's single tube resolves it. All or nothing: when any row is bad (malformed,\n"
     "unknown tube, not received by this lab, already resulted) nothing is recorded,\n"
     "every bad row is printed as FILE:LINE: reason, and the status is 1.\n"
-    "  --skip-invalid R.csv  record the good rows; write the bad ones with a reason\n"
-    "                        column to R.csv\n"
     "A running `muster serve` shows these results in its coverage after a restart.\n"
-    "Exit status: 0 recorded, 1 data rejected, 2 usage error.\n";
+    "\nOptions:\n";
+
+static const char epilog[] = "Exit status: 0 recorded, 1 data rejected, 2 usage error.\n";
 
 #define NCOLS 5
 static const char *const cols[NCOLS] = {"tube", "result", "ct_orf1ab", "ct_n", "at"};
@@ -190,44 +189,30 @@ out:
 
 int cmd_results(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"lab", required_argument, NULL, 'l'},
-					     {"skip-invalid", required_argument, NULL, 's'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	struct rimport im = {0};
 	const char *dbp = NULL, *rejects = NULL;
 	FILE *in = NULL;
-	int c, status = CLI_REJECTED;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbp = optarg;
-			break;
-		case 'l':
-			im.lab = optarg;
-			break;
-		case 's':
-			rejects = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("results", "unknown option or missing value");
-		}
-	}
-	if (optind >= argc || strcmp(argv[optind], "import") != 0)
+	int status = CLI_REJECTED;
+	const char *pos[CLI_POS_MAX];
+	int prc, npos;
+	const struct cli_opt opts[] = {
+	    CLI_STR("lab", &im.lab, "CODE", "the lab that received the tubes"),
+	    CLI_STR("skip-invalid", &rejects, "R.csv",
+		    "record the good rows; write the bad ones with a reason column to R.csv"),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"results", help, opts, epilog};
+	if ((prc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return prc;
+	if (npos < 1 || strcmp(pos[0], "import") != 0)
 		return cli_usage_error("results", "missing subcommand import");
-	if (optind + 2 != argc)
+	if (npos != 2)
 		return cli_usage_error("results", "import takes one CSV file");
 	if (!im.lab || !*im.lab)
 		return cli_usage_error("results", "import needs --lab CODE");
 	if (rejects && !*rejects)
 		return cli_usage_error("results", "--skip-invalid needs a file name");
-	im.file = argv[optind + 1];
+	im.file = pos[1];
 	if (!(in = fopen(im.file, "rb"))) {
 		fprintf(stderr, "muster results: cannot read %s: %s\n", im.file, strerror(errno));
 		return CLI_REJECTED;

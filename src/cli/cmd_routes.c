@@ -22,8 +22,8 @@ static const char help[] =
     "(public: no sign-in; device: site/lab tokens too; person: audited person record;\n"
     "nocsrf: a write without the CSRF header; place: jurisdiction checked on the target's\n"
     "place) and a summary.\n"
-    "  --json       one JSON object {\"routes\":[...]}\n"
-    "  --markdown   the text of docs/roles.md\n";
+    "\n"
+    "Options:\n";
 
 /* /healthz and /metrics are built into http (no table of their own); listed here so
  * that the documents and tests see every path the server answers. */
@@ -186,31 +186,21 @@ static int print_text(void)
 
 int cmd_routes(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"markdown", no_argument, NULL, 'm'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	int c, format = 0;
+	const char *pos[CLI_POS_MAX];
+	bool json = false, markdown = false;
+	const struct cli_opt opts[] = {
+	    CLI_FLAG("json", &json, "one JSON object {\"routes\":[...]}"),
+	    CLI_FLAG("markdown", &markdown, "the text of docs/roles.md"), CLI_END};
+	const struct cli_spec spec = {"routes", help, opts, NULL};
+	int ret, npos;
+	if ((ret = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return ret;
+	if (npos)
+		return cli_usage_error("routes", "unexpected argument '%s'", pos[0]);
+	if (json && markdown)
+		return cli_usage_error("routes", "--json or --markdown, not both");
 	tables_init();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			format = 'j';
-			break;
-		case 'm':
-			format = 'm';
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("routes", "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error("routes", "unexpected argument '%s'", argv[optind]);
-	int ret = format == 'j' ? print_json() : format == 'm' ? print_markdown() : print_text();
+	ret = json ? print_json() : markdown ? print_markdown() : print_text();
 	free(tables);
 	free(table_caps);
 	return ret;

@@ -19,18 +19,15 @@
 #include "screening/screening.h"
 
 static const char help[] =
-	"usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
-	"                    [--max-body BYTES] [--session-hours H] [--quiet]\n"
-	"\n"
-	"Serves the Muster API (and the web app from DIR) until SIGINT or SIGTERM.\n"
-	"  --listen ADDR:PORT   default 127.0.0.1:8080; port 0 picks a free port\n"
-	"  --db PATH            the database (default $MUSTER_DB, else ./muster.db)\n"
-	"  --web DIR            serve the built web app from DIR (e.g. web/dist)\n"
-	"  --threads N          request threads (default: one per core)\n"
-	"  --max-body BYTES     largest request body (default 1 MiB)\n"
-	"  --session-hours H    session lifetime (default 12)\n"
-	"  --quiet              no access log lines\n"
-	"On start it prints `listening on http://ADDR:PORT` on standard output.\n";
+    "usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
+    "                    [--max-body BYTES] [--session-hours H] [--quiet]\n"
+    "\n"
+    "Serves the Muster API (and the web app from DIR) until SIGINT or SIGTERM.\n"
+    "\n"
+    "Options:\n";
+
+static const char epilog[] =
+    "On start it prints `listening on http://ADDR:PORT` on standard output.\n";
 
 struct serve {
 	const char *db_path;
@@ -84,46 +81,29 @@ static void metrics(void *ctx, struct mu_buf *out)
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
-					     {"db", required_argument, NULL, 'd'},
-					     {"web", required_argument, NULL, 'w'},
-					     {"threads", required_argument, NULL, 't'},
-					     {"max-body", required_argument, NULL, 'b'},
-					     {"session-hours", required_argument, NULL, 's'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"bench-hello", no_argument, NULL, 'H'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL;
+	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL, *pos[CLI_POS_MAX];
 	int64_t threads = 0, max_body = 1 << 20, hours = 12;
 	bool quiet = false, bench = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': listen = optarg; break;
-		case 'd': dbp = optarg; break;
-		case 'w': web = optarg; break;
-		case 't':
-			if (mu_parse_i64(optarg, &threads) || threads < 1 || threads > 256)
-				return cli_usage_error("serve", "--threads wants 1..256");
-			break;
-		case 'b':
-			if (mu_parse_i64(optarg, &max_body) || max_body < 1024 || max_body > (1 << 30))
-				return cli_usage_error("serve", "--max-body wants 1024..1073741824");
-			break;
-		case 's':
-			if (mu_parse_i64(optarg, &hours) || hours < 1 || hours > 24 * 30)
-				return cli_usage_error("serve", "--session-hours wants 1..720");
-			break;
-		case 'q': quiet = true; break;
-		case 'H': bench = true; break;
-		case 'h': fputs(help, stdout); return CLI_OK;
-		default: return cli_usage_error("serve", "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	const struct cli_opt opts[] = {
+	    CLI_STR("listen", &listen, "ADDR:PORT",
+		    "default 127.0.0.1:8080; port 0 picks a free port"),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_STR("web", &web, "DIR", "serve the built web app from DIR (e.g. web/dist)"),
+	    CLI_INT("threads", &threads, "N", "request threads (default: one per core)", false, 1,
+		    256),
+	    CLI_INT("max-body", &max_body, "BYTES", "largest request body (default 1 MiB)", false,
+		    1024, 1 << 30),
+	    CLI_INT("session-hours", &hours, "H", "session lifetime (default 12)", false, 1,
+		    24 * 30),
+	    CLI_FLAG("quiet", &quiet, "no access log lines"),
+	    CLI_FLAG("bench-hello", &bench, NULL),
+	    CLI_END};
+	const struct cli_spec spec = {"serve", help, opts, epilog};
+	int rc, npos;
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return rc;
+	if (npos)
+		return cli_usage_error("serve", "unexpected argument '%s'", pos[0]);
 	struct serve s = {.db_path = mu_config_db_path(dbp)};
 	if (access(s.db_path, F_OK) != 0) {
 		fprintf(stderr, "muster serve: no database at %s (run `muster init` first)\n",
@@ -146,7 +126,8 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "muster serve: cannot open %s for writing\n", s.db_path);
 		return CLI_REJECTED;
 	}
-	struct cli_env env = {.db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
+	struct cli_env env = {
+	    .db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
 	const char *failed;
 	if (cli_capabilities_start(&env, &failed)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
@@ -173,7 +154,8 @@ int cmd_serve(int argc, char **argv)
 	mu_info("serve: %s on %s:%d", s.db_path, host, http_server_port(srv));
 	int sig;
 	sigwait(&sigs, &sig);
-	mu_info("serve: %s received; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	mu_info("serve: %s received; finishing requests in flight",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	status = CLI_OK;
 out:
 	http_server_stop(srv);

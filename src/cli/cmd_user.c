@@ -1,6 +1,5 @@
 /* cmd_user.c: `muster user add|list|disable|passwd` — accounts with a role and a
  * jurisdiction, written straight to the database with an audit entry each. */
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,9 @@ static const char help[] =
     "Passwords: 10-1024 bytes. With --password-stdin the password is the first line of\n"
     "standard input; otherwise a random one is generated and printed once on stdout as\n"
     "'password: ...'.\n"
+    "\nOptions:\n";
+
+static const char epilog[] =
     "Exit status: 0 done, 1 refused (taken name, unknown user or place, bad password),\n"
     "2 usage error.\n";
 
@@ -150,55 +152,33 @@ static int list_one(const struct auth_user *u, void *ctx)
 
 int cmd_user(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"role", required_argument, NULL, 'r'},
-					     {"place", required_argument, NULL, 'p'},
-					     {"password-stdin", no_argument, NULL, 's'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	const char *dbp = NULL, *role_s = NULL, *place_s = NULL;
+	const char *dbp = NULL, *role_s = NULL, *place_s = NULL, *pos[CLI_POS_MAX];
 	bool from_stdin = false, json = false;
+	const struct cli_opt opts[] = {
+	    CLI_STR("role", &role_s, "ROLE", "add: the user's role"),
+	    CLI_STR("place", &place_s, "CODE", "add: the user's jurisdiction"),
+	    CLI_FLAG("password-stdin", &from_stdin, "add, passwd: read the password from stdin"),
+	    CLI_FLAG("json", &json, "list: JSON"),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"user", help, opts, epilog};
 	char password[1024 + 8]; /* the longest password, a line end and the NUL */
 	struct db *d = NULL;
 	struct change c = {0};
-	int ret = CLI_OK, c_opt, rc;
-	optind = 1;
-	while ((c_opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c_opt) {
-		case 'd':
-			dbp = optarg;
-			break;
-		case 'r':
-			role_s = optarg;
-			break;
-		case 'p':
-			place_s = optarg;
-			break;
-		case 's':
-			from_stdin = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("user", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	int ret = CLI_OK, rc, npos;
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return rc;
+	if (npos < 1)
 		return cli_usage_error("user", "missing subcommand add|list|disable|passwd");
-	const char *sub = argv[optind++];
+	const char *sub = pos[0];
 	bool is_add = !strcmp(sub, "add"), is_list = !strcmp(sub, "list");
 	bool is_disable = !strcmp(sub, "disable"), is_passwd = !strcmp(sub, "passwd");
 	if (!is_add && !is_list && !is_disable && !is_passwd)
 		return cli_usage_error("user", "unknown subcommand '%s'", sub);
-	if (is_list ? optind != argc : optind + 1 != argc)
+	if (is_list ? npos != 1 : npos != 2)
 		return cli_usage_error(
 		    "user", is_list ? "list takes no argument" : "%s takes exactly one NAME", sub);
-	c.name = is_list ? NULL : argv[optind];
+	c.name = is_list ? NULL : pos[1];
 	if (!is_add && (role_s || place_s))
 		return cli_usage_error("user", "--role and --place are for add only");
 	if (!is_add && !is_passwd && from_stdin)
