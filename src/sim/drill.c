@@ -397,10 +397,11 @@ static void storm(struct sim_drill *dr, struct sim_drill_report *r)
 		int running;
 		curl_multi_perform(m, &running);
 		CURLMsg *msg;
-		int left;
+		int left, done = 0;
 		while ((msg = curl_multi_info_read(m, &left))) {
 			if (msg->msg != CURLMSG_DONE)
 				continue;
+			done++;
 			struct client *c;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
 			struct slot *s = (struct slot *)c; /* c is the slot's first member */
@@ -422,7 +423,9 @@ static void storm(struct sim_drill *dr, struct sim_drill_report *r)
 			if (t > dr->t_last)
 				dr->t_last = t;
 		}
-		if (busy || wake > mu_now_mono()) {
+		/* A slot just freed sends its next batch at once, not after the next event on
+		 * the others' connections. */
+		if (!done && (busy || wake > mu_now_mono())) {
 			double ms = (wake - mu_now_mono()) * 1e3;
 			curl_multi_poll(m, NULL, 0,
 					ms < 0	   ? 0
