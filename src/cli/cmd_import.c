@@ -68,7 +68,7 @@ static int run(struct import *im, FILE *in)
 	struct places_csv_result res;
 	struct stat st;
 	const char *hdr[PEOPLE_CSV_NCOLS + 1];
-	char header[128];
+	char header[128] = "";
 	uint64_t line;
 	int status = CLI_REJECTED, rc;
 	bool in_tx = false;
