@@ -1123,12 +1123,13 @@ int sim_city_generate(struct db *d, const struct people_keys *keys, const struct
 	if (!(o->scale > 0 && o->scale <= 4))
 		return MU_EINVAL;
 	double t0 = mu_now_mono();
-	int64_t n = 0;
-	int rc = db_query_i64(
-	    d, "SELECT (SELECT count(*) FROM places) + (SELECT count(*) FROM people)", &n);
+	/* People live in households under the city, and every place is under it: a
+	 * database without a city holds neither (asked of places, the tables' owner). */
+	struct places_node root;
+	int rc = places_scope_find(d, NULL, &root);
 	if (rc)
 		return rc;
-	if (n > 0)
+	if (root.id)
 		return MU_EEXIST;
 
 	struct gen *g = mu_xcalloc(1, sizeof *g);
