@@ -39,9 +39,15 @@ int cmd_drill(int argc, char **argv);	/* muster drill screening: scans and resul
 int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys *keys);
 
 struct auth_principal;
-/* The audit actor of a change made on the command line: "cli:<login name>"
- * (cmd_user.c). */
+/* The audit actor of a change made on the command line: "cli:<login name>". */
 void cli_actor(struct auth_principal *p);
+
+/* A change made on the command line: runs fn(d, arg, record, n), which writes the
+ * audited record's name ("user:12") into record (n bytes), and appends the audit entry
+ * of action for it by cli_actor, in one transaction: both are kept or neither. Returns
+ * 0, fn's error, or the database's. */
+int cli_audited(struct db *d, const char *action,
+		int (*fn)(struct db *d, void *arg, char *record, size_t n), void *arg);
 
 /* ---- the capabilities (registry.c) ------------------------------------------------------
  * What a capability's start needs from `muster serve`. */

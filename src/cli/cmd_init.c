@@ -22,30 +22,17 @@ static const char help[] =
     "once and stored only as an argon2id hash; change it with `muster user passwd admin`.\n"
     "\nOptions:\n";
 
-/* Adds the first admin, without a place (the whole system: there is no city yet),
- * with its audit entry, in one transaction. */
-static int add_admin(struct db *d, const char *password)
+/* Adds the first admin, without a place (the whole system: there is no city yet);
+ * cli_audited records it. */
+static int add_admin(struct db *d, void *arg, char *record, size_t n)
 {
-	struct auth_principal who;
 	const char *why = NULL;
 	int64_t id = 0;
-	int rc = db_tx_begin(d);
+	int rc = auth_user_add(d, "admin", AUTH_ADMIN, 0, arg, &id, &why);
 	if (rc != 0)
-		return rc;
-	cli_actor(&who);
-	if ((rc = auth_user_add(d, "admin", AUTH_ADMIN, 0, password, &id, &why)) != 0) {
 		fprintf(stderr, "muster init: cannot create the admin: %s\n",
 			why ? why : mu_err_msg(rc));
-		goto out;
-	}
-	char record[32];
-	snprintf(record, sizeof record, "user:%lld", (long long)id);
-	rc = auth_audit_append(d, &who, "cli user add", record, "", 0);
-out:
-	if (rc == 0)
-		rc = db_tx_commit(d);
-	else
-		db_tx_rollback(d);
+	snprintf(record, n, "user:%lld", (long long)id);
 	return rc;
 }
 
@@ -80,7 +67,7 @@ int cmd_init(int argc, char **argv)
 		return CLI_REJECTED;
 	char password[21];
 	auth_password_generate(password);
-	int rc = add_admin(d, password);
+	int rc = cli_audited(d, "cli user add", add_admin, password);
 	db_close(d);
 	if (rc != 0) {
 		fprintf(stderr, "muster init: %s was created without an admin: %s\n", path,

@@ -20,12 +20,24 @@ static const char help[] =
 static const char epilog[] =
     "Exit status: 0 added, 1 refused (code taken, bad code or name), 2 usage error.\n";
 
+struct add {
+	struct screening_lab *lab;
+	const char *why;
+};
+
+/* Adds the lab; its audit record is "lab:CODE". */
+static int add(struct db *d, void *arg, char *record, size_t n)
+{
+	struct add *a = arg;
+	snprintf(record, n, "lab:%s", a->lab->code);
+	return screening_lab_add(d, a->lab, &a->why);
+}
+
 int cmd_lab(int argc, char **argv)
 {
-	const char *dbp = NULL, *code = NULL, *name = NULL, *why = NULL;
+	const char *dbp = NULL, *code = NULL, *name = NULL;
 	int64_t cap = 0;
 	struct screening_lab lab;
-	struct auth_principal who;
 	struct db *d = NULL;
 	int rc, ret = CLI_REJECTED;
 	const char *pos[CLI_POS_MAX];
@@ -55,19 +67,10 @@ int cmd_lab(int argc, char **argv)
 	snprintf(lab.code, sizeof lab.code, "%s", code);
 	snprintf(lab.name, sizeof lab.name, "%s", name);
 	lab.capacity = cap;
-	cli_actor(&who);
-	if ((rc = db_tx_begin(d)) == 0) {
-		char record[48];
-		snprintf(record, sizeof record, "lab:%s", lab.code);
-		if ((rc = screening_lab_add(d, &lab, &why)) == 0)
-			rc = auth_audit_append(d, &who, "cli lab add", record, "", 0);
-		if (rc == 0)
-			rc = db_tx_commit(d);
-		else
-			db_tx_rollback(d);
-	}
+	struct add a = {&lab, NULL};
+	rc = cli_audited(d, "cli lab add", add, &a);
 	if (rc) {
-		fprintf(stderr, "muster lab: %s\n", why ? why : mu_err_msg(rc));
+		fprintf(stderr, "muster lab: %s\n", a.why ? a.why : mu_err_msg(rc));
 		goto out;
 	}
 	fprintf(stderr, "muster lab: added lab %s (%lld tubes a day)\n", lab.code,

@@ -58,12 +58,26 @@ static int int_opt(const char *flag, const char *v, int64_t lo, int64_t hi, int6
 	return 0;
 }
 
-/* Appends the audit entry of a change made on the command line (in its transaction). */
-static int audited(struct db *d, const char *action, const char *record)
+/* The round created or closed, with cli_audited: "round:ID". */
+struct change {
+	struct screening_round *r; /* create */
+	int64_t id;		   /* close */
+	const char *why;
+};
+
+static int do_create(struct db *d, void *arg, char *record, size_t n)
 {
-	struct auth_principal who;
-	cli_actor(&who);
-	return auth_audit_append(d, &who, action, record, "", 0);
+	struct change *c = arg;
+	int rc = screening_round_create(d, c->r, &c->why);
+	snprintf(record, n, "round:%lld", (long long)c->r->id);
+	return rc;
+}
+
+static int do_close(struct db *d, void *arg, char *record, size_t n)
+{
+	struct change *c = arg;
+	snprintf(record, n, "round:%lld", (long long)c->id);
+	return screening_round_close(d, c->id, mu_now_unix());
 }
 
 static int create(struct db *d, const struct opts *o)
@@ -99,17 +113,9 @@ static int create(struct db *d, const struct opts *o)
 	r.pool_k = (int)pool;
 	r.pool_high = (int)high;
 	r.pool_medium = (int)medium;
-	if ((rc = db_tx_begin(d)))
-		goto fail;
-	char record[40];
-	if ((rc = screening_round_create(d, &r, &why)) == 0) {
-		snprintf(record, sizeof record, "round:%lld", (long long)r.id);
-		rc = audited(d, "cli round create", record);
-	}
-	if (rc == 0)
-		rc = db_tx_commit(d);
-	else
-		db_tx_rollback(d);
+	struct change c = {.r = &r};
+	rc = cli_audited(d, "cli round create", do_create, &c);
+	why = c.why;
 	if (rc)
 		goto fail;
 	printf("%lld\n", (long long)r.id);
@@ -130,18 +136,8 @@ static int parse_id(const char *s, int64_t *id)
 
 static int close_round(struct db *d, int64_t id)
 {
-	char record[40];
-	int rc = db_tx_begin(d);
-	if (rc == 0) {
-		rc = screening_round_close(d, id, mu_now_unix());
-		snprintf(record, sizeof record, "round:%lld", (long long)id);
-		if (rc == 0)
-			rc = audited(d, "cli round close", record);
-		if (rc == 0)
-			rc = db_tx_commit(d);
-		else
-			db_tx_rollback(d);
-	}
+	struct change c = {.id = id};
+	int rc = cli_audited(d, "cli round close", do_close, &c);
 	if (rc) {
 		fprintf(stderr, "muster round close: %s\n",
 			rc == MU_ENOTFOUND ? "no such round"

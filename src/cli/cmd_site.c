@@ -22,13 +22,25 @@ static const char epilog[] =
     "Exit status: 0 added, 1 refused (unknown place, code taken, bad code or name),\n"
     "2 usage error.\n";
 
+struct add {
+	struct screening_site *st;
+	const char *why;
+};
+
+/* Adds the site; its audit record is "site:CODE". */
+static int add(struct db *d, void *arg, char *record, size_t n)
+{
+	struct add *a = arg;
+	snprintf(record, n, "site:%s", a->st->code);
+	return screening_site_add(d, a->st, &a->why);
+}
+
 int cmd_site(int argc, char **argv)
 {
-	const char *dbp = NULL, *code = NULL, *place = NULL, *name = NULL, *why = NULL;
+	const char *dbp = NULL, *code = NULL, *place = NULL, *name = NULL;
 	int64_t desks = 0;
 	struct screening_site st;
 	struct places_node node;
-	struct auth_principal who;
 	struct db *d = NULL;
 	int rc, ret = CLI_REJECTED;
 	const char *pos[CLI_POS_MAX];
@@ -64,19 +76,10 @@ int cmd_site(int argc, char **argv)
 	snprintf(st.name, sizeof st.name, "%s", name);
 	st.place_id = node.id;
 	st.desks = (int)desks;
-	cli_actor(&who);
-	if ((rc = db_tx_begin(d)) == 0) {
-		char record[48];
-		snprintf(record, sizeof record, "site:%s", st.code);
-		if ((rc = screening_site_add(d, &st, &why)) == 0)
-			rc = auth_audit_append(d, &who, "cli site add", record, "", 0);
-		if (rc == 0)
-			rc = db_tx_commit(d);
-		else
-			db_tx_rollback(d);
-	}
+	struct add a = {&st, NULL};
+	rc = cli_audited(d, "cli site add", add, &a);
 	if (rc) {
-		fprintf(stderr, "muster site: %s\n", why ? why : mu_err_msg(rc));
+		fprintf(stderr, "muster site: %s\n", a.why ? a.why : mu_err_msg(rc));
 		goto out;
 	}
 	fprintf(stderr, "muster site: added site %s at %s with %d desks\n", st.code, node.code,

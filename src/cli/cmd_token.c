@@ -49,6 +49,30 @@ static int list_one(const struct auth_device *dev, void *ctx)
 	return 0;
 }
 
+/* A token issued or revoked, with cli_audited: "device:ID". */
+struct change {
+	int kind;
+	const char *code;
+	int64_t place_id;
+	char *token; /* AUTH_TOKEN_LEN + 1 bytes */
+	int64_t id;
+};
+
+static int do_issue(struct db *d, void *arg, char *record, size_t n)
+{
+	struct change *c = arg;
+	int rc = auth_token_issue(d, c->kind, c->code, c->place_id, c->token, &c->id);
+	snprintf(record, n, "device:%lld", (long long)c->id);
+	return rc;
+}
+
+static int do_revoke(struct db *d, void *arg, char *record, size_t n)
+{
+	struct change *c = arg;
+	snprintf(record, n, "device:%lld", (long long)c->id);
+	return auth_token_revoke(d, c->id);
+}
+
 int cmd_token(int argc, char **argv)
 {
 	const char *dbp = NULL, *site = NULL, *lab = NULL, *place_s = NULL, *pos[CLI_POS_MAX];
@@ -60,7 +84,6 @@ int cmd_token(int argc, char **argv)
 	    CLI_END};
 	const struct cli_spec spec = {"token", help, opts, epilog};
 	char token[AUTH_TOKEN_LEN + 1] = "";
-	struct auth_principal who;
 	struct db *d = NULL;
 	int ret = CLI_OK, rc, npos;
 	int64_t id = 0;
@@ -138,26 +161,14 @@ int cmd_token(int argc, char **argv)
 			goto out;
 		}
 	}
-	cli_actor(&who);
-	if ((rc = db_tx_begin(d)) != 0) {
-		ret = CLI_REJECTED;
-		goto out;
-	}
-	if (is_issue)
-		rc = auth_token_issue(d, site ? AUTH_KIND_SITE : AUTH_KIND_LAB, site ? site : lab,
-				      place_id, token, &id);
-	else
-		rc = auth_token_revoke(d, id);
-	if (rc == 0) {
-		char record[32];
-		snprintf(record, sizeof record, "device:%lld", (long long)id);
-		rc = auth_audit_append(d, &who, is_issue ? "cli token issue" : "cli token revoke",
-				       record, "", 0);
-	}
-	if (rc == 0)
-		rc = db_tx_commit(d);
-	else
-		db_tx_rollback(d);
+	struct change c = {.kind = site ? AUTH_KIND_SITE : AUTH_KIND_LAB,
+			   .code = site ? site : lab,
+			   .place_id = place_id,
+			   .token = token,
+			   .id = id};
+	rc = cli_audited(d, is_issue ? "cli token issue" : "cli token revoke",
+			 is_issue ? do_issue : do_revoke, &c);
+	id = c.id;
 	if (rc != 0) {
 		fprintf(stderr, "muster token %s: %s\n", sub,
 			rc == MU_EINVAL	     ? "a code has 1-32 of letters, digits, '.', '_', '-'"

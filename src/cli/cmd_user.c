@@ -1,6 +1,5 @@
 /* cmd_user.c: `muster user add|list|disable|passwd` — accounts with a role and a
  * jurisdiction, written straight to the database with an audit entry each. */
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,14 +36,6 @@ static const char help[] =
 static const char epilog[] =
     "Exit status: 0 done, 1 refused (taken name, unknown user or place, bad password),\n"
     "2 usage error.\n";
-
-void cli_actor(struct auth_principal *p)
-{
-	const struct passwd *pw = getpwuid(geteuid());
-	memset(p, 0, sizeof *p);
-	p->kind = 0;
-	snprintf(p->name, sizeof p->name, "cli:%.50s", pw && pw->pw_name ? pw->pw_name : "?");
-}
 
 /* Reads the first line of standard input (without its line end) into out. */
 static int read_password(char *out, size_t n)
@@ -104,23 +95,11 @@ static int do_passwd(struct db *d, struct change *c)
 	return rc;
 }
 
-static int apply(struct db *d, struct change *c)
+static int apply(struct db *d, void *arg, char *record, size_t n)
 {
-	struct auth_principal who;
-	char record[32];
-	int rc = db_tx_begin(d);
-	if (rc != 0)
-		return rc;
-	cli_actor(&who);
-	if ((rc = c->fn(d, c)) != 0)
-		goto out;
-	snprintf(record, sizeof record, "user:%lld", (long long)c->id);
-	rc = auth_audit_append(d, &who, c->action, record, "", 0);
-out:
-	if (rc == 0)
-		rc = db_tx_commit(d);
-	else
-		db_tx_rollback(d);
+	struct change *c = arg;
+	int rc = c->fn(d, c);
+	snprintf(record, n, "user:%lld", (long long)c->id);
 	return rc;
 }
 
@@ -236,7 +215,7 @@ int cmd_user(int argc, char **argv)
 	}
 	c.action = is_add ? "cli user add" : is_disable ? "cli user disable" : "cli user passwd";
 	c.fn = is_add ? do_add : is_disable ? do_disable : do_passwd;
-	if ((rc = apply(d, &c)) != 0) {
+	if ((rc = cli_audited(d, c.action, apply, &c)) != 0) {
 		fprintf(stderr, "muster user %s: %s: %s\n", sub, c.name,
 			c.why ? c.why : mu_err_msg(rc));
 		ret = CLI_REJECTED;

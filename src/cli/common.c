@@ -1,6 +1,7 @@
 /* common.c: what every command shares — opening the database with its keys, and
  * usage errors. */
 #include <math.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,32 @@
 #include "people/people.h"
 #include "places/places.h"
 #include "screening/screening.h"
+
+void cli_actor(struct auth_principal *p)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+	memset(p, 0, sizeof *p);
+	p->kind = 0;
+	snprintf(p->name, sizeof p->name, "cli:%.50s", pw && pw->pw_name ? pw->pw_name : "?");
+}
+
+int cli_audited(struct db *d, const char *action,
+		int (*fn)(struct db *d, void *arg, char *record, size_t n), void *arg)
+{
+	struct auth_principal who;
+	char record[96] = "";
+	int rc = db_tx_begin(d);
+	if (rc != 0)
+		return rc;
+	cli_actor(&who);
+	if ((rc = fn(d, arg, record, sizeof record)) == 0)
+		rc = auth_audit_append(d, &who, action, record, "", 0);
+	if (rc == 0)
+		rc = db_tx_commit(d);
+	else
+		db_tx_rollback(d);
+	return rc;
+}
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {

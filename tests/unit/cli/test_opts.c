@@ -3,7 +3,9 @@
  * with status 2 before a command does anything. */
 #include "testutil.h"
 
+#include "auth/auth.h"
 #include "cli/cli.h"
+#include "places/places.h"
 
 struct vals {
 	bool flag;
@@ -130,6 +132,35 @@ static void test_registry(void **state)
 	free(names);
 }
 
+/* cli_audited: the change and its audit entry together, or neither. */
+static int add_city(struct db *d, void *arg, char *record, size_t n)
+{
+	int64_t id = 0;
+	int rc = places_add(d, 0, PLACES_CITY, arg, "某市", &id, NULL);
+	snprintf(record, n, "place:%lld", (long long)id);
+	return rc;
+}
+
+static void test_audited(void **state)
+{
+	(void)state;
+	struct tdb t;
+	struct places_node n;
+	int64_t bad = -1, checked = -1;
+	tdb_open(&t);
+	assert_int_equal(cli_audited(t.db, "cli test", add_city, "GZ"), 0);
+	assert_int_equal(places_find(t.db, "GZ", &n), 0);
+	assert_int_equal(auth_audit_verify(t.db, t.path, &bad, &checked), 0);
+	assert_int_equal(bad, 0);
+	assert_int_equal(checked, 1);
+	/* A second city is refused: no place, no audit entry. */
+	assert_int_not_equal(cli_audited(t.db, "cli test", add_city, "SZ"), 0);
+	assert_int_equal(places_find(t.db, "SZ", &n), MU_ENOTFOUND);
+	assert_int_equal(auth_audit_verify(t.db, t.path, &bad, &checked), 0);
+	assert_int_equal(checked, 1);
+	tdb_close(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +168,7 @@ int main(void)
 	    cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_audited),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
