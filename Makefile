@@ -6,7 +6,7 @@
 # Targets: all web test demo bench fmt lint fuzz clean.
 
 CC      ?= cc
-PKGS    := sqlite3 libsodium jansson libmicrohttpd libqrencode
+PKGS    := sqlite3 libsodium jansson libmicrohttpd libqrencode libcurl
 CWARN   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 CPPFLAGS := -D_GNU_SOURCE -Isrc -Ibuild/gen

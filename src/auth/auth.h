@@ -109,6 +109,18 @@ int auth_token_issue(struct db *d, int kind, const char *code, int64_t place_id,
 		     char token_out[AUTH_TOKEN_LEN + 1], int64_t *id);
 int auth_token_revoke(struct db *d, int64_t id);
 
+/* A device token as `muster token list` shows it (never the token itself). */
+struct auth_device {
+	int64_t id;
+	int kind; /* AUTH_KIND_SITE or AUTH_KIND_LAB */
+	char code[33];
+	int64_t place_id;	     /* 0 for a lab */
+	int64_t created, revoked_at; /* Unix seconds; revoked_at 0 while active */
+};
+/* Calls fn for every device token in id order; fn's non-zero return stops the walk and
+ * is returned. Returns 0 or a database error. */
+int auth_token_list(struct db *d, int (*fn)(const struct auth_device *dev, void *ctx), void *ctx);
+
 /* ---- audit -------------------------------------------------------------------------- */
 
 /* Appends one entry (on the writer's connection; callers outside the server use their

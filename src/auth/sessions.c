@@ -230,6 +230,34 @@ out:
 	return rc;
 }
 
+static const char sql_device_list[] =
+    "SELECT id, kind, code, place_id, created, revoked_at FROM devices ORDER BY id";
+
+int auth_token_list(struct db *d, int (*fn)(const struct auth_device *dev, void *ctx), void *ctx)
+{
+	struct db_stmt *s = NULL;
+	struct auth_device dev;
+	int rc = db_prepare(d, sql_device_list, &s);
+	if (rc != 0)
+		goto out;
+	while ((rc = db_step(s)) == DB_ROW) {
+		memset(&dev, 0, sizeof dev);
+		dev.id = db_col_i64(s, 0);
+		dev.kind = (int)db_col_i64(s, 1);
+		snprintf(dev.code, sizeof dev.code, "%s", db_col_text(s, 2));
+		dev.place_id = db_col_null(s, 3) ? 0 : db_col_i64(s, 3);
+		dev.created = db_col_i64(s, 4);
+		dev.revoked_at = db_col_null(s, 5) ? 0 : db_col_i64(s, 5);
+		if ((rc = fn(&dev, ctx)) != 0)
+			goto out;
+	}
+	if (rc == DB_DONE)
+		rc = 0;
+out:
+	db_stmt_done(s);
+	return rc;
+}
+
 static const char sql_device_get[] =
     "SELECT id, kind, code, place_id FROM devices WHERE token_hash = ? AND revoked_at IS NULL";
 

@@ -1,6 +1,5 @@
 /* cmd_audit.c: `muster audit verify` — walks the audit log's hash chain and names the
  * first entry that was edited, removed or reordered. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,34 +17,29 @@ static const char help[] =
     "entry after one removed, or the first of entries reordered. Removing the newest\n"
     "entries cannot be seen from the chain alone; compare the count with a copy kept\n"
     "elsewhere.\n"
-    "Exit status: 0 intact, 1 broken (or unreadable), 2 usage error.\n";
+    "\nOptions:\n";
+
+static const char epilog[] = "Exit status: 0 intact, 1 broken (or unreadable), 2 usage error.\n";
 
 int cmd_audit(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0}};
 	const char *dbp = NULL;
 	struct db *d = NULL;
-	int c, ret = CLI_OK;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbp = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("audit", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	int ret = CLI_OK;
+	const char *pos[CLI_POS_MAX];
+	int prc, npos;
+	const struct cli_opt opts[] = {
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"audit", help, opts, epilog};
+	if ((prc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return prc;
+	if (npos < 1)
 		return cli_usage_error("audit", "missing subcommand verify");
-	if (strcmp(argv[optind], "verify") != 0)
-		return cli_usage_error("audit", "unknown subcommand '%s'", argv[optind]);
-	if (optind + 1 != argc)
-		return cli_usage_error("audit", "unexpected argument '%s'", argv[optind + 1]);
+	if (strcmp(pos[0], "verify") != 0)
+		return cli_usage_error("audit", "unknown subcommand '%s'", pos[0]);
+	if (npos != 1)
+		return cli_usage_error("audit", "unexpected argument '%s'", pos[1]);
 	if (cli_open(dbp, false, &d, NULL))
 		return CLI_REJECTED;
 	int64_t bad = 0, checked = 0;

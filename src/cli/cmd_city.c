@@ -1,6 +1,5 @@
 /* cmd_city.c: `muster city generate` — builds a synthetic city (sim/) into a fresh
  * database and prints what it made and how fast. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +23,8 @@ static const char help[] =
     "them grids, compounds, buildings, households and residents shaped like the 2020\n"
     "census (18.7 M people at scale 1). The same seed and scale give the same city;\n"
     "personal codes are random, as secrets must be.\n"
-    "  --preset NAME  the city to build: guangzhou-2021\n"
-    "  --scale F      residents per real resident, 0 < F <= 4 (default 1); the 11\n"
-    "                 districts, 176 streets/towns and 2,759 communities never change\n"
-    "  --seed N       seed of the generator (default 1)\n"
-    "  --db PATH      the database (default $MUSTER_DB, else ./muster.db)\n";
+    "\n"
+    "Options:\n";
 
 static int64_t file_size(const char *path, const char *suffix)
 {
@@ -66,49 +62,29 @@ static void print_stats(const struct sim_city_stats *s, const char *path, double
 
 int cmd_city(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"preset", required_argument, NULL, 'p'}, {"scale", required_argument, NULL, 's'},
-	    {"seed", required_argument, NULL, 'S'},   {"db", required_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},	      {0}};
-	const char *preset = NULL, *dbp = NULL;
+	const char *preset = NULL, *dbp = NULL, *pos[CLI_POS_MAX];
 	double scale = 1.0;
 	int64_t seed = 1;
-	int c;
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(help, stdout);
-		return CLI_OK;
-	}
-	if (argc < 2 || strcmp(argv[1], "generate"))
+	const struct cli_opt opts[] = {
+	    CLI_STR("preset", &preset, "NAME", "the city to build: guangzhou-2021"),
+	    CLI_NUM("scale", &scale, "F",
+		    "residents per real resident, 0 < F <= 4 (default 1); the 11\n"
+		    "                         districts, 176 streets/towns and 2,759 communities "
+		    "never change",
+		    false, 0, 0),
+	    CLI_INT("seed", &seed, "N", "seed of the generator (default 1)", false, 0, 9e18),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"city", help, opts, NULL};
+	int rc, npos;
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return rc;
+	if (npos < 1 || strcmp(pos[0], "generate"))
 		return cli_usage_error("city", "expected `city generate`");
-	argc--;
-	argv++;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			preset = optarg;
-			break;
-		case 's':
-			if (mu_parse_double(optarg, &scale) || !(scale > 0 && scale <= 4))
-				return cli_usage_error("city", "--scale wants a number in (0, 4]");
-			break;
-		case 'S':
-			if (mu_parse_i64(optarg, &seed) || seed < 0)
-				return cli_usage_error("city",
-						       "--seed wants a non-negative integer");
-			break;
-		case 'd':
-			dbp = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("city", "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error("city", "unexpected argument '%s'", argv[optind]);
+	if (npos > 1)
+		return cli_usage_error("city", "unexpected argument '%s'", pos[1]);
+	if (!(scale > 0 && scale <= 4))
+		return cli_usage_error("city", "--scale wants a number in (0, 4]");
 	if (!preset)
 		return cli_usage_error("city", "--preset is required (guangzhou-2021)");
 	if (strcmp(preset, SIM_PRESET_GUANGZHOU_2021))
@@ -124,7 +100,7 @@ int cmd_city(int argc, char **argv)
 	struct sim_city_stats st;
 	int status = CLI_OK;
 	char *path = mu_xstrdup(db_path(d));
-	int rc = sim_city_generate(d, &keys, &o, &st);
+	rc = sim_city_generate(d, &keys, &o, &st);
 	memset(&keys, 0, sizeof keys);
 	/* Closed before measuring, so that the size is that of the checkpointed file. */
 	db_close(d);

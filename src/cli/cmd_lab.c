@@ -1,6 +1,5 @@
 /* cmd_lab.c: `muster lab add` — a testing lab with its capacity in tubes a day. Lab
  * device tokens are bound to it with `muster token issue --lab CODE`. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,49 +15,46 @@ static const char help[] =
     "Adds a lab: CODE (1-32 letters, digits or '-') and its capacity in tubes a day\n"
     "(1-100000000). A lab's device token (`muster token issue --lab CODE`) receives\n"
     "tubes and uploads results for that lab only, and never sees a name.\n"
+    "\nOptions:\n";
+
+static const char epilog[] =
     "Exit status: 0 added, 1 refused (code taken, bad code or name), 2 usage error.\n";
+
+struct add {
+	struct screening_lab *lab;
+	struct mu_why why;
+};
+
+/* Adds the lab; its audit record is "lab:CODE". */
+static int add(struct db *d, void *arg, char *record, size_t n)
+{
+	struct add *a = arg;
+	snprintf(record, n, "lab:%s", a->lab->code);
+	return screening_lab_add(d, a->lab, &a->why);
+}
 
 int cmd_lab(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},   {"code", required_argument, NULL, 'c'},
-	    {"name", required_argument, NULL, 'n'}, {"capacity", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},	    {0}};
 	const char *dbp = NULL, *code = NULL, *name = NULL;
-	struct mu_why why = {0};
 	int64_t cap = 0;
 	struct screening_lab lab;
-	struct auth_principal who;
 	struct db *d = NULL;
-	int c, rc, ret = CLI_REJECTED;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbp = optarg;
-			break;
-		case 'c':
-			code = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'k':
-			if (mu_parse_i64(optarg, &cap) || cap < 1 || cap > 100000000)
-				return cli_usage_error("lab", "--capacity wants 1..100000000");
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("lab", "unknown option or missing value");
-		}
-	}
-	if (optind >= argc || strcmp(argv[optind], "add") != 0)
+	int rc, ret = CLI_REJECTED;
+	const char *pos[CLI_POS_MAX];
+	int prc, npos;
+	const struct cli_opt opts[] = {
+	    CLI_STR_REQ("code", &code, "CODE", "the lab's code"),
+	    CLI_STR_REQ("name", &name, "NAME", "its name"),
+	    CLI_INT("capacity", &cap, "N", "tubes it can test a day", true, 1, 100000000),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"lab", help, opts, epilog};
+	if ((prc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return prc;
+	if (npos < 1 || strcmp(pos[0], "add") != 0)
 		return cli_usage_error("lab", "missing subcommand add");
-	if (optind + 1 != argc)
-		return cli_usage_error("lab", "unexpected argument '%s'", argv[optind + 1]);
+	if (npos != 1)
+		return cli_usage_error("lab", "unexpected argument '%s'", pos[1]);
 	if (!code || !name || !cap)
 		return cli_usage_error("lab", "add needs --code, --name and --capacity");
 	memset(&lab, 0, sizeof lab);
@@ -71,19 +67,10 @@ int cmd_lab(int argc, char **argv)
 	snprintf(lab.code, sizeof lab.code, "%s", code);
 	snprintf(lab.name, sizeof lab.name, "%s", name);
 	lab.capacity = cap;
-	cli_actor(&who);
-	if ((rc = db_tx_begin(d)) == 0) {
-		char record[48];
-		snprintf(record, sizeof record, "lab:%s", lab.code);
-		if ((rc = screening_lab_add(d, &lab, &why)) == 0)
-			rc = auth_audit_append(d, &who, "cli lab add", record, "", 0);
-		if (rc == 0)
-			rc = db_tx_commit(d);
-		else
-			db_tx_rollback(d);
-	}
+	struct add a = {&lab, {0}};
+	rc = cli_audited(d, "cli lab add", add, &a);
 	if (rc) {
-		fprintf(stderr, "muster lab: %s\n", why.text[0] ? why.text : mu_err_msg(rc));
+		fprintf(stderr, "muster lab: %s\n", a.why.text[0] ? a.why.text : mu_err_msg(rc));
 		goto out;
 	}
 	fprintf(stderr, "muster lab: added lab %s (%lld tubes a day)\n", lab.code,

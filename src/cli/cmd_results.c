@@ -2,7 +2,6 @@
  * CSV file (tube,result,ct_orf1ab,ct_n,at), through the same store as the API, in one
  * transaction: all or nothing unless --skip-invalid sends bad rows aside. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,108 +22,42 @@ static const char help[] =
     "recall's single tube resolves it. All or nothing: when any row is bad (malformed,\n"
     "unknown tube, not received by this lab, already resulted) nothing is recorded,\n"
     "every bad row is printed as FILE:LINE: reason, and the status is 1.\n"
-    "  --skip-invalid R.csv  record the good rows; write the bad ones with a reason\n"
-    "                        column to R.csv\n"
     "A running `muster serve` shows these results in its coverage after a restart.\n"
-    "Exit status: 0 recorded, 1 data rejected, 2 usage error.\n";
+    "\nOptions:\n";
 
-#define NCOLS 5
-static const char *const cols[NCOLS] = {"tube", "result", "ct_orf1ab", "ct_n", "at"};
+static const char epilog[] = "Exit status: 0 recorded, 1 data rejected, 2 usage error.\n";
+
+#define NCOLS SCREENING_RESULTS_CSV_NCOLS
 
 struct rimport {
 	const char *file, *lab;
 	struct db *d;
 	FILE *rejects;
-	int64_t done, rejected;
 };
 
-/* Reports a bad row: FILE:LINE: reason on stderr, or a row of the rejects file. */
-static void reject(struct rimport *im, const struct mu_csv_record *r, const char *why)
+/* Reports a bad row: FILE:LINE: reason on stderr, or a row of the rejects file (its
+ * fields, as many as the format has, then the reason). */
+static void reject(void *ctx, uint64_t line, char *const *fields, int nfields, const char *why)
 {
-	im->rejected++;
+	struct rimport *im = ctx;
 	if (!im->rejects) {
-		fprintf(stderr, "%s:%llu: %s\n", im->file, (unsigned long long)r->line, why);
+		fprintf(stderr, "%s:%llu: %s\n", im->file, (unsigned long long)line, why);
 		return;
 	}
 	for (int i = 0; i < NCOLS; i++) {
-		if (r->err == MU_CSV_OK && i < r->nfields)
-			mu_csv_write_field(im->rejects, r->fields[i]);
+		if (i < nfields)
+			mu_csv_write_field(im->rejects, fields[i]);
 		putc(',', im->rejects);
 	}
 	mu_csv_write_field(im->rejects, why);
 	putc('\n', im->rejects);
 }
 
-/* An empty field is NAN; false when the field is not a number. */
-static bool ct_field(const char *s, double *out)
-{
-	*out = NAN;
-	return !*s || mu_parse_double(s, out) == 0;
-}
-
-/* Records the rows of csv (past the header) in the open transaction. Returns 0 or a
- * database error. */
-static int load(struct rimport *im, struct mu_csv *csv, int64_t now)
-{
-	struct mu_csv_record r;
-	int rc;
-	while ((rc = mu_csv_next(csv, &r)) == 1) {
-		char why[160];
-		struct screening_result_in in;
-		struct screening_item_result out;
-		if (r.err != MU_CSV_OK) {
-			reject(im, &r, mu_csv_err_msg(r.err));
-			continue;
-		}
-		if (r.nfields != NCOLS) {
-			snprintf(why, sizeof why, "wrong column count (%d, expected %d)", r.nfields,
-				 NCOLS);
-			reject(im, &r, why);
-			continue;
-		}
-		if (r.bad_utf8 >= 0) {
-			reject(im, &r, "not UTF-8");
-			continue;
-		}
-		memset(&in, 0, sizeof in);
-		in.tube = r.fields[0];
-		in.result = r.fields[1];
-		in.at = *r.fields[4] ? r.fields[4] : NULL;
-		if (!ct_field(r.fields[2], &in.ct_orf1ab)) {
-			reject(im, &r, "ct_orf1ab is not a number");
-			continue;
-		}
-		if (!ct_field(r.fields[3], &in.ct_n)) {
-			reject(im, &r, "ct_n is not a number");
-			continue;
-		}
-		if ((rc = screening_result_record(im->d, im->lab, &in, 1, now, &out, NULL)))
-			return rc;
-		if (out.err) {
-			reject(im, &r, out.why.text[0] ? out.why.text : mu_err_msg(out.err));
-			continue;
-		}
-		im->done++;
-	}
-	return rc < 0 ? rc : 0;
-}
-
-static bool header_ok(struct mu_csv *csv, uint64_t *line)
-{
-	struct mu_csv_record r;
-	int rc = mu_csv_next(csv, &r);
-	*line = rc == 1 ? r.line : 1;
-	if (rc != 1 || r.err || r.nfields != NCOLS)
-		return false;
-	for (int i = 0; i < NCOLS; i++)
-		if (strcmp(r.fields[i], cols[i]) != 0)
-			return false;
-	return true;
-}
-
 static int run(struct rimport *im, FILE *in)
 {
 	struct mu_csv *csv = mu_csv_new(in, 4096, 0);
+	const struct places_csv_sink sink = {reject, NULL, im};
+	struct places_csv_result res;
 	struct screening_lab lab;
 	struct auth_principal who;
 	uint64_t line;
@@ -134,7 +67,7 @@ static int run(struct rimport *im, FILE *in)
 		fprintf(stderr, "muster results: no lab with code '%s'\n", im->lab);
 		goto out;
 	}
-	if (!header_ok(csv, &line)) {
+	if (!places_csv_header_ok(csv, screening_results_csv_columns, NCOLS, &line)) {
 		fprintf(stderr, "%s:%llu: header must be tube,result,ct_orf1ab,ct_n,at\n", im->file,
 			(unsigned long long)line);
 		goto out;
@@ -149,18 +82,18 @@ static int run(struct rimport *im, FILE *in)
 		goto out;
 	}
 	in_tx = true;
-	if ((rc = load(im, csv, mu_now_unix()))) {
+	if ((rc = screening_results_csv_import(im->d, im->lab, csv, mu_now_unix(), &sink, &res))) {
 		fprintf(stderr, "muster results: %s: %s\n", im->file,
 			rc == MU_EIO ? strerror(errno) : mu_err_msg(rc));
 		goto out;
 	}
-	if (im->rejected && !im->rejects) {
+	if (res.rejected && !im->rejects) {
 		fprintf(stderr, "muster results: %s: %lld bad row%s; nothing recorded\n", im->file,
-			(long long)im->rejected, im->rejected == 1 ? "" : "s");
+			(long long)res.rejected, res.rejected == 1 ? "" : "s");
 		goto out;
 	}
 	char record[80];
-	snprintf(record, sizeof record, "lab:%s results:%lld", im->lab, (long long)im->done);
+	snprintf(record, sizeof record, "lab:%s results:%lld", im->lab, (long long)res.imported);
 	cli_actor(&who);
 	if ((rc = auth_audit_append(im->d, &who, "cli results import", record, "", 0)))
 		goto out;
@@ -176,10 +109,10 @@ static int run(struct rimport *im, FILE *in)
 		goto out;
 	}
 	if (im->rejects)
-		printf("recorded %lld results, rejected %lld\n", (long long)im->done,
-		       (long long)im->rejected);
+		printf("recorded %lld results, rejected %lld\n", (long long)res.imported,
+		       (long long)res.rejected);
 	else
-		printf("recorded %lld results\n", (long long)im->done);
+		printf("recorded %lld results\n", (long long)res.imported);
 	status = CLI_OK;
 out:
 	if (in_tx)
@@ -190,44 +123,30 @@ out:
 
 int cmd_results(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"lab", required_argument, NULL, 'l'},
-					     {"skip-invalid", required_argument, NULL, 's'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	struct rimport im = {0};
 	const char *dbp = NULL, *rejects = NULL;
 	FILE *in = NULL;
-	int c, status = CLI_REJECTED;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbp = optarg;
-			break;
-		case 'l':
-			im.lab = optarg;
-			break;
-		case 's':
-			rejects = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("results", "unknown option or missing value");
-		}
-	}
-	if (optind >= argc || strcmp(argv[optind], "import") != 0)
+	int status = CLI_REJECTED;
+	const char *pos[CLI_POS_MAX];
+	int prc, npos;
+	const struct cli_opt opts[] = {
+	    CLI_STR("lab", &im.lab, "CODE", "the lab that received the tubes"),
+	    CLI_STR("skip-invalid", &rejects, "R.csv",
+		    "record the good rows; write the bad ones with a reason column to R.csv"),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"results", help, opts, epilog};
+	if ((prc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return prc;
+	if (npos < 1 || strcmp(pos[0], "import") != 0)
 		return cli_usage_error("results", "missing subcommand import");
-	if (optind + 2 != argc)
+	if (npos != 2)
 		return cli_usage_error("results", "import takes one CSV file");
 	if (!im.lab || !*im.lab)
 		return cli_usage_error("results", "import needs --lab CODE");
 	if (rejects && !*rejects)
 		return cli_usage_error("results", "--skip-invalid needs a file name");
-	im.file = argv[optind + 1];
+	im.file = pos[1];
 	if (!(in = fopen(im.file, "rb"))) {
 		fprintf(stderr, "muster results: cannot read %s: %s\n", im.file, strerror(errno));
 		return CLI_REJECTED;

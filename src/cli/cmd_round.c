@@ -1,7 +1,6 @@
 /* cmd_round.c: `muster round create|close|report|plan` — screening rounds from the
  * command line: create one over a place's subtree, close it, print its coverage (the
  * figures of GET /api/v1/rounds/{id}/coverage) and plan one with the Dorfman arithmetic. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,26 +37,11 @@ static const char help[] =
     "        (with --lab-capacity, the lab's hours too). --json: one object with\n"
     "        people, pool, prevalence, tubes, tube_positive, positive_tubes, recalls,\n"
     "        tests_per_person, desks, swabs_per_desk_day, sampling_hours, lab_hours, hours.\n"
+    "\nOptions:\n";
+
+static const char epilog[] =
     "Exit status: 0 done, 1 refused (unknown place or round, closed round, bad name),\n"
     "2 usage error.\n";
-
-enum {
-	O_DB = 1,
-	O_SCOPE,
-	O_NAME,
-	O_POOL,
-	O_HIGH,
-	O_MEDIUM,
-	O_STARTS,
-	O_ENDS,
-	O_PLACE,
-	O_JSON,
-	O_PREV,
-	O_DESKS,
-	O_SWABS,
-	O_LAB,
-	O_HELP
-};
 
 struct opts {
 	const char *db, *scope, *name, *starts, *ends, *place, *pool, *high, *medium, *prev;
@@ -74,12 +58,26 @@ static int int_opt(const char *flag, const char *v, int64_t lo, int64_t hi, int6
 	return 0;
 }
 
-/* Appends the audit entry of a change made on the command line (in its transaction). */
-static int audited(struct db *d, const char *action, const char *record)
+/* The round created or closed, with cli_audited: "round:ID". */
+struct change {
+	struct screening_round *r; /* create */
+	int64_t id;		   /* close */
+	struct mu_why why;
+};
+
+static int do_create(struct db *d, void *arg, char *record, size_t n)
 {
-	struct auth_principal who;
-	cli_actor(&who);
-	return auth_audit_append(d, &who, action, record, "", 0);
+	struct change *c = arg;
+	int rc = screening_round_create(d, c->r, &c->why);
+	snprintf(record, n, "round:%lld", (long long)c->r->id);
+	return rc;
+}
+
+static int do_close(struct db *d, void *arg, char *record, size_t n)
+{
+	struct change *c = arg;
+	snprintf(record, n, "round:%lld", (long long)c->id);
+	return screening_round_close(d, c->id, mu_now_unix());
 }
 
 static int create(struct db *d, const struct opts *o)
@@ -87,7 +85,6 @@ static int create(struct db *d, const struct opts *o)
 	struct screening_round r;
 	struct places_node scope;
 	int64_t pool, high = 1, medium = 0;
-	struct mu_why why = {0};
 	int rc;
 	memset(&r, 0, sizeof r);
 	if (!o->scope || !o->name || !o->pool)
@@ -115,17 +112,8 @@ static int create(struct db *d, const struct opts *o)
 	r.pool_k = (int)pool;
 	r.pool_high = (int)high;
 	r.pool_medium = (int)medium;
-	if ((rc = db_tx_begin(d)))
-		goto fail;
-	char record[40];
-	if ((rc = screening_round_create(d, &r, &why)) == 0) {
-		snprintf(record, sizeof record, "round:%lld", (long long)r.id);
-		rc = audited(d, "cli round create", record);
-	}
-	if (rc == 0)
-		rc = db_tx_commit(d);
-	else
-		db_tx_rollback(d);
+	struct change c = {.r = &r};
+	rc = cli_audited(d, "cli round create", do_create, &c);
 	if (rc)
 		goto fail;
 	printf("%lld\n", (long long)r.id);
@@ -133,7 +121,7 @@ static int create(struct db *d, const struct opts *o)
 		(long long)r.id, r.name, scope.code, r.pool_k);
 	return CLI_OK;
 fail:
-	fprintf(stderr, "muster round: %s\n", why.text[0] ? why.text : mu_err_msg(rc));
+	fprintf(stderr, "muster round: %s\n", c.why.text[0] ? c.why.text : mu_err_msg(rc));
 	return CLI_REJECTED;
 }
 
@@ -146,18 +134,8 @@ static int parse_id(const char *s, int64_t *id)
 
 static int close_round(struct db *d, int64_t id)
 {
-	char record[40];
-	int rc = db_tx_begin(d);
-	if (rc == 0) {
-		rc = screening_round_close(d, id, mu_now_unix());
-		snprintf(record, sizeof record, "round:%lld", (long long)id);
-		if (rc == 0)
-			rc = audited(d, "cli round close", record);
-		if (rc == 0)
-			rc = db_tx_commit(d);
-		else
-			db_tx_rollback(d);
-	}
+	struct change c = {.id = id};
+	int rc = cli_audited(d, "cli round close", do_close, &c);
 	if (rc) {
 		fprintf(stderr, "muster round close: %s\n",
 			rc == MU_ENOTFOUND ? "no such round"
@@ -364,94 +342,44 @@ static int plan(struct db *d, const struct opts *o)
 
 int cmd_round(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, O_DB},
-	    {"scope", required_argument, NULL, O_SCOPE},
-	    {"name", required_argument, NULL, O_NAME},
-	    {"pool", required_argument, NULL, O_POOL},
-	    {"pool-high", required_argument, NULL, O_HIGH},
-	    {"pool-medium", required_argument, NULL, O_MEDIUM},
-	    {"starts", required_argument, NULL, O_STARTS},
-	    {"ends", required_argument, NULL, O_ENDS},
-	    {"place", required_argument, NULL, O_PLACE},
-	    {"json", no_argument, NULL, O_JSON},
-	    {"prevalence", required_argument, NULL, O_PREV},
-	    {"desks", required_argument, NULL, O_DESKS},
-	    {"swabs-per-desk-day", required_argument, NULL, O_SWABS},
-	    {"lab-capacity", required_argument, NULL, O_LAB},
-	    {"help", no_argument, NULL, O_HELP},
-	    {0}};
 	struct opts o = {0};
+	const char *pos[CLI_POS_MAX];
+	const struct cli_opt opts[] = {
+	    CLI_STR("scope", &o.scope, "CODE", "create, plan: the place whose subtree is screened"),
+	    CLI_STR("name", &o.name, "TEXT", "create: the round's name"),
+	    CLI_STR("pool", &o.pool, "K", "create, plan: pool size, 1, 5, 10 or 20"),
+	    CLI_STR("pool-high", &o.high, "K", "create: pool size in high-risk places (1)"),
+	    CLI_STR("pool-medium", &o.medium, "K", "create: pool size in medium-risk places (K)"),
+	    CLI_STR("starts", &o.starts, "ISO", "create: the window's start"),
+	    CLI_STR("ends", &o.ends, "ISO", "create: the window's end"),
+	    CLI_STR("place", &o.place, "CODE", "report: the place (default: the scope)"),
+	    CLI_FLAG("json", &o.json, "report, plan: JSON"),
+	    CLI_STR("prevalence", &o.prev, "P", "plan: the expected share of positives"),
+	    CLI_STR("desks", &o.desks, "N", "plan: sampling desks"),
+	    CLI_STR("swabs-per-desk-day", &o.swabs, "N", "plan: swabs a desk takes a day (405)"),
+	    CLI_STR("lab-capacity", &o.lab, "TUBES", "plan: tubes the labs test a day"),
+	    CLI_STR("db", &o.db, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"round", help, opts, epilog};
 	struct db *d = NULL;
-	int c, ret;
+	int ret, npos;
 	int64_t id = 0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_DB:
-			o.db = optarg;
-			break;
-		case O_SCOPE:
-			o.scope = optarg;
-			break;
-		case O_NAME:
-			o.name = optarg;
-			break;
-		case O_POOL:
-			o.pool = optarg;
-			break;
-		case O_HIGH:
-			o.high = optarg;
-			break;
-		case O_MEDIUM:
-			o.medium = optarg;
-			break;
-		case O_STARTS:
-			o.starts = optarg;
-			break;
-		case O_ENDS:
-			o.ends = optarg;
-			break;
-		case O_PLACE:
-			o.place = optarg;
-			break;
-		case O_JSON:
-			o.json = true;
-			break;
-		case O_PREV:
-			o.prev = optarg;
-			break;
-		case O_DESKS:
-			o.desks = optarg;
-			break;
-		case O_SWABS:
-			o.swabs = optarg;
-			break;
-		case O_LAB:
-			o.lab = optarg;
-			break;
-		case O_HELP:
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("round", "unknown option or missing value");
-		}
-	}
-	if (optind >= argc)
+	if ((ret = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return ret;
+	if (npos < 1)
 		return cli_usage_error("round", "missing subcommand create|close|report|plan");
-	const char *sub = argv[optind++];
+	const char *sub = pos[0];
 	bool is_create = !strcmp(sub, "create"), is_close = !strcmp(sub, "close");
 	bool is_report = !strcmp(sub, "report"), is_plan = !strcmp(sub, "plan");
 	if (!is_create && !is_close && !is_report && !is_plan)
 		return cli_usage_error("round", "unknown subcommand '%s'", sub);
 	if (is_close || is_report) {
-		if (optind + 1 != argc)
+		if (npos != 2)
 			return cli_usage_error("round", "%s takes one round ID", sub);
-		if (parse_id(argv[optind], &id))
+		if (parse_id(pos[1], &id))
 			return CLI_USAGE;
-	} else if (optind != argc) {
-		return cli_usage_error("round", "unexpected argument '%s'", argv[optind]);
+	} else if (npos != 1) {
+		return cli_usage_error("round", "unexpected argument '%s'", pos[1]);
 	}
 	bool create_opts = o.name || o.high || o.medium || o.starts || o.ends;
 	bool plan_opts = o.prev || o.desks || o.swabs || o.lab;

@@ -22,8 +22,8 @@ static const char help[] =
     "(public: no sign-in; device: site/lab tokens too; person: audited person record;\n"
     "nocsrf: a write without the CSRF header; place: jurisdiction checked on the target's\n"
     "place) and a summary.\n"
-    "  --json       one JSON object {\"routes\":[...]}\n"
-    "  --markdown   the text of docs/roles.md\n";
+    "\n"
+    "Options:\n";
 
 /* /healthz and /metrics are built into http (no table of their own); listed here so
  * that the documents and tests see every path the server answers. */
@@ -35,16 +35,13 @@ static const struct http_route builtin_routes[] = {
     {0, NULL, NULL, 0, 0, NULL, NULL},
 };
 
-/* The built-in paths, then the tables of `muster serve`. */
-static const struct http_route *tables[8];
+/* The built-in paths, then the tables of `muster serve`, with the capability of each. */
+static const struct http_route **tables;
+static const char **table_caps;
 
 static void tables_init(void)
 {
-	int n = 0;
-	tables[n++] = builtin_routes;
-	for (const struct http_route *const *t = cli_route_tables; *t && n < 7; t++)
-		tables[n++] = *t;
-	tables[n] = NULL;
+	tables = cli_route_tables_new(builtin_routes, NULL, &table_caps);
 }
 
 static const struct {
@@ -92,6 +89,7 @@ static int print_json(void)
 	for (const struct http_route **t = tables; *t; t++)
 		for (const struct http_route *r = *t; r->pattern; r++) {
 			json_t *roles = json_array(), *flags = json_array();
+			const char *cap = table_caps[t - tables];
 			for (int i = 0; i < AUTH_NROLES; i++)
 				if (r->roles & AUTH_R(i))
 					json_array_append_new(roles,
@@ -101,10 +99,11 @@ static int print_json(void)
 					json_array_append_new(flags,
 							      json_string(flag_names[i].name));
 			json_array_append_new(
-			    arr, json_pack("{s:s, s:s, s:o, s:o, s:b, s:s}", "method",
+			    arr, json_pack("{s:s, s:s, s:o, s:o, s:b, s:s, s:s}", "method",
 					   http_method_name(r->method), "path", r->pattern, "roles",
 					   roles, "flags", flags, "place", r->place != NULL,
-					   "summary", r->summary ? r->summary : ""));
+					   "summary", r->summary ? r->summary : "", "capability",
+					   *cap ? cap : "http"));
 		}
 	json_t *o = json_pack("{s:o}", "routes", arr);
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -187,29 +186,22 @@ static int print_text(void)
 
 int cmd_routes(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"markdown", no_argument, NULL, 'm'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	int c, format = 0;
+	const char *pos[CLI_POS_MAX];
+	bool json = false, markdown = false;
+	const struct cli_opt opts[] = {
+	    CLI_FLAG("json", &json, "one JSON object {\"routes\":[...]}"),
+	    CLI_FLAG("markdown", &markdown, "the text of docs/roles.md"), CLI_END};
+	const struct cli_spec spec = {"routes", help, opts, NULL};
+	int ret, npos;
+	if ((ret = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return ret;
+	if (npos)
+		return cli_usage_error("routes", "unexpected argument '%s'", pos[0]);
+	if (json && markdown)
+		return cli_usage_error("routes", "--json or --markdown, not both");
 	tables_init();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			format = 'j';
-			break;
-		case 'm':
-			format = 'm';
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("routes", "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error("routes", "unexpected argument '%s'", argv[optind]);
-	return format == 'j' ? print_json() : format == 'm' ? print_markdown() : print_text();
+	ret = json ? print_json() : markdown ? print_markdown() : print_text();
+	free(tables);
+	free(table_caps);
+	return ret;
 }

@@ -14,23 +14,17 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
-#include "people/api.h"
-#include "places/api.h"
-#include "screening/api.h"
 
 static const char help[] =
-	"usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
-	"                    [--max-body BYTES] [--session-hours H] [--quiet]\n"
-	"\n"
-	"Serves the Muster API (and the web app from DIR) until SIGINT or SIGTERM.\n"
-	"  --listen ADDR:PORT   default 127.0.0.1:8080; port 0 picks a free port\n"
-	"  --db PATH            the database (default $MUSTER_DB, else ./muster.db)\n"
-	"  --web DIR            serve the built web app from DIR (e.g. web/dist)\n"
-	"  --threads N          request threads (default: one per core)\n"
-	"  --max-body BYTES     largest request body (default 1 MiB)\n"
-	"  --session-hours H    session lifetime (default 12)\n"
-	"  --quiet              no access log lines\n"
-	"On start it prints `listening on http://ADDR:PORT` on standard output.\n";
+    "usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
+    "                    [--max-body BYTES] [--session-hours H] [--quiet]\n"
+    "\n"
+    "Serves the Muster API (and the web app from DIR) until SIGINT or SIGTERM.\n"
+    "\n"
+    "Options:\n";
+
+static const char epilog[] =
+    "On start it prints `listening on http://ADDR:PORT` on standard output.\n";
 
 struct serve {
 	const char *db_path;
@@ -90,52 +84,34 @@ static void metrics(void *ctx, struct mu_buf *out)
 		      "# HELP muster_db_wal_size_bytes Size of the database's write-ahead log.\n"
 		      "# TYPE muster_db_wal_size_bytes gauge\nmuster_db_wal_size_bytes %lld\n",
 		      size, wsize);
-	auth_metrics(NULL, out);
-	people_api_metrics(out);
+	cli_capabilities_metrics(out);
 }
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
-					     {"db", required_argument, NULL, 'd'},
-					     {"web", required_argument, NULL, 'w'},
-					     {"threads", required_argument, NULL, 't'},
-					     {"max-body", required_argument, NULL, 'b'},
-					     {"session-hours", required_argument, NULL, 's'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"bench-hello", no_argument, NULL, 'H'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL;
+	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL, *pos[CLI_POS_MAX];
 	int64_t threads = 0, max_body = 1 << 20, hours = 12;
 	bool quiet = false, bench = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': listen = optarg; break;
-		case 'd': dbp = optarg; break;
-		case 'w': web = optarg; break;
-		case 't':
-			if (mu_parse_i64(optarg, &threads) || threads < 1 || threads > 256)
-				return cli_usage_error("serve", "--threads wants 1..256");
-			break;
-		case 'b':
-			if (mu_parse_i64(optarg, &max_body) || max_body < 1024 || max_body > (1 << 30))
-				return cli_usage_error("serve", "--max-body wants 1024..1073741824");
-			break;
-		case 's':
-			if (mu_parse_i64(optarg, &hours) || hours < 1 || hours > 24 * 30)
-				return cli_usage_error("serve", "--session-hours wants 1..720");
-			break;
-		case 'q': quiet = true; break;
-		case 'H': bench = true; break;
-		case 'h': fputs(help, stdout); return CLI_OK;
-		default: return cli_usage_error("serve", "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	const struct cli_opt opts[] = {
+	    CLI_STR("listen", &listen, "ADDR:PORT",
+		    "default 127.0.0.1:8080; port 0 picks a free port"),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_STR("web", &web, "DIR", "serve the built web app from DIR (e.g. web/dist)"),
+	    CLI_INT("threads", &threads, "N", "request threads (default: one per core)", false, 1,
+		    256),
+	    CLI_INT("max-body", &max_body, "BYTES", "largest request body (default 1 MiB)", false,
+		    1024, 1 << 30),
+	    CLI_INT("session-hours", &hours, "H", "session lifetime (default 12)", false, 1,
+		    24 * 30),
+	    CLI_FLAG("quiet", &quiet, "no access log lines"),
+	    CLI_FLAG("bench-hello", &bench, NULL),
+	    CLI_END};
+	const struct cli_spec spec = {"serve", help, opts, epilog};
+	int rc, npos;
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return rc;
+	if (npos)
+		return cli_usage_error("serve", "unexpected argument '%s'", pos[0]);
 	struct serve s = {.db_path = mu_config_db_path(dbp)};
 	if (access(s.db_path, F_OK) != 0) {
 		fprintf(stderr, "muster serve: no database at %s (run `muster init` first)\n",
@@ -153,25 +129,19 @@ int cmd_serve(int argc, char **argv)
 
 	int status = CLI_REJECTED;
 	struct http_server *srv = NULL;
+	const struct http_route **tables = NULL;
 	if (db_writer_start(s.db_path, NULL, &s.writer)) {
 		fprintf(stderr, "muster serve: cannot open %s for writing\n", s.db_path);
 		return CLI_REJECTED;
 	}
-	struct auth_config ac = {.db_path = s.db_path,
-				 .writer = s.writer,
-				 .session_hours = (int)hours,
-				 .place_code = places_code_get};
-	if (auth_init(&ac) || people_api_init(s.db_path) || screening_api_init(s.db_path)) {
+	struct cli_env env = {
+	    .db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
+	const char *failed;
+	if (cli_capabilities_start(&env, &failed)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
 		goto out;
 	}
-	const struct http_route *tables[8];
-	int nt = 0;
-	for (const struct http_route *const *t = cli_route_tables; *t && nt < 6; t++)
-		tables[nt++] = *t;
-	if (bench)
-		tables[nt++] = hello_routes;
-	tables[nt] = NULL;
+	tables = cli_route_tables_new(NULL, bench ? hello_routes : NULL, NULL);
 	struct http_opts ho = {.listen = listen,
 			       .threads = (int)threads,
 			       .max_body = (size_t)max_body,
@@ -192,14 +162,14 @@ int cmd_serve(int argc, char **argv)
 	mu_info("serve: %s on %s:%d", s.db_path, host, http_server_port(srv));
 	int sig;
 	sigwait(&sigs, &sig);
-	mu_info("serve: %s received; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	mu_info("serve: %s received; finishing requests in flight",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	status = CLI_OK;
 out:
 	http_server_stop(srv);
 	db_writer_stop(s.writer);
-	auth_fini();
-	people_api_fini();
-	screening_api_fini();
+	cli_capabilities_stop();
+	free(tables);
 	mu_info("serve: stopped cleanly");
 	return status;
 }

@@ -1,6 +1,5 @@
 /* cmd_site.c: `muster site add` — a sampling site (采样点) at a place, with its desks.
  * Device tokens are then bound to it with `muster token issue --site CODE`. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,57 +16,49 @@ static const char help[] =
     "Adds a sampling site: CODE (1-32 letters, digits or '-'), at place PLACE, with N\n"
     "sampling desks (1-10000). Scans name the site by its code; a site's device token\n"
     "(`muster token issue --site CODE`) scans at that site only.\n"
+    "\nOptions:\n";
+
+static const char epilog[] =
     "Exit status: 0 added, 1 refused (unknown place, code taken, bad code or name),\n"
     "2 usage error.\n";
 
+struct add {
+	struct screening_site *st;
+	struct mu_why why;
+};
+
+/* Adds the site; its audit record is "site:CODE". */
+static int add(struct db *d, void *arg, char *record, size_t n)
+{
+	struct add *a = arg;
+	snprintf(record, n, "site:%s", a->st->code);
+	return screening_site_add(d, a->st, &a->why);
+}
+
 int cmd_site(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"code", required_argument, NULL, 'c'},
-					     {"place", required_argument, NULL, 'p'},
-					     {"name", required_argument, NULL, 'n'},
-					     {"desks", required_argument, NULL, 'k'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	const char *dbp = NULL, *code = NULL, *place = NULL, *name = NULL;
-	struct mu_why why = {0};
 	int64_t desks = 0;
 	struct screening_site st;
 	struct places_node node;
-	struct auth_principal who;
 	struct db *d = NULL;
-	int c, rc, ret = CLI_REJECTED;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbp = optarg;
-			break;
-		case 'c':
-			code = optarg;
-			break;
-		case 'p':
-			place = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'k':
-			if (mu_parse_i64(optarg, &desks) || desks < 1 || desks > 10000)
-				return cli_usage_error("site", "--desks wants 1..10000");
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("site", "unknown option or missing value");
-		}
-	}
-	if (optind >= argc || strcmp(argv[optind], "add") != 0)
+	int rc, ret = CLI_REJECTED;
+	const char *pos[CLI_POS_MAX];
+	int prc, npos;
+	const struct cli_opt opts[] = {
+	    CLI_STR_REQ("code", &code, "CODE", "the site's code"),
+	    CLI_STR_REQ("place", &place, "PLACE", "the code of the place it is at"),
+	    CLI_STR_REQ("name", &name, "TEXT", "its name"),
+	    CLI_INT("desks", &desks, "N", "sampling desks", true, 1, 10000),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"site", help, opts, epilog};
+	if ((prc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return prc;
+	if (npos < 1 || strcmp(pos[0], "add") != 0)
 		return cli_usage_error("site", "missing subcommand add");
-	if (optind + 1 != argc)
-		return cli_usage_error("site", "unexpected argument '%s'", argv[optind + 1]);
+	if (npos != 1)
+		return cli_usage_error("site", "unexpected argument '%s'", pos[1]);
 	if (!code || !place || !name || !desks)
 		return cli_usage_error("site", "add needs --code, --place, --name and --desks");
 	memset(&st, 0, sizeof st);
@@ -85,19 +76,10 @@ int cmd_site(int argc, char **argv)
 	snprintf(st.name, sizeof st.name, "%s", name);
 	st.place_id = node.id;
 	st.desks = (int)desks;
-	cli_actor(&who);
-	if ((rc = db_tx_begin(d)) == 0) {
-		char record[48];
-		snprintf(record, sizeof record, "site:%s", st.code);
-		if ((rc = screening_site_add(d, &st, &why)) == 0)
-			rc = auth_audit_append(d, &who, "cli site add", record, "", 0);
-		if (rc == 0)
-			rc = db_tx_commit(d);
-		else
-			db_tx_rollback(d);
-	}
+	struct add a = {&st, {0}};
+	rc = cli_audited(d, "cli site add", add, &a);
 	if (rc) {
-		fprintf(stderr, "muster site: %s\n", why.text[0] ? why.text : mu_err_msg(rc));
+		fprintf(stderr, "muster site: %s\n", a.why.text[0] ? a.why.text : mu_err_msg(rc));
 		goto out;
 	}
 	fprintf(stderr, "muster site: added site %s at %s with %d desks\n", st.code, node.code,

@@ -1,6 +1,5 @@
 /* cmd_token.c: `muster token issue|revoke|list` — bearer tokens for the devices of
  * sampling sites and labs. A token is printed once; only its keyed hash is stored. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,72 +26,72 @@ static const char help[] =
     "revoke  ends the token with that ID (a running server stops accepting it within 1 s).\n"
     "list    prints id, kind, code, place, created and revoked of every token.\n"
     "Codes: 1-32 of letters, digits, '.', '_', '-'.\n"
+    "\nOptions:\n";
+
+static const char epilog[] =
     "Exit status: 0 done, 1 refused (unknown site, lab, place or token, bad code),\n"
     "2 usage error.\n";
 
-static const char sql_devices[] =
-    "SELECT d.id, d.kind, d.code, p.code, d.created, d.revoked_at FROM devices d "
-    "LEFT JOIN places p ON p.id = d.place_id ORDER BY d.id";
-
-static int list(struct db *d)
+static int list_one(const struct auth_device *dev, void *ctx)
 {
-	struct db_stmt *s = NULL;
-	int rc = db_prepare(d, sql_devices, &s);
-	if (rc != 0)
-		return rc;
-	while ((rc = db_step(s)) == DB_ROW) {
-		char created[11], revoked[11] = "-";
-		mu_date_format(db_col_i64(s, 4) / 86400, created);
-		if (!db_col_null(s, 5))
-			mu_date_format(db_col_i64(s, 5) / 86400, revoked);
-		printf("%-5lld %-4s %-20s %-20s %s %s\n", (long long)db_col_i64(s, 0),
-		       db_col_i64(s, 1) == AUTH_KIND_SITE ? "site" : "lab", db_col_text(s, 2),
-		       db_col_null(s, 3) ? "-" : db_col_text(s, 3), created,
-		       db_col_null(s, 5) ? "active" : revoked);
-	}
-	if (rc == DB_DONE)
-		rc = 0;
-	db_stmt_done(s);
+	struct db *d = ctx;
+	struct places_node n;
+	char created[11], revoked[11] = "-";
+	const char *place = "-";
+	mu_date_format(dev->created / 86400, created);
+	if (dev->revoked_at)
+		mu_date_format(dev->revoked_at / 86400, revoked);
+	if (dev->place_id && places_get(d, dev->place_id, &n) == 0)
+		place = n.code;
+	printf("%-5lld %-4s %-20s %-20s %s %s\n", (long long)dev->id,
+	       dev->kind == AUTH_KIND_SITE ? "site" : "lab", dev->code, place, created,
+	       dev->revoked_at ? revoked : "active");
+	return 0;
+}
+
+/* A token issued or revoked, with cli_audited: "device:ID". */
+struct change {
+	int kind;
+	const char *code;
+	int64_t place_id;
+	char *token; /* AUTH_TOKEN_LEN + 1 bytes */
+	int64_t id;
+};
+
+static int do_issue(struct db *d, void *arg, char *record, size_t n)
+{
+	struct change *c = arg;
+	int rc = auth_token_issue(d, c->kind, c->code, c->place_id, c->token, &c->id);
+	snprintf(record, n, "device:%lld", (long long)c->id);
 	return rc;
+}
+
+static int do_revoke(struct db *d, void *arg, char *record, size_t n)
+{
+	struct change *c = arg;
+	snprintf(record, n, "device:%lld", (long long)c->id);
+	return auth_token_revoke(d, c->id);
 }
 
 int cmd_token(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},  {"site", required_argument, NULL, 's'},
-	    {"lab", required_argument, NULL, 'l'}, {"place", required_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},	   {0}};
-	const char *dbp = NULL, *site = NULL, *lab = NULL, *place_s = NULL;
+	const char *dbp = NULL, *site = NULL, *lab = NULL, *place_s = NULL, *pos[CLI_POS_MAX];
+	const struct cli_opt opts[] = {
+	    CLI_STR("site", &site, "CODE", "issue: a token of this sampling site"),
+	    CLI_STR("lab", &lab, "CODE", "issue: a token of this lab"),
+	    CLI_STR("place", &place_s, "PLACE", "issue: the site's place, checked"),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"token", help, opts, epilog};
 	char token[AUTH_TOKEN_LEN + 1] = "";
-	struct auth_principal who;
 	struct db *d = NULL;
-	int ret = CLI_OK, c, rc;
+	int ret = CLI_OK, rc, npos;
 	int64_t id = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbp = optarg;
-			break;
-		case 's':
-			site = optarg;
-			break;
-		case 'l':
-			lab = optarg;
-			break;
-		case 'p':
-			place_s = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("token", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return rc;
+	if (npos < 1)
 		return cli_usage_error("token", "missing subcommand issue|revoke|list");
-	const char *sub = argv[optind++];
+	const char *sub = pos[0];
 	bool is_issue = !strcmp(sub, "issue"), is_revoke = !strcmp(sub, "revoke");
 	bool is_list = !strcmp(sub, "list");
 	if (!is_issue && !is_revoke && !is_list)
@@ -100,17 +99,17 @@ int cmd_token(int argc, char **argv)
 	if (!is_issue && (site || lab || place_s))
 		return cli_usage_error("token", "--site, --lab and --place are for issue only");
 	if (is_issue) {
-		if (optind != argc)
-			return cli_usage_error("token", "unexpected argument '%s'", argv[optind]);
+		if (npos != 1)
+			return cli_usage_error("token", "unexpected argument '%s'", pos[1]);
 		if (!site == !lab)
 			return cli_usage_error("token",
 					       "issue needs exactly one of --site or --lab");
 		if (lab && place_s)
 			return cli_usage_error("token", "a lab token has no place");
 	} else if (is_revoke) {
-		if (optind + 1 != argc || mu_parse_i64(argv[optind], &id) != 0 || id <= 0)
+		if (npos != 2 || mu_parse_i64(pos[1], &id) != 0 || id <= 0)
 			return cli_usage_error("token", "revoke takes one token ID");
-	} else if (optind != argc) {
+	} else if (npos != 1) {
 		return cli_usage_error("token", "list takes no argument");
 	}
 
@@ -119,7 +118,7 @@ int cmd_token(int argc, char **argv)
 		goto out;
 	}
 	if (is_list) {
-		if ((rc = list(d)) != 0) {
+		if ((rc = auth_token_list(d, list_one, d)) != 0) {
 			fprintf(stderr, "muster token: %s\n", mu_err_msg(rc));
 			ret = CLI_REJECTED;
 		}
@@ -140,13 +139,15 @@ int cmd_token(int argc, char **argv)
 	if (is_issue && site) {
 		struct screening_site st;
 		if (screening_site_find(d, site, &st) != 0) {
-			fprintf(stderr, "muster token: no sampling site with code '%s' (muster site add)\n",
+			fprintf(stderr,
+				"muster token: no sampling site with code '%s' (muster site add)\n",
 				site);
 			ret = CLI_REJECTED;
 			goto out;
 		}
 		if (place_s && place_id != st.place_id) {
-			fprintf(stderr, "muster token: site %s is not at place %s\n", site, place_s);
+			fprintf(stderr, "muster token: site %s is not at place %s\n", site,
+				place_s);
 			ret = CLI_REJECTED;
 			goto out;
 		}
@@ -154,31 +155,20 @@ int cmd_token(int argc, char **argv)
 	} else if (is_issue) {
 		struct screening_lab lab_row;
 		if (screening_lab_find(d, lab, &lab_row) != 0) {
-			fprintf(stderr, "muster token: no lab with code '%s' (muster lab add)\n", lab);
+			fprintf(stderr, "muster token: no lab with code '%s' (muster lab add)\n",
+				lab);
 			ret = CLI_REJECTED;
 			goto out;
 		}
 	}
-	cli_actor(&who);
-	if ((rc = db_tx_begin(d)) != 0) {
-		ret = CLI_REJECTED;
-		goto out;
-	}
-	if (is_issue)
-		rc = auth_token_issue(d, site ? AUTH_KIND_SITE : AUTH_KIND_LAB, site ? site : lab,
-				      place_id, token, &id);
-	else
-		rc = auth_token_revoke(d, id);
-	if (rc == 0) {
-		char record[32];
-		snprintf(record, sizeof record, "device:%lld", (long long)id);
-		rc = auth_audit_append(d, &who, is_issue ? "cli token issue" : "cli token revoke",
-				       record, "", 0);
-	}
-	if (rc == 0)
-		rc = db_tx_commit(d);
-	else
-		db_tx_rollback(d);
+	struct change c = {.kind = site ? AUTH_KIND_SITE : AUTH_KIND_LAB,
+			   .code = site ? site : lab,
+			   .place_id = place_id,
+			   .token = token,
+			   .id = id};
+	rc = cli_audited(d, is_issue ? "cli token issue" : "cli token revoke",
+			 is_issue ? do_issue : do_revoke, &c);
+	id = c.id;
 	if (rc != 0) {
 		fprintf(stderr, "muster token %s: %s\n", sub,
 			rc == MU_EINVAL	     ? "a code has 1-32 of letters, digits, '.', '_', '-'"

@@ -1,7 +1,5 @@
 /* cmd_user.c: `muster user add|list|disable|passwd` — accounts with a role and a
  * jurisdiction, written straight to the database with an audit entry each. */
-#include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,16 +31,11 @@ static const char help[] =
     "Passwords: 10-1024 bytes. With --password-stdin the password is the first line of\n"
     "standard input; otherwise a random one is generated and printed once on stdout as\n"
     "'password: ...'.\n"
+    "\nOptions:\n";
+
+static const char epilog[] =
     "Exit status: 0 done, 1 refused (taken name, unknown user or place, bad password),\n"
     "2 usage error.\n";
-
-void cli_actor(struct auth_principal *p)
-{
-	const struct passwd *pw = getpwuid(geteuid());
-	memset(p, 0, sizeof *p);
-	p->kind = 0;
-	snprintf(p->name, sizeof p->name, "cli:%.50s", pw && pw->pw_name ? pw->pw_name : "?");
-}
 
 /* Reads the first line of standard input (without its line end) into out. */
 static int read_password(char *out, size_t n)
@@ -103,23 +96,11 @@ static int do_passwd(struct db *d, struct change *c)
 	return rc;
 }
 
-static int apply(struct db *d, struct change *c)
+static int apply(struct db *d, void *arg, char *record, size_t n)
 {
-	struct auth_principal who;
-	char record[32];
-	int rc = db_tx_begin(d);
-	if (rc != 0)
-		return rc;
-	cli_actor(&who);
-	if ((rc = c->fn(d, c)) != 0)
-		goto out;
-	snprintf(record, sizeof record, "user:%lld", (long long)c->id);
-	rc = auth_audit_append(d, &who, c->action, record, "", 0);
-out:
-	if (rc == 0)
-		rc = db_tx_commit(d);
-	else
-		db_tx_rollback(d);
+	struct change *c = arg;
+	int rc = c->fn(d, c);
+	snprintf(record, n, "user:%lld", (long long)c->id);
 	return rc;
 }
 
@@ -151,55 +132,33 @@ static int list_one(const struct auth_user *u, void *ctx)
 
 int cmd_user(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"role", required_argument, NULL, 'r'},
-					     {"place", required_argument, NULL, 'p'},
-					     {"password-stdin", no_argument, NULL, 's'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	const char *dbp = NULL, *role_s = NULL, *place_s = NULL;
+	const char *dbp = NULL, *role_s = NULL, *place_s = NULL, *pos[CLI_POS_MAX];
 	bool from_stdin = false, json = false;
+	const struct cli_opt opts[] = {
+	    CLI_STR("role", &role_s, "ROLE", "add: the user's role"),
+	    CLI_STR("place", &place_s, "CODE", "add: the user's jurisdiction"),
+	    CLI_FLAG("password-stdin", &from_stdin, "add, passwd: read the password from stdin"),
+	    CLI_FLAG("json", &json, "list: JSON"),
+	    CLI_STR("db", &dbp, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
+	    CLI_END};
+	const struct cli_spec spec = {"user", help, opts, epilog};
 	char password[1024 + 8]; /* the longest password, a line end and the NUL */
 	struct db *d = NULL;
 	struct change c = {0};
-	int ret = CLI_OK, c_opt, rc;
-	optind = 1;
-	while ((c_opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c_opt) {
-		case 'd':
-			dbp = optarg;
-			break;
-		case 'r':
-			role_s = optarg;
-			break;
-		case 'p':
-			place_s = optarg;
-			break;
-		case 's':
-			from_stdin = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage_error("user", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	int ret = CLI_OK, rc, npos;
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_GO)
+		return rc;
+	if (npos < 1)
 		return cli_usage_error("user", "missing subcommand add|list|disable|passwd");
-	const char *sub = argv[optind++];
+	const char *sub = pos[0];
 	bool is_add = !strcmp(sub, "add"), is_list = !strcmp(sub, "list");
 	bool is_disable = !strcmp(sub, "disable"), is_passwd = !strcmp(sub, "passwd");
 	if (!is_add && !is_list && !is_disable && !is_passwd)
 		return cli_usage_error("user", "unknown subcommand '%s'", sub);
-	if (is_list ? optind != argc : optind + 1 != argc)
+	if (is_list ? npos != 1 : npos != 2)
 		return cli_usage_error(
 		    "user", is_list ? "list takes no argument" : "%s takes exactly one NAME", sub);
-	c.name = is_list ? NULL : argv[optind];
+	c.name = is_list ? NULL : pos[1];
 	if (!is_add && (role_s || place_s))
 		return cli_usage_error("user", "--role and --place are for add only");
 	if (!is_add && !is_passwd && from_stdin)
@@ -257,7 +216,7 @@ int cmd_user(int argc, char **argv)
 	}
 	c.action = is_add ? "cli user add" : is_disable ? "cli user disable" : "cli user passwd";
 	c.fn = is_add ? do_add : is_disable ? do_disable : do_passwd;
-	if ((rc = apply(d, &c)) != 0) {
+	if ((rc = cli_audited(d, c.action, apply, &c)) != 0) {
 		fprintf(stderr, "muster user %s: %s: %s\n", sub, c.name,
 			c.why.text[0] ? c.why.text : mu_err_msg(rc));
 		ret = CLI_REJECTED;

@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "places/places.h"
 
 struct db;
 struct mu_why;
@@ -196,6 +199,33 @@ int people_resolve(struct db *d, const struct people_keys *k, const char *text, 
 /* Recounts the people of every household from the rows and has places/ rebuild every
  * count of the tree from those (places_counts_rebuild): repair and test oracle. */
 int people_counts_rebuild(struct db *d);
+
+/* ---- CSV files (csv.c): `muster import|export people`; docs/csv.md --------------------
+ * id_type,id_number,name,sex,birth_date,phone,household_code. The row checks, the sink
+ * and the result are places' (people sit in places' households). */
+
+#define PEOPLE_CSV_NCOLS 7
+extern const struct places_csv_column people_csv_columns[PEOPLE_CSV_NCOLS];
+
+/* Imports the people rows of csv (its header already read) into d inside the caller's
+ * transaction. A producer thread reads, checks, hashes and seals the rows while this
+ * thread inserts them in file order; each refused row (bad field, unknown household,
+ * an ID number twice in the file or already recorded) goes to sink->reject with its
+ * reason, on this thread. The counts of households and their ancestors are written at
+ * the end — unless all_or_nothing and a row was refused: then nothing is left to
+ * commit. Returns 0 when the file was read to its end (res->rejected rows refused);
+ * MU_EIO with errno set and res->why empty on a read error; or the error that stopped
+ * it with res->why (and res->line when at a row). keys are borrowed. The caller
+ * commits, or rolls back on an error or, all or nothing, on refused rows. */
+int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_csv *csv,
+		      bool all_or_nothing, const struct places_csv_sink *sink,
+		      struct places_csv_result *res);
+
+/* Writes the people living in the subtree of root as CSV records (no header), their
+ * sealed fields opened; *n counts them. root 0 writes none. 0, MU_ECRYPTO (a record
+ * does not open with keys), MU_EIO (errno set) on a write error, or a database error. */
+int people_csv_export(struct db *d, const struct people_keys *keys, int64_t root, FILE *out,
+		      int64_t *n);
 
 /* ---- what a checkpoint sees (codebook.c) ------------------------------------------
  * A name masked by code points: 张* for two, 张*明 for three, the first and last with

@@ -59,6 +59,93 @@ int places_add(struct db *d, int64_t parent_id, int level, const char *code, con
  * other rows. For generators that computed the counts themselves; no checks. */
 int places_insert_raw(struct db *d, const struct places_node *n);
 
+/* ---- CSV files (csv.c): `muster import|export places`; people's import shares the row
+ * checks, the map of keys seen and the sink. Formats: docs/csv.md. */
+#include <stdio.h>
+
+struct mu_csv;
+struct mu_csv_record;
+
+#define PLACES_CSV_RECORD_MAX 4096 /* bytes: a longer record is a bad row */
+#define PLACES_CSV_WHY_MAX    512  /* bytes of a reason, NUL included */
+
+/* A column of a CSV format: its header name, whether it may be empty, and its longest
+ * value in characters of UTF-8 (codepoints) or in bytes. */
+struct places_csv_column {
+	const char *name;
+	bool required;
+	size_t max;
+	bool codepoints;
+};
+#define PLACES_CSV_NCOLS 4 /* code,parent_code,level,name */
+extern const struct places_csv_column places_csv_columns[PLACES_CSV_NCOLS];
+
+/* What an import reports as it goes; called on the importing thread, in file order. */
+struct places_csv_sink {
+	/* A refused row: its line, its fields as read (nfields 0 when unreadable), why. */
+	void (*reject)(void *ctx, uint64_t line, char *const *fields, int nfields,
+		       const char *why);
+	/* Bytes of the file read so far, for a progress bar; may be NULL. */
+	void (*progress)(void *ctx, uint64_t bytes);
+	void *ctx;
+};
+
+/* How an import went: rows imported and refused; on an error that stopped it, the
+ * line it stopped at (0 when not at a row) and the reason. */
+struct places_csv_result {
+	int64_t imported, rejected;
+	uint64_t line;
+	char why[PLACES_CSV_WHY_MAX];
+};
+
+/* True when the next record of csv is exactly the header cols[0..n) (names in order);
+ * *line is that record's line. */
+bool places_csv_header_ok(struct mu_csv *csv, const struct places_csv_column *cols, int n,
+			  uint64_t *line);
+
+/* The checks every row of a format gets: the reader's verdict, UTF-8, the column count,
+ * empty required fields and lengths. False with why set when the row is bad. Reads
+ * nothing but its arguments: safe on any thread. */
+bool places_csv_row_ok(const struct places_csv_column *cols, int n, const struct mu_csv_record *r,
+		       char why[PLACES_CSV_WHY_MAX]);
+
+/* A map from fixed-size keys (key_len bytes) to an int64 (e.g. the line a key was first
+ * seen on), growing without bound. _init/_fini: storage the caller provides. */
+struct places_csv_seen {
+	unsigned char *slots;
+	size_t cap, n, key_len, entry;
+};
+void places_csv_seen_init(struct places_csv_seen *m, size_t key_len);
+void places_csv_seen_fini(struct places_csv_seen *m);
+/* True with *val set when key is present. */
+bool places_csv_seen_get(const struct places_csv_seen *m, const unsigned char *key, int64_t *val);
+/* Sets key's value (adding the key when new). */
+void places_csv_seen_put(struct places_csv_seen *m, const unsigned char *key, int64_t val);
+
+/* Imports the places rows of csv (its header already read) into d, one row at a time,
+ * inside the caller's transaction: each row is checked (shape, level, code, name, no
+ * duplicate in the file or the database, a parent known and one level up) and added
+ * with places_add; each refused row goes to sink->reject with its reason. Returns 0
+ * when the file was read to its end (res->rejected rows refused), MU_EIO with errno set
+ * on a read error, or the database error that stopped it (res->line, res->why). The
+ * caller commits, or rolls back on an error or, all or nothing, on refused rows. */
+int places_csv_import(struct db *d, struct mu_csv *csv, const struct places_csv_sink *sink,
+		      struct places_csv_result *res);
+
+/* Writes the places of the subtree of root as CSV records (no header): code,
+ * parent_code, level, name, parents before children; *n counts them. root 0 writes
+ * none. 0, MU_EIO (errno set) on a write error, or a database error. */
+int places_csv_export(struct db *d, int64_t root, FILE *out, int64_t *n);
+
+/* The place a command works under: the one with code, or the city when code is NULL
+ * (a zeroed node, id 0, when the database has no city yet). MU_ENOTFOUND when code
+ * names no place. */
+int places_scope_find(struct db *d, const char *code, struct places_node *out);
+
+/* The id and level of the place with code: all a people row needs of its household,
+ * lighter than places_find's whole node. 0, MU_ENOTFOUND or a database error. */
+int places_level_of(struct db *d, const char *code, int64_t *id, int *level);
+
 /* Reads one node by id or by code. MU_ENOTFOUND when absent. */
 int places_get(struct db *d, int64_t id, struct places_node *out);
 int places_find(struct db *d, const char *code, struct places_node *out);

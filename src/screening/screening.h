@@ -260,6 +260,25 @@ int screening_result_record(struct db *d, const char *lab_code, const struct scr
 			    size_t n, int64_t now, struct screening_item_result *out,
 			    struct screening_delta *dl);
 
+/* ---- a lab's results as CSV (csv.c): `muster results import`; docs/csv.md -------------
+ * tube,result,ct_orf1ab,ct_n,at — the sink and the result are places' (csv.c there). */
+#include "places/places.h"
+
+#define SCREENING_RESULTS_CSV_NCOLS 5
+extern const struct places_csv_column screening_results_csv_columns[SCREENING_RESULTS_CSV_NCOLS];
+
+/* Records the results rows of csv (its header already read) for lab_code through
+ * screening_result_record, one row at a time, in the caller's transaction; each
+ * refused row (malformed, not UTF-8, a ct that is not a number, or refused by the
+ * store: unknown tube, another lab's, not received, already resulted) goes to
+ * sink->reject with its reason. res->imported counts the rows recorded. Returns 0 when
+ * the file was read to its end, MU_EIO with errno set on a read error, or a database
+ * error (roll back). The caller commits, or rolls back on refused rows when it wants
+ * all or nothing. */
+int screening_results_csv_import(struct db *d, const char *lab_code, struct mu_csv *csv,
+				 int64_t now, const struct places_csv_sink *sink,
+				 struct places_csv_result *res);
+
 /* ---- recalls (result.c) -------------------------------------------------------------- */
 
 enum screening_recall_state {

@@ -85,6 +85,11 @@ test('`muster routes --json` lists /healthz, /metrics and every capability route
     assert.ok(keys.includes(k), `${k} missing from muster routes`);
   }
   assert.equal(new Set(keys).size, keys.length, 'a route twice');
+  // Every table comes from the capability registry (src/cli/registry.c), none dropped.
+  const caps = new Set(routes.map((r) => r.capability));
+  for (const c of ['http', 'auth', 'places', 'people', 'screening']) {
+    assert.ok(caps.has(c), `no route of capability ${c} in muster routes`);
+  }
   for (const r of routes) {
     assert.ok(r.summary, `${r.method} ${r.path} has no summary`);
     assert.ok(r.flags.includes('public') || r.roles.length > 0, `${r.method} ${r.path}: nobody may call it`);

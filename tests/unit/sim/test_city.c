@@ -442,6 +442,13 @@ static void test_refuses_a_used_database(void **state)
 	assert_int_equal(sim_city_generate(t.db, &t.keys, &o, NULL), MU_EEXIST);
 	assert_int_equal(q(&t, "SELECT count(*) FROM places"), places);
 	assert_int_equal(q(&t, "SELECT count(*) FROM people"), people);
+	/* A database holding a city alone is a used one too. */
+	struct tdb t2;
+	int64_t city;
+	tdb_open(&t2);
+	assert_int_equal(places_add(t2.db, 0, PLACES_CITY, "X", "某市", &city, NULL), 0);
+	assert_int_equal(sim_city_generate(t2.db, &t2.keys, &o, NULL), MU_EEXIST);
+	tdb_close(&t2);
 	/* Bad options change nothing either. */
 	o.scale = 0;
 	assert_int_equal(sim_city_generate(t.db, &t.keys, &o, NULL), MU_EINVAL);

@@ -1,0 +1,100 @@
+/* registry.c: every capability `muster serve` runs, in one table — its name, its route
+ * table, how it starts and stops, and its /metrics lines. `muster serve` and `muster
+ * routes` (hence docs/roles.md and the API's docs test) read this table alone: adding a
+ * capability is one row here. */
+#include <stdlib.h>
+
+#include "auth/api.h"
+#include "cli.h"
+#include "core/core.h"
+#include "people/api.h"
+#include "places/api.h"
+#include "places/places.h"
+#include "screening/api.h"
+
+static int auth_start(const struct cli_env *env)
+{
+	struct auth_config ac = {
+	    .db_path = env->db_path,
+	    .writer = env->writer,
+	    .session_hours = env->session_hours,
+	    .place_code = places_code_get};
+	return auth_init(&ac);
+}
+
+static void auth_lines(struct mu_buf *out)
+{
+	auth_metrics(NULL, out);
+}
+
+static int people_start(const struct cli_env *env)
+{
+	return people_api_init(env->db_path);
+}
+
+static int screening_start(const struct cli_env *env)
+{
+	return screening_api_init(env->db_path);
+}
+
+const struct cli_capability cli_capabilities[] = {
+    {"auth", auth_routes, auth_start, auth_fini, auth_lines},
+    {"places", places_api_routes, NULL, NULL, NULL},
+    {"people", people_api_routes, people_start, people_api_fini, people_api_metrics},
+    {"screening", screening_api_routes, screening_start, screening_api_fini, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+int cli_capabilities_start(const struct cli_env *env, const char **failed)
+{
+	int rc = 0;
+	*failed = NULL;
+	for (const struct cli_capability *c = cli_capabilities; c->name; c++)
+		if (c->init && (rc = c->init(env)) != 0) {
+			*failed = c->name;
+			break;
+		}
+	return rc;
+}
+
+void cli_capabilities_stop(void)
+{
+	for (const struct cli_capability *c = cli_capabilities; c->name; c++)
+		if (c->fini)
+			c->fini();
+}
+
+void cli_capabilities_metrics(struct mu_buf *out)
+{
+	for (const struct cli_capability *c = cli_capabilities; c->name; c++)
+		if (c->metrics)
+			c->metrics(out);
+}
+
+const struct http_route **cli_route_tables_new(const struct http_route *first,
+					       const struct http_route *last, const char ***names)
+{
+	size_t n = 0, i = 0;
+	for (const struct cli_capability *c = cli_capabilities; c->name; c++)
+		n++;
+	const struct http_route **t = mu_xcalloc(n + 3, sizeof *t);
+	const char **nm = mu_xcalloc(n + 3, sizeof *nm);
+	if (first) {
+		nm[i] = "";
+		t[i++] = first;
+	}
+	for (const struct cli_capability *c = cli_capabilities; c->name; c++)
+		if (c->routes) {
+			nm[i] = c->name;
+			t[i++] = c->routes;
+		}
+	if (last) {
+		nm[i] = "";
+		t[i++] = last;
+	}
+	if (names)
+		*names = nm;
+	else
+		free(nm);
+	return t;
+}
