@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-layers.sh [SRC]: the layer rules of docs/architecture.md (../shared/DESIGN.md),
+# check-layers.sh [SRC]: the layer rules of docs/architecture.md,
 # checked over the C sources under SRC (default: src). Prints one line per breach,
 # "file:line: rule", and exits 1 when there is any (0 when clean, 2 on bad usage).
 #
