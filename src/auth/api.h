@@ -54,8 +54,16 @@ const struct auth_principal *auth_who(const struct http_req *r);
  * `Authorization: Bearer` device token), refuses a write without a matching
  * X-CSRF-Token (sessions), checks the route's roles, resolves the route's place and
  * checks jurisdiction; done audits person reads, writes not already audited by
- * auth_submit, and refusals (401/403). */
+ * auth_submit, and refusals (401/403) — those without an identity summed per minute.
+ * Past auth_config.anon_per_s such refusals per second from one address, check
+ * answers 429 (MU_ETOOMANY) instead of 401. */
 struct http_guard auth_guard(void);
+
+/* Refusals of requests without an identity are audited as one summary entry per minute,
+ * address, route and status, written when the minute is over; this queues the current
+ * minute's summaries for the writer now. `muster serve` calls it after the last request
+ * and before it stops the writer. */
+void auth_guard_flush(void);
 
 /* The routes auth itself serves: POST/GET/DELETE /api/v1/session and GET
  * /api/v1/audit. Ends with a NULL pattern. */

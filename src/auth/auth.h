@@ -59,6 +59,8 @@ struct auth_config {
 	int session_hours;    /* 0: 12 */
 	int throttle_max;     /* failed sign-ins per user or address per window; 0: 5 */
 	int throttle_window_s; /* 0: 900 */
+	int anon_per_s;       /* refusals without an identity per address per second before
+			       * the answer is 429; 0: 50 */
 	bool cookie_secure;   /* add Secure to the session cookie (behind TLS) */
 	/* The code of place id into out (size bytes), for the signed-in user's place in the
 	 * session's answer. auth reads no capability's table, so the caller that wires the

@@ -20,7 +20,8 @@
 
 static const char help[] =
 	"usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
-	"                    [--max-body BYTES] [--session-hours H] [--quiet]\n"
+	"                    [--max-body BYTES] [--session-hours H] [--anon-rate N]\n"
+	"                    [--quiet]\n"
 	"\n"
 	"Serves the Muster API (and the web app from DIR) until SIGINT or SIGTERM.\n"
 	"  --listen ADDR:PORT   default 127.0.0.1:8080; port 0 picks a free port\n"
@@ -29,6 +30,8 @@ static const char help[] =
 	"  --threads N          request threads (default: one per core)\n"
 	"  --max-body BYTES     largest request body (default 1 MiB)\n"
 	"  --session-hours H    session lifetime (default 12)\n"
+	"  --anon-rate N        requests without sign-in per address per second before\n"
+	"                       they are answered 429 (default 50)\n"
 	"  --quiet              no access log lines\n"
 	"On start it prints `listening on http://ADDR:PORT` on standard output.\n";
 
@@ -103,11 +106,12 @@ int cmd_serve(int argc, char **argv)
 					     {"max-body", required_argument, NULL, 'b'},
 					     {"session-hours", required_argument, NULL, 's'},
 					     {"quiet", no_argument, NULL, 'q'},
+					     {"anon-rate", required_argument, NULL, 'A'},
 					     {"bench-hello", no_argument, NULL, 'H'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL;
-	int64_t threads = 0, max_body = 1 << 20, hours = 12;
+	int64_t threads = 0, max_body = 1 << 20, hours = 12, anon_rate = 50;
 	bool quiet = false, bench = false;
 	int c;
 	optind = 1;
@@ -127,6 +131,10 @@ int cmd_serve(int argc, char **argv)
 		case 's':
 			if (mu_parse_i64(optarg, &hours) || hours < 1 || hours > 24 * 30)
 				return cli_usage_error("serve", "--session-hours wants 1..720");
+			break;
+		case 'A':
+			if (mu_parse_i64(optarg, &anon_rate) || anon_rate < 1 || anon_rate > 1000000)
+				return cli_usage_error("serve", "--anon-rate wants 1..1000000");
 			break;
 		case 'q': quiet = true; break;
 		case 'H': bench = true; break;
@@ -160,6 +168,7 @@ int cmd_serve(int argc, char **argv)
 	struct auth_config ac = {.db_path = s.db_path,
 				 .writer = s.writer,
 				 .session_hours = (int)hours,
+				 .anon_per_s = (int)anon_rate,
 				 .place_code = places_code_get};
 	if (auth_init(&ac) || people_api_init(s.db_path) || screening_api_init(s.db_path)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
@@ -196,6 +205,7 @@ int cmd_serve(int argc, char **argv)
 	status = CLI_OK;
 out:
 	http_server_stop(srv);
+	auth_guard_flush(); /* the last minute's summaries of anonymous refusals */
 	db_writer_stop(s.writer);
 	auth_fini();
 	people_api_fini();
