@@ -21,7 +21,7 @@
 static const char help[] =
 	"usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
 	"                    [--max-body BYTES] [--session-hours H] [--anon-rate N]\n"
-	"                    [--quiet]\n"
+	"                    [--per-address N] [--head-timeout S] [--quiet]\n"
 	"\n"
 	"Serves the Muster API (and the web app from DIR) until SIGINT or SIGTERM.\n"
 	"  --listen ADDR:PORT   default 127.0.0.1:8080; port 0 picks a free port\n"
@@ -32,6 +32,9 @@ static const char help[] =
 	"  --session-hours H    session lifetime (default 12)\n"
 	"  --anon-rate N        requests without sign-in per address per second before\n"
 	"                       they are answered 429 (default 50)\n"
+	"  --per-address N      connections one address may hold (default 64)\n"
+	"  --head-timeout S     seconds a new connection has to send its request head,\n"
+	"                       however slowly it trickles in (default 10)\n"
 	"  --quiet              no access log lines\n"
 	"On start it prints `listening on http://ADDR:PORT` on standard output.\n";
 
@@ -107,11 +110,14 @@ int cmd_serve(int argc, char **argv)
 					     {"session-hours", required_argument, NULL, 's'},
 					     {"quiet", no_argument, NULL, 'q'},
 					     {"anon-rate", required_argument, NULL, 'A'},
+					     {"per-address", required_argument, NULL, 'P'},
+					     {"head-timeout", required_argument, NULL, 'T'},
 					     {"bench-hello", no_argument, NULL, 'H'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL;
-	int64_t threads = 0, max_body = 1 << 20, hours = 12, anon_rate = 50;
+	int64_t threads = 0, max_body = 1 << 20, hours = 12, anon_rate = 50,
+		per_address = 64, head_s = 10;
 	bool quiet = false, bench = false;
 	int c;
 	optind = 1;
@@ -135,6 +141,14 @@ int cmd_serve(int argc, char **argv)
 		case 'A':
 			if (mu_parse_i64(optarg, &anon_rate) || anon_rate < 1 || anon_rate > 1000000)
 				return cli_usage_error("serve", "--anon-rate wants 1..1000000");
+			break;
+		case 'P':
+			if (mu_parse_i64(optarg, &per_address) || per_address < 1 || per_address > 4096)
+				return cli_usage_error("serve", "--per-address wants 1..4096");
+			break;
+		case 'T':
+			if (mu_parse_i64(optarg, &head_s) || head_s < 1 || head_s > 600)
+				return cli_usage_error("serve", "--head-timeout wants 1..600");
 			break;
 		case 'q': quiet = true; break;
 		case 'H': bench = true; break;
@@ -184,6 +198,8 @@ int cmd_serve(int argc, char **argv)
 	struct http_opts ho = {.listen = listen,
 			       .threads = (int)threads,
 			       .max_body = (size_t)max_body,
+			       .per_address = (unsigned)per_address,
+			       .head_timeout_s = (unsigned)head_s,
 			       .web_dir = web,
 			       .guard = auth_guard(),
 			       .metrics = metrics,
