@@ -31,14 +31,14 @@ int auth_refuse(struct http_req *r);
 
 /* ---- the audit record of a read or write of people (r->record) ----------------------- */
 
-#define AUTH_RECORD_IDS 50 /* person ids named in one record; the rest are counted */
-
 /* Sets r->record to "person:ID": the request read or wrote one person's record. */
 void auth_record_person(struct http_req *r, int64_t person);
 
-/* A record naming the people a page returned: "person:ID,ID,…" with the first
- * AUTH_RECORD_IDS ids, then ",+N more". init and add, then fini sets r->record (from
- * r's arena) when anyone was added, and frees what init took. */
+/* A record naming the people a page returned: "person:ID,ID,…", every one of them (at
+ * most HTTP_LIMIT_MAX: a page is no longer). The guard's done writes one audit entry
+ * per person of such a record ("person:ID"), so each read is found by person. init
+ * and add, then fini sets r->record (from r's arena) when anyone was added, and frees
+ * what init took. */
 struct auth_people_record {
 	struct mu_buf buf;
 	size_t n;

@@ -35,21 +35,20 @@ void auth_record_person(struct http_req *r, int64_t person)
 
 void auth_people_record_init(struct auth_people_record *rec)
 {
-	mu_buf_init(&rec->buf, 4096);
+	/* "person:" and up to HTTP_LIMIT_MAX ids of at most 19 digits and a comma. */
+	mu_buf_init(&rec->buf, 8 + (size_t)HTTP_LIMIT_MAX * 20);
 	rec->n = 0;
 }
 
 void auth_people_record_add(struct auth_people_record *rec, int64_t person)
 {
-	if (rec->n < AUTH_RECORD_IDS)
-		mu_buf_printf(&rec->buf, "%s%lld", rec->n ? "," : "person:", (long long)person);
+	MU_ASSERT(rec->n < HTTP_LIMIT_MAX);
+	mu_buf_printf(&rec->buf, "%s%lld", rec->n ? "," : "person:", (long long)person);
 	rec->n++;
 }
 
 void auth_people_record_fini(struct auth_people_record *rec, struct http_req *r)
 {
-	if (rec->n > AUTH_RECORD_IDS)
-		mu_buf_printf(&rec->buf, ",+%zu more", rec->n - AUTH_RECORD_IDS);
 	if (rec->n)
 		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&rec->buf), rec->buf.len);
 	mu_buf_fini(&rec->buf);
@@ -338,12 +337,31 @@ static void done(void *ctx, struct http_req *r, int status)
 		queue_sums(sums, n);
 		return;
 	}
-	struct posted *e = posted_new(action, record, r->client, status);
-	if (!anonymous) {
-		e->who = *p;
-		e->anonymous = false;
-	}
-	queue(e, e);
+	/* A read of several people ("person:1,2,3") is one entry per person, so that each
+	 * is found by record=person:ID. */
+	struct posted *first = NULL, *last = NULL;
+	const char *ids = !strncmp(record, "person:", 7) && strchr(record, ',') ? record + 7 : NULL;
+	do {
+		char one[32];
+		const char *rec = record;
+		if (ids) {
+			size_t len = strcspn(ids, ",");
+			snprintf(one, sizeof one, "person:%.*s", (int)(len < 20 ? len : 20), ids);
+			rec = one;
+			ids = ids[len] ? ids + len + 1 : NULL;
+		}
+		struct posted *e = posted_new(action, rec, r->client, status);
+		if (!anonymous) {
+			e->who = *p;
+			e->anonymous = false;
+		}
+		if (last)
+			last->next = e;
+		else
+			first = e;
+		last = e;
+	} while (ids);
+	queue(first, last);
 }
 
 void auth_guard_flush(void)

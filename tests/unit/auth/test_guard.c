@@ -467,6 +467,29 @@ static void test_anonymous_summary(void **state)
 	assert_int_equal(anon, 300); /* every refusal counted */
 }
 
+/* A read of several people leaves one entry per person, each found by its record. */
+static void test_person_entries(void **state)
+{
+	struct fx *f = *state;
+	int64_t before = count(f, "SELECT count(*) FROM audit");
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:5,6,1234567890123";
+	f->g.done(f->g.ctx, &f->q.r, 200);
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:8";
+	f->g.done(f->g.ctx, &f->q.r, 200);
+	db_writer_stop(f->w);
+	f->w = NULL;
+	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 4);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE actor = 'staffa' AND action = "
+				  "'GET /places/{code}' AND status = 200 AND record IN ('person:5', "
+				  "'person:6', 'person:1234567890123', 'person:8')"),
+			 4);
+	int64_t bad = -1, checked = 0;
+	assert_int_equal(auth_audit_verify(f->t.db, f->t.path, &bad, &checked), 0);
+	assert_int_equal(bad, 0);
+}
+
 /* The rate of refusals without an identity per address and second. */
 static void test_anonymous_rate(void **state)
 {
@@ -525,7 +548,7 @@ static void test_metrics(void **state)
 	(void)f;
 }
 
-/* The audit record of a page of people: the first AUTH_RECORD_IDS ids, then a count. */
+/* The audit record of a page of people: every id on it. */
 static void test_people_record(void **state)
 {
 	(void)state;
@@ -537,12 +560,18 @@ static void test_people_record(void **state)
 	auth_people_record_fini(&rec, &r);
 	assert_null(r.record); /* nobody named, nothing recorded */
 	auth_people_record_init(&rec);
-	for (int i = 1; i <= AUTH_RECORD_IDS + 2; i++)
+	for (int i = 1; i <= 52; i++)
 		auth_people_record_add(&rec, i);
 	auth_people_record_fini(&rec, &r);
 	assert_true(!strncmp(r.record, "person:1,2,3,", 13));
-	assert_non_null(strstr(r.record, ",49,50,+2 more"));
-	assert_null(strstr(r.record, ",51"));
+	assert_non_null(strstr(r.record, ",49,50,51,52"));
+	assert_null(strstr(r.record, "more"));
+	/* a full page of the largest ids fits */
+	auth_people_record_init(&rec);
+	for (int i = 0; i < HTTP_LIMIT_MAX; i++)
+		auth_people_record_add(&rec, INT64_MAX - i);
+	auth_people_record_fini(&rec, &r);
+	assert_int_equal(strlen(r.record), 7 + HTTP_LIMIT_MAX * 20 - 1);
 	auth_record_person(&r, 42);
 	assert_string_equal(r.record, "person:42");
 	mu_arena_fini(&r.arena);
@@ -564,6 +593,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_anonymous_summary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_anonymous_rate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_person_entries, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
