@@ -67,6 +67,9 @@ struct auth_config {
 	 * server passes the owner's function (places_code_get). NULL, or an error: the
 	 * answer carries the place's id alone. */
 	int (*place_code)(struct db *d, int64_t id, char *out, size_t size);
+	/* The path of place id, root first (places_path), to scope the audit log by the
+	 * jurisdiction of each entry's actor. NULL: a place's path is the place alone. */
+	int (*place_path)(struct db *d, int64_t id, int64_t *ids, int *n);
 };
 /* Loads the audit key from the database's key file and keeps cfg (borrowed). */
 int auth_init(const struct auth_config *cfg);

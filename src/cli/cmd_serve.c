@@ -183,7 +183,8 @@ int cmd_serve(int argc, char **argv)
 				 .writer = s.writer,
 				 .session_hours = (int)hours,
 				 .anon_per_s = (int)anon_rate,
-				 .place_code = places_code_get};
+				 .place_code = places_code_get,
+				 .place_path = places_path};
 	if (auth_init(&ac) || people_api_init(s.db_path) || screening_api_init(s.db_path)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
 		goto out;
