@@ -156,9 +156,10 @@ enum { SCREENING_SCAN_OK = 0, SCREENING_SCAN_DUPLICATE = 1, SCREENING_SCAN_ERROR
 
 struct screening_scan_result {
 	int status;	   /* SCREENING_SCAN_* */
-	int err;	   /* for ERROR: a MU_E* code (MU_EINVAL malformed or out of scope,
-			      MU_ENOTFOUND unknown round/site/person, MU_EEXIST a conflict:
-			      round closed, tube sealed/full/of another round or site) */
+	int err;	   /* for ERROR: a MU_E* code (MU_EINVAL malformed, MU_ENOTFOUND
+			      unknown round/site/person or a person outside the round's scope,
+			      MU_EFORBIDDEN a site outside the round's scope, MU_EEXIST a
+			      conflict: round closed, tube sealed/full/of another round or site) */
 	const char *field; /* for ERROR: the scan's field at fault (static), or NULL */
 	char msg[SCREENING_MSG_MAX];
 	/* for OK: */

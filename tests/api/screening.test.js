@@ -311,7 +311,7 @@ test('every refusal of the scan path, answered per item with nothing written', a
   const before = { samples: count('samples'), tubes: count('tubes'), recalls: count('recalls') };
   const bad = [
     ['unknown person', scan(b, 'T-NEW1', 'S2', { person: 'ZZZZZZZZZZZZZZZZZZZZZZZZZZ' }), 'person', 'not_found'],
-    ['outside the scope', scan(outsider, 'T-NEW2'), 'person', 'invalid'],
+    ['outside the scope (answered as unknown)', scan(outsider, 'T-NEW2'), 'person', 'not_found'],
     ['tube full', scan(b, 'T-FULL'), 'tube', 'conflict'],
     ['tube sealed', scan(b, 'T-PART'), 'tube', 'conflict'],
     ['tube of another round', scan(b, 'T-OPEN', 'S2', { round: round2 }), 'tube', 'conflict'],
