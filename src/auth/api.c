@@ -160,17 +160,79 @@ static void iso_of_ms(int64_t ms, char out[32])
 		 (int)(rest / 60 % 60), (int)(rest % 60), (int)(ms - secs * 1000));
 }
 
+/* The actor places already resolved for one listing. */
+#define SCOPE_CACHE 64
+
 struct listing {
 	json_t *entries;
-	int want, got;
-	int64_t last_id;
+	int want, got, seen;
+	int64_t last_id;   /* the last entry listed */
+	int64_t last_seen; /* the last entry examined, listed or not */
 	bool more;
+	/* The scope: whole for an admin or an auditor of the city; else entries whose actor
+	 * (a user or a site) has a place inside who's jurisdiction. */
+	bool whole;
+	struct db *d;
+	const struct auth_principal *who;
+	struct scope_hit {
+		int64_t kind, id;
+		bool in;
+	} cache[SCOPE_CACHE];
+	int ncache;
 };
+
+static const char sql_user_place[] = "SELECT coalesce(place_id, 0) FROM users WHERE id = ?";
+static const char sql_device_place[] = "SELECT coalesce(place_id, 0) FROM devices WHERE id = ?";
+
+/* The path of place into ids (root first), by the configured resolver. */
+static int place_path(struct db *d, int64_t place, int64_t ids[16], int *n)
+{
+	if (!auth__env.cfg.place_path) {
+		ids[0] = place;
+		*n = 1;
+		return 0;
+	}
+	return auth__env.cfg.place_path(d, place, ids, n);
+}
+
+/* True when the actor of row lies inside the listing's scope. Anonymous entries (the
+ * summaries of refusals, failed sign-ins) and labs have no place: the city's only. */
+static bool actor_in_scope(struct listing *l, const struct auth__audit_row *row)
+{
+	if (l->whole)
+		return true;
+	if (row->actor_kind != AUTH_KIND_USER && row->actor_kind != AUTH_KIND_SITE)
+		return false;
+	for (int i = 0; i < l->ncache; i++)
+		if (l->cache[i].kind == row->actor_kind && l->cache[i].id == row->actor_id)
+			return l->cache[i].in;
+	int64_t place = 0, ids[16];
+	int n = 0;
+	bool in = false;
+	struct db_stmt *s = NULL;
+	if (db_prepare(l->d, row->actor_kind == AUTH_KIND_USER ? sql_user_place : sql_device_place,
+		       &s) == 0) {
+		db_bind_i64(s, 1, row->actor_id);
+		if (db_step(s) == DB_ROW)
+			place = db_col_i64(s, 0);
+	}
+	db_stmt_done(s);
+	/* An actor without a place is an admin of the whole system: outside any district. */
+	if (place > 0 && place_path(l->d, place, ids, &n) == 0)
+		in = auth_within(l->who, ids, n);
+	if (l->ncache < SCOPE_CACHE)
+		l->cache[l->ncache++] = (struct scope_hit){row->actor_kind, row->actor_id, in};
+	return in;
+}
 
 static int list_row(const struct auth__audit_row *row, void *ctx)
 {
 	struct listing *l = ctx;
 	char at[32];
+	l->seen++;
+	l->last_seen = row->id;
+	if (!actor_in_scope(l, row))
+		return 0;
 	if (l->got == l->want) {
 		l->more = true;
 		return 1;
@@ -187,6 +249,7 @@ static int list_row(const struct auth__audit_row *row, void *ctx)
 
 #define AUDIT_LIMIT_DEFAULT 50
 #define AUDIT_LIMIT_MAX	    500
+#define AUDIT_SCAN_MAX	    20000 /* entries examined by one scoped page */
 
 static int audit_get(struct http_req *r, struct http_resp *resp)
 {
@@ -210,17 +273,44 @@ static int audit_get(struct http_req *r, struct http_resp *resp)
 		since_ms = 1;
 	if (until && until_ms == 0)
 		until_ms = -1;
-	struct listing l = {.entries = json_array(), .want = lim};
-	rc = auth__audit_list(auth_req_db(r), user, record, since_ms, until_ms, before, lim + 1,
-			      list_row, &l);
+	struct listing *l = mu_arena_alloc(&r->arena, sizeof *l);
+	memset(l, 0, sizeof *l);
+	l->entries = json_array();
+	l->want = lim;
+	l->d = auth_req_db(r);
+	l->who = auth_who(r);
+	MU_ASSERT(l->who);
+	int64_t own[16];
+	int nown = 0;
+	l->whole = l->who->place_id == 0 ||
+		   (place_path(l->d, l->who->place_id, own, &nown) == 0 && nown == 1);
+	/* Entries outside the scope are skipped, so a page may need several runs of the
+	 * listing; bounded, and past the bound the cursor goes on where it stopped. */
+	int scanned = 0;
+	for (;;) {
+		l->seen = 0;
+		rc = auth__audit_list(l->d, user, record, since_ms, until_ms, before, lim + 1,
+				      list_row, l);
+		if (rc < 0)
+			break;
+		scanned += l->seen;
+		if (l->more || l->seen < lim + 1)
+			break;
+		before = l->last_seen;
+		if (scanned >= AUDIT_SCAN_MAX) {
+			l->more = true;
+			l->last_id = l->last_seen;
+			break;
+		}
+	}
 	if (rc < 0) {
-		json_decref(l.entries);
+		json_decref(l->entries);
 		return rc;
 	}
-	json_t *next = l.more
-			   ? json_string(mu_arena_sprintf(&r->arena, "%lld", (long long)l.last_id))
+	json_t *next = l->more
+			   ? json_string(mu_arena_sprintf(&r->arena, "%lld", (long long)l->last_id))
 			   : json_null();
-	resp->json = json_pack("{s:o,s:o}", "entries", l.entries, "cursor", next);
+	resp->json = json_pack("{s:o,s:o}", "entries", l->entries, "cursor", next);
 	return 0;
 }
 

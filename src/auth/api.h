@@ -31,14 +31,14 @@ int auth_refuse(struct http_req *r);
 
 /* ---- the audit record of a read or write of people (r->record) ----------------------- */
 
-#define AUTH_RECORD_IDS 50 /* person ids named in one record; the rest are counted */
-
 /* Sets r->record to "person:ID": the request read or wrote one person's record. */
 void auth_record_person(struct http_req *r, int64_t person);
 
-/* A record naming the people a page returned: "person:ID,ID,…" with the first
- * AUTH_RECORD_IDS ids, then ",+N more". init and add, then fini sets r->record (from
- * r's arena) when anyone was added, and frees what init took. */
+/* A record naming the people a page returned: "person:ID,ID,…", every one of them (at
+ * most HTTP_LIMIT_MAX: a page is no longer). The guard's done writes one audit entry
+ * per person of such a record ("person:ID"), so each read is found by person. init
+ * and add, then fini sets r->record (from r's arena) when anyone was added, and frees
+ * what init took. */
 struct auth_people_record {
 	struct mu_buf buf;
 	size_t n;
@@ -54,8 +54,16 @@ const struct auth_principal *auth_who(const struct http_req *r);
  * `Authorization: Bearer` device token), refuses a write without a matching
  * X-CSRF-Token (sessions), checks the route's roles, resolves the route's place and
  * checks jurisdiction; done audits person reads, writes not already audited by
- * auth_submit, and refusals (401/403). */
+ * auth_submit, and refusals (401/403) — those without an identity summed per minute.
+ * Past auth_config.anon_per_s such refusals per second from one address, check
+ * answers 429 (MU_ETOOMANY) instead of 401. */
 struct http_guard auth_guard(void);
+
+/* Refusals of requests without an identity are audited as one summary entry per minute,
+ * address, route and status, written when the minute is over; this queues the current
+ * minute's summaries for the writer now. `muster serve` calls it after the last request
+ * and before it stops the writer. */
+void auth_guard_flush(void);
 
 /* The routes auth itself serves: POST/GET/DELETE /api/v1/session and GET
  * /api/v1/audit. Ends with a NULL pattern. */

@@ -73,9 +73,12 @@ int auth_init(const struct auth_config *cfg)
 		auth__env.cfg.throttle_max = 5;
 	if (auth__env.cfg.throttle_window_s <= 0)
 		auth__env.cfg.throttle_window_s = 900;
+	if (auth__env.cfg.anon_per_s <= 0)
+		auth__env.cfg.anon_per_s = 50;
 	auth__env.keys = k;
 	sodium_memzero(&k, sizeof k);
 	auth__throttle_reset();
+	auth__flood_reset();
 	auth__env.ready = true;
 	return 0;
 }
@@ -83,6 +86,7 @@ int auth_init(const struct auth_config *cfg)
 void auth_fini(void)
 {
 	auth__throttle_reset();
+	auth__flood_reset();
 	sodium_memzero(&auth__env.keys, sizeof auth__env.keys);
 	auth__env.ready = false;
 	memset(&auth__env.cfg, 0, sizeof auth__env.cfg);

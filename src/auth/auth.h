@@ -60,12 +60,17 @@ struct auth_config {
 	int session_hours;    /* 0: 12 */
 	int throttle_max;     /* failed sign-ins per user or address per window; 0: 5 */
 	int throttle_window_s; /* 0: 900 */
+	int anon_per_s;       /* refusals without an identity per address per second before
+			       * the answer is 429; 0: 50 */
 	bool cookie_secure;   /* add Secure to the session cookie (behind TLS) */
 	/* The code of place id into out (size bytes), for the signed-in user's place in the
 	 * session's answer. auth reads no capability's table, so the caller that wires the
 	 * server passes the owner's function (places_code_get). NULL, or an error: the
 	 * answer carries the place's id alone. */
 	int (*place_code)(struct db *d, int64_t id, char *out, size_t size);
+	/* The path of place id, root first (places_path), to scope the audit log by the
+	 * jurisdiction of each entry's actor. NULL: a place's path is the place alone. */
+	int (*place_path)(struct db *d, int64_t id, int64_t *ids, int *n);
 };
 /* Loads the audit key from the database's key file and keeps cfg (borrowed). */
 int auth_init(const struct auth_config *cfg);

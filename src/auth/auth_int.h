@@ -77,12 +77,31 @@ bool auth__throttle_blocked(const char *key, int max, int window_s, double now);
 void auth__throttle_fail(const char *key, int window_s, double now);
 void auth__throttle_clear(const char *key);
 
+/* Anonymous refusals (flood.c). auth__anon_limited counts one refusal of addr in second
+ * sec and tells whether it is past per_s in that second. auth__anon_count adds one to
+ * the summary of (addr, action, status) of now_s's minute; when now_s begins a new
+ * minute it first moves the previous minute's sums to *out (the caller frees) and
+ * returns how many. auth__anon_take moves the current sums out likewise. */
+struct auth__anon_sum {
+	char addr[64];
+	char action[160];
+	int status;
+	uint64_t n;
+	int64_t minute; /* unix seconds / 60 */
+};
+bool auth__anon_limited(const char *addr, int per_s, int64_t sec);
+size_t auth__anon_count(const char *addr, const char *action, int status, int64_t now_s,
+			struct auth__anon_sum **out);
+size_t auth__anon_take(struct auth__anon_sum **out);
+void auth__flood_reset(void);
+
 /* The server environment (guard.c). */
 struct auth__env {
 	bool ready;
 	struct auth_config cfg;
 	struct auth__keys keys;
-	atomic_uint_fast64_t signin_failures, signin_throttled, signins, denied, audit_lost;
+	atomic_uint_fast64_t signin_failures, signin_throttled, signins, denied, audit_lost,
+	    anon_limited;
 };
 extern struct auth__env auth__env;
 

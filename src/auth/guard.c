@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -34,21 +35,20 @@ void auth_record_person(struct http_req *r, int64_t person)
 
 void auth_people_record_init(struct auth_people_record *rec)
 {
-	mu_buf_init(&rec->buf, 4096);
+	/* "person:" and up to HTTP_LIMIT_MAX ids of at most 19 digits and a comma. */
+	mu_buf_init(&rec->buf, 8 + (size_t)HTTP_LIMIT_MAX * 20);
 	rec->n = 0;
 }
 
 void auth_people_record_add(struct auth_people_record *rec, int64_t person)
 {
-	if (rec->n < AUTH_RECORD_IDS)
-		mu_buf_printf(&rec->buf, "%s%lld", rec->n ? "," : "person:", (long long)person);
+	MU_ASSERT(rec->n < HTTP_LIMIT_MAX);
+	mu_buf_printf(&rec->buf, "%s%lld", rec->n ? "," : "person:", (long long)person);
 	rec->n++;
 }
 
 void auth_people_record_fini(struct auth_people_record *rec, struct http_req *r)
 {
-	if (rec->n > AUTH_RECORD_IDS)
-		mu_buf_printf(&rec->buf, ",+%zu more", rec->n - AUTH_RECORD_IDS);
 	if (rec->n)
 		r->record = mu_arena_strndup(&r->arena, mu_buf_str(&rec->buf), rec->buf.len);
 	mu_buf_fini(&rec->buf);
@@ -92,6 +92,17 @@ void auth__mark_audited(struct http_req *r)
 
 static const char msg_csrf[] = "missing or wrong X-CSRF-Token";
 
+/* A refusal for want of an identity: 401, or 429 past the address's rate. */
+static int unauthenticated(struct http_req *r, const char *msg)
+{
+	if (auth__anon_limited(r->client, auth__env.cfg.anon_per_s, (int64_t)mu_now_mono())) {
+		atomic_fetch_add(&auth__env.anon_limited, 1);
+		return http_fail(r, MU_ETOOMANY, NULL,
+				 "too many requests without sign-in from this address; slow down");
+	}
+	return http_fail(r, MU_EUNAUTH, NULL, msg);
+}
+
 static int check(void *ctx, struct http_req *r)
 {
 	(void)ctx;
@@ -121,14 +132,13 @@ static int check(void *ctx, struct http_req *r)
 	const char *authz = http_header(r, "Authorization");
 	if (authz) {
 		if (strncasecmp(authz, "Bearer ", 7) != 0)
-			return http_fail(r, MU_EUNAUTH, NULL,
-					 "the Authorization header must be Bearer");
+			return unauthenticated(r, "the Authorization header must be Bearer");
 		const char *tok = authz + 7;
 		while (*tok == ' ')
 			tok++;
 		rc = auth__device_lookup(d, &auth__env.keys, tok, p);
 		if (rc == MU_EUNAUTH)
-			return http_fail(r, rc, NULL, "unknown or revoked device token");
+			return unauthenticated(r, "unknown or revoked device token");
 		if (rc != 0)
 			return rc;
 		r->principal = p;
@@ -137,11 +147,10 @@ static int check(void *ctx, struct http_req *r)
 	} else {
 		const char *cookie = http_cookie(r, "muster_session");
 		if (!cookie)
-			return http_fail(r, MU_EUNAUTH, NULL, "sign-in required");
+			return unauthenticated(r, "sign-in required");
 		rc = auth__session_lookup(d, &auth__env.keys, cookie, mu_now_unix(), p);
 		if (rc == MU_EUNAUTH)
-			return http_fail(r, rc, NULL,
-					 "sign-in required (session unknown or expired)");
+			return unauthenticated(r, "sign-in required (session unknown or expired)");
 		if (rc != 0)
 			return rc;
 		r->principal = p;
@@ -232,6 +241,72 @@ static int drain(struct db *d, void *arg)
 	return rc;
 }
 
+/* A queued entry of an anonymous principal; the caller sets who for a known one. */
+static struct posted *posted_new(const char *action, const char *record, const char *addr,
+				 int status)
+{
+	size_t la = strlen(action) + 1, lr = strlen(record) + 1;
+	struct posted *e = mu_xcalloc(1, sizeof *e + la + lr);
+	e->anonymous = true;
+	e->action = memcpy(e->text, action, la);
+	e->record = memcpy(e->text + la, record, lr);
+	snprintf(e->addr, sizeof e->addr, "%s", addr);
+	e->status = status;
+	return e;
+}
+
+/* Appends the list first..last to the queue and has the writer drain it. */
+static void queue(struct posted *first, struct posted *last)
+{
+	if (!first)
+		return;
+	pthread_mutex_lock(&pending_mu);
+	if (pending_tail)
+		pending_tail->next = first;
+	else
+		pending_head = first;
+	pending_tail = last;
+	bool post = !drain_queued;
+	drain_queued = true;
+	pthread_mutex_unlock(&pending_mu);
+	if (post && db_writer_post(auth__env.cfg.writer, drain, NULL, NULL) != 0) {
+		/* The writer stopped: nothing will drain the queue again. */
+		size_t n;
+		struct posted *list = pending_take(&n);
+		atomic_fetch_add(&auth__env.audit_lost, n);
+		mu_warn("auth: %zu audit entries lost (writer stopped)", n);
+		posted_free(list);
+	}
+}
+
+/* Queues one entry per summary of anonymous refusals ("anonymous:N minute:…Z") and
+ * frees sums. */
+static void queue_sums(struct auth__anon_sum *sums, size_t n)
+{
+	struct posted *first = NULL, *last = NULL;
+	if (n && !auth__env.cfg.writer) {
+		atomic_fetch_add(&auth__env.audit_lost, n);
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char record[96], at[32];
+		time_t t = (time_t)(sums[i].minute * 60);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(at, sizeof at, "%Y-%m-%dT%H:%MZ", &tm);
+		snprintf(record, sizeof record, "anonymous:%llu minute:%s",
+			 (unsigned long long)sums[i].n, at);
+		struct posted *e = posted_new(sums[i].action, record, sums[i].addr, sums[i].status);
+		if (last)
+			last->next = e;
+		else
+			first = e;
+		last = e;
+	}
+	free(sums);
+	queue(first, last);
+}
+
 static void done(void *ctx, struct http_req *r, int status)
 {
 	(void)ctx;
@@ -254,33 +329,46 @@ static void done(void *ctx, struct http_req *r, int status)
 	}
 	const char *action = auth__action(r, denied ? "denied " : ""),
 		   *record = r->record ? r->record : "";
-	size_t la = strlen(action) + 1, lr = strlen(record) + 1;
-	struct posted *e = mu_xcalloc(1, sizeof *e + la + lr);
-	if (p && p->kind != 0)
-		e->who = *p;
-	else
-		e->anonymous = true;
-	e->action = memcpy(e->text, action, la);
-	e->record = memcpy(e->text + la, record, lr);
-	snprintf(e->addr, sizeof e->addr, "%s", r->client);
-	e->status = status;
-	pthread_mutex_lock(&pending_mu);
-	if (pending_tail)
-		pending_tail->next = e;
-	else
-		pending_head = e;
-	pending_tail = e;
-	bool post = !drain_queued;
-	drain_queued = true;
-	pthread_mutex_unlock(&pending_mu);
-	if (post && db_writer_post(auth__env.cfg.writer, drain, NULL, NULL) != 0) {
-		/* The writer stopped: nothing will drain the queue again. */
-		size_t n;
-		struct posted *list = pending_take(&n);
-		atomic_fetch_add(&auth__env.audit_lost, n);
-		mu_warn("auth: %zu audit entries lost (writer stopped)", n);
-		posted_free(list);
+	bool anonymous = !(p && p->kind != 0);
+	if (denied && anonymous && !(rt->flags & HTTP_ROUTE_PUBLIC)) {
+		/* No identity: counted into the minute's summary, not a row of its own. */
+		struct auth__anon_sum *sums;
+		size_t n = auth__anon_count(r->client, action, status, mu_now_unix(), &sums);
+		queue_sums(sums, n);
+		return;
 	}
+	/* A read of several people ("person:1,2,3") is one entry per person, so that each
+	 * is found by record=person:ID. */
+	struct posted *first = NULL, *last = NULL;
+	const char *ids = !strncmp(record, "person:", 7) && strchr(record, ',') ? record + 7 : NULL;
+	do {
+		char one[32];
+		const char *rec = record;
+		if (ids) {
+			size_t len = strcspn(ids, ",");
+			snprintf(one, sizeof one, "person:%.*s", (int)(len < 20 ? len : 20), ids);
+			rec = one;
+			ids = ids[len] ? ids + len + 1 : NULL;
+		}
+		struct posted *e = posted_new(action, rec, r->client, status);
+		if (!anonymous) {
+			e->who = *p;
+			e->anonymous = false;
+		}
+		if (last)
+			last->next = e;
+		else
+			first = e;
+		last = e;
+	} while (ids);
+	queue(first, last);
+}
+
+void auth_guard_flush(void)
+{
+	struct auth__anon_sum *sums;
+	size_t n = auth__anon_take(&sums);
+	queue_sums(sums, n);
 }
 
 struct http_guard auth_guard(void)
@@ -369,6 +457,10 @@ void auth_metrics(void *ctx, struct mu_buf *out)
 	    "handler.\n"
 	    "# TYPE muster_auth_denied_total counter\n"
 	    "muster_auth_denied_total %llu\n"
+	    "# HELP muster_auth_anonymous_limited_total Requests without an identity answered "
+	    "429 past the rate per address.\n"
+	    "# TYPE muster_auth_anonymous_limited_total counter\n"
+	    "muster_auth_anonymous_limited_total %llu\n"
 	    "# HELP muster_audit_lost_total Audit entries that could not be queued.\n"
 	    "# TYPE muster_audit_lost_total counter\n"
 	    "muster_audit_lost_total %llu\n",
@@ -376,6 +468,7 @@ void auth_metrics(void *ctx, struct mu_buf *out)
 	    (unsigned long long)atomic_load(&auth__env.signin_failures),
 	    (unsigned long long)atomic_load(&auth__env.signin_throttled),
 	    (unsigned long long)atomic_load(&auth__env.denied),
+	    (unsigned long long)atomic_load(&auth__env.anon_limited),
 	    (unsigned long long)atomic_load(&auth__env.audit_lost));
 	if (live >= 0)
 		mu_buf_printf(out,

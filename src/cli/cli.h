@@ -56,6 +56,7 @@ struct cli_env {
 	const char *db_path;
 	struct db_writer *writer;
 	int session_hours;
+	int anon_rate; /* requests without an identity per address per second (auth) */
 };
 
 /* One row per capability: its name, its route table (NULL-pattern terminated, or NULL),

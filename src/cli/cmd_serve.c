@@ -17,7 +17,8 @@
 
 static const char help[] =
     "usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
-    "                    [--max-body BYTES] [--session-hours H] [--quiet]\n"
+    "                    [--max-body BYTES] [--session-hours H] [--anon-rate N]\n"
+    "                    [--per-address N] [--head-timeout S] [--quiet]\n"
     "\n"
     "Serves the Muster API (and the web app from DIR) until SIGINT or SIGTERM.\n"
     "\n"
@@ -90,7 +91,8 @@ static void metrics(void *ctx, struct mu_buf *out)
 int cmd_serve(int argc, char **argv)
 {
 	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL, *pos[CLI_POS_MAX];
-	int64_t threads = 0, max_body = 1 << 20, hours = 12;
+	int64_t threads = 0, max_body = 1 << 20, hours = 12, anon_rate = 50, per_address = 64,
+		head_s = 10;
 	bool quiet = false, bench = false;
 	const struct cli_opt opts[] = {
 	    CLI_STR("listen", &listen, "ADDR:PORT",
@@ -103,6 +105,16 @@ int cmd_serve(int argc, char **argv)
 		    1024, 1 << 30),
 	    CLI_INT("session-hours", &hours, "H", "session lifetime (default 12)", false, 1,
 		    24 * 30),
+	    CLI_INT("anon-rate", &anon_rate, "N",
+		    "requests without sign-in per address per second before they are answered "
+		    "429 (default 50)",
+		    false, 1, 1000000),
+	    CLI_INT("per-address", &per_address, "N", "connections one address may hold (default 64)",
+		    false, 1, 4096),
+	    CLI_INT("head-timeout", &head_s, "S",
+		    "seconds a new connection has to send its request head, however slowly it "
+		    "trickles in (default 10)",
+		    false, 1, 600),
 	    CLI_FLAG("quiet", &quiet, "no access log lines"),
 	    CLI_FLAG("bench-hello", &bench, NULL),
 	    CLI_END};
@@ -135,7 +147,7 @@ int cmd_serve(int argc, char **argv)
 		return CLI_REJECTED;
 	}
 	struct cli_env env = {
-	    .db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours};
+	    .db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours, .anon_rate = (int)anon_rate};
 	const char *failed;
 	if (cli_capabilities_start(&env, &failed)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);
@@ -145,6 +157,8 @@ int cmd_serve(int argc, char **argv)
 	struct http_opts ho = {.listen = listen,
 			       .threads = (int)threads,
 			       .max_body = (size_t)max_body,
+			       .per_address = (unsigned)per_address,
+			       .head_timeout_s = (unsigned)head_s,
 			       .web_dir = web,
 			       .guard = auth_guard(),
 			       .metrics = metrics,
@@ -167,6 +181,7 @@ int cmd_serve(int argc, char **argv)
 	status = CLI_OK;
 out:
 	http_server_stop(srv);
+	auth_guard_flush(); /* the last minute's summaries of anonymous refusals */
 	db_writer_stop(s.writer);
 	cli_capabilities_stop();
 	free(tables);

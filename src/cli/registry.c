@@ -18,7 +18,9 @@ static int auth_start(const struct cli_env *env)
 	    .db_path = env->db_path,
 	    .writer = env->writer,
 	    .session_hours = env->session_hours,
-	    .place_code = places_code_get};
+	    .anon_per_s = env->anon_rate,
+	    .place_code = places_code_get,
+	    .place_path = places_path};
 	return auth_init(&ac);
 }
 

@@ -146,6 +146,16 @@ struct http_opts {
 	int threads;        /* 0: one per core */
 	size_t max_body;    /* bytes; larger requests answer 413 */
 	unsigned timeout_s; /* idle connection timeout */
+	/* Slow clients. A connection's first request head must arrive within head_timeout_s
+	 * of its accept (0: 10), however slowly it trickles in; one address holds at most
+	 * per_address connections (0: 64); at most max_conns in all (0: 4096), and once all
+	 * but reserve of them (0: max_conns / 8) are waiting for their head, a new one gets
+	 * one second for it — so a client that sends its head at once (/healthz, a
+	 * signed-in user) still gets in while slow ones hold the rest. */
+	unsigned head_timeout_s;
+	unsigned per_address;
+	unsigned max_conns;
+	unsigned reserve;
 	const char *web_dir; /* static files served under / (may be NULL) */
 	struct http_guard guard;
 	/* Extra metrics lines appended to /metrics (may be NULL): writes Prometheus text. */

@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,8 +28,27 @@ struct req_ctx {
 	json_t *parsed; /* the parsed body, freed with the request */
 };
 
+/* A connection whose first request head has not arrived yet. The watchdog shuts its
+ * socket down at the deadline (libmicrohttpd's own timeout is reset by every byte, so
+ * a head trickled in a byte at a time would never end). Listed under watch_mu from
+ * the connection's start until its head arrives or it closes: libmicrohttpd notifies
+ * the close before it closes the socket, so a listed fd is always this connection's. */
+struct conn_watch {
+	struct conn_watch *prev, *next;
+	int fd;
+	double deadline;
+	bool listed;
+};
+
 struct http_server {
 	struct MHD_Daemon *mhd;
+	pthread_mutex_t watch_mu;
+	struct conn_watch *watch_head;
+	unsigned heading; /* listed connections */
+	pthread_t watchdog;
+	bool watchdog_on;
+	atomic_bool stopping;
+	atomic_uint_fast64_t head_timeouts;
 	atomic_int inflight; /* requests begun and not yet completed */
 	struct http_opts o;
 	const struct http_route *const *tables;
@@ -241,6 +262,12 @@ static int send_metrics(struct http_server *s, struct req_ctx *c)
 	struct mu_buf b;
 	mu_buf_init(&b, 16u << 20);
 	http__metrics_write(s->metrics, &b);
+	mu_buf_printf(&b,
+		      "# HELP muster_http_head_timeouts_total Connections closed because their "
+		      "request head did not arrive in time.\n"
+		      "# TYPE muster_http_head_timeouts_total counter\n"
+		      "muster_http_head_timeouts_total %llu\n",
+		      (unsigned long long)atomic_load(&s->head_timeouts));
 	if (s->o.metrics)
 		s->o.metrics(s->o.metrics_ctx, &b);
 	size_t n = b.len;
@@ -323,6 +350,93 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
 }
 
+/* ---- slow clients -------------------------------------------------------------------------- */
+
+/* Under watch_mu. */
+static void watch_unlist(struct http_server *s, struct conn_watch *w)
+{
+	if (!w->listed)
+		return;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		s->watch_head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	w->prev = w->next = NULL;
+	w->listed = false;
+	s->heading--;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	struct conn_watch *w = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci)
+			return;
+		w = mu_xcalloc(1, sizeof *w);
+		w->fd = ci->connect_fd;
+		pthread_mutex_lock(&s->watch_mu);
+		/* Past the reserve, a head gets one second: slow clients cannot keep the
+		 * last connections, fast ones are through long before. */
+		bool tight = s->heading + s->o.reserve >= s->o.max_conns;
+		w->deadline = mu_now_mono() + (tight ? 1.0 : (double)s->o.head_timeout_s);
+		w->next = s->watch_head;
+		if (w->next)
+			w->next->prev = w;
+		s->watch_head = w;
+		w->listed = true;
+		s->heading++;
+		pthread_mutex_unlock(&s->watch_mu);
+		*socket_context = w;
+	} else if (w) {
+		pthread_mutex_lock(&s->watch_mu);
+		watch_unlist(s, w);
+		pthread_mutex_unlock(&s->watch_mu);
+		free(w);
+		*socket_context = NULL;
+	}
+}
+
+/* The head of conn's request arrived: no deadline any more (the idle timeout remains). */
+static void head_arrived(struct http_server *s, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_watch *w = ci ? ci->socket_context : NULL;
+	if (!w)
+		return;
+	pthread_mutex_lock(&s->watch_mu);
+	watch_unlist(s, w);
+	pthread_mutex_unlock(&s->watch_mu);
+}
+
+/* Every 100 ms: shuts down the sockets of connections past their head's deadline;
+ * libmicrohttpd then sees the end of the stream and closes them itself. */
+static void *watchdog_main(void *arg)
+{
+	struct http_server *s = arg;
+	while (!atomic_load(&s->stopping)) {
+		usleep(100000);
+		double now = mu_now_mono();
+		pthread_mutex_lock(&s->watch_mu);
+		for (struct conn_watch *w = s->watch_head, *next; w; w = next) {
+			next = w->next;
+			if (w->deadline > now)
+				continue;
+			shutdown(w->fd, SHUT_RDWR);
+			watch_unlist(s, w);
+			atomic_fetch_add(&s->head_timeouts, 1);
+		}
+		pthread_mutex_unlock(&s->watch_mu);
+	}
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -331,6 +445,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_server *s = cls;
 	struct req_ctx *c = *con_cls;
 	if (!c) {
+		head_arrived(s, conn);
 		c = mu_xcalloc(1, sizeof *c);
 		mu_arena_init(&c->r.arena, 4096);
 		mu_buf_init(&c->body, s->o.max_body);
@@ -454,6 +569,15 @@ int http_server_start(const struct http_opts *o, const struct http_route *const 
 		s->o.max_body = 1u << 20;
 	if (!s->o.timeout_s)
 		s->o.timeout_s = 30;
+	if (!s->o.head_timeout_s)
+		s->o.head_timeout_s = 10;
+	if (!s->o.per_address)
+		s->o.per_address = 64;
+	if (!s->o.max_conns)
+		s->o.max_conns = 4096;
+	if (!s->o.reserve || s->o.reserve >= s->o.max_conns)
+		s->o.reserve = s->o.max_conns / 8;
+	pthread_mutex_init(&s->watch_mu, NULL);
 	int threads = s->o.threads > 0 ? s->o.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
@@ -468,14 +592,19 @@ int http_server_start(const struct http_opts *o, const struct http_route *const 
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
 		s->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_LIMIT, s->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		s->o.per_address, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, s, MHD_OPTION_END);
 	if (!s->mhd) {
 		mu_error("http: cannot listen on %s: %s", o->listen, strerror(errno));
 		http__metrics_free(s->metrics);
+		pthread_mutex_destroy(&s->watch_mu);
 		free(s);
 		return MU_EIO;
 	}
+	MU_ASSERT(pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0);
+	s->watchdog_on = true;
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : 0;
 	*out = s;
@@ -496,9 +625,13 @@ void http_server_stop(struct http_server *s)
 		usleep(10000);
 	if (atomic_load(&s->inflight) > 0)
 		mu_warn("http: stopping with %d requests unfinished", atomic_load(&s->inflight));
+	atomic_store(&s->stopping, true);
+	if (s->watchdog_on)
+		pthread_join(s->watchdog, NULL);
 	MHD_stop_daemon(s->mhd);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	pthread_mutex_destroy(&s->watch_mu);
 	http__metrics_free(s->metrics);
 	free(s);
 }

@@ -67,15 +67,21 @@ void people_api_metrics(struct mu_buf *out)
 static const char sql_household_people[] =
     "SELECT id FROM people WHERE household_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
-/* "440103********123X": a third of the number (at most 6) in front, a quarter (at
- * most 4) at the end, stars between. Into the request arena. */
-static const char *id_masked(struct http_req *r, const char *id)
+/* The ID number as a list shows it. A resident ID (6 digits of region, 8 of birth date,
+ * 3 of sequence, a check digit) keeps its region only, "440103************": showing
+ * the last four as well left the birth date alone hidden, which the birth date beside
+ * it gave away (and the check digit follows from the rest). Other numbers carry no
+ * date: a third of the number (at most 6) in front, a quarter (at most 4) at the end,
+ * stars between. Lists carry no birth date either. Into the request arena. */
+static const char *id_masked(struct http_req *r, int id_type, const char *id)
 {
 	size_t n = strlen(id), head = n / 3, tail = n / 4;
 	if (head > 6)
 		head = 6;
 	if (tail > 4)
 		tail = 4;
+	if (id_type == PEOPLE_ID_RESIDENT)
+		tail = 0;
 	char *out = mu_arena_alloc(&r->arena, n + 1);
 	for (size_t i = 0; i < n; i++)
 		out[i] = i < head || i >= n - tail ? id[i] : '*';
@@ -85,12 +91,10 @@ static const char *id_masked(struct http_req *r, const char *id)
 
 static json_t *person_brief(struct http_req *r, const struct people_person *p, const char *hh_code)
 {
-	char birth[11];
-	mu_date_format(p->birth, birth);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name",
-			 p->name, "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "birth_date", birth,
-			 "id_type", people_id_type_name(p->id_type), "id_number_masked",
-			 id_masked(r, p->id_number), "household", hh_code);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name",
+			 p->name, "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "id_type",
+			 people_id_type_name(p->id_type), "id_number_masked",
+			 id_masked(r, p->id_type, p->id_number), "household", hh_code);
 }
 
 /* True when ids[0..n) passes through place. */

@@ -180,6 +180,35 @@ static int place_of_round_overlap(struct http_req *r, int64_t ids[HTTP_PATH_MAX]
 	return inside ? places_path(auth_req_db(r), p->place_id, ids, n) : 0;
 }
 
+/* Whether the round's scope and place overlap (one holds the other). */
+static int round_meets(struct http_req *r, const struct screening_round *rd, int64_t place,
+		       bool *meets)
+{
+	int rc = places_is_within(auth_req_db(r), place, rd->scope_place_id, meets);
+	if (rc == 0 && !*meets)
+		rc = places_is_within(auth_req_db(r), rd->scope_place_id, place, meets);
+	return rc;
+}
+
+/* ?place= of a round's read (coverage, recalls, roll-call): the place's path, when the
+ * round's scope meets that place; else no path at all, which the guard refuses like
+ * any place outside the caller's jurisdiction — a round of another district is not read
+ * through one's own grid (issue 11). */
+static int place_of_query_in_round(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
+{
+	struct screening_round rd;
+	bool meets = false;
+	int rc = round_param(r, &rd);
+	if (rc || (rc = places_api_of_query(r, ids, n)))
+		return rc;
+	MU_ASSERT(*n > 0);
+	if ((rc = round_meets(r, &rd, ids[*n - 1], &meets)))
+		return rc;
+	if (!meets)
+		*n = 0;
+	return 0;
+}
+
 /* POST /exemptions: the person's household. */
 static int place_of_exempt_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
@@ -678,6 +707,16 @@ static int post_exemption(struct http_req *r, struct http_resp *resp)
 	struct screening_round rd;
 	if (j.round && (rc = round_get(r, "round", j.round, &rd)))
 		return rc;
+	if (j.round) {
+		/* Only from a round that covers the person: not another district's. */
+		int64_t hh;
+		bool meets = false;
+		if ((rc = people_household_of(auth_req_db(r), j.person, &hh)) ||
+		    (rc = round_meets(r, &rd, hh, &meets)))
+			return rc;
+		if (!meets)
+			return auth_refuse(r);
+	}
 	j.dl = screening_delta_new();
 	auth_record_person(r, j.person);
 	rc = auth_submit(r, exempt_fn, &j);
@@ -801,13 +840,14 @@ const struct http_route screening_api_routes[] = {
     {HTTP_POST, "/api/v1/results", screening__api_post_results, R_LAB, HTTP_ROUTE_DEVICE, NULL,
      "results of received tubes, answered per tube; pool-positive tubes raise recalls"},
     {HTTP_GET, "/api/v1/rounds/{id}/recalls", get_recalls, FIELD, HTTP_ROUTE_PERSON,
-     places_api_of_query, "the recalls of a round under a place, grid by grid, a page at a time"},
-    {HTTP_GET, "/api/v1/rounds/{id}/coverage", get_coverage, FIELD, 0, places_api_of_query,
+     place_of_query_in_round,
+     "the recalls of a round under a place, grid by grid, a page at a time"},
+    {HTTP_GET, "/api/v1/rounds/{id}/coverage", get_coverage, FIELD, 0, place_of_query_in_round,
      "live coverage of a round for a place and each of its children"},
     {HTTP_GET, "/api/v1/rounds/{id}/progress", get_progress, FIELD, 0, place_of_round,
      "a round's progress: sampling rate, tubes per stage, lab backlog, turnaround, projection"},
     {HTTP_GET, "/api/v1/rounds/{id}/missing", get_missing, FIELD, HTTP_ROUTE_PERSON,
-     places_api_of_query,
+     place_of_query_in_round,
      "the roll-call: who in a grid or below has no sample yet, a page at a time"},
     {HTTP_POST, "/api/v1/exemptions", post_exemption, EXEMPT, HTTP_ROUTE_PERSON,
      place_of_exempt_person, "record that a person need not be tested in a round, or in any"},

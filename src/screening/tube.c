@@ -295,17 +295,25 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		c->have_site = true;
 	}
 	plan->site_id = c->site.id;
+	/* A site outside the round's scope takes no part in it: a site of one district
+	 * scans nobody into another district's round (issue 11). */
+	bool within;
+	if ((rc = within_scope(c, c->site.place_id, c->round.scope_place_id, &within)))
+		return rc;
+	if (!within)
+		REFUSE(MU_EFORBIDDEN, "site", "site %s lies outside the round's scope", in->site);
 
+	/* Unknown and outside the round's scope answer alike: the answer must not tell
+	 * that a number exists, nor where its holder lives. */
 	rc = people_resolve(c->d, c->k, in->person, &plan->person_id, &plan->household_id);
 	if (rc == MU_ENOTFOUND || rc == MU_EINVAL || rc == MU_ECRYPTO)
 		REFUSE(MU_ENOTFOUND, "person", "no person with this personal code or ID number");
 	if (rc)
 		return rc;
-	bool within;
 	if ((rc = within_scope(c, plan->household_id, c->round.scope_place_id, &within)))
 		return rc;
 	if (!within)
-		REFUSE(MU_EINVAL, "person", "person lives outside the round's scope");
+		REFUSE(MU_ENOTFOUND, "person", "no person with this personal code or ID number");
 
 	if ((rc = lookup(c->d, sql_recall_of, NULL, plan->round_id, plan->person_id, &s)) < 0)
 		return rc;

@@ -389,6 +389,7 @@ static void test_audit_after(void **state)
 	/* a failing write leaves neither its change nor an entry */
 	assert_int_equal(ask(f, &r_write, NULL, admin2, NULL, admin_csrf), 0);
 	assert_int_equal(auth_submit(&f->q.r, failing_write, NULL), MU_EINVAL);
+	auth_guard_flush(); /* the anonymous refusal's summary */
 	db_writer_stop(f->w); /* drains the posted entries */
 	f->w = NULL;
 	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 6);
@@ -396,7 +397,7 @@ static void test_audit_after(void **state)
 				  "AND actor = 'staffa' AND status = 403 AND addr = '192.0.2.7'"),
 			 1);
 	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'denied GET /admin' "
-				  "AND actor = '' AND status = 401"),
+				  "AND actor = '' AND status = 401 AND record LIKE 'anonymous:1 minute:%'"),
 			 1);
 	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'GET /places/{code}' "
 				  "AND record = 'place:GZ-A' AND actor_kind = 1"),
@@ -423,6 +424,117 @@ static void test_audit_after(void **state)
 	assert_int_equal(auth_submit(&f->q.r, write_thing, &f->q.r), MU_ESTOPPED);
 }
 
+/* Refusals without an identity: one summary entry per (address, route, status) of a
+ * minute, whatever their number; with an identity, one entry each as before. */
+static void test_anonymous_summary(void **state)
+{
+	struct fx *f = *state;
+	struct auth_config cfg = {.db_path = f->t.path, .writer = f->w, .anon_per_s = 1000000};
+	assert_int_equal(auth_init(&cfg), 0);
+	int64_t before = count(f, "SELECT count(*) FROM audit");
+	for (int i = 0; i < 300; i++) {
+		const struct http_route *rt = i % 3 ? &r_admin : &r_tubes;
+		int rc = ask(f, rt, NULL, i % 2 ? "garbage" : NULL, i % 3 ? NULL : "Bearer nope", NULL);
+		assert_int_equal(rc, MU_EUNAUTH);
+		if (i >= 150)
+			strcpy(f->q.r.client, "192.0.2.8");
+		f->g.done(f->g.ctx, &f->q.r, 401);
+	}
+	assert_int_equal(ask(f, &r_admin, NULL, f->staff, NULL, NULL), MU_EFORBIDDEN);
+	f->g.done(f->g.ctx, &f->q.r, 403);
+	auth_guard_flush();
+	auth_guard_flush(); /* nothing left: nothing more */
+	db_writer_stop(f->w);
+	f->w = NULL;
+	/* Two addresses by two routes, and the signed-in refusal; a minute may have turned
+	 * during the loop, splitting a summary in two. */
+	int64_t added = count(f, "SELECT count(*) FROM audit") - before;
+	assert_true(added >= 5 && added <= 9);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE actor = 'staffa'"), 1);
+	assert_true(count(f, "SELECT count(*) FROM audit WHERE actor = '' AND addr = "
+			     "'192.0.2.8' AND action = 'denied POST /tubes'") >= 1);
+	int64_t anon = 0;
+	struct db_stmt *st = NULL;
+	assert_int_equal(db_prepare(f->t.db,
+				    "SELECT record FROM audit WHERE actor = '' AND status = 401", &st),
+			 0);
+	while (db_step(st) == DB_ROW) {
+		unsigned long long n = 0;
+		assert_int_equal(sscanf(db_col_text(st, 0), "anonymous:%llu minute:", &n), 1);
+		anon += (int64_t)n;
+	}
+	db_stmt_done(st);
+	assert_int_equal(anon, 300); /* every refusal counted */
+}
+
+/* A read of several people leaves one entry per person, each found by its record. */
+static void test_person_entries(void **state)
+{
+	struct fx *f = *state;
+	int64_t before = count(f, "SELECT count(*) FROM audit");
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:5,6,1234567890123";
+	f->g.done(f->g.ctx, &f->q.r, 200);
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:8";
+	f->g.done(f->g.ctx, &f->q.r, 200);
+	db_writer_stop(f->w);
+	f->w = NULL;
+	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 4);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE actor = 'staffa' AND action = "
+				  "'GET /places/{code}' AND status = 200 AND record IN ('person:5', "
+				  "'person:6', 'person:1234567890123', 'person:8')"),
+			 4);
+	int64_t bad = -1, checked = 0;
+	assert_int_equal(auth_audit_verify(f->t.db, f->t.path, &bad, &checked), 0);
+	assert_int_equal(bad, 0);
+}
+
+/* The rate of refusals without an identity per address and second. */
+static void test_anonymous_rate(void **state)
+{
+	struct fx *f = *state;
+	auth__flood_reset();
+	for (int i = 1; i <= 3; i++)
+		assert_false(auth__anon_limited("192.0.2.1", 3, 100));
+	assert_true(auth__anon_limited("192.0.2.1", 3, 100));
+	assert_false(auth__anon_limited("192.0.2.2", 3, 100)); /* another address */
+	assert_false(auth__anon_limited("192.0.2.1", 3, 101)); /* the next second */
+	/* A flood from many addresses fills the table; the address being limited keeps
+	 * its slot (nothing counting this second is evicted), so it stays limited. */
+	for (int i = 0; i < 3; i++)
+		auth__anon_limited("198.51.100.1", 3, 102);
+	assert_true(auth__anon_limited("198.51.100.1", 3, 102));
+	int refused = 0;
+	char addr[64];
+	for (int i = 0; i < 40000; i++) {
+		snprintf(addr, sizeof addr, "2001:db8::%x", i);
+		refused += auth__anon_limited(addr, 3, 102);
+	}
+	assert_true(refused > 0);
+	assert_true(auth__anon_limited("198.51.100.1", 3, 102));
+	/* and a second later the table serves again */
+	assert_false(auth__anon_limited("2001:db8::1", 3, 103));
+	/* The guard answers 429 past the configured rate. */
+	struct auth_config cfg = {.db_path = f->t.path, .writer = f->w, .anon_per_s = 2};
+	assert_int_equal(auth_init(&cfg), 0);
+	int limited = 0;
+	for (int i = 0; i < 10; i++) {
+		int rc = ask(f, &r_admin, NULL, NULL, NULL, NULL);
+		assert_true(rc == MU_EUNAUTH || rc == MU_ETOOMANY);
+		limited += rc == MU_ETOOMANY;
+	}
+	assert_true(limited > 0);
+	struct mu_buf b;
+	mu_buf_init(&b, 1 << 16);
+	auth_metrics(NULL, &b);
+	assert_null(strstr(mu_buf_str(&b), "\nmuster_auth_anonymous_limited_total 0\n"));
+	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_auth_anonymous_limited_total "));
+	mu_buf_fini(&b);
+	/* signed in, the same address is served */
+	assert_int_equal(ask(f, &r_admin, NULL, f->admin, NULL, NULL), 0);
+}
+
 static void test_metrics(void **state)
 {
 	struct fx *f = *state;
@@ -436,7 +548,7 @@ static void test_metrics(void **state)
 	(void)f;
 }
 
-/* The audit record of a page of people: the first AUTH_RECORD_IDS ids, then a count. */
+/* The audit record of a page of people: every id on it. */
 static void test_people_record(void **state)
 {
 	(void)state;
@@ -448,12 +560,18 @@ static void test_people_record(void **state)
 	auth_people_record_fini(&rec, &r);
 	assert_null(r.record); /* nobody named, nothing recorded */
 	auth_people_record_init(&rec);
-	for (int i = 1; i <= AUTH_RECORD_IDS + 2; i++)
+	for (int i = 1; i <= 52; i++)
 		auth_people_record_add(&rec, i);
 	auth_people_record_fini(&rec, &r);
 	assert_true(!strncmp(r.record, "person:1,2,3,", 13));
-	assert_non_null(strstr(r.record, ",49,50,+2 more"));
-	assert_null(strstr(r.record, ",51"));
+	assert_non_null(strstr(r.record, ",49,50,51,52"));
+	assert_null(strstr(r.record, "more"));
+	/* a full page of the largest ids fits */
+	auth_people_record_init(&rec);
+	for (int i = 0; i < HTTP_LIMIT_MAX; i++)
+		auth_people_record_add(&rec, INT64_MAX - i);
+	auth_people_record_fini(&rec, &r);
+	assert_int_equal(strlen(r.record), 7 + HTTP_LIMIT_MAX * 20 - 1);
 	auth_record_person(&r, 42);
 	assert_string_equal(r.record, "person:42");
 	mu_arena_fini(&r.arena);
@@ -473,6 +591,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_disabled_user, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_after, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_anonymous_summary, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_anonymous_rate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_person_entries, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,11 +91,14 @@ static void test_batch_caches(void **state)
 	assert_non_null(strstr(out[5].why.text, "full"));
 	assert_int_equal(out[6].status, SCREENING_SCAN_ERROR);
 	assert_string_equal(out[6].why.field, "person");
-	assert_non_null(strstr(out[6].why.text, "outside"));
+	/* outside the scope answers as an unknown person does (out[8]) */
+	assert_int_equal(out[6].err, MU_ENOTFOUND);
 	assert_int_equal(out[7].status, SCREENING_SCAN_OK);
 	assert_true(out[7].opened);
 	assert_int_equal(out[8].status, SCREENING_SCAN_ERROR);
 	assert_string_equal(out[8].why.field, "person");
+	assert_int_equal(out[8].err, out[6].err);
+	assert_string_equal(out[8].why.text, out[6].why.text);
 	struct screening_tube t;
 	assert_int_equal(screening_tube_get(f->t.db, "T1", &t), 0);
 	assert_int_equal(t.n, 5);
@@ -134,10 +137,15 @@ static void test_refusals_write_nothing(void **state)
 		{{"x9", f->round, "SITE1", "T9", unknown_code, "2021-06-01"}, MU_ENOTFOUND, "person"},
 		{{"x10", f->round, "SITE1", "T9", "440106198001019999", "2021-06-01"}, MU_ENOTFOUND,
 		 "person"},
-		{{"x11", f->round, "SITE1", "T9", f->code[12], "2021-06-01"}, MU_EINVAL, "person"},
+		/* outside the round's scope: as unknown (issue 11) */
+		{{"x11", f->round, "SITE1", "T9", f->code[12], "2021-06-01"}, MU_ENOTFOUND, "person"},
+		/* a site outside the round's scope: no scan of anyone */
+		{{"x14", f->round, "SITEX", "T9", f->code[1], "2021-06-01"}, MU_EFORBIDDEN, "site"},
 		{{"x12", f->round, "SITE2", "T1", f->code[1], "2021-06-01"}, MU_EEXIST, "tube"},
 		{{"x13", r2.id, "SITE1", "T1", f->code[1], "2021-06-01"}, MU_EEXIST, "tube"},
 	};
+	struct screening_site sx = {.place_id = f->street2, .code = "SITEX", .name = "外", .desks = 1};
+	assert_int_equal(screening_site_add(f->t.db, &sx, NULL), 0);
 	int64_t before = fx_rows(f);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct screening_scan_result r;
