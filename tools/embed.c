@@ -14,7 +14,8 @@ int main(int argc, char **argv)
 		base = base ? base + 1 : argv[i];
 		int version = atoi(base);
 		if (version != last + 1) {
-			fprintf(stderr, "embed: %s: migrations must be numbered 1, 2, 3, ...\n", argv[i]);
+			fprintf(stderr, "embed: %s: migrations must be numbered 1, 2, 3, ...\n",
+				argv[i]);
 			return 1;
 		}
 		last = version;

@@ -27,7 +27,7 @@ enum auth_role {
 	AUTH_NROLES
 };
 #define AUTH_R(role) (1u << (role))
-#define AUTH_ANY ((1u << AUTH_NROLES) - 1u)
+#define AUTH_ANY     ((1u << AUTH_NROLES) - 1u)
 
 /* "admin", "commander", ... ; NULL outside the enum. parse: MU_EINVAL otherwise. */
 const char *auth_role_name(int role);
@@ -35,20 +35,20 @@ int auth_role_parse(const char *s, int *role);
 
 enum auth_kind { AUTH_KIND_USER = 1, AUTH_KIND_SITE = 2, AUTH_KIND_LAB = 3 };
 
-#define AUTH_NAME_MAX 64
+#define AUTH_NAME_MAX  64
 #define AUTH_TOKEN_LEN 52 /* session and device tokens: 32 random bytes in base32 */
-#define AUTH_CSRF_LEN 43  /* 32 random bytes, base64url without padding */
+#define AUTH_CSRF_LEN  43 /* 32 random bytes, base64url without padding */
 
 /* Who is asking: a signed-in user, or a device (site or lab token). */
 struct auth_principal {
 	int kind;
-	int64_t id; /* user id or device id */
+	int64_t id;		      /* user id or device id */
 	char name[AUTH_NAME_MAX + 1]; /* username, or "site:CODE" / "lab:CODE" */
-	int role; /* a user's role; AUTH_SAMPLER for site tokens, AUTH_LAB for lab tokens */
+	int role;	  /* a user's role; AUTH_SAMPLER for site tokens, AUTH_LAB for lab tokens */
 	int64_t place_id; /* the jurisdiction's root place; 0 for labs (no place at all) */
-	char device_code[33]; /* the site or lab code of a device token */
+	char device_code[33];	      /* the site or lab code of a device token */
 	char csrf[AUTH_CSRF_LEN + 1]; /* sessions: what X-CSRF-Token must carry */
-	int64_t expires; /* sessions: unix seconds */
+	int64_t expires;	      /* sessions: unix seconds */
 	bool audited; /* set once this request's audit entry is written (auth_submit) */
 };
 
@@ -57,12 +57,12 @@ struct auth_principal {
 struct auth_config {
 	const char *db_path;
 	struct db_writer *writer;
-	int session_hours;    /* 0: 12 */
-	int throttle_max;     /* failed sign-ins per user or address per window; 0: 5 */
+	int session_hours;     /* 0: 12 */
+	int throttle_max;      /* failed sign-ins per user or address per window; 0: 5 */
 	int throttle_window_s; /* 0: 900 */
-	int anon_per_s;       /* refusals without an identity per address per second before
-			       * the answer is 429; 0: 50 */
-	bool cookie_secure;   /* add Secure to the session cookie (behind TLS) */
+	int anon_per_s;	       /* refusals without an identity per address per second before
+				* the answer is 429; 0: 50 */
+	bool cookie_secure;    /* add Secure to the session cookie (behind TLS) */
 	/* The code of place id into out (size bytes), for the signed-in user's place in the
 	 * session's answer. auth reads no capability's table, so the caller that wires the
 	 * server passes the owner's function (places_code_get). NULL, or an error: the

@@ -196,7 +196,10 @@ struct device_cached {
 static _Thread_local struct device_cached device_cache[DEVICE_CACHE_SLOTS];
 static atomic_uint_fast64_t device_cache_gen = 1;
 
-void auth__device_cache_clear(void) { atomic_fetch_add(&device_cache_gen, 1); }
+void auth__device_cache_clear(void)
+{
+	atomic_fetch_add(&device_cache_gen, 1);
+}
 
 static const char sql_device_revoke[] =
     "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";

@@ -41,8 +41,8 @@ static int hello(struct http_req *r, struct http_resp *resp)
 }
 
 static const struct http_route hello_routes[] = {
-	{HTTP_GET, "/bench/hello", hello, 0, HTTP_ROUTE_PUBLIC, NULL, "bench baseline"},
-	{0, NULL, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/bench/hello", hello, 0, HTTP_ROUTE_PUBLIC, NULL, "bench baseline"},
+    {0, NULL, NULL, 0, 0, NULL, NULL},
 };
 
 /* Metrics beyond http's own: the writer, the database, auth. */
@@ -109,8 +109,8 @@ int cmd_serve(int argc, char **argv)
 		    "requests without sign-in per address per second before they are answered "
 		    "429 (default 50)",
 		    false, 1, 1000000),
-	    CLI_INT("per-address", &per_address, "N", "connections one address may hold (default 64)",
-		    false, 1, 4096),
+	    CLI_INT("per-address", &per_address, "N",
+		    "connections one address may hold (default 64)", false, 1, 4096),
 	    CLI_INT("head-timeout", &head_s, "S",
 		    "seconds a new connection has to send its request head, however slowly it "
 		    "trickles in (default 10)",
@@ -146,8 +146,10 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "muster serve: cannot open %s for writing\n", s.db_path);
 		return CLI_REJECTED;
 	}
-	struct cli_env env = {
-	    .db_path = s.db_path, .writer = s.writer, .session_hours = (int)hours, .anon_rate = (int)anon_rate};
+	struct cli_env env = {.db_path = s.db_path,
+			      .writer = s.writer,
+			      .session_hours = (int)hours,
+			      .anon_rate = (int)anon_rate};
 	const char *failed;
 	if (cli_capabilities_start(&env, &failed)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);

@@ -12,21 +12,21 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"init", cmd_init, "create a database, its key file and the first admin"},
-	{"city", cmd_city, "city generate --preset guangzhou-2021: build a synthetic city"},
-	{"import", cmd_import, "import places|people FILE.csv (all-or-nothing)"},
-	{"export", cmd_export, "export places|people as CSV"},
-	{"stats", cmd_stats, "counts per level and people under a place"},
-	{"user", cmd_user, "user add|list|disable|passwd: accounts with a role and a place"},
-	{"token", cmd_token, "token issue|revoke|list: device tokens of sites and labs"},
-	{"round", cmd_round, "round create|close|report|plan: screening rounds"},
-	{"site", cmd_site, "site add: a sampling site at a place"},
-	{"lab", cmd_lab, "lab add: a lab with its capacity"},
-	{"results", cmd_results, "results import FILE.csv --lab CODE (all-or-nothing)"},
-	{"drill", cmd_drill, "drill screening: send scans and lab results to a server"},
-	{"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
-	{"serve", cmd_serve, "serve the HTTP API (and the web app)"},
-	{"routes", cmd_routes, "list the HTTP routes with their roles (docs/roles.md)"},
+    {"init", cmd_init, "create a database, its key file and the first admin"},
+    {"city", cmd_city, "city generate --preset guangzhou-2021: build a synthetic city"},
+    {"import", cmd_import, "import places|people FILE.csv (all-or-nothing)"},
+    {"export", cmd_export, "export places|people as CSV"},
+    {"stats", cmd_stats, "counts per level and people under a place"},
+    {"user", cmd_user, "user add|list|disable|passwd: accounts with a role and a place"},
+    {"token", cmd_token, "token issue|revoke|list: device tokens of sites and labs"},
+    {"round", cmd_round, "round create|close|report|plan: screening rounds"},
+    {"site", cmd_site, "site add: a sampling site at a place"},
+    {"lab", cmd_lab, "lab add: a lab with its capacity"},
+    {"results", cmd_results, "results import FILE.csv --lab CODE (all-or-nothing)"},
+    {"drill", cmd_drill, "drill screening: send scans and lab results to a server"},
+    {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
+    {"serve", cmd_serve, "serve the HTTP API (and the web app)"},
+    {"routes", cmd_routes, "list the HTTP routes with their roles (docs/roles.md)"},
 };
 
 static void usage(FILE *f)

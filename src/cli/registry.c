@@ -14,13 +14,12 @@
 
 static int auth_start(const struct cli_env *env)
 {
-	struct auth_config ac = {
-	    .db_path = env->db_path,
-	    .writer = env->writer,
-	    .session_hours = env->session_hours,
-	    .anon_per_s = env->anon_rate,
-	    .place_code = places_code_get,
-	    .place_path = places_path};
+	struct auth_config ac = {.db_path = env->db_path,
+				 .writer = env->writer,
+				 .session_hours = env->session_hours,
+				 .anon_per_s = env->anon_rate,
+				 .place_code = places_code_get,
+				 .place_path = places_path};
 	return auth_init(&ac);
 }
 

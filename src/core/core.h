@@ -13,20 +13,20 @@
  * to the HTTP status the server will use, a stable string code for JSON and the CLI,
  * and a default message. Only the HTTP layer turns codes into responses; only the CLI
  * exits. */
-#define MU_ERRORS(X)                                                                   \
-	X(MU_EINVAL, -1, 400, "invalid", "invalid input")                                \
-	X(MU_ENOTFOUND, -2, 404, "not_found", "not found")                               \
-	X(MU_EEXIST, -3, 409, "conflict", "already exists")                              \
-	X(MU_EDB, -4, 500, "db_error", "database error")                                 \
-	X(MU_EIO, -5, 500, "io_error", "input/output error")                             \
-	X(MU_ETOOBIG, -6, 413, "too_large", "too large")                                 \
-	X(MU_EBUSY, -7, 503, "busy", "busy, try again")                                  \
-	X(MU_ECRYPTO, -8, 500, "crypto_error", "sealed data could not be opened")        \
-	X(MU_EFORBIDDEN, -9, 403, "forbidden", "not allowed")                            \
-	X(MU_EUNAUTH, -10, 401, "unauthenticated", "sign-in required")                   \
-	X(MU_ESTOPPED, -11, 503, "stopped", "the writer has stopped")                    \
-	X(MU_ESCHEMA, -12, 500, "schema", "database schema is newer than this program")    \
-	X(MU_ETOOMANY, -13, 429, "too_many_requests", "too many attempts, try again later") \
+#define MU_ERRORS(X)                                                                               \
+	X(MU_EINVAL, -1, 400, "invalid", "invalid input")                                          \
+	X(MU_ENOTFOUND, -2, 404, "not_found", "not found")                                         \
+	X(MU_EEXIST, -3, 409, "conflict", "already exists")                                        \
+	X(MU_EDB, -4, 500, "db_error", "database error")                                           \
+	X(MU_EIO, -5, 500, "io_error", "input/output error")                                       \
+	X(MU_ETOOBIG, -6, 413, "too_large", "too large")                                           \
+	X(MU_EBUSY, -7, 503, "busy", "busy, try again")                                            \
+	X(MU_ECRYPTO, -8, 500, "crypto_error", "sealed data could not be opened")                  \
+	X(MU_EFORBIDDEN, -9, 403, "forbidden", "not allowed")                                      \
+	X(MU_EUNAUTH, -10, 401, "unauthenticated", "sign-in required")                             \
+	X(MU_ESTOPPED, -11, 503, "stopped", "the writer has stopped")                              \
+	X(MU_ESCHEMA, -12, 500, "schema", "database schema is newer than this program")            \
+	X(MU_ETOOMANY, -13, 429, "too_many_requests", "too many attempts, try again later")        \
 	X(MU_EMETHOD, -14, 405, "method_not_allowed", "method not allowed")
 
 enum {
@@ -73,9 +73,9 @@ char *mu_xstrndup(const char *s, size_t n);
  *   MU_ASSERT_INT(d->depth, ==, 1)  ->  assertion failed: d->depth == 1 (2 == 1)
  * Each side is evaluated once, as long long (_INT) or unsigned long long (_UINT): pick
  * the one that holds both operands' values. */
-#define MU_ASSERT(cond)                                                                \
-	do {                                                                               \
-		if (!(cond))                                                                   \
+#define MU_ASSERT(cond)                                                                            \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
 			mu_panic(__FILE__, __LINE__, "assertion failed: %s", #cond);               \
 	} while (0)
 #define MU_ASSERT_INT(a, op, b)                                                                    \
@@ -94,7 +94,7 @@ char *mu_xstrndup(const char *s, size_t n);
 				 #a, #op, #b, mu__assert_a, #op, mu__assert_b);                    \
 	} while (0)
 _Noreturn void mu_panic(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+    __attribute__((format(printf, 3, 4), noreturn));
 
 /* ---- arena: many small allocations freed in one go (per request, per import). ---- */
 struct mu_arena {
@@ -110,7 +110,7 @@ void mu_arena_reset(struct mu_arena *a);
 void *mu_arena_alloc(struct mu_arena *a, size_t n);
 char *mu_arena_strndup(struct mu_arena *a, const char *s, size_t n);
 char *mu_arena_sprintf(struct mu_arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- buffer: a growable byte string with a hard maximum (curl's rule). ----------- */
 struct mu_buf {
@@ -161,8 +161,8 @@ int64_t mu_now_unix(void);
 enum mu_log_level { MU_LOG_DEBUG, MU_LOG_INFO, MU_LOG_WARN, MU_LOG_ERROR };
 void mu_log_set_level(enum mu_log_level lv);
 void mu_log(enum mu_log_level lv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define mu_info(...) mu_log(MU_LOG_INFO, __VA_ARGS__)
-#define mu_warn(...) mu_log(MU_LOG_WARN, __VA_ARGS__)
+#define mu_info(...)  mu_log(MU_LOG_INFO, __VA_ARGS__)
+#define mu_warn(...)  mu_log(MU_LOG_WARN, __VA_ARGS__)
 #define mu_error(...) mu_log(MU_LOG_ERROR, __VA_ARGS__)
 
 /* ---- progress bar: drawn on stderr only when it is a terminal. ------------------- */

@@ -11,7 +11,7 @@ struct err_row {
 
 static const struct err_row rows[] = {
 #define ROW(name, val, http, code, msg) {val, http, code, msg},
-	MU_ERRORS(ROW)
+    MU_ERRORS(ROW)
 #undef ROW
 };
 
@@ -25,9 +25,18 @@ static const struct err_row *find(int err)
 	return &unknown;
 }
 
-const char *mu_err_code(int err) { return find(err)->code; }
-int mu_err_http(int err) { return find(err)->http; }
-const char *mu_err_msg(int err) { return find(err)->msg; }
+const char *mu_err_code(int err)
+{
+	return find(err)->code;
+}
+int mu_err_http(int err)
+{
+	return find(err)->http;
+}
+const char *mu_err_msg(int err)
+{
+	return find(err)->msg;
+}
 
 int mu_why_set(struct mu_why *w, int err, const char *field, const char *fmt, ...)
 {

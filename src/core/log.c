@@ -8,7 +8,10 @@
 
 static enum mu_log_level min_level = MU_LOG_INFO;
 
-void mu_log_set_level(enum mu_log_level lv) { min_level = lv; }
+void mu_log_set_level(enum mu_log_level lv)
+{
+	min_level = lv;
+}
 
 void mu_log(enum mu_log_level lv, const char *fmt, ...)
 {
@@ -36,7 +39,10 @@ double mu_now_mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int64_t mu_now_unix(void) { return (int64_t)time(NULL); }
+int64_t mu_now_unix(void)
+{
+	return (int64_t)time(NULL);
+}
 
 void mu_progress_init(struct mu_progress *p, const char *label, uint64_t total)
 {

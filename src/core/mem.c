@@ -41,7 +41,10 @@ void *mu_xrealloc(void *p, size_t n)
 	return q;
 }
 
-char *mu_xstrdup(const char *s) { return mu_xstrndup(s, strlen(s)); }
+char *mu_xstrdup(const char *s)
+{
+	return mu_xstrndup(s, strlen(s));
+}
 
 char *mu_xstrndup(const char *s, size_t n)
 {
@@ -171,9 +174,15 @@ int mu_buf_append(struct mu_buf *b, const void *p, size_t n)
 	return 0;
 }
 
-int mu_buf_puts(struct mu_buf *b, const char *s) { return mu_buf_append(b, s, strlen(s)); }
+int mu_buf_puts(struct mu_buf *b, const char *s)
+{
+	return mu_buf_append(b, s, strlen(s));
+}
 
-int mu_buf_putc(struct mu_buf *b, char c) { return mu_buf_append(b, &c, 1); }
+int mu_buf_putc(struct mu_buf *b, char c)
+{
+	return mu_buf_append(b, &c, 1);
+}
 
 int mu_buf_printf(struct mu_buf *b, const char *fmt, ...)
 {
@@ -194,4 +203,7 @@ int mu_buf_printf(struct mu_buf *b, const char *fmt, ...)
 	return rc;
 }
 
-const char *mu_buf_str(const struct mu_buf *b) { return b->data ? b->data : ""; }
+const char *mu_buf_str(const struct mu_buf *b)
+{
+	return b->data ? b->data : "";
+}

@@ -83,7 +83,10 @@ int mu_parse_double(const char *s, double *out)
 	return 0;
 }
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 bool mu_date_valid(int y, int m, int d)
 {

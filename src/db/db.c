@@ -24,7 +24,7 @@ struct bulk_index {
 struct db {
 	sqlite3 *h;
 	char *path;
-	int depth; /* transaction nesting */
+	int depth;	/* transaction nesting */
 	bool read_lazy; /* db_read_begin counted (depth 1) but not yet run: see start_read */
 	struct cache_entry *cache;
 	size_t cache_cap, cache_n;
@@ -36,7 +36,10 @@ struct db {
 	double ckpt_interval, ckpt_last;
 };
 
-static sqlite3_stmt *raw(struct db_stmt *s) { return (sqlite3_stmt *)s; }
+static sqlite3_stmt *raw(struct db_stmt *s)
+{
+	return (sqlite3_stmt *)s;
+}
 
 static int map_rc(int rc)
 {
@@ -57,11 +60,26 @@ static int map_rc(int rc)
 	}
 }
 
-const char *db_path(const struct db *d) { return d->path; }
-const char *db_errmsg(struct db *d) { return sqlite3_errmsg(d->h); }
-int64_t db_last_insert_id(struct db *d) { return sqlite3_last_insert_rowid(d->h); }
-int64_t db_changes(struct db *d) { return sqlite3_changes64(d->h); }
-int db_tx_depth(const struct db *d) { return d->depth; }
+const char *db_path(const struct db *d)
+{
+	return d->path;
+}
+const char *db_errmsg(struct db *d)
+{
+	return sqlite3_errmsg(d->h);
+}
+int64_t db_last_insert_id(struct db *d)
+{
+	return sqlite3_last_insert_rowid(d->h);
+}
+int64_t db_changes(struct db *d)
+{
+	return sqlite3_changes64(d->h);
+}
+int db_tx_depth(const struct db *d)
+{
+	return d->depth;
+}
 
 static const char sql_read_begin[] = "BEGIN DEFERRED";
 static int run_cached(struct db *d, const char *sql);
@@ -214,7 +232,10 @@ int db_bind_blob(struct db_stmt *s, int i, const void *v, int n)
 	return bind_rc(s, sqlite3_bind_blob(raw(s), i, v, n, SQLITE_TRANSIENT));
 }
 
-int db_bind_null(struct db_stmt *s, int i) { return bind_rc(s, sqlite3_bind_null(raw(s), i)); }
+int db_bind_null(struct db_stmt *s, int i)
+{
+	return bind_rc(s, sqlite3_bind_null(raw(s), i));
+}
 
 int db_step(struct db_stmt *s)
 {
@@ -230,8 +251,14 @@ int db_step(struct db_stmt *s)
 	return map_rc(ext);
 }
 
-int64_t db_col_i64(struct db_stmt *s, int i) { return sqlite3_column_int64(raw(s), i); }
-double db_col_double(struct db_stmt *s, int i) { return sqlite3_column_double(raw(s), i); }
+int64_t db_col_i64(struct db_stmt *s, int i)
+{
+	return sqlite3_column_int64(raw(s), i);
+}
+double db_col_double(struct db_stmt *s, int i)
+{
+	return sqlite3_column_double(raw(s), i);
+}
 
 const char *db_col_text(struct db_stmt *s, int i)
 {
@@ -239,8 +266,14 @@ const char *db_col_text(struct db_stmt *s, int i)
 	return t ? (const char *)t : "";
 }
 
-const void *db_col_blob(struct db_stmt *s, int i) { return sqlite3_column_blob(raw(s), i); }
-int db_col_bytes(struct db_stmt *s, int i) { return sqlite3_column_bytes(raw(s), i); }
+const void *db_col_blob(struct db_stmt *s, int i)
+{
+	return sqlite3_column_blob(raw(s), i);
+}
+int db_col_bytes(struct db_stmt *s, int i)
+{
+	return sqlite3_column_bytes(raw(s), i);
+}
 bool db_col_null(struct db_stmt *s, int i)
 {
 	return sqlite3_column_type(raw(s), i) == SQLITE_NULL;
@@ -373,7 +406,10 @@ int db_checkpoint_policy(struct db *d, int min_pages, int max_pages, int interva
 
 /* ---- open, migrate, close --------------------------------------------------------- */
 
-int db_schema_version(void) { return db__migrations[db__migrations_n - 1].version; }
+int db_schema_version(void)
+{
+	return db__migrations[db__migrations_n - 1].version;
+}
 
 /* Reads the file's schema version into *have; MU_ESCHEMA when a newer Muster wrote it
  * (readers check too: an older program must not misread a newer schema). */
@@ -495,8 +531,14 @@ void db_close(struct db *d)
 static pthread_key_t reader_key;
 static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
 
-static void reader_destroy(void *p) { db_close(p); }
-static void reader_key_init(void) { pthread_key_create(&reader_key, reader_destroy); }
+static void reader_destroy(void *p)
+{
+	db_close(p);
+}
+static void reader_key_init(void)
+{
+	pthread_key_create(&reader_key, reader_destroy);
+}
 
 int db_reader(const char *path, struct db **out)
 {
@@ -527,7 +569,7 @@ void db_reader_close(void)
 /* ---- bulk mode ---------------------------------------------------------------------- */
 
 static const char sql_indexes_of[] =
-	"SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name=? AND sql IS NOT NULL";
+    "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name=? AND sql IS NOT NULL";
 
 int db_bulk_begin(struct db *d, const char *const *tables)
 {
@@ -547,8 +589,10 @@ int db_bulk_begin(struct db *d, const char *const *tables)
 		size_t first = d->bulk_n;
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			d->bulk = mu_xrealloc(d->bulk, (d->bulk_n + 1) * sizeof *d->bulk);
-			d->bulk[d->bulk_n].name = mu_xstrdup((const char *)sqlite3_column_text(st, 0));
-			d->bulk[d->bulk_n++].sql = mu_xstrdup((const char *)sqlite3_column_text(st, 1));
+			d->bulk[d->bulk_n].name =
+			    mu_xstrdup((const char *)sqlite3_column_text(st, 0));
+			d->bulk[d->bulk_n++].sql =
+			    mu_xstrdup((const char *)sqlite3_column_text(st, 1));
 		}
 		sqlite3_finalize(st);
 		for (size_t i = first; i < d->bulk_n; i++) {

@@ -141,8 +141,7 @@ struct db_writer_opts {
 
 /* Opens path (creating and migrating it if needed) and starts the writer thread.
  * opts may be NULL. *out is the caller's to db_writer_stop. */
-int db_writer_start(const char *path, const struct db_writer_opts *opts,
-		    struct db_writer **out);
+int db_writer_start(const char *path, const struct db_writer_opts *opts, struct db_writer **out);
 
 /* Queues fn(arg) and waits until its batch committed. Returns fn's result when the
  * batch committed, MU_EDB when the commit itself failed (nothing of the batch kept),
@@ -151,13 +150,13 @@ int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg);
 
 /* Queues fn(arg) without waiting: for work whose loss in a crash is tolerable (the
  * audit entries of reads). It is committed with the next batch of submitted writes, or
- * after at most post_delay_ms when there are none. free_arg(arg) runs after fn, on the writer thread (may be
- * NULL). Returns 0, or MU_ESTOPPED (then free_arg has run). */
+ * after at most post_delay_ms when there are none. free_arg(arg) runs after fn, on the writer
+ * thread (may be NULL). Returns 0, or MU_ESTOPPED (then free_arg has run). */
 int db_writer_post(struct db_writer *w, db_write_fn fn, void *arg, void (*free_arg)(void *));
 
 struct db_writer_stats {
 	uint64_t batches, writes, failed_writes;
-	uint64_t queue_depth; /* waiting now */
+	uint64_t queue_depth;  /* waiting now */
 	double commit_seconds; /* total time spent in COMMIT */
 	uint64_t max_batch_seen;
 };

@@ -30,8 +30,8 @@ struct db_writer {
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* the writer waits here for jobs */
 	struct job *head, *tail;
-	int waiting;      /* queued jobs whose callers wait (not posted) */
-	double head_at;   /* when the queue last became non-empty (monotonic seconds) */
+	int waiting;	   /* queued jobs whose callers wait (not posted) */
+	double head_at;	   /* when the queue last became non-empty (monotonic seconds) */
 	double post_delay; /* how long posted-only work may gather before its commit */
 	bool stopping;
 	struct db_writer_stats stats;
@@ -157,8 +157,7 @@ static void *writer_main(void *p)
 	return NULL;
 }
 
-int db_writer_start(const char *path, const struct db_writer_opts *opts,
-		    struct db_writer **out)
+int db_writer_start(const char *path, const struct db_writer_opts *opts, struct db_writer **out)
 {
 	*out = NULL;
 	struct db *d;

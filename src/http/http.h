@@ -14,7 +14,7 @@
 enum http_method { HTTP_GET = 1, HTTP_POST = 2, HTTP_PUT = 4, HTTP_PATCH = 8, HTTP_DELETE = 16 };
 
 #define HTTP_MAX_PARAMS 4
-#define HTTP_PATH_MAX 8 /* place ids from the city down to a household */
+#define HTTP_PATH_MAX	8 /* place ids from the city down to a household */
 
 struct http_route;
 
@@ -30,7 +30,7 @@ struct http_req {
 	const char *body; /* NUL-terminated; "" when there is none */
 	size_t body_len;
 	char client[64]; /* the peer's address */
-	void *conn;       /* libmicrohttpd's connection, for the header/query lookups below */
+	void *conn;	 /* libmicrohttpd's connection, for the header/query lookups below */
 	/* Set by the guard: who is asking (opaque here, the guard's own type). */
 	const void *principal;
 	/* Set by the guard: its per-request context, opaque here and never read by http (auth
@@ -90,10 +90,10 @@ int http_json_int(struct http_req *r, const json_t *o, const char *k, int64_t lo
 		  int64_t def, int64_t *out);
 
 struct http_resp {
-	int status;         /* 0 means 200 */
-	json_t *json;       /* the body; the server sends and frees it */
-	const char *type;   /* content type for raw bodies */
-	const char *raw;    /* a raw body from the request arena, raw_len bytes */
+	int status;	  /* 0 means 200 */
+	json_t *json;	  /* the body; the server sends and frees it */
+	const char *type; /* content type for raw bodies */
+	const char *raw;  /* a raw body from the request arena, raw_len bytes */
 	size_t raw_len;
 	const char *headers[8][2]; /* extra headers (name, value), arena strings */
 	int nheaders;
@@ -143,7 +143,7 @@ struct http_guard {
 
 struct http_opts {
 	const char *listen; /* "127.0.0.1:8080"; port 0 picks a free one */
-	int threads;        /* 0: one per core */
+	int threads;	    /* 0: one per core */
 	size_t max_body;    /* bytes; larger requests answer 413 */
 	unsigned timeout_s; /* idle connection timeout */
 	/* Slow clients. A connection's first request head must arrive within head_timeout_s

@@ -7,8 +7,8 @@
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 429, 500, 503};
 #define NSTATUS ((int)(sizeof statuses / sizeof statuses[0]) + 1) /* + "other" */
-static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-				 0.5, 1, 2.5};
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+				 0.05,	 0.1,	0.25,	0.5,   1,    2.5};
 #define NBUCKET ((int)(sizeof buckets / sizeof buckets[0]))
 
 struct slot {
@@ -97,7 +97,8 @@ void http__metrics_write(struct http__metrics *m, struct mu_buf *out)
 				mu_buf_printf(out, ",status=\"%d\"} %llu\n", statuses[k],
 					      (unsigned long long)v);
 			else
-				mu_buf_printf(out, ",status=\"other\"} %llu\n", (unsigned long long)v);
+				mu_buf_printf(out, ",status=\"other\"} %llu\n",
+					      (unsigned long long)v);
 		}
 	}
 	mu_buf_puts(out, "# HELP muster_http_request_duration_seconds Request latency by route.\n"
@@ -115,7 +116,8 @@ void http__metrics_write(struct http__metrics *m, struct mu_buf *out)
 			mu_buf_puts(out, "muster_http_request_duration_seconds_bucket{");
 			labels(out, s);
 			if (b < NBUCKET)
-				mu_buf_printf(out, ",le=\"%g\"} %llu\n", buckets[b], (unsigned long long)run);
+				mu_buf_printf(out, ",le=\"%g\"} %llu\n", buckets[b],
+					      (unsigned long long)run);
 			else
 				mu_buf_printf(out, ",le=\"+Inf\"} %llu\n", (unsigned long long)run);
 		}

@@ -7,12 +7,18 @@
 const char *http_method_name(int method)
 {
 	switch (method) {
-	case HTTP_GET: return "GET";
-	case HTTP_POST: return "POST";
-	case HTTP_PUT: return "PUT";
-	case HTTP_PATCH: return "PATCH";
-	case HTTP_DELETE: return "DELETE";
-	default: return "?";
+	case HTTP_GET:
+		return "GET";
+	case HTTP_POST:
+		return "POST";
+	case HTTP_PUT:
+		return "PUT";
+	case HTTP_PATCH:
+		return "PATCH";
+	case HTTP_DELETE:
+		return "DELETE";
+	default:
+		return "?";
 	}
 }
 
@@ -29,7 +35,8 @@ static bool match(const char *pattern, const char *path, struct mu_arena *a,
 		p++;
 		s++;
 		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
-		size_t pl = pe ? (size_t)(pe - p) : strlen(p), sl = se ? (size_t)(se - s) : strlen(s);
+		size_t pl = pe ? (size_t)(pe - p) : strlen(p),
+		       sl = se ? (size_t)(se - s) : strlen(s);
 		if (pl >= 2 && p[0] == '{' && p[pl - 1] == '}') {
 			if (sl == 0 || n == HTTP_MAX_PARAMS)
 				return false;

@@ -3,11 +3,11 @@
  * bodies, /healthz and /metrics, static files, and the access log. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdatomic.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +56,10 @@ struct http_server {
 	int port;
 };
 
-static struct req_ctx *ctx_of(const struct http_req *r) { return (struct req_ctx *)r; }
+static struct req_ctx *ctx_of(const struct http_req *r)
+{
+	return (struct req_ctx *)r;
+}
 
 const char *http_header(const struct http_req *r, const char *name)
 {
@@ -118,11 +121,12 @@ void http_resp_header(struct http_resp *resp, const char *name, const char *valu
 static void add_security_headers(struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-				"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
-				"worker-src 'self'; object-src 'none'; base-uri 'self'; "
-				"frame-ancestors 'none'; form-action 'self'");
+	MHD_add_response_header(
+	    resp, "Content-Security-Policy",
+	    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+	    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+	    "worker-src 'self'; object-src 'none'; base-uri 'self'; "
+	    "frame-ancestors 'none'; form-action 'self'");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 }
@@ -178,11 +182,16 @@ static const char *content_type(const char *path)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-		{".css", "text/css; charset=utf-8"},   {".json", "application/json"},
-		{".svg", "image/svg+xml"},              {".png", "image/png"},
-		{".ico", "image/x-icon"},               {".woff2", "font/woff2"},
-		{".txt", "text/plain; charset=utf-8"},  {".webmanifest", "application/manifest+json"},
+	    {".html", "text/html; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".json", "application/json"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".ico", "image/x-icon"},
+	    {".woff2", "font/woff2"},
+	    {".txt", "text/plain; charset=utf-8"},
+	    {".webmanifest", "application/manifest+json"},
 	};
 	const char *dot = strrchr(path, '.');
 	if (dot)
@@ -231,9 +240,9 @@ static int send_static(struct http_server *s, struct req_ctx *c)
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	add_security_headers(resp);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				strncmp(path, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
-								  : "no-cache");
+	MHD_add_response_header(
+	    resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    strncmp(path, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable" : "no-cache");
 	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 	if (gz)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
@@ -249,8 +258,8 @@ static int method_of(const char *m)
 	static const struct {
 		const char *name;
 		int m;
-	} ms[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_GET},   {"POST", HTTP_POST},
-		  {"PUT", HTTP_PUT},     {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE}};
+	} ms[] = {{"GET", HTTP_GET}, {"HEAD", HTTP_GET},    {"POST", HTTP_POST},
+		  {"PUT", HTTP_PUT}, {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE}};
 	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
 		if (!strcmp(m, ms[i].name))
 			return ms[i].m;
@@ -339,7 +348,7 @@ static int dispatch(struct http_server *s, struct req_ctx *c, const char *method
 static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	snprintf(out, n, "?");
 	if (!ci || !ci->client_addr)
 		return;
@@ -347,7 +356,8 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
 	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)n);
 }
 
 /* ---- slow clients -------------------------------------------------------------------------- */
@@ -375,7 +385,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	struct conn_watch *w = *socket_context;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		if (!ci)
 			return;
 		w = mu_xcalloc(1, sizeof *w);
@@ -406,7 +416,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 static void head_arrived(struct http_server *s, struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct conn_watch *w = ci ? ci->socket_context : NULL;
 	if (!w)
 		return;
@@ -583,19 +593,18 @@ int http_server_start(const struct http_opts *o, const struct http_route *const 
 		threads = 1;
 	s->tables = tables;
 	s->metrics = http__metrics_new(tables);
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
-			 MHD_USE_TURBO;
+	unsigned flags =
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_TURBO;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		s->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		MHD_OPTION_CONNECTION_LIMIT, s->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		s->o.per_address, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-		on_connection, s, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout_s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT,
+	    s->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o.per_address,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
 	if (!s->mhd) {
 		mu_error("http: cannot listen on %s: %s", o->listen, strerror(errno));
 		http__metrics_free(s->metrics);
@@ -611,7 +620,10 @@ int http_server_start(const struct http_opts *o, const struct http_route *const 
 	return 0;
 }
 
-int http_server_port(const struct http_server *s) { return s->port; }
+int http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
 
 void http_server_stop(struct http_server *s)
 {

@@ -91,8 +91,8 @@ static const char *id_masked(struct http_req *r, int id_type, const char *id)
 
 static json_t *person_brief(struct http_req *r, const struct people_person *p, const char *hh_code)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name",
-			 p->name, "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "id_type",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name", p->name,
+			 "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "id_type",
 			 people_id_type_name(p->id_type), "id_number_masked",
 			 id_masked(r, p->id_type, p->id_number), "household", hh_code);
 }

@@ -13,7 +13,7 @@
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-#define ROUNDS 4
+#define ROUNDS	 4
 #define ID_BYTES (PEOPLE_CODE_BYTES - PEOPLE_CODE_SECRET_BYTES)
 
 /* The round function: keyed BLAKE2b of (round, half), 64 bits out. */
@@ -112,8 +112,8 @@ void people_code_format(const unsigned char raw[PEOPLE_CODE_BYTES], char out[PEO
 static int symbol(char c)
 {
 	static const signed char letters[26] = {
-	    10, 11, 12, 13, 14, 15, 16, 17, 1 /* I */, 18, 19, 1 /* L */, 20,
-	    21, 0 /* O */, 22, 23, 24, 25, 26, -1 /* U */, 27, 28, 29, 30, 31};
+	    10, 11,	   12, 13, 14, 15, 16, 17,	   1 /* I */, 18, 19, 1 /* L */, 20,
+	    21, 0 /* O */, 22, 23, 24, 25, 26, -1 /* U */, 27,	      28, 29, 30,	 31};
 	if (c >= '0' && c <= '9')
 		return c - '0';
 	if (c >= 'a' && c <= 'z')

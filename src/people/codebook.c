@@ -69,7 +69,7 @@ struct people_codebook {
 	struct entry *e; /* e[id - 1], within map; left out of core dumps */
 	char *map;
 	size_t map_len;
-	size_t cap;	 /* entries mapped */
+	size_t cap; /* entries mapped */
 	/* Entries of ids ≤ upto are final: written before upto was published (release). */
 	atomic_int_fast64_t upto;
 	atomic_bool stop, done;
@@ -87,7 +87,7 @@ static const char sql_chunk[] =
     "SELECT id, id_hash, code_secret, sealed FROM people WHERE id > ? ORDER BY id LIMIT ?";
 
 #define HUGE_PAGE ((size_t)2 << 20)
-#define CHUNK 65536 /* rows read per statement: each chunk is its own short read snapshot */
+#define CHUNK	  65536 /* rows read per statement: each chunk is its own short read snapshot */
 
 /* Fills the entries of one chunk of rows after `after`; *last is the last id read (or
  * after when none). */

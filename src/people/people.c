@@ -403,9 +403,8 @@ out:
 /* code, when not NULL, is the personal code the caller looked the row up by, and secret
  * the secret it opened to: the row must hold that secret (MU_ENOTFOUND otherwise, before
  * anything is unsealed), and the code need not be computed again. */
-static int read_row_as(struct db_stmt *st, const struct people_keys *k,
-		       const unsigned char *code, const unsigned char *secret,
-		       struct people_person *out)
+static int read_row_as(struct db_stmt *st, const struct people_keys *k, const unsigned char *code,
+		       const unsigned char *secret, struct people_person *out)
 {
 	memset(out, 0, sizeof *out);
 	out->id = db_col_i64(st, 0);

@@ -9,7 +9,7 @@
 #include "places.h"
 
 static const char *const level_names[PLACES_NLEVELS] = {
-	"city", "district", "street", "community", "grid", "compound", "building", "household"};
+    "city", "district", "street", "community", "grid", "compound", "building", "household"};
 
 const char *places_level_name(int level)
 {
@@ -68,14 +68,14 @@ int places_name_check(const char *name, struct mu_why *why)
 
 /* ---- reading ---------------------------------------------------------------------- */
 
-#define NODE_COLS                                                                          \
-	"id, parent_id, level, code, name, n_districts, n_streets, n_communities, n_grids, " \
+#define NODE_COLS                                                                                  \
+	"id, parent_id, level, code, name, n_districts, n_streets, n_communities, n_grids, "       \
 	"n_compounds, n_buildings, n_households, n_people"
 
 static const char sql_get[] = "SELECT " NODE_COLS " FROM places WHERE id = ?";
 static const char sql_find[] = "SELECT " NODE_COLS " FROM places WHERE code = ?";
 static const char sql_children[] =
-	"SELECT " NODE_COLS " FROM places WHERE parent_id = ? ORDER BY code";
+    "SELECT " NODE_COLS " FROM places WHERE parent_id = ? ORDER BY code";
 static const char sql_children_after[] =
     "SELECT " NODE_COLS " FROM places WHERE parent_id = ? AND code > ? ORDER BY code";
 
@@ -225,15 +225,15 @@ int places_children_after(struct db *d, int64_t id, const char *after,
  * (joined by \x01, which sorts below every code character), so each node's subtree is
  * drained before its next sibling. */
 static const char sql_walk[] =
-	"WITH RECURSIVE t(path, " NODE_COLS ") AS ("
-	" SELECT code, " NODE_COLS " FROM places WHERE id = ?1"
-	" UNION ALL"
-	" SELECT t.path || char(1) || c.code, c.id, c.parent_id, c.level, c.code, c.name,"
-	"  c.n_districts, c.n_streets, c.n_communities, c.n_grids, c.n_compounds,"
-	"  c.n_buildings, c.n_households, c.n_people"
-	" FROM places c JOIN t ON c.parent_id = t.id"
-	" ORDER BY 1)"
-	" SELECT * FROM t";
+    "WITH RECURSIVE t(path, " NODE_COLS ") AS ("
+    " SELECT code, " NODE_COLS " FROM places WHERE id = ?1"
+    " UNION ALL"
+    " SELECT t.path || char(1) || c.code, c.id, c.parent_id, c.level, c.code, c.name,"
+    "  c.n_districts, c.n_streets, c.n_communities, c.n_grids, c.n_compounds,"
+    "  c.n_buildings, c.n_households, c.n_people"
+    " FROM places c JOIN t ON c.parent_id = t.id"
+    " ORDER BY 1)"
+    " SELECT * FROM t";
 
 int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *n, void *ctx),
 		void *ctx)
@@ -327,31 +327,32 @@ int places_level_walk(struct db *d, int64_t root, int level,
 
 /* ---- writing ------------------------------------------------------------------------ */
 
-static const char sql_insert[] = "INSERT INTO places (parent_id, level, code, name) VALUES (?, ?, ?, ?)";
+static const char sql_insert[] =
+    "INSERT INTO places (parent_id, level, code, name) VALUES (?, ?, ?, ?)";
 static const char sql_insert_raw[] =
-	"INSERT INTO places (id, parent_id, level, code, name, n_districts, n_streets,"
-	" n_communities, n_grids, n_compounds, n_buildings, n_households, n_people)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO places (id, parent_id, level, code, name, n_districts, n_streets,"
+    " n_communities, n_grids, n_compounds, n_buildings, n_households, n_people)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_has_city[] = "SELECT 1 FROM places WHERE level = 0 LIMIT 1";
 
 /* One statement per counted level: the column name cannot be a parameter. The CTE
  * walks from the given node up to the root. */
-#define ANCESTORS_UPDATE(col)                                                             \
-	"WITH RECURSIVE anc(id) AS (SELECT ?1 UNION ALL"                                  \
-	" SELECT p.parent_id FROM places p JOIN anc ON p.id = anc.id"                      \
-	" WHERE p.parent_id IS NOT NULL)"                                                  \
+#define ANCESTORS_UPDATE(col)                                                                      \
+	"WITH RECURSIVE anc(id) AS (SELECT ?1 UNION ALL"                                           \
+	" SELECT p.parent_id FROM places p JOIN anc ON p.id = anc.id"                              \
+	" WHERE p.parent_id IS NOT NULL)"                                                          \
 	" UPDATE places SET " col " = " col " + ?2 WHERE id IN anc"
 
 static const char *const sql_count_up[PLACES_NLEVELS + 1] = {
-	NULL,
-	ANCESTORS_UPDATE("n_districts"),
-	ANCESTORS_UPDATE("n_streets"),
-	ANCESTORS_UPDATE("n_communities"),
-	ANCESTORS_UPDATE("n_grids"),
-	ANCESTORS_UPDATE("n_compounds"),
-	ANCESTORS_UPDATE("n_buildings"),
-	ANCESTORS_UPDATE("n_households"),
-	ANCESTORS_UPDATE("n_people"),
+    NULL,
+    ANCESTORS_UPDATE("n_districts"),
+    ANCESTORS_UPDATE("n_streets"),
+    ANCESTORS_UPDATE("n_communities"),
+    ANCESTORS_UPDATE("n_grids"),
+    ANCESTORS_UPDATE("n_compounds"),
+    ANCESTORS_UPDATE("n_buildings"),
+    ANCESTORS_UPDATE("n_households"),
+    ANCESTORS_UPDATE("n_people"),
 };
 
 static int count_up(struct db *d, int64_t from, int which, int64_t delta)
@@ -570,25 +571,25 @@ int places_insert_raw(struct db *d, const struct places_node *n)
  * level sums its children (and counts them at the children's level). CASE, not
  * SUM(level = 1): PostgreSQL has no sum of booleans. */
 static const char sql_reset[] =
-	"UPDATE places SET n_districts = 0, n_streets = 0, n_communities = 0, n_grids = 0,"
-	" n_compounds = 0, n_buildings = 0, n_households = 0, n_people = 0";
+    "UPDATE places SET n_districts = 0, n_streets = 0, n_communities = 0, n_grids = 0,"
+    " n_compounds = 0, n_buildings = 0, n_households = 0, n_people = 0";
 static const char sql_household_people[] =
     "UPDATE places SET n_people = ?2 WHERE id = ?1 AND level = 7";
 static const char sql_level_up[] =
-	"UPDATE places SET"
-	" n_districts = c.d, n_streets = c.s, n_communities = c.cm, n_grids = c.g,"
-	" n_compounds = c.cp, n_buildings = c.b, n_households = c.h, n_people = c.p"
-	" FROM (SELECT parent_id,"
-	"  SUM(CASE WHEN level = 1 THEN 1 ELSE 0 END) + SUM(n_districts) AS d,"
-	"  SUM(CASE WHEN level = 2 THEN 1 ELSE 0 END) + SUM(n_streets) AS s,"
-	"  SUM(CASE WHEN level = 3 THEN 1 ELSE 0 END) + SUM(n_communities) AS cm,"
-	"  SUM(CASE WHEN level = 4 THEN 1 ELSE 0 END) + SUM(n_grids) AS g,"
-	"  SUM(CASE WHEN level = 5 THEN 1 ELSE 0 END) + SUM(n_compounds) AS cp,"
-	"  SUM(CASE WHEN level = 6 THEN 1 ELSE 0 END) + SUM(n_buildings) AS b,"
-	"  SUM(CASE WHEN level = 7 THEN 1 ELSE 0 END) + SUM(n_households) AS h,"
-	"  SUM(n_people) AS p"
-	"  FROM places WHERE level = ?1 GROUP BY parent_id) AS c"
-	" WHERE places.id = c.parent_id";
+    "UPDATE places SET"
+    " n_districts = c.d, n_streets = c.s, n_communities = c.cm, n_grids = c.g,"
+    " n_compounds = c.cp, n_buildings = c.b, n_households = c.h, n_people = c.p"
+    " FROM (SELECT parent_id,"
+    "  SUM(CASE WHEN level = 1 THEN 1 ELSE 0 END) + SUM(n_districts) AS d,"
+    "  SUM(CASE WHEN level = 2 THEN 1 ELSE 0 END) + SUM(n_streets) AS s,"
+    "  SUM(CASE WHEN level = 3 THEN 1 ELSE 0 END) + SUM(n_communities) AS cm,"
+    "  SUM(CASE WHEN level = 4 THEN 1 ELSE 0 END) + SUM(n_grids) AS g,"
+    "  SUM(CASE WHEN level = 5 THEN 1 ELSE 0 END) + SUM(n_compounds) AS cp,"
+    "  SUM(CASE WHEN level = 6 THEN 1 ELSE 0 END) + SUM(n_buildings) AS b,"
+    "  SUM(CASE WHEN level = 7 THEN 1 ELSE 0 END) + SUM(n_households) AS h,"
+    "  SUM(n_people) AS p"
+    "  FROM places WHERE level = ?1 GROUP BY parent_id) AS c"
+    " WHERE places.id = c.parent_id";
 
 int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t *people, size_t n)
 {

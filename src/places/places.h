@@ -14,7 +14,7 @@ struct mu_why;
 enum places_level {
 	PLACES_CITY = 0,
 	PLACES_DISTRICT,
-	PLACES_STREET, /* street (街道) or town (镇) */
+	PLACES_STREET,	  /* street (街道) or town (镇) */
 	PLACES_COMMUNITY, /* community (社区) or village (村) */
 	PLACES_GRID,
 	PLACES_COMPOUND,
@@ -32,7 +32,7 @@ struct places_node {
 	char code[PLACES_CODE_MAX + 1];
 	char name[PLACES_NAME_MAX * 4 + 1];
 	int64_t below[PLACES_NLEVELS]; /* below[L]: descendants at level L (0 for L ≤ level) */
-	int64_t people; /* people living anywhere in the subtree */
+	int64_t people;		       /* people living anywhere in the subtree */
 };
 
 /* "city", "district", ... "household"; NULL outside 0..7. Static strings. */
@@ -83,8 +83,7 @@ extern const struct places_csv_column places_csv_columns[PLACES_CSV_NCOLS];
 /* What an import reports as it goes; called on the importing thread, in file order. */
 struct places_csv_sink {
 	/* A refused row: its line, its fields as read (nfields 0 when unreadable), why. */
-	void (*reject)(void *ctx, uint64_t line, char *const *fields, int nfields,
-		       const char *why);
+	void (*reject)(void *ctx, uint64_t line, char *const *fields, int nfields, const char *why);
 	/* Bytes of the file read so far, for a progress bar; may be NULL. */
 	void (*progress)(void *ctx, uint64_t bytes);
 	void *ctx;

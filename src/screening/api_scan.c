@@ -132,7 +132,8 @@ static json_t *scan_json(const json_t *it, const struct screening_item_result *p
 	json_t *o = json_pack("{s:O}", "scan_id", json_is_string(sid) ? sid : json_null());
 	if (pre->err) {
 		json_object_set_new(o, "status", json_string("error"));
-		json_object_set_new(o, "error", item_error(pre->err, pre->why.field, pre->why.text));
+		json_object_set_new(o, "error",
+				    item_error(pre->err, pre->why.field, pre->why.text));
 		return o;
 	}
 	json_object_set_new(o, "status", json_string(status[x->status]));

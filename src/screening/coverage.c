@@ -15,7 +15,10 @@
 
 /* ---- deltas ------------------------------------------------------------------------------ */
 
-struct screening_delta *screening_delta_new(void) { return mu_xcalloc(1, sizeof(struct screening_delta)); }
+struct screening_delta *screening_delta_new(void)
+{
+	return mu_xcalloc(1, sizeof(struct screening_delta));
+}
 
 void screening_delta_free(struct screening_delta *dl)
 {
@@ -25,8 +28,14 @@ void screening_delta_free(struct screening_delta *dl)
 	free(dl);
 }
 
-void screening_delta_reset(struct screening_delta *dl) { dl->n = 0; }
-size_t screening_delta_count(const struct screening_delta *dl) { return dl->n; }
+void screening_delta_reset(struct screening_delta *dl)
+{
+	dl->n = 0;
+}
+size_t screening_delta_count(const struct screening_delta *dl)
+{
+	return dl->n;
+}
 
 void screening__delta_add(struct screening_delta *dl, int64_t round_id, int64_t person_id,
 			  int64_t household_id, uint8_t flag)
@@ -44,8 +53,8 @@ void screening__delta_add(struct screening_delta *dl, int64_t round_id, int64_t 
 
 enum { C_EXEMPT, C_SAMPLED, C_RESULTED, C_NEGATIVE, C_POOLPOS, C_POSITIVE, NC };
 
-#define ANY_SAMPLE                                                                       \
-	(SCREENING__F_SAMPLED | SCREENING__F_RECALL | SCREENING__F_RECALL_NEG |          \
+#define ANY_SAMPLE                                                                                 \
+	(SCREENING__F_SAMPLED | SCREENING__F_RECALL | SCREENING__F_RECALL_NEG |                    \
 	 SCREENING__F_RECALL_POS)
 
 /* The counters one person adds, from their facts. A recall's outcome outranks the
@@ -89,7 +98,7 @@ struct screening_cov {
 	 * household level (-1 for households, which are counted on demand). */
 	int32_t *parent, *slot;
 	uint8_t *level;
-	size_t cap;   /* entries of the arrays: max place id + 1 */
+	size_t cap; /* entries of the arrays: max place id + 1 */
 	size_t nslots;
 	struct cov_round **rounds;
 	size_t nrounds;
@@ -197,7 +206,8 @@ static struct cov_round *round_of(const struct screening_cov *c, int64_t id)
 }
 
 /* Adds diff to every counted ancestor of household (the tree knows it). */
-static void add_up(struct screening_cov *c, struct cov_round *r, int64_t household, const int diff[NC])
+static void add_up(struct screening_cov *c, struct cov_round *r, int64_t household,
+		   const int diff[NC])
 {
 	round_fit(c, r);
 	for (int64_t id = household; id > 0; id = c->parent[id]) {
@@ -232,8 +242,8 @@ static void person_set(struct screening_cov *c, struct cov_round *r, int64_t per
 /* ---- building a round from the database ---------------------------------------------- */
 
 static const char sql_round_samples[] =
-	"SELECT s.person_id, s.household_id, t.result FROM samples s JOIN tubes t"
-	" ON t.id = s.tube_id WHERE s.round_id = ?";
+    "SELECT s.person_id, s.household_id, t.result FROM samples s JOIN tubes t"
+    " ON t.id = s.tube_id WHERE s.round_id = ?";
 static const char sql_round_recalls[] = "SELECT person_id, state FROM recalls WHERE round_id = ?";
 static const char sql_round_exempt[] =
     "SELECT person_id FROM exemptions WHERE round_id = ? OR round_id IS NULL";
@@ -546,8 +556,8 @@ static int collect_kid(const struct places_node *n, void *ctx)
 }
 
 int screening_cov_children(struct screening_cov *c, struct db *d, int64_t round_id,
-			   int64_t place_id,
-			   int (*fn)(const struct screening_counts *k, void *ctx), void *ctx)
+			   int64_t place_id, int (*fn)(const struct screening_counts *k, void *ctx),
+			   void *ctx)
 {
 	struct kids kids = {0};
 	int rc = places_children(d, place_id, collect_kid, &kids);
@@ -630,12 +640,11 @@ int screening_exempt_reason_parse(const char *s, int *r)
 	return MU_EINVAL;
 }
 
-static const char sql_exempt_seen[] =
-	"SELECT 1 FROM exemptions WHERE person_id = ?1"
-	" AND (round_id = ?2 OR (round_id IS NULL AND ?2 IS NULL))";
+static const char sql_exempt_seen[] = "SELECT 1 FROM exemptions WHERE person_id = ?1"
+				      " AND (round_id = ?2 OR (round_id IS NULL AND ?2 IS NULL))";
 static const char sql_exempt_insert[] =
-	"INSERT INTO exemptions (round_id, person_id, reason, by_user, created_at)"
-	" VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO exemptions (round_id, person_id, reason, by_user, created_at)"
+    " VALUES (?, ?, ?, ?, ?)";
 
 int screening_exemption_add(struct db *d, int64_t round_id, int64_t person_id, int reason,
 			    int64_t by_user, int64_t now, struct screening_delta *dl)

@@ -19,7 +19,7 @@ struct hour_count {
 
 struct round_hours {
 	int64_t round_id;
-	int64_t upto; /* samples with ids up to this are counted */
+	int64_t upto;	      /* samples with ids up to this are counted */
 	struct hour_count *h; /* by hour, ascending */
 	size_t n, cap;
 };
@@ -147,9 +147,8 @@ static int catch_up(struct screening_hours *h, struct db *d)
 	return 0;
 }
 
-int screening_hours_sum(struct screening_hours *h, struct db *d, int64_t round_id,
-			int64_t from, int64_t to, void (*fn)(int64_t hour_start, int64_t n, void *ctx),
-			void *ctx)
+int screening_hours_sum(struct screening_hours *h, struct db *d, int64_t round_id, int64_t from,
+			int64_t to, void (*fn)(int64_t hour_start, int64_t n, void *ctx), void *ctx)
 {
 	bool own = db_tx_depth(d) == 0;
 	int rc = own ? db_read_begin(d) : 0;

@@ -29,11 +29,11 @@ struct screening_loader {
 
 static const char sql_round_people[] = "SELECT person_id FROM samples WHERE round_id = ?";
 static const char sql_tube_insert[] =
-	"INSERT INTO tubes (barcode, round_id, site_id, capacity, n, state, opened_at, sealed_at)"
-	" VALUES (?, ?, ?, ?, ?, 1, ?, ?)";
+    "INSERT INTO tubes (barcode, round_id, site_id, capacity, n, state, opened_at, sealed_at)"
+    " VALUES (?, ?, ?, ?, ?, 1, ?, ?)";
 static const char sql_sample_insert[] =
-	"INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, sampled_at,"
-	" is_repeat) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, sampled_at,"
+    " is_repeat) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 static bool seen_test_set(struct screening_loader *l, int64_t person)
 {
@@ -145,7 +145,10 @@ int screening_loader_add(struct screening_loader *l, const struct screening_bulk
 	return 0;
 }
 
-int screening_loader_finish(struct screening_loader *l) { return flush(l); }
+int screening_loader_finish(struct screening_loader *l)
+{
+	return flush(l);
+}
 
 void screening_loader_free(struct screening_loader *l)
 {

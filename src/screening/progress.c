@@ -328,8 +328,9 @@ json_t *screening_progress_json(const struct screening_progress *p)
 /* ---- the day: samples per hour, recalls, positives (for the overview) ------------------ */
 
 /* The round's recalls (few: pool size × pool-positive tubes) by state. */
-static const char sql_recall_states[] = "SELECT state, count(*), sum(state = 3 AND resolved_at >= ?)"
-					" FROM recalls WHERE round_id = ? GROUP BY state";
+static const char sql_recall_states[] =
+    "SELECT state, count(*), sum(state = 3 AND resolved_at >= ?)"
+    " FROM recalls WHERE round_id = ? GROUP BY state";
 
 /* One hour of the day's window: into the hourly chart and today's total. */
 static void day_hour(int64_t h, int64_t c, void *ctx)
@@ -341,8 +342,8 @@ static void day_hour(int64_t h, int64_t c, void *ctx)
 		out->samples_today += c;
 }
 
-int screening_day_get(struct db *d, struct screening_hours *hours, int64_t round_id,
-		      int64_t now, int tz_offset_s, struct screening_day *out)
+int screening_day_get(struct db *d, struct screening_hours *hours, int64_t round_id, int64_t now,
+		      int tz_offset_s, struct screening_day *out)
 {
 	struct db_stmt *s;
 	int rc;

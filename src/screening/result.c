@@ -51,7 +51,7 @@ static const char *not_ready(int st, int want)
 /* ---- receipt --------------------------------------------------------------------------- */
 
 static const char sql_receive[] =
-	"UPDATE tubes SET state = 2, lab_id = ?, received_at = ? WHERE id = ? AND state = 1";
+    "UPDATE tubes SET state = 2, lab_id = ?, received_at = ? WHERE id = ? AND state = 1";
 
 int screening_tube_receive(struct db *d, const char *lab_code, const char *const *barcodes,
 			   size_t n, int64_t now, struct screening_item_result *out)
@@ -93,22 +93,22 @@ int screening_tube_receive(struct db *d, const char *lab_code, const char *const
 /* ---- results ----------------------------------------------------------------------------- */
 
 static const char sql_set_result[] =
-	"UPDATE tubes SET state = 3, result = ?, ct_orf1ab = ?, ct_n = ?, resulted_at = ?"
-	" WHERE id = ? AND state = 2";
+    "UPDATE tubes SET state = 3, result = ?, ct_orf1ab = ?, ct_n = ?, resulted_at = ?"
+    " WHERE id = ? AND state = 2";
 static const char sql_members[] = "SELECT person_id, household_id FROM samples WHERE tube_id = ?";
 static const char sql_recall_new[] =
-	"INSERT INTO recalls (round_id, person_id, grid_id, source_tube_id, state, single_tube_id,"
-	" created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-	" ON CONFLICT (round_id, person_id) DO NOTHING";
+    "INSERT INTO recalls (round_id, person_id, grid_id, source_tube_id, state, single_tube_id,"
+    " created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (round_id, person_id) DO NOTHING";
 static const char sql_recall_confirm[] =
-	"UPDATE recalls SET state = 3, single_tube_id = ?, resolved_at = ?"
-	" WHERE round_id = ? AND person_id = ? AND state IN (0, 1)";
+    "UPDATE recalls SET state = 3, single_tube_id = ?, resolved_at = ?"
+    " WHERE round_id = ? AND person_id = ? AND state IN (0, 1)";
 static const char sql_recall_resolve[] =
-	"UPDATE recalls SET state = ?, resolved_at = ? WHERE round_id = ? AND person_id = ?"
-	" AND single_tube_id = ? AND state = 1";
+    "UPDATE recalls SET state = ?, resolved_at = ? WHERE round_id = ? AND person_id = ?"
+    " AND single_tube_id = ? AND state = 1";
 static const char sql_recall_again[] =
-	"UPDATE recalls SET state = 0, single_tube_id = NULL WHERE round_id = ? AND person_id = ?"
-	" AND single_tube_id = ? AND state = 1";
+    "UPDATE recalls SET state = 0, single_tube_id = NULL WHERE round_id = ? AND person_id = ?"
+    " AND single_tube_id = ? AND state = 1";
 
 struct member {
 	int64_t person_id, household_id;
@@ -231,7 +231,10 @@ static int result_effects(struct db *d, const struct screening_tube *t, int resu
 	return 0;
 }
 
-static bool ct_ok(double v) { return isnan(v) || (v >= 0 && v <= 60); }
+static bool ct_ok(double v)
+{
+	return isnan(v) || (v >= 0 && v <= 60);
+}
 
 static void bind_ct(struct db_stmt *s, int i, double v)
 {
@@ -271,7 +274,8 @@ static int record_one(struct db *d, int64_t lab_id, const struct screening_resul
 	if (rc)
 		return rc;
 	if (t.state != SCREENING_TUBE_RECEIVED)
-		REFUSE(MU_EEXIST, "tube", "tube %s %s", bc, not_ready(t.state, SCREENING_TUBE_RESULTED));
+		REFUSE(MU_EEXIST, "tube", "tube %s %s", bc,
+		       not_ready(t.state, SCREENING_TUBE_RESULTED));
 	if (lab_id && t.lab_id != lab_id)
 		REFUSE(MU_EFORBIDDEN, "tube", "tube %s was received by another lab", bc);
 #undef REFUSE
@@ -297,9 +301,9 @@ fail:
 	return rc;
 }
 
-int screening_result_record(struct db *d, const char *lab_code, const struct screening_result_in *in,
-			    size_t n, int64_t now, struct screening_item_result *out,
-			    struct screening_delta *dl)
+int screening_result_record(struct db *d, const char *lab_code,
+			    const struct screening_result_in *in, size_t n, int64_t now,
+			    struct screening_item_result *out, struct screening_delta *dl)
 {
 	int64_t lab_id = 0;
 	int rc = 0;
@@ -319,18 +323,18 @@ int screening_result_record(struct db *d, const char *lab_code, const struct scr
 
 /* ---- recalls ------------------------------------------------------------------------------- */
 
-#define RECALL_COLS                                                                         \
-	"id, round_id, person_id, grid_id, source_tube_id, single_tube_id, state, created_at," \
+#define RECALL_COLS                                                                                \
+	"id, round_id, person_id, grid_id, source_tube_id, single_tube_id, state, created_at,"     \
 	" resolved_at"
 
 static const char sql_recall_get[] =
-	"SELECT " RECALL_COLS " FROM recalls WHERE round_id = ? AND person_id = ?";
+    "SELECT " RECALL_COLS " FROM recalls WHERE round_id = ? AND person_id = ?";
 static const char sql_recall_by_id[] = "SELECT grid_id FROM recalls WHERE id = ?";
 static const char sql_recalls_of_grid[] =
-	"SELECT " RECALL_COLS " FROM recalls WHERE round_id = ?1 AND grid_id = ?2"
-	" AND (?3 < 0 OR state = ?3) AND id > ?4 ORDER BY id";
+    "SELECT " RECALL_COLS " FROM recalls WHERE round_id = ?1 AND grid_id = ?2"
+    " AND (?3 < 0 OR state = ?3) AND id > ?4 ORDER BY id";
 static const char sql_household_in_round[] =
-	"SELECT household_id FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
+    "SELECT household_id FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
 
 static void read_recall(struct db_stmt *s, struct screening_recall *r)
 {

@@ -13,10 +13,10 @@
 #include "screening_int.h"
 
 static const char sql_sampled[] =
-	"SELECT 1 FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
+    "SELECT 1 FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
 static const char sql_exempt[] =
-	"SELECT 1 FROM exemptions WHERE person_id = ?1 AND (round_id IS NULL OR round_id = ?2)"
-	" LIMIT 1";
+    "SELECT 1 FROM exemptions WHERE person_id = ?1 AND (round_id IS NULL OR round_id = ?2)"
+    " LIMIT 1";
 
 /* 1 when the one-row query (a, b) finds a row, 0 when not, or an error. */
 static int exists2(struct db *d, const char *sql, int64_t a, int64_t b)
@@ -144,8 +144,8 @@ int screening_missing_list(struct db *d, const struct people_keys *k, int64_t ro
 		goto out;
 	rc = 0;
 	if (pg.more && *n > 0)
-		snprintf(next, SCREENING_CURSOR_MAX, "%" PRId64 ":%" PRId64, out[*n - 1].household_id,
-			 out[*n - 1].person_id);
+		snprintf(next, SCREENING_CURSOR_MAX, "%" PRId64 ":%" PRId64,
+			 out[*n - 1].household_id, out[*n - 1].person_id);
 out:
 	free(pg.people);
 	return rc;

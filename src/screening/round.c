@@ -11,7 +11,10 @@
 #include "screening.h"
 #include "screening_int.h"
 
-bool screening_pool_valid(int k) { return k == 1 || k == 5 || k == 10 || k == 20; }
+bool screening_pool_valid(int k)
+{
+	return k == 1 || k == 5 || k == 10 || k == 20;
+}
 
 /* ---- helpers shared inside screening/ ------------------------------------------------ */
 
@@ -66,17 +69,17 @@ void screening_time_format(int64_t t, char out[21])
 
 /* ---- rounds -------------------------------------------------------------------------- */
 
-#define ROUND_COLS                                                                         \
-	"id, scope_place_id, name, pool_k, pool_high, pool_medium, starts, ends, created_at, " \
+#define ROUND_COLS                                                                                 \
+	"id, scope_place_id, name, pool_k, pool_high, pool_medium, starts, ends, created_at, "     \
 	"closed_at"
 
 static const char sql_round_insert[] =
-	"INSERT INTO rounds (scope_place_id, name, pool_k, pool_high, pool_medium, starts, ends,"
-	" created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO rounds (scope_place_id, name, pool_k, pool_high, pool_medium, starts, ends,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_round_get[] = "SELECT " ROUND_COLS " FROM rounds WHERE id = ?";
 static const char sql_round_list[] = "SELECT " ROUND_COLS " FROM rounds ORDER BY id DESC";
 static const char sql_round_close[] =
-	"UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL";
+    "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL";
 
 static void read_round(struct db_stmt *s, struct screening_round *r)
 {
@@ -194,11 +197,13 @@ int screening_round_list(struct db *d, int (*fn)(const struct screening_round *r
 /* ---- sites and labs ------------------------------------------------------------------- */
 
 static const char sql_site_insert[] =
-	"INSERT INTO sites (code, place_id, name, desks) VALUES (?, ?, ?, ?)";
-static const char sql_site_find[] = "SELECT id, code, place_id, name, desks FROM sites WHERE code = ?";
+    "INSERT INTO sites (code, place_id, name, desks) VALUES (?, ?, ?, ?)";
+static const char sql_site_find[] =
+    "SELECT id, code, place_id, name, desks FROM sites WHERE code = ?";
 static const char sql_lab_insert[] = "INSERT INTO labs (code, name, capacity) VALUES (?, ?, ?)";
 static const char sql_lab_find[] = "SELECT id, code, name, capacity FROM labs WHERE code = ?";
-static const char sql_site_list[] = "SELECT id, code, place_id, name, desks FROM sites ORDER BY code";
+static const char sql_site_list[] =
+    "SELECT id, code, place_id, name, desks FROM sites ORDER BY code";
 static const char sql_lab_list[] = "SELECT id, code, name, capacity FROM labs ORDER BY code";
 
 int screening_site_add(struct db *d, struct screening_site *st, struct mu_why *why)
@@ -315,7 +320,6 @@ int screening_lab_find(struct db *d, const char *code, struct screening_lab *out
 	return rc;
 }
 
-
 int screening_site_list(struct db *d, int (*fn)(const struct screening_site *s, void *ctx),
 			void *ctx)
 {
@@ -333,8 +337,7 @@ int screening_site_list(struct db *d, int (*fn)(const struct screening_site *s, 
 	return rc == DB_DONE ? 0 : rc;
 }
 
-int screening_lab_list(struct db *d, int (*fn)(const struct screening_lab *l, void *ctx),
-		       void *ctx)
+int screening_lab_list(struct db *d, int (*fn)(const struct screening_lab *l, void *ctx), void *ctx)
 {
 	struct db_stmt *s;
 	struct screening_lab l;

@@ -36,9 +36,9 @@ struct screening_round {
 	int64_t id;
 	int64_t scope_place_id; /* the root of the subtree to be tested */
 	char name[SCREENING_NAME_MAX * 4 + 1];
-	int pool_k;		   /* default pool size */
-	int pool_high, pool_medium; /* overrides for high/medium-risk places (see tube.c) */
-	int64_t starts, ends;	   /* unix seconds; 0 when not set */
+	int pool_k;		       /* default pool size */
+	int pool_high, pool_medium;    /* overrides for high/medium-risk places (see tube.c) */
+	int64_t starts, ends;	       /* unix seconds; 0 when not set */
 	int64_t created_at, closed_at; /* closed_at 0 while open */
 };
 
@@ -62,8 +62,8 @@ void screening_hours_free(struct screening_hours *h);
  * with from <= start < to, in order, after catching up with d's snapshot (the caller's,
  * if it holds one). fn NULL: only count (to have a round counted before it is asked
  * for). Returns 0 or a database error. */
-int screening_hours_sum(struct screening_hours *h, struct db *d, int64_t round_id,
-			int64_t from, int64_t to, void (*fn)(int64_t hour_start, int64_t n, void *ctx),
+int screening_hours_sum(struct screening_hours *h, struct db *d, int64_t round_id, int64_t from,
+			int64_t to, void (*fn)(int64_t hour_start, int64_t n, void *ctx),
 			void *ctx);
 
 /* The city's day for the overview: samples per hour over the SCREENING_DAY_HOURS whole
@@ -79,8 +79,8 @@ struct screening_day {
 	int64_t samples_today, positives_today;
 	int64_t recalls[4];
 };
-int screening_day_get(struct db *d, struct screening_hours *hours, int64_t round_id,
-		      int64_t now, int tz_offset_s, struct screening_day *out);
+int screening_day_get(struct db *d, struct screening_hours *hours, int64_t round_id, int64_t now,
+		      int tz_offset_s, struct screening_day *out);
 
 /* Calls fn for every round, newest first; stops when fn returns non-zero (returned). */
 int screening_round_list(struct db *d, int (*fn)(const struct screening_round *r, void *ctx),
@@ -166,23 +166,22 @@ struct screening_scan_result {
 	struct mu_why why; /* for ERROR: the scan's field at fault and the reason */
 	/* for OK: */
 	int64_t sample_id, tube_id, person_id;
-	bool repeat;	  /* the person already had a sample in this round */
-	bool opened;	  /* this scan opened the tube */
-	bool sealed;	  /* the tube is now full and sealed itself */
-	bool recall;	  /* a recall's re-swab: the tube is the recall's single tube */
+	bool repeat; /* the person already had a sample in this round */
+	bool opened; /* this scan opened the tube */
+	bool sealed; /* the tube is now full and sealed itself */
+	bool recall; /* a recall's re-swab: the tube is the recall's single tube */
 };
 
 /* Processes n scans (n ≤ SCREENING_BATCH_MAX) in the caller's transaction (a writer job),
  * answering each in out[i]. A refused item writes nothing: every check runs before any
  * write, and a write that still fails is a database error that fails the whole batch
  * (no savepoint per item — each one copied the pages it touched into a journal again).
- * The person is found without opening their sealed fields. The first scan of a barcode opens the tube at
- * the scan's site with the round's pool size; a person with a pending recall in the
- * round is re-swabbed instead: the barcode must be new and becomes the recall's single
- * tube (capacity 1). A tube seals itself when full. The same scan_id again answers
- * DUPLICATE and changes nothing. keys are those of the database (personal codes and ID
- * hashes). Returns 0 when every item was answered, or a database error (MU_EDB,
- * MU_EBUSY): the caller must then roll the whole batch back. */
+ * The person is found without opening their sealed fields. The first scan of a barcode opens the
+ * tube at the scan's site with the round's pool size; a person with a pending recall in the round
+ * is re-swabbed instead: the barcode must be new and becomes the recall's single tube (capacity 1).
+ * A tube seals itself when full. The same scan_id again answers DUPLICATE and changes nothing. keys
+ * are those of the database (personal codes and ID hashes). Returns 0 when every item was answered,
+ * or a database error (MU_EDB, MU_EBUSY): the caller must then roll the whole batch back. */
 int screening_scan_batch(struct db *d, const struct people_keys *k, const struct screening_scan *in,
 			 size_t n, struct screening_scan_result *out, struct screening_delta *dl);
 
@@ -210,8 +209,8 @@ struct screening_tube {
 	int64_t id, round_id, site_id, lab_id; /* lab_id 0 until received */
 	char barcode[SCREENING_BARCODE_MAX + 1];
 	int capacity, n, state;
-	bool single; /* a recall's single tube */
-	int result;  /* SCREENING_RESULT_*; NONE until resulted */
+	bool single;		/* a recall's single tube */
+	int result;		/* SCREENING_RESULT_*; NONE until resulted */
 	double ct_orf1ab, ct_n; /* NAN when not reported */
 	int64_t opened_at, sealed_at, received_at, resulted_at; /* 0 when not yet */
 };
@@ -257,9 +256,9 @@ struct screening_result_in {
  * pending for another re-swab); a positive single tube of a k = 1 round records a
  * confirmed positive directly (a recall already in state positive). For one tube or
  * 1.87 M in one transaction. Returns 0 or a database error (roll back). */
-int screening_result_record(struct db *d, const char *lab_code, const struct screening_result_in *in,
-			    size_t n, int64_t now, struct screening_item_result *out,
-			    struct screening_delta *dl);
+int screening_result_record(struct db *d, const char *lab_code,
+			    const struct screening_result_in *in, size_t n, int64_t now,
+			    struct screening_item_result *out, struct screening_delta *dl);
 
 /* ---- a lab's results as CSV (csv.c): `muster results import`; docs/csv.md -------------
  * tube,result,ct_orf1ab,ct_n,at — the sink and the result are places' (csv.c there). */
@@ -365,8 +364,8 @@ int screening_cov_get(struct screening_cov *c, struct db *d, int64_t round_id, i
 		      struct screening_counts *out);
 /* Calls fn with the counts of each child of place in code order. */
 int screening_cov_children(struct screening_cov *c, struct db *d, int64_t round_id,
-			   int64_t place_id,
-			   int (*fn)(const struct screening_counts *k, void *ctx), void *ctx);
+			   int64_t place_id, int (*fn)(const struct screening_counts *k, void *ctx),
+			   void *ctx);
 /* The most places one coverage answer lists below its place (≈ 230 bytes of JSON each). */
 #define SCREENING_COV_BELOW_MAX 2000
 /* Calls fn with the counts of each place below place_id down to depth levels (1: its
@@ -414,13 +413,13 @@ int screening_missing_list(struct db *d, const struct people_keys *k, int64_t ro
 struct screening_progress {
 	int64_t round_id, now;
 	int64_t samples, samples_last_hour;
-	int64_t first_sample_at, last_sample_at; /* 0 without samples */
-	double rate_last_hour, rate_overall;	 /* samples per hour */
+	int64_t first_sample_at, last_sample_at;    /* 0 without samples */
+	double rate_last_hour, rate_overall;	    /* samples per hour */
 	int64_t opened, sealed, received, resulted; /* tubes that reached each stage */
-	int64_t by_result[3];			   /* resulted tubes by SCREENING_RESULT_* */
-	int64_t backlog_sealed;			   /* sealed, not received by a lab */
-	int64_t backlog_received;		   /* received, not resulted */
-	int64_t turnaround_n;			   /* tubes the percentiles were taken over */
+	int64_t by_result[3];			    /* resulted tubes by SCREENING_RESULT_* */
+	int64_t backlog_sealed;			    /* sealed, not received by a lab */
+	int64_t backlog_received;		    /* received, not resulted */
+	int64_t turnaround_n;			    /* tubes the percentiles were taken over */
 	bool turnaround_exact;
 	double turnaround_p50, turnaround_p90; /* seconds; −1 without a resulted tube */
 	int64_t remaining;		       /* expected − sampled people; −1 without scope */
@@ -462,8 +461,7 @@ struct places_node;
  * {"place", "name", "level", "people", "expected", "sampled", "resulted", "negative",
  * "pool_positive", "positive", "coverage"} (n is the place of k). A new reference the
  * caller owns. */
-struct json_t *screening_counts_json(const struct screening_counts *k,
-				     const struct places_node *n);
+struct json_t *screening_counts_json(const struct screening_counts *k, const struct places_node *n);
 
 /* ---- planning (plan.c) ----------------------------------------------------------------- */
 
@@ -471,22 +469,22 @@ struct json_t *screening_counts_json(const struct screening_counts *k,
 
 struct screening_plan_in {
 	int64_t people;
-	int k;		   /* pool size ≥ 1 */
-	double prevalence; /* 0 ≤ p < 1 */
-	int64_t desks;	   /* 0: compute desks for a 24-hour round */
+	int k;			/* pool size ≥ 1 */
+	double prevalence;	/* 0 ≤ p < 1 */
+	int64_t desks;		/* 0: compute desks for a 24-hour round */
 	int swabs_per_desk_day; /* 0: SCREENING_SWABS_PER_DESK_DAY */
 	int64_t lab_capacity;	/* tubes per day, all labs; 0: not planned */
 };
 struct screening_plan_out {
-	int64_t tubes;			 /* ceil(people / k) */
-	double tube_positive;		 /* 1 − (1 − p)^k */
-	double positive_tubes;		 /* tubes × tube_positive */
-	double recalls;			 /* positive_tubes × k (k > 1), else 0 */
-	double tests_per_person;	 /* Dorfman E = 1/k + 1 − (1 − p)^k; 1 for k = 1 */
-	int64_t desks;			 /* given, or ceil(people / swabs per desk day) */
-	double sampling_hours;		 /* people / (desks × swabs per desk day) × 24 */
-	double lab_hours;		 /* (tubes + recalls) / capacity × 24; 0 unplanned */
-	double hours;			 /* max(sampling, lab) */
+	int64_t tubes;		 /* ceil(people / k) */
+	double tube_positive;	 /* 1 − (1 − p)^k */
+	double positive_tubes;	 /* tubes × tube_positive */
+	double recalls;		 /* positive_tubes × k (k > 1), else 0 */
+	double tests_per_person; /* Dorfman E = 1/k + 1 − (1 − p)^k; 1 for k = 1 */
+	int64_t desks;		 /* given, or ceil(people / swabs per desk day) */
+	double sampling_hours;	 /* people / (desks × swabs per desk day) × 24 */
+	double lab_hours;	 /* (tubes + recalls) / capacity × 24; 0 unplanned */
+	double hours;		 /* max(sampling, lab) */
 };
 /* Pure: no database. MU_EINVAL for people < 0, k < 1, p outside [0, 1), desks < 0. */
 int screening_plan(const struct screening_plan_in *in, struct screening_plan_out *out);

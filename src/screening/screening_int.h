@@ -10,12 +10,12 @@
 /* Facts about one person in one round, one bit each; a person's coverage state is a
  * function of the bits set (coverage.c), and bits are only ever set. */
 enum {
-	SCREENING__F_SAMPLED = 1,    /* has a sample */
-	SCREENING__F_NEG = 2,	     /* a tube holding them resulted negative */
-	SCREENING__F_RECALL = 4,     /* has a recall (pool-positive) */
-	SCREENING__F_RECALL_NEG = 8, /* the recall resolved negative */
+	SCREENING__F_SAMPLED = 1,     /* has a sample */
+	SCREENING__F_NEG = 2,	      /* a tube holding them resulted negative */
+	SCREENING__F_RECALL = 4,      /* has a recall (pool-positive) */
+	SCREENING__F_RECALL_NEG = 8,  /* the recall resolved negative */
 	SCREENING__F_RECALL_POS = 16, /* the recall resolved positive: confirmed */
-	SCREENING__F_EXEMPT = 32,    /* exempt (for the round, or standing) */
+	SCREENING__F_EXEMPT = 32,     /* exempt (for the round, or standing) */
 };
 
 /* household_id 0: unknown to the writer; coverage looks it up. round_id 0 (exemptions

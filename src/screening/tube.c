@@ -38,9 +38,9 @@ int screening_result_parse(const char *s, int *r)
 /* ---- reading a tube ------------------------------------------------------------------ */
 
 static const char sql_tube_get[] =
-	"SELECT id, round_id, site_id, lab_id, barcode, capacity, n, state, single, result,"
-	" ct_orf1ab, ct_n, opened_at, sealed_at, received_at, resulted_at"
-	" FROM tubes WHERE barcode = ?";
+    "SELECT id, round_id, site_id, lab_id, barcode, capacity, n, state, single, result,"
+    " ct_orf1ab, ct_n, opened_at, sealed_at, received_at, resulted_at"
+    " FROM tubes WHERE barcode = ?";
 
 int screening_tube_get(struct db *d, const char *barcode, struct screening_tube *out)
 {
@@ -81,7 +81,7 @@ int screening_tube_get(struct db *d, const char *barcode, struct screening_tube 
 /* ---- sealing by hand ------------------------------------------------------------------ */
 
 static const char sql_tube_seal[] =
-	"UPDATE tubes SET state = 1, sealed_at = ? WHERE id = ? AND state = 0";
+    "UPDATE tubes SET state = 1, sealed_at = ? WHERE id = ? AND state = 0";
 
 int screening_tube_seal(struct db *d, const char *barcode, int64_t now, struct mu_why *why)
 {
@@ -109,27 +109,28 @@ int screening_tube_seal(struct db *d, const char *barcode, int64_t now, struct m
 
 static const char sql_scan_seen[] = "SELECT 1 FROM samples WHERE scan_id = ?";
 static const char sql_tube_of[] =
-	"SELECT id, round_id, site_id, capacity, n, state, single FROM tubes WHERE barcode = ?";
-static const char sql_recall_of[] = "SELECT id, state FROM recalls WHERE round_id = ? AND person_id = ?";
+    "SELECT id, round_id, site_id, capacity, n, state, single FROM tubes WHERE barcode = ?";
+static const char sql_recall_of[] =
+    "SELECT id, state FROM recalls WHERE round_id = ? AND person_id = ?";
 static const char sql_sampled[] =
-	"SELECT 1 FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
+    "SELECT 1 FROM samples WHERE round_id = ? AND person_id = ? LIMIT 1";
 static const char sql_tube_open[] =
-	"INSERT INTO tubes (barcode, round_id, site_id, capacity, n, state, single, opened_at,"
-	" sealed_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)";
+    "INSERT INTO tubes (barcode, round_id, site_id, capacity, n, state, single, opened_at,"
+    " sealed_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)";
 static const char sql_tube_fill[] =
-	"UPDATE tubes SET n = n + 1, state = CASE WHEN n + 1 >= capacity THEN 1 ELSE 0 END,"
-	" sealed_at = CASE WHEN n + 1 >= capacity THEN ? ELSE NULL END WHERE id = ? AND state = 0";
+    "UPDATE tubes SET n = n + 1, state = CASE WHEN n + 1 >= capacity THEN 1 ELSE 0 END,"
+    " sealed_at = CASE WHEN n + 1 >= capacity THEN ? ELSE NULL END WHERE id = ? AND state = 0";
 static const char sql_sample_insert[] =
-	"INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, sampled_at,"
-	" is_repeat) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, sampled_at,"
+    " is_repeat) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char sql_recall_sampled[] =
-	"UPDATE recalls SET state = 1, single_tube_id = ? WHERE id = ? AND state = 0";
+    "UPDATE recalls SET state = 1, single_tube_id = ? WHERE id = ? AND state = 0";
 
 /* What the checks of one scan found, for the writes. */
 struct scan_plan {
 	int64_t round_id, site_id, person_id, household_id, at;
-	int64_t tube_id; /* 0: open a new tube */
-	int capacity, n; /* of the existing tube */
+	int64_t tube_id;   /* 0: open a new tube */
+	int capacity, n;   /* of the existing tube */
 	int64_t recall_id; /* a pending recall: this is its re-swab */
 	bool repeat;
 	bool duplicate; /* the scan id was seen before: nothing to write */
@@ -276,7 +277,8 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		c->have_round = false;
 		rc = screening_round_get(c->d, in->round_id, &c->round);
 		if (rc == MU_ENOTFOUND)
-			REFUSE(MU_ENOTFOUND, "round", "round %lld not found", (long long)in->round_id);
+			REFUSE(MU_ENOTFOUND, "round", "round %lld not found",
+			       (long long)in->round_id);
 		if (rc)
 			return rc;
 		c->have_round = true;
@@ -349,7 +351,8 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		bool single = t->single;
 		if (plan->recall_id)
 			REFUSE(MU_EEXIST, "tube",
-			       "person is recalled: re-swab into a new single tube, not %s", in->tube);
+			       "person is recalled: re-swab into a new single tube, not %s",
+			       in->tube);
 		if (tround != plan->round_id)
 			REFUSE(MU_EEXIST, "tube", "tube %s belongs to round %lld", in->tube,
 			       (long long)tround);
@@ -474,10 +477,13 @@ int screening_scan_batch(struct db *d, const struct people_keys *k, const struct
 		 * into the statement journal again (spilling to a temp file past 64 KiB). */
 		if ((rc = write_scan(d, &in[i], &plan, r)))
 			goto out;
-		c.tube = (struct tube_seen){.id = plan.tube_id, .round_id = plan.round_id,
-					    .site_id = plan.site_id, .capacity = plan.capacity,
+		c.tube = (struct tube_seen){.id = plan.tube_id,
+					    .round_id = plan.round_id,
+					    .site_id = plan.site_id,
+					    .capacity = plan.capacity,
 					    .n = r->opened ? 1 : plan.n + 1,
-					    .state = r->sealed ? SCREENING_TUBE_SEALED : SCREENING_TUBE_OPEN,
+					    .state = r->sealed ? SCREENING_TUBE_SEALED
+							       : SCREENING_TUBE_OPEN,
 					    .single = plan.recall_id != 0};
 		snprintf(c.tube.barcode, sizeof c.tube.barcode, "%s", in[i].tube);
 		c.have_tube = true;

@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "places/places.h"
 
@@ -68,33 +68,33 @@ int sim_city_generate(struct db *d, const struct people_keys *keys, const struct
 
 struct sim_drill_opts {
 	int64_t round_id;
-	const char *url;	/* http://HOST[:PORT] of the server */
-	const char *token;	/* a site device token (of the site below) */
-	double rate;		/* scans/s in total; 0: as fast as the server answers */
-	double prevalence;	/* chance that a person is positive, 0..1 */
-	uint64_t seed;		/* arrival order, positives and barcodes D<seed>-<n> */
-	double duration;	/* seconds of scanning at most; 0: until everyone was sent */
-	int batch;		/* scans per request, 1..SIM_DRILL_BATCH_MAX */
-	int connections;	/* parallel keep-alive connections, 1..256 */
-	const char *site;	/* NULL: the first site (by id) inside the round's scope */
-	const char *ack_log;	/* appends the scan ids answered ok or duplicate; or NULL */
-	const char *resend;	/* sends only these scan ids (one per line) again; or NULL */
-	const char *lab_token;	/* with lab: the lab receives and results every tube */
-	const char *lab;	/* a lab code, or NULL */
+	const char *url;       /* http://HOST[:PORT] of the server */
+	const char *token;     /* a site device token (of the site below) */
+	double rate;	       /* scans/s in total; 0: as fast as the server answers */
+	double prevalence;     /* chance that a person is positive, 0..1 */
+	uint64_t seed;	       /* arrival order, positives and barcodes D<seed>-<n> */
+	double duration;       /* seconds of scanning at most; 0: until everyone was sent */
+	int batch;	       /* scans per request, 1..SIM_DRILL_BATCH_MAX */
+	int connections;       /* parallel keep-alive connections, 1..256 */
+	const char *site;      /* NULL: the first site (by id) inside the round's scope */
+	const char *ack_log;   /* appends the scan ids answered ok or duplicate; or NULL */
+	const char *resend;    /* sends only these scan ids (one per line) again; or NULL */
+	const char *lab_token; /* with lab: the lab receives and results every tube */
+	const char *lab;       /* a lab code, or NULL */
 };
 
 struct sim_drill_report {
 	/* the scans */
 	int64_t sent, sent_batches, answered, ok, dup, err, unanswered_batches;
-	int64_t refused_batches;	     /* answered, but not 200 with one result per scan */
-	int64_t total;			     /* scans to send (people, or resent ids) */
+	int64_t refused_batches; /* answered, but not 200 with one result per scan */
+	int64_t total;		 /* scans to send (people, or resent ids) */
 	struct {
 		char code[32]; /* the API's error code, or http-STATUS[:code] */
 		int64_t n;
-	} errs[SIM_DRILL_ERRCODES];	     /* refusals by error code, in first-seen order */
+	} errs[SIM_DRILL_ERRCODES]; /* refusals by error code, in first-seen order */
 	int nerrs;
-	double seconds;			     /* from the start to the last answer */
-	double p50_ms, p99_ms;		     /* batch latency of the answered batches */
+	double seconds;	       /* from the start to the last answer */
+	double p50_ms, p99_ms; /* batch latency of the answered batches */
 	/* the tubes (not with resend) */
 	int64_t tubes_filled, tubes_full, tubes_by_hand, tubes_unsealed;
 	/* the lab and the recall (with lab) */

@@ -242,8 +242,7 @@ static void test_listing_across_partitions(void **state)
 	assert_int_equal(g.ids[2], 16383);
 	assert_int_equal(g.ids[3], 1);
 	memset(&g, 0, sizeof g); /* a page of 2 below cursor 16384 */
-	assert_int_equal(auth__audit_list(t->db, NULL, "person:7", 0, 0, 16384, 2, collect, &g),
-			 0);
+	assert_int_equal(auth__audit_list(t->db, NULL, "person:7", 0, 0, 16384, 2, collect, &g), 0);
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.ids[0], 16383);
 	assert_int_equal(g.ids[1], 1);

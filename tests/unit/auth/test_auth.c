@@ -251,8 +251,8 @@ static void test_device_tokens(void **state)
 		usleep(50000);
 	assert_true(mu_now_mono() - t0 <= 1.2);
 	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), MU_EUNAUTH);
-	assert_int_equal(db_exec(f->t.db, "UPDATE devices SET revoked_at = NULL WHERE code = 'S-01'"),
-			 0);
+	assert_int_equal(
+	    db_exec(f->t.db, "UPDATE devices SET revoked_at = NULL WHERE code = 'S-01'"), 0);
 	assert_int_equal(auth__device_lookup(f->t.db, &k, site, &p), 0);
 	assert_int_equal(db_exec(f->t.db, "UPDATE devices SET revoked_at = 1 WHERE code = 'S-01'"),
 			 0);

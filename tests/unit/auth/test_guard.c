@@ -389,16 +389,17 @@ static void test_audit_after(void **state)
 	/* a failing write leaves neither its change nor an entry */
 	assert_int_equal(ask(f, &r_write, NULL, admin2, NULL, admin_csrf), 0);
 	assert_int_equal(auth_submit(&f->q.r, failing_write, NULL), MU_EINVAL);
-	auth_guard_flush(); /* the anonymous refusal's summary */
+	auth_guard_flush();   /* the anonymous refusal's summary */
 	db_writer_stop(f->w); /* drains the posted entries */
 	f->w = NULL;
 	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 6);
 	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'denied GET /admin' "
 				  "AND actor = 'staffa' AND status = 403 AND addr = '192.0.2.7'"),
 			 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'denied GET /admin' "
-				  "AND actor = '' AND status = 401 AND record LIKE 'anonymous:1 minute:%'"),
-			 1);
+	assert_int_equal(
+	    count(f, "SELECT count(*) FROM audit WHERE action = 'denied GET /admin' "
+		     "AND actor = '' AND status = 401 AND record LIKE 'anonymous:1 minute:%'"),
+	    1);
 	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'GET /places/{code}' "
 				  "AND record = 'place:GZ-A' AND actor_kind = 1"),
 			 1);
@@ -434,7 +435,8 @@ static void test_anonymous_summary(void **state)
 	int64_t before = count(f, "SELECT count(*) FROM audit");
 	for (int i = 0; i < 300; i++) {
 		const struct http_route *rt = i % 3 ? &r_admin : &r_tubes;
-		int rc = ask(f, rt, NULL, i % 2 ? "garbage" : NULL, i % 3 ? NULL : "Bearer nope", NULL);
+		int rc =
+		    ask(f, rt, NULL, i % 2 ? "garbage" : NULL, i % 3 ? NULL : "Bearer nope", NULL);
 		assert_int_equal(rc, MU_EUNAUTH);
 		if (i >= 150)
 			strcpy(f->q.r.client, "192.0.2.8");
@@ -455,9 +457,9 @@ static void test_anonymous_summary(void **state)
 			     "'192.0.2.8' AND action = 'denied POST /tubes'") >= 1);
 	int64_t anon = 0;
 	struct db_stmt *st = NULL;
-	assert_int_equal(db_prepare(f->t.db,
-				    "SELECT record FROM audit WHERE actor = '' AND status = 401", &st),
-			 0);
+	assert_int_equal(
+	    db_prepare(f->t.db, "SELECT record FROM audit WHERE actor = '' AND status = 401", &st),
+	    0);
 	while (db_step(st) == DB_ROW) {
 		unsigned long long n = 0;
 		assert_int_equal(sscanf(db_col_text(st, 0), "anonymous:%llu minute:", &n), 1);
@@ -481,9 +483,10 @@ static void test_person_entries(void **state)
 	db_writer_stop(f->w);
 	f->w = NULL;
 	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 4);
-	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE actor = 'staffa' AND action = "
-				  "'GET /places/{code}' AND status = 200 AND record IN ('person:5', "
-				  "'person:6', 'person:1234567890123', 'person:8')"),
+	assert_int_equal(count(f,
+			       "SELECT count(*) FROM audit WHERE actor = 'staffa' AND action = "
+			       "'GET /places/{code}' AND status = 200 AND record IN ('person:5', "
+			       "'person:6', 'person:1234567890123', 'person:8')"),
 			 4);
 	int64_t bad = -1, checked = 0;
 	assert_int_equal(auth_audit_verify(f->t.db, f->t.path, &bad, &checked), 0);

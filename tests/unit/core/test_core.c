@@ -148,25 +148,28 @@ static void test_buf_printf_growth(void **state)
 
 /* ---- UTF-8 ---------------------------------------------------------------------- */
 
-static bool v(const char *s) { return mu_utf8_valid(s, strlen(s)); }
+static bool v(const char *s)
+{
+	return mu_utf8_valid(s, strlen(s));
+}
 
 static void test_utf8(void **state)
 {
 	(void)state;
 	assert_true(v(""));
 	assert_true(v("plain ascii"));
-	assert_true(v("\xC3\xA9"));          /* é, 2 bytes */
-	assert_true(v("中文"));              /* 3 bytes each */
-	assert_true(v("\xF0\xA0\x88\x8C"));  /* 𠈌 U+2020C, 4 bytes */
+	assert_true(v("\xC3\xA9"));	    /* é, 2 bytes */
+	assert_true(v("中文"));		    /* 3 bytes each */
+	assert_true(v("\xF0\xA0\x88\x8C")); /* 𠈌 U+2020C, 4 bytes */
 	assert_true(v("𠈌"));
-	assert_true(v("\xF4\x8F\xBF\xBF"));  /* U+10FFFF, the last code point */
-	assert_true(v("\xEF\xBF\xBF"));      /* U+FFFF */
-	assert_true(v("\xED\x9F\xBF"));      /* U+D7FF, just before surrogates */
+	assert_true(v("\xF4\x8F\xBF\xBF"));    /* U+10FFFF, the last code point */
+	assert_true(v("\xEF\xBF\xBF"));	       /* U+FFFF */
+	assert_true(v("\xED\x9F\xBF"));	       /* U+D7FF, just before surrogates */
 	assert_true(mu_utf8_valid("a\0b", 3)); /* NUL is a valid code point */
 	assert_int_equal(mu_utf8_len("a中𠈌é", strlen("a中𠈌é")), 4);
 
-	assert_false(v("\xC0\x80"));         /* overlong NUL */
-	assert_false(v("\xC1\xBF"));         /* overlong 2-byte */
+	assert_false(v("\xC0\x80"));	     /* overlong NUL */
+	assert_false(v("\xC1\xBF"));	     /* overlong 2-byte */
 	assert_false(v("\xE0\x80\xAF"));     /* overlong '/' in 3 bytes */
 	assert_false(v("\xE0\x9F\xBF"));     /* overlong 3-byte */
 	assert_false(v("\xF0\x8F\xBF\xBF")); /* overlong 4-byte */
@@ -175,13 +178,13 @@ static void test_utf8(void **state)
 	assert_false(v("\xF4\x90\x80\x80")); /* U+110000 */
 	assert_false(v("\xF5\x80\x80\x80"));
 	assert_false(v("\xFF"));
-	assert_false(v("\x80"));             /* lone continuation */
-	assert_false(v("\xC3"));             /* truncated 2-byte */
-	assert_false(v("\xE4\xB8"));         /* truncated 3-byte */
-	assert_false(v("\xF0\xA0\x88"));     /* truncated 4-byte */
+	assert_false(v("\x80"));			    /* lone continuation */
+	assert_false(v("\xC3"));			    /* truncated 2-byte */
+	assert_false(v("\xE4\xB8"));			    /* truncated 3-byte */
+	assert_false(v("\xF0\xA0\x88"));		    /* truncated 4-byte */
 	assert_false(mu_utf8_valid("\xF0\xA0\x88\x8C", 3)); /* cut by n, not by NUL */
-	assert_false(v("ok\xE4\xB8x"));      /* bad continuation */
-	assert_false(v("\xD6\xD0\xCE\xC4")); /* "中文" in GBK */
+	assert_false(v("ok\xE4\xB8x"));			    /* bad continuation */
+	assert_false(v("\xD6\xD0\xCE\xC4"));		    /* "中文" in GBK */
 }
 
 /* ---- dates ---------------------------------------------------------------------- */
@@ -244,11 +247,12 @@ static void test_dates_parse(void **state)
 	assert_int_equal(mu_date_parse("2000-02-29", &z), 0);
 	assert_int_equal(z, mu_date_to_days(2000, 2, 29));
 	static const char *const bad[] = {
-		"1900-02-29", "2023-02-29", "2023-04-31", "2023-13-01", "2023-00-10",
-		"2023-01-00", "0000-01-01", "2023-1-01",  "2023-01-1",  "23-01-01",
-		"2023/01/01", "2023-01-01 ", " 2023-01-01", "2023-01-01T00", "2023-0a-01",
-		"+023-01-01", "2023-+1-01", "2023-01--1", "",           "20230101",
-		"2023-001-1",
+	    "1900-02-29",  "2023-02-29",    "2023-04-31", "2023-13-01",
+	    "2023-00-10",  "2023-01-00",    "0000-01-01", "2023-1-01",
+	    "2023-01-1",   "23-01-01",	    "2023/01/01", "2023-01-01 ",
+	    " 2023-01-01", "2023-01-01T00", "2023-0a-01", "+023-01-01",
+	    "2023-+1-01",  "2023-01--1",    "",		  "20230101",
+	    "2023-001-1",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		z = 777;
@@ -268,12 +272,12 @@ static void test_error_table(void **state)
 		int err, http;
 		const char *code;
 	} want[] = {
-		{MU_EINVAL, 400, "invalid"},       {MU_ENOTFOUND, 404, "not_found"},
-		{MU_EEXIST, 409, "conflict"},      {MU_EDB, 500, "db_error"},
-		{MU_EIO, 500, "io_error"},         {MU_ETOOBIG, 413, "too_large"},
-		{MU_EBUSY, 503, "busy"},           {MU_ECRYPTO, 500, "crypto_error"},
-		{MU_EFORBIDDEN, 403, "forbidden"}, {MU_EUNAUTH, 401, "unauthenticated"},
-		{MU_ESTOPPED, 503, "stopped"},     {MU_ESCHEMA, 500, "schema"},
+	    {MU_EINVAL, 400, "invalid"},       {MU_ENOTFOUND, 404, "not_found"},
+	    {MU_EEXIST, 409, "conflict"},      {MU_EDB, 500, "db_error"},
+	    {MU_EIO, 500, "io_error"},	       {MU_ETOOBIG, 413, "too_large"},
+	    {MU_EBUSY, 503, "busy"},	       {MU_ECRYPTO, 500, "crypto_error"},
+	    {MU_EFORBIDDEN, 403, "forbidden"}, {MU_EUNAUTH, 401, "unauthenticated"},
+	    {MU_ESTOPPED, 503, "stopped"},     {MU_ESCHEMA, 500, "schema"},
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		assert_true(want[i].err < 0);
@@ -326,8 +330,20 @@ static void test_parse_i64(void **state)
 	assert_true(x == INT64_MIN);
 	x = 5;
 	static const char *const bad[] = {
-		"",   "-",  "12a", "a12", "1 ",  " 1", "\t1", "\n1", "1.5", "0x10",
-		"1e3", "9223372036854775808", "-9223372036854775809", "99999999999999999999",
+	    "",
+	    "-",
+	    "12a",
+	    "a12",
+	    "1 ",
+	    " 1",
+	    "\t1",
+	    "\n1",
+	    "1.5",
+	    "0x10",
+	    "1e3",
+	    "9223372036854775808",
+	    "-9223372036854775809",
+	    "99999999999999999999",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (mu_parse_i64(bad[i], &x) != MU_EINVAL)
@@ -340,8 +356,8 @@ static void test_parse_i64(void **state)
 	assert_true(dv == 23.125);
 	assert_int_equal(mu_parse_double("-1e2", &dv), 0);
 	assert_true(dv == -100.0);
-	static const char *const dbad[] = {"", "x", "1.5x", " 1.5", "nan", "inf", "-inf",
-					   "NaN", "1e999"};
+	static const char *const dbad[] = {"",	  "x",	  "1.5x", " 1.5", "nan",
+					   "inf", "-inf", "NaN",  "1e999"};
 	for (size_t i = 0; i < sizeof dbad / sizeof dbad[0]; i++)
 		if (mu_parse_double(dbad[i], &dv) != MU_EINVAL)
 			fail_msg("accepted bad number \"%s\"", dbad[i]);
@@ -350,19 +366,19 @@ static void test_parse_i64(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arena_alignment),
-		cmocka_unit_test(test_arena_many),
-		cmocka_unit_test(test_arena_big),
-		cmocka_unit_test(test_arena_reset_reuses),
-		cmocka_unit_test(test_buf_max),
-		cmocka_unit_test(test_buf_printf_growth),
-		cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_dates_valid),
-		cmocka_unit_test(test_dates_round_trip),
-		cmocka_unit_test(test_dates_parse),
-		cmocka_unit_test(test_error_table),
-		cmocka_unit_test(test_why),
-		cmocka_unit_test(test_parse_i64),
+	    cmocka_unit_test(test_arena_alignment),
+	    cmocka_unit_test(test_arena_many),
+	    cmocka_unit_test(test_arena_big),
+	    cmocka_unit_test(test_arena_reset_reuses),
+	    cmocka_unit_test(test_buf_max),
+	    cmocka_unit_test(test_buf_printf_growth),
+	    cmocka_unit_test(test_utf8),
+	    cmocka_unit_test(test_dates_valid),
+	    cmocka_unit_test(test_dates_round_trip),
+	    cmocka_unit_test(test_dates_parse),
+	    cmocka_unit_test(test_error_table),
+	    cmocka_unit_test(test_why),
+	    cmocka_unit_test(test_parse_i64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,7 +65,7 @@ static void assert_journal(struct db *d, const char *want)
 }
 
 static const char sql_place_ins[] =
-	"INSERT INTO places(id, parent_id, level, code, name) VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO places(id, parent_id, level, code, name) VALUES (?, ?, ?, ?, ?)";
 
 /* Inserts a place; returns db_step's code (DB_DONE on success). */
 static int place_add(struct db *d, int64_t id, int64_t parent, int level, const char *code)
@@ -225,15 +225,17 @@ static void test_constraint_codes(void **state)
 					" p INTEGER REFERENCES places(id))"),
 			 0);
 	assert_int_equal(t_add(f->db, 1, "a", "x", 1, 1), DB_DONE);
-	assert_int_equal(t_add(f->db, 2, "a", "x", 1, 1), MU_EEXIST); /* UNIQUE */
-	assert_int_equal(t_add(f->db, 1, "b", "x", 1, 1), MU_EEXIST); /* PRIMARY KEY */
-	assert_int_equal(t_add(f->db, 3, "c", NULL, 1, 1), MU_EINVAL); /* NOT NULL */
-	assert_int_equal(t_add(f->db, 4, "d", "x", 0, 1), MU_EINVAL);  /* CHECK */
+	assert_int_equal(t_add(f->db, 2, "a", "x", 1, 1), MU_EEXIST);	/* UNIQUE */
+	assert_int_equal(t_add(f->db, 1, "b", "x", 1, 1), MU_EEXIST);	/* PRIMARY KEY */
+	assert_int_equal(t_add(f->db, 3, "c", NULL, 1, 1), MU_EINVAL);	/* NOT NULL */
+	assert_int_equal(t_add(f->db, 4, "d", "x", 0, 1), MU_EINVAL);	/* CHECK */
 	assert_int_equal(t_add(f->db, 5, "e", "x", 1, 999), MU_EINVAL); /* FOREIGN KEY */
 	assert_int_equal(q(f->db, "SELECT count(*) FROM t"), 1);
 	/* Same mapping through db_exec. */
-	assert_int_equal(db_exec(f->db, "INSERT INTO t(id,u,nn,c) VALUES (9,'a','x',1)"), MU_EEXIST);
-	assert_int_equal(db_exec(f->db, "INSERT INTO t(id,u,nn,c) VALUES (9,'z','x',-1)"), MU_EINVAL);
+	assert_int_equal(db_exec(f->db, "INSERT INTO t(id,u,nn,c) VALUES (9,'a','x',1)"),
+			 MU_EEXIST);
+	assert_int_equal(db_exec(f->db, "INSERT INTO t(id,u,nn,c) VALUES (9,'z','x',-1)"),
+			 MU_EINVAL);
 	assert_int_equal(db_exec(f->db, "INSERT INTO nope VALUES (1)"), MU_EDB);
 	assert_int_equal(place_add(f->db, 2, 1, 9, "bad-level"), MU_EINVAL);
 	assert_int_equal(place_add(f->db, 2, 1, 1, "city"), MU_EEXIST);
@@ -263,7 +265,7 @@ static void test_nested_tx(void **state)
 	assert_int_equal(db_tx_begin(d), 0);
 	assert_int_equal(db_exec(d, "INSERT INTO n VALUES (4)"), 0);
 	assert_int_equal(db_tx_rollback(d), 0); /* third level: undoes 4 */
-	assert_int_equal(db_tx_commit(d), 0);   /* keeps 3 */
+	assert_int_equal(db_tx_commit(d), 0);	/* keeps 3 */
 	assert_int_equal(db_tx_commit(d), 0);
 	assert_int_equal(db_tx_depth(d), 0);
 	assert_int_equal(q(d, "SELECT sum(x) FROM n"), 4);
@@ -454,7 +456,8 @@ static long wal_bytes(const struct fx *f)
 static void commit_pages(struct fx *f, int commits)
 {
 	for (int i = 0; i < commits; i++)
-		assert_int_equal(db_exec(f->db, "INSERT INTO big(b) VALUES (randomblob(20000))"), 0);
+		assert_int_equal(db_exec(f->db, "INSERT INTO big(b) VALUES (randomblob(20000))"),
+				 0);
 }
 
 /* db_checkpoint_policy: no checkpoint before the interval however large the WAL grows
@@ -478,17 +481,17 @@ static void test_checkpoint_policy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_constraint_codes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nested_tx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bulk_duplicates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint_policy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_constraint_codes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nested_tx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bulk_duplicates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_checkpoint_policy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

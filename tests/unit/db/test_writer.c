@@ -79,7 +79,10 @@ static int insert_kv(struct db *d, int64_t k, int64_t v)
 }
 
 /* A write that inserts the key at *arg. */
-static int w_insert(struct db *d, void *arg) { return insert_kv(d, *(int64_t *)arg, 1); }
+static int w_insert(struct db *d, void *arg)
+{
+	return insert_kv(d, *(int64_t *)arg, 1);
+}
 
 /* A write that inserts the key at *arg and then fails: it must leave nothing. */
 static int w_insert_then_fail(struct db *d, void *arg)
@@ -268,9 +271,8 @@ static void test_many_threads(void **state)
 	assert_int_equal(q(f->path, "SELECT count(*) FROM w"), THREADS * PER_THREAD);
 	for (int i = 1; i <= THREADS; i++) {
 		char sql[128];
-		snprintf(sql, sizeof sql,
-			 "SELECT count(*) FROM w WHERE k BETWEEN %d AND %d", i * 100000,
-			 i * 100000 + PER_THREAD - 1);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM w WHERE k BETWEEN %d AND %d",
+			 i * 100000, i * 100000 + PER_THREAD - 1);
 		assert_int_equal(q(f->path, sql), PER_THREAD);
 	}
 }
@@ -462,12 +464,12 @@ int main(void)
 {
 	alarm(120); /* a hung writer fails the run instead of blocking it */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failing_write_alone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_batch_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_gathers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_fails_cleanly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failing_write_alone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_post_gathers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_fails_cleanly, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -188,8 +188,10 @@ static void check_db(const char *path, const struct keys *ks)
 	assert_true(n_acked > 0);
 
 	/* Every acknowledged key is durable, in both tables. */
-	assert_int_equal(q(d, "SELECT count(*) FROM temp.acked WHERE k NOT IN (SELECT k FROM a)"), 0);
-	assert_int_equal(q(d, "SELECT count(*) FROM temp.acked WHERE k NOT IN (SELECT k FROM b)"), 0);
+	assert_int_equal(q(d, "SELECT count(*) FROM temp.acked WHERE k NOT IN (SELECT k FROM a)"),
+			 0);
+	assert_int_equal(q(d, "SELECT count(*) FROM temp.acked WHERE k NOT IN (SELECT k FROM b)"),
+			 0);
 	/* Each write is whole: a and b hold the same keys. */
 	assert_int_equal(q(d, "SELECT count(*) FROM a WHERE k NOT IN (SELECT k FROM b)"), 0);
 	assert_int_equal(q(d, "SELECT count(*) FROM b WHERE k NOT IN (SELECT k FROM a)"), 0);
@@ -212,11 +214,12 @@ static void one_round(const char *dir, int iter, unsigned *seed)
 	snprintf(path, sizeof path, "%s/crash%d.db", dir, iter);
 	struct db *d;
 	assert_int_equal(db_open(path, DB_OPEN_CREATE, &d), 0);
-	assert_int_equal(db_exec(d, "CREATE TABLE a(k INTEGER PRIMARY KEY, seq INTEGER);"
-				    "CREATE INDEX a_seq ON a(seq);"
-				    "CREATE TABLE b(k INTEGER PRIMARY KEY);"
-				    "CREATE TABLE batches(seq INTEGER PRIMARY KEY, n INTEGER NOT NULL)"),
-			 0);
+	assert_int_equal(
+	    db_exec(d, "CREATE TABLE a(k INTEGER PRIMARY KEY, seq INTEGER);"
+		       "CREATE INDEX a_seq ON a(seq);"
+		       "CREATE TABLE b(k INTEGER PRIMARY KEY);"
+		       "CREATE TABLE batches(seq INTEGER PRIMARY KEY, n INTEGER NOT NULL)"),
+	    0);
 	db_close(d);
 
 	int fds[2];
@@ -262,7 +265,7 @@ int main(void)
 {
 	alarm(120); /* bounded: a hang fails the run */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crash),
+	    cmocka_unit_test(test_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -254,11 +254,15 @@ static void test_code_refused(void **state)
 	assert_int_equal(people_code_parse("01ABCDEFGHJKMNPQRSTVWXYZ0U", raw), MU_EINVAL);  /* U */
 	assert_int_equal(people_code_parse("01ABCDEFGHJKMNPQRSTVWXYZ0", raw), MU_EINVAL);   /* 25 */
 	assert_int_equal(people_code_parse("01ABCDEFGHJKMNPQRSTVWXYZ0G0", raw), MU_EINVAL); /* 27 */
-	assert_int_equal(people_code_parse("01ABCDEFGHJKMNPQRSTVWXYZ01", raw), MU_EINVAL);  /* pad */
-	assert_int_equal(people_code_parse("01ABCDEFGH KMNPQRSTVWXYZ0G", raw), MU_EINVAL);  /* space */
-	assert_int_equal(people_code_parse("01ABCDEFGH\xc3\x89KMNPQRSTVWXYZ", raw), MU_EINVAL); /* É */
-	assert_int_equal(people_code_parse("01ABCDEFGH[KMNPQRSTVWXYZ0G", raw), MU_EINVAL);  /* past Z */
-	assert_int_equal(people_code_parse("01ABCDEFGH`KMNPQRSTVWXYZ0G", raw), MU_EINVAL);  /* before a */
+	assert_int_equal(people_code_parse("01ABCDEFGHJKMNPQRSTVWXYZ01", raw), MU_EINVAL); /* pad */
+	assert_int_equal(people_code_parse("01ABCDEFGH KMNPQRSTVWXYZ0G", raw),
+			 MU_EINVAL); /* space */
+	assert_int_equal(people_code_parse("01ABCDEFGH\xc3\x89KMNPQRSTVWXYZ", raw),
+			 MU_EINVAL); /* É */
+	assert_int_equal(people_code_parse("01ABCDEFGH[KMNPQRSTVWXYZ0G", raw),
+			 MU_EINVAL); /* past Z */
+	assert_int_equal(people_code_parse("01ABCDEFGH`KMNPQRSTVWXYZ0G", raw),
+			 MU_EINVAL); /* before a */
 	assert_int_equal(people_code_parse("", raw), MU_EINVAL);
 	assert_int_equal(people_code_parse("--------------------------", raw), MU_EINVAL);
 	/* A refused parse leaves raw alone. */

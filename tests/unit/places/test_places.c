@@ -15,14 +15,27 @@ static int setup(void **state)
 	tdb_open(&f->t);
 	struct db *d = f->t.db;
 	assert_int_equal(places_add(d, 0, PLACES_CITY, "440100", "广州市", &f->city, NULL), 0);
-	assert_int_equal(places_add(d, f->city, PLACES_DISTRICT, "440103", "荔湾区", &f->dist, NULL), 0);
-	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103014", "白鹤洞街", &f->street, NULL), 0);
-	assert_int_equal(places_add(d, f->street, PLACES_COMMUNITY, "440103014001", "芳村社区", &f->comm, NULL), 0);
-	assert_int_equal(places_add(d, f->comm, PLACES_GRID, "440103014001001", "第1网格", &f->grid, NULL), 0);
-	assert_int_equal(places_add(d, f->grid, PLACES_COMPOUND, "44010301400100101", "芳村花园", &f->comp, NULL), 0);
-	assert_int_equal(places_add(d, f->comp, PLACES_BUILDING, "44010301400100101001", "1栋", &f->bld, NULL), 0);
-	assert_int_equal(places_add(d, f->bld, PLACES_HOUSEHOLD, "440103014001001010010101", "101", &f->hh1, NULL), 0);
-	assert_int_equal(places_add(d, f->bld, PLACES_HOUSEHOLD, "440103014001001010010102", "102", &f->hh2, NULL), 0);
+	assert_int_equal(
+	    places_add(d, f->city, PLACES_DISTRICT, "440103", "荔湾区", &f->dist, NULL), 0);
+	assert_int_equal(
+	    places_add(d, f->dist, PLACES_STREET, "440103014", "白鹤洞街", &f->street, NULL), 0);
+	assert_int_equal(
+	    places_add(d, f->street, PLACES_COMMUNITY, "440103014001", "芳村社区", &f->comm, NULL),
+	    0);
+	assert_int_equal(
+	    places_add(d, f->comm, PLACES_GRID, "440103014001001", "第1网格", &f->grid, NULL), 0);
+	assert_int_equal(places_add(d, f->grid, PLACES_COMPOUND, "44010301400100101", "芳村花园",
+				    &f->comp, NULL),
+			 0);
+	assert_int_equal(
+	    places_add(d, f->comp, PLACES_BUILDING, "44010301400100101001", "1栋", &f->bld, NULL),
+	    0);
+	assert_int_equal(places_add(d, f->bld, PLACES_HOUSEHOLD, "440103014001001010010101", "101",
+				    &f->hh1, NULL),
+			 0);
+	assert_int_equal(places_add(d, f->bld, PLACES_HOUSEHOLD, "440103014001001010010102", "102",
+				    &f->hh2, NULL),
+			 0);
 	*state = f;
 	return 0;
 }
@@ -80,8 +93,9 @@ static void test_rules(void **state)
 	struct mu_why why = {0};
 	/* A second city, a level skipped, a duplicate code, a missing parent. */
 	assert_int_equal(places_add(d, 0, PLACES_CITY, "440200", "韶关市", &id, &why), MU_EEXIST);
-	assert_int_equal(places_add(d, f->dist, PLACES_COMMUNITY, "440103999001", "X社区", &id, &why),
-			 MU_EINVAL);
+	assert_int_equal(
+	    places_add(d, f->dist, PLACES_COMMUNITY, "440103999001", "X社区", &id, &why),
+	    MU_EINVAL);
 	assert_string_equal(why.text, "level must be one below its parent's");
 	assert_string_equal(why.field, "level");
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103014", "重复街", &id, &why),
@@ -92,18 +106,21 @@ static void test_rules(void **state)
 			 MU_ENOTFOUND);
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "44 0103", "空格街", &id, &why),
 			 MU_EINVAL);
-	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "", &id, &why), MU_EINVAL);
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "", &id, &why),
+			 MU_EINVAL);
 	assert_string_equal(why.text, "name is empty");
 	assert_string_equal(why.field, "name");
-	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103098", "\xD6\xD0\xCE\xC4", &id, &why),
-			 MU_EINVAL);
+	assert_int_equal(
+	    places_add(d, f->dist, PLACES_STREET, "440103098", "\xD6\xD0\xCE\xC4", &id, &why),
+	    MU_EINVAL);
 	assert_string_equal(why.text, "name is not valid UTF-8");
 	/* A rare 4-byte character is a valid name; 64 code points fit, 65 do not. */
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103097", "𠈌街", &id, &why), 0);
 	char name[65 * 3 + 1] = "";
 	for (int i = 0; i < 65; i++)
 		strcat(name, "街");
-	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103096", name, &id, &why), MU_EINVAL);
+	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103096", name, &id, &why),
+			 MU_EINVAL);
 	name[64 * 3] = '\0';
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103096", name, &id, &why), 0);
 	/* Refusals left nothing behind: two streets were added in all. */
@@ -160,7 +177,8 @@ static void test_walk_depth_first(void **state)
 	int64_t s2, c2;
 	/* A second street whose code sorts before the first one's community codes. */
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103013", "B街", &s2, NULL), 0);
-	assert_int_equal(places_add(d, s2, PLACES_COMMUNITY, "440103013001", "B社区", &c2, NULL), 0);
+	assert_int_equal(places_add(d, s2, PLACES_COMMUNITY, "440103013001", "B社区", &c2, NULL),
+			 0);
 	struct seen s = {0};
 	assert_int_equal(places_walk(d, f->dist, collect, &s), 0);
 	assert_int_equal(s.n, 10);
@@ -341,16 +359,16 @@ static void test_levels(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_counts_maintained, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rebuild_agrees, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_find_path_within, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_depth_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rebuild_with_people, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_root_parent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
-		cmocka_unit_test(test_levels),
+	    cmocka_unit_test_setup_teardown(test_counts_maintained, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebuild_agrees, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_find_path_within, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walk_depth_first, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebuild_with_people, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_root_parent, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
+	    cmocka_unit_test(test_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,8 +74,10 @@ static inline int fx_setup(void **state)
 	for (int i = 0; i < NPEOPLE; i++)
 		fx_person(f, i, i < 3 ? f->h1 : i < 7 ? f->h2 : i < 12 ? f->h3 : f->hx);
 
-	struct screening_site s1 = {.place_id = f->comm, .code = "SITE1", .name = "站一", .desks = 4};
-	struct screening_site s2 = {.place_id = f->comm, .code = "SITE2", .name = "站二", .desks = 2};
+	struct screening_site s1 = {
+	    .place_id = f->comm, .code = "SITE1", .name = "站一", .desks = 4};
+	struct screening_site s2 = {
+	    .place_id = f->comm, .code = "SITE2", .name = "站二", .desks = 2};
 	struct screening_lab l1 = {.code = "LAB1", .name = "金域", .capacity = 350000};
 	struct screening_lab l2 = {.code = "LAB2", .name = "气膜", .capacity = 120000};
 	assert_int_equal(screening_site_add(f->t.db, &s1, NULL), 0);
@@ -109,17 +111,21 @@ static inline int64_t fx_count(struct fx *f, const char *sql)
 /* Rows of every screening table, to show that a refusal wrote nothing. */
 static inline int64_t fx_rows(struct fx *f)
 {
-	return fx_count(f, "SELECT (SELECT count(*) FROM tubes) * 1000000 + (SELECT count(*) FROM"
-			   " samples) * 1000 + (SELECT count(*) FROM recalls) +"
-			   " (SELECT coalesce(sum(n), 0) + coalesce(sum(state), 0) FROM tubes) * 1000000000");
+	return fx_count(
+	    f, "SELECT (SELECT count(*) FROM tubes) * 1000000 + (SELECT count(*) FROM"
+	       " samples) * 1000 + (SELECT count(*) FROM recalls) +"
+	       " (SELECT coalesce(sum(n), 0) + coalesce(sum(state), 0) FROM tubes) * 1000000000");
 }
 
 /* Scans person i (by personal code) into tube at site, with a fresh scan id. */
-static inline struct screening_scan_result fx_scan_as(struct fx *f, const char *scan_id, const char *tube,
-					       int i, const char *site)
+static inline struct screening_scan_result fx_scan_as(struct fx *f, const char *scan_id,
+						      const char *tube, int i, const char *site)
 {
-	struct screening_scan in = {.scan_id = scan_id, .round_id = f->round, .site = site,
-				    .tube = tube, .person = f->code[i],
+	struct screening_scan in = {.scan_id = scan_id,
+				    .round_id = f->round,
+				    .site = site,
+				    .tube = tube,
+				    .person = f->code[i],
 				    .at = "2021-06-01T08:00:00+08:00"};
 	struct screening_scan_result r;
 	assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, &in, 1, &r, f->dl), 0);
@@ -143,8 +149,11 @@ static inline void fx_receive(struct fx *f, const char *tube, int want_err)
 
 static inline void fx_result(struct fx *f, const char *tube, const char *result, int want_err)
 {
-	struct screening_result_in in = {.tube = tube, .result = result, .ct_orf1ab = NAN,
-					 .ct_n = NAN, .at = "2021-06-01T20:00:00Z"};
+	struct screening_result_in in = {.tube = tube,
+					 .result = result,
+					 .ct_orf1ab = NAN,
+					 .ct_n = NAN,
+					 .at = "2021-06-01T20:00:00Z"};
 	struct screening_item_result r;
 	assert_int_equal(screening_result_record(f->t.db, NULL, &in, 1, 2000, &r, f->dl), 0);
 	if (r.err != want_err)

@@ -10,8 +10,8 @@ static void expect(struct screening_cov *c, struct fx *f, int64_t place, int64_t
 {
 	struct screening_counts k;
 	assert_int_equal(screening_cov_get(c, f->t.db, f->round, place, &k), 0);
-	int64_t got[7] = {k.people, k.expected, k.sampled, k.resulted, k.negative, k.pool_positive,
-			  k.positive};
+	int64_t got[7] = {k.people,   k.expected,      k.sampled, k.resulted,
+			  k.negative, k.pool_positive, k.positive};
 	int64_t want[7] = {people, expected, sampled, resulted, negative, pool_positive, positive};
 	for (int i = 0; i < 7; i++)
 		if (got[i] != want[i])
@@ -31,11 +31,15 @@ static void test_arithmetic_with_exemptions(void **state)
 	struct screening_cov *c;
 	assert_int_equal(screening_cov_new(f->t.db, &c), 0);
 	/* Person 11 away (standing), person 10 hospitalised for this round only. */
-	assert_int_equal(screening_exemption_add(f->t.db, 0, f->person[11], SCREENING_EXEMPT_AWAY, 0, 1, f->dl), 0);
+	assert_int_equal(
+	    screening_exemption_add(f->t.db, 0, f->person[11], SCREENING_EXEMPT_AWAY, 0, 1, f->dl),
+	    0);
 	assert_int_equal(screening_exemption_add(f->t.db, f->round, f->person[10],
-						 SCREENING_EXEMPT_HOSPITALISED, 0, 1, f->dl), 0);
-	assert_int_equal(screening_exemption_add(f->t.db, 0, f->person[11], SCREENING_EXEMPT_MOVED, 0, 1, f->dl),
-			 MU_EEXIST);
+						 SCREENING_EXEMPT_HOSPITALISED, 0, 1, f->dl),
+			 0);
+	assert_int_equal(
+	    screening_exemption_add(f->t.db, 0, f->person[11], SCREENING_EXEMPT_MOVED, 0, 1, f->dl),
+	    MU_EEXIST);
 	apply(c, f);
 	expect(c, f, f->street, 12, 10, 0, 0, 0, 0, 0);
 	expect(c, f, f->city, 13, 11, 0, 0, 0, 0, 0);
@@ -77,7 +81,8 @@ static void test_arithmetic_with_exemptions(void **state)
 	/* The aggregate rebuilt from the rows agrees everywhere. */
 	struct screening_cov *fresh;
 	assert_int_equal(screening_cov_new(f->t.db, &fresh), 0);
-	int64_t ids[] = {f->city, f->dist, f->street, f->comm, f->g1, f->g2, f->b1, f->b2, f->h1, f->h2, f->h3, f->street2};
+	int64_t ids[] = {f->city, f->dist, f->street, f->comm, f->g1, f->g2,
+			 f->b1,	  f->b2,   f->h1,     f->h2,   f->h3, f->street2};
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		struct screening_counts a, b;
 		assert_int_equal(screening_cov_get(c, f->t.db, f->round, ids[i], &a), 0);
@@ -233,19 +238,23 @@ static void test_incremental_equals_rebuilt(void **state)
 			struct screening_item_result ir;
 			assert_int_equal(screening_tube_receive(f->t.db, "LAB1", bc, 1, 6, &ir), 0);
 		} else if (kind < 9 && ntubes) {
-			static const char *const res[] = {"negative", "negative", "positive", "invalid"};
+			static const char *const res[] = {"negative", "negative", "positive",
+							  "invalid"};
 			const char *bc[1] = {tubes[rand() % ntubes]};
 			struct screening_item_result rr;
 			screening_tube_seal(f->t.db, bc[0], 5, NULL);
 			assert_int_equal(screening_tube_receive(f->t.db, "LAB1", bc, 1, 6, &rr), 0);
 			struct screening_result_in in = {.tube = bc[0],
-							 .result = res[rand() % 4], .ct_orf1ab = NAN,
+							 .result = res[rand() % 4],
+							 .ct_orf1ab = NAN,
 							 .ct_n = NAN};
 			struct screening_item_result ir;
-			assert_int_equal(screening_result_record(f->t.db, NULL, &in, 1, 7, &ir, f->dl), 0);
+			assert_int_equal(
+			    screening_result_record(f->t.db, NULL, &in, 1, 7, &ir, f->dl), 0);
 		} else {
 			screening_exemption_add(f->t.db, rand() % 3 ? rounds[which] : 0,
-						f->person[rand() % NPEOPLE], rand() % 4, 0, 8, f->dl);
+						f->person[rand() % NPEOPLE], rand() % 4, 0, 8,
+						f->dl);
 		}
 		/* Apply some deltas late, several operations at once: order must not matter. */
 		if (rand() % 3 == 0)
@@ -256,21 +265,25 @@ static void test_incremental_equals_rebuilt(void **state)
 	assert_true(fx_count(f, "SELECT count(*) FROM tubes WHERE result = 0") > 0);
 	struct screening_cov *fresh;
 	assert_int_equal(screening_cov_new(f->t.db, &fresh), 0);
-	int64_t ids[] = {f->city, f->dist, f->street, f->comm, f->g1, f->g2, f->b1, f->b2, f->h1, f->h2, f->h3, f->street2, f->hx};
+	int64_t ids[] = {f->city, f->dist, f->street, f->comm, f->g1,	   f->g2, f->b1,
+			 f->b2,	  f->h1,   f->h2,     f->h3,   f->street2, f->hx};
 	for (int w = 0; w < 2; w++)
 		for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 			struct screening_counts a, b;
 			assert_int_equal(screening_cov_get(c, f->t.db, rounds[w], ids[i], &a), 0);
-			assert_int_equal(screening_cov_get(fresh, f->t.db, rounds[w], ids[i], &b), 0);
+			assert_int_equal(screening_cov_get(fresh, f->t.db, rounds[w], ids[i], &b),
+					 0);
 			if (memcmp(&a, &b, sizeof a) != 0)
-				fail_msg("round %lld place %lld: sampled %lld/%lld resulted %lld/%lld"
-					 " neg %lld/%lld pp %lld/%lld pos %lld/%lld exp %lld/%lld",
-					 (long long)rounds[w], (long long)ids[i], (long long)a.sampled,
-					 (long long)b.sampled, (long long)a.resulted, (long long)b.resulted,
-					 (long long)a.negative, (long long)b.negative,
-					 (long long)a.pool_positive, (long long)b.pool_positive,
-					 (long long)a.positive, (long long)b.positive,
-					 (long long)a.expected, (long long)b.expected);
+				fail_msg(
+				    "round %lld place %lld: sampled %lld/%lld resulted %lld/%lld"
+				    " neg %lld/%lld pp %lld/%lld pos %lld/%lld exp %lld/%lld",
+				    (long long)rounds[w], (long long)ids[i], (long long)a.sampled,
+				    (long long)b.sampled, (long long)a.resulted,
+				    (long long)b.resulted, (long long)a.negative,
+				    (long long)b.negative, (long long)a.pool_positive,
+				    (long long)b.pool_positive, (long long)a.positive,
+				    (long long)b.positive, (long long)a.expected,
+				    (long long)b.expected);
 			assert_int_equal(a.resulted, a.negative + a.pool_positive + a.positive);
 		}
 	screening_cov_free(fresh);
@@ -282,17 +295,21 @@ static void test_missing_pages(void **state)
 	struct fx *f = *state;
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(fx_scan(f, "T1", i).status, SCREENING_SCAN_OK);
-	assert_int_equal(screening_exemption_add(f->t.db, 0, f->person[11], SCREENING_EXEMPT_AWAY, 0, 1, NULL), 0);
+	assert_int_equal(
+	    screening_exemption_add(f->t.db, 0, f->person[11], SCREENING_EXEMPT_AWAY, 0, 1, NULL),
+	    0);
 	assert_int_equal(screening_exemption_add(f->t.db, f->round, f->person[10],
-						 SCREENING_EXEMPT_DECEASED, 0, 1, NULL), 0);
+						 SCREENING_EXEMPT_DECEASED, 0, 1, NULL),
+			 0);
 	/* Missing in the street: 5, 6 (H2 in B1), then 7, 8, 9 (H3 in B2). */
 	int want[5] = {5, 6, 7, 8, 9};
 	struct screening_missing m[2];
 	char cursor[SCREENING_CURSOR_MAX] = "", next[SCREENING_CURSOR_MAX];
 	size_t n, got = 0;
 	for (int page = 0; page < 3; page++) {
-		assert_int_equal(screening_missing_list(f->t.db, &f->t.keys, f->round, f->street, cursor,
-							m, 2, &n, next), 0);
+		assert_int_equal(screening_missing_list(f->t.db, &f->t.keys, f->round, f->street,
+							cursor, m, 2, &n, next),
+				 0);
 		assert_int_equal(n, page < 2 ? 2 : 1);
 		for (size_t i = 0; i < n; i++, got++) {
 			int who = want[got];
@@ -309,22 +326,24 @@ static void test_missing_pages(void **state)
 	assert_int_equal(got, 5);
 	/* A grid, without keys; an exactly full page has no next cursor. */
 	struct screening_missing g[3];
-	assert_int_equal(screening_missing_list(f->t.db, NULL, f->round, f->g2, NULL, g, 3, &n, next), 0);
+	assert_int_equal(
+	    screening_missing_list(f->t.db, NULL, f->round, f->g2, NULL, g, 3, &n, next), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(next, "");
 	assert_string_equal(g[0].name, "");
-	assert_int_equal(screening_missing_list(f->t.db, NULL, f->round, f->g1, "nonsense", g, 3, &n, next),
-			 MU_EINVAL);
+	assert_int_equal(
+	    screening_missing_list(f->t.db, NULL, f->round, f->g1, "nonsense", g, 3, &n, next),
+	    MU_EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_arithmetic_with_exemptions, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_children, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_below, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_incremental_equals_rebuilt, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_missing_pages, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_arithmetic_with_exemptions, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_children, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_below, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_incremental_equals_rebuilt, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_pages, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

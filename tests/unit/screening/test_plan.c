@@ -21,9 +21,9 @@ static void test_facts_table(void **state)
 		int k;
 		double e;
 	} t[] = {
-		{1e-4, 5, 0.2005}, {1e-4, 10, 0.1010}, {1e-4, 20, 0.0520},
-		{1e-3, 5, 0.2050}, {1e-3, 10, 0.1100}, {1e-3, 20, 0.0698},
-		{1e-2, 5, 0.2490}, {1e-2, 10, 0.1956}, {1e-2, 20, 0.2321},
+	    {1e-4, 5, 0.2005}, {1e-4, 10, 0.1010}, {1e-4, 20, 0.0520},
+	    {1e-3, 5, 0.2050}, {1e-3, 10, 0.1100}, {1e-3, 20, 0.0698},
+	    {1e-2, 5, 0.2490}, {1e-2, 10, 0.1956}, {1e-2, 20, 0.2321},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (fabs(E(t[i].k, t[i].p) - t[i].e) > 0.00005)
@@ -36,8 +36,8 @@ static void test_whole_city(void **state)
 {
 	(void)state;
 	/* Guangzhou, 10-in-1, p = 1e-3, 1,325 desks, labs of 350,000 tubes a day. */
-	struct screening_plan_in in = {.people = 18676605, .k = 10, .prevalence = 1e-3,
-				       .desks = 1325, .lab_capacity = 350000};
+	struct screening_plan_in in = {
+	    .people = 18676605, .k = 10, .prevalence = 1e-3, .desks = 1325, .lab_capacity = 350000};
 	struct screening_plan_out o;
 	assert_int_equal(screening_plan(&in, &o), 0);
 	assert_int_equal(o.tubes, 1867661); /* ceil(18,676,605 / 10) */
@@ -64,9 +64,12 @@ static void test_rejects(void **state)
 	(void)state;
 	struct screening_plan_out o;
 	struct screening_plan_in bad[] = {
-		{.people = -1, .k = 10}, {.people = 1, .k = 0},
-		{.people = 1, .k = 10, .prevalence = 1}, {.people = 1, .k = 10, .prevalence = -0.1},
-		{.people = 1, .k = 10, .desks = -1}, {.people = 1, .k = 10, .prevalence = NAN},
+	    {.people = -1, .k = 10},
+	    {.people = 1, .k = 0},
+	    {.people = 1, .k = 10, .prevalence = 1},
+	    {.people = 1, .k = 10, .prevalence = -0.1},
+	    {.people = 1, .k = 10, .desks = -1},
+	    {.people = 1, .k = 10, .prevalence = NAN},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(screening_plan(&bad[i], &o), MU_EINVAL);
@@ -75,9 +78,9 @@ static void test_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_facts_table),
-		cmocka_unit_test(test_whole_city),
-		cmocka_unit_test(test_rejects),
+	    cmocka_unit_test(test_facts_table),
+	    cmocka_unit_test(test_whole_city),
+	    cmocka_unit_test(test_rejects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

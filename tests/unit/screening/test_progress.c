@@ -210,7 +210,8 @@ static void test_day_catches_up(void **state)
 	assert_int_equal(d.samples_today, 3);
 	expect_same_day(f, h, f->round, now);
 	/* Another round's samples are its own; the first round's figures do not move. */
-	struct screening_round second = {.scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
+	struct screening_round second = {
+	    .scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
 	assert_int_equal(screening_round_create(f->t.db, &second, NULL), 0);
 	int64_t other = second.id;
 	int64_t before[SCREENING_DAY_HOURS];
@@ -298,28 +299,37 @@ static void test_progress_kept(void **state)
 	struct screening_progress_keep *never = screening_progress_keep_new(1e9, 2.0);
 	int64_t now = T0 + 7400;
 	scan_at(f, "A", 0, 60);
-	assert_int_equal(screening_progress_get_kept(always, f->t.db, f->round, now, 100.0, NULL, &p), 0);
+	assert_int_equal(
+	    screening_progress_get_kept(always, f->t.db, f->round, now, 100.0, NULL, &p), 0);
 	assert_int_equal(p.samples, 1);
-	assert_int_equal(screening_progress_get_kept(never, f->t.db, f->round, now, 100.0, NULL, &p), 0);
+	assert_int_equal(
+	    screening_progress_get_kept(never, f->t.db, f->round, now, 100.0, NULL, &p), 0);
 	assert_int_equal(p.samples, 1);
 	scan_at(f, "A", 1, 70);
-	assert_int_equal(screening_progress_get_kept(always, f->t.db, f->round, now + 1, 101.9, NULL, &p), 0);
+	assert_int_equal(
+	    screening_progress_get_kept(always, f->t.db, f->round, now + 1, 101.9, NULL, &p), 0);
 	assert_int_equal(p.samples, 1);
 	assert_int_equal(p.now, now); /* when it was counted */
-	assert_int_equal(screening_progress_get_kept(never, f->t.db, f->round, now + 1, 101.9, NULL, &p), 0);
+	assert_int_equal(
+	    screening_progress_get_kept(never, f->t.db, f->round, now + 1, 101.9, NULL, &p), 0);
 	assert_int_equal(p.samples, 2);
-	assert_int_equal(screening_progress_get_kept(always, f->t.db, f->round, now + 2, 102.0, NULL, &p), 0);
+	assert_int_equal(
+	    screening_progress_get_kept(always, f->t.db, f->round, now + 2, 102.0, NULL, &p), 0);
 	assert_int_equal(p.samples, 2);
 	assert_int_equal(p.now, now + 2);
 	/* Another round is counted for itself, not answered with the first one's figures. */
-	struct screening_round second = {.scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
+	struct screening_round second = {
+	    .scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
 	assert_int_equal(screening_round_create(f->t.db, &second, NULL), 0);
-	assert_int_equal(screening_progress_get_kept(always, f->t.db, second.id, now + 2, 102.1, NULL, &p), 0);
+	assert_int_equal(
+	    screening_progress_get_kept(always, f->t.db, second.id, now + 2, 102.1, NULL, &p), 0);
 	assert_int_equal(p.round_id, second.id);
 	assert_int_equal(p.samples, 0);
-	assert_int_equal(screening_progress_get_kept(always, f->t.db, f->round, now + 2, 102.2, NULL, &p), 0);
+	assert_int_equal(
+	    screening_progress_get_kept(always, f->t.db, f->round, now + 2, 102.2, NULL, &p), 0);
 	assert_int_equal(p.samples, 2);
-	assert_int_equal(screening_progress_get_kept(always, f->t.db, 999, now, 103.0, NULL, &p), MU_ENOTFOUND);
+	assert_int_equal(screening_progress_get_kept(always, f->t.db, 999, now, 103.0, NULL, &p),
+			 MU_ENOTFOUND);
 	screening_progress_keep_free(always);
 	screening_progress_keep_free(never);
 	screening_progress_keep_free(NULL);

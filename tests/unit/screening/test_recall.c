@@ -62,7 +62,8 @@ static void test_positive_pool_recalls_each_member(void **state)
 	struct screening_recall r3;
 	assert_int_equal(screening_recall_get(f->t.db, f->round, f->person[3], &r3), 0);
 	struct seen after = {0};
-	assert_int_equal(screening_recall_list(f->t.db, f->round, f->street, -1, r3.id, collect, &after), 0);
+	assert_int_equal(
+	    screening_recall_list(f->t.db, f->round, f->street, -1, r3.id, collect, &after), 0);
 	assert_int_equal(after.n, 6); /* person 4, then G2's five */
 	assert_int_equal(after.person[0], f->person[4]);
 }
@@ -106,12 +107,14 @@ static void test_reswab_resolves(void **state)
 	fx_receive(f, "R2B", 0);
 	fx_result(f, "R2B", "negative", 0);
 	assert_int_equal(recall_state(f, 2), SCREENING_RECALL_NEGATIVE);
-	assert_int_equal(fx_count(f, "SELECT count(*) FROM recalls WHERE resolved_at IS NOT NULL"), 3);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM recalls WHERE resolved_at IS NOT NULL"),
+			 3);
 	/* Still one recall per person. */
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM recalls"), 5);
 	struct seen s = {0};
-	assert_int_equal(screening_recall_list(f->t.db, f->round, f->city, SCREENING_RECALL_POSITIVE,
-					       0, collect, &s), 0);
+	assert_int_equal(screening_recall_list(f->t.db, f->round, f->city,
+					       SCREENING_RECALL_POSITIVE, 0, collect, &s),
+			 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.person[0], f->person[1]);
 }
@@ -128,15 +131,17 @@ static void test_single_round_confirms(void **state)
 	fx_receive(f, "S1", 0);
 	fx_result(f, "S1", "positive", 0);
 	assert_int_equal(recall_state(f, 3), SCREENING_RECALL_POSITIVE);
-	assert_int_equal(fx_count(f, "SELECT count(*) FROM recalls WHERE single_tube_id = source_tube_id"), 1);
+	assert_int_equal(
+	    fx_count(f, "SELECT count(*) FROM recalls WHERE single_tube_id = source_tube_id"), 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_positive_pool_recalls_each_member, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_reswab_resolves, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_single_round_confirms, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_positive_pool_recalls_each_member, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_reswab_resolves, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_single_round_confirms, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

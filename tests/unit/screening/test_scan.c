@@ -50,8 +50,8 @@ static void test_idempotent_and_repeat(void **state)
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM samples WHERE is_repeat = 1"), 1);
 	/* Within one batch the second copy of a scan id is a duplicate too. */
 	struct screening_scan in[2] = {
-		{"uuid-3", f->round, "SITE1", "T1", f->idno[1], "2021-06-01"},
-		{"uuid-3", f->round, "SITE1", "T1", f->idno[1], "2021-06-01"},
+	    {"uuid-3", f->round, "SITE1", "T1", f->idno[1], "2021-06-01"},
+	    {"uuid-3", f->round, "SITE1", "T1", f->idno[1], "2021-06-01"},
 	};
 	struct screening_scan_result out[2];
 	assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, in, 2, out, NULL), 0);
@@ -75,7 +75,10 @@ static void test_batch_caches(void **state)
 	const int who[9] = {0, 1, 2, 3, 4, 5, NPEOPLE - 1, 6, -1};
 	for (int i = 0; i < 9; i++) {
 		snprintf(ids[i], sizeof ids[i], "b-%d", i);
-		in[i] = (struct screening_scan){ids[i], f->round, "SITE1", tube[i],
+		in[i] = (struct screening_scan){ids[i],
+						f->round,
+						"SITE1",
+						tube[i],
 						who[i] < 0 ? forged : f->code[who[i]],
 						"2021-06-01T08:00:00+08:00"};
 	}
@@ -124,32 +127,35 @@ static void test_refusals_write_nothing(void **state)
 		int err;
 		const char *field;
 	} cases[] = {
-		{{"", f->round, "SITE1", "T9", f->code[1], "2021-06-01"}, MU_EINVAL, "scan_id"},
-		{{"a b", f->round, "SITE1", "T9", f->code[1], "2021-06-01"}, MU_EINVAL, "scan_id"},
-		{{"x1", 0, "SITE1", "T9", f->code[1], "2021-06-01"}, MU_EINVAL, "round"},
-		{{"x2", f->round, "SITE 1", "T9", f->code[1], "2021-06-01"}, MU_EINVAL, "site"},
-		{{"x3", f->round, "SITE1", "T/9", f->code[1], "2021-06-01"}, MU_EINVAL, "tube"},
-		{{"x4", f->round, "SITE1", "T9", NULL, "2021-06-01"}, MU_EINVAL, "person"},
-		{{"x5", f->round, "SITE1", "T9", f->code[1], "2021-13-01"}, MU_EINVAL, "at"},
-		{{"x6", f->round, "SITE1", "T9", f->code[1], NULL}, MU_EINVAL, "at"},
-		{{"x7", 999, "SITE1", "T9", f->code[1], "2021-06-01"}, MU_ENOTFOUND, "round"},
-		{{"x8", f->round, "NOSITE", "T9", f->code[1], "2021-06-01"}, MU_ENOTFOUND, "site"},
-		{{"x9", f->round, "SITE1", "T9", unknown_code, "2021-06-01"}, MU_ENOTFOUND, "person"},
-		{{"x10", f->round, "SITE1", "T9", "440106198001019999", "2021-06-01"}, MU_ENOTFOUND,
-		 "person"},
-		/* outside the round's scope: as unknown (issue 11) */
-		{{"x11", f->round, "SITE1", "T9", f->code[12], "2021-06-01"}, MU_ENOTFOUND, "person"},
-		/* a site outside the round's scope: no scan of anyone */
-		{{"x14", f->round, "SITEX", "T9", f->code[1], "2021-06-01"}, MU_EFORBIDDEN, "site"},
-		{{"x12", f->round, "SITE2", "T1", f->code[1], "2021-06-01"}, MU_EEXIST, "tube"},
-		{{"x13", r2.id, "SITE1", "T1", f->code[1], "2021-06-01"}, MU_EEXIST, "tube"},
+	    {{"", f->round, "SITE1", "T9", f->code[1], "2021-06-01"}, MU_EINVAL, "scan_id"},
+	    {{"a b", f->round, "SITE1", "T9", f->code[1], "2021-06-01"}, MU_EINVAL, "scan_id"},
+	    {{"x1", 0, "SITE1", "T9", f->code[1], "2021-06-01"}, MU_EINVAL, "round"},
+	    {{"x2", f->round, "SITE 1", "T9", f->code[1], "2021-06-01"}, MU_EINVAL, "site"},
+	    {{"x3", f->round, "SITE1", "T/9", f->code[1], "2021-06-01"}, MU_EINVAL, "tube"},
+	    {{"x4", f->round, "SITE1", "T9", NULL, "2021-06-01"}, MU_EINVAL, "person"},
+	    {{"x5", f->round, "SITE1", "T9", f->code[1], "2021-13-01"}, MU_EINVAL, "at"},
+	    {{"x6", f->round, "SITE1", "T9", f->code[1], NULL}, MU_EINVAL, "at"},
+	    {{"x7", 999, "SITE1", "T9", f->code[1], "2021-06-01"}, MU_ENOTFOUND, "round"},
+	    {{"x8", f->round, "NOSITE", "T9", f->code[1], "2021-06-01"}, MU_ENOTFOUND, "site"},
+	    {{"x9", f->round, "SITE1", "T9", unknown_code, "2021-06-01"}, MU_ENOTFOUND, "person"},
+	    {{"x10", f->round, "SITE1", "T9", "440106198001019999", "2021-06-01"},
+	     MU_ENOTFOUND,
+	     "person"},
+	    /* outside the round's scope: as unknown (issue 11) */
+	    {{"x11", f->round, "SITE1", "T9", f->code[12], "2021-06-01"}, MU_ENOTFOUND, "person"},
+	    /* a site outside the round's scope: no scan of anyone */
+	    {{"x14", f->round, "SITEX", "T9", f->code[1], "2021-06-01"}, MU_EFORBIDDEN, "site"},
+	    {{"x12", f->round, "SITE2", "T1", f->code[1], "2021-06-01"}, MU_EEXIST, "tube"},
+	    {{"x13", r2.id, "SITE1", "T1", f->code[1], "2021-06-01"}, MU_EEXIST, "tube"},
 	};
-	struct screening_site sx = {.place_id = f->street2, .code = "SITEX", .name = "外", .desks = 1};
+	struct screening_site sx = {
+	    .place_id = f->street2, .code = "SITEX", .name = "外", .desks = 1};
 	assert_int_equal(screening_site_add(f->t.db, &sx, NULL), 0);
 	int64_t before = fx_rows(f);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct screening_scan_result r;
-		assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, &cases[i].in, 1, &r, f->dl), 0);
+		assert_int_equal(
+		    screening_scan_batch(f->t.db, &f->t.keys, &cases[i].in, 1, &r, f->dl), 0);
 		if (r.status != SCREENING_SCAN_ERROR || r.err != cases[i].err ||
 		    strcmp(r.why.field, cases[i].field) != 0)
 			fail_msg("case %zu: status %d err %d field %s (%s)", i, r.status, r.err,
@@ -171,7 +177,8 @@ static void test_refusals_write_nothing(void **state)
 	assert_string_equal(r.why.field, "round");
 	assert_int_equal(fx_rows(f), before);
 	/* A scan accepted before the close is still a duplicate, not an error. */
-	assert_int_equal(fx_scan_as(f, "scan-1", "T1", 0, "SITE1").status, SCREENING_SCAN_DUPLICATE);
+	assert_int_equal(fx_scan_as(f, "scan-1", "T1", 0, "SITE1").status,
+			 SCREENING_SCAN_DUPLICATE);
 }
 
 static void test_tube_state_machine(void **state)
@@ -198,8 +205,8 @@ static void test_tube_state_machine(void **state)
 	assert_int_equal(screening_tube_receive(f->t.db, "NOLAB", bc, 1, 0, &ir), MU_ENOTFOUND);
 	assert_int_equal(screening_tube_seal(f->t.db, "T1", 100, &why), MU_EEXIST);
 	/* Only the receiving lab may post the result. */
-	struct screening_result_in in = {.tube = "T1", .result = "negative", .ct_orf1ab = NAN,
-					 .ct_n = NAN};
+	struct screening_result_in in = {
+	    .tube = "T1", .result = "negative", .ct_orf1ab = NAN, .ct_n = NAN};
 	assert_int_equal(screening_result_record(f->t.db, "LAB2", &in, 1, 5, &ir, NULL), 0);
 	assert_int_equal(ir.err, MU_EFORBIDDEN);
 	/* Malformed results. */
@@ -286,13 +293,19 @@ static void test_loader(void **state)
 	for (int i = 0; i < 8; i++) {
 		char id[16];
 		snprintf(id, sizeof id, "b%d", i);
-		struct screening_bulk_sample bs = {.scan_id = id, .tube = i < 5 ? "BT1" : "BT2",
-						   .site_id = 1, .person_id = f->person[who[i]],
-						   .household_id = who[i] < 3 ? f->h1 : f->h2, .at = 100 + i};
+		struct screening_bulk_sample bs = {.scan_id = id,
+						   .tube = i < 5 ? "BT1" : "BT2",
+						   .site_id = 1,
+						   .person_id = f->person[who[i]],
+						   .household_id = who[i] < 3 ? f->h1 : f->h2,
+						   .at = 100 + i};
 		assert_int_equal(screening_loader_add(l, &bs), 0);
 	}
-	struct screening_bulk_sample over = {.scan_id = "b9", .tube = "BT2", .site_id = 1,
-					     .person_id = f->person[9], .household_id = f->h3};
+	struct screening_bulk_sample over = {.scan_id = "b9",
+					     .tube = "BT2",
+					     .site_id = 1,
+					     .person_id = f->person[9],
+					     .household_id = f->h3};
 	assert_int_equal(screening_loader_add(l, &over), 0); /* the fourth in BT2 */
 	assert_int_equal(screening_loader_finish(l), 0);
 	screening_loader_free(l);
@@ -313,8 +326,11 @@ static void test_loader(void **state)
 	/* A scan id loaded twice rejects the whole load at the end. */
 	assert_int_equal(db_bulk_begin(f->t.db, tables), 0);
 	assert_int_equal(screening_loader_new(f->t.db, f->round, &l), 0);
-	struct screening_bulk_sample dup = {.scan_id = "b0", .tube = "BT3", .site_id = 1,
-					    .person_id = f->person[8], .household_id = f->h3};
+	struct screening_bulk_sample dup = {.scan_id = "b0",
+					    .tube = "BT3",
+					    .site_id = 1,
+					    .person_id = f->person[8],
+					    .household_id = f->h3};
 	assert_int_equal(screening_loader_add(l, &dup), 0);
 	assert_int_equal(screening_loader_finish(l), 0);
 	screening_loader_free(l);
@@ -325,14 +341,14 @@ static void test_loader(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_pool_fills_and_seals, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_idempotent_and_repeat, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_refusals_write_nothing, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_batch_caches, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_tube_state_machine, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_round_rules, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_loader, fx_setup, fx_teardown),
-		cmocka_unit_test(test_times),
+	    cmocka_unit_test_setup_teardown(test_pool_fills_and_seals, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_idempotent_and_repeat, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals_write_nothing, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_caches, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_tube_state_machine, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_round_rules, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_loader, fx_setup, fx_teardown),
+	    cmocka_unit_test(test_times),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
