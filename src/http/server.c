@@ -76,13 +76,6 @@ const char *http_cookie(const struct http_req *r, const char *name)
 	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name) : NULL;
 }
 
-int http_fail(struct http_req *r, int err, const char *field, const char *message)
-{
-	r->err_field = field;
-	r->err_message = message;
-	return err;
-}
-
 int http_body_json(struct http_req *r, json_t **out)
 {
 	struct req_ctx *c = ctx_of(r);
