@@ -13,6 +13,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 [ -x "$bin" ] || { echo "run-e2e-tests: $bin is not an executable" >&2; exit 2; }
+# Node is the project's (build/node, installed by `scripts/deps.sh build`, which make runs).
+[ -x "$root/build/node/bin/node" ] || { echo "run-e2e-tests: no build/node: run scripts/deps.sh build" >&2; exit 2; }
+export PATH="$root/build/node/bin:$PATH"
 [ -x /usr/bin/chromium ] || { echo "run-e2e-tests: /usr/bin/chromium is required (scripts/deps.sh)" >&2; exit 2; }
 cd "$root" || exit 2
 [ -f web/dist/index.html ] || { echo "run-e2e-tests: build the web app first (make web)" >&2; exit 2; }
