@@ -112,8 +112,10 @@ web-dev: build/.deps-build
 SUBMAKE = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 test: build/.deps-build build/.deps-test
 	@$(SUBMAKE) test-build
-	@$(SUBMAKE) -k test-run SUITE=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-15}
-	@echo "make test: all passed"
+	@rm -rf build/test-logs && mkdir -p build/test-logs && : >build/test-logs/summary
+	@rc=0; $(SUBMAKE) -k test-run SUITE=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-15} || rc=$$?; \
+	  echo "suites: $$(grep -c '^PASS' build/test-logs/summary || true) passed, $$(grep -c '^FAIL' build/test-logs/summary || true) failed"; \
+	  exit $$rc
 test-build: build/muster build/asan/muster $(UNIT_BIN) $(UNIT_ASAN) web/dist/index.html fuzz-build
 # The longest first, so that they start first.
 test-run: e2e-test-asan e2e-test-plain api-test-asan api-test-plain fuzz unit-asan \
