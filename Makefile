@@ -33,7 +33,7 @@ UNIT_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 
 .PHONY: all web web-dev test test-build test-run check unit unit-asan cli-test cli-test-plain \
 	cli-test-asan api-test api-test-plain api-test-asan e2e-test e2e-test-plain \
-	e2e-test-asan demo bench fmt fmt-check lint lint-c lint-js layers fuzz fuzz-build \
+	e2e-test-asan demo bench fmt fmt-check lint lint-c lint-cppcheck lint-js lint-eslint lint-prettier layers fuzz fuzz-build \
 	clean deps
 all: build/.deps-build build/muster web/dist/index.html
 
@@ -117,9 +117,9 @@ test: build/.deps-build build/.deps-test
 	  echo "suites: $$(grep -c '^PASS' build/test-logs/summary || true) passed, $$(grep -c '^FAIL' build/test-logs/summary || true) failed"; \
 	  exit $$rc
 test-build: build/muster build/asan/muster $(UNIT_BIN) $(UNIT_ASAN) web/dist/index.html fuzz-build
-# The longest first, so that they start first.
-test-run: e2e-test-asan e2e-test-plain api-test-asan api-test-plain fuzz unit-asan \
-	cli-test-asan unit cli-test-plain check
+# The longest first, so that they start first; the checks' many short clang-tidy runs last.
+test-run: e2e-test-asan e2e-test-plain api-test-asan api-test-plain unit-asan unit \
+	cli-test-asan cli-test-plain fuzz check
 
 # SUITE=1 (as `make test` runs them): each suite through scripts/suite.sh, into its log.
 run = $(if $(SUITE),scripts/suite.sh $(1) )
@@ -197,14 +197,25 @@ fmt:
 fmt-check: build/.deps-test
 	@$(call run,fmt-check)clang-format --dry-run -Werror $(FMT_SRC)
 lint: lint-c lint-js
-lint-c: $(GEN_SRC) build/.deps-test
-	@$(call run,lint-c)sh -c 'rc=0; \
-	  cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	    --suppress=missingIncludeSystem --inline-suppr $(CPPFLAGS) src || rc=1; \
-	  clang-tidy --quiet $(LIB_SRC) src/cli/main.c -- $(CPPFLAGS) -std=c11 || rc=1; exit $$rc'
-lint-js: build/.deps-build
-	@$(call run,lint-js)sh -c 'rc=0; node_modules/.bin/eslint --max-warnings=0 $(JS_SRC) || rc=1; \
-	  node_modules/.bin/prettier --check $(JS_SRC) || rc=1; exit $$rc'
+# clang-tidy one file at a time (side by side under -j, and again only when the file or a
+# header it includes changed: the stamp follows the object's -MMD dependencies); any
+# warning fails.
+TIDY_OK := $(patsubst src/%.c,build/lint/%.tidy,$(LIB_SRC) src/cli/main.c)
+build/lint/%.tidy: src/%.c build/obj/%.o .clang-tidy | build/.deps-test
+	@mkdir -p $(@D)
+	@clang-tidy --quiet --warnings-as-errors='*' $< -- $(CPPFLAGS) -std=c11 >$@.log 2>&1 || \
+	  { echo "FAIL clang-tidy $<:"; grep -v 'warnings generated\.$$' $@.log | sed 's/^/    /'; \
+	    $(if $(SUITE),echo "FAIL clang-tidy-$<" >>build/test-logs/summary;) exit 1; }
+	@touch $@
+lint-c: lint-cppcheck $(TIDY_OK)
+lint-cppcheck: $(GEN_SRC) build/.deps-test
+	@$(call run,cppcheck)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --suppress=missingIncludeSystem --inline-suppr $(CPPFLAGS) src
+lint-js: lint-eslint lint-prettier
+lint-eslint: build/.deps-build
+	@$(call run,eslint)node_modules/.bin/eslint --no-color --max-warnings=0 $(JS_SRC)
+lint-prettier: build/.deps-build
+	@$(call run,prettier)node_modules/.bin/prettier --no-color --check $(JS_SRC)
 # One-way layers and table owners (scripts/check-layers.sh).
 layers:
 	@$(call run,layers)scripts/check-layers.sh
