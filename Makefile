@@ -223,4 +223,4 @@ layers:
 clean:
 	rm -rf build web/dist
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build/obj build/asan build/tests build/fuzz build/bench -name '*.d' 2>/dev/null)
