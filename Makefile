@@ -195,7 +195,9 @@ check: lint fmt-check layers
 fmt:
 	clang-format -i $(FMT_SRC)
 fmt-check: build/.deps-test
-	@$(call run,fmt-check)clang-format --dry-run -Werror $(FMT_SRC)
+	@$(call run,fmt-check)sh -c 'rc=0; for f in $(FMT_SRC); do \
+	  clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || { echo "not formatted: $$f"; rc=1; }; \
+	  done; [ $$rc -eq 0 ] || echo "(clang-format --dry-run FILE shows where; make fmt formats them)"; exit $$rc'
 lint: lint-c lint-js
 # clang-tidy one file at a time (side by side under -j, and again only when the file or a
 # header it includes changed: the stamp follows the object's -MMD dependencies); any
