@@ -14,6 +14,9 @@ if [ ! -x "$bin" ]; then
   echo "run-cli-tests: $bin is not an executable" >&2
   exit 2
 fi
+# The few node one-liners of the tests run on the project's Node when it is there
+# (build/node, installed by `scripts/deps.sh build`).
+[ -x "$root/build/node/bin/node" ] && export PATH="$root/build/node/bin:$PATH"
 # A sanitizer report must not pass for "data rejected" (status 1, its default).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=87:print_stacktrace=1"

@@ -1,5 +1,6 @@
 // Builds the command centre into web/dist, served by `muster serve --web web/dist`.
-// `npm run web:dev` proxies /api to a server on 127.0.0.1:8080.
+// `make web-dev` serves it with hot reload (Vite's dev server, on the project's Node) and
+// proxies /api to a server on 127.0.0.1:8080 (e.g. `make demo`'s).
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
