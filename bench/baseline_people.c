@@ -11,10 +11,10 @@
 #include "db/db.h"
 
 static const char sql_place[] =
-	"INSERT INTO places (id, parent_id, level, code, name) VALUES (1, NULL, 7, 'H1', 'h')";
+    "INSERT INTO places (id, parent_id, level, code, name) VALUES (1, NULL, 7, 'H1', 'h')";
 static const char sql_person[] =
-	"INSERT INTO people (household_id, id_type, id_hash, code_secret, sex, birth, party, sealed)"
-	" VALUES (1, 0, ?, ?, ?, ?, 0, ?)";
+    "INSERT INTO people (household_id, id_type, id_hash, code_secret, sex, birth, party, sealed)"
+    " VALUES (1, 0, ?, ?, ?, ?, 0, ?)";
 
 static uint64_t s = 88172645463325252ull;
 static uint64_t rnd(void)

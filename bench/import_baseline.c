@@ -23,8 +23,8 @@ struct row {
 };
 
 static const char sql_insert[] =
-	"INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed)"
-	" VALUES (?, ?, ?, ?, ?, ?, 0, ?)";
+    "INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed)"
+    " VALUES (?, ?, ?, ?, ?, ?, 0, ?)";
 
 int main(int argc, char **argv)
 {

@@ -28,7 +28,9 @@ int main(int argc, char **argv)
 	if (!out)
 		return 1;
 	for (long i = 0; i < n;) {
-		int64_t id = 1 + (int64_t)(randombytes_uniform((uint32_t)(max < UINT32_MAX ? max : UINT32_MAX)));
+		int64_t id =
+		    1 +
+		    (int64_t)(randombytes_uniform((uint32_t)(max < UINT32_MAX ? max : UINT32_MAX)));
 		struct people_person p;
 		if (people_get(d, &k, id, &p) != 0)
 			continue;

@@ -62,22 +62,26 @@ static void ok(const char *what, int rc)
 
 /* ---- ingest ----------------------------------------------------------------------------- */
 
-static const char sql_people_all[] = "SELECT id, household_id FROM people ORDER BY household_id, id";
+static const char sql_people_all[] =
+    "SELECT id, household_id FROM people ORDER BY household_id, id";
 static const char sql_people_under[] =
-	"SELECT p.id, p.household_id FROM places h JOIN people p ON p.household_id = h.id"
-	" WHERE h.level = 7 AND h.code LIKE ? || '%' ORDER BY h.id, p.id";
+    "SELECT p.id, p.household_id FROM places h JOIN people p ON p.household_id = h.id"
+    " WHERE h.level = 7 AND h.code LIKE ? || '%' ORDER BY h.id, p.id";
 static const char sql_raw_tube[] =
-	"INSERT INTO tubes (barcode, round_id, site_id, capacity, n, state, opened_at, sealed_at)"
-	" VALUES (?, ?, ?, ?, ?, 1, ?, ?)";
+    "INSERT INTO tubes (barcode, round_id, site_id, capacity, n, state, opened_at, sealed_at)"
+    " VALUES (?, ?, ?, ?, ?, 1, ?, ?)";
 static const char sql_raw_sample[] =
-	"INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, sampled_at,"
-	" is_repeat) VALUES (?, ?, ?, ?, ?, ?, 0)";
+    "INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, sampled_at,"
+    " is_repeat) VALUES (?, ?, ?, ?, ?, ?, 0)";
 
 struct person_row {
 	int64_t id, hh;
 };
 
-static int64_t at_of(size_t i, size_t n) { return T0 + (int64_t)((double)i * 86400.0 / (double)n); }
+static int64_t at_of(size_t i, size_t n)
+{
+	return T0 + (int64_t)((double)i * 86400.0 / (double)n);
+}
 
 static int raw_load(struct db *d, int64_t round, int64_t site, const struct person_row *p, size_t n)
 {
@@ -120,7 +124,8 @@ static int raw_load(struct db *d, int64_t round, int64_t site, const struct pers
 	return 0;
 }
 
-static int loader_load(struct db *d, int64_t round, int64_t site, const struct person_row *p, size_t n)
+static int loader_load(struct db *d, int64_t round, int64_t site, const struct person_row *p,
+		       size_t n)
 {
 	char scan[40], bc[32];
 	struct screening_loader *l;
@@ -128,8 +133,11 @@ static int loader_load(struct db *d, int64_t round, int64_t site, const struct p
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		snprintf(bc, sizeof bc, "B%lld-%zu", (long long)round, i / 10);
 		snprintf(scan, sizeof scan, "b%lld-%zu", (long long)round, i);
-		struct screening_bulk_sample s = {.scan_id = scan, .tube = bc, .site_id = site,
-						  .person_id = p[i].id, .household_id = p[i].hh,
+		struct screening_bulk_sample s = {.scan_id = scan,
+						  .tube = bc,
+						  .site_id = site,
+						  .person_id = p[i].id,
+						  .household_id = p[i].hh,
 						  .at = at_of(i, n)};
 		rc = screening_loader_add(l, &s);
 	}
@@ -205,7 +213,8 @@ static int ingest(const char *path, const char *scope_code)
 	char q[120];
 	snprintf(q, sizeof q, "SELECT count(*) FROM tubes WHERE round_id = %lld", (long long)r.id);
 	ok("count", db_query_i64(d, q, &tubes));
-	snprintf(q, sizeof q, "SELECT count(*) FROM samples WHERE round_id = %lld", (long long)r.id);
+	snprintf(q, sizeof q, "SELECT count(*) FROM samples WHERE round_id = %lld",
+		 (long long)r.id);
 	ok("count", db_query_i64(d, q, &samples));
 	fprintf(stderr,
 		"ingest-samples: raw %lld samples + %lld tubes in %.1f s; loader %lld samples + "
@@ -224,12 +233,12 @@ static int ingest(const char *path, const char *scope_code)
 /* ---- results ---------------------------------------------------------------------------- */
 
 static const char sql_receive_all[] =
-	"UPDATE tubes SET state = 2, lab_id = (SELECT max(id) FROM labs), received_at = ?"
-	" WHERE round_id = ? AND state = 1";
+    "UPDATE tubes SET state = 2, lab_id = (SELECT max(id) FROM labs), received_at = ?"
+    " WHERE round_id = ? AND state = 1";
 static const char sql_tube_ids[] =
-	"SELECT id, barcode FROM tubes WHERE round_id = ? AND state = 2 ORDER BY id";
+    "SELECT id, barcode FROM tubes WHERE round_id = ? AND state = 2 ORDER BY id";
 static const char sql_raw_result[] =
-	"UPDATE tubes SET state = 3, result = ?, resulted_at = ? WHERE id = ?";
+    "UPDATE tubes SET state = 3, result = ?, resulted_at = ? WHERE id = ?";
 
 #define RESULT_BATCH 1000
 
@@ -247,7 +256,7 @@ static int results(const char *path, int64_t round)
 	db_stmt_done(s);
 	size_t n = 0, cap = 0;
 	int64_t *id = NULL;
-	char (*bc)[SCREENING_BARCODE_MAX + 1] = NULL;
+	char(*bc)[SCREENING_BARCODE_MAX + 1] = NULL;
 	ok("tubes", db_prepare(d, sql_tube_ids, &s));
 	db_bind_i64(s, 1, round);
 	while (db_step(s) == DB_ROW) {
@@ -291,10 +300,12 @@ static int results(const char *path, int64_t round)
 	for (size_t i = 0; i < n; i += RESULT_BATCH) {
 		size_t m = n - i < RESULT_BATCH ? n - i : RESULT_BATCH;
 		for (size_t j = 0; j < m; j++)
-			in[j] = (struct screening_result_in){
-			    .tube = bc[i + j], .result = pos[i + j] ? "positive" : "negative",
-			    .ct_orf1ab = pos[i + j] ? 28.5 : NAN, .ct_n = pos[i + j] ? 27.0 : NAN,
-			    .at = "2021-06-03T00:00:00Z"};
+			in[j] = (struct screening_result_in){.tube = bc[i + j],
+							     .result = pos[i + j] ? "positive"
+										  : "negative",
+							     .ct_orf1ab = pos[i + j] ? 28.5 : NAN,
+							     .ct_n = pos[i + j] ? 27.0 : NAN,
+							     .at = "2021-06-03T00:00:00Z"};
 		ok("record", screening_result_record(d, NULL, in, m, T0 + 2 * 86400, out, NULL));
 		for (size_t j = 0; j < m; j++)
 			failed += out[j].err != 0;
@@ -303,10 +314,13 @@ static int results(const char *path, int64_t round)
 	double real = mu_now_mono() - t;
 	int64_t recalls;
 	char q[120];
-	snprintf(q, sizeof q, "SELECT count(*) FROM recalls WHERE round_id = %lld", (long long)round);
+	snprintf(q, sizeof q, "SELECT count(*) FROM recalls WHERE round_id = %lld",
+		 (long long)round);
 	ok("count", db_query_i64(d, q, &recalls));
-	fprintf(stderr, "results: %zu tubes (%zu refused) with %lld recalls in %.1f s; raw UPDATEs %.1f s\n",
-		n, failed, (long long)recalls, real, raw);
+	fprintf(
+	    stderr,
+	    "results: %zu tubes (%zu refused) with %lld recalls in %.1f s; raw UPDATEs %.1f s\n", n,
+	    failed, (long long)recalls, real, raw);
 	printf("BENCH results %.1f s baseline=%.1f ratio=%.2f\n", real, raw, real / raw);
 	free(pos);
 	free(id);
@@ -325,8 +339,8 @@ static int count_kid(const struct screening_counts *k, void *ctx)
 
 static const char sql_level_ids[] = "SELECT id, level FROM places WHERE level <= 4";
 static const char sql_naive[] =
-	"SELECT count(*), count(DISTINCT s.person_id) FROM samples s JOIN places h"
-	" ON h.id = s.household_id WHERE s.round_id = ? AND h.code LIKE ? || '%'";
+    "SELECT count(*), count(DISTINCT s.person_id) FROM samples s JOIN places h"
+    " ON h.id = s.household_id WHERE s.round_id = ? AND h.code LIKE ? || '%'";
 
 static int coverage(const char *path, int64_t round)
 {
@@ -360,7 +374,8 @@ static int coverage(const char *path, int64_t round)
 	}
 	db_stmt_done(s);
 	const int per = 1000;
-	double *all = mu_xmalloc(sizeof(double) * per * PLACES_NLEVELS), *lv = mu_xmalloc(sizeof(double) * per);
+	double *all = mu_xmalloc(sizeof(double) * per * PLACES_NLEVELS),
+	       *lv = mu_xmalloc(sizeof(double) * per);
 	size_t nall = 0;
 	int64_t sink = 0;
 	for (int l = PLACES_CITY; l <= PLACES_GRID; l++) {
@@ -374,7 +389,8 @@ static int coverage(const char *path, int64_t round)
 			sink += k.sampled;
 		}
 		fprintf(stderr, "coverage %-10s nodes=%zu p50=%.3f ms p99=%.3f ms\n",
-			places_level_name(l), nids[l], pct(lv, (size_t)per, 0.5), pct(lv, (size_t)per, 0.99));
+			places_level_name(l), nids[l], pct(lv, (size_t)per, 0.5),
+			pct(lv, (size_t)per, 0.99));
 	}
 	double cov99 = pct(all, nall, 0.99);
 
@@ -388,12 +404,13 @@ static int coverage(const char *path, int64_t round)
 			size_t got;
 			int64_t g = ids[PLACES_GRID][next() % nids[PLACES_GRID]];
 			double t0 = mu_now_mono();
-			ok("missing", screening_missing_list(d, NULL, rounds[w], g, "", out, 100, &got, nextc));
+			ok("missing", screening_missing_list(d, NULL, rounds[w], g, "", out, 100,
+							     &got, nextc));
 			lv[i] = (mu_now_mono() - t0) * 1e3;
 			sink += (int64_t)got;
 		}
-		fprintf(stderr, "missing (%s round): p50=%.2f ms p99=%.2f ms\n", w ? "empty" : "ingested",
-			pct(lv, 200, 0.5), pct(lv, 200, 0.99));
+		fprintf(stderr, "missing (%s round): p50=%.2f ms p99=%.2f ms\n",
+			w ? "empty" : "ingested", pct(lv, 200, 0.5), pct(lv, 200, 0.99));
 		miss99[w] = pct(lv, 200, 0.99);
 	}
 
@@ -404,7 +421,8 @@ static int coverage(const char *path, int64_t round)
 	t = mu_now_mono();
 	ok("progress", screening_progress_get(d, round, T0 + 86400, &scope, &pg));
 	fprintf(stderr,
-		"progress: %.0f ms for %lld samples, %lld tubes (%lld resulted; turnaround p50 %.0f s p90 "
+		"progress: %.0f ms for %lld samples, %lld tubes (%lld resulted; turnaround p50 "
+		"%.0f s p90 "
 		"%.0f s over %lld tubes)\n",
 		(mu_now_mono() - t) * 1e3, (long long)pg.samples, (long long)pg.opened,
 		(long long)pg.resulted, pg.turnaround_p50, pg.turnaround_p90,
@@ -432,9 +450,12 @@ static int coverage(const char *path, int64_t round)
 	int64_t naive_n = db_col_i64(s, 1);
 	db_stmt_done(s);
 	double naive = (mu_now_mono() - t) * 1e3;
-	fprintf(stderr, "coverage: round rebuild %.1f s; naive count for district %s: %lld people in %.0f ms\n",
-		rebuild, dist.code, (long long)naive_n, naive);
-	printf("BENCH coverage %.3f ms_p99 baseline=%.0f ratio=%.5f\n", cov99, naive, cov99 / naive);
+	fprintf(
+	    stderr,
+	    "coverage: round rebuild %.1f s; naive count for district %s: %lld people in %.0f ms\n",
+	    rebuild, dist.code, (long long)naive_n, naive);
+	printf("BENCH coverage %.3f ms_p99 baseline=%.0f ratio=%.5f\n", cov99, naive,
+	       cov99 / naive);
 	printf("BENCH missing %.2f ms_p99 baseline=%.0f ratio=%.5f (empty round p99 %.2f ms)\n",
 	       miss99[0] > miss99[1] ? miss99[0] : miss99[1], naive,
 	       (miss99[0] > miss99[1] ? miss99[0] : miss99[1]) / naive, miss99[1]);
@@ -457,6 +478,7 @@ int main(int argc, char **argv)
 		return results(argv[2], atoll(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "coverage"))
 		return coverage(argv[2], atoll(argv[3]));
-	fprintf(stderr, "usage: %s ingest DB SCOPE | results DB ROUND | coverage DB ROUND\n", argv[0]);
+	fprintf(stderr, "usage: %s ingest DB SCOPE | results DB ROUND | coverage DB ROUND\n",
+		argv[0]);
 	return 2;
 }

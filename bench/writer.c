@@ -16,8 +16,8 @@
 enum { THREADS = 64 };
 
 static const char sql_create[] =
-	"CREATE TABLE bw(id INTEGER PRIMARY KEY, thread INTEGER NOT NULL, n INTEGER NOT NULL,"
-	" note TEXT NOT NULL)";
+    "CREATE TABLE bw(id INTEGER PRIMARY KEY, thread INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " note TEXT NOT NULL)";
 static const char sql_ins[] = "INSERT INTO bw(thread, n, note) VALUES (?, ?, ?)";
 
 struct row {
@@ -39,7 +39,10 @@ static int insert_row(struct db *d, const struct row *r)
 	return rc < 0 ? rc : 0;
 }
 
-static int w_insert(struct db *d, void *arg) { return insert_row(d, arg); }
+static int w_insert(struct db *d, void *arg)
+{
+	return insert_row(d, arg);
+}
 
 static atomic_bool stop_now;
 
@@ -167,8 +170,9 @@ static double bench_baseline(const char *path, double seconds)
 	}
 	double el = now - t0;
 	db_close(d);
-	fprintf(stderr, "baseline: %llu writes in %.2f s, one thread, one transaction each;"
-			" commit %.3f ms\n",
+	fprintf(stderr,
+		"baseline: %llu writes in %.2f s, one thread, one transaction each;"
+		" commit %.3f ms\n",
 		(unsigned long long)n, el, n ? commit * 1e3 / (double)n : 0.0);
 	return (double)n / el;
 }
