@@ -74,8 +74,6 @@ int places_name_check(const char *name, struct mu_why *why)
 
 static const char sql_get[] = "SELECT " NODE_COLS " FROM places WHERE id = ?";
 static const char sql_find[] = "SELECT " NODE_COLS " FROM places WHERE code = ?";
-static const char sql_children[] =
-    "SELECT " NODE_COLS " FROM places WHERE parent_id = ? ORDER BY code";
 static const char sql_children_after[] =
     "SELECT " NODE_COLS " FROM places WHERE parent_id = ? AND code > ? ORDER BY code";
 
@@ -184,22 +182,27 @@ int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within)
 	return 0;
 }
 
-int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node *n, void *ctx),
-		    void *ctx)
+/* Steps s (bound by the caller) and calls fn with each row's node, read from column off;
+ * stops when fn returns non-zero and returns that. Hands s back either way. */
+static int each_node(struct db_stmt *s, int off, int (*fn)(const struct places_node *n, void *ctx),
+		     void *ctx)
 {
-	struct db_stmt *s;
-	int rc = db_prepare(d, sql_children, &s);
-	if (rc)
-		return rc;
-	db_bind_i64(s, 1, id);
 	struct places_node n;
+	int rc;
 	while ((rc = db_step(s)) == DB_ROW) {
-		read_node(s, 0, &n);
+		read_node(s, off, &n);
 		if ((rc = fn(&n, ctx)) != 0)
 			break;
 	}
 	db_stmt_done(s);
 	return rc == DB_DONE ? 0 : rc;
+}
+
+int places_children(struct db *d, int64_t id, int (*fn)(const struct places_node *n, void *ctx),
+		    void *ctx)
+{
+	/* Every code sorts after "": the same query and index as a later page's. */
+	return places_children_after(d, id, "", fn, ctx);
 }
 
 int places_children_after(struct db *d, int64_t id, const char *after,
@@ -211,14 +214,7 @@ int places_children_after(struct db *d, int64_t id, const char *after,
 		return rc;
 	db_bind_i64(s, 1, id);
 	db_bind_text(s, 2, after ? after : "", -1);
-	struct places_node n;
-	while ((rc = db_step(s)) == DB_ROW) {
-		read_node(s, 0, &n);
-		if ((rc = fn(&n, ctx)) != 0)
-			break;
-	}
-	db_stmt_done(s);
-	return rc == DB_DONE ? 0 : rc;
+	return each_node(s, 0, fn, ctx);
 }
 
 /* Depth-first in one query: the recursive CTE's queue is ordered by the path of codes
@@ -243,14 +239,7 @@ int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *
 	if (rc)
 		return rc;
 	db_bind_i64(s, 1, root);
-	struct places_node n;
-	while ((rc = db_step(s)) == DB_ROW) {
-		read_node(s, 1, &n);
-		if ((rc = fn(&n, ctx)) != 0)
-			break;
-	}
-	db_stmt_done(s);
-	return rc == DB_DONE ? 0 : rc;
+	return each_node(s, 1, fn, ctx);
 }
 
 static const char sql_root[] = "SELECT id FROM places WHERE level = 0 ORDER BY id LIMIT 1";
