@@ -1,8 +1,8 @@
 /* guard.c: what `muster serve` installs around every route — authentication (device
  * bearer token or session cookie), the CSRF check of session writes, the route's roles,
  * the jurisdiction of the route's target, the audit entries of person reads committed
- * before their answer is sent, and afterwards those of writes and refusals. Also auth_submit, which commits a write together with
- * its audit entry, and the auth metrics. */
+ * before their answer is sent, and afterwards those of writes and refusals. Also auth_submit, which
+ * commits a write together with its audit entry, and the auth metrics. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,7 +439,8 @@ void auth_guard_flush(void)
 
 struct http_guard auth_guard(void)
 {
-	struct http_guard g = {.check = check, .before_send = before_send, .done = done, .ctx = NULL};
+	struct http_guard g = {
+	    .check = check, .before_send = before_send, .done = done, .ctx = NULL};
 	return g;
 }
 
