@@ -33,6 +33,11 @@ int cmd_lab(int argc, char **argv);	/* muster lab add */
 int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
 int cmd_drill(int argc, char **argv);	/* muster drill screening: scans and results over HTTP */
 
+/* Refuses a key file that is not d's database's (auth_key_check), with the reason on
+ * stderr; records the check value of a database that had none, saying so in the log.
+ * Returns 0 or the check's error. */
+int cli_key_check(struct db *d);
+
 /* Opens the database at --db/$MUSTER_DB/./muster.db for a command, with its keys when
  * keys is not NULL. create: make the database (and its key file) when missing.
  * Prints the reason and returns non-zero on failure. */

@@ -139,6 +139,17 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* A key file of another database is refused before anything is written under it. */
+	struct db *check = NULL;
+	if (db_open(s.db_path, 0, &check) != 0) {
+		fprintf(stderr, "muster serve: cannot open %s\n", s.db_path);
+		return CLI_REJECTED;
+	}
+	rc = cli_key_check(check);
+	db_close(check);
+	if (rc != 0)
+		return CLI_REJECTED;
+
 	int status = CLI_REJECTED;
 	struct http_server *srv = NULL;
 	const struct http_route **tables = NULL;

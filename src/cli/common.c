@@ -50,6 +50,27 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+int cli_key_check(struct db *d)
+{
+	bool recorded = false;
+	char kp[4096];
+	mu_keyfile_path(db_path(d), kp, sizeof kp);
+	int rc = auth_key_check(d, &recorded);
+	if (rc == MU_ECRYPTO)
+		fprintf(stderr,
+			"muster: the key file %s does not belong to %s (its key check value "
+			"differs); refusing to go on: put back the key file made with this "
+			"database\n",
+			kp, db_path(d));
+	else if (rc != 0)
+		fprintf(stderr, "muster: cannot check the key file %s: %s\n", kp,
+			rc == MU_EFORBIDDEN ? "its mode must be 0600" : mu_err_msg(rc));
+	else if (recorded)
+		mu_info("key check: %s had no key check value; recorded the one of %s", db_path(d),
+			kp);
+	return rc;
+}
+
 int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys *keys)
 {
 	const char *path = mu_config_db_path(db_flag);
@@ -68,6 +89,11 @@ int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys
 	}
 	if ((rc = db_open(path, create ? DB_OPEN_CREATE : 0, d)) != 0) {
 		fprintf(stderr, "muster: cannot open %s: %s\n", path, mu_err_msg(rc));
+		return rc;
+	}
+	if ((rc = cli_key_check(*d)) != 0) {
+		db_close(*d);
+		*d = NULL;
 		return rc;
 	}
 	if (keys && (rc = people_keys_load(path, keys)) != 0) {

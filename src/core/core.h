@@ -234,7 +234,8 @@ int mu_csv_write_record(FILE *f, const char *const *fields, int n);
 /* ---- key file: the master key of a database, "<db path>.key" (src/core/keyfile.c). -
  * 64 lowercase hex digits and a newline, mode 0600. Capabilities derive their own keys
  * from it with mu_keyfile_subkey: people uses ids 1 (seal), 2 (ID hash), 3 (codes);
- * auth uses 16 (audit chain) and 17 (session and device token hashes). */
+ * auth uses 16 (audit chain), 17 (session and device token hashes) and 18 (the key
+ * check value). */
 #define MU_KEY_BYTES 32
 /* libsodium's one-time initialisation; safe from any thread, any number of times. */
 void mu_sodium_init(void);

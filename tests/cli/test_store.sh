@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# test_store.sh: the database as a store (issue 11): a key file of another database is
+# refused by serve and every command (item 10).
+# Run by scripts/run-cli-tests.sh in a fresh directory with $MUSTER set; needs sqlite3.
+set -u
+M=${MUSTER:?set MUSTER to the muster binary}
+failures=0
+
+. "$(dirname "$0")/lib.sh"
+
+q() { sqlite3 "$1" "$2"; }
+
+cat >places.csv <<'CSV'
+code,parent_code,level,name
+GZ,,city,广州市
+GZ-TH,GZ,district,天河区
+CSV
+
+# ---- item 10: the key check value ----------------------------------------------------------
+run init_a 0 "$M" init --db a.db
+run init_b 0 "$M" init --db b.db
+eq "$(q a.db "SELECT length(mac) FROM key_check")" 32 "a key check value at init"
+run import_a 0 "$M" import places places.csv --db a.db
+cp a.db.key a.db.key.good
+cp b.db.key a.db.key # the wrong key file
+chmod 600 a.db.key
+run wrong_import 1 "$M" import places places.csv --db a.db
+contains wrong_import.err "does not belong to a.db"
+run wrong_user 1 "$M" user add li --role staff --place GZ-TH --db a.db
+contains wrong_user.err "key check value"
+run wrong_verify 1 "$M" audit verify --db a.db
+run wrong_serve 1 timeout 20 "$M" serve --db a.db --listen 127.0.0.1:0 --quiet
+contains wrong_serve.err "does not belong to a.db"
+eq "$(q a.db "SELECT count(*) FROM users WHERE username = 'li'")" 0 "nothing written under the wrong key"
+cp a.db.key.good a.db.key
+run right_verify 0 "$M" audit verify --db a.db
+# A database made before the check: recorded at its first open, and said so.
+q b.db "DELETE FROM key_check"
+run old_verify 0 "$M" audit verify --db b.db
+contains old_verify.err "had no key check value"
+eq "$(q b.db "SELECT length(mac) FROM key_check")" 32 "recorded on first open"
+run old_again 0 "$M" audit verify --db b.db
+[ -s old_again.err ] && grep -q "had no key check value" old_again.err && fail "recorded twice"
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo ok
