@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_store.sh: the database as a store (issue 11): a key file of another database is
-# refused by serve and every command (item 10).
+# refused by serve and every command (item 10); the database, its WAL and every file
+# a command writes are 0600 (item 11).
 # Run by scripts/run-cli-tests.sh in a fresh directory with $MUSTER set; needs sqlite3.
 set -u
 M=${MUSTER:?set MUSTER to the muster binary}
@@ -41,6 +42,24 @@ contains old_verify.err "had no key check value"
 eq "$(q b.db "SELECT length(mac) FROM key_check")" 32 "recorded on first open"
 run old_again 0 "$M" audit verify --db b.db
 [ -s old_again.err ] && grep -q "had no key check value" old_again.err && fail "recorded twice"
+
+# ---- item 11: every file with personal data is 0600, whatever the umask ------------------------
+mode() { stat -c %a "$1"; }
+umask 022
+run init_c 0 "$M" init --db c.db
+run import_c 0 "$M" import places places.csv --db c.db
+printf 'code,parent_code,level,name\nGZ-YX,GZ,district,越秀区\nBAD,NOWHERE,district,坏\n' >more.csv
+run reject_c 0 "$M" import places more.csv --skip-invalid rejects.csv --db c.db
+run export_c 0 "$M" export people --output people.csv --db c.db
+run export_p 0 "$M" export places --output places-out.csv --db c.db
+timeout 20 "$M" serve --db c.db --listen 127.0.0.1:0 --quiet >serve_c.out 2>serve_c.err &
+spid=$!
+for _ in $(seq 50); do grep -q listening serve_c.out && break; sleep 0.1; done
+for f in c.db c.db-wal c.db-shm c.db.key rejects.csv people.csv places-out.csv; do
+  if [ -e "$f" ]; then eq "$(mode "$f")" 600 "mode of $f"; else fail "$f was not made"; fi
+done
+kill "$spid"
+wait "$spid"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo ok
