@@ -139,6 +139,9 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* One server per database, and no command writing beside it (cli_lock). */
+	if (cli_lock(s.db_path, true) != 0)
+		return CLI_REJECTED;
 	/* A key file of another database is refused before anything is written under it. */
 	struct db *check = NULL;
 	if (db_open(s.db_path, 0, &check) != 0) {

@@ -1,10 +1,13 @@
 /* common.c: what every command shares — opening the database with its keys, and
  * usage errors. */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -71,8 +74,41 @@ int cli_key_check(struct db *d)
 	return rc;
 }
 
-int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys *keys)
+int cli_lock(const char *db_path, bool exclusive)
 {
+	char lp[4096];
+	snprintf(lp, sizeof lp, "%s.lock", db_path);
+	int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "muster: cannot open the lock %s: %s\n", lp, strerror(errno));
+		return MU_EIO;
+	}
+	/* Kept open (and the lock held) until the process exits. */
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+		return 0;
+	int err = errno;
+	close(fd);
+	if (err != EWOULDBLOCK) {
+		fprintf(stderr, "muster: cannot lock %s: %s\n", lp, strerror(err));
+		return MU_EIO;
+	}
+	if (exclusive)
+		fprintf(stderr,
+			"muster serve: %s is in use by another `muster serve` or a command "
+			"writing to it (%s is locked)\n",
+			db_path, lp);
+	else
+		fprintf(stderr,
+			"muster: a `muster serve` is running on %s (%s is locked): stop it "
+			"before changing the database from the command line, or make the change "
+			"through its API\n",
+			db_path, lp);
+	return MU_EBUSY;
+}
+
+int cli_open(const char *db_flag, int flags, struct db **d, struct people_keys *keys)
+{
+	bool create = flags & CLI_OPEN_CREATE;
 	const char *path = mu_config_db_path(db_flag);
 	*d = NULL;
 	bool fresh = access(path, F_OK) != 0;
@@ -82,6 +118,8 @@ int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys
 		return MU_ENOTFOUND;
 	}
 	int rc;
+	if (!(flags & CLI_OPEN_READ) && (rc = cli_lock(path, false)) != 0)
+		return rc;
 	if (fresh && (rc = people_keys_create(path)) != 0 && rc != MU_EEXIST) {
 		fprintf(stderr, "muster: cannot create the key file for %s: %s\n", path,
 			mu_err_msg(rc));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_store.sh: the database as a store (issue 11): a key file of another database is
 # refused by serve and every command (item 10); the database, its WAL and every file
-# a command writes are 0600 (item 11).
+# a command writes are 0600 (item 11); one server per database and no command writing
+# beside it, while commands that only read still run (item 13).
 # Run by scripts/run-cli-tests.sh in a fresh directory with $MUSTER set; needs sqlite3.
 set -u
 M=${MUSTER:?set MUSTER to the muster binary}
@@ -58,8 +59,21 @@ for _ in $(seq 50); do grep -q listening serve_c.out && break; sleep 0.1; done
 for f in c.db c.db-wal c.db-shm c.db.key rejects.csv people.csv places-out.csv; do
   if [ -e "$f" ]; then eq "$(mode "$f")" 600 "mode of $f"; else fail "$f was not made"; fi
 done
+# ---- item 13: one server per database, and no command writing beside it ---------------------
+run serve_twice 1 timeout 20 "$M" serve --db c.db --listen 127.0.0.1:0 --quiet
+contains serve_twice.err "in use by another"
+run busy_import 1 "$M" import places more.csv --skip-invalid rejects2.csv --db c.db
+contains busy_import.err "a \`muster serve\` is running on c.db"
+run busy_user 1 "$M" user add li --role staff --place GZ-TH --db c.db
+run busy_token 1 "$M" token issue --lab LAB-9 --db c.db
+eq "$(q c.db "SELECT count(*) FROM users WHERE username = 'li'")" 0 "no user added beside the server"
+run read_verify 0 "$M" audit verify --db c.db
+run read_export 0 "$M" export places --output places-again.csv --db c.db
+run read_stats 0 "$M" stats --db c.db
+run read_users 0 "$M" user list --db c.db
 kill "$spid"
 wait "$spid"
+run free_user 0 "$M" user add li --role staff --place GZ-TH --db c.db
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo ok
