@@ -88,6 +88,15 @@ static void metrics(void *ctx, struct mu_buf *out)
 	cli_capabilities_metrics(out);
 }
 
+/* /healthz: 503 storage_full while the writer's last write failed for want of space. */
+static const char *health(void *ctx)
+{
+	struct serve *s = ctx;
+	struct db_writer_stats st;
+	db_writer_stats(s->writer, &st);
+	return st.storage_full ? "storage_full" : NULL;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL, *pos[CLI_POS_MAX];
@@ -179,6 +188,8 @@ int cmd_serve(int argc, char **argv)
 			       .guard = auth_guard(),
 			       .metrics = metrics,
 			       .metrics_ctx = &s,
+			       .health = health,
+			       .health_ctx = &s,
 			       .access_log = !quiet};
 	if (http_server_start(&ho, tables, &srv))
 		goto out;

@@ -27,7 +27,8 @@
 	X(MU_ESTOPPED, -11, 503, "stopped", "the writer has stopped")                              \
 	X(MU_ESCHEMA, -12, 500, "schema", "database schema is newer than this program")            \
 	X(MU_ETOOMANY, -13, 429, "too_many_requests", "too many attempts, try again later")        \
-	X(MU_EMETHOD, -14, 405, "method_not_allowed", "method not allowed")
+	X(MU_EMETHOD, -14, 405, "method_not_allowed", "method not allowed")                        \
+	X(MU_EFULL, -15, 503, "storage_full", "the disk is full: nothing was stored")
 
 enum {
 #define MU__ERR_ENUM(name, val, http, code, msg) name = (val),

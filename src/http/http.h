@@ -172,6 +172,10 @@ struct http_opts {
 	void (*metrics)(void *ctx, struct mu_buf *out);
 	void *metrics_ctx;
 	bool access_log; /* one line per request on stderr */
+	/* Asked by /healthz (may be NULL): NULL while healthy, else a short reason
+	 * ("storage_full") that /healthz answers with 503. */
+	const char *(*health)(void *ctx);
+	void *health_ctx;
 };
 
 struct http_server;
