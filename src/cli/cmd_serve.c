@@ -89,12 +89,12 @@ static void metrics(void *ctx, struct mu_buf *out)
 }
 
 /* /healthz: 503 storage_full while the writer's last write failed for want of space. */
-static const char *health(void *ctx)
+static int health(void *ctx)
 {
 	struct serve *s = ctx;
 	struct db_writer_stats st;
 	db_writer_stats(s->writer, &st);
-	return st.storage_full ? "storage_full" : NULL;
+	return st.storage_full ? MU_EFULL : 0;
 }
 
 int cmd_serve(int argc, char **argv)

@@ -172,9 +172,9 @@ struct http_opts {
 	void (*metrics)(void *ctx, struct mu_buf *out);
 	void *metrics_ctx;
 	bool access_log; /* one line per request on stderr */
-	/* Asked by /healthz (may be NULL): NULL while healthy, else a short reason
-	 * ("storage_full") that /healthz answers with 503. */
-	const char *(*health)(void *ctx);
+	/* Asked by /healthz (may be NULL): 0 while healthy, else the MU_E* code /healthz
+	 * answers as its error (MU_EFULL: 503 storage_full). */
+	int (*health)(void *ctx);
 	void *health_ctx;
 };
 

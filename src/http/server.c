@@ -293,13 +293,13 @@ static int dispatch(struct http_server *s, struct req_ctx *c, const char *method
 	r->body = c->body.len ? c->body.data : "";
 	r->body_len = c->body.len;
 	if (r->method == HTTP_GET && !strcmp(r->path, "/healthz")) {
-		const char *why = s->o.health ? s->o.health(s->o.health_ctx) : NULL;
-		json_t *j = why ? json_pack("{s:s,s:s}", "status", "unavailable", "reason", why)
-				: json_pack("{s:s}", "status", "ok");
-		int st = why ? 503 : 200;
-		send_json(r->conn, st, j, NULL);
+		int bad = s->o.health ? s->o.health(s->o.health_ctx) : 0;
+		if (bad)
+			return send_error(c, bad);
+		json_t *j = json_pack("{s:s}", "status", "ok");
+		send_json(r->conn, 200, j, NULL);
 		json_decref(j);
-		return st;
+		return 200;
 	}
 	if (r->method == HTTP_GET && !strcmp(r->path, "/metrics"))
 		return send_metrics(s, c);
