@@ -52,6 +52,13 @@ struct auth_principal {
 	bool audited; /* set once this request's audit entry is written (auth_submit) */
 };
 
+/* Checks that the key file beside d's database belongs to it: the key check value
+ * (table key_check) is a keyed BLAKE2b of a fixed label under a subkey of the key file.
+ * Returns 0 when it matches; MU_ECRYPTO when it does not (another database's key file);
+ * the key file's own errors (mu_keyfile_load). A database without a value (made before
+ * the check existed, or just created) gets the present key's, and *recorded is set. */
+int auth_key_check(struct db *d, bool *recorded);
+
 /* ---- the server environment ---------------------------------------------------------
  * Set once by `muster serve` before the first request. */
 struct auth_config {

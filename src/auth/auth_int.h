@@ -15,6 +15,7 @@ struct http_req;
 
 #define AUTH__SUBKEY_AUDIT 16
 #define AUTH__SUBKEY_TOKEN 17
+#define AUTH__SUBKEY_CHECK 18 /* the key check value (keycheck.c) */
 #define AUTH__HASH_BYTES   32
 #define AUTH__PW_MIN	   10
 #define AUTH__PW_MAX	   1024
@@ -94,6 +95,9 @@ size_t auth__anon_count(const char *addr, const char *action, int status, int64_
 			struct auth__anon_sum **out);
 size_t auth__anon_take(struct auth__anon_sum **out);
 void auth__flood_reset(void);
+
+/* The key check value of master (keycheck.c). */
+void auth__key_check_value(const unsigned char master[32], unsigned char out[32]);
 
 /* The server environment (guard.c). */
 struct auth__env {

@@ -33,10 +33,26 @@ int cmd_lab(int argc, char **argv);	/* muster lab add */
 int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
 int cmd_drill(int argc, char **argv);	/* muster drill screening: scans and results over HTTP */
 
+/* Refuses a key file that is not d's database's (auth_key_check), with the reason on
+ * stderr; records the check value of a database that had none, saying so in the log.
+ * Returns 0 or the check's error. */
+int cli_key_check(struct db *d);
+
+enum {
+	CLI_OPEN_CREATE = 1, /* make the database (and its key file) when missing */
+	CLI_OPEN_READ = 2,   /* the command only reads: it may run beside a server */
+};
 /* Opens the database at --db/$MUSTER_DB/./muster.db for a command, with its keys when
- * keys is not NULL. create: make the database (and its key file) when missing.
+ * keys is not NULL; flags CLI_OPEN_*. A command that writes (no CLI_OPEN_READ) takes
+ * the database's lock shared (cli_lock) and is refused while `muster serve` holds it.
  * Prints the reason and returns non-zero on failure. */
-int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys *keys);
+int cli_open(const char *db_flag, int flags, struct db **d, struct people_keys *keys);
+
+/* The lock of a database, "<db>.lock" (flock, held until the process exits): `muster
+ * serve` takes it exclusive, commands that write take it shared, so that neither runs
+ * beside the other (a write beside a server would leave its live figures stale).
+ * Returns 0, or MU_EBUSY with the reason printed; MU_EIO when it cannot be opened. */
+int cli_lock(const char *db_path, bool exclusive);
 
 struct auth_principal;
 /* The audit actor of a change made on the command line: "cli:<login name>". */

@@ -40,7 +40,7 @@ int cmd_audit(int argc, char **argv)
 		return cli_usage_error("audit", "unknown subcommand '%s'", pos[0]);
 	if (npos != 1)
 		return cli_usage_error("audit", "unexpected argument '%s'", pos[1]);
-	if (cli_open(dbp, false, &d, NULL))
+	if (cli_open(dbp, CLI_OPEN_READ, &d, NULL))
 		return CLI_REJECTED;
 	int64_t bad = 0, checked = 0;
 	int rc = auth_audit_verify(d, db_path(d), &bad, &checked);

@@ -142,7 +142,7 @@ int cmd_drill(int argc, char **argv)
 	o.seed = seed < 0 ? randombytes_random() : (uint64_t)seed;
 	if (sim_drill_check(&o, &why))
 		return cli_usage_error("drill", "%s", why);
-	if (cli_open(dbp, false, &d, &keys))
+	if (cli_open(dbp, CLI_OPEN_READ, &d, &keys))
 		return CLI_REJECTED;
 	rc = sim_drill_new(d, &keys, &o, stderr, &dr, reason, sizeof reason);
 	sodium_memzero(&keys, sizeof keys);

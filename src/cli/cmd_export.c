@@ -52,7 +52,7 @@ int cmd_export(int argc, char **argv)
 	if (npos > 1)
 		return cli_usage_error("export", "unexpected argument '%s'", pos[1]);
 
-	if (cli_open(dbp, false, &d, people ? &keys : NULL) != 0)
+	if (cli_open(dbp, CLI_OPEN_READ, &d, people ? &keys : NULL) != 0)
 		return CLI_REJECTED;
 	if ((rc = places_scope_find(d, place, &root)) != 0) {
 		fprintf(stderr, "muster export: %s\n",

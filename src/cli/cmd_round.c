@@ -387,7 +387,7 @@ int cmd_round(int argc, char **argv)
 	    (o.scope && !is_create && !is_plan) || (o.pool && !is_create && !is_plan) ||
 	    (o.place && !is_report) || (o.json && !is_report && !is_plan))
 		return cli_usage_error("round", "an option that %s does not take", sub);
-	if (cli_open(o.db, false, &d, NULL))
+	if (cli_open(o.db, is_report ? CLI_OPEN_READ : 0, &d, NULL))
 		return CLI_REJECTED;
 	if (is_create)
 		ret = create(d, &o);

@@ -88,6 +88,15 @@ static void metrics(void *ctx, struct mu_buf *out)
 	cli_capabilities_metrics(out);
 }
 
+/* /healthz: 503 storage_full while the writer's last write failed for want of space. */
+static int health(void *ctx)
+{
+	struct serve *s = ctx;
+	struct db_writer_stats st;
+	db_writer_stats(s->writer, &st);
+	return st.storage_full ? MU_EFULL : 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL, *pos[CLI_POS_MAX];
@@ -139,6 +148,20 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* One server per database, and no command writing beside it (cli_lock). */
+	if (cli_lock(s.db_path, true) != 0)
+		return CLI_REJECTED;
+	/* A key file of another database is refused before anything is written under it. */
+	struct db *check = NULL;
+	if (db_open(s.db_path, 0, &check) != 0) {
+		fprintf(stderr, "muster serve: cannot open %s\n", s.db_path);
+		return CLI_REJECTED;
+	}
+	rc = cli_key_check(check);
+	db_close(check);
+	if (rc != 0)
+		return CLI_REJECTED;
+
 	int status = CLI_REJECTED;
 	struct http_server *srv = NULL;
 	const struct http_route **tables = NULL;
@@ -165,6 +188,8 @@ int cmd_serve(int argc, char **argv)
 			       .guard = auth_guard(),
 			       .metrics = metrics,
 			       .metrics_ctx = &s,
+			       .health = health,
+			       .health_ctx = &s,
 			       .access_log = !quiet};
 	if (http_server_start(&ho, tables, &srv))
 		goto out;

@@ -39,7 +39,7 @@ int cmd_stats(int argc, char **argv)
 		return cli_usage_error("stats", "unexpected argument '%s'", pos[0]);
 
 	struct db *d;
-	if (cli_open(dbp, false, &d, NULL))
+	if (cli_open(dbp, CLI_OPEN_READ, &d, NULL))
 		return CLI_REJECTED;
 	int status = CLI_OK;
 	struct places_node n;

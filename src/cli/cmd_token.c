@@ -113,7 +113,7 @@ int cmd_token(int argc, char **argv)
 		return cli_usage_error("token", "list takes no argument");
 	}
 
-	if (cli_open(dbp, false, &d, NULL)) {
+	if (cli_open(dbp, is_list ? CLI_OPEN_READ : 0, &d, NULL)) {
 		ret = CLI_REJECTED;
 		goto out;
 	}

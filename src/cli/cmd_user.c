@@ -175,7 +175,7 @@ int cmd_user(int argc, char **argv)
 					       "add needs --place (only an admin may go without)");
 	}
 
-	if (cli_open(dbp, false, &d, NULL)) {
+	if (cli_open(dbp, is_list ? CLI_OPEN_READ : 0, &d, NULL)) {
 		ret = CLI_REJECTED;
 		goto out;
 	}

@@ -1,10 +1,13 @@
 /* common.c: what every command shares — opening the database with its keys, and
  * usage errors. */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -50,8 +53,62 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
-int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys *keys)
+int cli_key_check(struct db *d)
 {
+	bool recorded = false;
+	char kp[4096];
+	mu_keyfile_path(db_path(d), kp, sizeof kp);
+	int rc = auth_key_check(d, &recorded);
+	if (rc == MU_ECRYPTO)
+		fprintf(stderr,
+			"muster: the key file %s does not belong to %s (its key check value "
+			"differs); refusing to go on: put back the key file made with this "
+			"database\n",
+			kp, db_path(d));
+	else if (rc != 0)
+		fprintf(stderr, "muster: cannot check the key file %s: %s\n", kp,
+			rc == MU_EFORBIDDEN ? "its mode must be 0600" : mu_err_msg(rc));
+	else if (recorded)
+		mu_info("key check: %s had no key check value; recorded the one of %s", db_path(d),
+			kp);
+	return rc;
+}
+
+int cli_lock(const char *db_path, bool exclusive)
+{
+	char lp[4096];
+	snprintf(lp, sizeof lp, "%s.lock", db_path);
+	int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "muster: cannot open the lock %s: %s\n", lp, strerror(errno));
+		return MU_EIO;
+	}
+	/* Kept open (and the lock held) until the process exits. */
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+		return 0;
+	int err = errno;
+	close(fd);
+	if (err != EWOULDBLOCK) {
+		fprintf(stderr, "muster: cannot lock %s: %s\n", lp, strerror(err));
+		return MU_EIO;
+	}
+	if (exclusive)
+		fprintf(stderr,
+			"muster serve: %s is in use by another `muster serve` or a command "
+			"writing to it (%s is locked)\n",
+			db_path, lp);
+	else
+		fprintf(stderr,
+			"muster: a `muster serve` is running on %s (%s is locked): stop it "
+			"before changing the database from the command line, or make the change "
+			"through its API\n",
+			db_path, lp);
+	return MU_EBUSY;
+}
+
+int cli_open(const char *db_flag, int flags, struct db **d, struct people_keys *keys)
+{
+	bool create = flags & CLI_OPEN_CREATE;
 	const char *path = mu_config_db_path(db_flag);
 	*d = NULL;
 	bool fresh = access(path, F_OK) != 0;
@@ -61,6 +118,8 @@ int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys
 		return MU_ENOTFOUND;
 	}
 	int rc;
+	if (!(flags & CLI_OPEN_READ) && (rc = cli_lock(path, false)) != 0)
+		return rc;
 	if (fresh && (rc = people_keys_create(path)) != 0 && rc != MU_EEXIST) {
 		fprintf(stderr, "muster: cannot create the key file for %s: %s\n", path,
 			mu_err_msg(rc));
@@ -68,6 +127,11 @@ int cli_open(const char *db_flag, bool create, struct db **d, struct people_keys
 	}
 	if ((rc = db_open(path, create ? DB_OPEN_CREATE : 0, d)) != 0) {
 		fprintf(stderr, "muster: cannot open %s: %s\n", path, mu_err_msg(rc));
+		return rc;
+	}
+	if ((rc = cli_key_check(*d)) != 0) {
+		db_close(*d);
+		*d = NULL;
 		return rc;
 	}
 	if (keys && (rc = people_keys_load(path, keys)) != 0) {

@@ -1,6 +1,7 @@
 /* main.c: the `muster` entry point — finds the command and hands it its arguments. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "core/core.h"
@@ -40,6 +41,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* Every file Muster makes holds personal data or opens it: the database (and the
+	 * WAL and shared memory SQLite makes with its mode), the key file, exports and
+	 * reject files. None is for group or others, whatever the caller's umask. */
+	umask(S_IRWXG | S_IRWXO);
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_USAGE;

@@ -27,7 +27,8 @@
 	X(MU_ESTOPPED, -11, 503, "stopped", "the writer has stopped")                              \
 	X(MU_ESCHEMA, -12, 500, "schema", "database schema is newer than this program")            \
 	X(MU_ETOOMANY, -13, 429, "too_many_requests", "too many attempts, try again later")        \
-	X(MU_EMETHOD, -14, 405, "method_not_allowed", "method not allowed")
+	X(MU_EMETHOD, -14, 405, "method_not_allowed", "method not allowed")                        \
+	X(MU_EFULL, -15, 503, "storage_full", "the disk is full: nothing was stored")
 
 enum {
 #define MU__ERR_ENUM(name, val, http, code, msg) name = (val),
@@ -234,7 +235,8 @@ int mu_csv_write_record(FILE *f, const char *const *fields, int n);
 /* ---- key file: the master key of a database, "<db path>.key" (src/core/keyfile.c). -
  * 64 lowercase hex digits and a newline, mode 0600. Capabilities derive their own keys
  * from it with mu_keyfile_subkey: people uses ids 1 (seal), 2 (ID hash), 3 (codes);
- * auth uses 16 (audit chain) and 17 (session and device token hashes). */
+ * auth uses 16 (audit chain), 17 (session and device token hashes) and 18 (the key
+ * check value). */
 #define MU_KEY_BYTES 32
 /* libsodium's one-time initialisation; safe from any thread, any number of times. */
 void mu_sodium_init(void);

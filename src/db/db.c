@@ -55,6 +55,8 @@ static int map_rc(int rc)
 		return MU_EINVAL;
 	case SQLITE_TOOBIG:
 		return MU_ETOOBIG;
+	case SQLITE_FULL:
+		return MU_EFULL;
 	default:
 		return MU_EDB;
 	}

@@ -52,7 +52,8 @@ int db_bind_null(struct db_stmt *s, int i);
 enum { DB_DONE = 0, DB_ROW = 1 };
 /* Steps: DB_ROW when a row is ready, DB_DONE at the end; MU_EEXIST on a UNIQUE or
  * PRIMARY KEY violation, MU_EINVAL on another constraint (NOT NULL, CHECK, foreign
- * key), MU_EBUSY when locked, MU_EDB otherwise. */
+ * key), MU_EBUSY when locked, MU_EFULL when the disk (or max_page_count) is full,
+ * MU_EDB otherwise. */
 int db_step(struct db_stmt *s);
 
 int64_t db_col_i64(struct db_stmt *s, int i);
@@ -144,7 +145,8 @@ struct db_writer_opts {
 int db_writer_start(const char *path, const struct db_writer_opts *opts, struct db_writer **out);
 
 /* Queues fn(arg) and waits until its batch committed. Returns fn's result when the
- * batch committed, MU_EDB when the commit itself failed (nothing of the batch kept),
+ * batch committed, MU_EFULL when the commit failed for want of space and MU_EDB when it
+ * failed otherwise (nothing of the batch kept),
  * MU_ESTOPPED after db_writer_stop began. Safe from any number of threads. */
 int db_writer_submit(struct db_writer *w, db_write_fn fn, void *arg);
 
@@ -159,6 +161,9 @@ struct db_writer_stats {
 	uint64_t queue_depth;  /* waiting now */
 	double commit_seconds; /* total time spent in COMMIT */
 	uint64_t max_batch_seen;
+	/* A write or commit failed for want of space (MU_EFULL) and no batch has
+	 * committed a write since: for /healthz. */
+	bool storage_full;
 };
 void db_writer_stats(struct db_writer *w, struct db_writer_stats *out);
 

@@ -69,12 +69,19 @@ static void run_batch(struct db_writer *w, struct job *batch, int n)
 		mu_error("writer: batch of %d lost: commit failed", n);
 		for (struct job *j = batch; j; j = j->next)
 			if (j->rc == 0)
-				j->rc = MU_EDB;
+				j->rc = rc == MU_EFULL ? MU_EFULL : MU_EDB;
 	}
 	uint64_t failed = 0;
-	for (struct job *j = batch; j; j = j->next)
+	bool full = false;
+	for (struct job *j = batch; j; j = j->next) {
 		failed += j->rc != 0;
+		full |= j->rc == MU_EFULL;
+	}
 	pthread_mutex_lock(&w->mu);
+	if (full)
+		w->stats.storage_full = true;
+	else if (rc == 0 && kept > 0)
+		w->stats.storage_full = false;
 	w->stats.batches++;
 	w->stats.writes += (uint64_t)n;
 	w->stats.failed_writes += failed;

@@ -139,10 +139,14 @@ struct http_route {
 };
 
 /* The guard runs around every matched route: check before the handler (0 lets it run,
- * an error code answers with that error), done after it with the final status. The
- * server refuses to start without a check function, so no route goes unguarded. */
+ * an error code answers with that error), before_send after a handler that succeeded
+ * and before its body is queued (may be NULL; an error code replaces the answer with
+ * that error, e.g. when what the answer must leave behind could not be made durable),
+ * done after the response with the final status. The server refuses to start without
+ * a check function, so no route goes unguarded. */
 struct http_guard {
 	int (*check)(void *ctx, struct http_req *r);
+	int (*before_send)(void *ctx, struct http_req *r, int status);
 	void (*done)(void *ctx, struct http_req *r, int status);
 	void *ctx;
 };
@@ -168,6 +172,10 @@ struct http_opts {
 	void (*metrics)(void *ctx, struct mu_buf *out);
 	void *metrics_ctx;
 	bool access_log; /* one line per request on stderr */
+	/* Asked by /healthz (may be NULL): 0 while healthy, else the MU_E* code /healthz
+	 * answers as its error (MU_EFULL: 503 storage_full). */
+	int (*health)(void *ctx);
+	void *health_ctx;
 };
 
 struct http_server;

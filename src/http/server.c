@@ -293,6 +293,9 @@ static int dispatch(struct http_server *s, struct req_ctx *c, const char *method
 	r->body = c->body.len ? c->body.data : "";
 	r->body_len = c->body.len;
 	if (r->method == HTTP_GET && !strcmp(r->path, "/healthz")) {
+		int bad = s->o.health ? s->o.health(s->o.health_ctx) : 0;
+		if (bad)
+			return send_error(c, bad);
 		json_t *j = json_pack("{s:s}", "status", "ok");
 		send_json(r->conn, 200, j, NULL);
 		json_decref(j);
@@ -318,6 +321,9 @@ static int dispatch(struct http_server *s, struct req_ctx *c, const char *method
 		struct http_resp resp;
 		memset(&resp, 0, sizeof resp);
 		rc = rt->fn(r, &resp);
+		if (rc == 0 && s->o.guard.before_send)
+			rc = s->o.guard.before_send(s->o.guard.ctx, r,
+						    resp.status ? resp.status : 200);
 		if (rc != 0) {
 			json_decref(resp.json);
 			status = send_error(c, rc);

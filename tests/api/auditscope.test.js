@@ -6,7 +6,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { start, finish, musterOk, sql, PASSWORD } = require('./lib/server.js');
+const {start, restart, finish, musterOk, sql, PASSWORD} = require('./lib/server.js');
 
 let srv;
 let aud;
@@ -14,8 +14,13 @@ let p103;
 let p106;
 before(async () => {
   srv = await start();
-  musterOk(['user', 'add', 'aud103', '--role', 'auditor', '--place', srv.places.district,
-    '--password-stdin', '--db', srv.db], { input: `${PASSWORD}\n` });
+  srv = await restart(srv, [],
+		      () => musterOk(
+			  [
+				  'user', 'add', 'aud103', '--role', 'auditor', '--place',
+				  srv.places.district, '--password-stdin', '--db', srv.db
+			  ],
+			  {input : `${PASSWORD}\n`}));
   aud = await srv.signIn('aud103', PASSWORD);
   p103 = sql(srv.db, "SELECT p.id FROM people p JOIN places h ON h.id = p.household_id " +
     `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 1`)[0].id;

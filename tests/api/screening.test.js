@@ -129,8 +129,11 @@ test('round, site and lab: created by staff, refused to others, listed by jurisd
   assertBareError(await post('grid1', '/api/v1/labs', { code: 'L3', name: 'z', capacity: 1 }), 403);
 
   const issue = (args) => musterOk(['token', 'issue', ...args, '--db', srv.db]).stdout.trim();
-  tok.site = issue(['--site', 'S2']);
-  tok.lab = issue(['--lab', 'L2']);
+  // (beside a running server the command is refused: issued between two servers)
+  srv = await restart(srv, [], () => {
+	  tok.site = issue([ '--site', 'S2' ]);
+	  tok.lab = issue([ '--lab', 'L2' ]);
+  });
   assert.match(tok.site, /^[a-z2-7]{52}$/);
 });
 

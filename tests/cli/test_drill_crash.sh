@@ -138,9 +138,17 @@ eq "$?" 0 "second drill exit status"
 sanitizer drill2.err
 grep -q "error 0;" drill2.out || { fail "second drill: refused scans"; cat drill2.out; }
 # ---- the lab and the recall: a second round, results, every positive pool re-swabbed ------
+# The commands that write are refused beside the running server (issue 11 item 13):
+# stopped for them, then started again.
+"$M" lab add --code L1 --name 一号实验室 --capacity 350000 --db "$DB" 2>/dev/null && fail "lab add beside the server"
+kill -TERM "$server"
+wait "$server"
+eq "$?" 0 "server exit status after SIGTERM"
+sanitizer serve2.err
 "$M" lab add --code L1 --name 一号实验室 --capacity 350000 --db "$DB" 2>/dev/null || fail "lab add"
 lab_token=$("$M" token issue --lab L1 --db "$DB" 2>/dev/null)
 round2=$("$M" round create --scope 440100 --name recall --pool 10 --db "$DB" 2>/dev/null)
+start_server serve3
 "$M" drill screening --round "$round2" --url "$url" --token "$token" --rate 0 --seed 4 \
   --prevalence 0.01 --lab-token "$lab_token" --lab L1 --duration 30 --db "$DB" >drill3.out 2>drill3.err
 eq "$?" 0 "drill with the lab and the recall: exit status"
@@ -162,7 +170,7 @@ kill -TERM "$server"
 wait "$server"
 eq "$?" 0 "server exit status after SIGTERM"
 server=
-sanitizer serve2.err
+sanitizer serve3.err
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "ok"

@@ -245,13 +245,17 @@ async function start(extraArgs = []) {
 
 // Stops the server cleanly and starts a new one on the same database (for what must
 // survive a restart); the new server takes over the cleanup. Sessions are kept: they
-// live in the database.
-async function restart(srv, extraArgs = []) {
-  await srv.stop();
-  const next = await serve(srv.fx, extraArgs);
-  next.cleanup = srv.cleanup;
-  next.sessions = srv.sessions;
-  return next;
+// live in the database. between() runs while no server runs: commands that write are
+// refused beside a server (the database's lock).
+async function restart(srv, extraArgs = [], between = null)
+{
+	await srv.stop();
+	if (between)
+		between();
+	const next = await serve(srv.fx, extraArgs);
+	next.cleanup = srv.cleanup;
+	next.sessions = srv.sessions;
+	return next;
 }
 
 // Stops the server (asserting a clean exit) and removes the directory either way.

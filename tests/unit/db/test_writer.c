@@ -460,6 +460,58 @@ static void test_start_fails_cleanly(void **state)
 	assert_null(w);
 }
 
+static int w_exec(struct db *d, void *arg)
+{
+	return db_exec(d, arg);
+}
+
+/* Caps the file at the pages it has now: the next write that needs a page fails as on
+ * a full disk (SQLITE_FULL). */
+static int w_cap(struct db *d, void *arg)
+{
+	(void)arg;
+	int64_t pages = 0;
+	int rc = db_query_i64(d, "PRAGMA page_count", &pages);
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", (long long)pages);
+	return rc ? rc : db_exec(d, sql);
+}
+
+static bool full_now(struct db_writer *w)
+{
+	struct db_writer_stats st;
+	db_writer_stats(w, &st);
+	return st.storage_full;
+}
+
+/* A full disk is MU_EFULL (503 storage_full), not a generic database error, and the
+ * writer reports it until a write succeeds again (issue 11 item 17). */
+static void test_storage_full(void **state)
+{
+	struct fx *f = *state;
+	struct db_writer *w;
+	assert_int_equal(mu_err_http(MU_EFULL), 503);
+	assert_string_equal(mu_err_code(MU_EFULL), "storage_full");
+	assert_int_equal(db_writer_start(f->path, NULL, &w), 0);
+	assert_false(full_now(w));
+	assert_int_equal(db_writer_submit(w, w_exec, "CREATE TABLE big(b BLOB)"), 0);
+	assert_int_equal(db_writer_submit(w, w_cap, NULL), 0);
+	assert_int_equal(
+	    db_writer_submit(w, w_exec, "INSERT INTO big VALUES (zeroblob(4 * 1024 * 1024))"),
+	    MU_EFULL);
+	assert_true(full_now(w));
+	assert_int_equal(
+	    db_writer_submit(w, w_exec, "INSERT INTO big VALUES (zeroblob(4 * 1024 * 1024))"),
+	    MU_EFULL);
+	assert_true(full_now(w));
+	/* space again: the next write succeeds and clears it */
+	assert_int_equal(db_writer_submit(w, w_exec, "PRAGMA max_page_count=1073741823"), 0);
+	assert_int_equal(
+	    db_writer_submit(w, w_exec, "INSERT INTO big VALUES (zeroblob(4 * 1024 * 1024))"), 0);
+	assert_false(full_now(w));
+	db_writer_stop(w);
+}
+
 int main(void)
 {
 	alarm(120); /* a hung writer fails the run instead of blocking it */
@@ -470,6 +522,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_post_gathers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_start_fails_cleanly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_storage_full, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
