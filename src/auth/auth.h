@@ -63,6 +63,9 @@ struct auth_config {
 	int anon_per_s;	       /* refusals without an identity per address per second before
 				* the answer is 429; 0: 50 */
 	bool cookie_secure;    /* add Secure to the session cookie (behind TLS) */
+	/* The reverse proxy's address: from it alone X-Forwarded-For names the client the
+	 * sign-in throttles count. NULL: the peer is the client. */
+	const char *trusted_proxy;
 	/* The code of place id into out (size bytes), for the signed-in user's place in the
 	 * session's answer. auth reads no capability's table, so the caller that wires the
 	 * server passes the owner's function (places_code_get). NULL, or an error: the

@@ -69,12 +69,22 @@ void auth__device_cache_clear(void);
 int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token,
 			struct auth_principal *p);
 
-/* The in-memory sign-in throttle: per key ("u:name", "a:addr"), at most max
- * failures per window of window_s seconds from the first failure. now: seconds on
- * any monotonic clock (tests pass their own). */
+/* The in-memory sign-in throttle (a fixed table under a keyed hash). Keys: "a:ADDR",
+ * "u:NAME", "ua:NAME ADDR"; marks "g:NAME ADDR" (signed in from there before). now:
+ * seconds on any monotonic clock (tests pass their own).
+ * wait: seconds before key may try again (0: now); a key with no slot of its own while
+ *   its run of slots is full of blocking keys waits too (nothing is evicted to make room).
+ * fail: one failure; from the max-th failure on the key backs off 2 s, doubling with each
+ *   further failure, up to window_s; a key is forgotten window_s after its last failure.
+ *   MU_ETOOMANY when there is no slot to count it in.
+ * mark/marked: a key remembered for keep_s seconds (evicted, like any key that is not
+ *   blocking, when its run is full). */
 void auth__throttle_reset(void);
-bool auth__throttle_blocked(const char *key, int max, int window_s, double now);
-void auth__throttle_fail(const char *key, int window_s, double now);
+double auth__throttle_wait(const char *key, double now);
+bool auth__throttle_blocked(const char *key, double now);
+int auth__throttle_fail(const char *key, int max, int window_s, double now);
+void auth__throttle_mark(const char *key, int keep_s, double now);
+bool auth__throttle_marked(const char *key, double now);
 void auth__throttle_clear(const char *key);
 
 /* Anonymous refusals (flood.c). auth__anon_limited counts one refusal of addr in second
@@ -104,6 +114,10 @@ struct auth__env {
 	    anon_limited;
 };
 extern struct auth__env auth__env;
+
+/* The client's address for throttling: X-Forwarded-For's last entry from the trusted
+ * proxy (auth_config.trusted_proxy), else the peer's address. */
+const char *auth__client_addr(struct http_req *r);
 
 /* Marks a request as audited inside its own write (auth_submit, sign-in). */
 void auth__mark_audited(struct http_req *r);

@@ -277,33 +277,80 @@ static void test_throttle_window(void **state)
 	const int max = 3, win = 900;
 	double t = 1000;
 	for (int i = 0; i < max; i++) {
-		assert_false(auth__throttle_blocked("u:li", max, win, t + i));
-		auth__throttle_fail("u:li", win, t + i);
+		assert_false(auth__throttle_blocked("u:li", t + i));
+		assert_int_equal(auth__throttle_fail("u:li", max, win, t + i), 0);
 	}
-	assert_true(auth__throttle_blocked("u:li", max, win, t + 3));
-	assert_true(auth__throttle_blocked("u:li", max, win, t + win - 1));
-	assert_false(auth__throttle_blocked("u:ma", max, win, t + 3));
-	assert_false(auth__throttle_blocked("a:10.0.0.1", max, win, t + 3));
-	/* the window opened at the first failure: it closes win seconds after it */
-	assert_false(auth__throttle_blocked("u:li", max, win, t + win));
-	auth__throttle_fail("u:li", win, t + win);
-	assert_false(auth__throttle_blocked("u:li", max, win, t + win + 1));
+	/* the max-th failure (at t + 2) backs off 2 s, then 4 s, ... up to the window */
+	assert_true(auth__throttle_blocked("u:li", t + 3));
+	assert_true(auth__throttle_wait("u:li", t + 3) > 0.9);
+	assert_false(auth__throttle_blocked("u:li", t + 4));
+	assert_false(auth__throttle_blocked("u:ma", t + 3));
+	assert_false(auth__throttle_blocked("a:10.0.0.1", t + 3));
+	auth__throttle_fail("u:li", max, win, t + 4);
+	assert_true(auth__throttle_blocked("u:li", t + 7.9));
+	assert_false(auth__throttle_blocked("u:li", t + 8));
+	for (int i = 0; i < 30; i++)
+		auth__throttle_fail("u:li", max, win, t + 8);
+	assert_true(auth__throttle_blocked("u:li", t + 8 + win - 1));
+	/* forgotten a window after its last failure */
+	assert_false(auth__throttle_blocked("u:li", t + 8 + win));
+	auth__throttle_fail("u:li", max, win, t + 8 + win);
+	assert_false(auth__throttle_blocked("u:li", t + 8 + win + 1));
 	/* a success clears the name */
-	auth__throttle_fail("u:ma", win, t);
-	auth__throttle_fail("u:ma", win, t);
-	auth__throttle_fail("u:ma", win, t);
-	assert_true(auth__throttle_blocked("u:ma", max, win, t));
+	auth__throttle_fail("u:ma", max, win, t);
+	auth__throttle_fail("u:ma", max, win, t);
+	auth__throttle_fail("u:ma", max, win, t);
+	assert_true(auth__throttle_blocked("u:ma", t));
 	auth__throttle_clear("u:ma");
-	assert_false(auth__throttle_blocked("u:ma", max, win, t));
+	assert_false(auth__throttle_blocked("u:ma", t));
+	/* marks last their own time */
+	assert_false(auth__throttle_marked("g:li 10.0.0.1", t));
+	auth__throttle_mark("g:li 10.0.0.1", 60, t);
+	assert_true(auth__throttle_marked("g:li 10.0.0.1", t + 59));
+	assert_false(auth__throttle_marked("g:li 10.0.0.1", t + 60));
 	/* many other keys (an attacker's flood) fill the table without growing it */
 	char key[32];
 	for (int i = 0; i < 10000; i++) {
 		snprintf(key, sizeof key, "a:10.%d.%d.1", i / 256, i % 256);
-		auth__throttle_fail(key, win, t);
+		auth__throttle_fail(key, 1, win, t);
 	}
-	assert_true(auth__throttle_blocked("a:10.39.15.1", 1, win, t));
+	assert_true(auth__throttle_blocked("a:10.39.15.1", t));
 	auth__throttle_reset();
-	assert_false(auth__throttle_blocked("a:10.39.15.1", 1, win, t));
+	assert_false(auth__throttle_blocked("a:10.39.15.1", t));
+}
+
+/* Issue 11 item 7: a flood of other names must not push a blocking entry out of the
+ * table (the old table evicted the oldest window and unlocked the victim); and when a
+ * run is full of blocking entries a new key is refused rather than given a slot. */
+static void test_throttle_flood_keeps_blocks(void **state)
+{
+	(void)state;
+	auth__throttle_reset();
+	const int max = 5, win = 900;
+	double t = 1000;
+	for (int i = 0; i < max; i++)
+		auth__throttle_fail("u:victim", max, win, t);
+	for (int i = 0; i < 20; i++) /* back off to the whole window */
+		auth__throttle_fail("u:victim", max, win, t);
+	assert_true(auth__throttle_blocked("u:victim", t + 1));
+	char key[40];
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof key, "u:flood%d", i);
+		auth__throttle_fail(key, max, win, t + 1 + i * 0.001);
+	}
+	assert_true(auth__throttle_blocked("u:victim", t + 30));
+	/* blocking keys everywhere: a newcomer is refused, none of them is evicted */
+	int refused = 0;
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof key, "a:blk%d", i);
+		if (auth__throttle_fail(key, 1, win, t + 31) == MU_ETOOMANY)
+			refused++;
+	}
+	assert_true(refused > 0);
+	assert_true(auth__throttle_blocked("u:victim", t + 32));
+	assert_true(auth__throttle_blocked("u:newcomer", t + 32));
+	assert_true(auth__throttle_wait("u:newcomer", t + 32) > 0);
+	auth__throttle_reset();
 }
 
 static void test_generated_passwords(void **state)
@@ -332,6 +379,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_disable_ends_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_device_tokens, setup, teardown),
 	    cmocka_unit_test(test_throttle_window),
+	    cmocka_unit_test(test_throttle_flood_keeps_blocks),
 	    cmocka_unit_test(test_generated_passwords),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
