@@ -129,12 +129,21 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_ETOOMANY, NULL, "too many failed sign-ins; try again later");
 	}
 
+	/* argon2id runs on a small pool: when it is busy the answer is 503 at once, and the
+	 * attempt counts as no failure. */
+	if (auth__hash_enter() != 0) {
+		atomic_fetch_add(&auth__env.signin_busy, 1);
+		http_resp_header(resp, "Retry-After", "1");
+		return http_fail(r, MU_EBUSY, NULL, "too many sign-ins at once; try again");
+	}
 	rc = auth__user_by_name(auth_req_db(r), name, &u, pw_hash);
-	if (rc != 0 && rc != MU_ENOTFOUND)
-		goto out;
 	/* One answer for an unknown name, a disabled user and a wrong password, after the
 	 * same argon2id work, so that neither the body nor the timing tells them apart. */
-	bool ok = auth__password_verify(rc == 0 ? pw_hash : NULL, pw) && rc == 0 && !u.disabled;
+	bool ok = (rc == 0 || rc == MU_ENOTFOUND) &&
+		  auth__password_verify(rc == 0 ? pw_hash : NULL, pw) && rc == 0 && !u.disabled;
+	auth__hash_leave();
+	if (rc != 0 && rc != MU_ENOTFOUND)
+		goto out;
 	if (!ok) {
 		atomic_fetch_add(&auth__env.signin_failures, 1);
 		int max = cfg->throttle_max, win = cfg->throttle_window_s;

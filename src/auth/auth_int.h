@@ -44,6 +44,10 @@ void auth__base32(const unsigned char *in, size_t n, char *out);
 int auth__username_check(const char *name, struct mu_why *why);
 /* Passwords: 10..1024 bytes, no NUL. MU_EINVAL with why (may be NULL) otherwise. */
 int auth__password_check(const char *pw, struct mu_why *why);
+/* The sign-in hashing pool: enter takes one of its few slots, waiting a short while
+ * (50 ms) for one; MU_EBUSY when none came free. leave gives it back. */
+int auth__hash_enter(void);
+void auth__hash_leave(void);
 /* argon2id verification; equalises time for unknown users when hash is NULL. */
 bool auth__password_verify(const char *hash, const char *password);
 
@@ -111,7 +115,7 @@ struct auth__env {
 	struct auth_config cfg;
 	struct auth__keys keys;
 	atomic_uint_fast64_t signin_failures, signin_throttled, signins, denied, audit_lost,
-	    anon_limited;
+	    anon_limited, signin_busy;
 };
 extern struct auth__env auth__env;
 

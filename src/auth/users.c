@@ -1,8 +1,11 @@
 /* users.c: user accounts — name rules, argon2id password hashes (libsodium), adding,
  * changing passwords, disabling (which ends every session), reading and listing. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -65,6 +68,48 @@ bool auth__password_verify(const char *hash, const char *password)
 		return false;
 	}
 	return crypto_pwhash_str_verify(hash, password, n) == 0;
+}
+
+/* ---- the hashing pool --------------------------------------------------------------
+ * argon2id takes 64 MiB and most of a core: sign-ins hash at most HASH_SLOTS at a time
+ * (one per two cores, at least one, at most two), so that a flood of bogus sign-ins
+ * cannot take every request thread and core from the other routes. */
+#define HASH_WAIT_MS 50
+
+static pthread_mutex_t hash_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hash_cv = PTHREAD_COND_INITIALIZER;
+static int hashing, hash_slots;
+
+int auth__hash_enter(void)
+{
+	struct timespec until;
+	int rc = 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += HASH_WAIT_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&hash_mu);
+	if (hash_slots == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		hash_slots = cores >= 4 ? 2 : 1;
+	}
+	while (hashing >= hash_slots && rc == 0)
+		if (pthread_cond_timedwait(&hash_cv, &hash_mu, &until) == ETIMEDOUT)
+			rc = hashing >= hash_slots ? MU_EBUSY : 0;
+	if (rc == 0)
+		hashing++;
+	pthread_mutex_unlock(&hash_mu);
+	return rc;
+}
+
+void auth__hash_leave(void)
+{
+	pthread_mutex_lock(&hash_mu);
+	hashing--;
+	pthread_cond_signal(&hash_cv);
+	pthread_mutex_unlock(&hash_mu);
 }
 
 static int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES])

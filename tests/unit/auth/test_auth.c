@@ -353,6 +353,22 @@ static void test_throttle_flood_keeps_blocks(void **state)
 	auth__throttle_reset();
 }
 
+/* The sign-in hashing pool: a few slots, then MU_EBUSY after a short wait; a slot left
+ * is taken again. */
+static void test_hash_pool(void **state)
+{
+	(void)state;
+	int taken = 0;
+	while (taken < 3 && auth__hash_enter() == 0)
+		taken++;
+	assert_true(taken >= 1 && taken <= 2);
+	assert_int_equal(auth__hash_enter(), MU_EBUSY);
+	auth__hash_leave();
+	assert_int_equal(auth__hash_enter(), 0);
+	for (int i = 0; i < taken; i++)
+		auth__hash_leave();
+}
+
 static void test_generated_passwords(void **state)
 {
 	(void)state;
@@ -380,6 +396,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_device_tokens, setup, teardown),
 	    cmocka_unit_test(test_throttle_window),
 	    cmocka_unit_test(test_throttle_flood_keeps_blocks),
+	    cmocka_unit_test(test_hash_pool),
 	    cmocka_unit_test(test_generated_passwords),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,14 +32,6 @@ __attribute__((weak)) const char *http_cookie(const struct http_req *r, const ch
 	return !strcmp(name, "muster_session") ? f->cookie : NULL;
 }
 
-__attribute__((weak)) int http_fail(struct http_req *r, int err, const char *field,
-				    const char *message)
-{
-	r->err_field = field;
-	r->err_message = message;
-	return err;
-}
-
 __attribute__((weak)) const char *http_method_name(int method)
 {
 	switch (method) {
@@ -546,6 +538,7 @@ static void test_metrics(void **state)
 	auth_metrics(NULL, &b);
 	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_signin_failures_total 0\n"));
 	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_signin_throttled_total 0\n"));
+	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_signin_busy_total 0\n"));
 	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_sessions_active 2\n"));
 	mu_buf_fini(&b);
 	(void)f;
