@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -82,6 +83,35 @@ static int signin_job(struct db *d, void *arg)
 				    s->p);
 }
 
+/* True for "application/json", with parameters or not, in any case. */
+static bool json_content_type(const char *ct)
+{
+	static const char want[] = "application/json";
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, sizeof want - 1) != 0)
+		return false;
+	char c = ct[sizeof want - 1];
+	return c == '\0' || c == ';' || c == ' ' || c == '\t';
+}
+
+/* True when r has no Origin, or one whose host:port is r's Host (a form on another
+ * site cannot sign a browser in to this one: login CSRF). */
+static bool same_origin(struct http_req *r)
+{
+	const char *origin = http_header(r, "Origin"), *host = http_header(r, "Host");
+	if (!origin)
+		return true;
+	const char *p = strstr(origin, "://");
+	if (!p || !host || !*host)
+		return false;
+	p += 3;
+	size_t n = strcspn(p, "/");
+	return strlen(host) == n && strncasecmp(p, host, n) == 0;
+}
+
 static int session_post(struct http_req *r, struct http_resp *resp)
 {
 	static const char *const allowed[] = {"username", "password", NULL};
@@ -89,6 +119,10 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 	struct auth_user u;
 	json_t *body;
 	const char *name, *pw;
+	if (!json_content_type(http_header(r, "Content-Type")))
+		return http_fail(r, MU_EINVAL, NULL, "a sign-in is a JSON body (application/json)");
+	if (!same_origin(r))
+		return http_fail(r, MU_EFORBIDDEN, NULL, "a sign-in from another site is refused");
 	int rc = http_body_json(r, &body);
 	if (rc != 0 || (rc = http_json_only(r, body, allowed)) != 0 ||
 	    (rc = http_json_text(r, body, "username", AUTH_NAME_MAX, &name)) != 0 ||

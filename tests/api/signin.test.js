@@ -83,3 +83,31 @@ test('a client holding a session of the user passes its own throttle', async () 
   const ok = await signIn(from, 'auditor1', right('auditor1'), { cookie });
   assert.equal(ok.status, 200, `with a session: ${ok.status}`);
 });
+
+// Issue 11 item 15: login CSRF through a text/plain form or from another site.
+test('sign-in wants application/json and a same-origin Origin when there is one', async () => {
+	const from = '127.0.0.6';
+	const body = JSON.stringify({username : 'cmd103', password : right('cmd103')});
+	for (const type of ['text/plain', 'application/x-www-form-urlencoded',
+			    'multipart/form-data; boundary=x', 'application/jsonx']) {
+		const r =
+		    await signIn(from, null, null, {raw : body, headers : {'Content-Type' : type}});
+		assert.equal(r.status, 400, `${type}: ${r.status}`);
+		assert.equal(r.headers['set-cookie'], undefined);
+	}
+	const host = new URL(srv.url).host;
+	for (const origin of ['http://evil.example', `http://${host}.evil.example`, 'null',
+			      `http://127.0.0.1:1`]) {
+		const r =
+		    await signIn(from, 'cmd103', right('cmd103'), {headers : {Origin : origin}});
+		assert.equal(r.status, 403, `${origin}: ${r.status}`);
+		assert.equal(r.headers['set-cookie'], undefined);
+	}
+	const same =
+	    await signIn(from, 'cmd103', right('cmd103'), {headers : {Origin : `http://${host}`}});
+	assert.equal(same.status, 200);
+	const charset =
+	    await signIn(from, 'cmd103', right('cmd103'),
+			 {headers : {'Content-Type' : 'application/json; charset=utf-8'}});
+	assert.equal(charset.status, 200);
+});
