@@ -93,7 +93,8 @@ struct auth_user {
 	int64_t created;
 };
 
-/* Usernames: 1..64 of [A-Za-z0-9._-]. Passwords: 10..1024 bytes. The password is
+/* Usernames: 1..64 of [A-Za-z0-9._-]. Passwords: 10..1024 bytes, 12 or more for an
+ * admin or a commander, and none of the weak ones auth__password_check lists. The password is
  * hashed with argon2id (libsodium crypto_pwhash_str). MU_EEXIST for a taken name,
  * MU_EINVAL for a bad name, role, password or place; why (may be NULL) says which
  * field ("username", "role", "place", "password") and why. place_id must be a place

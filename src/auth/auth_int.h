@@ -17,6 +17,7 @@ struct http_req;
 #define AUTH__SUBKEY_TOKEN 17
 #define AUTH__HASH_BYTES   32
 #define AUTH__PW_MIN	   10
+#define AUTH__PW_MIN_HIGH  12 /* admins and commanders */
 #define AUTH__PW_MAX	   1024
 
 /* The keys auth derives from a database's key file. */
@@ -42,8 +43,11 @@ void auth__base32(const unsigned char *in, size_t n, char *out);
 
 /* Usernames: 1..64 of [A-Za-z0-9._-]. MU_EINVAL with why (may be NULL) otherwise. */
 int auth__username_check(const char *name, struct mu_why *why);
-/* Passwords: 10..1024 bytes, no NUL. MU_EINVAL with why (may be NULL) otherwise. */
-int auth__password_check(const char *pw, struct mu_why *why);
+/* Passwords: 10..1024 bytes (12 for an admin or a commander; role -1: 10), no NUL; not
+ * one short piece repeated, not a keyboard or alphabet run, not among the most common
+ * passwords or a common word with digits and signs around it, not holding the username
+ * (may be NULL). MU_EINVAL with why (may be NULL) otherwise. */
+int auth__password_check(const char *pw, int role, const char *username, struct mu_why *why);
 /* The sign-in hashing pool: enter takes one of its few slots, waiting a short while
  * (50 ms) for one; MU_EBUSY when none came free. leave gives it back. */
 int auth__hash_enter(void);

@@ -101,7 +101,8 @@ static void test_password_hash_and_verify(void **state)
 	    auth_user_add(f->t.db, "wang", AUTH_STAFF, f->district, "short", NULL, &why),
 	    MU_EINVAL);
 	char *huge = malloc(1100);
-	memset(huge, 'p', 1025);
+	for (int i = 0; i < 1025; i++) /* no short piece repeated: see test_password_policy */
+		huge[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(i * i + i / 3) % 36];
 	huge[1025] = '\0';
 	assert_int_equal(auth_user_add(f->t.db, "wang", AUTH_STAFF, f->district, huge, NULL, &why),
 			 MU_EINVAL);
@@ -116,7 +117,10 @@ static void test_password_hash_and_verify(void **state)
 	assert_int_equal(
 	    auth_user_add(f->t.db, "zhao", AUTH_NROLES, f->district, "longenough1", NULL, &why),
 	    MU_EINVAL);
+	/* an admin needs 12 characters (issue 11 item 22) */
 	assert_int_equal(auth_user_add(f->t.db, "root", AUTH_ADMIN, 0, "longenough1", NULL, &why),
+			 MU_EINVAL);
+	assert_int_equal(auth_user_add(f->t.db, "root", AUTH_ADMIN, 0, "longenough12", NULL, &why),
 			 0);
 	assert_int_equal(auth_user_get(f->t.db, "root", &u), 0);
 	assert_int_equal(u.place_id, 0);
@@ -355,6 +359,46 @@ static void test_throttle_flood_keeps_blocks(void **state)
 
 /* The sign-in hashing pool: a few slots, then MU_EBUSY after a short wait; a slot left
  * is taken again. */
+/* Issue 11 item 22: weak passwords are refused, with the field named. */
+static void test_password_policy(void **state)
+{
+	(void)state;
+	struct mu_why why;
+	static const char *const weak[] = {"aaaaaaaaaa",	"AAAAAAAAAAAAAAAA",
+					   "abcabcabcabc",	"1212121212121",
+					   "1234567890",	"0987654321",
+					   "abcdefghijk",	"ZYXWVUTSRQ",
+					   "qwertyuiop",	"asdfghjkl1",
+					   "Password123",	"password2026!",
+					   "P@ssw0rd2026",	"Qwerty123456",
+					   "iloveyou1314",	"1qaz2wsx3edc",
+					   "admin@12345",	"12345678901234",
+					   "2026-12-02!!",	"muster12345",
+					   "11111111111111111", NULL};
+	for (int i = 0; weak[i]; i++) {
+		memset(&why, 0, sizeof why);
+		assert_int_equal(auth__password_check(weak[i], AUTH_STAFF, "li", &why), MU_EINVAL);
+		assert_string_equal(why.field, "password");
+	}
+	/* the username inside, in any case */
+	assert_int_equal(auth__password_check("my name is Wangwei!", AUTH_STAFF, "wangwei", NULL),
+			 MU_EINVAL);
+	assert_int_equal(auth__password_check("my name is Wangwei!", AUTH_STAFF, "li", NULL), 0);
+	/* 10 for staff, 12 for admins and commanders */
+	assert_int_equal(auth__password_check("tiger lily", AUTH_STAFF, "li", NULL), 0);
+	assert_int_equal(auth__password_check("tiger lily 7", AUTH_COMMANDER, "li", NULL), 0);
+	assert_int_equal(auth__password_check("tiger lily", AUTH_COMMANDER, "li", NULL), MU_EINVAL);
+	assert_int_equal(auth__password_check("tiger lily", AUTH_ADMIN, "li", NULL), MU_EINVAL);
+	assert_int_equal(
+	    auth__password_check("correct-horse-battery-staple", AUTH_ADMIN, "admin", NULL), 0);
+	/* generated passwords always pass */
+	char gen[21];
+	for (int i = 0; i < 200; i++) {
+		auth_password_generate(gen);
+		assert_int_equal(auth__password_check(gen, AUTH_ADMIN, NULL, NULL), 0);
+	}
+}
+
 static void test_hash_pool(void **state)
 {
 	(void)state;
@@ -378,7 +422,7 @@ static void test_generated_passwords(void **state)
 	assert_int_equal(strlen(a), 20);
 	assert_string_not_equal(a, b);
 	struct mu_why why = {0};
-	assert_int_equal(auth__password_check(a, &why), 0);
+	assert_int_equal(auth__password_check(a, AUTH_ADMIN, NULL, &why), 0);
 	unsigned char raw[2] = {0xff, 0x00};
 	char out[8];
 	auth__base32(raw, 2, out);
@@ -397,6 +441,7 @@ int main(void)
 	    cmocka_unit_test(test_throttle_window),
 	    cmocka_unit_test(test_throttle_flood_keeps_blocks),
 	    cmocka_unit_test(test_hash_pool),
+	    cmocka_unit_test(test_password_policy),
 	    cmocka_unit_test(test_generated_passwords),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,7 +124,7 @@ static int setup(void **state)
 	assert_int_equal(places_add(d, gz, PLACES_DISTRICT, "GZ-A", "甲区", &a, NULL), 0);
 	assert_int_equal(places_add(d, gz, PLACES_DISTRICT, "GZ-B", "乙区", &b, NULL), 0);
 	assert_int_equal(places_add(d, a, PLACES_STREET, "GZ-A-1", "一街", &a1, NULL), 0);
-	assert_int_equal(auth_user_add(d, "admin", AUTH_ADMIN, 0, "admin password", NULL, NULL), 0);
+	assert_int_equal(auth_user_add(d, "admin", AUTH_ADMIN, 0, "keeper of keys", NULL, NULL), 0);
 	assert_int_equal(auth_user_add(d, "staffa", AUTH_STAFF, a, "staff password", NULL, NULL),
 			 0);
 	session(f, "staffa", f->staff, f->staff_csrf);
