@@ -57,6 +57,8 @@ test('failures of one address do not lock the account for another address', asyn
   // the user, from elsewhere, signs in
   const ok = await signIn('127.0.0.3', 'operator1', right('operator1'));
   assert.equal(ok.status, 200, `operator1 from another address: ${ok.status}`);
+  // on loopback without --secure-cookies the cookie is not Secure (plain http works)
+  assert.doesNotMatch(ok.headers['set-cookie'][0], /Secure/);
 });
 
 test('a device that signed in before is not held back by others failing from its address', async () => {
