@@ -139,7 +139,7 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 	const char *addr = auth__client_addr(r);
 	char lname[AUTH_NAME_MAX + 1];
 	size_t i = 0;
-	for (; name[i] && i < AUTH_NAME_MAX; i++)
+	for (; i < AUTH_NAME_MAX && name[i]; i++)
 		lname[i] = (char)tolower((unsigned char)name[i]);
 	lname[i] = '\0';
 	const char *ukey = mu_arena_sprintf(&r->arena, "u:%s", lname);
