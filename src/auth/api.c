@@ -163,8 +163,8 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_ETOOMANY, NULL, "too many failed sign-ins; try again later");
 	}
 
-	/* argon2id runs on a small pool: when it is busy the answer is 503 at once, and the
-	 * attempt counts as no failure. */
+	/* argon2id runs on a small pool: when it stays full for a short wait the answer is
+	 * 503, and the attempt counts as no failure. */
 	if (auth__hash_enter() != 0) {
 		atomic_fetch_add(&auth__env.signin_busy, 1);
 		http_resp_header(resp, "Retry-After", "1");
