@@ -195,7 +195,7 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 	struct auth_principal *p = mu_arena_alloc(&r->arena, sizeof *p);
 	struct signin s = {.user = &u,
 			   .expires = mu_now_unix() + (int64_t)cfg->session_hours * 3600,
-			   .addr = r->client,
+			   .addr = addr,
 			   .p = p};
 	r->record = mu_arena_sprintf(&r->arena, "user:%lld", (long long)u.id);
 	memset(p, 0, sizeof *p);

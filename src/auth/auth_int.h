@@ -49,7 +49,7 @@ int auth__username_check(const char *name, struct mu_why *why);
  * (may be NULL). MU_EINVAL with why (may be NULL) otherwise. */
 int auth__password_check(const char *pw, int role, const char *username, struct mu_why *why);
 /* The sign-in hashing pool: enter takes one of its few slots, waiting a short while
- * (250 ms) for one; MU_EBUSY when none came free. leave gives it back. */
+ * (100 ms) for one; MU_EBUSY when none came free. leave gives it back. */
 int auth__hash_enter(void);
 void auth__hash_leave(void);
 /* argon2id verification; equalises time for unknown users when hash is NULL. */

@@ -183,7 +183,7 @@ bool auth__password_verify(const char *hash, const char *password)
  * argon2id takes 64 MiB and most of a core: sign-ins hash at most HASH_SLOTS at a time
  * (one per two cores, at least one, at most two), so that a flood of bogus sign-ins
  * cannot take every request thread and core from the other routes. */
-#define HASH_WAIT_MS 250
+#define HASH_WAIT_MS 100
 
 static pthread_mutex_t hash_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hash_cv = PTHREAD_COND_INITIALIZER;

@@ -6,7 +6,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { start, finish } = require('./lib/server.js');
+const { start, finish, sql } = require('./lib/server.js');
 
 let srv;
 before(async () => { srv = await start(['--secure-cookies', '--trusted-proxy', '127.0.0.1']); });
@@ -54,6 +54,8 @@ test('from the trusted proxy, X-Forwarded-For is the client the throttle counts'
   // another client behind the same proxy is another address
   const other = await signIn('127.0.0.1', 'operator1', right('operator1'), '10.9.8.7, 198.51.100.8');
   assert.equal(other.status, 200);
+  // and the session remembers the client's address, not the proxy's
+  assert.equal(sql(srv.db, "SELECT addr FROM sessions WHERE addr = '198.51.100.8'").length, 1);
 });
 
 test('X-Forwarded-For from anyone but the proxy is ignored', async () => {
