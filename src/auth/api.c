@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -29,6 +30,44 @@ static json_t *user_json(struct db *d, const struct auth_principal *p)
 			 auth_role_name(p->role), "place", place);
 }
 
+/* How long a successful sign-in from an address vouches for it (30 days). */
+#define KNOWN_KEEP_S (30 * 86400)
+
+/* The client's address for the throttles: the last X-Forwarded-For entry when the peer
+ * is the configured trusted proxy (which appends the address it saw), else the peer. */
+const char *auth__client_addr(struct http_req *r)
+{
+	const char *proxy = auth__env.cfg.trusted_proxy, *xff;
+	if (!proxy || !*proxy || strcmp(r->client, proxy) != 0 ||
+	    !(xff = http_header(r, "X-Forwarded-For")))
+		return r->client;
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	size_t n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof r->client)
+		return r->client;
+	for (size_t k = 0; k < n; k++)
+		if (!isxdigit((unsigned char)last[k]) && last[k] != '.' && last[k] != ':')
+			return r->client;
+	return mu_arena_sprintf(&r->arena, "%.*s", (int)n, last);
+}
+
+/* True when r carries a live session cookie of the user named lname (lowercase). */
+static bool holds_session_of(struct http_req *r, const char *lname)
+{
+	struct auth_principal p;
+	const char *token = http_cookie(r, COOKIE);
+	if (!token ||
+	    auth__session_lookup(auth_req_db(r), &auth__env.keys, token, mu_now_unix(), &p) != 0)
+		return false;
+	for (size_t k = 0; p.name[k] || lname[k]; k++)
+		if (tolower((unsigned char)p.name[k]) != lname[k])
+			return false;
+	return true;
+}
+
 struct signin {
 	const struct auth_user *user;
 	int64_t expires;
@@ -44,6 +83,35 @@ static int signin_job(struct db *d, void *arg)
 				    s->p);
 }
 
+/* True for "application/json", with parameters or not, in any case. */
+static bool json_content_type(const char *ct)
+{
+	static const char want[] = "application/json";
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, sizeof want - 1) != 0)
+		return false;
+	char c = ct[sizeof want - 1];
+	return c == '\0' || c == ';' || c == ' ' || c == '\t';
+}
+
+/* True when r has no Origin, or one whose host:port is r's Host (a form on another
+ * site cannot sign a browser in to this one: login CSRF). */
+static bool same_origin(struct http_req *r)
+{
+	const char *origin = http_header(r, "Origin"), *host = http_header(r, "Host");
+	if (!origin)
+		return true;
+	const char *p = strstr(origin, "://");
+	if (!p || !host || !*host)
+		return false;
+	p += 3;
+	size_t n = strcspn(p, "/");
+	return strlen(host) == n && strncasecmp(p, host, n) == 0;
+}
+
 static int session_post(struct http_req *r, struct http_resp *resp)
 {
 	static const char *const allowed[] = {"username", "password", NULL};
@@ -51,48 +119,83 @@ static int session_post(struct http_req *r, struct http_resp *resp)
 	struct auth_user u;
 	json_t *body;
 	const char *name, *pw;
+	if (!json_content_type(http_header(r, "Content-Type")))
+		return http_fail(r, MU_EINVAL, NULL, "a sign-in is a JSON body (application/json)");
+	if (!same_origin(r))
+		return http_fail(r, MU_EFORBIDDEN, NULL, "a sign-in from another site is refused");
 	int rc = http_body_json(r, &body);
 	if (rc != 0 || (rc = http_json_only(r, body, allowed)) != 0 ||
 	    (rc = http_json_text(r, body, "username", AUTH_NAME_MAX, &name)) != 0 ||
 	    (rc = http_json_text(r, body, "password", AUTH__PW_MAX, &pw)) != 0)
 		return rc;
 
-	/* The throttle is asked before argon2id runs, so refused attempts cost nothing. */
+	/* The throttles are asked before argon2id runs, so refused attempts cost nothing:
+	 * the pair (user, address) backs off after throttle_max failures, the address after
+	 * 4 times as many (a NAT or a proxy is many people), the user across addresses after
+	 * 10 times as many. A client that holds a session of this user passes them all; one
+	 * that signed in as this user from this address before passes all but its pair's:
+	 * others' failures do not lock a known device out. */
 	const struct auth_config *cfg = &auth__env.cfg;
-	char ukey[AUTH_NAME_MAX + 3], akey[sizeof r->client + 2];
+	const char *addr = auth__client_addr(r);
+	char lname[AUTH_NAME_MAX + 1];
 	size_t i = 0;
-	for (; name[i]; i++)
-		ukey[2 + i] = (char)tolower((unsigned char)name[i]);
-	ukey[0] = 'u', ukey[1] = ':', ukey[2 + i] = '\0';
-	snprintf(akey, sizeof akey, "a:%s", r->client);
-	double now = mu_now_mono();
-	if (auth__throttle_blocked(ukey, cfg->throttle_max, cfg->throttle_window_s, now) ||
-	    auth__throttle_blocked(akey, cfg->throttle_max, cfg->throttle_window_s, now)) {
+	for (; i < AUTH_NAME_MAX && name[i]; i++)
+		lname[i] = (char)tolower((unsigned char)name[i]);
+	lname[i] = '\0';
+	const char *ukey = mu_arena_sprintf(&r->arena, "u:%s", lname);
+	const char *akey = mu_arena_sprintf(&r->arena, "a:%s", addr);
+	const char *pkey = mu_arena_sprintf(&r->arena, "ua:%s %s", lname, addr);
+	const char *gkey = mu_arena_sprintf(&r->arena, "g:%s %s", lname, addr);
+	double now = mu_now_mono(), wait = 0;
+	if (!holds_session_of(r, lname)) {
+		wait = auth__throttle_wait(pkey, now);
+		if (!auth__throttle_marked(gkey, now)) {
+			double w = auth__throttle_wait(akey, now);
+			wait = w > wait ? w : wait;
+			w = auth__throttle_wait(ukey, now);
+			wait = w > wait ? w : wait;
+		}
+	}
+	if (wait > 0) {
 		atomic_fetch_add(&auth__env.signin_throttled, 1);
+		http_resp_header(resp, "Retry-After",
+				 mu_arena_sprintf(&r->arena, "%d", (int)wait + 1));
 		return http_fail(r, MU_ETOOMANY, NULL, "too many failed sign-ins; try again later");
 	}
 
+	/* argon2id runs on a small pool: when it stays full for a short wait the answer is
+	 * 503, and the attempt counts as no failure. */
+	if (auth__hash_enter() != 0) {
+		atomic_fetch_add(&auth__env.signin_busy, 1);
+		http_resp_header(resp, "Retry-After", "1");
+		return http_fail(r, MU_EBUSY, NULL, "too many sign-ins at once; try again");
+	}
 	rc = auth__user_by_name(auth_req_db(r), name, &u, pw_hash);
-	if (rc != 0 && rc != MU_ENOTFOUND)
-		goto out;
 	/* One answer for an unknown name, a disabled user and a wrong password, after the
 	 * same argon2id work, so that neither the body nor the timing tells them apart. */
-	bool ok = auth__password_verify(rc == 0 ? pw_hash : NULL, pw) && rc == 0 && !u.disabled;
+	bool ok = (rc == 0 || rc == MU_ENOTFOUND) &&
+		  auth__password_verify(rc == 0 ? pw_hash : NULL, pw) && rc == 0 && !u.disabled;
+	auth__hash_leave();
+	if (rc != 0 && rc != MU_ENOTFOUND)
+		goto out;
 	if (!ok) {
 		atomic_fetch_add(&auth__env.signin_failures, 1);
-		auth__throttle_fail(ukey, cfg->throttle_window_s, now);
-		auth__throttle_fail(akey, cfg->throttle_window_s, now);
+		int max = cfg->throttle_max, win = cfg->throttle_window_s;
+		(void)auth__throttle_fail(pkey, max, win, now);
+		(void)auth__throttle_fail(akey, 4 * max, win, now);
+		(void)auth__throttle_fail(ukey, 10 * max, win, now);
 		if (i > 0 && auth__username_check(name, NULL) == 0)
 			r->record = mu_arena_sprintf(&r->arena, "user:%s", name);
 		rc = http_fail(r, MU_EUNAUTH, NULL, "wrong username or password");
 		goto out;
 	}
-	auth__throttle_clear(ukey);
+	auth__throttle_clear(pkey);
+	auth__throttle_mark(gkey, KNOWN_KEEP_S, now);
 
 	struct auth_principal *p = mu_arena_alloc(&r->arena, sizeof *p);
 	struct signin s = {.user = &u,
 			   .expires = mu_now_unix() + (int64_t)cfg->session_hours * 3600,
-			   .addr = r->client,
+			   .addr = addr,
 			   .p = p};
 	r->record = mu_arena_sprintf(&r->arena, "user:%lld", (long long)u.id);
 	memset(p, 0, sizeof *p);

@@ -153,47 +153,70 @@ void auth_password_generate(char out[21])
 }
 
 /* ---- the sign-in throttle --------------------------------------------------------------
- * A fixed table, so that a flood of distinct names or addresses cannot grow memory:
- * when it is full, an expired slot or else the oldest window is reused. */
+ * A fixed table, so that a flood of distinct names or addresses cannot grow memory. A
+ * key's slot is found by a keyed hash (SipHash, a random key per process), so nobody can
+ * aim names at one run of slots; and a slot that is blocking is never given to another
+ * key: when a key's run is full of blocking slots, the key is refused until one ends. */
 
 #define THROTTLE_SLOTS 4096
-#define THROTTLE_KEY   80
+#define THROTTLE_KEY   160
+#define PROBES	       16
 
 struct slot {
 	char key[THROTTLE_KEY];
-	int fails;
-	double start; /* when the window opened; 0 for a free slot */
+	int fails;    /* failures so far */
+	double last;  /* the last failure or mark; 0 for a free slot */
+	double until; /* blocked before this time */
+	double keep;  /* the slot is kept this long after last */
 };
 
 static struct slot slots[THROTTLE_SLOTS];
+static unsigned char hash_key[crypto_shorthash_KEYBYTES];
+static bool hash_keyed;
 static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void auth__throttle_reset(void)
 {
+	mu_sodium_init();
 	pthread_mutex_lock(&throttle_mu);
 	memset(slots, 0, sizeof slots);
+	crypto_shorthash_keygen(hash_key);
+	hash_keyed = true;
 	pthread_mutex_unlock(&throttle_mu);
 }
 
+/* Under throttle_mu. */
 static uint32_t key_hash(const char *key)
 {
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return h;
+	unsigned char h[crypto_shorthash_BYTES];
+	if (!hash_keyed) {
+		mu_sodium_init();
+		crypto_shorthash_keygen(hash_key);
+		hash_keyed = true;
+	}
+	crypto_shorthash(h, (const unsigned char *)key, strlen(key), hash_key);
+	return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
 }
 
-/* The slot holding key (with its window still open), or NULL; under throttle_mu.
- * Probes a short run of slots from the key's hash. */
-#define PROBES 16
-static struct slot *find(const char *key, int window_s, double now)
+static bool live(const struct slot *s, double now)
+{
+	return s->last > 0 && (now - s->last < s->keep || now < s->until);
+}
+
+static bool blocking(const struct slot *s, double now)
+{
+	return s->last > 0 && now < s->until;
+}
+
+/* The live slot holding key, or NULL; under throttle_mu. */
+static struct slot *find(const char *key, double now)
 {
 	uint32_t h = key_hash(key);
 	for (int i = 0; i < PROBES; i++) {
 		struct slot *s = &slots[(h + (uint32_t)i) % THROTTLE_SLOTS];
-		if (s->start > 0 && !strncmp(s->key, key, THROTTLE_KEY - 1)) {
-			if (now - s->start >= window_s) {
-				s->start = 0;
+		if (s->last > 0 && !strncmp(s->key, key, THROTTLE_KEY - 1)) {
+			if (!live(s, now)) {
+				s->last = 0;
 				return NULL;
 			}
 			return s;
@@ -202,40 +225,96 @@ static struct slot *find(const char *key, int window_s, double now)
 	return NULL;
 }
 
-bool auth__throttle_blocked(const char *key, int max, int window_s, double now)
+/* A slot for a new key: a free or spent one, else the oldest that is not blocking;
+ * NULL when every slot of the run is blocking. Under throttle_mu. */
+static struct slot *claim(const char *key, double now)
 {
-	pthread_mutex_lock(&throttle_mu);
-	struct slot *s = find(key, window_s, now);
-	bool blocked = s && s->fails >= max;
-	pthread_mutex_unlock(&throttle_mu);
-	return blocked;
+	uint32_t h = key_hash(key);
+	struct slot *oldest = NULL;
+	for (int i = 0; i < PROBES; i++) {
+		struct slot *c = &slots[(h + (uint32_t)i) % THROTTLE_SLOTS];
+		if (!live(c, now))
+			return c;
+		if (!blocking(c, now) && (!oldest || c->last < oldest->last))
+			oldest = c;
+	}
+	return oldest;
 }
 
-void auth__throttle_fail(const char *key, int window_s, double now)
+double auth__throttle_wait(const char *key, double now)
 {
 	pthread_mutex_lock(&throttle_mu);
-	struct slot *s = find(key, window_s, now);
+	struct slot *s = find(key, now);
+	double wait = 0;
+	if (s)
+		wait = s->until > now ? s->until - now : 0;
+	else if (!claim(key, now))
+		wait = 60; /* nowhere to count this key's failures: refuse it for now */
+	pthread_mutex_unlock(&throttle_mu);
+	return wait;
+}
+
+bool auth__throttle_blocked(const char *key, double now)
+{
+	return auth__throttle_wait(key, now) > 0;
+}
+
+/* The delay after fails failures of a key whose limit is max: none below max, then
+ * 2 s doubling with each further failure, at most window_s. */
+static double backoff(int fails, int max, int window_s)
+{
+	if (fails < max)
+		return 0;
+	int n = fails - max;
+	double d = n >= 20 ? window_s : (double)(2 << n);
+	return d < window_s ? d : window_s;
+}
+
+int auth__throttle_fail(const char *key, int max, int window_s, double now)
+{
+	int rc = 0;
+	pthread_mutex_lock(&throttle_mu);
+	struct slot *s = find(key, now);
 	if (!s) {
-		uint32_t h = key_hash(key);
-		struct slot *oldest = NULL;
-		for (int i = 0; i < PROBES; i++) {
-			struct slot *c = &slots[(h + (uint32_t)i) % THROTTLE_SLOTS];
-			if (c->start == 0 || now - c->start >= window_s) {
-				s = c;
-				break;
-			}
-			if (!oldest || c->start < oldest->start)
-				oldest = c;
+		if (!(s = claim(key, now))) {
+			rc = MU_ETOOMANY;
+			goto out;
 		}
-		if (!s)
-			s = oldest;
+		memset(s, 0, sizeof *s);
 		snprintf(s->key, sizeof s->key, "%s", key);
-		s->fails = 0;
-		/* 0 marks a free slot, so a clock that starts at 0 still opens a window. */
-		s->start = now > 0 ? now : 1e-9;
 	}
 	s->fails++;
+	/* 0 marks a free slot, so a clock that starts at 0 still counts. */
+	s->last = now > 0 ? now : 1e-9;
+	s->keep = window_s;
+	double d = backoff(s->fails, max, window_s);
+	s->until = d > 0 ? now + d : 0;
+out:
 	pthread_mutex_unlock(&throttle_mu);
+	return rc;
+}
+
+void auth__throttle_mark(const char *key, int keep_s, double now)
+{
+	pthread_mutex_lock(&throttle_mu);
+	struct slot *s = find(key, now);
+	if (!s && (s = claim(key, now))) {
+		memset(s, 0, sizeof *s);
+		snprintf(s->key, sizeof s->key, "%s", key);
+	}
+	if (s) {
+		s->last = now > 0 ? now : 1e-9;
+		s->keep = keep_s;
+	}
+	pthread_mutex_unlock(&throttle_mu);
+}
+
+bool auth__throttle_marked(const char *key, double now)
+{
+	pthread_mutex_lock(&throttle_mu);
+	bool marked = find(key, now) != NULL;
+	pthread_mutex_unlock(&throttle_mu);
+	return marked;
 }
 
 void auth__throttle_clear(const char *key)
@@ -244,8 +323,8 @@ void auth__throttle_clear(const char *key)
 	uint32_t h = key_hash(key);
 	for (int i = 0; i < PROBES; i++) {
 		struct slot *s = &slots[(h + (uint32_t)i) % THROTTLE_SLOTS];
-		if (s->start > 0 && !strncmp(s->key, key, THROTTLE_KEY - 1))
-			s->start = 0;
+		if (s->last > 0 && !strncmp(s->key, key, THROTTLE_KEY - 1))
+			s->last = 0;
 	}
 	pthread_mutex_unlock(&throttle_mu);
 }

@@ -70,6 +70,9 @@ struct auth_config {
 	int anon_per_s;	       /* refusals without an identity per address per second before
 				* the answer is 429; 0: 50 */
 	bool cookie_secure;    /* add Secure to the session cookie (behind TLS) */
+	/* The reverse proxy's address: from it alone X-Forwarded-For names the client the
+	 * sign-in throttles count. NULL: the peer is the client. */
+	const char *trusted_proxy;
 	/* The code of place id into out (size bytes), for the signed-in user's place in the
 	 * session's answer. auth reads no capability's table, so the caller that wires the
 	 * server passes the owner's function (places_code_get). NULL, or an error: the
@@ -97,7 +100,8 @@ struct auth_user {
 	int64_t created;
 };
 
-/* Usernames: 1..64 of [A-Za-z0-9._-]. Passwords: 10..1024 bytes. The password is
+/* Usernames: 1..64 of [A-Za-z0-9._-]. Passwords: 10..1024 bytes, 12 or more for an
+ * admin or a commander, and none of the weak ones auth__password_check lists. The password is
  * hashed with argon2id (libsodium crypto_pwhash_str). MU_EEXIST for a taken name,
  * MU_EINVAL for a bad name, role, password or place; why (may be NULL) says which
  * field ("username", "role", "place", "password") and why. place_id must be a place

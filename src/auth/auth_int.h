@@ -18,6 +18,7 @@ struct http_req;
 #define AUTH__SUBKEY_CHECK 18 /* the key check value (keycheck.c) */
 #define AUTH__HASH_BYTES   32
 #define AUTH__PW_MIN	   10
+#define AUTH__PW_MIN_HIGH  12 /* admins and commanders */
 #define AUTH__PW_MAX	   1024
 
 /* The keys auth derives from a database's key file. */
@@ -43,8 +44,15 @@ void auth__base32(const unsigned char *in, size_t n, char *out);
 
 /* Usernames: 1..64 of [A-Za-z0-9._-]. MU_EINVAL with why (may be NULL) otherwise. */
 int auth__username_check(const char *name, struct mu_why *why);
-/* Passwords: 10..1024 bytes, no NUL. MU_EINVAL with why (may be NULL) otherwise. */
-int auth__password_check(const char *pw, struct mu_why *why);
+/* Passwords: 10..1024 bytes (12 for an admin or a commander; role -1: 10), no NUL; not
+ * one short piece repeated, not a keyboard or alphabet run, not among the most common
+ * passwords or a common word with digits and signs around it, not holding the username
+ * (may be NULL). MU_EINVAL with why (may be NULL) otherwise. */
+int auth__password_check(const char *pw, int role, const char *username, struct mu_why *why);
+/* The sign-in hashing pool: enter takes one of its few slots, waiting a short while
+ * (100 ms) for one; MU_EBUSY when none came free. leave gives it back. */
+int auth__hash_enter(void);
+void auth__hash_leave(void);
 /* argon2id verification; equalises time for unknown users when hash is NULL. */
 bool auth__password_verify(const char *hash, const char *password);
 
@@ -70,12 +78,22 @@ void auth__device_cache_clear(void);
 int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token,
 			struct auth_principal *p);
 
-/* The in-memory sign-in throttle: per key ("u:name", "a:addr"), at most max
- * failures per window of window_s seconds from the first failure. now: seconds on
- * any monotonic clock (tests pass their own). */
+/* The in-memory sign-in throttle (a fixed table under a keyed hash). Keys: "a:ADDR",
+ * "u:NAME", "ua:NAME ADDR"; marks "g:NAME ADDR" (signed in from there before). now:
+ * seconds on any monotonic clock (tests pass their own).
+ * wait: seconds before key may try again (0: now); a key with no slot of its own while
+ *   its run of slots is full of blocking keys waits too (nothing is evicted to make room).
+ * fail: one failure; from the max-th failure on the key backs off 2 s, doubling with each
+ *   further failure, up to window_s; a key is forgotten window_s after its last failure.
+ *   MU_ETOOMANY when there is no slot to count it in.
+ * mark/marked: a key remembered for keep_s seconds (evicted, like any key that is not
+ *   blocking, when its run is full). */
 void auth__throttle_reset(void);
-bool auth__throttle_blocked(const char *key, int max, int window_s, double now);
-void auth__throttle_fail(const char *key, int window_s, double now);
+double auth__throttle_wait(const char *key, double now);
+bool auth__throttle_blocked(const char *key, double now);
+int auth__throttle_fail(const char *key, int max, int window_s, double now);
+void auth__throttle_mark(const char *key, int keep_s, double now);
+bool auth__throttle_marked(const char *key, double now);
 void auth__throttle_clear(const char *key);
 
 /* Anonymous refusals (flood.c). auth__anon_limited counts one refusal of addr in second
@@ -105,9 +123,13 @@ struct auth__env {
 	struct auth_config cfg;
 	struct auth__keys keys;
 	atomic_uint_fast64_t signin_failures, signin_throttled, signins, denied, audit_lost,
-	    anon_limited;
+	    anon_limited, signin_busy;
 };
 extern struct auth__env auth__env;
+
+/* The client's address for throttling: X-Forwarded-For's last entry from the trusted
+ * proxy (auth_config.trusted_proxy), else the peer's address. */
+const char *auth__client_addr(struct http_req *r);
 
 /* Marks a request as audited inside its own write (auth_submit, sign-in). */
 void auth__mark_audited(struct http_req *r);

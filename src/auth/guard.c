@@ -520,6 +520,9 @@ void auth_metrics(void *ctx, struct mu_buf *out)
 	    "# HELP muster_signin_throttled_total Sign-ins refused by the throttle.\n"
 	    "# TYPE muster_signin_throttled_total counter\n"
 	    "muster_signin_throttled_total %llu\n"
+	    "# HELP muster_signin_busy_total Sign-ins answered 503: the hashing pool was full.\n"
+	    "# TYPE muster_signin_busy_total counter\n"
+	    "muster_signin_busy_total %llu\n"
 	    "# HELP muster_auth_denied_total Requests answered 401 or 403 by the guard or a "
 	    "handler.\n"
 	    "# TYPE muster_auth_denied_total counter\n"
@@ -534,6 +537,7 @@ void auth_metrics(void *ctx, struct mu_buf *out)
 	    (unsigned long long)atomic_load(&auth__env.signins),
 	    (unsigned long long)atomic_load(&auth__env.signin_failures),
 	    (unsigned long long)atomic_load(&auth__env.signin_throttled),
+	    (unsigned long long)atomic_load(&auth__env.signin_busy),
 	    (unsigned long long)atomic_load(&auth__env.denied),
 	    (unsigned long long)atomic_load(&auth__env.anon_limited),
 	    (unsigned long long)atomic_load(&auth__env.audit_lost));

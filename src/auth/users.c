@@ -1,8 +1,12 @@
 /* users.c: user accounts — name rules, argon2id password hashes (libsodium), adding,
  * changing passwords, disabling (which ends every session), reading and listing. */
+#include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -27,14 +31,122 @@ int auth__username_check(const char *name, struct mu_why *why)
 	return 0;
 }
 
-int auth__password_check(const char *pw, struct mu_why *why)
+/* Passwords seen first in breach lists, lowercase, of the lengths a policy of 10 or 12
+ * characters lets through (shorter ones fail the length already). */
+static const char *const common_pw[] = {
+    "1234567890",	"0987654321",	 "12345678910",	 "123456789a",
+    "a123456789",	"a1234567890",	 "aa123456789",	 "123456789q",
+    "1234567890q",	"qwertyuiop",	 "qwertyuiop1",	 "qwertyuiop123",
+    "qwerty1234",	"qwerty12345",	 "qwerty123456", "1q2w3e4r5t",
+    "1q2w3e4r5t6y",	"q1w2e3r4t5",	 "q1w2e3r4t5y6", "1qaz2wsx3edc",
+    "1qaz2wsx3edc4rfv", "qazwsxedc",	 "qazwsxedcrfv", "zaq12wsxcde3",
+    "1qazxsw23edc",	"!qaz2wsx3edc",	 "1qaz@wsx3edc", "asdfghjkl1",
+    "asdfghjkl123",	"zxcvbnm123",	 "zxcvbnm1234",	 "asdfasdfasdf",
+    "qweasdzxc1",	"qweasdzxc123",	 "123qweasdzxc", "1234qwerasdf",
+    "qwer1234asdf",	"abc1234567",	 "abcd123456",	 "abcd1234567",
+    "abc123456789",	"abcdefg123",	 "woaini1314",	 "woaini520520",
+    "5201314520",	"1314520520",	 "aini1314520",	 "iloveyou1314",
+    "iloveyou12",	"iloveyou123",	 "lovelove123",	 "passw0rd12",
+    "p@ssw0rd12",	"p@ssw0rd123",	 "p@ssword123",	 "p@55w0rd123",
+    "passw0rd123",	"pa55word123",	 "admin@1234",	 "admin@12345",
+    "admin#1234",	"admin12345",	 "admin123456",	 "administrator",
+    "administrator1",	"root123456",	 "root@123456",	 "changeme123",
+    "welcome123",	"welcome1234",	 "letmein123",	 "letmein1234",
+    "trustno1234",	"football123",	 "baseball123",	 "princess123",
+    "sunshine123",	"superman123",	 "starwars123",	 "whatever123",
+    "computer123",	"internet123",	 "michael123",	 "jennifer123",
+    "charlie123",	"shadow12345",	 "master12345",	 "killer12345",
+    "dragon12345",	"monkey12345",	 "hello12345",	 "hello123456",
+    "helloworld",	"helloworld1",	 "freedom123",	 "test123456",
+    "testtest123",	"secret12345",	 "default123",	 "guest12345",
+    "user123456",	"china123456",	 "beijing2008",	 "zhongguo123",
+    "guangzhou123",	"guangzhou2021", "shenzhen123",	 "coronavirus",
+    "covid19covid",	"muster12345",	 "muster123456", "mustermuster",
+    "1111111111",	"1212121212",	 "1231231231",	 "1234512345",
+    "1234554321",	"1122334455",	 "1357924680",	 "147258369a",
+    "1472583690",	"159357456a",	 "9876543210",	 "a1b2c3d4e5",
+    "a1b2c3d4e5f6",	"aaaaaa1111",	 "qqqqqq1111",	 "zxcvbnmasdf",
+    "football12",	"password01",	 "iloveyou!!",	 "passwordpassword",
+    "qwertyqwerty",	"asdfasdf12",	 "abcabc1234",	 NULL};
+
+/* Words that are no password with digits or signs around them ("Password2026!"). */
+static const char *const common_words[] = {
+    "password", "passw0rd", "p@ssw0rd",	     "p@ssword", "pa55word", "qwerty",	 "qwertz",
+    "azerty",	"admin",    "administrator", "root",	 "welcome",  "letmein",	 "iloveyou",
+    "woaini",	"monkey",   "dragon",	     "master",	 "shadow",   "sunshine", "princess",
+    "football", "baseball", "superman",	     "changeme", "secret",   "default",	 "guest",
+    "test",	"muster",   "hello",	     "abc",	 "abcd",     "qwer",	 "asdf",
+    "zxcv",	"qaz",	    "wsx",	     NULL};
+
+/* Keyboard and alphabet walks: a password inside one of them is no password. */
+static const char *const walks[] = {"abcdefghijklmnopqrstuvwxyz",
+				    "zyxwvutsrqponmlkjihgfedcba",
+				    "01234567890",
+				    "09876543210",
+				    "qwertyuiopasdfghjklzxcvbnm",
+				    "mnbvcxzlkjhgfdsapoiuytrewq",
+				    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+				    "qazwsxedcrfvtgbyhnujmikolp",
+				    NULL};
+
+static bool pw_sign(char c)
+{
+	return (c >= '0' && c <= '9') || (c && strchr("!@#$%^&*()_+-=.,?~ ", c));
+}
+
+int auth__password_check(const char *pw, int role, const char *username, struct mu_why *why)
 {
 	size_t n = strnlen(pw, AUTH__PW_MAX + 1);
-	if (n < AUTH__PW_MIN)
+	size_t min =
+	    role == AUTH_ADMIN || role == AUTH_COMMANDER ? AUTH__PW_MIN_HIGH : AUTH__PW_MIN;
+	char low[64];
+	if (n < min)
 		return mu_why_set(why, MU_EINVAL, "password",
-				  "a password has at least 10 characters");
+				  min == AUTH__PW_MIN
+				      ? "a password has at least 10 characters"
+				      : "an admin's or a commander's password has at "
+					"least 12 characters");
 	if (n > AUTH__PW_MAX)
 		return mu_why_set(why, MU_EINVAL, "password", "a password has at most 1024 bytes");
+	/* Repetitions: one character, or a block of up to 4 repeated ("abcabcabcabc"). */
+	for (size_t p = 1; p <= 4; p++) {
+		size_t i = p;
+		while (i < n && pw[i] == pw[i - p])
+			i++;
+		if (i == n)
+			return mu_why_set(why, MU_EINVAL, "password",
+					  "a password is not one short piece repeated");
+	}
+	if (n >= sizeof low)
+		goto name; /* long enough that no list below holds it */
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)pw[i]);
+	for (int i = 0; walks[i]; i++)
+		if (strstr(walks[i], low))
+			return mu_why_set(
+			    why, MU_EINVAL, "password",
+			    "a password is not a run along the keyboard or the alphabet");
+	for (int i = 0; common_pw[i]; i++)
+		if (!strcmp(common_pw[i], low))
+			return mu_why_set(why, MU_EINVAL, "password",
+					  "that password is among the most common ones");
+	/* The core of the password without the digits and signs around it. */
+	size_t b = 0, e = n;
+	while (b < e && pw_sign(low[b]))
+		b++;
+	while (e > b && pw_sign(low[e - 1]))
+		e--;
+	if (b == e)
+		return mu_why_set(why, MU_EINVAL, "password",
+				  "a password needs more than digits and signs");
+	for (int i = 0; common_words[i]; i++)
+		if (strlen(common_words[i]) == e - b && !strncmp(common_words[i], low + b, e - b))
+			return mu_why_set(why, MU_EINVAL, "password",
+					  "that password is a common word with digits added");
+name:
+	if (username && strlen(username) >= 3 && strcasestr(pw, username))
+		return mu_why_set(why, MU_EINVAL, "password",
+				  "a password does not hold the username");
 	return 0;
 }
 
@@ -65,6 +177,48 @@ bool auth__password_verify(const char *hash, const char *password)
 		return false;
 	}
 	return crypto_pwhash_str_verify(hash, password, n) == 0;
+}
+
+/* ---- the hashing pool --------------------------------------------------------------
+ * argon2id takes 64 MiB and most of a core: sign-ins hash at most HASH_SLOTS at a time
+ * (one per two cores, at least one, at most two), so that a flood of bogus sign-ins
+ * cannot take every request thread and core from the other routes. */
+#define HASH_WAIT_MS 100
+
+static pthread_mutex_t hash_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hash_cv = PTHREAD_COND_INITIALIZER;
+static int hashing, hash_slots;
+
+int auth__hash_enter(void)
+{
+	struct timespec until;
+	int rc = 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += HASH_WAIT_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&hash_mu);
+	if (hash_slots == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		hash_slots = cores >= 4 ? 2 : 1;
+	}
+	while (hashing >= hash_slots && rc == 0)
+		if (pthread_cond_timedwait(&hash_cv, &hash_mu, &until) == ETIMEDOUT)
+			rc = hashing >= hash_slots ? MU_EBUSY : 0;
+	if (rc == 0)
+		hashing++;
+	pthread_mutex_unlock(&hash_mu);
+	return rc;
+}
+
+void auth__hash_leave(void)
+{
+	pthread_mutex_lock(&hash_mu);
+	hashing--;
+	pthread_cond_signal(&hash_cv);
+	pthread_mutex_unlock(&hash_mu);
 }
 
 static int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES])
@@ -99,7 +253,7 @@ int auth_user_add(struct db *d, const char *username, int role, int64_t place_id
 		rc = mu_why_set(why, MU_EINVAL, "place", "only an admin may be without a place");
 		goto out;
 	}
-	if ((rc = auth__password_check(password, why)) != 0)
+	if ((rc = auth__password_check(password, role, username, why)) != 0)
 		goto out;
 	if ((rc = pw_hash(password, hash)) != 0) {
 		mu_why_set(why, rc, "password", "the password could not be hashed");
@@ -184,8 +338,13 @@ out:
 int auth_user_passwd(struct db *d, const char *username, const char *password, struct mu_why *why)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	int rc;
-	if ((rc = auth__password_check(password, why)) != 0)
+	struct auth_user u;
+	int rc = auth__user_by_name(d, username, &u, NULL);
+	if (rc == MU_ENOTFOUND)
+		mu_why_set(why, rc, "username", "no such user");
+	if (rc != 0)
+		goto out;
+	if ((rc = auth__password_check(password, u.role, u.username, why)) != 0)
 		goto out;
 	if ((rc = pw_hash(password, hash)) != 0) {
 		mu_why_set(why, rc, "password", "the password could not be hashed");

@@ -73,6 +73,8 @@ struct cli_env {
 	struct db_writer *writer;
 	int session_hours;
 	int anon_rate; /* requests without an identity per address per second (auth) */
+	bool secure_cookies;	   /* the session cookie is Secure (auth) */
+	const char *trusted_proxy; /* its X-Forwarded-For names the client (auth) */
 };
 
 /* One row per capability: its name, its route table (NULL-pattern terminated, or NULL),

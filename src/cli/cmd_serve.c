@@ -18,14 +18,23 @@
 static const char help[] =
     "usage: muster serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
     "                    [--max-body BYTES] [--session-hours H] [--anon-rate N]\n"
-    "                    [--per-address N] [--head-timeout S] [--quiet]\n"
+    "                    [--per-address N] [--head-timeout S] [--secure-cookies]\n"
+    "                    [--trusted-proxy ADDR] [--quiet]\n"
     "\n"
     "Serves the Muster API (and the web app from DIR) until SIGINT or SIGTERM.\n"
     "\n"
     "Options:\n";
 
 static const char epilog[] =
-    "On start it prints `listening on http://ADDR:PORT` on standard output.\n";
+    "On start it prints `listening on http://ADDR:PORT` on standard output.\n"
+    "Behind TLS, put a reverse proxy in front (README: nginx) and pass --trusted-proxy.\n";
+
+/* True when listen (ADDR:PORT) is a loopback address: 127.x, localhost, [::1]. */
+static bool loopback(const char *listen)
+{
+	return !strncmp(listen, "127.", 4) || !strncmp(listen, "localhost:", 10) ||
+	       !strncmp(listen, "[::1]:", 6);
+}
 
 struct serve {
 	const char *db_path;
@@ -102,7 +111,8 @@ int cmd_serve(int argc, char **argv)
 	const char *listen = "127.0.0.1:8080", *dbp = NULL, *web = NULL, *pos[CLI_POS_MAX];
 	int64_t threads = 0, max_body = 1 << 20, hours = 12, anon_rate = 50, per_address = 64,
 		head_s = 10;
-	bool quiet = false, bench = false;
+	bool quiet = false, bench = false, secure = false;
+	const char *proxy = NULL;
 	const struct cli_opt opts[] = {
 	    CLI_STR("listen", &listen, "ADDR:PORT",
 		    "default 127.0.0.1:8080; port 0 picks a free port"),
@@ -124,6 +134,11 @@ int cmd_serve(int argc, char **argv)
 		    "seconds a new connection has to send its request head, however slowly it "
 		    "trickles in (default 10)",
 		    false, 1, 600),
+	    CLI_FLAG("secure-cookies", &secure,
+		     "mark the session cookie Secure (always when --listen is not loopback)"),
+	    CLI_STR("trusted-proxy", &proxy, "ADDR",
+		    "the reverse proxy's address: from it, X-Forwarded-For names the client the "
+		    "sign-in throttles count"),
 	    CLI_FLAG("quiet", &quiet, "no access log lines"),
 	    CLI_FLAG("bench-hello", &bench, NULL),
 	    CLI_END};
@@ -172,7 +187,9 @@ int cmd_serve(int argc, char **argv)
 	struct cli_env env = {.db_path = s.db_path,
 			      .writer = s.writer,
 			      .session_hours = (int)hours,
-			      .anon_rate = (int)anon_rate};
+			      .anon_rate = (int)anon_rate,
+			      .secure_cookies = secure || !loopback(listen),
+			      .trusted_proxy = proxy};
 	const char *failed;
 	if (cli_capabilities_start(&env, &failed)) {
 		fprintf(stderr, "muster serve: cannot load the key file of %s\n", s.db_path);

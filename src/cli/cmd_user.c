@@ -26,6 +26,8 @@ static const char help[] =
     "list     prints every user (id, name, role, place, state); --json as an array.\n"
     "disable  stops a user from signing in and ends their sessions.\n"
     "passwd   sets a new password and ends the user's sessions.\n"
+    "A password given with --password-stdin has 10 characters or more (12 for an admin or\n"
+    "a commander) and is not a common one, a run, one piece repeated or the username.\n"
     "\n"
     "Names: 1-64 of letters, digits, '.', '_', '-' (compared without case).\n"
     "Passwords: 10-1024 bytes. With --password-stdin the password is the first line of\n"

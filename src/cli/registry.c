@@ -18,6 +18,8 @@ static int auth_start(const struct cli_env *env)
 				 .writer = env->writer,
 				 .session_hours = env->session_hours,
 				 .anon_per_s = env->anon_rate,
+				 .cookie_secure = env->secure_cookies,
+				 .trusted_proxy = env->trusted_proxy,
 				 .place_code = places_code_get,
 				 .place_path = places_path};
 	return auth_init(&ac);

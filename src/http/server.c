@@ -154,7 +154,7 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
 }
 
 /* {"error":{"code","message","field"}} with the status from the error table. */
-static int send_error(struct req_ctx *c, int err)
+static int send_error_with(struct req_ctx *c, int err, const struct http_resp *extra)
 {
 	json_t *e = json_object();
 	json_object_set_new(e, "code", json_string(mu_err_code(err)));
@@ -163,9 +163,14 @@ static int send_error(struct req_ctx *c, int err)
 	json_object_set_new(e, "field", c->r.err_field ? json_string(c->r.err_field) : json_null());
 	json_t *body = json_pack("{s:o}", "error", e);
 	int status = mu_err_http(err);
-	send_json(c->r.conn, status, body, NULL);
+	send_json(c->r.conn, status, body, extra);
 	json_decref(body);
 	return status;
+}
+
+static int send_error(struct req_ctx *c, int err)
+{
+	return send_error_with(c, err, NULL);
 }
 
 /* ---- static files ----------------------------------------------------------------------- */
@@ -326,7 +331,8 @@ static int dispatch(struct http_server *s, struct req_ctx *c, const char *method
 						    resp.status ? resp.status : 200);
 		if (rc != 0) {
 			json_decref(resp.json);
-			status = send_error(c, rc);
+			/* A handler's headers go with its refusal too (Retry-After). */
+			status = send_error_with(c, rc, &resp);
 		} else {
 			status = resp.status ? resp.status : 200;
 			if (resp.json) {

@@ -51,6 +51,16 @@ printf 'short\n' >short.txt
 run add_short 1 "$M" user add zhao --role staff --place GZ-TH --password-stdin --db "$DB" <short.txt
 run add_empty 1 "$M" user add zhao --role staff --place GZ-TH --password-stdin --db "$DB" </dev/null
 run add_admin 0 "$M" user add boss --role admin --password-stdin --db "$DB" <pw.txt
+# weak passwords (issue 11 item 22): common, one character, the username; 12 for an admin
+printf 'aaaaaaaaaa\n' >weak.txt
+run add_weak 1 "$M" user add zhao --role staff --place GZ-TH --password-stdin --db "$DB" <weak.txt
+contains add_weak.err "repeated"
+printf 'Password2026!\n' >weak.txt
+run add_common 1 "$M" user add zhao --role staff --place GZ-TH --password-stdin --db "$DB" <weak.txt
+printf 'tiger lily\n' >weak.txt
+run add_admin_short 1 "$M" user add boss2 --role admin --password-stdin --db "$DB" <weak.txt
+contains add_admin_short.err "12"
+run passwd_weak 1 "$M" user passwd boss --password-stdin --db "$DB" <weak.txt
 run list 0 "$M" user list --db "$DB"
 lines list.out 4
 contains list.out "GZ-TH"

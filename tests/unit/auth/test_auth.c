@@ -101,7 +101,8 @@ static void test_password_hash_and_verify(void **state)
 	    auth_user_add(f->t.db, "wang", AUTH_STAFF, f->district, "short", NULL, &why),
 	    MU_EINVAL);
 	char *huge = malloc(1100);
-	memset(huge, 'p', 1025);
+	for (int i = 0; i < 1025; i++) /* no short piece repeated: see test_password_policy */
+		huge[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(i * i + i / 3) % 36];
 	huge[1025] = '\0';
 	assert_int_equal(auth_user_add(f->t.db, "wang", AUTH_STAFF, f->district, huge, NULL, &why),
 			 MU_EINVAL);
@@ -116,7 +117,10 @@ static void test_password_hash_and_verify(void **state)
 	assert_int_equal(
 	    auth_user_add(f->t.db, "zhao", AUTH_NROLES, f->district, "longenough1", NULL, &why),
 	    MU_EINVAL);
+	/* an admin needs 12 characters (issue 11 item 22) */
 	assert_int_equal(auth_user_add(f->t.db, "root", AUTH_ADMIN, 0, "longenough1", NULL, &why),
+			 MU_EINVAL);
+	assert_int_equal(auth_user_add(f->t.db, "root", AUTH_ADMIN, 0, "longenough12", NULL, &why),
 			 0);
 	assert_int_equal(auth_user_get(f->t.db, "root", &u), 0);
 	assert_int_equal(u.place_id, 0);
@@ -277,33 +281,136 @@ static void test_throttle_window(void **state)
 	const int max = 3, win = 900;
 	double t = 1000;
 	for (int i = 0; i < max; i++) {
-		assert_false(auth__throttle_blocked("u:li", max, win, t + i));
-		auth__throttle_fail("u:li", win, t + i);
+		assert_false(auth__throttle_blocked("u:li", t + i));
+		assert_int_equal(auth__throttle_fail("u:li", max, win, t + i), 0);
 	}
-	assert_true(auth__throttle_blocked("u:li", max, win, t + 3));
-	assert_true(auth__throttle_blocked("u:li", max, win, t + win - 1));
-	assert_false(auth__throttle_blocked("u:ma", max, win, t + 3));
-	assert_false(auth__throttle_blocked("a:10.0.0.1", max, win, t + 3));
-	/* the window opened at the first failure: it closes win seconds after it */
-	assert_false(auth__throttle_blocked("u:li", max, win, t + win));
-	auth__throttle_fail("u:li", win, t + win);
-	assert_false(auth__throttle_blocked("u:li", max, win, t + win + 1));
+	/* the max-th failure (at t + 2) backs off 2 s, then 4 s, ... up to the window */
+	assert_true(auth__throttle_blocked("u:li", t + 3));
+	assert_true(auth__throttle_wait("u:li", t + 3) > 0.9);
+	assert_false(auth__throttle_blocked("u:li", t + 4));
+	assert_false(auth__throttle_blocked("u:ma", t + 3));
+	assert_false(auth__throttle_blocked("a:10.0.0.1", t + 3));
+	auth__throttle_fail("u:li", max, win, t + 4);
+	assert_true(auth__throttle_blocked("u:li", t + 7.9));
+	assert_false(auth__throttle_blocked("u:li", t + 8));
+	for (int i = 0; i < 30; i++)
+		auth__throttle_fail("u:li", max, win, t + 8);
+	assert_true(auth__throttle_blocked("u:li", t + 8 + win - 1));
+	/* forgotten a window after its last failure */
+	assert_false(auth__throttle_blocked("u:li", t + 8 + win));
+	auth__throttle_fail("u:li", max, win, t + 8 + win);
+	assert_false(auth__throttle_blocked("u:li", t + 8 + win + 1));
 	/* a success clears the name */
-	auth__throttle_fail("u:ma", win, t);
-	auth__throttle_fail("u:ma", win, t);
-	auth__throttle_fail("u:ma", win, t);
-	assert_true(auth__throttle_blocked("u:ma", max, win, t));
+	auth__throttle_fail("u:ma", max, win, t);
+	auth__throttle_fail("u:ma", max, win, t);
+	auth__throttle_fail("u:ma", max, win, t);
+	assert_true(auth__throttle_blocked("u:ma", t));
 	auth__throttle_clear("u:ma");
-	assert_false(auth__throttle_blocked("u:ma", max, win, t));
+	assert_false(auth__throttle_blocked("u:ma", t));
+	/* marks last their own time */
+	assert_false(auth__throttle_marked("g:li 10.0.0.1", t));
+	auth__throttle_mark("g:li 10.0.0.1", 60, t);
+	assert_true(auth__throttle_marked("g:li 10.0.0.1", t + 59));
+	assert_false(auth__throttle_marked("g:li 10.0.0.1", t + 60));
 	/* many other keys (an attacker's flood) fill the table without growing it */
 	char key[32];
 	for (int i = 0; i < 10000; i++) {
 		snprintf(key, sizeof key, "a:10.%d.%d.1", i / 256, i % 256);
-		auth__throttle_fail(key, win, t);
+		auth__throttle_fail(key, 1, win, t);
 	}
-	assert_true(auth__throttle_blocked("a:10.39.15.1", 1, win, t));
+	assert_true(auth__throttle_blocked("a:10.39.15.1", t));
 	auth__throttle_reset();
-	assert_false(auth__throttle_blocked("a:10.39.15.1", 1, win, t));
+	assert_false(auth__throttle_blocked("a:10.39.15.1", t));
+}
+
+/* Issue 11 item 7: a flood of other names must not push a blocking entry out of the
+ * table (the old table evicted the oldest window and unlocked the victim); and when a
+ * run is full of blocking entries a new key is refused rather than given a slot. */
+static void test_throttle_flood_keeps_blocks(void **state)
+{
+	(void)state;
+	auth__throttle_reset();
+	const int max = 5, win = 900;
+	double t = 1000;
+	for (int i = 0; i < max; i++)
+		auth__throttle_fail("u:victim", max, win, t);
+	for (int i = 0; i < 20; i++) /* back off to the whole window */
+		auth__throttle_fail("u:victim", max, win, t);
+	assert_true(auth__throttle_blocked("u:victim", t + 1));
+	char key[40];
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof key, "u:flood%d", i);
+		auth__throttle_fail(key, max, win, t + 1 + i * 0.001);
+	}
+	assert_true(auth__throttle_blocked("u:victim", t + 30));
+	/* blocking keys everywhere: a newcomer is refused, none of them is evicted */
+	int refused = 0;
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof key, "a:blk%d", i);
+		if (auth__throttle_fail(key, 1, win, t + 31) == MU_ETOOMANY)
+			refused++;
+	}
+	assert_true(refused > 0);
+	assert_true(auth__throttle_blocked("u:victim", t + 32));
+	assert_true(auth__throttle_blocked("u:newcomer", t + 32));
+	assert_true(auth__throttle_wait("u:newcomer", t + 32) > 0);
+	auth__throttle_reset();
+}
+
+/* The sign-in hashing pool: a few slots, then MU_EBUSY after a short wait; a slot left
+ * is taken again. */
+/* Issue 11 item 22: weak passwords are refused, with the field named. */
+static void test_password_policy(void **state)
+{
+	(void)state;
+	struct mu_why why;
+	static const char *const weak[] = {"aaaaaaaaaa",	"AAAAAAAAAAAAAAAA",
+					   "abcabcabcabc",	"1212121212121",
+					   "1234567890",	"0987654321",
+					   "abcdefghijk",	"ZYXWVUTSRQ",
+					   "qwertyuiop",	"asdfghjkl1",
+					   "Password123",	"password2026!",
+					   "P@ssw0rd2026",	"Qwerty123456",
+					   "iloveyou1314",	"1qaz2wsx3edc",
+					   "admin@12345",	"12345678901234",
+					   "2026-12-02!!",	"muster12345",
+					   "11111111111111111", NULL};
+	for (int i = 0; weak[i]; i++) {
+		memset(&why, 0, sizeof why);
+		assert_int_equal(auth__password_check(weak[i], AUTH_STAFF, "li", &why), MU_EINVAL);
+		assert_string_equal(why.field, "password");
+	}
+	/* the username inside, in any case */
+	assert_int_equal(auth__password_check("my name is Wangwei!", AUTH_STAFF, "wangwei", NULL),
+			 MU_EINVAL);
+	assert_int_equal(auth__password_check("my name is Wangwei!", AUTH_STAFF, "li", NULL), 0);
+	/* 10 for staff, 12 for admins and commanders */
+	assert_int_equal(auth__password_check("tiger lily", AUTH_STAFF, "li", NULL), 0);
+	assert_int_equal(auth__password_check("tiger lily 7", AUTH_COMMANDER, "li", NULL), 0);
+	assert_int_equal(auth__password_check("tiger lily", AUTH_COMMANDER, "li", NULL), MU_EINVAL);
+	assert_int_equal(auth__password_check("tiger lily", AUTH_ADMIN, "li", NULL), MU_EINVAL);
+	assert_int_equal(
+	    auth__password_check("correct-horse-battery-staple", AUTH_ADMIN, "admin", NULL), 0);
+	/* generated passwords always pass */
+	char gen[21];
+	for (int i = 0; i < 200; i++) {
+		auth_password_generate(gen);
+		assert_int_equal(auth__password_check(gen, AUTH_ADMIN, NULL, NULL), 0);
+	}
+}
+
+static void test_hash_pool(void **state)
+{
+	(void)state;
+	int taken = 0;
+	while (taken < 3 && auth__hash_enter() == 0)
+		taken++;
+	assert_true(taken >= 1 && taken <= 2);
+	assert_int_equal(auth__hash_enter(), MU_EBUSY);
+	auth__hash_leave();
+	assert_int_equal(auth__hash_enter(), 0);
+	for (int i = 0; i < taken; i++)
+		auth__hash_leave();
 }
 
 static void test_generated_passwords(void **state)
@@ -315,7 +422,7 @@ static void test_generated_passwords(void **state)
 	assert_int_equal(strlen(a), 20);
 	assert_string_not_equal(a, b);
 	struct mu_why why = {0};
-	assert_int_equal(auth__password_check(a, &why), 0);
+	assert_int_equal(auth__password_check(a, AUTH_ADMIN, NULL, &why), 0);
 	unsigned char raw[2] = {0xff, 0x00};
 	char out[8];
 	auth__base32(raw, 2, out);
@@ -332,6 +439,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_disable_ends_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_device_tokens, setup, teardown),
 	    cmocka_unit_test(test_throttle_window),
+	    cmocka_unit_test(test_throttle_flood_keeps_blocks),
+	    cmocka_unit_test(test_hash_pool),
+	    cmocka_unit_test(test_password_policy),
 	    cmocka_unit_test(test_generated_passwords),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,7 +124,7 @@ static int setup(void **state)
 	assert_int_equal(places_add(d, gz, PLACES_DISTRICT, "GZ-A", "甲区", &a, NULL), 0);
 	assert_int_equal(places_add(d, gz, PLACES_DISTRICT, "GZ-B", "乙区", &b, NULL), 0);
 	assert_int_equal(places_add(d, a, PLACES_STREET, "GZ-A-1", "一街", &a1, NULL), 0);
-	assert_int_equal(auth_user_add(d, "admin", AUTH_ADMIN, 0, "admin password", NULL, NULL), 0);
+	assert_int_equal(auth_user_add(d, "admin", AUTH_ADMIN, 0, "keeper of keys", NULL, NULL), 0);
 	assert_int_equal(auth_user_add(d, "staffa", AUTH_STAFF, a, "staff password", NULL, NULL),
 			 0);
 	session(f, "staffa", f->staff, f->staff_csrf);
@@ -590,6 +590,7 @@ static void test_metrics(void **state)
 	auth_metrics(NULL, &b);
 	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_signin_failures_total 0\n"));
 	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_signin_throttled_total 0\n"));
+	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_signin_busy_total 0\n"));
 	assert_non_null(strstr(mu_buf_str(&b), "\nmuster_sessions_active 2\n"));
 	mu_buf_fini(&b);
 	(void)f;
