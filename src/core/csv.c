@@ -294,8 +294,15 @@ static int read_record(struct mu_csv *c, struct mu_csv_record *r, bool *empty_li
 	r->nfields = err == MU_CSV_OK || err == MU_CSV_ENUL ? nf : 0;
 	r->fields = c->fields;
 	r->lens = c->lens;
-	for (int i = 0; i < r->nfields; i++)
+	for (int i = 0; i < r->nfields; i++) {
+		/* A cell the writer defused ('=…) reads back as it was. */
+		if (c->lens[i] >= 2 && c->rec[c->starts[i]] == '\'' &&
+		    mu_csv_formula_leading(c->rec + c->starts[i] + 1, c->lens[i] - 1)) {
+			c->starts[i]++;
+			c->lens[i]--;
+		}
 		c->fields[i] = c->rec + c->starts[i];
+	}
 	if (err != MU_CSV_OK && err != MU_CSV_ENUL)
 		r->nfields = 0;
 	if (hi & 0x80)
@@ -317,6 +324,12 @@ int mu_csv_next(struct mu_csv *c, struct mu_csv_record *r)
 	}
 }
 
+bool mu_csv_formula_leading(const char *s, size_t n)
+{
+	return n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+			 s[0] == '\r');
+}
+
 bool mu_csv_needs_quotes(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -328,9 +341,15 @@ bool mu_csv_needs_quotes(const char *s, size_t n)
 int mu_csv_write_field(FILE *f, const char *s)
 {
 	size_t n = strlen(s);
-	if (!mu_csv_needs_quotes(s, n))
+	bool defuse = mu_csv_formula_leading(s, n);
+	if (!mu_csv_needs_quotes(s, n)) {
+		if (defuse)
+			putc('\'', f);
 		return fwrite(s, 1, n, f) == n ? 0 : MU_EIO;
+	}
 	putc('"', f);
+	if (defuse)
+		putc('\'', f);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
 			putc('"', f);

@@ -221,6 +221,40 @@ static void test_writer_round_trip(void **state)
 	free(mem);
 }
 
+/* Cells a spreadsheet would run as a formula are written with a leading quote, as the
+ * web export does (web/src/lib/export.js), and read back as they were (issue 11 #12). */
+static void test_writer_defuses_formulas(void **state)
+{
+	(void)state;
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *f = open_memstream(&mem, &memlen);
+	const char *row[] = {"=cmd|' /C calc'!A0", "@SUM(A1:A9)", "+1+1", "-2+3", "\tx",
+			     "\rx", "a=b", "'quoted", "+44 20, 7946"};
+	assert_int_equal(mu_csv_write_record(f, row, 9), 0);
+	fclose(f);
+	assert_string_equal(mem, "'=cmd|' /C calc'!A0,'@SUM(A1:A9),'+1+1,'-2+3,'\tx,\"'\rx\","
+				 "a=b,'quoted,\"'+44 20, 7946\"\n");
+	assert_true(mu_csv_formula_leading("=1", 2));
+	assert_true(mu_csv_formula_leading("\t", 1));
+	assert_false(mu_csv_formula_leading("1=", 2));
+	assert_false(mu_csv_formula_leading("", 0));
+
+	f = fmemopen(mem, memlen, "r");
+	struct mu_csv *c = mu_csv_new(f, 0, 0);
+	struct mu_csv_record r;
+	assert_int_equal(mu_csv_next(c, &r), 1);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(r.nfields, 9);
+	for (int i = 0; i < 9; i++) {
+		assert_string_equal(r.fields[i], row[i]);
+		assert_int_equal(r.lens[i], strlen(row[i]));
+	}
+	mu_csv_free(c);
+	fclose(f);
+	free(mem);
+}
+
 /* A throughput floor, far below the million rows a second the importer relies on, so
  * that only a pathological slowdown fails here; bench/ holds the real figure. */
 static void test_speed(void **state)
@@ -266,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_nul),
 	    cmocka_unit_test(test_chunk_boundaries),
 	    cmocka_unit_test(test_writer_round_trip),
+	    cmocka_unit_test(test_writer_defuses_formulas),
 	    cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
