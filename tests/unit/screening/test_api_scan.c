@@ -37,13 +37,6 @@ __attribute__((weak)) const char *http_cookie(const struct http_req *r, const ch
 	return NULL;
 }
 
-__attribute__((weak)) int http_fail(struct http_req *r, int err, const char *field,
-				    const char *message)
-{
-	r->err_field = field;
-	r->err_message = message;
-	return err;
-}
 
 static void test_refused_items_freed_when_the_write_fails(void **state)
 {
