@@ -135,10 +135,39 @@ static void test_caps_and_resync(void **state)
 	t = "0123456789\n";
 	parse(t, strlen(t), 10, 0, got, sizeof got);
 	assert_string_equal(got, "1:0123456789");
-	/* An over-long quoted field stops at its line break. */
+	/* An over-long quoted field is refused through to its closing quote: nothing inside
+	 * it is read as a row, not even at a line break (issue 11 #18; it used to resync
+	 * at the line break and read 2:def"). */
 	t = "\"0123456789abc\ndef\"\nok\n";
 	parse(t, strlen(t), 10, 0, got, sizeof got);
-	assert_string_equal(got, "1:!record too long\n2:def\"\n3:ok");
+	assert_string_equal(got, "1:!record too long\n3:ok");
+	t = "\"0123456789abc\nhidden,row\n\",x\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n4:ok");
+	/* Quotes written twice inside it do not close it. */
+	t = "\"0123456789ab\"\"\nhidden,\"\"row\"\"\n\"\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n4:ok");
+	/* Out of room exactly at a line break inside the quotes. */
+	t = "\"0123456789\nhidden\n\"\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n4:ok");
+	/* The rest of the record is skipped as CSV too: a later quoted field keeps its line
+	 * breaks, and an over-long plain field does not end inside one either. */
+	t = "\"0123456789ab\",\"x\nhidden\"\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n3:ok");
+	t = "0123456789ab,\"x\nhidden\"\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n3:ok");
+	/* Too many fields: the rest of the record is skipped the same way. */
+	t = "a,b,\"c\nhidden\"\nok\n";
+	parse(t, strlen(t), 0, 2, got, sizeof got);
+	assert_string_equal(got, "1:!too many fields\n3:ok");
+	/* Never closed: the error stands to the end of the input. */
+	t = "ok\n\"0123456789ab\nhidden\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:ok\n2:!record too long");
 	t = "a,b,c\na,b\nz\n";
 	parse(t, strlen(t), 0, 2, got, sizeof got);
 	assert_string_equal(got, "1:!too many fields\n2:a|b\n3:z");
