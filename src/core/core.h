@@ -134,6 +134,11 @@ const char *mu_buf_str(const struct mu_buf *b);
 bool mu_utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8 s[0..n). */
 size_t mu_utf8_len(const char *s, size_t n);
+/* The first code point of valid UTF-8 s[0..n) that changes how text reads without being
+ * seen — a bidi control (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) or a
+ * zero-width character (U+200B–U+200D, U+2060, U+FEFF) — or 0 when there is none. Names
+ * refuse them: "\u202Egnp.exe" shows as "exe.png". */
+uint32_t mu_utf8_invisible(const char *s, size_t n);
 /* Parses a decimal int64 filling the whole string; MU_EINVAL otherwise. */
 int mu_parse_i64(const char *s, int64_t *out);
 int mu_parse_double(const char *s, double *out);
