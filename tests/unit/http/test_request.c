@@ -27,14 +27,6 @@ __attribute__((weak)) const char *http_query(const struct http_req *r, const cha
 	return !strcmp(name, "cursor") ? f->cursor : NULL;
 }
 
-__attribute__((weak)) int http_fail(struct http_req *r, int err, const char *field,
-				    const char *message)
-{
-	r->err_field = field;
-	r->err_message = message;
-	return err;
-}
-
 static struct freq *req(const char *limit, const char *cursor)
 {
 	static struct freq f;
