@@ -135,6 +135,11 @@ const char *mu_buf_str(const struct mu_buf *b);
 bool mu_utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8 s[0..n). */
 size_t mu_utf8_len(const char *s, size_t n);
+/* The first code point of valid UTF-8 s[0..n) that changes how text reads without being
+ * seen — a bidi control (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) or a
+ * zero-width character (U+200B–U+200D, U+2060, U+FEFF) — or 0 when there is none. Names
+ * refuse them: "\u202Egnp.exe" shows as "exe.png". */
+uint32_t mu_utf8_invisible(const char *s, size_t n);
 /* Parses a decimal int64 filling the whole string; MU_EINVAL otherwise. */
 int mu_parse_i64(const char *s, int64_t *out);
 int mu_parse_double(const char *s, double *out);
@@ -225,9 +230,15 @@ uint64_t mu_csv_bytes(const struct mu_csv *c);
 /* A short static description of an enum mu_csv_err ("malformed quoting"). */
 const char *mu_csv_err_msg(int err);
 
+/* True when a spreadsheet would run s[0..n) as a formula: it starts with =, +, -, @, a
+ * tab or a CR (the rule of the web export, web/src/lib/export.js). The writer puts a
+ * single quote before such a cell, and the reader takes that quote off again, so that
+ * an export imports back unchanged (a value that itself starts with ' and a formula
+ * character loses its quote). */
+bool mu_csv_formula_leading(const char *s, size_t n);
 /* True when s[0..n) must be quoted in CSV: it holds a comma, a quote, a CR or a LF. */
 bool mu_csv_needs_quotes(const char *s, size_t n);
-/* Writes one field, quoted only when needed; a record of n fields with a LF at the
+/* Writes one field, quoted only when needed and defused when formula-leading; a record of n fields with a LF at the
  * end. Return 0 or MU_EIO. */
 int mu_csv_write_field(FILE *f, const char *s);
 int mu_csv_write_record(FILE *f, const char *const *fields, int n);

@@ -8,7 +8,12 @@
 
 #define CHUNK (64 * 1024)
 
-enum state { S_START, S_UNQUOTED, S_QUOTED, S_QQ, S_QCR, S_SKIP };
+/* S_SKIP drops the rest of a physical line (after malformed quoting); S_DROP drops the
+ * rest of a record still read as CSV (after a cap was passed), in one of the D_ states, so
+ * that a line break inside quotes never ends it: a quoted field too long to keep is
+ * refused through to its closing quote, never resynchronised inside (issue 11 #18). */
+enum state { S_START, S_UNQUOTED, S_QUOTED, S_QQ, S_QCR, S_SKIP, S_DROP };
+enum drop { D_START, D_UNQUOTED, D_QUOTED, D_QQ };
 
 struct mu_csv {
 	FILE *f;
@@ -137,6 +142,7 @@ static void end_field(struct mu_csv *c, int *nf, bool quoted)
 static int read_record(struct mu_csv *c, struct mu_csv_record *r, bool *empty_line)
 {
 	enum state st = S_START;
+	enum drop drop = D_START;
 	int nf = 0, err = MU_CSV_OK;
 	bool quoted = false, any = false, done = false;
 	unsigned char hi = 0;
@@ -163,11 +169,48 @@ static int read_record(struct mu_csv *c, struct mu_csv_record *r, bool *empty_li
 			}
 			continue;
 		}
+		case S_DROP: {
+			size_t i = pos;
+			for (; i < len && !done; i++) {
+				unsigned char b = in[i];
+				if (b == '\n')
+					c->line++;
+				switch (drop) {
+				case D_START:
+				case D_UNQUOTED:
+					if (b == '\n')
+						done = true;
+					else if (b == ',')
+						drop = D_START;
+					else if (b == '"' && drop == D_START)
+						drop = D_QUOTED;
+					else
+						drop = D_UNQUOTED;
+					break;
+				case D_QUOTED:
+					if (b == '"')
+						drop = D_QQ;
+					break;
+				case D_QQ: /* "" is a quote inside; anything else closed it */
+					if (b == '"')
+						drop = D_QUOTED;
+					else if (b == '\n')
+						done = true;
+					else
+						drop = b == ',' ? D_START : D_UNQUOTED;
+					break;
+				}
+			}
+			c->consumed += i - pos;
+			c->in_pos = i;
+			continue;
+		}
 		case S_START:
 			any = true;
 			if (nf == c->fields_max) {
 				err = MU_CSV_ETOOMANY;
-				st = S_SKIP;
+				st = S_DROP;
+				drop = D_START;
 				continue;
 			}
 			c->starts[nf] = c->rec_len;
@@ -187,7 +230,8 @@ static int read_record(struct mu_csv *c, struct mu_csv_record *r, bool *empty_li
 				hi |= in[i++];
 			if (!append(c, in + pos, i - pos)) {
 				err = MU_CSV_ETOOLONG;
-				st = S_SKIP;
+				drop = st == S_QUOTED ? D_QUOTED : D_UNQUOTED;
+				st = S_DROP;
 				c->consumed += i - pos;
 				c->in_pos = i;
 				continue;
@@ -203,14 +247,13 @@ static int read_record(struct mu_csv *c, struct mu_csv_record *r, bool *empty_li
 					st = S_QQ;
 				else if (!append(c, &ch,
 						 1)) /* a stray quote in plain text is data */
-					err = MU_CSV_ETOOLONG, st = S_SKIP;
+					err = MU_CSV_ETOOLONG, st = S_DROP, drop = D_UNQUOTED;
 			} else if (ch == '\n') {
 				c->line++;
 				if (st == S_QUOTED) {
-					/* Out of room at a line break: this is where a resync
-					 * would stop anyway. */
+					/* Out of room at a line break: still inside the quotes. */
 					if (!append(c, &ch, 1))
-						err = MU_CSV_ETOOLONG, st = S_SKIP, done = true;
+						err = MU_CSV_ETOOLONG, st = S_DROP, drop = D_QUOTED;
 				} else {
 					end_field(c, &nf, false);
 					done = true;
@@ -225,7 +268,7 @@ static int read_record(struct mu_csv *c, struct mu_csv_record *r, bool *empty_li
 			pos++;
 			if (ch == '"') {
 				if (!append(c, &ch, 1))
-					err = MU_CSV_ETOOLONG, st = S_SKIP;
+					err = MU_CSV_ETOOLONG, st = S_DROP, drop = D_QUOTED;
 				else
 					st = S_QUOTED;
 			} else if (ch == ',') {
@@ -284,6 +327,7 @@ static int read_record(struct mu_csv *c, struct mu_csv_record *r, bool *empty_li
 			err = MU_CSV_EQUOTE;
 			break;
 		case S_SKIP:
+		case S_DROP:
 			break;
 		}
 	}
@@ -294,8 +338,15 @@ static int read_record(struct mu_csv *c, struct mu_csv_record *r, bool *empty_li
 	r->nfields = err == MU_CSV_OK || err == MU_CSV_ENUL ? nf : 0;
 	r->fields = c->fields;
 	r->lens = c->lens;
-	for (int i = 0; i < r->nfields; i++)
+	for (int i = 0; i < r->nfields; i++) {
+		/* A cell the writer defused ('=…) reads back as it was. */
+		if (c->lens[i] >= 2 && c->rec[c->starts[i]] == '\'' &&
+		    mu_csv_formula_leading(c->rec + c->starts[i] + 1, c->lens[i] - 1)) {
+			c->starts[i]++;
+			c->lens[i]--;
+		}
 		c->fields[i] = c->rec + c->starts[i];
+	}
 	if (err != MU_CSV_OK && err != MU_CSV_ENUL)
 		r->nfields = 0;
 	if (hi & 0x80)
@@ -317,6 +368,12 @@ int mu_csv_next(struct mu_csv *c, struct mu_csv_record *r)
 	}
 }
 
+bool mu_csv_formula_leading(const char *s, size_t n)
+{
+	return n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+			 s[0] == '\r');
+}
+
 bool mu_csv_needs_quotes(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -328,9 +385,15 @@ bool mu_csv_needs_quotes(const char *s, size_t n)
 int mu_csv_write_field(FILE *f, const char *s)
 {
 	size_t n = strlen(s);
-	if (!mu_csv_needs_quotes(s, n))
+	bool defuse = mu_csv_formula_leading(s, n);
+	if (!mu_csv_needs_quotes(s, n)) {
+		if (defuse)
+			putc('\'', f);
 		return fwrite(s, 1, n, f) == n ? 0 : MU_EIO;
+	}
 	putc('"', f);
+	if (defuse)
+		putc('\'', f);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
 			putc('"', f);

@@ -55,6 +55,33 @@ size_t mu_utf8_len(const char *s, size_t n)
 	return count;
 }
 
+uint32_t mu_utf8_invisible(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len;
+		if (u[i] < 0x80)
+			cp = u[i], len = 1;
+		else if (u[i] < 0xE0)
+			cp = u[i] & 0x1Fu, len = 2;
+		else if (u[i] < 0xF0)
+			cp = u[i] & 0x0Fu, len = 3;
+		else
+			cp = u[i] & 0x07u, len = 4;
+		if (len > n - i)
+			return 0; /* not valid UTF-8: the caller's UTF-8 check answers */
+		for (size_t k = 1; k < len; k++)
+			cp = cp << 6 | (u[i + k] & 0x3Fu);
+		if (cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) ||
+		    (cp >= 0x202A && cp <= 0x202E) || cp == 0x2060 ||
+		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+			return cp;
+		i += len;
+	}
+	return 0;
+}
+
 int mu_parse_i64(const char *s, int64_t *out)
 {
 	/* strtoll would skip leading white space; the whole string must be the number. */

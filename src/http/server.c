@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -452,6 +453,90 @@ static void *watchdog_main(void *arg)
 	return NULL;
 }
 
+/* ---- the body's framing ------------------------------------------------------------------
+ * A request whose body length two readers could disagree on is the tool of request
+ * smuggling through a proxy: Content-Length beside Transfer-Encoding, two different
+ * Content-Lengths, a transfer coding other than chunked (libmicrohttpd waited forever for
+ * the end of an "xchunked" body). Such a request is answered 400 before its body is read,
+ * and its connection closed (RFC 9112 §6.1, §6.3; issue 11 item 21). */
+struct framing {
+	int n_length, n_coding;
+	const char *length; /* the first Content-Length */
+	bool bad_length;    /* not 1*DIGIT, or two that differ */
+	bool bad_coding;    /* anything but one "chunked" */
+};
+
+static bool digits_only(const char *v)
+{
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if (*v < '0' || *v > '9')
+			return false;
+	return true;
+}
+
+/* Trims optional whitespace (SP, HTAB) around v into [*b, *e). */
+static void trim_ows(const char *v, const char **b, const char **e)
+{
+	*b = v;
+	*e = v + strlen(v);
+	while (*b < *e && (**b == ' ' || **b == '\t'))
+		(*b)++;
+	while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
+}
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	(void)kind;
+	struct framing *f = cls;
+	const char *b, *e;
+	trim_ows(value ? value : "", &b, &e);
+	size_t n = (size_t)(e - b);
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+		char v[32];
+		if (n == 0 || n >= sizeof v) {
+			f->bad_length = true;
+		} else {
+			memcpy(v, b, n);
+			v[n] = '\0';
+			if (!digits_only(v) || (f->length && strcmp(f->length, value) != 0))
+				f->bad_length = true;
+		}
+		if (!f->length)
+			f->length = value;
+		f->n_length++;
+	} else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+		if (n != 7 || strncasecmp(b, "chunked", 7) != 0 || f->n_coding > 0)
+			f->bad_coding = true;
+		f->n_coding++;
+	}
+	return MHD_YES;
+}
+
+/* 0 when the request's framing is unambiguous; otherwise MU_EINVAL with r's field and
+ * message set. */
+static int framing_check(struct MHD_Connection *conn, struct http_req *r)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, framing_header, &f);
+	if (f.n_length && f.n_coding) {
+		r->err_field = "Transfer-Encoding";
+		r->err_message = "Content-Length and Transfer-Encoding together";
+	} else if (f.bad_coding) {
+		r->err_field = "Transfer-Encoding";
+		r->err_message = "the only transfer coding accepted is one chunked";
+	} else if (f.bad_length) {
+		r->err_field = "Content-Length";
+		r->err_message = "Content-Length must be one decimal number";
+	} else {
+		return 0;
+	}
+	return MU_EINVAL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -475,6 +560,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl && mu_parse_i64(cl, &len) == 0 && (len < 0 || (uint64_t)len > s->o.max_body))
 			c->too_big = true;
 		*con_cls = c;
+		if (framing_check(conn, &c->r)) {
+			/* Answered before the body: the connection closes after it. */
+			c->answered = true;
+			json_t *e = json_pack("{s:s, s:s, s:s}", "code", mu_err_code(MU_EINVAL),
+					      "message", c->r.err_message, "field", c->r.err_field);
+			json_t *body = json_pack("{s:o}", "error", e);
+			struct http_resp close_ = {.nheaders = 1};
+			close_.headers[0][0] = MHD_HTTP_HEADER_CONNECTION;
+			close_.headers[0][1] = "close";
+			send_json(conn, 400, body, &close_);
+			json_decref(body);
+			http__metrics_record(s->metrics, NULL, 400, mu_now_mono() - c->r.started);
+			if (s->o.access_log)
+				mu_log(MU_LOG_INFO,
+				       "http method=%s path=%s route=- status=400 framing=refused "
+				       "client=%s",
+				       method, c->r.path, c->r.client);
+		}
 		return MHD_YES;
 	}
 	if (*upload_size) {

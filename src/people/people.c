@@ -58,6 +58,12 @@ int people_validate(const struct people_person *p, struct mu_why *why)
 	if (has_control(p->name, nlen))
 		return mu_why_set(why, MU_EINVAL, "name",
 				  "name must not contain control characters");
+	uint32_t hidden = mu_utf8_invisible(p->name, nlen);
+	if (hidden)
+		return mu_why_set(why, MU_EINVAL, "name",
+				  "name must not contain the invisible character U+%04X (bidi "
+				  "controls and zero-width characters disguise a name)",
+				  (unsigned)hidden);
 
 	if (p->sex != PEOPLE_SEX_M && p->sex != PEOPLE_SEX_F)
 		return mu_why_set(why, MU_EINVAL, "sex", "sex must be M or F");

@@ -63,6 +63,12 @@ int places_name_check(const char *name, struct mu_why *why)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
 			return mu_why_set(why, MU_EINVAL, "name", "name holds a control character");
+	uint32_t cp = mu_utf8_invisible(name, n);
+	if (cp)
+		return mu_why_set(why, MU_EINVAL, "name",
+				  "name holds an invisible character U+%04X (bidi controls and "
+				  "zero-width characters disguise a name)",
+				  (unsigned)cp);
 	return 0;
 }
 

@@ -176,6 +176,9 @@ struct screening_scan_result {
  * answering each in out[i]. A refused item writes nothing: every check runs before any
  * write, and a write that still fails is a database error that fails the whole batch
  * (no savepoint per item — each one copied the pages it touched into a journal again).
+ * A scan's time must lie between the round's opening (its starts, else its creation; five
+ * minutes earlier for a device's clock skew) and a day after the server's clock (field
+ * "at" otherwise).
  * The person is found without opening their sealed fields. The first scan of a barcode opens the
  * tube at the scan's site with the round's pool size; a person with a pending recall in the round
  * is re-swabbed instead: the barcode must be new and becomes the recall's single tube (capacity 1).

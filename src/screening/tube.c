@@ -151,6 +151,9 @@ struct tube_seen {
  * steps. Bounded; when full, walks just go on to the scope. */
 enum { INSIDE_MAX = 512 };
 
+#define SCAN_AHEAD_MAX (24 * 3600) /* seconds a scan's time may lie ahead of the server's */
+#define SCAN_SKEW_MAX  300	   /* ... and before the round's opening: a device's clock skew */
+
 /* The batch's caches: most batches come from one desk, one round, one site. */
 struct scan_ctx {
 	struct db *d;
@@ -161,6 +164,7 @@ struct scan_ctx {
 	bool have_site;
 	struct tube_seen tube;
 	bool have_tube;
+	int64_t now;	      /* the batch's clock: a scan is at most a day ahead of it */
 	int64_t inside_scope; /* the scope inside[] belongs to */
 	int64_t inside[INSIDE_MAX];
 	size_t ninside;
@@ -272,6 +276,9 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		REFUSE(MU_EINVAL, "person", "person must be a personal code or an ID number");
 	if (!in->at || screening_time_parse(in->at, &plan->at))
 		REFUSE(MU_EINVAL, "at", "at must be an ISO 8601 time");
+	/* A device clock at 2099 (or 1970, below) would skew progress (issue 11 #16). */
+	if (plan->at > c->now + SCAN_AHEAD_MAX)
+		REFUSE(MU_EINVAL, "at", "at lies more than a day in the future");
 
 	if (!c->have_round || c->round.id != in->round_id) {
 		c->have_round = false;
@@ -285,6 +292,10 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 	}
 	if (c->round.closed_at)
 		REFUSE(MU_EEXIST, "round", "round %lld is closed", (long long)in->round_id);
+	int64_t opened = c->round.starts ? c->round.starts : c->round.created_at;
+	if (plan->at < opened - SCAN_SKEW_MAX)
+		REFUSE(MU_EINVAL, "at", "at lies before round %lld opened",
+		       (long long)in->round_id);
 	plan->round_id = c->round.id;
 
 	if (!c->have_site || strcmp(c->site.code, in->site) != 0) {
@@ -459,7 +470,7 @@ static int write_scan(struct db *d, const struct screening_scan *in, struct scan
 int screening_scan_batch(struct db *d, const struct people_keys *k, const struct screening_scan *in,
 			 size_t n, struct screening_scan_result *out, struct screening_delta *dl)
 {
-	struct scan_ctx c = {.d = d, .k = k};
+	struct scan_ctx c = {.d = d, .k = k, .now = mu_now_unix()};
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct screening_scan_result *r = &out[i];

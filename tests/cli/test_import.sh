@@ -58,7 +58,7 @@ eq "$(q a.db "select n_people from places where code='GZ'")" 4 "people under the
 eq "$(q a.db "select n_people from places where code='TH-H1'")" 2 "people in TH-H1"
 run export_people_a 0 "$M" export people --db a.db
 has export_people_a.out "resident_id,$ID2,李𠈌,F,1985-03-15,,TH-H1"
-has export_people_a.out 'passport,E12345678,"Smith, John",M,1970-05-05,+44 20 7946 0000,TH-H2'
+has export_people_a.out "passport,E12345678,\"Smith, John\",M,1970-05-05,'+44 20 7946 0000,TH-H2"
 # Personal data is sealed: the name is nowhere in the database file in clear.
 if grep -q '李𠈌' a.db; then fail "a name is stored in clear"; fi
 
@@ -231,6 +231,29 @@ run exp_nowhere 1 "$M" export places --place NOPE --db a.db
 # $MUSTER_DB is the default database.
 MUSTER_DB=a.db run env_db 0 "$M" export places
 cmp -s a_places.csv env_db.out || fail "export through \$MUSTER_DB"
+
+# ---- formula-leading cells leave defused, in exports and rejects (issue 11 #12) ----------
+run init_f 0 "$M" init --db f.db
+run f_places 0 "$M" import places "$FIX/places_good.csv" --db f.db
+{
+  echo "$PEOPLE_HDR"
+  echo 'passport,E7654321,@SUM(A1:A9),M,1970-05-05,+44 20 7946 0001,TH-H2'
+  echo "passport,E7654322,=cmd|' /C calc'!A0,F,1971-06-06,,TH-H2"
+  echo 'passport,E7654323,-2+3,F,1972-07-07,,NO-SUCH-H'
+} >formula.csv
+run f_people 0 "$M" import people formula.csv --skip-invalid f_rej.csv --db f.db
+has f_people.out "imported 2 people, rejected 1 (see f_rej.csv)"
+has f_rej.csv "passport,E7654323,'-2+3,F,1972-07-07,,NO-SUCH-H,unknown household code NO-SUCH-H"
+run f_exp 0 "$M" export people --db f.db --output f_people.csv
+has f_people.csv "passport,E7654321,'@SUM(A1:A9),M,1970-05-05,'+44 20 7946 0001,TH-H2"
+has f_people.csv "passport,E7654322,'=cmd|' /C calc'!A0,F,1971-06-06,,TH-H2"
+if grep -qE '(^|,)[=+@-]' f_people.csv f_rej.csv; then fail "a formula-leading cell left undefused"; fi
+# ... and the defused file imports back as it was.
+run init_f2 0 "$M" init --db f2.db
+run f2_places 0 "$M" import places "$FIX/places_good.csv" --db f2.db
+run f2_people 0 "$M" import people f_people.csv --db f2.db
+run f2_exp 0 "$M" export people --db f2.db
+cmp -s f_people.csv f2_exp.out || fail "defused cells do not round-trip: $(diff f_people.csv f2_exp.out | head -5)"
 
 # ---- a generated city, when `muster city generate` exists --------------------------------
 if "$M" city generate --help >/dev/null 2>&1; then

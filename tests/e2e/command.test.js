@@ -112,6 +112,38 @@ test('overview: tiles and treemap of the round, figures as the API gives them', 
   await context.close();
 });
 
+test('overview: a place name in the treemap tooltip is text, never markup (issue 11 item 20)', async (t) => {
+  const { context, page } = await newPage(env);
+  const evil = '<img id=xss src=x onerror=alert(1)><b>区</b>';
+  // Names come from the API; the page is given hostile ones without touching the server.
+  await page.route(/\/api\/v1\/rounds\/\d+\/coverage\?/, async (route) => {
+    const res = await route.fetch();
+    const body = await res.json();
+    for (const k of body.children || []) {
+      k.name = evil;
+      for (const g of k.children || []) g.name = evil;
+    }
+    await route.fulfill({ response: res, json: body });
+  });
+  await shot(t, page, async () => {
+    await signIn(env, page, 'citycmd');
+    await page.waitForSelector('section.overview[data-drawn=yes]');
+    const box = await page.locator('canvas').first().boundingBox();
+    let tip = '';
+    for (let i = 0; i < 20 && !tip.includes('区'); i++) {
+      await page.mouse.move(box.x + box.width / 2 + i, box.y + box.height / 2 + i);
+      await page.waitForTimeout(150);
+      tip = await page.evaluate(() => [...document.querySelectorAll('div')]
+        .filter((d) => d.style.pointerEvents === 'none' && d.textContent.includes('区'))
+        .map((d) => d.textContent).join('|'));
+    }
+    assert.ok(tip.includes('<img id=xss'), `the tooltip shows the name as text: ${tip}`);
+    assert.equal(await page.locator('#xss').count(), 0, 'no element made of a name');
+    assert.equal(await page.locator('div b', { hasText: '区' }).count(), 0, 'no markup made of a name');
+  });
+  await context.close();
+});
+
 test('drill-down from the city to a building: every figure equals the API\'s', async (t) => {
   const { context, page } = await newPage(env);
   await shot(t, page, async () => {

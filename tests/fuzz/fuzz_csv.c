@@ -1,6 +1,7 @@
 /* fuzz_csv.c: libFuzzer target for the CSV reader. Arbitrary bytes must never crash it,
  * line numbers must grow, every field must respect the caps, the UTF-8 flag must agree
- * with mu_utf8_valid, and a good record written back out must read back the same. */
+ * with mu_utf8_valid, and a good record written back out must read back the same (the
+ * writer's defusing quote taken off again). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ static void round_trip(const struct mu_csv_record *r, size_t cap, int fields_cap
 	fclose(w);
 	FILE *f = fmemopen(mem, len, "r");
 	CHECK(f);
-	struct mu_csv *c = mu_csv_new(f, cap, fields_cap);
+	/* A formula-leading field is written with a quote before it: one byte more each. */
+	struct mu_csv *c = mu_csv_new(f, cap + (size_t)r->nfields, fields_cap);
 	struct mu_csv_record back;
 	CHECK(mu_csv_next(c, &back) == 1);
 	CHECK(back.err == MU_CSV_OK);

@@ -135,10 +135,39 @@ static void test_caps_and_resync(void **state)
 	t = "0123456789\n";
 	parse(t, strlen(t), 10, 0, got, sizeof got);
 	assert_string_equal(got, "1:0123456789");
-	/* An over-long quoted field stops at its line break. */
+	/* An over-long quoted field is refused through to its closing quote: nothing inside
+	 * it is read as a row, not even at a line break (issue 11 #18; it used to resync
+	 * at the line break and read 2:def"). */
 	t = "\"0123456789abc\ndef\"\nok\n";
 	parse(t, strlen(t), 10, 0, got, sizeof got);
-	assert_string_equal(got, "1:!record too long\n2:def\"\n3:ok");
+	assert_string_equal(got, "1:!record too long\n3:ok");
+	t = "\"0123456789abc\nhidden,row\n\",x\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n4:ok");
+	/* Quotes written twice inside it do not close it. */
+	t = "\"0123456789ab\"\"\nhidden,\"\"row\"\"\n\"\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n4:ok");
+	/* Out of room exactly at a line break inside the quotes. */
+	t = "\"0123456789\nhidden\n\"\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n4:ok");
+	/* The rest of the record is skipped as CSV too: a later quoted field keeps its line
+	 * breaks, and an over-long plain field does not end inside one either. */
+	t = "\"0123456789ab\",\"x\nhidden\"\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n3:ok");
+	t = "0123456789ab,\"x\nhidden\"\nok\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:!record too long\n3:ok");
+	/* Too many fields: the rest of the record is skipped the same way. */
+	t = "a,b,\"c\nhidden\"\nok\n";
+	parse(t, strlen(t), 0, 2, got, sizeof got);
+	assert_string_equal(got, "1:!too many fields\n3:ok");
+	/* Never closed: the error stands to the end of the input. */
+	t = "ok\n\"0123456789ab\nhidden\n";
+	parse(t, strlen(t), 10, 0, got, sizeof got);
+	assert_string_equal(got, "1:ok\n2:!record too long");
 	t = "a,b,c\na,b\nz\n";
 	parse(t, strlen(t), 0, 2, got, sizeof got);
 	assert_string_equal(got, "1:!too many fields\n2:a|b\n3:z");
@@ -221,6 +250,40 @@ static void test_writer_round_trip(void **state)
 	free(mem);
 }
 
+/* Cells a spreadsheet would run as a formula are written with a leading quote, as the
+ * web export does (web/src/lib/export.js), and read back as they were (issue 11 #12). */
+static void test_writer_defuses_formulas(void **state)
+{
+	(void)state;
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *f = open_memstream(&mem, &memlen);
+	const char *row[] = {"=cmd|' /C calc'!A0", "@SUM(A1:A9)", "+1+1", "-2+3", "\tx",
+			     "\rx", "a=b", "'quoted", "+44 20, 7946"};
+	assert_int_equal(mu_csv_write_record(f, row, 9), 0);
+	fclose(f);
+	assert_string_equal(mem, "'=cmd|' /C calc'!A0,'@SUM(A1:A9),'+1+1,'-2+3,'\tx,\"'\rx\","
+				 "a=b,'quoted,\"'+44 20, 7946\"\n");
+	assert_true(mu_csv_formula_leading("=1", 2));
+	assert_true(mu_csv_formula_leading("\t", 1));
+	assert_false(mu_csv_formula_leading("1=", 2));
+	assert_false(mu_csv_formula_leading("", 0));
+
+	f = fmemopen(mem, memlen, "r");
+	struct mu_csv *c = mu_csv_new(f, 0, 0);
+	struct mu_csv_record r;
+	assert_int_equal(mu_csv_next(c, &r), 1);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(r.nfields, 9);
+	for (int i = 0; i < 9; i++) {
+		assert_string_equal(r.fields[i], row[i]);
+		assert_int_equal(r.lens[i], strlen(row[i]));
+	}
+	mu_csv_free(c);
+	fclose(f);
+	free(mem);
+}
+
 /* A throughput floor, far below the million rows a second the importer relies on, so
  * that only a pathological slowdown fails here; bench/ holds the real figure. */
 static void test_speed(void **state)
@@ -266,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(test_nul),
 	    cmocka_unit_test(test_chunk_boundaries),
 	    cmocka_unit_test(test_writer_round_trip),
+	    cmocka_unit_test(test_writer_defuses_formulas),
 	    cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,6 +143,15 @@ static void test_validate_refusals(void **state)
 	expect_invalid(&p, "name", "control");
 	p = base, strcpy(p.name, "张\xc2\x85三"); /* U+0085, a C1 control */
 	expect_invalid(&p, "name", "control");
+	/* Bidi controls and zero-width characters (issue 11 #20). */
+	p = base, strcpy(p.name, "\u202E\u4E09\u5F20");
+	expect_invalid(&p, "name", "invisible character U+202E");
+	p = base, strcpy(p.name, "\u5F20\u200B\u4E09");
+	expect_invalid(&p, "name", "invisible character U+200B");
+	p = base, strcpy(p.name, "\u5F20\uFEFF");
+	expect_invalid(&p, "name", "invisible character U+FEFF");
+	p = base, strcpy(p.name, "\u2067\u5F20");
+	expect_invalid(&p, "name", "invisible character U+2067");
 	p = base, strcpy(p.name, "\xe5\xbc\xa0\xe4"); /* truncated UTF-8 */
 	expect_invalid(&p, "name", "UTF-8");
 	p = base, strcpy(p.name, "\xc0\xaf"); /* overlong */

@@ -114,6 +114,23 @@ static void test_rules(void **state)
 	    places_add(d, f->dist, PLACES_STREET, "440103098", "\xD6\xD0\xCE\xC4", &id, &why),
 	    MU_EINVAL);
 	assert_string_equal(why.text, "name is not valid UTF-8");
+	/* Bidi controls and zero-width characters would disguise a name (issue 11 #20). */
+	static const char *const hidden[] = {
+	    "\u202E\u533A\u5DE5", "\u5DE5\u200B\u533A", "\u5DE5\u200D", "\u2066\u8857\u2069",
+	    "\u200E\u8857",	  "\u8857\u200F",	"\u061C\u8857", "\u8857\u2060",
+	    "\uFEFF\u8857",	  "\u202A\u8857",	"\u200C\u8857"};
+	for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+		assert_int_equal(
+		    places_add(d, f->dist, PLACES_STREET, "440103095", hidden[i], &id, &why),
+		    MU_EINVAL);
+		assert_string_equal(why.field, "name");
+		assert_non_null(strstr(why.text, "invisible"));
+		assert_non_null(strstr(why.text, "U+"));
+	}
+	assert_int_equal(places_name_check("\u202E", &why), MU_EINVAL);
+	assert_non_null(strstr(why.text, "U+202E"));
+	/* Their neighbours are ordinary text. */
+	assert_int_equal(places_name_check("\u2010\u8857\u2065\u206A", &why), 0);
 	/* A rare 4-byte character is a valid name; 64 code points fit, 65 do not. */
 	assert_int_equal(places_add(d, f->dist, PLACES_STREET, "440103097", "𠈌街", &id, &why), 0);
 	char name[65 * 3 + 1] = "";

@@ -10,7 +10,8 @@
 #include "screening/screening.h"
 #include "testutil.h"
 
-#define NPEOPLE 13 /* 12 in scope (H1: 3, H2: 4, H3: 5), 1 outside (HX) */
+#define FX_OPENED 1619827200 /* 2021-05-01: the fixture round opened before its scans */
+#define NPEOPLE	  13	     /* 12 in scope (H1: 3, H2: 4, H3: 5), 1 outside (HX) */
 
 struct fx {
 	struct tdb t;
@@ -84,7 +85,8 @@ static inline int fx_setup(void **state)
 	assert_int_equal(screening_site_add(f->t.db, &s2, NULL), 0);
 	assert_int_equal(screening_lab_add(f->t.db, &l1, NULL), 0);
 	assert_int_equal(screening_lab_add(f->t.db, &l2, NULL), 0);
-	struct screening_round r = {.scope_place_id = f->street, .name = "第一轮", .pool_k = 5};
+	struct screening_round r = {
+	    .scope_place_id = f->street, .name = "第一轮", .pool_k = 5, .created_at = FX_OPENED};
 	assert_int_equal(screening_round_create(f->t.db, &r, NULL), 0);
 	f->round = r.id;
 	f->dl = screening_delta_new();

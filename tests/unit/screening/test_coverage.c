@@ -206,7 +206,8 @@ static void test_incremental_equals_rebuilt(void **state)
 	struct fx *f = *state;
 	struct screening_cov *c;
 	assert_int_equal(screening_cov_new(f->t.db, &c), 0);
-	struct screening_round r2 = {.scope_place_id = f->city, .name = "二", .pool_k = 5};
+	struct screening_round r2 = {
+	    .scope_place_id = f->city, .name = "二", .pool_k = 5, .created_at = FX_OPENED};
 	assert_int_equal(screening_round_create(f->t.db, &r2, NULL), 0);
 	int64_t rounds[2] = {f->round, r2.id};
 	srand(12345);

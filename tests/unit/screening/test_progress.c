@@ -211,7 +211,7 @@ static void test_day_catches_up(void **state)
 	expect_same_day(f, h, f->round, now);
 	/* Another round's samples are its own; the first round's figures do not move. */
 	struct screening_round second = {
-	    .scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
+	    .scope_place_id = f->street, .name = "第二轮", .pool_k = 5, .created_at = FX_OPENED};
 	assert_int_equal(screening_round_create(f->t.db, &second, NULL), 0);
 	int64_t other = second.id;
 	int64_t before[SCREENING_DAY_HOURS];
@@ -319,7 +319,7 @@ static void test_progress_kept(void **state)
 	assert_int_equal(p.now, now + 2);
 	/* Another round is counted for itself, not answered with the first one's figures. */
 	struct screening_round second = {
-	    .scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
+	    .scope_place_id = f->street, .name = "第二轮", .pool_k = 5, .created_at = FX_OPENED};
 	assert_int_equal(screening_round_create(f->t.db, &second, NULL), 0);
 	assert_int_equal(
 	    screening_progress_get_kept(always, f->t.db, second.id, now + 2, 102.1, NULL, &p), 0);

@@ -123,7 +123,8 @@ static void test_reswab_resolves(void **state)
 static void test_single_round_confirms(void **state)
 {
 	struct fx *f = *state;
-	struct screening_round r1 = {.scope_place_id = f->street, .name = "单采", .pool_k = 1};
+	struct screening_round r1 = {
+	    .scope_place_id = f->street, .name = "单采", .pool_k = 1, .created_at = FX_OPENED};
 	assert_int_equal(screening_round_create(f->t.db, &r1, NULL), 0);
 	f->round = r1.id;
 	struct screening_scan_result r = fx_scan(f, "S1", 3);

@@ -117,7 +117,8 @@ static void test_refusals_write_nothing(void **state)
 {
 	struct fx *f = *state;
 	assert_int_equal(fx_scan(f, "T1", 0).status, SCREENING_SCAN_OK);
-	struct screening_round r2 = {.scope_place_id = f->street, .name = "二", .pool_k = 10};
+	struct screening_round r2 = {
+	    .scope_place_id = f->street, .name = "二", .pool_k = 10, .created_at = FX_OPENED};
 	assert_int_equal(screening_round_create(f->t.db, &r2, NULL), 0);
 	char unknown_code[PEOPLE_CODE_LEN + 1];
 	memcpy(unknown_code, f->code[0], sizeof unknown_code);
@@ -147,6 +148,9 @@ static void test_refusals_write_nothing(void **state)
 	    {{"x14", f->round, "SITEX", "T9", f->code[1], "2021-06-01"}, MU_EFORBIDDEN, "site"},
 	    {{"x12", f->round, "SITE2", "T1", f->code[1], "2021-06-01"}, MU_EEXIST, "tube"},
 	    {{"x13", r2.id, "SITE1", "T1", f->code[1], "2021-06-01"}, MU_EEXIST, "tube"},
+	    /* times that would skew progress: before the round opened, far ahead (#16) */
+	    {{"x15", f->round, "SITE1", "T9", f->code[1], "1970-01-02"}, MU_EINVAL, "at"},
+	    {{"x16", f->round, "SITE1", "T9", f->code[1], "2099-01-01"}, MU_EINVAL, "at"},
 	};
 	struct screening_site sx = {
 	    .place_id = f->street2, .code = "SITEX", .name = "外", .desks = 1};
@@ -229,6 +233,54 @@ static void test_tube_state_machine(void **state)
 	assert_true(isnan(t.ct_orf1ab));
 	assert_true(t.ct_n == 31.5);
 	assert_string_equal(screening_tube_state_name(t.state), "resulted");
+}
+
+/* A scan's time lies between the round's opening (its start, else its creation) and a
+ * day after now: a device clock at 1970 or 2099 must not skew progress (issue 11 #16).
+ * Five minutes before the opening pass, for a device's clock skew. */
+static void test_scan_time_window(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = mu_now_unix();
+	struct screening_round late = {
+	    .scope_place_id = f->street, .name = "三", .pool_k = 5, .created_at = now - 3600};
+	struct screening_round window = {.scope_place_id = f->street,
+					 .name = "四",
+					 .pool_k = 5,
+					 .starts = now - 7200,
+					 .created_at = now};
+	assert_int_equal(screening_round_create(f->t.db, &late, NULL), 0);
+	assert_int_equal(screening_round_create(f->t.db, &window, NULL), 0);
+	char t[8][21];
+	screening_time_format(now - 7200 - 1, t[0]);	 /* before late's creation */
+	screening_time_format(now - 3600, t[1]);	 /* at it: fine */
+	screening_time_format(now + 86400 - 60, t[2]);	 /* within a day ahead: fine */
+	screening_time_format(now + 86400 + 3600, t[3]); /* more than a day ahead */
+	screening_time_format(now - 7200 - 301, t[4]);	 /* before window's start */
+	screening_time_format(now - 7200 - 299, t[5]);	 /* within the skew of its start */
+	struct screening_scan in[] = {
+	    {"w0", late.id, "SITE1", "W1", f->code[0], t[0]},
+	    {"w1", late.id, "SITE1", "W1", f->code[1], t[1]},
+	    {"w2", late.id, "SITE1", "W1", f->code[2], t[2]},
+	    {"w3", late.id, "SITE1", "W1", f->code[3], t[3]},
+	    {"w4", window.id, "SITE1", "W2", f->code[4], t[4]},
+	    {"w5", window.id, "SITE1", "W2", f->code[5], t[5]},
+	};
+	const bool ok[] = {false, true, true, false, false, true};
+	struct screening_scan_result out[6];
+	assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, in, 6, out, f->dl), 0);
+	for (int i = 0; i < 6; i++) {
+		if (ok[i]) {
+			assert_int_equal(out[i].status, SCREENING_SCAN_OK);
+			continue;
+		}
+		assert_int_equal(out[i].status, SCREENING_SCAN_ERROR);
+		assert_int_equal(out[i].err, MU_EINVAL);
+		assert_string_equal(out[i].why.field, "at");
+	}
+	assert_non_null(strstr(out[0].why.text, "before"));
+	assert_non_null(strstr(out[3].why.text, "future"));
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM samples"), 3);
 }
 
 static void test_times(void **state)
@@ -348,6 +400,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tube_state_machine, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_round_rules, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_loader, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_scan_time_window, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_times),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
