@@ -8,16 +8,21 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist');
-const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-  d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]);
+const walk = (dir) =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
 for (const f of walk(dist)) if (f.endsWith('.gz')) fs.unlinkSync(f);
-const files = walk(dist).map((f) => '/' + path.relative(dist, f).split(path.sep).join('/'))
-  .filter((f) => f !== '/sw.js' && f !== '/index.html').sort();
+const files = walk(dist)
+  .map((f) => '/' + path.relative(dist, f).split(path.sep).join('/'))
+  .filter((f) => f !== '/sw.js' && f !== '/index.html')
+  .sort();
 const hash = crypto.createHash('sha256');
 for (const f of files) hash.update(f);
 hash.update(fs.readFileSync(path.join(dist, 'index.html')));
 const swPath = path.join(dist, 'sw.js');
-const sw = fs.readFileSync(swPath, 'utf8')
+const sw = fs
+  .readFileSync(swPath, 'utf8')
   .replace("'__BUILD__'", JSON.stringify(hash.digest('hex').slice(0, 12)))
   .replace('self.__FILES__ || []', JSON.stringify(files));
 fs.writeFileSync(swPath, sw);

@@ -92,11 +92,13 @@ test('two entries swapped are reported at the first', () => {
   const db = copyDb('swapped');
   const id = middle(db);
   const cols = 'at_ms, actor_kind, actor_id, actor, action, record, addr, status, prev, hash';
-  sql(db, `CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id IN (${id}, ${id + 1});` +
-    `UPDATE audit SET (${cols}) = (SELECT ${cols} FROM t WHERE t.id = ${id + 1}) WHERE id = ${id};` +
-    `UPDATE audit SET (${cols}) = (SELECT ${cols} FROM t WHERE t.id = ${id}) WHERE id = ${id + 1};`);
+  sql(
+    db,
+    `CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id IN (${id}, ${id + 1});` +
+      `UPDATE audit SET (${cols}) = (SELECT ${cols} FROM t WHERE t.id = ${id + 1}) WHERE id = ${id};` +
+      `UPDATE audit SET (${cols}) = (SELECT ${cols} FROM t WHERE t.id = ${id}) WHERE id = ${id + 1};`,
+  );
   const v = verify(db);
   assert.equal(v.status, 1, v.text);
   assert.match(v.text, new RegExp(`\\b${id}\\b`), v.text);
 });
-

@@ -6,7 +6,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const {start, restart, finish, musterOk, sql, PASSWORD} = require('./lib/server.js');
+const { start, restart, finish, musterOk, sql, PASSWORD } = require('./lib/server.js');
 
 let srv;
 let aud;
@@ -14,18 +14,34 @@ let p103;
 let p106;
 before(async () => {
   srv = await start();
-  srv = await restart(srv, [],
-		      () => musterOk(
-			  [
-				  'user', 'add', 'aud103', '--role', 'auditor', '--place',
-				  srv.places.district, '--password-stdin', '--db', srv.db
-			  ],
-			  {input : `${PASSWORD}\n`}));
+  srv = await restart(srv, [], () =>
+    musterOk(
+      [
+        'user',
+        'add',
+        'aud103',
+        '--role',
+        'auditor',
+        '--place',
+        srv.places.district,
+        '--password-stdin',
+        '--db',
+        srv.db,
+      ],
+      { input: `${PASSWORD}\n` },
+    ),
+  );
   aud = await srv.signIn('aud103', PASSWORD);
-  p103 = sql(srv.db, "SELECT p.id FROM people p JOIN places h ON h.id = p.household_id " +
-    `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 1`)[0].id;
-  p106 = sql(srv.db, "SELECT p.id FROM people p JOIN places h ON h.id = p.household_id " +
-    `WHERE h.code LIKE '${srv.places.other}%' ORDER BY p.id LIMIT 1`)[0].id;
+  p103 = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 1`,
+  )[0].id;
+  p106 = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.other}%' ORDER BY p.id LIMIT 1`,
+  )[0].id;
   assert.equal((await srv.get('cmd103', `/api/v1/people/${p103}`)).status, 200);
   assert.equal((await srv.get('cmd106', `/api/v1/people/${p106}`)).status, 200);
   assert.equal((await srv.request('GET', '/api/v1/rounds')).status, 401);
@@ -57,11 +73,17 @@ test("an auditor of one district does not read another district's entries", asyn
 
 test('inside the district the auditor reads as before; the city auditor reads all', async () => {
   const mine = await asAud(`?record=person:${p103}`);
-  assert.ok(mine.json.entries.some((e) => e.actor === 'cmd103'), mine.text);
+  assert.ok(
+    mine.json.entries.some((e) => e.actor === 'cmd103'),
+    mine.text,
+  );
   const byUser = await asAud('?user=cmd103');
   assert.ok(byUser.json.entries.length >= 1);
   const city = await srv.get('auditor1', `/api/v1/audit?record=person:${p106}`);
-  assert.ok(city.json.entries.some((e) => e.actor === 'cmd106'), city.text);
+  assert.ok(
+    city.json.entries.some((e) => e.actor === 'cmd106'),
+    city.text,
+  );
 });
 
 test('a page of a scoped listing is full when entries remain, and its cursor goes on', async () => {

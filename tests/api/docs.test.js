@@ -64,9 +64,11 @@ test('figures and design are cited in the repo: docs/facts.md, not FACTS.md or .
         if (!['node_modules', 'dist', 'build', '.git'].includes(e)) walk(path.join(rel, e));
       }
     } else if (rel !== path.join('tests', 'api', 'docs.test.js')) {
-      fs.readFileSync(abs, 'utf8').split('\n').forEach((line, i) => {
-        if (stale.test(line)) hits.push(`${rel}:${i + 1}: ${line.trim()}`);
-      });
+      fs.readFileSync(abs, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (stale.test(line)) hits.push(`${rel}:${i + 1}: ${line.trim()}`);
+        });
     }
   };
   for (const d of ['src', 'tests', 'bench', 'web', 'scripts', 'docs', 'README.md', 'Makefile']) {
@@ -78,10 +80,19 @@ test('figures and design are cited in the repo: docs/facts.md, not FACTS.md or .
 
 test('`muster routes --json` lists /healthz, /metrics and every capability route', () => {
   const keys = routes.map((r) => `${r.method} ${r.path}`);
-  for (const k of ['GET /healthz', 'GET /metrics', 'POST /api/v1/session', 'GET /api/v1/session',
-    'DELETE /api/v1/session', 'GET /api/v1/audit', 'GET /api/v1/places/{code}',
-    'GET /api/v1/places/{code}/children', 'GET /api/v1/people', 'GET /api/v1/people/{id}',
-    'GET /api/v1/codes/{code}']) {
+  for (const k of [
+    'GET /healthz',
+    'GET /metrics',
+    'POST /api/v1/session',
+    'GET /api/v1/session',
+    'DELETE /api/v1/session',
+    'GET /api/v1/audit',
+    'GET /api/v1/places/{code}',
+    'GET /api/v1/places/{code}/children',
+    'GET /api/v1/people',
+    'GET /api/v1/people/{id}',
+    'GET /api/v1/codes/{code}',
+  ]) {
     assert.ok(keys.includes(k), `${k} missing from muster routes`);
   }
   assert.equal(new Set(keys).size, keys.length, 'a route twice');
@@ -110,7 +121,10 @@ test('docs/openapi.yaml describes exactly the routes of the server', () => {
 function deref(o) {
   let cur = o;
   while (cur && cur.$ref) {
-    cur = cur.$ref.replace(/^#\//, '').split('/').reduce((a, k) => a[k], spec);
+    cur = cur.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((a, k) => a[k], spec);
     assert.ok(cur, `dangling ${o.$ref}`);
   }
   return cur;
@@ -129,10 +143,16 @@ test('each operation: summary, roles as in the route table, parameters, response
     // Every {name} of the path is a documented path parameter.
     const params = [...(item.parameters || []), ...(op.parameters || [])].map(deref);
     for (const m of p.matchAll(/\{(\w+)\}/g)) {
-      assert.ok(params.some((x) => x.in === 'path' && x.name === m[1] && x.required), `${key}: path parameter ${m[1]}`);
+      assert.ok(
+        params.some((x) => x.in === 'path' && x.name === m[1] && x.required),
+        `${key}: path parameter ${m[1]}`,
+      );
     }
     const statuses = Object.keys(op.responses || {});
-    assert.ok(statuses.some((s) => s.startsWith('2')), `${key}: no success response`);
+    assert.ok(
+      statuses.some((s) => s.startsWith('2')),
+      `${key}: no success response`,
+    );
     if (!r.flags.includes('public')) {
       for (const s of ['401', '403']) assert.ok(statuses.includes(s), `${key}: ${s} not documented`);
     }

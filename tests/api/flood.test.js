@@ -9,7 +9,9 @@ const assert = require('node:assert/strict');
 const { start, finish, sql } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(['--anon-rate', '20']); });
+before(async () => {
+  srv = await start(['--anon-rate', '20']);
+});
 after(async () => finish(srv));
 
 const auditRows = () => sql(srv.db, 'SELECT count(*) AS n FROM audit')[0].n;
@@ -20,8 +22,11 @@ test('anonymous refusals add a bounded number of audit rows, and past the rate a
   const N = 400;
   // In waves of 20 at once: well over 20 a second from 127.0.0.1.
   for (let i = 0; i < N; i += 20) {
-    const wave = await Promise.all(Array.from({ length: 20 }, (_, j) => srv.request('GET',
-      j % 2 ? '/api/v1/rounds' : '/api/v1/people/1', j % 4 === 1 ? { token: 'x'.repeat(52) } : {})));
+    const wave = await Promise.all(
+      Array.from({ length: 20 }, (_, j) =>
+        srv.request('GET', j % 2 ? '/api/v1/rounds' : '/api/v1/people/1', j % 4 === 1 ? { token: 'x'.repeat(52) } : {}),
+      ),
+    );
     for (const r of wave) statuses.set(r.status, (statuses.get(r.status) || 0) + 1);
   }
   assert.equal((statuses.get(401) || 0) + (statuses.get(429) || 0), N, JSON.stringify([...statuses]));
@@ -39,12 +44,15 @@ test('anonymous refusals add a bounded number of audit rows, and past the rate a
 });
 
 test('the summary of anonymous refusals reaches the audit log when the server stops', async () => {
-  const n0 = sql(srv.db, "SELECT count(*) AS n FROM audit WHERE actor = '' AND action = 'denied GET /api/v1/rounds'")[0].n;
+  const n0 = sql(srv.db, "SELECT count(*) AS n FROM audit WHERE actor = '' AND action = 'denied GET /api/v1/rounds'")[0]
+    .n;
   await new Promise((res) => setTimeout(res, 1100)); // a fresh second of the rate
   for (let i = 0; i < 3; i++) assert.equal((await srv.request('GET', '/api/v1/rounds')).status, 401);
   await srv.stop();
-  const rows = sql(srv.db, "SELECT record, addr, status FROM audit WHERE actor = '' AND " +
-    "action = 'denied GET /api/v1/rounds' ORDER BY id");
+  const rows = sql(
+    srv.db,
+    "SELECT record, addr, status FROM audit WHERE actor = '' AND " + "action = 'denied GET /api/v1/rounds' ORDER BY id",
+  );
   assert.ok(rows.length > n0, 'no summary entry written at stop');
   const last = rows[rows.length - 1];
   assert.equal(last.addr, '127.0.0.1');

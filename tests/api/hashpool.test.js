@@ -9,21 +9,30 @@ const http = require('node:http');
 const { start, finish, assertBareError } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(['--threads', '8']); });
+before(async () => {
+  srv = await start(['--threads', '8']);
+});
 after(async () => finish(srv));
 
 function post(from, username) {
   const url = new URL(srv.url);
   const body = JSON.stringify({ username, password: 'not-the-password-at-all' });
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: url.hostname, port: url.port, path: '/api/v1/session', method: 'POST', agent: false,
-      localAddress: from,
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, retry: res.headers['retry-after'] }));
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/api/v1/session',
+        method: 'POST',
+        agent: false,
+        localAddress: from,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, retry: res.headers['retry-after'] }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

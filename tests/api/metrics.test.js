@@ -84,8 +84,11 @@ test('every metric: muster_ prefix, HELP and TYPE, _total on counters only, unit
     if (f.type === 'counter') assert.match(name, /_total$/, `${name}: a counter without _total`);
     else assert.doesNotMatch(name, /_total$/, `${name}: a ${f.type} named _total`);
     // Base units only (seconds, bytes), never ms / kb / an average.
-    assert.doesNotMatch(name, /_(ms|millis|milliseconds|us|kb|mb|minutes|hours|mean|avg|average)(_|$)/,
-      `${name}: not a base unit`);
+    assert.doesNotMatch(
+      name,
+      /_(ms|millis|milliseconds|us|kb|mb|minutes|hours|mean|avg|average)(_|$)/,
+      `${name}: not a base unit`,
+    );
     for (const s of f.samples) assert.ok(Number.isFinite(s.value), `${s.name}: ${s.value}`);
   }
 });
@@ -93,9 +96,8 @@ test('every metric: muster_ prefix, HELP and TYPE, _total on counters only, unit
 test('the request counter counts what was asked, by route and status', () => {
   const f = families(text).get('muster_http_requests_total');
   assert.equal(f.type, 'counter');
-  const count = (route, status) => f.samples
-    .filter((s) => s.labels.route === route && s.labels.status === status)
-    .reduce((a, s) => a + s.value, 0);
+  const count = (route, status) =>
+    f.samples.filter((s) => s.labels.route === route && s.labels.status === status).reduce((a, s) => a + s.value, 0);
   assert.equal(count('/api/v1/places/{code}', '200'), 1, text);
   assert.equal(count('/api/v1/places/{code}', '403'), 1, text);
   assert.equal(count('/api/v1/session', '401'), 1, text);

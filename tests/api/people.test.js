@@ -8,7 +8,9 @@ const assert = require('node:assert/strict');
 const { start, finish, sql, assertBareError } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(); });
+before(async () => {
+  srv = await start();
+});
 after(async () => finish(srv));
 
 // Every page of a listing; returns {people, pages, scanned}.
@@ -37,13 +39,15 @@ function assertOrdered(list) {
   for (let i = 1; i < list.length; i++) {
     const a = list[i - 1];
     const b = list[i];
-    assert.ok(a.household < b.household || (a.household === b.household && a.id < b.id),
-      `out of order: ${JSON.stringify(a)} then ${JSON.stringify(b)}`);
+    assert.ok(
+      a.household < b.household || (a.household === b.household && a.id < b.id),
+      `out of order: ${JSON.stringify(a)} then ${JSON.stringify(b)}`,
+    );
   }
   assert.equal(new Set(list.map((p) => p.id)).size, list.length, 'a person twice');
 }
 
-test('everyone in a small grid, two at a time, matches the grid\'s people count', async () => {
+test("everyone in a small grid, two at a time, matches the grid's people count", async () => {
   const place = await srv.get('grid1', `/api/v1/places/${srv.places.grid}`);
   const expected = place.json.place.counts.people;
   assert.ok(expected >= 3, `grid ${srv.places.grid} has only ${expected} people`);
@@ -52,16 +56,21 @@ test('everyone in a small grid, two at a time, matches the grid\'s people count'
   assert.ok(pages >= 2);
   assertOrdered(people);
   for (const p of people) {
-    assert.deepEqual(Object.keys(p).sort(),
-      ['household', 'id', 'id_number_masked', 'id_type', 'name', 'sex']);
+    assert.deepEqual(Object.keys(p).sort(), ['household', 'id', 'id_number_masked', 'id_type', 'name', 'sex']);
     assert.ok(p.household.startsWith(srv.places.grid));
     assert.match(p.sex, /^[MF]$/);
     // No birth date in lists; a resident ID shows its region only (issue 11).
     if (p.id_type === 'resident_id') assert.match(p.id_number_masked, /^\d{6}\*{12}$/);
   }
-  const ids = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${srv.places.grid}%' ORDER BY h.code, p.id`).map((r) => r.id);
-  assert.deepEqual(people.map((p) => p.id), ids);
+  const ids = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.grid}%' ORDER BY h.code, p.id`,
+  ).map((r) => r.id);
+  assert.deepEqual(
+    people.map((p) => p.id),
+    ids,
+  );
 });
 
 test('everyone in a district, by pages of 50, once each and in household order', async () => {
@@ -76,7 +85,10 @@ test('search by ID number: exact, only inside the place asked about', async () =
   const full = (await srv.get('cmd103', `/api/v1/people/${first.id}`)).json.person;
   const r = await srv.get('cmd103', `/api/v1/people?place=${srv.places.district}&q=${full.id_number}`);
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.people.map((p) => p.id), [first.id]);
+  assert.deepEqual(
+    r.json.people.map((p) => p.id),
+    [first.id],
+  );
   assert.equal(r.json.cursor, null);
   assert.ok(!r.text.includes(full.id_number), 'the answer carries the full ID number');
   const masked = r.json.people[0].id_number_masked;
@@ -85,8 +97,14 @@ test('search by ID number: exact, only inside the place asked about', async () =
   assert.equal(masked.slice(6), full.id_type === 'resident_id' ? '*'.repeat(12) : masked.slice(6));
   // A lower-case x reads the same resident ID.
   if (full.id_number.endsWith('X')) {
-    const low = await srv.get('cmd103', `/api/v1/people?place=${srv.places.district}&q=${full.id_number.toLowerCase()}`);
-    assert.deepEqual(low.json.people.map((p) => p.id), [first.id]);
+    const low = await srv.get(
+      'cmd103',
+      `/api/v1/people?place=${srv.places.district}&q=${full.id_number.toLowerCase()}`,
+    );
+    assert.deepEqual(
+      low.json.people.map((p) => p.id),
+      [first.id],
+    );
   }
   // The same number asked under another district (by its commander): not there.
   const elsewhere = await srv.get('cmd106', `/api/v1/people?place=${srv.places.other}&q=${full.id_number}`);
@@ -107,7 +125,10 @@ test('search by name fragment, a page at a time, finds exactly the matching peop
   const q = `place=${srv.places.district}&q=${encodeURIComponent(frag)}`;
   const { people, pages, scanned } = await allPages('cmd103', q, 3);
   const expected = everyone.filter((p) => p.name.includes(frag));
-  assert.deepEqual(people.map((p) => p.id), expected.map((p) => p.id));
+  assert.deepEqual(
+    people.map((p) => p.id),
+    expected.map((p) => p.id),
+  );
   assert.ok(pages >= 2);
   // Each page resumes after the last person examined: everyone is examined exactly once.
   assert.equal(scanned, everyone.length);
@@ -148,15 +169,28 @@ test('GET /people/{id}: the full record, and an audit entry for the read', async
   const r = await srv.get('grid1', `/api/v1/people/${first.id}`);
   assert.equal(r.status, 200, r.text);
   const p = r.json.person;
-  assert.deepEqual(Object.keys(p).sort(), ['birth_date', 'code', 'household', 'id', 'id_number',
-    'id_type', 'name', 'party', 'path', 'phone', 'sex']);
+  assert.deepEqual(Object.keys(p).sort(), [
+    'birth_date',
+    'code',
+    'household',
+    'id',
+    'id_number',
+    'id_type',
+    'name',
+    'party',
+    'path',
+    'phone',
+    'sex',
+  ]);
   assert.equal(p.id, first.id);
   assert.equal(p.name, first.name);
   assert.equal(p.household.code, first.household);
   assert.equal(typeof p.party, 'boolean');
   assert.match(p.code, /^[0-9A-HJKMNP-TV-Z]{26}$/);
-  assert.deepEqual(p.path.map((x) => x.level),
-    ['city', 'district', 'street', 'community', 'grid', 'compound', 'building']);
+  assert.deepEqual(
+    p.path.map((x) => x.level),
+    ['city', 'district', 'street', 'community', 'grid', 'compound', 'building'],
+  );
   assert.equal(p.path[4].code, srv.places.grid);
   if (p.id_type === 'resident_id') {
     assert.match(p.id_number, /^\d{17}[\dX]$/);

@@ -7,7 +7,9 @@ const assert = require('node:assert/strict');
 const { start, finish } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(); });
+before(async () => {
+  srv = await start();
+});
 after(async () => finish(srv));
 
 async function auditOf(person, actor) {
@@ -25,8 +27,10 @@ test('a person on page 2 of a list is found in the audit log by person', async (
   const p1 = await srv.get('staff103', `/api/v1/people?place=${srv.places.district}&limit=60`);
   assert.equal(p1.status, 200, p1.text);
   assert.ok(p1.json.cursor);
-  const p2 = await srv.get('staff103', `/api/v1/people?place=${srv.places.district}&limit=60` +
-    `&cursor=${encodeURIComponent(p1.json.cursor)}`);
+  const p2 = await srv.get(
+    'staff103',
+    `/api/v1/people?place=${srv.places.district}&limit=60` + `&cursor=${encodeURIComponent(p1.json.cursor)}`,
+  );
   assert.equal(p2.status, 200, p2.text);
   assert.equal(p2.json.people.length, 60);
   // The last of the page: past the 50 ids a record used to name.

@@ -9,7 +9,9 @@ const http = require('node:http');
 const { start, finish, sql } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(['--secure-cookies', '--trusted-proxy', '127.0.0.1']); });
+before(async () => {
+  srv = await start(['--secure-cookies', '--trusted-proxy', '127.0.0.1']);
+});
 after(async () => finish(srv));
 
 function signIn(from, username, password, xff) {
@@ -18,13 +20,21 @@ function signIn(from, username, password, xff) {
   const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
   if (xff) headers['X-Forwarded-For'] = xff;
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: url.hostname, port: url.port, path: '/api/v1/session', method: 'POST', agent: false,
-      localAddress: from, headers,
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/api/v1/session',
+        method: 'POST',
+        agent: false,
+        localAddress: from,
+        headers,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -42,84 +42,205 @@ function generator(rand) {
   const chance = (p) => rand() < p;
   const bytes = (n) => Buffer.from(Array.from({ length: n }, () => int(256)));
   const ascii = (n) => Array.from({ length: n }, () => String.fromCharCode(32 + int(95))).join('');
-  const unicode = (n) => Array.from({ length: n }, () => pick(['名', '张', 'é', '\u202e', '😀', 'a', '0', '%', '\\', '"', "'", ';', ' ', '\u00a0'])).join('');
+  const unicode = (n) =>
+    Array.from({ length: n }, () =>
+      pick(['名', '张', 'é', '\u202e', '😀', 'a', '0', '%', '\\', '"', "'", ';', ' ', '\u00a0']),
+    ).join('');
   const pct = (n) => Array.from({ length: n }, () => `%${int(256).toString(16).padStart(2, '0')}`).join('');
   const P = srv.places;
-  const value = () => pick([
-    '', '0', '-1', '1', '1000', '1001', '99999999999999999999', '1e309', 'NaN', 'null', 'true',
-    P.district, P.grid, P.city, '2955.5', '1.1', '0.0', '-5.-5', '9223372036854775807.1',
-    ascii(int(40)), encodeURIComponent(unicode(int(20))), pct(int(10)), 'x'.repeat(int(5000)),
-    "' OR 1=1 --", '%00', '%2e%2e%2f', encodeURIComponent(bytes(10).toString('latin1')),
-  ]);
+  const value = () =>
+    pick([
+      '',
+      '0',
+      '-1',
+      '1',
+      '1000',
+      '1001',
+      '99999999999999999999',
+      '1e309',
+      'NaN',
+      'null',
+      'true',
+      P.district,
+      P.grid,
+      P.city,
+      '2955.5',
+      '1.1',
+      '0.0',
+      '-5.-5',
+      '9223372036854775807.1',
+      ascii(int(40)),
+      encodeURIComponent(unicode(int(20))),
+      pct(int(10)),
+      'x'.repeat(int(5000)),
+      "' OR 1=1 --",
+      '%00',
+      '%2e%2e%2f',
+      encodeURIComponent(bytes(10).toString('latin1')),
+    ]);
   const path = () => {
     const base = pick([
-      '/api/v1/session', '/api/v1/audit', `/api/v1/places/${P.district}`,
-      `/api/v1/places/${P.grid}/children`, '/api/v1/people', '/api/v1/people/1',
-      '/api/v1/people/9', '/api/v1/codes/9WBEM2K9ZGKFM5NEYA32B3P1HG', '/healthz', '/metrics', '/',
-      '/api', '/api/v1/', '/api/v1/places/', '/api/v1/places//children', '/api/v1/people/',
-      '/api/v1/codes/', '/bench/hello', '/../../etc/passwd', '//api//v1//people', '/api/v1/places/%00',
-      `/api/v1/places/${pct(int(8))}`, `/api/v1/people/${value()}`, `/api/v1/codes/${value()}`,
-      `/api/v1/places/${value()}`, `/api/v1/places/${value()}/children`, `/${ascii(int(30))}`,
+      '/api/v1/session',
+      '/api/v1/audit',
+      `/api/v1/places/${P.district}`,
+      `/api/v1/places/${P.grid}/children`,
+      '/api/v1/people',
+      '/api/v1/people/1',
+      '/api/v1/people/9',
+      '/api/v1/codes/9WBEM2K9ZGKFM5NEYA32B3P1HG',
+      '/healthz',
+      '/metrics',
+      '/',
+      '/api',
+      '/api/v1/',
+      '/api/v1/places/',
+      '/api/v1/places//children',
+      '/api/v1/people/',
+      '/api/v1/codes/',
+      '/bench/hello',
+      '/../../etc/passwd',
+      '//api//v1//people',
+      '/api/v1/places/%00',
+      `/api/v1/places/${pct(int(8))}`,
+      `/api/v1/people/${value()}`,
+      `/api/v1/codes/${value()}`,
+      `/api/v1/places/${value()}`,
+      `/api/v1/places/${value()}/children`,
+      `/${ascii(int(30))}`,
     ]);
     let p = base.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
     if (chance(0.2)) p += '/' + pick([value(), 'children', '..', '.', '', pct(3)]);
     if (chance(0.6)) {
       const keys = ['place', 'q', 'cursor', 'limit', 'user', 'record', 'since', 'until', ascii(3), ''];
       const n = 1 + int(4);
-      p += '?' + Array.from({ length: n }, () => `${encodeURIComponent(pick(keys))}=${value()}`).join(pick(['&', '&&', ';', '']));
+      p +=
+        '?' +
+        Array.from({ length: n }, () => `${encodeURIComponent(pick(keys))}=${value()}`).join(
+          pick(['&', '&&', ';', '']),
+        );
     }
     if (chance(0.02)) p += '/' + 'a'.repeat(int(20000));
     return p.replace(/[^\x21-\x7e]/g, '');
   };
   const json = (depth = 0) => {
     switch (int(depth > 3 ? 5 : 8)) {
-      case 0: return null;
-      case 1: return int(2) === 0;
-      case 2: return pick([0, -1, 1e308, 2 ** 63, -(2 ** 63), 0.5, 123456789012345]);
-      case 3: return unicode(int(30));
-      case 4: return ascii(int(30));
-      case 5: return Array.from({ length: int(5) }, () => json(depth + 1));
+      case 0:
+        return null;
+      case 1:
+        return int(2) === 0;
+      case 2:
+        return pick([0, -1, 1e308, 2 ** 63, -(2 ** 63), 0.5, 123456789012345]);
+      case 3:
+        return unicode(int(30));
+      case 4:
+        return ascii(int(30));
+      case 5:
+        return Array.from({ length: int(5) }, () => json(depth + 1));
       default: {
         const o = {};
-        for (let i = 0; i < int(5); i++) o[pick(['username', 'password', 'place', 'q', ascii(5), ''])] = json(depth + 1);
+        for (let i = 0; i < int(5); i++)
+          o[pick(['username', 'password', 'place', 'q', ascii(5), ''])] = json(depth + 1);
         return o;
       }
     }
   };
   const body = () => {
     switch (int(9)) {
-      case 0: return undefined;
-      case 1: return bytes(int(2000));
-      case 2: return Buffer.from(JSON.stringify(json()));
-      case 3: return Buffer.from(JSON.stringify({ username: pick(['admin', 'cmd103', ascii(10)]), password: ascii(int(30)) }));
-      case 4: return Buffer.from('['.repeat(int(5000)) + ']'.repeat(int(5000)));
-      case 5: return Buffer.from(JSON.stringify(json()).slice(0, int(50)));
-      case 6: return Buffer.from('{"username":"\\u0000admin","password":"\\ud800"}');
-      case 7: return Buffer.alloc(int(3) === 0 ? 1_100_000 : int(100_000), 0x61);
-      default: return Buffer.from(unicode(int(100)));
+      case 0:
+        return undefined;
+      case 1:
+        return bytes(int(2000));
+      case 2:
+        return Buffer.from(JSON.stringify(json()));
+      case 3:
+        return Buffer.from(
+          JSON.stringify({ username: pick(['admin', 'cmd103', ascii(10)]), password: ascii(int(30)) }),
+        );
+      case 4:
+        return Buffer.from('['.repeat(int(5000)) + ']'.repeat(int(5000)));
+      case 5:
+        return Buffer.from(JSON.stringify(json()).slice(0, int(50)));
+      case 6:
+        return Buffer.from('{"username":"\\u0000admin","password":"\\ud800"}');
+      case 7:
+        return Buffer.alloc(int(3) === 0 ? 1_100_000 : int(100_000), 0x61);
+      default:
+        return Buffer.from(unicode(int(100)));
     }
   };
   const headers = () => {
     const h = {};
-    if (chance(0.5)) h.Cookie = chance(0.7) ? noise.cookie : pick([`muster_session=${ascii(52)}`, 'muster_session=', `a=b; muster_session=${noise.cookie.split('=')[1]}`, ascii(int(200))]);
+    if (chance(0.5))
+      h.Cookie = chance(0.7)
+        ? noise.cookie
+        : pick([
+            `muster_session=${ascii(52)}`,
+            'muster_session=',
+            `a=b; muster_session=${noise.cookie.split('=')[1]}`,
+            ascii(int(200)),
+          ]);
     if (chance(0.4)) h['X-CSRF-Token'] = chance(0.6) ? noise.csrf : ascii(int(60));
-    if (chance(0.3)) h['Content-Type'] = pick(['application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', ascii(20)]);
-    if (chance(0.2)) h.Authorization = pick([`Bearer ${ascii(52)}`, 'Bearer ', 'Basic YWRtaW46YWRtaW4=', ascii(int(100)), `Bearer ${srv.tokens.site}`, `Bearer ${srv.tokens.lab}`]);
+    if (chance(0.3))
+      h['Content-Type'] = pick([
+        'application/json',
+        'text/plain',
+        'multipart/form-data; boundary=x',
+        'application/x-www-form-urlencoded',
+        ascii(20),
+      ]);
+    if (chance(0.2))
+      h.Authorization = pick([
+        `Bearer ${ascii(52)}`,
+        'Bearer ',
+        'Basic YWRtaW46YWRtaW4=',
+        ascii(int(100)),
+        `Bearer ${srv.tokens.site}`,
+        `Bearer ${srv.tokens.lab}`,
+      ]);
     if (chance(0.1)) h[ascii(1 + int(10)).replace(/[^A-Za-z0-9-]/g, 'x')] = ascii(int(1000));
     if (chance(0.02)) h['X-Big'] = 'b'.repeat(int(100_000));
     return h;
   };
   // Mostly GET: the routes are reads, and handlers are what the garbage should reach.
-  const method = () => (chance(0.6) ? 'GET' : pick(['POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'BREW', 'M-SEARCH']));
-  const raw = () => pick([
-    () => bytes(int(3000)),
-    () => Buffer.from(`${method()} ${path()} HTTP/1.1\r\nHost: x\r\nContent-Length: ${int(100000)}\r\n\r\n${ascii(int(100))}`),
-    () => Buffer.from(`GET ${path()} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${pick(['zz\r\n', 'ffffffffffffffff\r\n', '5\r\nabc\r\n0\r\n\r\n'])}`),
-    () => Buffer.from(`GET / HTTP/9.9\r\n${'X: y\r\n'.repeat(int(5000))}\r\n`),
-    () => Buffer.from(`${ascii(int(200))}\r\n\r\n`),
-    () => Buffer.from(`POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 500\r\n\r\n{"a":1}`),
-    () => Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n${bytes(50).toString('latin1')}`),
-  ])();
+  const method = () =>
+    chance(0.6)
+      ? 'GET'
+      : pick([
+          'POST',
+          'POST',
+          'PUT',
+          'PATCH',
+          'DELETE',
+          'DELETE',
+          'HEAD',
+          'OPTIONS',
+          'TRACE',
+          'PROPFIND',
+          'BREW',
+          'M-SEARCH',
+        ]);
+  const raw = () =>
+    pick([
+      () => bytes(int(3000)),
+      () =>
+        Buffer.from(
+          `${method()} ${path()} HTTP/1.1\r\nHost: x\r\nContent-Length: ${int(100000)}\r\n\r\n${ascii(int(100))}`,
+        ),
+      () =>
+        Buffer.from(
+          `GET ${path()} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${pick(['zz\r\n', 'ffffffffffffffff\r\n', '5\r\nabc\r\n0\r\n\r\n'])}`,
+        ),
+      () => Buffer.from(`GET / HTTP/9.9\r\n${'X: y\r\n'.repeat(int(5000))}\r\n`),
+      () => Buffer.from(`${ascii(int(200))}\r\n\r\n`),
+      () =>
+        Buffer.from(
+          `POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 500\r\n\r\n{"a":1}`,
+        ),
+      () =>
+        Buffer.from(
+          `GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n${bytes(50).toString('latin1')}`,
+        ),
+    ])();
   return { method, path, headers, body, raw, int, chance };
 }
 
@@ -131,7 +252,9 @@ function send(opts, body) {
       req = http.request({ host: '127.0.0.1', port: srv.port, agent: false, ...opts }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', (e) => resolve({ error: e }));
       });
     } catch (e) {
@@ -148,7 +271,10 @@ function send(opts, body) {
 function sendRaw(buf) {
   return new Promise((resolve) => {
     const s = net.connect(srv.port, '127.0.0.1');
-    const done = () => { s.destroy(); resolve(); };
+    const done = () => {
+      s.destroy();
+      resolve();
+    };
     s.on('error', done);
     s.on('close', done);
     s.on('data', () => {});
@@ -178,8 +304,11 @@ test(`${REQUESTS} random garbage requests (seed ${SEED}), then the server still 
         // The server may hang up on what it refuses to read; it must not die. Headers
         // past libmicrohttpd's 64 KiB connection memory, sent with a body, end either in a
         // reset or in a close seen before any answer (HPE_CLOSED_CONNECTION; seed 729017).
-        if (!['ECONNRESET', 'EPIPE', 'HPE_INVALID_CONSTANT', 'HPE_INVALID_CHUNK_SIZE',
-          'HPE_CLOSED_CONNECTION'].includes(r.error.code)) {
+        if (
+          !['ECONNRESET', 'EPIPE', 'HPE_INVALID_CONSTANT', 'HPE_INVALID_CHUNK_SIZE', 'HPE_CLOSED_CONNECTION'].includes(
+            r.error.code,
+          )
+        ) {
           failures.push(`#${n} ${method} ${p.slice(0, 200)}: ${r.error.code || r.error.message}`);
         }
         continue;
@@ -189,9 +318,19 @@ test(`${REQUESTS} random garbage requests (seed ${SEED}), then the server still 
       const type = r.headers['content-type'] || '';
       if (type.includes('json') && method !== 'HEAD') {
         let j;
-        try { j = JSON.parse(r.body); } catch { failures.push(`#${n} ${method} ${p.slice(0, 200)}: unparsable JSON ${r.body.slice(0, 200)}`); continue; }
-        if (r.status >= 400 && !(j && j.error && typeof j.error.code === 'string' && typeof j.error.message === 'string')) {
-          failures.push(`#${n} ${method} ${p.slice(0, 200)}: ${r.status} without an error object: ${r.body.slice(0, 200)}`);
+        try {
+          j = JSON.parse(r.body);
+        } catch {
+          failures.push(`#${n} ${method} ${p.slice(0, 200)}: unparsable JSON ${r.body.slice(0, 200)}`);
+          continue;
+        }
+        if (
+          r.status >= 400 &&
+          !(j && j.error && typeof j.error.code === 'string' && typeof j.error.message === 'string')
+        ) {
+          failures.push(
+            `#${n} ${method} ${p.slice(0, 200)}: ${r.status} without an error object: ${r.body.slice(0, 200)}`,
+          );
         }
       }
     }
@@ -224,9 +363,15 @@ test('GET /metrics: Prometheus text with requests per route and status', async (
 
 test('SIGTERM with requests in flight: they finish, the server exits 0, the audit chain holds', async () => {
   // Name scans over the whole city: each examines every resident, so they take a while.
-  const slow = Array.from({ length: 24 }, (_, i) => srv.request('GET',
-    `/api/v1/people?place=${srv.places.city}&q=${encodeURIComponent(i % 2 ? '无此名' : '张')}&limit=1000`,
-    { session: admin }).catch((e) => ({ error: e })));
+  const slow = Array.from({ length: 24 }, (_, i) =>
+    srv
+      .request(
+        'GET',
+        `/api/v1/people?place=${srv.places.city}&q=${encodeURIComponent(i % 2 ? '无此名' : '张')}&limit=1000`,
+        { session: admin },
+      )
+      .catch((e) => ({ error: e })),
+  );
   await new Promise((res) => setTimeout(res, 40));
   srv.proc.kill('SIGTERM');
   const results = await Promise.all(slow);

@@ -8,7 +8,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const {start, restart, finish, sql, musterOk, assertBareError} = require('./lib/server.js');
+const { start, restart, finish, sql, musterOk, assertBareError } = require('./lib/server.js');
 
 let srv;
 const people = {}; // code → {id, name, code} of the first person living under it
@@ -17,8 +17,11 @@ const names = {}; // place code → name
 function firstPersonId(code) {
   // Codes extend their parent's, except the city's (440100 above 440103...).
   const prefix = code === srv.places.city ? '' : code;
-  const rows = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${prefix}%' ORDER BY p.id LIMIT 1`);
+  const rows = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${prefix}%' ORDER BY p.id LIMIT 1`,
+  );
   assert.ok(rows.length, `nobody lives under ${code}`);
   return rows[0].id;
 }
@@ -45,15 +48,16 @@ function targets(name) {
   const P = srv.places;
   const u = srv.users[name];
   const home = u.place ?? P.district;
-  const outside = {
-    cmd103: [P.other, P.otherGrid],
-    cmd106: [P.district, P.grid],
-    staff103: [P.other, P.otherGrid],
-    operator1: [P.other, P.otherGrid],
-    // Above a user's place is outside too: a grid worker does not see the district.
-    grid1: [P.otherGrid, P.district, P.street],
-    sampler1: [P.otherGrid, P.district],
-  }[name] ?? [];
+  const outside =
+    {
+      cmd103: [P.other, P.otherGrid],
+      cmd106: [P.district, P.grid],
+      staff103: [P.other, P.otherGrid],
+      operator1: [P.other, P.otherGrid],
+      // Above a user's place is outside too: a grid worker does not see the district.
+      grid1: [P.otherGrid, P.district, P.street],
+      sampler1: [P.otherGrid, P.district],
+    }[name] ?? [];
   return { inside: [home], outside };
 }
 
@@ -137,8 +141,13 @@ test('a cursor from another place is refused', async () => {
 
 test('a lab never reads a person: lab user and lab token get 403 on people and codes', async () => {
   const p = people[srv.places.district];
-  for (const url of [`/api/v1/codes/${p.code}`, `/api/v1/people/${p.id}`, '/api/v1/people/1',
-    `/api/v1/people?place=${srv.places.district}`, `/api/v1/places/${srv.places.district}`]) {
+  for (const url of [
+    `/api/v1/codes/${p.code}`,
+    `/api/v1/people/${p.id}`,
+    '/api/v1/people/1',
+    `/api/v1/people?place=${srv.places.district}`,
+    `/api/v1/places/${srv.places.district}`,
+  ]) {
     assertBareError(await srv.get('lab1', url), 403, [p.name]);
     assertBareError(await srv.request('GET', url, { token: srv.tokens.lab }), 403, [p.name]);
   }
@@ -204,9 +213,12 @@ test('codes are answered from the codebook, and for people added since from thei
   const hh = sql(srv.db, 'SELECT code FROM places WHERE level = 7 ORDER BY code LIMIT 1')[0].code;
   const csv = path.join(srv.fx.dir, 'late.csv');
   const idNumber = idWithCheck('44010319900101777');
-  fs.writeFileSync(csv, 'id_type,id_number,name,sex,birth_date,phone,household_code\n' +
-    `resident_id,${idNumber},周杰伦,M,1990-01-01,13800138000,${hh}\n`);
-  srv = await restart(srv, [], () => musterOk([ 'import', 'people', csv, '--db', srv.db ]));
+  fs.writeFileSync(
+    csv,
+    'id_type,id_number,name,sex,birth_date,phone,household_code\n' +
+      `resident_id,${idNumber},周杰伦,M,1990-01-01,13800138000,${hh}\n`,
+  );
+  srv = await restart(srv, [], () => musterOk(['import', 'people', csv, '--db', srv.db]));
   const id = sql(srv.db, 'SELECT max(id) AS id FROM people')[0].id;
   const rec = await srv.get('admin', `/api/v1/people/${id}`);
   assert.equal(rec.status, 200, rec.text);

@@ -14,38 +14,61 @@ let round103;
 before(async () => {
   srv = await start();
   const admin = await srv.as('admin');
-  let r = await srv.request('POST', '/api/v1/rounds', { session: admin, body: { scope: srv.places.other, name: '海珠', pool: 5 } });
+  let r = await srv.request('POST', '/api/v1/rounds', {
+    session: admin,
+    body: { scope: srv.places.other, name: '海珠', pool: 5 },
+  });
   assert.equal(r.status, 201, r.text);
   round106 = r.json.round.id;
-  r = await srv.request('POST', '/api/v1/rounds', { session: admin, body: { scope: srv.places.district, name: '越秀', pool: 5 } });
+  r = await srv.request('POST', '/api/v1/rounds', {
+    session: admin,
+    body: { scope: srv.places.district, name: '越秀', pool: 5 },
+  });
   round103 = r.json.round.id;
 });
 after(async () => finish(srv));
 
 test("another district's round is not read through one's own grid", async () => {
   const g = srv.places.grid;
-  for (const url of [`/api/v1/rounds/${round106}/missing?place=${g}`,
+  for (const url of [
+    `/api/v1/rounds/${round106}/missing?place=${g}`,
     `/api/v1/rounds/${round106}/recalls?place=${g}`,
     `/api/v1/rounds/${round106}/coverage?place=${g}`,
-    `/api/v1/rounds/${round106}/coverage?place=${srv.places.district}`]) {
+    `/api/v1/rounds/${round106}/coverage?place=${srv.places.district}`,
+  ]) {
     assertBareError(await srv.get('grid1', url).then((x) => x), 403);
     assertBareError(await srv.get('staff103', url), 403);
   }
   // Its own round, and the city's commander on the other round's own places, as before.
   assert.equal((await srv.get('grid1', `/api/v1/rounds/${round103}/missing?place=${g}`)).status, 200);
-  assert.equal((await srv.get('staff103', `/api/v1/rounds/${round103}/coverage?place=${srv.places.district}`)).status, 200);
+  assert.equal(
+    (await srv.get('staff103', `/api/v1/rounds/${round103}/coverage?place=${srv.places.district}`)).status,
+    200,
+  );
   assert.equal((await srv.get('citycmd', `/api/v1/rounds/${round106}/coverage?place=${srv.places.city}`)).status, 200);
-  assert.equal((await srv.get('cmd106', `/api/v1/rounds/${round106}/missing?place=${srv.places.otherGrid}`)).status, 200);
+  assert.equal(
+    (await srv.get('cmd106', `/api/v1/rounds/${round106}/missing?place=${srv.places.otherGrid}`)).status,
+    200,
+  );
 });
 
 test("no exemption from another district's round for one's own resident", async () => {
-  const person = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 1`)[0].id;
+  const person = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 1`,
+  )[0].id;
   const s = await srv.as('staff103');
   const before = sql(srv.db, 'SELECT count(*) AS n FROM exemptions')[0].n;
-  const r = await srv.request('POST', '/api/v1/exemptions', { session: s, body: { person, round: round106, reason: 'away' } });
+  const r = await srv.request('POST', '/api/v1/exemptions', {
+    session: s,
+    body: { person, round: round106, reason: 'away' },
+  });
   assertBareError(r, 403);
   assert.equal(sql(srv.db, 'SELECT count(*) AS n FROM exemptions')[0].n, before);
-  const ok = await srv.request('POST', '/api/v1/exemptions', { session: s, body: { person, round: round103, reason: 'away' } });
+  const ok = await srv.request('POST', '/api/v1/exemptions', {
+    session: s,
+    body: { person, round: round103, reason: 'away' },
+  });
   assert.equal(ok.status, 201, ok.text);
 });

@@ -9,7 +9,9 @@ const crypto = require('node:crypto');
 const { start, finish, sql } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(); });
+before(async () => {
+  srv = await start();
+});
 after(async () => finish(srv));
 
 async function post(who, url, body) {
@@ -20,14 +22,23 @@ async function post(who, url, body) {
 }
 
 async function codeOf(district) {
-  const id = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${district}%' ORDER BY p.id LIMIT 1`)[0].id;
+  const id = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${district}%' ORDER BY p.id LIMIT 1`,
+  )[0].id;
   return (await srv.get('admin', `/api/v1/people/${id}`)).json.person.code;
 }
 
 const samples = () => sql(srv.db, 'SELECT count(*) AS n FROM samples')[0].n;
-const scan = (round, tube, person) => ({ scan_id: crypto.randomUUID(), round, site: 'S1', tube,
-  person, at: new Date().toISOString() });
+const scan = (round, tube, person) => ({
+  scan_id: crypto.randomUUID(),
+  round,
+  site: 'S1',
+  tube,
+  person,
+  at: new Date().toISOString(),
+});
 
 test("a site of one district scans nobody into another district's round", async () => {
   // S1 lies in 440103; the round covers 440106 only, the resident lives there.
@@ -53,8 +64,9 @@ test('a person outside the round answers exactly as an unknown person', async ()
   const round103 = r.json.round.id;
   const outsider = await codeOf(srv.places.other);
   const n0 = samples();
-  r = await post({ token: srv.tokens.site }, '/api/v1/scans', { scans: [
-    scan(round103, 'Y-1', outsider), scan(round103, 'Y-2', 'ZZZZZZZZZZZZZZZZZZZZZZZZZZ')] });
+  r = await post({ token: srv.tokens.site }, '/api/v1/scans', {
+    scans: [scan(round103, 'Y-1', outsider), scan(round103, 'Y-2', 'ZZZZZZZZZZZZZZZZZZZZZZZZZZ')],
+  });
   assert.equal(r.status, 200, r.text);
   const [a, b] = r.json.results;
   assert.equal(a.status, 'error');
@@ -63,7 +75,8 @@ test('a person outside the round answers exactly as an unknown person', async ()
   assert.equal(a.error.code, 'not_found');
   assert.equal(samples(), n0);
   // A resident inside both is scanned as before.
-  r = await post({ token: srv.tokens.site }, '/api/v1/scans', { scans: [
-    scan(round103, 'Y-3', await codeOf(srv.places.district))] });
+  r = await post({ token: srv.tokens.site }, '/api/v1/scans', {
+    scans: [scan(round103, 'Y-3', await codeOf(srv.places.district))],
+  });
   assert.equal(r.json.results[0].status, 'ok', r.text);
 });

@@ -22,9 +22,12 @@ const sid = () => crypto.randomUUID();
 
 // The grid code holding household id hh (household → building → compound → grid).
 function gridOf(hh) {
-  return sql(srv.db, 'SELECT g.code FROM places h JOIN places b ON b.id = h.parent_id ' +
-    'JOIN places c ON c.id = b.parent_id JOIN places g ON g.id = c.parent_id ' +
-    `WHERE h.id = ${Number(hh)}`)[0].code;
+  return sql(
+    srv.db,
+    'SELECT g.code FROM places h JOIN places b ON b.id = h.parent_id ' +
+      'JOIN places c ON c.id = b.parent_id JOIN places g ON g.id = c.parent_id ' +
+      `WHERE h.id = ${Number(hh)}`,
+  )[0].code;
 }
 
 async function person(id) {
@@ -50,22 +53,31 @@ before(async () => {
   srv = await start();
   // Three of the largest grid (so that its roll-call has people sampled and missing),
   // then ten of a street.
-  const under = (code, n, not = '0') => sql(srv.db, 'SELECT p.id, p.household_id AS hh FROM ' +
-    `people p JOIN places h ON h.id = p.household_id WHERE h.code LIKE '${code}%' ` +
-    `AND p.id NOT IN (${not}) ORDER BY p.id LIMIT ${n}`);
+  const under = (code, n, not = '0') =>
+    sql(
+      srv.db,
+      'SELECT p.id, p.household_id AS hh FROM ' +
+        `people p JOIN places h ON h.id = p.household_id WHERE h.code LIKE '${code}%' ` +
+        `AND p.id NOT IN (${not}) ORDER BY p.id LIMIT ${n}`,
+    );
   const rows = under(srv.places.grid, 3);
   rows.push(...under(srv.places.street, 10, rows.map((r) => r.id).join(',')));
   assert.equal(rows.length, 13, 'the test grid and street hold at least 13 people');
   for (const row of rows) people.push({ ...(await person(row.id)), hh: row.hh, grid: gridOf(row.hh) });
-  const out = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${srv.places.other}%' ORDER BY p.id LIMIT 1`)[0];
+  const out = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.other}%' ORDER BY p.id LIMIT 1`,
+  )[0];
   outsider = await person(out.id);
 });
 after(async () => finish(srv));
 
 // What the test expects of each person it touched: sampled, and the state reached.
 const expect = new Map(); // id → {sampled, state: null|negative|pool_positive|positive, exempt}
-function note(p, patch) { expect.set(p.id, { sampled: false, state: null, exempt: false, ...expect.get(p.id), ...patch }); }
+function note(p, patch) {
+  expect.set(p.id, { sampled: false, state: null, exempt: false, ...expect.get(p.id), ...patch });
+}
 
 // The figures the test computes for a set of people ids living under a place with n
 // residents.
@@ -76,14 +88,19 @@ function figures(n, ids) {
     if (!e) continue;
     if (e.exempt && !e.sampled) f.expected--;
     if (e.sampled) f.sampled++;
-    if (e.state) { f.resulted++; f[e.state]++; }
+    if (e.state) {
+      f.resulted++;
+      f[e.state]++;
+    }
   }
   return f;
 }
 
 function peopleUnder(code) {
-  return sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${code}%'`).map((r) => r.id);
+  return sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' + `WHERE h.code LIKE '${code}%'`,
+  ).map((r) => r.id);
 }
 const residents = (code) => sql(srv.db, `SELECT n_people AS n FROM places WHERE code = '${code}'`)[0].n;
 
@@ -114,16 +131,30 @@ test('round, site and lab: created by staff, refused to others, listed by jurisd
   // Inside the scope (grid worker) and containing it (city commander) see it; 440106 not.
   for (const u of ['grid1', 'citycmd', 'staff103', 'admin']) {
     const l = await srv.get(u, '/api/v1/rounds');
-    assert.ok(l.json.rounds.some((x) => x.id === round), `${u} lists the round`);
+    assert.ok(
+      l.json.rounds.some((x) => x.id === round),
+      `${u} lists the round`,
+    );
     assert.equal((await srv.get(u, `/api/v1/rounds/${round}`)).status, 200);
   }
   assert.ok(!(await srv.get('cmd106', '/api/v1/rounds')).json.rounds.some((x) => x.id === round));
   assertBareError(await srv.get('cmd106', `/api/v1/rounds/${round}`), 403);
 
-  r = await post('staff103', '/api/v1/sites', { code: 'S2', place: srv.places.community, name: '二号采样点', desks: 2 });
+  r = await post('staff103', '/api/v1/sites', {
+    code: 'S2',
+    place: srv.places.community,
+    name: '二号采样点',
+    desks: 2,
+  });
   assert.equal(r.status, 201, r.text);
-  assert.equal((await post('staff103', '/api/v1/sites', { code: 'S2', place: srv.places.community, name: 'y', desks: 2 })).status, 409);
-  assertBareError(await post('staff103', '/api/v1/sites', { code: 'S9', place: srv.places.other, name: 'y', desks: 2 }), 403);
+  assert.equal(
+    (await post('staff103', '/api/v1/sites', { code: 'S2', place: srv.places.community, name: 'y', desks: 2 })).status,
+    409,
+  );
+  assertBareError(
+    await post('staff103', '/api/v1/sites', { code: 'S9', place: srv.places.other, name: 'y', desks: 2 }),
+    403,
+  );
   r = await post('admin', '/api/v1/labs', { code: 'L2', name: '二号实验室', capacity: 1000 });
   assert.equal(r.status, 201, r.text);
   assertBareError(await post('grid1', '/api/v1/labs', { code: 'L3', name: 'z', capacity: 1 }), 403);
@@ -131,8 +162,8 @@ test('round, site and lab: created by staff, refused to others, listed by jurisd
   const issue = (args) => musterOk(['token', 'issue', ...args, '--db', srv.db]).stdout.trim();
   // (beside a running server the command is refused: issued between two servers)
   srv = await restart(srv, [], () => {
-	  tok.site = issue([ '--site', 'S2' ]);
-	  tok.lab = issue([ '--lab', 'L2' ]);
+    tok.site = issue(['--site', 'S2']);
+    tok.lab = issue(['--lab', 'L2']);
   });
   assert.match(tok.site, /^[a-z2-7]{52}$/);
 });
@@ -147,15 +178,26 @@ test('scan → seal → receive → negative and positive → recalls → single
   full = people.slice(0, 10).map((p) => scan(p, 'T-FULL'));
   let r = await post(site, '/api/v1/scans', { scans: full });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.results.map((x) => x.status), Array(10).fill('ok'), r.text);
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    Array(10).fill('ok'),
+    r.text,
+  );
   assert.equal(r.json.results[0].opened, true);
-  assert.deepEqual(r.json.results.map((x) => x.sealed), [...Array(9).fill(false), true]);
+  assert.deepEqual(
+    r.json.results.map((x) => x.sealed),
+    [...Array(9).fill(false), true],
+  );
   people.slice(0, 10).forEach((p) => note(p, { sampled: true }));
 
   // A partial tube of three, sealed by hand.
   const part = people.slice(10, 13);
   r = await post(site, '/api/v1/scans', { scans: part.map((p) => scan(p, 'T-PART')) });
-  assert.deepEqual(r.json.results.map((x) => x.status), ['ok', 'ok', 'ok'], r.text);
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    ['ok', 'ok', 'ok'],
+    r.text,
+  );
   assert.equal(r.json.results[2].sealed, false);
   part.forEach((p) => note(p, { sampled: true }));
   await assertCoverage(srv.places.district);
@@ -169,12 +211,22 @@ test('scan → seal → receive → negative and positive → recalls → single
   // The lab receives both and reports one negative, one positive.
   r = await post(lab, '/api/v1/labs/L2/receipts', { tubes: ['T-FULL', 'T-PART'] });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.results.map((x) => x.status), ['ok', 'ok'], r.text);
-  r = await post(lab, '/api/v1/results', { results: [
-    { tube: 'T-FULL', result: 'negative', at: at() },
-    { tube: 'T-PART', result: 'positive', ct_orf1ab: 31.5, ct_n: 33.2, at: at() },
-  ] });
-  assert.deepEqual(r.json.results.map((x) => x.status), ['ok', 'ok'], r.text);
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    ['ok', 'ok'],
+    r.text,
+  );
+  r = await post(lab, '/api/v1/results', {
+    results: [
+      { tube: 'T-FULL', result: 'negative', at: at() },
+      { tube: 'T-PART', result: 'positive', ct_orf1ab: 31.5, ct_n: 33.2, at: at() },
+    ],
+  });
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    ['ok', 'ok'],
+    r.text,
+  );
   for (const p of people) assert.ok(!r.text.includes(p.name), 'a result answer carries a name');
   people.slice(0, 10).forEach((p) => note(p, { state: 'negative' }));
   part.forEach((p) => note(p, { state: 'pool_positive' }));
@@ -205,15 +257,25 @@ test('scan → seal → receive → negative and positive → recalls → single
   let cursor = '';
   const seen = [];
   for (let i = 0; i < 5; i++) {
-    const pg = await srv.get('staff103', `/api/v1/rounds/${round}/recalls?place=${srv.places.district}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+    const pg = await srv.get(
+      'staff103',
+      `/api/v1/rounds/${round}/recalls?place=${srv.places.district}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     seen.push(...pg.json.recalls.map((x) => x.id));
     if (!pg.json.cursor) break;
     cursor = pg.json.cursor;
   }
-  assert.deepEqual(seen, r.json.recalls.map((x) => x.id));
+  assert.deepEqual(
+    seen,
+    r.json.recalls.map((x) => x.id),
+  );
   r = await srv.get('staff103', `/api/v1/rounds/${round}/recalls?place=${part[0].grid}`);
   assert.equal(r.json.recalls.length, part.filter((p) => p.grid === part[0].grid).length);
-  assert.equal((await srv.get('staff103', `/api/v1/rounds/${round}/recalls?place=${srv.places.district}&status=bogus`)).json.error.field, 'status');
+  assert.equal(
+    (await srv.get('staff103', `/api/v1/rounds/${round}/recalls?place=${srv.places.district}&status=bogus`)).json.error
+      .field,
+    'status',
+  );
   assertBareError(await srv.get('cmd106', `/api/v1/rounds/${round}/recalls?place=${srv.places.district}`), 403);
   await assertCoverage(srv.places.district);
 
@@ -229,7 +291,10 @@ test('scan → seal → receive → negative and positive → recalls → single
   assert.equal(r.json.results[0].status, 'ok', r.text);
   note(back, { state: 'negative' });
   r = await srv.get('staff103', `/api/v1/rounds/${round}/recalls?place=${srv.places.district}&status=negative`);
-  assert.deepEqual(r.json.recalls.map((x) => [x.person_id, x.single_tube]), [[back.id, 'T-SINGLE']]);
+  assert.deepEqual(
+    r.json.recalls.map((x) => [x.person_id, x.single_tube]),
+    [[back.id, 'T-SINGLE']],
+  );
   r = await srv.get('staff103', `/api/v1/rounds/${round}/recalls?place=${srv.places.district}&status=pending`);
   assert.equal(r.json.recalls.length, 2);
   covBefore = await assertCoverage(srv.places.district);
@@ -241,16 +306,22 @@ test('scan → seal → receive → negative and positive → recalls → single
     assert.equal(child.sampled, want.sampled, `child ${child.place}`);
     assert.equal(child.expected, want.expected, `child ${child.place}`);
   }
-  assert.equal(covBefore.children.reduce((s, c) => s + c.sampled, 0), 13);
+  assert.equal(
+    covBefore.children.reduce((s, c) => s + c.sampled, 0),
+    13,
+  );
 });
 
 test('exemptions and the roll-call: exact, paged, audited, grid level and below only', async () => {
   const grid = people[0].grid;
   const under = new Set(peopleUnder(grid));
-  const wantMissing = () => [...under].filter((id) => {
-    const e = expect.get(id);
-    return !(e && (e.sampled || e.exempt));
-  }).sort((a, b) => a - b);
+  const wantMissing = () =>
+    [...under]
+      .filter((id) => {
+        const e = expect.get(id);
+        return !(e && (e.sampled || e.exempt));
+      })
+      .sort((a, b) => a - b);
   // Exempt the first missing person of the grid for this round.
   const first = wantMissing()[0];
   assert.ok(first, 'someone of the grid is still missing');
@@ -262,7 +333,10 @@ test('exemptions and the roll-call: exact, paged, audited, grid level and below 
   assert.equal(r.status, 201, r.text);
   expect.set(first, { sampled: false, state: null, exempt: true });
   assert.equal((await post('staff103', '/api/v1/exemptions', { person: first, round, reason: 'away' })).status, 409);
-  assert.equal((await post('staff103', '/api/v1/exemptions', { person: first, round, reason: 'bored' })).json.error.field, 'reason');
+  assert.equal(
+    (await post('staff103', '/api/v1/exemptions', { person: first, round, reason: 'bored' })).json.error.field,
+    'reason',
+  );
   assertBareError(await post('cmd103', '/api/v1/exemptions', { person: first, round, reason: 'away' }), 403);
   await assertCoverage(grid);
   await assertCoverage(srv.places.district);
@@ -270,7 +344,10 @@ test('exemptions and the roll-call: exact, paged, audited, grid level and below 
   const got = [];
   let cursor = '';
   for (let i = 0; i < 1000; i++) {
-    r = await srv.get('staff103', `/api/v1/rounds/${round}/missing?place=${grid}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+    r = await srv.get(
+      'staff103',
+      `/api/v1/rounds/${round}/missing?place=${grid}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     assert.equal(r.status, 200, r.text);
     for (const m of r.json.missing) {
       assert.ok(m.name && m.building && m.household.startsWith(m.building), JSON.stringify(m));
@@ -279,7 +356,10 @@ test('exemptions and the roll-call: exact, paged, audited, grid level and below 
     if (!r.json.cursor) break;
     cursor = r.json.cursor;
   }
-  assert.deepEqual([...got].sort((a, b) => a - b), wantMissing());
+  assert.deepEqual(
+    [...got].sort((a, b) => a - b),
+    wantMissing(),
+  );
   assert.equal(new Set(got).size, got.length, 'someone listed twice');
   r = await srv.get('staff103', `/api/v1/rounds/${round}/missing?place=${srv.places.street}`);
   assert.equal(r.status, 400);
@@ -288,7 +368,10 @@ test('exemptions and the roll-call: exact, paged, audited, grid level and below 
   // Reads are audited after the answer, by the writer: wait for the entries.
   let audited = 0;
   for (let i = 0; i < 50 && audited < got.length; i++) {
-    audited = sql(srv.db, "SELECT count(*) AS n FROM audit WHERE action = 'GET /api/v1/rounds/{id}/missing' AND record LIKE 'person:%'")[0].n;
+    audited = sql(
+      srv.db,
+      "SELECT count(*) AS n FROM audit WHERE action = 'GET /api/v1/rounds/{id}/missing' AND record LIKE 'person:%'",
+    )[0].n;
     if (audited < got.length) await new Promise((res) => setTimeout(res, 100));
   }
   assert.equal(audited, got.length, 'each page of the roll-call is audited with its people');
@@ -303,8 +386,11 @@ test('every refusal of the scan path, answered per item with nothing written', a
   const round3 = r.json.round.id;
   assert.equal((await post('staff103', `/api/v1/rounds/${round3}/close`, {})).status, 200);
   assert.equal((await post('staff103', `/api/v1/rounds/${round3}/close`, {})).status, 409);
-  const spare = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${srv.places.district}%' AND p.id NOT IN (${[...expect.keys()].join(',')}) ORDER BY p.id LIMIT 2`);
+  const spare = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.district}%' AND p.id NOT IN (${[...expect.keys()].join(',')}) ORDER BY p.id LIMIT 2`,
+  );
   const a = await person(spare[0].id);
   const b = await person(spare[1].id);
   r = await post(site, '/api/v1/scans', { scans: [scan(a, 'T-OPEN')] });
@@ -338,7 +424,10 @@ test('every refusal of the scan path, answered per item with nothing written', a
     assert.ok(x.error.message, what);
   });
   // Another site's tube: S1's own token may not fill a tube opened at S2.
-  r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans: [scan(b, 'T-OPEN', 'S1')] } });
+  r = await srv.request('POST', '/api/v1/scans', {
+    token: srv.tokens.site,
+    body: { scans: [scan(b, 'T-OPEN', 'S1')] },
+  });
   assert.equal(r.json.results[0].error.field, 'tube', r.text);
   assert.match(r.json.results[0].error.message, /another site/);
   assert.deepEqual({ samples: count('samples'), tubes: count('tubes'), recalls: count('recalls') }, before);
@@ -355,17 +444,39 @@ test('every refusal of the scan path, answered per item with nothing written', a
 
   // Lab refusals: unknown tube, open tube, a second result, another lab's receipts.
   const lab = { token: tok.lab };
-  r = await post(lab, '/api/v1/results', { results: [
-    { tube: 'T-NONE', result: 'negative' }, { tube: 'T-OPEN', result: 'negative' },
-    { tube: 'T-FULL', result: 'positive' }, { tube: 'T-FULL', result: 'maybe' },
-    { tube: 'T-FULL', result: 'negative', ct_n: 'high' },
-  ] });
-  assert.deepEqual(r.json.results.map((x) => x.status), Array(5).fill('error'), r.text);
-  assert.deepEqual(r.json.results.map((x) => x.error.field), ['tube', 'tube', 'tube', 'result', 'ct_n']);
+  r = await post(lab, '/api/v1/results', {
+    results: [
+      { tube: 'T-NONE', result: 'negative' },
+      { tube: 'T-OPEN', result: 'negative' },
+      { tube: 'T-FULL', result: 'positive' },
+      { tube: 'T-FULL', result: 'maybe' },
+      { tube: 'T-FULL', result: 'negative', ct_n: 'high' },
+    ],
+  });
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    Array(5).fill('error'),
+    r.text,
+  );
+  assert.deepEqual(
+    r.json.results.map((x) => x.error.field),
+    ['tube', 'tube', 'tube', 'result', 'ct_n'],
+  );
   assertBareError(await post(lab, '/api/v1/labs/L1/receipts', { tubes: ['T-OPEN'] }), 403);
   r = await post(lab, '/api/v1/labs/L2/receipts', { tubes: ['T-OPEN', 'T-NONE', 7] });
-  assert.deepEqual(r.json.results.map((x) => x.status), ['error', 'error', 'error'], r.text);
-  assert.deepEqual({ samples: count('samples') - (expect.get(b.id)?.sampled ? 1 : 0), tubes: count('tubes') - (expect.get(b.id)?.sampled ? 1 : 0), recalls: count('recalls') }, before);
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    ['error', 'error', 'error'],
+    r.text,
+  );
+  assert.deepEqual(
+    {
+      samples: count('samples') - (expect.get(b.id)?.sampled ? 1 : 0),
+      tubes: count('tubes') - (expect.get(b.id)?.sampled ? 1 : 0),
+      recalls: count('recalls'),
+    },
+    before,
+  );
   await assertCoverage(srv.places.district);
 });
 
@@ -373,11 +484,19 @@ test('idempotent scans, also across a restart; coverage rebuilt the same', async
   const site = { token: tok.site };
   const n = count('samples');
   let r = await post(site, '/api/v1/scans', { scans: full });
-  assert.deepEqual(r.json.results.map((x) => x.status), Array(10).fill('duplicate'), r.text);
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    Array(10).fill('duplicate'),
+    r.text,
+  );
   const cov1 = await assertCoverage(srv.places.district);
   srv = await restart(srv);
   r = await post(site, '/api/v1/scans', { scans: full });
-  assert.deepEqual(r.json.results.map((x) => x.status), Array(10).fill('duplicate'), r.text);
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    Array(10).fill('duplicate'),
+    r.text,
+  );
   assert.equal(count('samples'), n);
   const cov2 = await assertCoverage(srv.places.district);
   assert.deepEqual(cov2, cov1);
@@ -388,7 +507,12 @@ test('coverage depth=2: each child with its children, equal to asking per child;
     srv.get(who, `/api/v1/rounds/${round}/coverage?place=${place}${depth ? `&depth=${depth}` : ''}`);
   // A place's own figures, without its children and the round.
   const bare = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'children' && k !== 'round'));
-  for (const [who, place] of [['staff103', srv.places.district], ['staff103', srv.places.street], ['grid1', srv.places.grid], ['admin', srv.places.city]]) {
+  for (const [who, place] of [
+    ['staff103', srv.places.district],
+    ['staff103', srv.places.street],
+    ['grid1', srv.places.grid],
+    ['admin', srv.places.city],
+  ]) {
     const two = await cov(place, who, '2');
     assert.equal(two.status, 200, two.text);
     const one = await cov(place, who);
@@ -421,8 +545,12 @@ test('coverage depth=2: each child with its children, equal to asking per child;
 
   // Outside the jurisdiction (another district, or above it): refused as per place, and
   // each refusal audited alike; an answered call is not audited, at either depth.
-  const audited = (pre) => sql(srv.db, 'SELECT actor, action, status, record FROM audit WHERE action = ' +
-    `'${pre}GET /api/v1/rounds/{id}/coverage' ORDER BY id`);
+  const audited = (pre) =>
+    sql(
+      srv.db,
+      'SELECT actor, action, status, record FROM audit WHERE action = ' +
+        `'${pre}GET /api/v1/rounds/{id}/coverage' ORDER BY id`,
+    );
   const denied0 = audited('denied ').length;
   for (const place of [srv.places.other, srv.places.city]) {
     assertBareError(await cov(place, 'staff103'), 403);
@@ -445,8 +573,13 @@ test('coverage depth=2: each child with its children, equal to asking per child;
 
 test('a lab never reads a name', async () => {
   const p = people[0];
-  for (const url of [`/api/v1/people/${p.id}`, `/api/v1/codes/${p.code}`, `/api/v1/people?place=${srv.places.grid}`,
-    `/api/v1/rounds/${round}/missing?place=${p.grid}`, `/api/v1/rounds/${round}/recalls?place=${srv.places.district}`]) {
+  for (const url of [
+    `/api/v1/people/${p.id}`,
+    `/api/v1/codes/${p.code}`,
+    `/api/v1/people?place=${srv.places.grid}`,
+    `/api/v1/rounds/${round}/missing?place=${p.grid}`,
+    `/api/v1/rounds/${round}/recalls?place=${srv.places.district}`,
+  ]) {
     assertBareError(await srv.request('GET', url, { token: tok.lab }), 403, [p.name]);
     assertBareError(await srv.get('lab1', url), 403, [p.name]);
   }
@@ -492,7 +625,7 @@ test('progress: tubes per stage, results, backlog, rates and turnaround exact ag
   assert.equal(p.remaining, cov.json.expected - cov.json.sampled);
   const eta = Date.parse(p.projected_completion) / 1000;
   const at0 = Date.parse(p.at) / 1000;
-  assert.ok(Math.abs(eta - at0 - Math.ceil(p.remaining * 3600 / p.samples_last_hour)) <= 1, r.text);
+  assert.ok(Math.abs(eta - at0 - Math.ceil((p.remaining * 3600) / p.samples_last_hour)) <= 1, r.text);
   // The coverage route's roles; a lab, a device or another district's commander: refused.
   assertBareError(await srv.get('cmd106', `/api/v1/rounds/${round}/progress`), 403);
   assertBareError(await srv.get('lab1', `/api/v1/rounds/${round}/progress`), 403);

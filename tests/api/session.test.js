@@ -37,7 +37,8 @@ test('sign-out needs the CSRF header, then ends the session', async () => {
   });
   assertBareError(noHeader, 403);
   const wrong = await srv.request('DELETE', '/api/v1/session', {
-    session: s, headers: { 'X-CSRF-Token': 'A'.repeat(s.csrf.length) },
+    session: s,
+    headers: { 'X-CSRF-Token': 'A'.repeat(s.csrf.length) },
   });
   assertBareError(wrong, 403);
   // Still signed in after both refusals.
@@ -64,29 +65,47 @@ test('a wrong password answers 401 without saying which part was wrong', async (
 
 test('no cookie, a made-up cookie: 401', async () => {
   assertBareError(await srv.request('GET', '/api/v1/session'), 401);
-  assertBareError(await srv.request('GET', '/api/v1/places/440103', {
-    headers: { Cookie: `muster_session=${'a'.repeat(52)}` },
-  }), 401);
-  assertBareError(await srv.request('GET', '/api/v1/places/440103', {
-    headers: { Cookie: 'muster_session=garbage' },
-  }), 401);
+  assertBareError(
+    await srv.request('GET', '/api/v1/places/440103', {
+      headers: { Cookie: `muster_session=${'a'.repeat(52)}` },
+    }),
+    401,
+  );
+  assertBareError(
+    await srv.request('GET', '/api/v1/places/440103', {
+      headers: { Cookie: 'muster_session=garbage' },
+    }),
+    401,
+  );
 });
 
 test('an expired session answers 401', async () => {
   const s = await srv.signIn('grid1');
   assert.equal((await srv.request('GET', '/api/v1/session', { session: s })).status, 200);
   // Nobody waits an hour: the session's expiry is moved into the past in the database.
-  sql(srv.db, "UPDATE sessions SET expires = CAST(strftime('%s','now') AS INTEGER) - 1 " +
-    "WHERE user_id = (SELECT id FROM users WHERE username = 'grid1')");
+  sql(
+    srv.db,
+    "UPDATE sessions SET expires = CAST(strftime('%s','now') AS INTEGER) - 1 " +
+      "WHERE user_id = (SELECT id FROM users WHERE username = 'grid1')",
+  );
   assertBareError(await srv.request('GET', '/api/v1/session', { session: s }), 401);
   assertBareError(await srv.request('GET', `/api/v1/places/${srv.places.grid}`, { session: s }), 401);
 });
 
 test('malformed JSON answers 400', async () => {
-  for (const raw of ['{', '{"username": "a", "password": }', 'null', '[]', '"text"', '',
-    '{"username":"admin","password":"x"} trailing', '\u0000\u0001']) {
+  for (const raw of [
+    '{',
+    '{"username": "a", "password": }',
+    'null',
+    '[]',
+    '"text"',
+    '',
+    '{"username":"admin","password":"x"} trailing',
+    '\u0000\u0001',
+  ]) {
     const r = await srv.request('POST', '/api/v1/session', {
-      raw, headers: { 'Content-Type': 'application/json' },
+      raw,
+      headers: { 'Content-Type': 'application/json' },
     });
     assertBareError(r, 400);
   }
@@ -120,13 +139,15 @@ test('unknown fields in the sign-in body answer 400', async () => {
 test('a body over the limit (1 MiB) answers 413', async () => {
   const big = JSON.stringify({ username: 'cmd103', password: 'x'.repeat(1_100_000) });
   const r = await srv.request('POST', '/api/v1/session', {
-    raw: big, headers: { 'Content-Type': 'application/json' },
+    raw: big,
+    headers: { 'Content-Type': 'application/json' },
   });
   assertBareError(r, 413);
   // Just under the limit is read (and refused for its content, not its size).
   const ok = JSON.stringify({ username: 'cmd103', password: 'x'.repeat(1_000_000) });
   const r2 = await srv.request('POST', '/api/v1/session', {
-    raw: ok, headers: { 'Content-Type': 'application/json' },
+    raw: ok,
+    headers: { 'Content-Type': 'application/json' },
   });
   assertBareError(r2, 400);
   assert.equal(r2.json.error.field, 'password');

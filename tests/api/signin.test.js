@@ -11,7 +11,9 @@ const http = require('node:http');
 const { start, finish } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(); });
+before(async () => {
+  srv = await start();
+});
 after(async () => finish(srv));
 
 // POST /api/v1/session from local address `from`; returns {status, headers, json}.
@@ -21,19 +23,33 @@ function signIn(from, username, password, { cookie, headers = {}, raw } = {}) {
   const h = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers };
   if (cookie) h.Cookie = cookie;
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: url.hostname, port: url.port, path: '/api/v1/session', method: 'POST',
-      localAddress: from, headers: h, agent: false,
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => {
-        let json;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, json });
-      });
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/api/v1/session',
+        method: 'POST',
+        localAddress: from,
+        headers: h,
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => {
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode, headers: res.headers, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -88,28 +104,28 @@ test('a client holding a session of the user passes its own throttle', async () 
 
 // Issue 11 item 15: login CSRF through a text/plain form or from another site.
 test('sign-in wants application/json and a same-origin Origin when there is one', async () => {
-	const from = '127.0.0.6';
-	const body = JSON.stringify({username : 'cmd103', password : right('cmd103')});
-	for (const type of ['text/plain', 'application/x-www-form-urlencoded',
-			    'multipart/form-data; boundary=x', 'application/jsonx']) {
-		const r =
-		    await signIn(from, null, null, {raw : body, headers : {'Content-Type' : type}});
-		assert.equal(r.status, 400, `${type}: ${r.status}`);
-		assert.equal(r.headers['set-cookie'], undefined);
-	}
-	const host = new URL(srv.url).host;
-	for (const origin of ['http://evil.example', `http://${host}.evil.example`, 'null',
-			      `http://127.0.0.1:1`]) {
-		const r =
-		    await signIn(from, 'cmd103', right('cmd103'), {headers : {Origin : origin}});
-		assert.equal(r.status, 403, `${origin}: ${r.status}`);
-		assert.equal(r.headers['set-cookie'], undefined);
-	}
-	const same =
-	    await signIn(from, 'cmd103', right('cmd103'), {headers : {Origin : `http://${host}`}});
-	assert.equal(same.status, 200);
-	const charset =
-	    await signIn(from, 'cmd103', right('cmd103'),
-			 {headers : {'Content-Type' : 'application/json; charset=utf-8'}});
-	assert.equal(charset.status, 200);
+  const from = '127.0.0.6';
+  const body = JSON.stringify({ username: 'cmd103', password: right('cmd103') });
+  for (const type of [
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/jsonx',
+  ]) {
+    const r = await signIn(from, null, null, { raw: body, headers: { 'Content-Type': type } });
+    assert.equal(r.status, 400, `${type}: ${r.status}`);
+    assert.equal(r.headers['set-cookie'], undefined);
+  }
+  const host = new URL(srv.url).host;
+  for (const origin of ['http://evil.example', `http://${host}.evil.example`, 'null', `http://127.0.0.1:1`]) {
+    const r = await signIn(from, 'cmd103', right('cmd103'), { headers: { Origin: origin } });
+    assert.equal(r.status, 403, `${origin}: ${r.status}`);
+    assert.equal(r.headers['set-cookie'], undefined);
+  }
+  const same = await signIn(from, 'cmd103', right('cmd103'), { headers: { Origin: `http://${host}` } });
+  assert.equal(same.status, 200);
+  const charset = await signIn(from, 'cmd103', right('cmd103'), {
+    headers: { 'Content-Type': 'application/json; charset=utf-8' },
+  });
+  assert.equal(charset.status, 200);
 });

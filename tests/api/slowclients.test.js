@@ -12,7 +12,9 @@ const http = require('node:http');
 const { start, finish } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(['--per-address', '4', '--head-timeout', '2']); });
+before(async () => {
+  srv = await start(['--per-address', '4', '--head-timeout', '2']);
+});
 after(async () => finish(srv));
 
 // A client that sends a request head one header line every 300 ms and never ends it.
@@ -20,25 +22,39 @@ function slowClient(port) {
   const c = { closedAt: null, opened: Date.now() };
   c.sock = net.connect({ port, host: '127.0.0.1' });
   c.sock.on('error', () => {});
-  c.closed = new Promise((res) => c.sock.on('close', () => { c.closedAt = Date.now(); res(); }));
+  c.closed = new Promise((res) =>
+    c.sock.on('close', () => {
+      c.closedAt = Date.now();
+      res();
+    }),
+  );
   c.sock.on('connect', () => {
     c.sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
     let i = 0;
-    c.timer = setInterval(() => { if (!c.sock.destroyed) c.sock.write(`X-Slow-${i++}: 1\r\n`); }, 300);
+    c.timer = setInterval(() => {
+      if (!c.sock.destroyed) c.sock.write(`X-Slow-${i++}: 1\r\n`);
+    }, 300);
   });
-  c.stop = () => { clearInterval(c.timer); c.sock.destroy(); };
+  c.stop = () => {
+    clearInterval(c.timer);
+    c.sock.destroy();
+  };
   return c;
 }
 
 function healthz(port, localAddress) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', localAddress, agent: false, timeout: 5000 },
+    const req = http.get(
+      { host: '127.0.0.1', port, path: '/healthz', localAddress, agent: false, timeout: 5000 },
       (res) => {
         let body = '';
-        res.on('data', (d) => { body += d; });
+        res.on('data', (d) => {
+          body += d;
+        });
         res.on('end', () => resolve({ status: res.statusCode, body, ms: Date.now() - t0 }));
-      });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
@@ -57,8 +73,7 @@ test('slow heads: the excess per address is refused, the rest cut at the head de
     assert.equal(h.status, 200);
     assert.ok(h.ms < 1000, `/healthz took ${h.ms} ms`);
     // The rest keep sending, so an idle timeout never ends them; the head deadline does.
-    await Promise.race([Promise.all(clients.map((c) => c.closed)),
-      new Promise((res) => setTimeout(res, 6000))]);
+    await Promise.race([Promise.all(clients.map((c) => c.closed)), new Promise((res) => setTimeout(res, 6000))]);
     const open = clients.filter((c) => c.closedAt === null).length;
     assert.equal(open, 0, `${open} slow connections still open after 6 s`);
     for (const c of clients) assert.ok(c.closedAt - c.opened < 4500, `held ${c.closedAt - c.opened} ms`);

@@ -25,20 +25,25 @@ before(async () => {
   fs.writeFileSync(path.join(web, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   srv = await start(['--web', web]);
 });
-after(async () => { await finish(srv); fs.rmSync(web, { recursive: true, force: true }); });
+after(async () => {
+  await finish(srv);
+  fs.rmSync(web, { recursive: true, force: true });
+});
 
 // A raw GET (fetch would undo the gzip and hide Content-Encoding), with its body bytes.
 function raw(p, headers = {}) {
   return new Promise((resolve, reject) => {
-    http.get(`${srv.url}${p}`, { headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
+    http
+      .get(`${srv.url}${p}`, { headers }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
   });
 }
 
-test('index.html: revalidated, with the security headers; also for the app\'s own routes', async () => {
+test("index.html: revalidated, with the security headers; also for the app's own routes", async () => {
   for (const p of ['/', '/overview', '/screening/1/440103']) {
     const r = await raw(p);
     assert.equal(r.status, 200, p);
@@ -70,7 +75,10 @@ test('nothing outside the web directory; /api/ paths are never the app', async (
   for (const p of ['/../muster.db', '/assets/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd']) {
     const r = await raw(p);
     assert.ok(!r.body.toString().includes('root:'), p);
-    assert.ok(r.status === 404 || (r.status === 200 && r.body.toString().includes('<div id="app">')), `${p}: ${r.status}`);
+    assert.ok(
+      r.status === 404 || (r.status === 200 && r.body.toString().includes('<div id="app">')),
+      `${p}: ${r.status}`,
+    );
   }
   const r = await raw('/api/v1/nothing-here');
   assert.equal(r.status, 404);

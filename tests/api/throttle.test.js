@@ -8,7 +8,9 @@ const assert = require('node:assert/strict');
 const { start, finish, assertBareError } = require('./lib/server.js');
 
 let srv;
-before(async () => { srv = await start(); });
+before(async () => {
+  srv = await start();
+});
 after(async () => finish(srv));
 
 test('repeated failed sign-ins answer 429, then the right password does not help', async () => {
@@ -25,7 +27,10 @@ test('repeated failed sign-ins answer 429, then the right password does not help
   assert.equal(statuses[0], 401);
   assert.ok(statuses.includes(429), `no 429 in ${statuses}`);
   const first429 = statuses.indexOf(429);
-  assert.ok(statuses.slice(first429).every((s) => s === 429), `${statuses}`);
+  assert.ok(
+    statuses.slice(first429).every((s) => s === 429),
+    `${statuses}`,
+  );
   assert.ok(first429 <= 6, `throttled only after ${first429} failures`);
 
   const right = await srv.request('POST', '/api/v1/session', {

@@ -19,8 +19,11 @@ async function post(who, url, body) {
 
 before(async () => {
   srv = await start();
-  const rows = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${srv.places.community}%' ORDER BY p.id LIMIT 2`);
+  const rows = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.community}%' ORDER BY p.id LIMIT 2`,
+  );
   assert.equal(rows.length, 2);
   people = [];
   for (const { id } of rows) {
@@ -34,8 +37,13 @@ before(async () => {
 });
 after(async () => finish(srv));
 
-test('GET /sites: the sites inside the caller\'s jurisdiction, a site token its own', async () => {
-  let r = await post('staff103', '/api/v1/sites', { code: 'S-OTHER', place: srv.places.otherGrid, name: '天河点', desks: 2 });
+test("GET /sites: the sites inside the caller's jurisdiction, a site token its own", async () => {
+  let r = await post('staff103', '/api/v1/sites', {
+    code: 'S-OTHER',
+    place: srv.places.otherGrid,
+    name: '天河点',
+    desks: 2,
+  });
   assert.equal(r.status, 403, 'staff of 440103 adds no site in 440106');
   r = await post('admin', '/api/v1/sites', { code: 'S-OTHER', place: srv.places.otherGrid, name: '天河点', desks: 2 });
   assert.equal(r.status, 201, r.text);
@@ -54,7 +62,10 @@ test('GET /sites: the sites inside the caller\'s jurisdiction, a site token its 
   assertBareError(r, 404);
   r = await srv.request('GET', '/api/v1/sites', { token: srv.tokens.site });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.sites.map((s) => s.code), ['S1']);
+  assert.deepEqual(
+    r.json.sites.map((s) => s.code),
+    ['S1'],
+  );
   assert.equal(r.json.sites[0].place, srv.places.community);
   assert.equal(r.json.sites[0].desks, 4);
   assertBareError(await srv.get('grid1', '/api/v1/sites'), 403);
@@ -65,16 +76,33 @@ test('GET /labs and /labs/{code}/backlog: barcodes waiting, oldest first, never 
   let r = await post('admin', '/api/v1/labs', { code: 'L9', name: '九号实验室', capacity: 1000 });
   assert.equal(r.status, 201, r.text);
   r = await srv.request('GET', '/api/v1/labs', { token: srv.tokens.lab });
-  assert.deepEqual(r.json.labs.map((l) => l.code), ['L1'], 'a lab token sees its own lab');
+  assert.deepEqual(
+    r.json.labs.map((l) => l.code),
+    ['L1'],
+    'a lab token sees its own lab',
+  );
   r = await srv.get('lab1', '/api/v1/labs');
-  assert.deepEqual(r.json.labs.map((l) => l.code), ['L1', 'L9']);
+  assert.deepEqual(
+    r.json.labs.map((l) => l.code),
+    ['L1', 'L9'],
+  );
   assertBareError(await srv.get('grid1', '/api/v1/labs'), 403);
 
   // Two tubes through the site token: sealed, received by L1.
-  const scans = people.map((p, i) => ({ scan_id: crypto.randomUUID(), round, site: 'S1',
-    tube: `WB-${i}`, person: p.code, at: new Date(Date.now() - (2 - i) * 1000).toISOString() }));
+  const scans = people.map((p, i) => ({
+    scan_id: crypto.randomUUID(),
+    round,
+    site: 'S1',
+    tube: `WB-${i}`,
+    person: p.code,
+    at: new Date(Date.now() - (2 - i) * 1000).toISOString(),
+  }));
   r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans } });
-  assert.deepEqual(r.json.results.map((x) => x.status), ['ok', 'ok'], r.text);
+  assert.deepEqual(
+    r.json.results.map((x) => x.status),
+    ['ok', 'ok'],
+    r.text,
+  );
   for (const t of ['WB-0', 'WB-1']) {
     r = await srv.request('POST', `/api/v1/tubes/${t}/seal`, { token: srv.tokens.site, body: {} });
     assert.equal(r.status, 200, r.text);
@@ -91,7 +119,13 @@ test('GET /labs and /labs/{code}/backlog: barcodes waiting, oldest first, never 
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.lab.code, 'L1');
   assert.equal(r.json.waiting, 2);
-  assert.deepEqual(r.json.tubes.map((t) => [t.barcode, t.samples, t.round]), [['WB-0', 1, round], ['WB-1', 1, round]]);
+  assert.deepEqual(
+    r.json.tubes.map((t) => [t.barcode, t.samples, t.round]),
+    [
+      ['WB-0', 1, round],
+      ['WB-1', 1, round],
+    ],
+  );
   for (const p of people) assert.ok(!r.text.includes(p.name), 'the backlog names nobody');
   r = await srv.request('GET', '/api/v1/labs/L1/backlog?limit=1', { token: srv.tokens.lab });
   assert.equal(r.json.waiting, 2);
@@ -101,15 +135,22 @@ test('GET /labs and /labs/{code}/backlog: barcodes waiting, oldest first, never 
   assertBareError(await srv.get('lab1', '/api/v1/labs/L1/backlog?limit=0'), 400);
 
   // A result takes the tube out of the backlog.
-  r = await srv.request('POST', '/api/v1/results', { token: srv.tokens.lab,
-    body: { results: [{ tube: 'WB-0', result: 'negative', ct_orf1ab: null, ct_n: null, at: new Date().toISOString() }] } });
+  r = await srv.request('POST', '/api/v1/results', {
+    token: srv.tokens.lab,
+    body: {
+      results: [{ tube: 'WB-0', result: 'negative', ct_orf1ab: null, ct_n: null, at: new Date().toISOString() }],
+    },
+  });
   assert.equal(r.json.results[0].status, 'ok', r.text);
   r = await srv.get('lab1', '/api/v1/labs/L1/backlog');
   assert.equal(r.json.waiting, 1);
-  assert.deepEqual(r.json.tubes.map((t) => t.barcode), ['WB-1']);
+  assert.deepEqual(
+    r.json.tubes.map((t) => t.barcode),
+    ['WB-1'],
+  );
 });
 
-test('GET /rounds/{id}/day: 24 hours, today\'s samples in +08:00, recalls by state', async () => {
+test("GET /rounds/{id}/day: 24 hours, today's samples in +08:00, recalls by state", async () => {
   const r = await srv.get('cmd103', `/api/v1/rounds/${round}/day`);
   assert.equal(r.status, 200, r.text);
   const d = r.json;
@@ -149,5 +190,8 @@ test('GET /people/{id}/qr.svg: an SVG of the personal code, jurisdiction, audit'
     entries = a.json.entries;
     if (!entries.some((e) => e.actor === 'cmd103')) await new Promise((res2) => setTimeout(res2, 50));
   }
-  assert.ok(entries.some((e) => e.actor === 'cmd103' && e.action.includes('qr.svg')), JSON.stringify(entries));
+  assert.ok(
+    entries.some((e) => e.actor === 'cmd103' && e.action.includes('qr.svg')),
+    JSON.stringify(entries),
+  );
 });

@@ -41,22 +41,42 @@ before(async () => {
   assert.equal(r.status, 201, r.text);
   round = r.json.round.id;
   // Five people of the test grid in one tube, which turns out positive: five recalls.
-  const ids = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${srv.places.grid}%' ORDER BY p.id LIMIT 5`).map((x) => x.id);
+  const ids = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.grid}%' ORDER BY p.id LIMIT 5`,
+  ).map((x) => x.id);
   const scans = [];
   for (const id of ids) {
     const p = await srv.get('admin', `/api/v1/people/${id}`);
-    scans.push({ scan_id: crypto.randomUUID(), round, site: 'S1', tube: 'E2E-T1', person: p.json.person.code, at: new Date().toISOString() });
+    scans.push({
+      scan_id: crypto.randomUUID(),
+      round,
+      site: 'S1',
+      tube: 'E2E-T1',
+      person: p.json.person.code,
+      at: new Date().toISOString(),
+    });
   }
   r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans } });
-  assert.ok(r.json.results.every((x) => x.status === 'ok'), r.text);
+  assert.ok(
+    r.json.results.every((x) => x.status === 'ok'),
+    r.text,
+  );
   r = await srv.request('POST', '/api/v1/labs/L1/receipts', { token: srv.tokens.lab, body: { tubes: ['E2E-T1'] } });
   assert.equal(r.json.results[0].status, 'ok', r.text);
-  r = await srv.request('POST', '/api/v1/results', { token: srv.tokens.lab,
-    body: { results: [{ tube: 'E2E-T1', result: 'positive', ct_orf1ab: 28.5, ct_n: 30.1, at: new Date().toISOString() }] } });
+  r = await srv.request('POST', '/api/v1/results', {
+    token: srv.tokens.lab,
+    body: {
+      results: [{ tube: 'E2E-T1', result: 'positive', ct_orf1ab: 28.5, ct_n: 30.1, at: new Date().toISOString() }],
+    },
+  });
   assert.equal(r.json.results[0].status, 'ok', r.text);
-  const building = sql(srv.db, `SELECT b.code FROM places b WHERE b.level = 6 AND b.code LIKE '${srv.places.grid}%' ` +
-    'AND b.n_people > 0 ORDER BY b.code LIMIT 1')[0].code;
+  const building = sql(
+    srv.db,
+    `SELECT b.code FROM places b WHERE b.level = 6 AND b.code LIKE '${srv.places.grid}%' ` +
+      'AND b.n_people > 0 ORDER BY b.code LIMIT 1',
+  )[0].code;
   chain = pathOf(building);
 });
 after(async () => stopAll(env));
@@ -89,7 +109,9 @@ test('sign in: a wrong password is refused on the page; sign out ends the sessio
 test('overview: tiles and treemap of the round, figures as the API gives them', async (t) => {
   const { context, page } = await newPage(env);
   const asked = []; // the coverage requests the page makes
-  page.on('request', (q) => { if (/\/api\/v1\/rounds\/\d+\/coverage\?/.test(q.url())) asked.push(new URL(q.url()).search); });
+  page.on('request', (q) => {
+    if (/\/api\/v1\/rounds\/\d+\/coverage\?/.test(q.url())) asked.push(new URL(q.url()).search);
+  });
   await shot(t, page, async () => {
     await signIn(env, page, 'citycmd');
     await page.waitForSelector('[data-test=tile-coverage]');
@@ -98,11 +120,14 @@ test('overview: tiles and treemap of the round, figures as the API gives them', 
     assert.deepEqual(asked, [`?place=${srv.places.city}&depth=2`]);
     const cov = (await srv.get('citycmd', `/api/v1/rounds/${round}/coverage?place=${srv.places.city}`)).json;
     const tile = await page.textContent('[data-test=tile-coverage]');
-    assert.ok(tile.includes(cov.sampled.toLocaleString('zh-CN')) && tile.includes(cov.expected.toLocaleString('zh-CN')), tile);
+    assert.ok(
+      tile.includes(cov.sampled.toLocaleString('zh-CN')) && tile.includes(cov.expected.toLocaleString('zh-CN')),
+      tile,
+    );
     assert.equal(digits(await page.textContent('[data-test=tile-positives] b')), 0);
     assert.equal(digits(await page.textContent('[data-test=tile-recalls] b')), 5);
     assert.equal(digits(await page.textContent('[data-test=tile-today] b')), 5);
-    assert.equal(await page.locator('canvas').count() >= 2, true, 'treemap and hourly chart drawn');
+    assert.equal((await page.locator('canvas').count()) >= 2, true, 'treemap and hourly chart drawn');
     // The next refresh (every 5 s) asks once again.
     for (let i = 0; i < 80 && asked.length < 2; i++) await page.waitForTimeout(100);
     await page.waitForTimeout(300);
@@ -133,9 +158,12 @@ test('overview: a place name in the treemap tooltip is text, never markup (issue
     for (let i = 0; i < 20 && !tip.includes('区'); i++) {
       await page.mouse.move(box.x + box.width / 2 + i, box.y + box.height / 2 + i);
       await page.waitForTimeout(150);
-      tip = await page.evaluate(() => [...document.querySelectorAll('div')]
-        .filter((d) => d.style.pointerEvents === 'none' && d.textContent.includes('区'))
-        .map((d) => d.textContent).join('|'));
+      tip = await page.evaluate(() =>
+        [...document.querySelectorAll('div')]
+          .filter((d) => d.style.pointerEvents === 'none' && d.textContent.includes('区'))
+          .map((d) => d.textContent)
+          .join('|'),
+      );
     }
     assert.ok(tip.includes('<img id=xss'), `the tooltip shows the name as text: ${tip}`);
     assert.equal(await page.locator('#xss').count(), 0, 'no element made of a name');
@@ -144,7 +172,7 @@ test('overview: a place name in the treemap tooltip is text, never markup (issue
   await context.close();
 });
 
-test('drill-down from the city to a building: every figure equals the API\'s', async (t) => {
+test("drill-down from the city to a building: every figure equals the API's", async (t) => {
   const { context, page } = await newPage(env);
   await shot(t, page, async () => {
     await signIn(env, page, 'citycmd');
@@ -159,12 +187,18 @@ test('drill-down from the city to a building: every figure equals the API\'s', a
       await page.waitForFunction((c) => document.querySelector('[data-test=crumbs] b')?.textContent === c, cov.name);
       assert.equal(digits(await page.textContent('[data-test=expected]')), cov.expected, `${code} expected`);
       assert.equal(digits(await page.textContent('[data-test=sampled]')), cov.sampled, `${code} sampled`);
-      assert.equal(digits(await page.textContent('[data-test=missing]')), cov.expected - cov.sampled, `${code} missing`);
-      const rows = await page.$$eval('[data-test=children] tbody tr', (trs) => trs.map((tr) => ({
-        place: tr.dataset.place,
-        expected: tr.querySelector('[data-col=expected]').textContent,
-        sampled: tr.querySelector('[data-col=sampled]').textContent,
-      })));
+      assert.equal(
+        digits(await page.textContent('[data-test=missing]')),
+        cov.expected - cov.sampled,
+        `${code} missing`,
+      );
+      const rows = await page.$$eval('[data-test=children] tbody tr', (trs) =>
+        trs.map((tr) => ({
+          place: tr.dataset.place,
+          expected: tr.querySelector('[data-col=expected]').textContent,
+          sampled: tr.querySelector('[data-col=sampled]').textContent,
+        })),
+      );
       assert.equal(rows.length, cov.children.length, `${code}: one row per child`);
       for (const [j, k] of cov.children.entries()) {
         assert.equal(rows[j].place, k.place);
@@ -180,7 +214,7 @@ test('drill-down from the city to a building: every figure equals the API\'s', a
   await context.close();
 });
 
-test('roll-call of a grid: exported as CSV and .xlsx, read back equal to the API\'s list', async (t) => {
+test("roll-call of a grid: exported as CSV and .xlsx, read back equal to the API's list", async (t) => {
   const { context, page } = await newPage(env);
   const grid = srv.places.grid;
   await shot(t, page, async () => {
@@ -190,7 +224,10 @@ test('roll-call of a grid: exported as CSV and .xlsx, read back equal to the API
     let api = [];
     let cursor = null;
     do {
-      const r = await srv.get('grid1', `/api/v1/rounds/${round}/missing?place=${grid}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      const r = await srv.get(
+        'grid1',
+        `/api/v1/rounds/${round}/missing?place=${grid}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       api = api.concat(r.json.missing);
       cursor = r.json.cursor;
     } while (cursor);
@@ -219,7 +256,9 @@ test('roll-call of a grid: exported as CSV and .xlsx, read back equal to the API
     assert.equal(ws.rowCount - 1, api.length);
     assert.equal(ws.getRow(1).getCell(3).value, '姓名');
     const ids = [];
-    ws.eachRow((row, n) => { if (n > 1) ids.push(String(row.getCell(4).value)); });
+    ws.eachRow((row, n) => {
+      if (n > 1) ids.push(String(row.getCell(4).value));
+    });
     assert.deepEqual(ids.sort(), api.map((m) => String(m.person_id)).sort());
     assert.deepEqual(page.errors, []);
   });
@@ -233,7 +272,8 @@ test('recall list: the five pool-positive people of the grid, pending; their rec
     await page.goto(`/recalls/${round}?place=${srv.places.grid}&status=pending`);
     await page.waitForSelector(`[data-grid="${srv.places.grid}"] tbody tr`);
     const people = await page.$$eval('tr[data-person]', (trs) => trs.map((tr) => tr.dataset.person));
-    const api = (await srv.get('grid1', `/api/v1/rounds/${round}/recalls?place=${srv.places.grid}&status=pending`)).json.recalls;
+    const api = (await srv.get('grid1', `/api/v1/rounds/${round}/recalls?place=${srv.places.grid}&status=pending`)).json
+      .recalls;
     assert.equal(people.length, 5);
     assert.deepEqual(people.sort(), api.map((r) => String(r.person_id)).sort());
     await page.click(`tr[data-person="${people[0]}"] a`);
@@ -254,7 +294,12 @@ test('both languages: switching changes every label, no key left untranslated', 
     await page.goto('/signin');
     assert.equal(await page.textContent('h1'), 'Sign in', 'English chosen from the browser');
     await signIn(env, page, 'citycmd');
-    const pages = ['/overview', `/screening/${round}/${srv.places.grid}`, `/recalls/${round}?place=${srv.places.grid}&status=`, '/people'];
+    const pages = [
+      '/overview',
+      `/screening/${round}/${srv.places.grid}`,
+      `/recalls/${round}?place=${srv.places.grid}&status=`,
+      '/people',
+    ];
     for (const lang of ['en', 'zh-CN']) {
       await page.selectOption('[data-test=lang]', lang);
       for (const p of pages) {
@@ -290,7 +335,7 @@ test('a grid worker sees only their pages and is refused another district', asyn
     await page.goto(`/screening/${round}/${srv.places.grid}`);
     await page.waitForSelector('[data-test=crumbs] b');
     assert.equal(await page.locator('[data-test=crumbs] a').count(), 0);
-    assert.equal(await page.locator('[data-test=crumbs] > span:not(:empty)').count() >= 4, true);
+    assert.equal((await page.locator('[data-test=crumbs] > span:not(:empty)').count()) >= 4, true);
     await page.goto('/lab');
     await page.waitForURL(/\/overview/);
     await page.waitForSelector('[data-test=tile-coverage]');

@@ -24,25 +24,44 @@ before(async () => {
   srv = env.srv;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-lab-'));
   const s = await srv.as('staff103');
-  let r = await srv.request('POST', '/api/v1/rounds', { session: s, body: { scope: srv.places.district, name: '实验室测试', pool: 5 } });
+  let r = await srv.request('POST', '/api/v1/rounds', {
+    session: s,
+    body: { scope: srv.places.district, name: '实验室测试', pool: 5 },
+  });
   const round = r.json.round.id;
-  const ids = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 2`).map((x) => x.id);
+  const ids = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 2`,
+  ).map((x) => x.id);
   names = [];
   const scans = [];
   for (const [i, id] of ids.entries()) {
     const p = (await srv.get('admin', `/api/v1/people/${id}`)).json.person;
     names.push(p.name);
-    scans.push({ scan_id: crypto.randomUUID(), round, site: 'S1', tube: `LB-${i + 1}`, person: p.code, at: new Date().toISOString() });
+    scans.push({
+      scan_id: crypto.randomUUID(),
+      round,
+      site: 'S1',
+      tube: `LB-${i + 1}`,
+      person: p.code,
+      at: new Date().toISOString(),
+    });
   }
   r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans } });
-  assert.ok(r.json.results.every((x) => x.status === 'ok'), r.text);
+  assert.ok(
+    r.json.results.every((x) => x.status === 'ok'),
+    r.text,
+  );
   for (const tube of ['LB-1', 'LB-2']) {
     r = await srv.request('POST', `/api/v1/tubes/${tube}/seal`, { token: srv.tokens.site, body: {} });
     assert.equal(r.status, 200, r.text);
   }
 });
-after(async () => { fs.rmSync(dir, { recursive: true, force: true }); await stopAll(env); });
+after(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  await stopAll(env);
+});
 
 const waiting = (page) => page.textContent('[data-test=waiting]').then((s) => Number(s.replace(/\D/g, '')));
 
@@ -56,34 +75,68 @@ test('lab: receive by scanning, upload CSV and .xlsx results, refused rows with 
     for (const tube of ['LB-1', 'LB-2', 'NOPE-1']) {
       await page.fill('input[name=receive]', tube);
       await page.press('input[name=receive]', 'Enter');
-      await page.waitForFunction((tb) => [...document.querySelectorAll('[data-test=received] li')].some((li) => li.textContent.startsWith(tb)), tube);
+      await page.waitForFunction(
+        (tb) => [...document.querySelectorAll('[data-test=received] li')].some((li) => li.textContent.startsWith(tb)),
+        tube,
+      );
     }
-    const received = await page.$$eval('[data-test=received] li', (lis) => lis.map((li) => [li.className, li.textContent]));
-    assert.deepEqual(received.map((x) => x[0]), ['error', 'ok', 'ok']);
-    assert.match(received[0][1], /^NOPE-1 — \S/, 'the unknown tube with the server\'s reason');
+    const received = await page.$$eval('[data-test=received] li', (lis) =>
+      lis.map((li) => [li.className, li.textContent]),
+    );
+    assert.deepEqual(
+      received.map((x) => x[0]),
+      ['error', 'ok', 'ok'],
+    );
+    assert.match(received[0][1], /^NOPE-1 — \S/, "the unknown tube with the server's reason");
     await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '2');
 
     // A CSV: a good row, a malformed row (line 3), a row for a tube the lab never had
     // (line 4), a Ct that is not a number (line 5).
     const csv = path.join(dir, 'results.csv');
     const at = new Date().toISOString();
-    fs.writeFileSync(csv, `tube,result,ct_orf1ab,ct_n,at\r\nLB-1,negative,,,${at}\r\nLB-2,maybe,,,${at}\r\nNOPE-2,negative,,,${at}\r\nLB-2,positive,abc,,${at}\r\n`);
+    fs.writeFileSync(
+      csv,
+      `tube,result,ct_orf1ab,ct_n,at\r\nLB-1,negative,,,${at}\r\nLB-2,maybe,,,${at}\r\nNOPE-2,negative,,,${at}\r\nLB-2,positive,abc,,${at}\r\n`,
+    );
     const sent = [];
-    page.on('request', (q) => { if (q.method() === 'POST' && q.url().endsWith('/api/v1/results')) sent.push(q.postDataJSON()); });
+    page.on('request', (q) => {
+      if (q.method() === 'POST' && q.url().endsWith('/api/v1/results')) sent.push(q.postDataJSON());
+    });
     await page.setInputFiles('[data-test=file]', csv);
     await page.waitForSelector('[data-test=upload]');
     assert.match(await page.textContent('[data-test=upload] p'), /results\.csv: 1 rows recorded, 3 refused/);
-    const refused = await page.$$eval('[data-test=refused] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-    assert.deepEqual(refused.map((r) => r.slice(0, 2)), [['3', 'LB-2'], ['4', 'NOPE-2'], ['5', 'LB-2']]);
+    const refused = await page.$$eval('[data-test=refused] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent)),
+    );
+    assert.deepEqual(
+      refused.map((r) => r.slice(0, 2)),
+      [
+        ['3', 'LB-2'],
+        ['4', 'NOPE-2'],
+        ['5', 'LB-2'],
+      ],
+    );
     assert.match(refused[0][2], /negative, positive or invalid/);
-    assert.ok(refused[1][2].length > 5, 'the server\'s reason for the unknown tube');
+    assert.ok(refused[1][2].length > 5, "the server's reason for the unknown tube");
     assert.match(refused[2][2], /ct_orf1ab must be a number/);
     // Every row went to the server, which judged each: the page refused none itself.
     assert.equal(sent.length, 1);
-    assert.deepEqual(sent[0].results.map((x) => [x.tube, x.result, x.ct_orf1ab]),
-      [['LB-1', 'negative', null], ['LB-2', 'maybe', null], ['NOPE-2', 'negative', null], ['LB-2', 'positive', 'abc']]);
-    assert.deepEqual(sql(srv.db, "SELECT barcode, state, result FROM tubes WHERE barcode LIKE 'LB-%' ORDER BY barcode"),
-      [{ barcode: 'LB-1', state: 3, result: 0 }, { barcode: 'LB-2', state: 2, result: null }]);
+    assert.deepEqual(
+      sent[0].results.map((x) => [x.tube, x.result, x.ct_orf1ab]),
+      [
+        ['LB-1', 'negative', null],
+        ['LB-2', 'maybe', null],
+        ['NOPE-2', 'negative', null],
+        ['LB-2', 'positive', 'abc'],
+      ],
+    );
+    assert.deepEqual(
+      sql(srv.db, "SELECT barcode, state, result FROM tubes WHERE barcode LIKE 'LB-%' ORDER BY barcode"),
+      [
+        { barcode: 'LB-1', state: 3, result: 0 },
+        { barcode: 'LB-2', state: 2, result: null },
+      ],
+    );
     await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '1');
 
     // The same columns in an .xlsx, read in the browser.
@@ -96,7 +149,11 @@ test('lab: receive by scanning, upload CSV and .xlsx results, refused rows with 
     const xlsx = path.join(dir, 'results.xlsx');
     await wb.xlsx.writeFile(xlsx);
     await page.setInputFiles('[data-test=file]', xlsx);
-    await page.waitForFunction(() => /results\.xlsx: 1 rows recorded, 0 refused/.test(document.querySelector('[data-test=upload] p')?.textContent || ''));
+    await page.waitForFunction(() =>
+      /results\.xlsx: 1 rows recorded, 0 refused/.test(
+        document.querySelector('[data-test=upload] p')?.textContent || '',
+      ),
+    );
     await page.waitForFunction(() => document.querySelector('[data-test=waiting]').textContent.trim() === '0');
     const lb2 = sql(srv.db, "SELECT result, resulted_at FROM tubes WHERE barcode = 'LB-2'")[0];
     assert.equal(lb2.result, 1);

@@ -18,11 +18,17 @@ before(async () => {
   env = await startAll();
   srv = env.srv;
   const s = await srv.as('staff103');
-  const r = await srv.request('POST', '/api/v1/rounds', { session: s, body: { scope: srv.places.district, name: '采样测试', pool: 5 } });
+  const r = await srv.request('POST', '/api/v1/rounds', {
+    session: s,
+    body: { scope: srv.places.district, name: '采样测试', pool: 5 },
+  });
   assert.equal(r.status, 201, r.text);
   round = r.json.round.id;
-  const ids = sql(srv.db, 'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-    `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 8`).map((x) => x.id);
+  const ids = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.district}%' ORDER BY p.id LIMIT 8`,
+  ).map((x) => x.id);
   codes = [];
   for (const id of ids) codes.push((await srv.get('admin', `/api/v1/people/${id}`)).json.person.code);
 });
@@ -35,7 +41,8 @@ async function scanInto(page, name, value) {
 
 const queued = (page) => page.textContent('[data-test=queue-count]').then(Number);
 // The queue's count is read from IndexedDB after each scan and at start: wait for it.
-const waitQueued = (page, n) => page.waitForFunction((k) => document.querySelector('[data-test=queue-count]')?.textContent === String(k), n);
+const waitQueued = (page, n) =>
+  page.waitForFunction((k) => document.querySelector('[data-test=queue-count]')?.textContent === String(k), n);
 
 test('sampler: a full tube, then offline scans survive a reload and arrive exactly once', async (t) => {
   const { context, page } = await newPage(env);
@@ -54,7 +61,10 @@ test('sampler: a full tube, then offline scans survive a reload and arrive exact
     await page.waitForFunction(() => document.querySelector('[data-test=fill]').textContent.trim() === '5/5');
     await page.waitForFunction(() => document.querySelector('[data-test=queue-count]').textContent === '0');
     // Scan ids in the UUIDv7 layout: version 7, variant 10, the first 48 bits now in ms.
-    const ids = sql(srv.db, "SELECT s.scan_id FROM samples s JOIN tubes t ON t.id = s.tube_id WHERE t.barcode = 'SAMP-T1'");
+    const ids = sql(
+      srv.db,
+      "SELECT s.scan_id FROM samples s JOIN tubes t ON t.id = s.tube_id WHERE t.barcode = 'SAMP-T1'",
+    );
     for (const { scan_id: id } of ids) {
       assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
@@ -92,11 +102,19 @@ test('sampler: a full tube, then offline scans survive a reload and arrive exact
       }
     });
     await context.setOffline(false);
-    await page.waitForFunction(() => document.querySelector('[data-test=queue-count]').textContent === '0', null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('[data-test=queue-count]').textContent === '0', null, {
+      timeout: 30_000,
+    });
     assert.equal(lost, 1, 'one answer was lost on the way');
-    const rows = sql(srv.db, "SELECT t.barcode, count(*) AS n, count(DISTINCT s.scan_id) AS ids, count(DISTINCT s.person_id) AS people " +
-      "FROM samples s JOIN tubes t ON t.id = s.tube_id WHERE t.barcode LIKE 'SAMP-T%' GROUP BY t.barcode ORDER BY t.barcode");
-    assert.deepEqual(rows, [{ barcode: 'SAMP-T1', n: 5, ids: 5, people: 5 }, { barcode: 'SAMP-T2', n: 3, ids: 3, people: 3 }]);
+    const rows = sql(
+      srv.db,
+      'SELECT t.barcode, count(*) AS n, count(DISTINCT s.scan_id) AS ids, count(DISTINCT s.person_id) AS people ' +
+        "FROM samples s JOIN tubes t ON t.id = s.tube_id WHERE t.barcode LIKE 'SAMP-T%' GROUP BY t.barcode ORDER BY t.barcode",
+    );
+    assert.deepEqual(rows, [
+      { barcode: 'SAMP-T1', n: 5, ids: 5, people: 5 },
+      { barcode: 'SAMP-T2', n: 3, ids: 3, people: 3 },
+    ]);
     assert.equal(await page.locator('[data-test=refused]').count(), 0, 'nothing refused');
     assert.deepEqual(page.errors, []);
   });

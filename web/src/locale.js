@@ -3,7 +3,10 @@
 import { createI18n } from 'vue-i18n';
 import { messages } from './i18n.js';
 
-export const LOCALES = [{ code: 'zh-CN', name: '中文' }, { code: 'en', name: 'English' }];
+export const LOCALES = [
+  { code: 'zh-CN', name: '中文' },
+  { code: 'en', name: 'English' },
+];
 
 function initial() {
   const saved = localStorage.getItem('muster.locale');
@@ -21,7 +24,10 @@ export const i18n = createI18n({
   messages,
   missingWarn: false,
   fallbackWarn: false,
-  missing: (locale, key) => { window.__musterMissing.push(`${locale}:${key}`); return key; },
+  missing: (locale, key) => {
+    window.__musterMissing.push(`${locale}:${key}`);
+    return key;
+  },
 });
 
 export function setLocale(code) {

@@ -10,14 +10,47 @@ const RESIDENTS = [...FIELD, 'operator'];
 // A role lands on the first page of the nav it may open.
 export const PAGES = [
   { name: 'signin', path: '/signin', component: () => import('./pages/SignIn.vue') },
-  { name: 'overview', path: '/overview', component: () => import('./pages/Overview.vue'), roles: FIELD, nav: 1, label: 'nav.overview' },
-  { name: 'screening', path: '/screening/:round/:place?', component: () => import('./pages/Screening.vue'), roles: FIELD },
+  {
+    name: 'overview',
+    path: '/overview',
+    component: () => import('./pages/Overview.vue'),
+    roles: FIELD,
+    nav: 1,
+    label: 'nav.overview',
+  },
+  {
+    name: 'screening',
+    path: '/screening/:round/:place?',
+    component: () => import('./pages/Screening.vue'),
+    roles: FIELD,
+  },
   { name: 'recalls', path: '/recalls/:round', component: () => import('./pages/Recalls.vue'), roles: FIELD },
-  { name: 'people', path: '/people', component: () => import('./pages/People.vue'), roles: RESIDENTS, nav: 2, label: 'nav.people' },
+  {
+    name: 'people',
+    path: '/people',
+    component: () => import('./pages/People.vue'),
+    roles: RESIDENTS,
+    nav: 2,
+    label: 'nav.people',
+  },
   { name: 'person', path: '/people/:id', component: () => import('./pages/Person.vue'), roles: RESIDENTS },
-  { name: 'sampler', path: '/sampler', component: () => import('./pages/Sampler.vue'), roles: ['sampler'], nav: 3, label: 'nav.sampler' },
+  {
+    name: 'sampler',
+    path: '/sampler',
+    component: () => import('./pages/Sampler.vue'),
+    roles: ['sampler'],
+    nav: 3,
+    label: 'nav.sampler',
+  },
   { name: 'lab', path: '/lab', component: () => import('./pages/Lab.vue'), roles: ['lab'], nav: 4, label: 'nav.lab' },
-  { name: 'audit', path: '/audit', component: () => import('./pages/Audit.vue'), roles: ['admin', 'auditor'], nav: 5, label: 'nav.audit' },
+  {
+    name: 'audit',
+    path: '/audit',
+    component: () => import('./pages/Audit.vue'),
+    roles: ['admin', 'auditor'],
+    nav: 5,
+    label: 'nav.audit',
+  },
   { name: 'notFound', path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue') },
 ];
 

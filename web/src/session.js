@@ -7,7 +7,11 @@ import { NAV, allowed } from './pages.js';
 const KEY = 'muster.user';
 
 function remembered() {
-  try { return JSON.parse(localStorage.getItem(KEY) || 'null'); } catch { return null; }
+  try {
+    return JSON.parse(localStorage.getItem(KEY) || 'null');
+  } catch {
+    return null;
+  }
 }
 
 export const session = reactive({

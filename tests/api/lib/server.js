@@ -72,10 +72,7 @@ function buildCity() {
   const init = musterOk(['init', '--db', db]);
   const m = /admin password: (\S+)/.exec(init.stdout);
   assert.ok(m, `muster init printed no admin password:\n${init.stdout}`);
-  musterOk([
-    'city', 'generate', '--preset', 'guangzhou-2021', '--scale', '0.0005', '--seed', '5',
-    '--db', db,
-  ]);
+  musterOk(['city', 'generate', '--preset', 'guangzhou-2021', '--scale', '0.0005', '--seed', '5', '--db', db]);
   const places = {
     city: sql(db, 'SELECT code FROM places WHERE level = 0')[0].code,
     district: '440103',
@@ -101,18 +98,34 @@ function buildCity() {
   for (const [name, u] of Object.entries(users)) {
     if (name === 'admin') continue;
     u.password = PASSWORD;
-    musterOk(['user', 'add', name, '--role', u.role, '--place', u.place, '--password-stdin',
-      '--db', db], { input: `${PASSWORD}\n` });
+    musterOk(['user', 'add', name, '--role', u.role, '--place', u.place, '--password-stdin', '--db', db], {
+      input: `${PASSWORD}\n`,
+    });
   }
   const token = (args) => {
     const r = musterOk(['token', 'issue', ...args, '--db', db]);
-    const line = r.stdout.split('\n').map((s) => s.trim()).find((s) => /^[a-z2-7]{52}$/.test(s));
+    const line = r.stdout
+      .split('\n')
+      .map((s) => s.trim())
+      .find((s) => /^[a-z2-7]{52}$/.test(s));
     assert.ok(line, `muster token issue ${args.join(' ')} printed no token:\n${r.stdout}`);
     return line;
   };
   // A sampling site and a lab as records: device tokens are bound to them.
-  musterOk(['site', 'add', '--code', 'S1', '--place', places.community, '--name', '一号采样点',
-    '--desks', '4', '--db', db]);
+  musterOk([
+    'site',
+    'add',
+    '--code',
+    'S1',
+    '--place',
+    places.community,
+    '--name',
+    '一号采样点',
+    '--desks',
+    '4',
+    '--db',
+    db,
+  ]);
   musterOk(['lab', 'add', '--code', 'L1', '--name', '一号实验室', '--capacity', '350000', '--db', db]);
   const tokens = {
     site: token(['--site', 'S1', '--place', places.community]),
@@ -138,10 +151,18 @@ class Server {
     this.sessions = new Map();
   }
 
-  get db() { return this.fx.db; }
-  get places() { return this.fx.places; }
-  get users() { return this.fx.users; }
-  get tokens() { return this.fx.tokens; }
+  get db() {
+    return this.fx.db;
+  }
+  get places() {
+    return this.fx.places;
+  }
+  get users() {
+    return this.fx.users;
+  }
+  get tokens() {
+    return this.fx.tokens;
+  }
 
   // Fails the calling test when the server reported a sanitizer error so far.
   assertClean() {
@@ -247,15 +268,13 @@ async function start(extraArgs = []) {
 // survive a restart); the new server takes over the cleanup. Sessions are kept: they
 // live in the database. between() runs while no server runs: commands that write are
 // refused beside a server (the database's lock).
-async function restart(srv, extraArgs = [], between = null)
-{
-	await srv.stop();
-	if (between)
-		between();
-	const next = await serve(srv.fx, extraArgs);
-	next.cleanup = srv.cleanup;
-	next.sessions = srv.sessions;
-	return next;
+async function restart(srv, extraArgs = [], between = null) {
+  await srv.stop();
+  if (between) between();
+  const next = await serve(srv.fx, extraArgs);
+  next.cleanup = srv.cleanup;
+  next.sessions = srv.sessions;
+  return next;
 }
 
 // Stops the server (asserting a clean exit) and removes the directory either way.
@@ -282,6 +301,17 @@ function assertBareError(r, status, forbidden = []) {
 }
 
 module.exports = {
-  MUSTER, ROOT, PASSWORD, SANITIZER, muster, musterOk, sql, buildCity, serve, start, restart,
-  finish, assertBareError,
+  MUSTER,
+  ROOT,
+  PASSWORD,
+  SANITIZER,
+  muster,
+  musterOk,
+  sql,
+  buildCity,
+  serve,
+  start,
+  restart,
+  finish,
+  assertBareError,
 };

@@ -10,22 +10,35 @@ const { chromium } = require('playwright-core');
 const { start, ROOT } = require('../../api/lib/server.js');
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const SHOTS = path.join(ROOT, 'build', 'e2e');
 
 async function startAll() {
   const web = process.env.MUSTER_WEB || path.join(ROOT, 'web', 'dist');
   const srv = await start(['--web', web]);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-chromium-'));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, `--user-data-dir=${profile}`], headless: true })
+  const browser = await chromium
+    .launch({ executablePath: CHROMIUM, args: [...ARGS, `--user-data-dir=${profile}`], headless: true })
     .catch(async () => chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true }));
   return { srv, browser, profile };
 }
 
 // A fresh context (its own cookies, storage and service workers) and page.
 async function newPage(env, { locale = 'zh-CN' } = {}) {
-  const context = await env.browser.newContext({ baseURL: env.srv.url, locale, timezoneId: 'Europe/London', acceptDownloads: true });
+  const context = await env.browser.newContext({
+    baseURL: env.srv.url,
+    locale,
+    timezoneId: 'Europe/London',
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.errors = [];
@@ -65,7 +78,11 @@ async function stopAll(env) {
   } finally {
     fs.rmSync(env.profile, { recursive: true, force: true });
     if (env.srv) {
-      try { await env.srv.stop(); } finally { env.srv.cleanup(); }
+      try {
+        await env.srv.stop();
+      } finally {
+        env.srv.cleanup();
+      }
     }
   }
 }

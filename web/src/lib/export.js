@@ -60,7 +60,15 @@ export async function readXlsx(file) {
     const vals = [];
     for (let i = 1; i <= ws.columnCount; i++) {
       const v = row.getCell(i).value;
-      vals.push(v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' && 'text' in v ? String(v.text) : String(v));
+      vals.push(
+        v === null || v === undefined
+          ? ''
+          : v instanceof Date
+            ? v.toISOString()
+            : typeof v === 'object' && 'text' in v
+              ? String(v.text)
+              : String(v),
+      );
     }
     rows.push(vals);
   });
@@ -78,13 +86,26 @@ export function parseCsv(text) {
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (q) {
-      if (c === '"' && s[i + 1] === '"') { f += '"'; i++; } else if (c === '"') q = false; else f += c;
+      if (c === '"' && s[i + 1] === '"') {
+        f += '"';
+        i++;
+      } else if (c === '"') q = false;
+      else f += c;
     } else if (c === '"') q = true;
-    else if (c === ',') { row.push(f); f = ''; } else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(f);
+      f = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(f); rows.push(row); row = []; f = '';
+      row.push(f);
+      rows.push(row);
+      row = [];
+      f = '';
     } else f += c;
   }
-  if (f !== '' || row.length) { row.push(f); rows.push(row); }
+  if (f !== '' || row.length) {
+    row.push(f);
+    rows.push(row);
+  }
   return rows;
 }

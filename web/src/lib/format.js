@@ -10,15 +10,28 @@ function fmt(locale, opts) {
 }
 
 export const num = (n, locale) => (n === null || n === undefined ? '—' : fmt(locale, {}).format(n));
-export const pct = (x, locale) => fmt(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(x || 0);
+export const pct = (x, locale) =>
+  fmt(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(x || 0);
 
 export function dateTime(iso, locale) {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: TIME_ZONE,
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
 }
 
 export function hour(iso, locale) {
-  return new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: TIME_ZONE,
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
 }
 
 // Seconds as "5 h 12 min" / "5小时12分钟" ("40 s" / "40秒" under a minute).
@@ -34,8 +47,19 @@ export function duration(s, locale) {
 
 // A file-name stamp in the city's time: 20260601-1830.
 export function stamp() {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
-    .formatToParts(new Date()).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    })
+      .formatToParts(new Date())
+      .map((x) => [x.type, x.value]),
+  );
   return `${p.year}${p.month}${p.day}-${p.hour}${p.minute}`;
 }
 

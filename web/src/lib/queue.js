@@ -28,7 +28,10 @@ function db() {
 export function uuid() {
   const b = crypto.getRandomValues(new Uint8Array(16));
   let ms = Date.now();
-  for (let i = 5; i >= 0; i--) { b[i] = ms % 256; ms = Math.floor(ms / 256); }
+  for (let i = 5; i >= 0; i--) {
+    b[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
   b[6] = (b[6] & 0x0f) | 0x70;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
@@ -40,7 +43,14 @@ export async function enqueue(scan, capacity) {
   const d = await db();
   const tx = d.transaction(['scans', 'tubes'], 'readwrite');
   const tubes = tx.objectStore('tubes');
-  const tube = (await tubes.get(scan.tube)) || { barcode: scan.tube, round: scan.round, site: scan.site, capacity, count: 0, people: [] };
+  const tube = (await tubes.get(scan.tube)) || {
+    barcode: scan.tube,
+    round: scan.round,
+    site: scan.site,
+    capacity,
+    count: 0,
+    people: [],
+  };
   tube.count += 1;
   tube.people.push(scan.scan_id);
   await tubes.put(tube);
@@ -75,7 +85,10 @@ let flushing = null;
 // Sends what waits, a batch at a time, until nothing does or the network fails. Resolves
 // to {sent, refused, error}; never throws. One flush runs at a time.
 export function flush() {
-  if (!flushing) flushing = doFlush().finally(() => { flushing = null; });
+  if (!flushing)
+    flushing = doFlush().finally(() => {
+      flushing = null;
+    });
   return flushing;
 }
 
@@ -90,7 +103,14 @@ async function doFlush() {
     for (;;) {
       const batch = (await pending()).slice(0, BATCH);
       if (!batch.length) break;
-      const body = batch.map(({ scan_id, round, site, tube: t, person, at }) => ({ scan_id, round, site, tube: t, person, at }));
+      const body = batch.map(({ scan_id, round, site, tube: t, person, at }) => ({
+        scan_id,
+        round,
+        site,
+        tube: t,
+        person,
+        at,
+      }));
       const r = await scansSend(body);
       const tx = d.transaction(['scans', 'refused', 'tubes'], 'readwrite');
       for (const [i, res] of r.results.entries()) {
