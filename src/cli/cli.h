@@ -72,7 +72,7 @@ struct cli_env {
 	const char *db_path;
 	struct db_writer *writer;
 	int session_hours;
-	int anon_rate; /* requests without an identity per address per second (auth) */
+	int anon_rate;		   /* requests without an identity per address per second (auth) */
 	bool secure_cookies;	   /* the session cookie is Secure (auth) */
 	const char *trusted_proxy; /* its X-Forwarded-For names the client (auth) */
 };

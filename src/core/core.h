@@ -238,8 +238,8 @@ const char *mu_csv_err_msg(int err);
 bool mu_csv_formula_leading(const char *s, size_t n);
 /* True when s[0..n) must be quoted in CSV: it holds a comma, a quote, a CR or a LF. */
 bool mu_csv_needs_quotes(const char *s, size_t n);
-/* Writes one field, quoted only when needed and defused when formula-leading; a record of n fields with a LF at the
- * end. Return 0 or MU_EIO. */
+/* Writes one field, quoted only when needed and defused when formula-leading; a record of n fields
+ * with a LF at the end. Return 0 or MU_EIO. */
 int mu_csv_write_field(FILE *f, const char *s);
 int mu_csv_write_record(FILE *f, const char *const *fields, int n);
 

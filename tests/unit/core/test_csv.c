@@ -258,8 +258,9 @@ static void test_writer_defuses_formulas(void **state)
 	char *mem = NULL;
 	size_t memlen = 0;
 	FILE *f = open_memstream(&mem, &memlen);
-	const char *row[] = {"=cmd|' /C calc'!A0", "@SUM(A1:A9)", "+1+1", "-2+3", "\tx",
-			     "\rx", "a=b", "'quoted", "+44 20, 7946"};
+	const char *row[] = {
+	    "=cmd|' /C calc'!A0", "@SUM(A1:A9)", "+1+1", "-2+3", "\tx", "\rx", "a=b", "'quoted",
+	    "+44 20, 7946"};
 	assert_int_equal(mu_csv_write_record(f, row, 9), 0);
 	fclose(f);
 	assert_string_equal(mem, "'=cmd|' /C calc'!A0,'@SUM(A1:A9),'+1+1,'-2+3,'\tx,\"'\rx\","
