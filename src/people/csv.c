@@ -3,7 +3,6 @@
  * sealed on a producer thread and inserted in file order, and the export. */
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,16 +22,6 @@ const struct places_csv_column people_csv_columns[PEOPLE_CSV_NCOLS] = {
     {"phone", false, PEOPLE_PHONE_MAX, false},
     {"household_code", true, PLACES_CODE_MAX, false},
 };
-
-/* Writes a reason into why (PLACES_CSV_WHY_MAX bytes). */
-static void set_why(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_why(char *why, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, PLACES_CSV_WHY_MAX, fmt, ap);
-	va_end(ap);
-}
 
 /* The import's state on the database's thread. */
 struct load {
@@ -117,7 +106,8 @@ static bool person_fields(const struct mu_csv_record *r, struct people_person *p
 
 	memset(p, 0, sizeof *p);
 	if (people_id_type_parse(f[0], &p->id_type) != 0) {
-		set_why(why, "id_type: unknown ID type %s (resident_id, passport or other)", f[0]);
+		places_csv_why(why, "id_type: unknown ID type %s (resident_id, passport or other)",
+			       f[0]);
 		return false;
 	}
 	if (!strcmp(f[3], "M")) {
@@ -125,11 +115,11 @@ static bool person_fields(const struct mu_csv_record *r, struct people_person *p
 	} else if (!strcmp(f[3], "F")) {
 		p->sex = PEOPLE_SEX_F;
 	} else {
-		set_why(why, "sex: must be M or F, not %s", f[3]);
+		places_csv_why(why, "sex: must be M or F, not %s", f[3]);
 		return false;
 	}
 	if (mu_date_parse(f[4], &p->birth) != 0) {
-		set_why(why, "birth_date: %s is not a date of the form YYYY-MM-DD", f[4]);
+		places_csv_why(why, "birth_date: %s is not a date of the form YYYY-MM-DD", f[4]);
 		return false;
 	}
 	/* The lengths were checked against the columns, which match these fields. */
@@ -137,7 +127,7 @@ static bool person_fields(const struct mu_csv_record *r, struct people_person *p
 	memcpy(p->name, f[2], r->lens[2] + 1);
 	memcpy(p->phone, f[5], r->lens[5] + 1);
 	if (people_validate(p, &vwhy) != 0) {
-		set_why(why, "%s: %s", vwhy.field ? vwhy.field : "row", vwhy.text);
+		places_csv_why(why, "%s: %s", vwhy.field ? vwhy.field : "row", vwhy.text);
 		return false;
 	}
 	return true;
@@ -232,7 +222,7 @@ static int household_of(struct load *im, const char *code, int64_t *id)
 		} else if (rc != 0) {
 			im->hh_code[0] = '\0';
 			im->fatal = rc;
-			set_why(im->why, "database error: %s", db_errmsg(im->d));
+			places_csv_why(im->why, "database error: %s", db_errmsg(im->d));
 			return -1;
 		} else if (level != PLACES_HOUSEHOLD) {
 			snprintf(im->hh_why, sizeof im->hh_why,
@@ -243,7 +233,7 @@ static int household_of(struct load *im, const char *code, int64_t *id)
 		}
 	}
 	if (!im->hh_id) {
-		set_why(im->why, "%s", im->hh_why);
+		places_csv_why(im->why, "%s", im->hh_why);
 		return -1;
 	}
 	*id = im->hh_id;
@@ -274,30 +264,31 @@ static bool person_row(struct load *im, struct prow *w, const char *text)
 		first = seen;
 	}
 	if (first) {
-		set_why(im->why, "duplicate id_number (also on line %lld)", (long long)first);
+		places_csv_why(im->why, "duplicate id_number (also on line %lld)",
+			       (long long)first);
 		return false;
 	}
 	if (w->seal_rc != 0) {
-		set_why(im->why, "a field is too long to store");
+		places_csv_why(im->why, "a field is too long to store");
 		return false;
 	}
 
 	rc = people_loader_add_sealed(im->loader, &w->s, &why);
 	if (rc == MU_EEXIST) {
-		set_why(im->why, "id_number already in the database");
+		places_csv_why(im->why, "id_number already in the database");
 		return false;
 	}
 	if (rc == MU_ENOTFOUND) {
-		set_why(im->why, "unknown household code %s", hh);
+		places_csv_why(im->why, "unknown household code %s", hh);
 		return false;
 	}
 	if (rc == MU_EINVAL) {
-		set_why(im->why, "%s", why.text);
+		places_csv_why(im->why, "%s", why.text);
 		return false;
 	}
 	if (rc != 0) {
 		im->fatal = rc;
-		set_why(im->why, "database error: %s", db_errmsg(im->d));
+		places_csv_why(im->why, "database error: %s", db_errmsg(im->d));
 		return false;
 	}
 	return true;
@@ -310,7 +301,7 @@ static bool consume_batch(struct load *im, struct batch *b)
 		struct prow *w = &b->rows[i];
 		bool ok;
 		if (w->why != NO_WHY) {
-			set_why(im->why, "%s", b->text + w->why);
+			places_csv_why(im->why, "%s", b->text + w->why);
 			ok = false;
 		} else {
 			ok = person_row(im, w, b->text);
@@ -360,7 +351,7 @@ static int load_people(struct load *im, struct mu_csv *csv)
 	pthread_cond_init(&pl.drained, NULL);
 
 	if ((rc = pthread_create(&tid, NULL, producer, &pl)) != 0) {
-		set_why(im->res->why, "cannot start a thread: %s", strerror(rc));
+		places_csv_why(im->res->why, "cannot start a thread: %s", strerror(rc));
 		im->fatal = MU_EIO;
 		rc = 0;
 		goto out;
@@ -428,7 +419,7 @@ int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_cs
 		rc = im.fatal;
 	if (rc == 0 && !(all_or_nothing && res->rejected) &&
 	    (rc = people_loader_finish(im.loader)) != 0)
-		set_why(res->why, "cannot update the people counts: %s", db_errmsg(d));
+		places_csv_why(res->why, "cannot update the people counts: %s", db_errmsg(d));
 	people_loader_free(im.loader);
 	places_csv_seen_fini(&im.ids);
 	errno = err;

@@ -17,9 +17,7 @@ const struct places_csv_column places_csv_columns[PLACES_CSV_NCOLS] = {
     {"name", true, PLACES_NAME_MAX, true},
 };
 
-/* Writes a reason into why (PLACES_CSV_WHY_MAX bytes). */
-static void set_why(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_why(char *why, const char *fmt, ...)
+void places_csv_why(char *why, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -108,47 +106,48 @@ bool places_csv_row_ok(const struct places_csv_column *cols, int ncols,
 	case MU_CSV_OK:
 		break;
 	case MU_CSV_ETOOLONG:
-		set_why(why, "record longer than %d bytes", PLACES_CSV_RECORD_MAX);
+		places_csv_why(why, "record longer than %d bytes", PLACES_CSV_RECORD_MAX);
 		return false;
 	case MU_CSV_ETOOMANY:
-		set_why(why, "wrong column count (more than %d, expected %d)", MU_CSV_FIELDS_MAX,
-			ncols);
+		places_csv_why(why, "wrong column count (more than %d, expected %d)",
+			       MU_CSV_FIELDS_MAX, ncols);
 		return false;
 	case MU_CSV_EQUOTE:
-		set_why(why, "malformed quoting (a quoted field must end at a comma or line end, "
-			     "and a quote inside it is written twice)");
+		places_csv_why(why,
+			       "malformed quoting (a quoted field must end at a comma or line end, "
+			       "and a quote inside it is written twice)");
 		return false;
 	default:
-		set_why(why, "%s", mu_csv_err_msg(r->err));
+		places_csv_why(why, "%s", mu_csv_err_msg(r->err));
 		return false;
 	}
 	if (r->bad_utf8 >= 0) {
 		if (r->bad_utf8 < ncols)
-			set_why(why,
-				"invalid UTF-8 in field %s (is the file GBK? save it as UTF-8)",
-				cols[r->bad_utf8].name);
+			places_csv_why(
+			    why, "invalid UTF-8 in field %s (is the file GBK? save it as UTF-8)",
+			    cols[r->bad_utf8].name);
 		else
-			set_why(why,
-				"invalid UTF-8 in column %d (is the file GBK? save it as UTF-8)",
-				r->bad_utf8 + 1);
+			places_csv_why(
+			    why, "invalid UTF-8 in column %d (is the file GBK? save it as UTF-8)",
+			    r->bad_utf8 + 1);
 		return false;
 	}
 	if (r->nfields != ncols) {
-		set_why(why, "wrong column count (%d, expected %d)", r->nfields, ncols);
+		places_csv_why(why, "wrong column count (%d, expected %d)", r->nfields, ncols);
 		return false;
 	}
 	for (int i = 0; i < ncols; i++) {
 		const struct places_csv_column *c = &cols[i];
 		if (c->required && r->lens[i] == 0) {
-			set_why(why, "empty required field %s", c->name);
+			places_csv_why(why, "empty required field %s", c->name);
 			return false;
 		}
 		size_t n = c->codepoints ? mu_utf8_len(r->fields[i], r->lens[i]) : r->lens[i];
 		if (n > c->max) {
 			bool ascii =
 			    c->codepoints || mu_utf8_len(r->fields[i], r->lens[i]) == r->lens[i];
-			set_why(why, "over-long field %s (%zu %s, at most %zu)", c->name, n,
-				ascii ? "characters" : "bytes", c->max);
+			places_csv_why(why, "over-long field %s (%zu %s, at most %zu)", c->name, n,
+				       ascii ? "characters" : "bytes", c->max);
 			return false;
 		}
 	}
@@ -198,33 +197,33 @@ static bool place_row(struct load *im, const struct mu_csv_record *r)
 	int64_t line, id = 0;
 
 	if (places_level_parse(lvname, &level) != 0) {
-		set_why(im->why, "unknown level %s", lvname);
+		places_csv_why(im->why, "unknown level %s", lvname);
 		return false;
 	}
 	if (places_code_check(code, &why) != 0) {
-		set_why(im->why, "code: %s", why.text);
+		places_csv_why(im->why, "code: %s", why.text);
 		return false;
 	}
 	if (places_name_check(name, &why) != 0) {
-		set_why(im->why, "name: %s", why.text);
+		places_csv_why(im->why, "name: %s", why.text);
 		return false;
 	}
 	code_key(code, key);
 	if (places_csv_seen_get(&im->codes, key, &line)) {
-		set_why(im->why, "duplicate code %s (also on line %lld)", code,
-			(long long)llabs(line));
+		places_csv_why(im->why, "duplicate code %s (also on line %lld)", code,
+			       (long long)llabs(line));
 		return false;
 	}
 
 	if (level == PLACES_CITY) {
 		if (*pcode) {
-			set_why(im->why,
-				"level city cannot have a parent (parent_code must be empty)");
+			places_csv_why(
+			    im->why, "level city cannot have a parent (parent_code must be empty)");
 			return false;
 		}
 	} else {
 		if (!*pcode) {
-			set_why(im->why, "empty required field parent_code");
+			places_csv_why(im->why, "empty required field parent_code");
 			return false;
 		}
 		if (!im->parent_valid || strcmp(im->parent.code, pcode) != 0) {
@@ -234,31 +233,33 @@ static bool place_row(struct load *im, const struct mu_csv_record *r)
 				/* A parent refused earlier in this file says so. */
 				code_key(pcode, key);
 				if (places_csv_seen_get(&im->codes, key, &line) && line < 0)
-					set_why(im->why, "parent code %s was rejected (line %lld)",
-						pcode, (long long)-line);
+					places_csv_why(im->why,
+						       "parent code %s was rejected (line %lld)",
+						       pcode, (long long)-line);
 				else
-					set_why(im->why, "unknown parent code %s", pcode);
+					places_csv_why(im->why, "unknown parent code %s", pcode);
 				return false;
 			}
 			if (rc != 0) {
 				im->fatal = rc;
-				set_why(im->why, "database error: %s", db_errmsg(im->d));
+				places_csv_why(im->why, "database error: %s", db_errmsg(im->d));
 				return false;
 			}
 			im->parent_valid = true;
 		}
 		const struct places_node *p = &im->parent;
 		if (p->level == PLACES_HOUSEHOLD) {
-			set_why(im->why,
-				"level %s cannot be under household %s (a household has nothing "
-				"below it)",
-				places_level_name(level), p->code);
+			places_csv_why(
+			    im->why,
+			    "level %s cannot be under household %s (a household has nothing "
+			    "below it)",
+			    places_level_name(level), p->code);
 			return false;
 		}
 		if (level != p->level + 1) {
-			set_why(im->why, "level %s cannot be under %s %s (expected %s)",
-				places_level_name(level), places_level_name(p->level), p->code,
-				places_level_name(p->level + 1));
+			places_csv_why(im->why, "level %s cannot be under %s %s (expected %s)",
+				       places_level_name(level), places_level_name(p->level),
+				       p->code, places_level_name(p->level + 1));
 			return false;
 		}
 	}
@@ -268,18 +269,19 @@ static bool place_row(struct load *im, const struct mu_csv_record *r)
 	if (rc == MU_EEXIST) {
 		struct places_node old;
 		if (places_find(im->d, code, &old) == 0)
-			set_why(im->why, "code %s already in the database", code);
+			places_csv_why(im->why, "code %s already in the database", code);
 		else
-			set_why(im->why, "%s", why.text[0] ? why.text : "already in the database");
+			places_csv_why(im->why, "%s",
+				       why.text[0] ? why.text : "already in the database");
 		return false;
 	}
 	if (rc == MU_EINVAL || rc == MU_ENOTFOUND) {
-		set_why(im->why, "%s", why.text[0] ? why.text : mu_err_msg(rc));
+		places_csv_why(im->why, "%s", why.text[0] ? why.text : mu_err_msg(rc));
 		return false;
 	}
 	if (rc != 0) {
 		im->fatal = rc;
-		set_why(im->why, "database error: %s", db_errmsg(im->d));
+		places_csv_why(im->why, "database error: %s", db_errmsg(im->d));
 		return false;
 	}
 	return true;

@@ -69,6 +69,10 @@ struct mu_csv_record;
 #define PLACES_CSV_RECORD_MAX 4096 /* bytes: a longer record is a bad row */
 #define PLACES_CSV_WHY_MAX    512  /* bytes of a reason, NUL included */
 
+/* Writes a row's reason into why (PLACES_CSV_WHY_MAX bytes, truncated): for places' and
+ * people's row checks alike. */
+void places_csv_why(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A column of a CSV format: its header name, whether it may be empty, and its longest
  * value in characters of UTF-8 (codepoints) or in bytes. */
 struct places_csv_column {

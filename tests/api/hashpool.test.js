@@ -5,8 +5,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
-const { start, finish, assertBareError } = require('./lib/server.js');
+const { start, finish, assertBareError, signInFrom } = require('./lib/server.js');
 
 let srv;
 before(async () => {
@@ -14,34 +13,11 @@ before(async () => {
 });
 after(async () => finish(srv));
 
-function post(from, username) {
-  const url = new URL(srv.url);
-  const body = JSON.stringify({ username, password: 'not-the-password-at-all' });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: '/api/v1/session',
-        method: 'POST',
-        agent: false,
-        localAddress: from,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode, retry: res.headers['retry-after'] }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 test('concurrent bogus sign-ins get 503 from a full pool while other routes answer', async () => {
   const session = await srv.as('staff103');
   const flood = [];
-  for (let i = 0; i < 32; i++) flood.push(post(`127.0.1.${i + 1}`, `bogus${i}`));
+  for (let i = 0; i < 32; i++)
+    flood.push(signInFrom(srv.url, `127.0.1.${i + 1}`, `bogus${i}`, 'not-the-password-at-all'));
   const reads = [];
   for (let i = 0; i < 6; i++) reads.push(srv.request('GET', '/api/v1/session', { session }));
   const answers = await Promise.all(flood);
@@ -50,7 +26,7 @@ test('concurrent bogus sign-ins get 503 from a full pool while other routes answ
   assert.ok(counts[503] > 0, `no 503 among ${JSON.stringify(counts)}`);
   assert.ok(counts[401] > 0, `no sign-in was tried at all: ${JSON.stringify(counts)}`);
   assert.equal((counts[401] || 0) + (counts[503] || 0), 32, JSON.stringify(counts));
-  assert.ok(answers.filter((a) => a.status === 503).every((a) => a.retry === '1'));
+  assert.ok(answers.filter((a) => a.status === 503).every((a) => a.headers['retry-after'] === '1'));
   for (const r of await Promise.all(reads)) assert.equal(r.status, 200);
   const busy = await srv.request('POST', '/api/v1/session', {
     body: { username: 'bogus-x', password: 'x'.repeat(12) },

@@ -5,8 +5,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
-const { start, finish, sql } = require('./lib/server.js');
+const { start, finish, sql, signInFrom } = require('./lib/server.js');
 
 let srv;
 before(async () => {
@@ -14,32 +13,8 @@ before(async () => {
 });
 after(async () => finish(srv));
 
-function signIn(from, username, password, xff) {
-  const url = new URL(srv.url);
-  const body = JSON.stringify({ username, password });
-  const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
-  if (xff) headers['X-Forwarded-For'] = xff;
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: '/api/v1/session',
-        method: 'POST',
-        agent: false,
-        localAddress: from,
-        headers,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
+const signIn = (from, username, password, xff) =>
+  signInFrom(srv.url, from, username, password, { headers: xff ? { 'X-Forwarded-For': xff } : {} });
 const right = (name) => srv.users[name].password;
 
 test('the session cookie is Secure with --secure-cookies, and so is its deletion', async () => {

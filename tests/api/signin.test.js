@@ -7,8 +7,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
-const { start, finish } = require('./lib/server.js');
+const { start, finish, signInFrom } = require('./lib/server.js');
 
 let srv;
 before(async () => {
@@ -16,45 +15,7 @@ before(async () => {
 });
 after(async () => finish(srv));
 
-// POST /api/v1/session from local address `from`; returns {status, headers, json}.
-function signIn(from, username, password, { cookie, headers = {}, raw } = {}) {
-  const url = new URL(srv.url);
-  const body = raw ?? JSON.stringify({ username, password });
-  const h = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers };
-  if (cookie) h.Cookie = cookie;
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: '/api/v1/session',
-        method: 'POST',
-        localAddress: from,
-        headers: h,
-        agent: false,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => {
-          let json;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode, headers: res.headers, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
+const signIn = (from, username, password, opts) => signInFrom(srv.url, from, username, password, opts);
 const right = (name) => srv.users[name].password;
 
 test('failures of one address do not lock the account for another address', async () => {

@@ -7,6 +7,7 @@
 
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const assert = require('node:assert/strict');
@@ -300,7 +301,49 @@ function assertBareError(r, status, forbidden = []) {
   }
 }
 
+// POST /api/v1/session to the server at url from local address `from` (a 127.0.0.x, so
+// that each test's throttles are its own), on a fresh connection; headers are added,
+// raw replaces the JSON body. Resolves to {status, headers, json}.
+function signInFrom(url, from, username, password, { cookie, headers = {}, raw } = {}) {
+  const u = new URL(url);
+  const body = raw ?? JSON.stringify({ username, password });
+  const h = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers };
+  if (cookie) h.Cookie = cookie;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: '/api/v1/session',
+        method: 'POST',
+        localAddress: from,
+        headers: h,
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => {
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode, headers: res.headers, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 module.exports = {
+  signInFrom,
   MUSTER,
   ROOT,
   PASSWORD,
