@@ -1,8 +1,8 @@
 /* guard.c: what `muster serve` installs around every route — authentication (device
  * bearer token or session cookie), the CSRF check of session writes, the route's roles,
- * the jurisdiction of the route's target, the audit entries of person reads committed
- * before their answer is sent, and afterwards those of writes and refusals. Also auth_submit, which
- * commits a write together with its audit entry, and the auth metrics. */
+ * the jurisdiction of the route's target, and afterwards the audit entries of person
+ * reads, writes and refusals. Also auth_submit, which commits a write together with
+ * its audit entry, and the auth metrics. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,39 +307,6 @@ static void queue_sums(struct auth__anon_sum *sums, size_t n)
 	queue(first, last);
 }
 
-/* The entries of r as a list first..last: a read of several people ("person:1,2,3") is
- * one entry per person, so that each is found by record=person:ID. */
-static void entries_of(struct http_req *r, const struct auth_principal *p, const char *action,
-		       const char *record, int status, struct posted **firstp,
-		       struct posted **lastp)
-{
-	bool anonymous = !(p && p->kind != 0);
-	struct posted *first = NULL, *last = NULL;
-	const char *ids = !strncmp(record, "person:", 7) && strchr(record, ',') ? record + 7 : NULL;
-	do {
-		char one[32];
-		const char *rec = record;
-		if (ids) {
-			size_t len = strcspn(ids, ",");
-			snprintf(one, sizeof one, "person:%.*s", (int)(len < 20 ? len : 20), ids);
-			rec = one;
-			ids = ids[len] ? ids + len + 1 : NULL;
-		}
-		struct posted *e = posted_new(action, rec, r->client, status);
-		if (!anonymous) {
-			e->who = *p;
-			e->anonymous = false;
-		}
-		if (last)
-			last->next = e;
-		else
-			first = e;
-		last = e;
-	} while (ids);
-	*firstp = first;
-	*lastp = last;
-}
-
 static void done(void *ctx, struct http_req *r, int status)
 {
 	(void)ctx;
@@ -370,64 +337,31 @@ static void done(void *ctx, struct http_req *r, int status)
 		queue_sums(sums, n);
 		return;
 	}
-	struct posted *first, *last;
-	entries_of(r, p, action, record, status, &first, &last);
+	/* A read of several people ("person:1,2,3") is one entry per person, so that each
+	 * is found by record=person:ID. */
+	struct posted *first = NULL, *last = NULL;
+	const char *ids = !strncmp(record, "person:", 7) && strchr(record, ',') ? record + 7 : NULL;
+	do {
+		char one[32];
+		const char *rec = record;
+		if (ids) {
+			size_t len = strcspn(ids, ",");
+			snprintf(one, sizeof one, "person:%.*s", (int)(len < 20 ? len : 20), ids);
+			rec = one;
+			ids = ids[len] ? ids + len + 1 : NULL;
+		}
+		struct posted *e = posted_new(action, rec, r->client, status);
+		if (!anonymous) {
+			e->who = *p;
+			e->anonymous = false;
+		}
+		if (last)
+			last->next = e;
+		else
+			first = e;
+		last = e;
+	} while (ids);
 	queue(first, last);
-}
-
-/* Writes a person read's entries (a list of posted) on the writer. */
-static int append_job(struct db *d, void *arg)
-{
-	size_t n = 0, i = 0;
-	for (struct posted *e = arg; e; e = e->next)
-		n++;
-	struct auth__entry *es = mu_xcalloc(n ? n : 1, sizeof *es);
-	for (struct posted *e = arg; e; e = e->next, i++)
-		es[i] = (struct auth__entry){e->anonymous ? NULL : &e->who, e->action, e->record,
-					     e->addr, e->status};
-	int rc = n ? auth__audit_append_many(d, es, n) : 0;
-	free(es);
-	return rc;
-}
-
-/* A read of a person is answered only once its audit entries are committed: they go
- * through the writer like a write (group commit shares the fsync), before the body is
- * queued. When they cannot be made durable the answer becomes 503 and every entry is
- * counted lost. */
-static int before_send(void *ctx, struct http_req *r, int status)
-{
-	(void)ctx;
-	const struct http_route *rt = r->route;
-	const struct auth_principal *p = r->principal;
-	if (!rt || !(rt->flags & HTTP_ROUTE_PERSON) || r->method != HTTP_GET || status >= 400 ||
-	    (p && p->audited))
-		return 0;
-	struct posted *first, *last;
-	entries_of(r, p, auth__action(r, ""), r->record ? r->record : "", status, &first, &last);
-	size_t n = 0;
-	for (struct posted *e = first; e; e = e->next)
-		n++;
-	int rc = auth__env.cfg.writer ? db_writer_submit(auth__env.cfg.writer, append_job, first)
-				      : MU_ESTOPPED;
-	posted_free(first);
-	if (rc != 0) {
-		atomic_fetch_add(&auth__env.audit_lost, n);
-		mu_error("auth: a person read refused: its %zu audit entries could not be "
-			 "committed: %s",
-			 n, mu_err_msg(rc));
-		if (mu_err_http(rc) != 503)
-			rc = MU_EBUSY;
-		return http_fail(r, rc, NULL,
-				 rc == MU_EBUSY ? "the read could not be audited; try again"
-						: mu_err_msg(rc));
-	}
-	if (!p) {
-		struct auth_principal *blank = mu_arena_alloc(&r->arena, sizeof *blank);
-		memset(blank, 0, sizeof *blank);
-		r->principal = blank;
-	}
-	auth__mark_audited(r);
-	return 0;
 }
 
 void auth_guard_flush(void)
@@ -439,8 +373,7 @@ void auth_guard_flush(void)
 
 struct http_guard auth_guard(void)
 {
-	struct http_guard g = {
-	    .check = check, .before_send = before_send, .done = done, .ctx = NULL};
+	struct http_guard g = {.check = check, .done = done, .ctx = NULL};
 	return g;
 }
 
