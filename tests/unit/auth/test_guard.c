@@ -32,14 +32,6 @@ __attribute__((weak)) const char *http_cookie(const struct http_req *r, const ch
 	return !strcmp(name, "muster_session") ? f->cookie : NULL;
 }
 
-__attribute__((weak)) int http_fail(struct http_req *r, int err, const char *field,
-				    const char *message)
-{
-	r->err_field = field;
-	r->err_message = message;
-	return err;
-}
-
 __attribute__((weak)) const char *http_method_name(int method)
 {
 	switch (method) {
