@@ -32,24 +32,6 @@ __attribute__((weak)) const char *http_cookie(const struct http_req *r, const ch
 	return !strcmp(name, "muster_session") ? f->cookie : NULL;
 }
 
-__attribute__((weak)) const char *http_method_name(int method)
-{
-	switch (method) {
-	case HTTP_GET:
-		return "GET";
-	case HTTP_POST:
-		return "POST";
-	case HTTP_PUT:
-		return "PUT";
-	case HTTP_PATCH:
-		return "PATCH";
-	case HTTP_DELETE:
-		return "DELETE";
-	default:
-		return NULL;
-	}
-}
-
 /* The target of /places/{code}: the place's path, root first. */
 static int place_of(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
