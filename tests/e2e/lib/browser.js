@@ -87,4 +87,23 @@ async function stopAll(env) {
   }
 }
 
-module.exports = { startAll, stopAll, newPage, signIn, shot, SHOTS };
+// The page's horizontal overflow in CSS pixels (0: it fits the viewport's width).
+async function overflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+// axe-core's serious and critical violations on the page as it stands (WCAG 2 A/AA rules,
+// colour contrast included), as short strings "rule: target".
+async function axeSerious(page) {
+  // Evaluated through the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const res = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] }, resultTypes: ['violations'] }),
+  );
+  return res.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
+module.exports = { startAll, stopAll, newPage, signIn, shot, overflow, axeSerious, SHOTS };
