@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "api.h"
 #include "auth/api.h"
@@ -89,13 +90,43 @@ struct scan_job {
 	size_t n;
 	struct screening_scan_result *out;
 	struct screening_delta *dl;
+	const struct auth_principal *who; /* NULL: none to name */
+	const char *action, *client;
 };
 
+/* The batch, and an audit entry "person:ID" per accepted scan in the same transaction:
+ * its answer names the person (masked), a read of each found by person, durable before
+ * the answer (issue 11 #3, #5). */
 static int scan_fn(struct db *d, void *arg)
 {
 	struct scan_job *j = arg;
+	char rec[32];
 	screening_delta_reset(j->dl);
-	return screening_scan_batch(d, screening__api_keys(), j->in, j->n, j->out, j->dl);
+	int rc = screening_scan_batch(d, screening__api_keys(), j->in, j->n, j->out, j->dl);
+	for (size_t i = 0; rc == 0 && i < j->n; i++) {
+		if (j->out[i].status != SCREENING_SCAN_OK)
+			continue;
+		snprintf(rec, sizeof rec, "person:%lld", (long long)j->out[i].person_id);
+		rc = auth_audit_append(d, j->who, j->action, rec, j->client, 200);
+	}
+	return rc;
+}
+
+/* The masked name (张*明) of an accepted scan's person, into the arena. */
+static json_t *masked_name(struct http_req *r, int64_t person)
+{
+	struct people_person p;
+	struct people_mask m;
+	char text[PEOPLE_MASK_MAX + 1];
+	if (people_get(auth_req_db(r), screening__api_keys(), person, &p))
+		return json_null(); /* the scan stands; only its name is not shown */
+	people_mask_of(p.name, &m);
+	sodium_memzero(&p, sizeof p);
+	people_mask_text(&m, text);
+	json_t *o = json_string(text);
+	sodium_memzero(&m, sizeof m);
+	sodium_memzero(text, sizeof text);
+	return o;
 }
 
 /* May this caller scan at site code? A site token only at its own site; a sampler only
@@ -124,8 +155,9 @@ static int site_allowed(struct http_req *r, const char *code, bool *ok)
 }
 
 /* One scan's answer: its refusal before the store (pre), or the store's result. */
-static json_t *scan_json(const json_t *it, const struct screening_item_result *pre,
-			 const struct screening_scan *in, const struct screening_scan_result *x)
+static json_t *scan_json(struct http_req *r, const json_t *it,
+			 const struct screening_item_result *pre, const struct screening_scan *in,
+			 const struct screening_scan_result *x)
 {
 	static const char *const status[] = {"ok", "duplicate", "error"};
 	const json_t *sid = json_object_get(it, "scan_id");
@@ -145,6 +177,7 @@ static json_t *scan_json(const json_t *it, const struct screening_item_result *p
 		json_object_set_new(o, "sealed", json_boolean(x->sealed));
 		json_object_set_new(o, "repeat", json_boolean(x->repeat));
 		json_object_set_new(o, "recall", json_boolean(x->recall));
+		json_object_set_new(o, "name_masked", masked_name(r, x->person_id));
 	}
 	return o;
 }
@@ -194,7 +227,14 @@ int screening__api_post_scans(struct http_req *r, struct http_resp *resp)
 		in[m++] = s;
 	}
 	dl = screening_delta_new();
-	struct scan_job j = {.in = in, .n = m, .out = out, .dl = dl};
+	const struct auth_principal *who = auth_who(r);
+	struct scan_job j = {.in = in,
+			     .n = m,
+			     .out = out,
+			     .dl = dl,
+			     .who = who && who->kind != 0 ? who : NULL,
+			     .action = mu_arena_sprintf(&r->arena, "POST %s", r->route->pattern),
+			     .client = r->client};
 	if (m) {
 		r->record = mu_arena_sprintf(&r->arena, "scans:%zu", m);
 		if ((rc = auth_submit(r, scan_fn, &j)))
@@ -203,7 +243,7 @@ int screening__api_post_scans(struct http_req *r, struct http_resp *resp)
 	}
 	json_t *results = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(results, scan_json(json_array_get(arr, i), &pre[i],
+		json_array_append_new(results, scan_json(r, json_array_get(arr, i), &pre[i],
 							 pre[i].err ? NULL : &in[slot[i]],
 							 pre[i].err ? NULL : &out[slot[i]]));
 	resp->json = json_pack("{s:o}", "results", results);

@@ -160,7 +160,7 @@ enum { SCREENING_SCAN_OK = 0, SCREENING_SCAN_DUPLICATE = 1, SCREENING_SCAN_ERROR
 struct screening_scan_result {
 	int status;	   /* SCREENING_SCAN_* */
 	int err;	   /* for ERROR: a MU_E* code (MU_EINVAL malformed, MU_ENOTFOUND
-			      unknown round/site/person or a person outside the round's scope,
+			      unknown round/site/person, or a person outside the site's place,
 			      MU_EFORBIDDEN a site outside the round's scope, MU_EEXIST a
 			      conflict: round closed, tube sealed/full/of another round or site) */
 	struct mu_why why; /* for ERROR: the scan's field at fault and the reason */

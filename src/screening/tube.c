@@ -146,8 +146,8 @@ struct tube_seen {
 	bool single;
 };
 
-/* Places found inside the round's scope by this batch: households of one batch share
- * grids, communities and streets, so most walks up the tree stop after one or two
+/* Places found inside the site's place by this batch: households of one batch share
+ * grids, compounds and buildings, so most walks up the tree stop after one or two
  * steps. Bounded; when full, walks just go on to the scope. */
 enum { INSIDE_MAX = 512 };
 
@@ -165,6 +165,8 @@ struct scan_ctx {
 	struct tube_seen tube;
 	bool have_tube;
 	int64_t now;	      /* the batch's clock: a scan is at most a day ahead of it */
+	int64_t site_in_round, site_in_round_of; /* the site and round site_within is of */
+	bool site_within;			 /* that site lies inside that round's scope */
 	int64_t inside_scope; /* the scope inside[] belongs to */
 	int64_t inside[INSIDE_MAX];
 	size_t ninside;
@@ -309,21 +311,34 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 	}
 	plan->site_id = c->site.id;
 	/* A site outside the round's scope takes no part in it: a site of one district
-	 * scans nobody into another district's round (issue 11). */
+	 * scans nobody into another district's round (issue 11). Asked once per site and
+	 * round of the batch, so that the walks below keep the site's place as their scope. */
 	bool within;
-	if ((rc = within_scope(c, c->site.place_id, c->round.scope_place_id, &within)))
-		return rc;
-	if (!within)
+	if (c->site_in_round != c->site.id || c->site_in_round_of != c->round.id) {
+		int64_t path[PLACES_NLEVELS];
+		int np;
+		if ((rc = places_path(c->d, c->site.place_id, path, &np)))
+			return rc;
+		c->site_within = false;
+		for (int i = 0; i < np; i++)
+			c->site_within |= path[i] == c->round.scope_place_id;
+		c->site_in_round = c->site.id;
+		c->site_in_round_of = c->round.id;
+	}
+	if (!c->site_within)
 		REFUSE(MU_EFORBIDDEN, "site", "site %s lies outside the round's scope", in->site);
 
-	/* Unknown and outside the round's scope answer alike: the answer must not tell
-	 * that a number exists, nor where its holder lives. */
+	/* A site samples the people of the place it belongs to (its community or street),
+	 * which lies inside the round's scope; a sampler's site lies inside the sampler's
+	 * place. Unknown, outside the site's place and outside the round's scope answer
+	 * alike, by the same path: the answer must not tell that a number exists, nor where
+	 * its holder lives, nor whether they were sampled (issue 11 #9). */
 	rc = people_resolve(c->d, c->k, in->person, &plan->person_id, &plan->household_id);
 	if (rc == MU_ENOTFOUND || rc == MU_EINVAL || rc == MU_ECRYPTO)
 		REFUSE(MU_ENOTFOUND, "person", "no person with this personal code or ID number");
 	if (rc)
 		return rc;
-	if ((rc = within_scope(c, plan->household_id, c->round.scope_place_id, &within)))
+	if ((rc = within_scope(c, plan->household_id, c->site.place_id, &within)))
 		return rc;
 	if (!within)
 		REFUSE(MU_ENOTFOUND, "person", "no person with this personal code or ID number");

@@ -491,26 +491,14 @@ static uint64_t rnd(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* The place whose people come to the site: the site's community when the site is at
- * community level or below, else the site's place; narrowed to the round's scope when
- * the scope lies inside it. MU_EINVAL when the site and the scope do not nest. */
+/* The place whose people come to the site: the site's place (a site samples only the
+ * people living there, issue 11 #9), narrowed to the round's scope when the scope lies
+ * inside it. MU_EINVAL when the site and the scope do not nest. */
 static int arrival_place(struct db *d, int64_t site_place, int64_t scope, int64_t *out)
 {
-	int64_t ids[PLACES_NLEVELS];
-	int n, rc;
+	int rc;
 	bool in;
-	struct places_node node;
-	if ((rc = places_path(d, site_place, ids, &n)))
-		return rc;
 	*out = site_place;
-	for (int i = 0; i < n; i++) {
-		if ((rc = places_get(d, ids[i], &node)))
-			return rc;
-		if (node.level == PLACES_COMMUNITY) {
-			*out = node.id;
-			break;
-		}
-	}
 	if ((rc = places_is_within(d, *out, scope, &in)))
 		return rc;
 	if (in)

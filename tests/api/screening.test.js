@@ -140,15 +140,17 @@ test('round, site and lab: created by staff, refused to others, listed by jurisd
   assert.ok(!(await srv.get('cmd106', '/api/v1/rounds')).json.rounds.some((x) => x.id === round));
   assertBareError(await srv.get('cmd106', `/api/v1/rounds/${round}`), 403);
 
+  // S2 belongs to the district (a district's site samples anyone living in it); S1, the
+  // fixture's, to one community (it samples that community's people only).
   r = await post('staff103', '/api/v1/sites', {
     code: 'S2',
-    place: srv.places.community,
+    place: srv.places.district,
     name: '二号采样点',
     desks: 2,
   });
   assert.equal(r.status, 201, r.text);
   assert.equal(
-    (await post('staff103', '/api/v1/sites', { code: 'S2', place: srv.places.community, name: 'y', desks: 2 })).status,
+    (await post('staff103', '/api/v1/sites', { code: 'S2', place: srv.places.district, name: 'y', desks: 2 })).status,
     409,
   );
   assertBareError(
@@ -423,10 +425,18 @@ test('every refusal of the scan path, answered per item with nothing written', a
     assert.equal(x.error.code, code, `${what}: ${JSON.stringify(x)}`);
     assert.ok(x.error.message, what);
   });
-  // Another site's tube: S1's own token may not fill a tube opened at S2.
+  // Another site's tube: S1's own token may not fill a tube opened at S2 (with a
+  // resident of S1's community, sampled already: anyone else is unknown there).
+  const local = await person(
+    sql(
+      srv.db,
+      'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+        `WHERE h.code LIKE '${srv.places.community}%' ORDER BY p.id LIMIT 1`,
+    )[0].id,
+  );
   r = await srv.request('POST', '/api/v1/scans', {
     token: srv.tokens.site,
-    body: { scans: [scan(b, 'T-OPEN', 'S1')] },
+    body: { scans: [scan(local, 'T-OPEN', 'S1')] },
   });
   assert.equal(r.json.results[0].error.field, 'tube', r.text);
   assert.match(r.json.results[0].error.message, /another site/);
@@ -437,10 +447,13 @@ test('every refusal of the scan path, answered per item with nothing written', a
   assertBareError(r, 413);
   assertBareError(await post({ token: tok.lab }, '/api/v1/scans', { scans: [scan(b, 'T-X')] }), 403);
   assertBareError(await post('staff103', '/api/v1/scans', { scans: [scan(b, 'T-X')] }), 403);
-  // A sampler user scans at sites of their jurisdiction only.
-  r = await post('sampler1', '/api/v1/scans', { scans: [scan(b, 'T-X', 'S2')] });
-  assert.equal(r.json.results[0].status, srv.users.sampler1.place === srv.places.community ? 'ok' : 'error', r.text);
-  if (r.json.results[0].status === 'ok') note(b, { sampled: true });
+  // A sampler user scans at sites of their jurisdiction only (S2, the district's, is
+  // above sampler1's community), and there the people of the site's place only.
+  r = await post('sampler1', '/api/v1/scans', { scans: [scan(local, 'T-X', 'S2')] });
+  assert.deepEqual([r.json.results[0].status, r.json.results[0].error.field], ['error', 'site'], r.text);
+  r = await post('sampler1', '/api/v1/scans', { scans: [scan(local, 'T-X', 'S1')] });
+  assert.deepEqual([r.json.results[0].status, r.json.results[0].repeat], ['ok', expect.get(local.id)?.sampled === true], r.text);
+  note(local, { sampled: true });
 
   // Lab refusals: unknown tube, open tube, a second result, another lab's receipts.
   const lab = { token: tok.lab };
@@ -470,11 +483,7 @@ test('every refusal of the scan path, answered per item with nothing written', a
     r.text,
   );
   assert.deepEqual(
-    {
-      samples: count('samples') - (expect.get(b.id)?.sampled ? 1 : 0),
-      tubes: count('tubes') - (expect.get(b.id)?.sampled ? 1 : 0),
-      recalls: count('recalls'),
-    },
+    { samples: count('samples') - 1, tubes: count('tubes') - 1, recalls: count('recalls') },
     before,
   );
   await assertCoverage(srv.places.district);

@@ -185,6 +185,66 @@ static void test_refusals_write_nothing(void **state)
 			 SCREENING_SCAN_DUPLICATE);
 }
 
+/* A site samples the people of its own place: a resident of another community of the
+ * same street (inside the round's scope) is answered at a community's site exactly as an
+ * unknown code, nothing written; a street's site samples both communities (issue 11 #9). */
+static void test_site_jurisdiction(void **state)
+{
+	struct fx *f = *state;
+	int64_t m3 = fx_place(f, f->street, PLACES_COMMUNITY, "M3");
+	int64_t g = fx_place(f, m3, PLACES_GRID, "G3");
+	int64_t p = fx_place(f, g, PLACES_COMPOUND, "P3");
+	int64_t b = fx_place(f, p, PLACES_BUILDING, "B3");
+	int64_t h = fx_place(f, b, PLACES_HOUSEHOLD, "H4");
+	struct people_person x;
+	memset(&x, 0, sizeof x);
+	snprintf(x.id_number, sizeof x.id_number, "44010619800101%03d", 777);
+	x.id_number[17] = people_idcard_check_digit(x.id_number);
+	x.id_type = PEOPLE_ID_RESIDENT;
+	snprintf(x.name, sizeof x.name, "邻居");
+	x.household_id = h;
+	assert_int_equal(people_idcard_check(x.id_number, NULL, &x.birth, &x.sex), 0);
+	assert_int_equal(people_add(f->t.db, &f->t.keys, &x, NULL), 0);
+	char code3[PEOPLE_CODE_LEN + 1];
+	people_code_format(x.code, code3);
+	struct screening_site s3 = {.place_id = m3, .code = "SITE3", .name = "三", .desks = 1};
+	struct screening_site st = {.place_id = f->street, .code = "SITES", .name = "街", .desks = 1};
+	assert_int_equal(screening_site_add(f->t.db, &s3, NULL), 0);
+	assert_int_equal(screening_site_add(f->t.db, &st, NULL), 0);
+
+	struct screening_scan in[] = {
+	    {"j1", f->round, "SITE1", "TJ1", code3, "2021-06-01"},	 /* M3's at M's site */
+	    {"j2", f->round, "SITE3", "TJ3", f->code[0], "2021-06-01"}, /* M's at M3's site */
+	    {"j3", f->round, "SITE3", "TJ3", f->idno[1], "2021-06-01"}, /* by ID number */
+	    {"j4", f->round, "SITE1", "TJ1", "ZZZZZZZZZZZZZZZZZZZZZZZZZZ", "2021-06-01"},
+	};
+	struct screening_scan_result r[4];
+	int64_t before = fx_rows(f);
+	assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, in, 4, r, f->dl), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(r[i].status, SCREENING_SCAN_ERROR);
+		assert_int_equal(r[i].err, MU_ENOTFOUND);
+		assert_string_equal(r[i].why.field, r[3].why.field);
+		assert_string_equal(r[i].why.text, r[3].why.text);
+		assert_false(r[i].repeat);
+	}
+	assert_int_equal(fx_rows(f), before);
+	/* Each at their own community's site, and both at the street's. */
+	assert_int_equal(fx_scan_as(f, "j5", "TJ3", 0, "SITE1").status, SCREENING_SCAN_OK);
+	in[0].scan_id = "j6";
+	in[0].site = "SITE3";
+	assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, in, 1, r, f->dl), 0);
+	assert_int_equal(r[0].status, SCREENING_SCAN_OK);
+	/* Sampled already: still answered as unknown at another community's site. */
+	assert_int_equal(fx_scan_as(f, "j7", "TJ5", 0, "SITE3").err, MU_ENOTFOUND);
+	assert_int_equal(fx_scan_as(f, "j8", "TJS", 1, "SITES").status, SCREENING_SCAN_OK);
+	in[0].scan_id = "j9";
+	in[0].site = "SITES";
+	in[0].tube = "TJS";
+	assert_int_equal(screening_scan_batch(f->t.db, &f->t.keys, in, 1, r, f->dl), 0);
+	assert_int_equal(r[0].status, SCREENING_SCAN_OK);
+}
+
 static void test_tube_state_machine(void **state)
 {
 	struct fx *f = *state;
@@ -397,6 +457,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_idempotent_and_repeat, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_write_nothing, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_batch_caches, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_site_jurisdiction, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_tube_state_machine, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_round_rules, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_loader, fx_setup, fx_teardown),
