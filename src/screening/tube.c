@@ -375,8 +375,10 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		int64_t tid = t->id, tround = t->round_id, tsite = t->site_id;
 		int cap = t->capacity, n = t->n, st = t->state;
 		bool single = t->single;
+		/* The person's state, not the tube's, is at fault: the sampler takes a new
+		 * tube for them alone. */
 		if (plan->recall_id)
-			REFUSE(MU_EEXIST, "tube",
+			REFUSE(MU_EEXIST, "person",
 			       "person is recalled: re-swab into a new single tube, not %s",
 			       in->tube);
 		if (tround != plan->round_id)

@@ -79,6 +79,7 @@ static void test_reswab_resolves(void **state)
 	assert_int_equal(fx_scan(f, "T4", 5).status, SCREENING_SCAN_OK);
 	struct screening_scan_result r = fx_scan(f, "T4", 0);
 	assert_int_equal(r.err, MU_EEXIST);
+	assert_string_equal(r.why.field, "person");
 	assert_int_equal(recall_state(f, 0), SCREENING_RECALL_PENDING);
 	/* Re-swabs: a new barcode becomes the recall's single tube, sealed at once. */
 	const char *tubes[4] = {"R0", "R1", "R2", "R3"};
