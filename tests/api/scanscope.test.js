@@ -87,7 +87,7 @@ test('a person outside the round answers exactly as an unknown person', async ()
   assert.equal(r.json.results[0].status, 'ok', r.text);
 });
 
-test("a site of community A answers a resident of community B (same district, same round) as unknown", async () => {
+test('a site of community A answers a resident of community B (same district, same round) as unknown', async () => {
   let r = await post('admin', '/api/v1/rounds', { scope: srv.places.district, name: '越秀二轮', pool: 5 });
   assert.equal(r.status, 201, r.text);
   const round = r.json.round.id;
@@ -112,7 +112,12 @@ test("a site of community A answers a resident of community B (same district, sa
   assert.equal(samples(), n0);
   // Sampled at home (a site of community B), the neighbour is still unknown at A's site:
   // nothing says they exist or were sampled.
-  r = await post('admin', '/api/v1/sites', { code: 'SB', place: neighbour.household.code.slice(0, 12), name: 'B点', desks: 1 });
+  r = await post('admin', '/api/v1/sites', {
+    code: 'SB',
+    place: neighbour.household.code.slice(0, 12),
+    name: 'B点',
+    desks: 1,
+  });
   assert.equal(r.status, 201, r.text);
   let tokenB;
   srv = await restart(srv, [], () => {
@@ -135,7 +140,12 @@ test('an accepted scan names its person masked, and is audited as a read of that
   const round = r.json.round.id;
   const p = await personOf(srv.places.community);
   const chars = [...p.name];
-  const want = chars.length === 1 ? '*' : chars.length === 2 ? `${chars[0]}*` : `${chars[0]}${'*'.repeat(chars.length - 2)}${chars.at(-1)}`;
+  const want =
+    chars.length === 1
+      ? '*'
+      : chars.length === 2
+        ? `${chars[0]}*`
+        : `${chars[0]}${'*'.repeat(chars.length - 2)}${chars.at(-1)}`;
   const s = scan(round, 'N-1', p.code);
   r = await post('sampler1', '/api/v1/scans', { scans: [s] });
   assert.equal(r.json.results[0].status, 'ok', r.text);
@@ -151,5 +161,8 @@ test('an accepted scan names its person masked, and is audited as a read of that
   r = await post('sampler1', '/api/v1/scans', { scans: [s] });
   assert.equal(r.json.results[0].status, 'duplicate', r.text);
   assert.equal(r.json.results[0].name_masked, undefined);
-  assert.equal(sql(srv.db, `SELECT count(*) AS n FROM audit WHERE record = 'person:${p.id}' AND actor = 'sampler1'`)[0].n, 1);
+  assert.equal(
+    sql(srv.db, `SELECT count(*) AS n FROM audit WHERE record = 'person:${p.id}' AND actor = 'sampler1'`)[0].n,
+    1,
+  );
 });

@@ -452,7 +452,11 @@ test('every refusal of the scan path, answered per item with nothing written', a
   r = await post('sampler1', '/api/v1/scans', { scans: [scan(local, 'T-X', 'S2')] });
   assert.deepEqual([r.json.results[0].status, r.json.results[0].error.field], ['error', 'site'], r.text);
   r = await post('sampler1', '/api/v1/scans', { scans: [scan(local, 'T-X', 'S1')] });
-  assert.deepEqual([r.json.results[0].status, r.json.results[0].repeat], ['ok', expect.get(local.id)?.sampled === true], r.text);
+  assert.deepEqual(
+    [r.json.results[0].status, r.json.results[0].repeat],
+    ['ok', expect.get(local.id)?.sampled === true],
+    r.text,
+  );
   note(local, { sampled: true });
 
   // Lab refusals: unknown tube, open tube, a second result, another lab's receipts.
@@ -482,10 +486,7 @@ test('every refusal of the scan path, answered per item with nothing written', a
     ['error', 'error', 'error'],
     r.text,
   );
-  assert.deepEqual(
-    { samples: count('samples') - 1, tubes: count('tubes') - 1, recalls: count('recalls') },
-    before,
-  );
+  assert.deepEqual({ samples: count('samples') - 1, tubes: count('tubes') - 1, recalls: count('recalls') }, before);
   await assertCoverage(srv.places.district);
 });
 
