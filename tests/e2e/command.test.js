@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const crypto = require('node:crypto');
 const ExcelJS = require('exceljs');
 const { sql } = require('../api/lib/server.js');
-const { startAll, stopAll, newPage, signIn, shot } = require('./lib/browser.js');
+const { startAll, stopAll, newPage, signIn, shot, siteToken } = require('./lib/browser.js');
 
 let env;
 let srv;
@@ -46,19 +46,22 @@ before(async () => {
     'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
       `WHERE h.code LIKE '${srv.places.grid}%' ORDER BY p.id LIMIT 5`,
   ).map((x) => x.id);
+  // Sampled at the grid's own site: a site samples the people of its place only.
+  const token = await siteToken(env, 'S-GRID', srv.places.grid);
+  srv = env.srv;
   const scans = [];
   for (const id of ids) {
     const p = await srv.get('admin', `/api/v1/people/${id}`);
     scans.push({
       scan_id: crypto.randomUUID(),
       round,
-      site: 'S1',
+      site: 'S-GRID',
       tube: 'E2E-T1',
       person: p.json.person.code,
       at: new Date().toISOString(),
     });
   }
-  r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans } });
+  r = await srv.request('POST', '/api/v1/scans', { token, body: { scans } });
   assert.ok(
     r.json.results.every((x) => x.status === 'ok'),
     r.text,

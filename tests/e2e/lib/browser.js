@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
-const { start, ROOT } = require('../../api/lib/server.js');
+const { start, restart, musterOk, ROOT } = require('../../api/lib/server.js');
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -21,14 +21,40 @@ const ARGS = [
 ];
 const SHOTS = path.join(ROOT, 'build', 'e2e');
 
+const WEB = process.env.MUSTER_WEB || path.join(ROOT, 'web', 'dist');
+
 async function startAll() {
-  const web = process.env.MUSTER_WEB || path.join(ROOT, 'web', 'dist');
-  const srv = await start(['--web', web]);
+  const srv = await start(['--web', WEB]);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-chromium-'));
   const browser = await chromium
     .launch({ executablePath: CHROMIUM, args: [...ARGS, `--user-data-dir=${profile}`], headless: true })
     .catch(async () => chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true }));
   return { srv, browser, profile };
+}
+
+// Runs fn (commands that write: `muster token issue`, `muster import`) between two
+// servers — no command writes beside one — so env.srv is a new server afterwards, on the
+// same database and web app, with the same sessions.
+async function between(env, fn) {
+  env.srv = await restart(env.srv, ['--web', WEB], fn);
+  return env.srv;
+}
+
+// A sampling site at place (a site samples the people living there only) and a device
+// token for it, issued between two servers (see between). Resolves to the token.
+async function siteToken(env, code, place) {
+  const s = await env.srv.as('admin');
+  const r = await env.srv.request('POST', '/api/v1/sites', { session: s, body: { code, place, name: code, desks: 1 } });
+  if (r.status !== 201) throw new Error(`site ${code}: ${r.status} ${r.text}`);
+  let token;
+  await between(env, () => {
+    const out = musterOk(['token', 'issue', '--site', code, '--db', env.srv.db]).stdout;
+    token = out
+      .split('\n')
+      .map((x) => x.trim())
+      .find((x) => /^[a-z2-7]{52}$/.test(x));
+  });
+  return token;
 }
 
 // A fresh context (its own cookies, storage and service workers) and page.
@@ -106,4 +132,4 @@ async function axeSerious(page) {
     .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
 }
 
-module.exports = { startAll, stopAll, newPage, signIn, shot, overflow, axeSerious, SHOTS };
+module.exports = { startAll, stopAll, newPage, signIn, shot, overflow, axeSerious, between, siteToken, SHOTS };

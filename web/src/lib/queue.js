@@ -83,7 +83,9 @@ export async function clearRefused() {
 let flushing = null;
 
 // Sends what waits, a batch at a time, until nothing does or the network fails. Resolves
-// to {sent, refused, error}; never throws. One flush runs at a time.
+// to {sent, refused, error, answers: [{scan, result}]}; never throws. One flush runs at a
+// time. A tube counts what the server accepted in tube.ok (scan id → {name, repeat}, the
+// masked name the server answered), apart from what still waits to be sent.
 export function flush() {
   if (!flushing)
     flushing = doFlush().finally(() => {
@@ -93,7 +95,7 @@ export function flush() {
 }
 
 async function doFlush() {
-  const out = { sent: 0, refused: 0, error: null };
+  const out = { sent: 0, refused: 0, error: null, answers: [] };
   const d = await db();
   try {
     if (!session.csrf) {
@@ -116,9 +118,10 @@ async function doFlush() {
       for (const [i, res] of r.results.entries()) {
         const s = batch[i];
         await tx.objectStore('scans').delete(s.scan_id);
+        out.answers.push({ scan: s, result: res });
+        const tb = await tx.objectStore('tubes').get(s.tube);
         if (res.status === 'error') {
           await tx.objectStore('refused').put({ ...s, error: res.error });
-          const tb = await tx.objectStore('tubes').get(s.tube);
           if (tb) {
             tb.count = Math.max(0, tb.count - 1);
             tb.people = tb.people.filter((x) => x !== s.scan_id);
@@ -126,6 +129,11 @@ async function doFlush() {
           }
           out.refused++;
         } else {
+          if (tb) {
+            tb.ok = { ...(tb.ok || {}), [s.scan_id]: { name: res.name_masked || null, repeat: !!res.repeat } };
+            if (res.sealed) tb.sealed = true;
+            await tx.objectStore('tubes').put(tb);
+          }
           out.sent++;
         }
       }
