@@ -215,6 +215,7 @@ static int seal(const struct people_keys *k, struct rand_pool *rp, const struct 
 		out->p = *p;
 	people__id_canon(p->id_type, p->id_number, canon.id_number);
 	people_id_hash(k, p->id_type, canon.id_number, out->id_hash);
+	out->has_phone = people_phone_hash(k, p->phone, out->phone_hash) == 0;
 	random_take(rp, nonce, sizeof nonce);
 	random_take(rp, out->secret, sizeof out->secret);
 	out->blob_len = 0;
@@ -246,8 +247,8 @@ void people_sealer_free(struct people_sealer *s)
 }
 
 static const char sql_insert[] =
-    "INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed, "
+    "phone_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* Inserts a sealed person; its personal code follows from the new row id. A clash on
  * id_hash is the same person recorded twice. */
@@ -266,6 +267,10 @@ static int insert(struct people_loader *l, struct people_sealed *ps, struct mu_w
 	db_bind_i64(st, 6, p->birth);
 	db_bind_i64(st, 7, p->party ? 1 : 0);
 	db_bind_blob(st, 8, ps->blob, (int)ps->blob_len);
+	if (ps->has_phone)
+		db_bind_blob(st, 9, ps->phone_hash, PEOPLE_HASH_BYTES);
+	else
+		db_bind_null(st, 9);
 	rc = db_step(st);
 	db_stmt_done(st);
 	if (rc == DB_DONE) {
@@ -504,6 +509,26 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
 	unsigned char hash[PEOPLE_HASH_BYTES];
 	people_id_hash(k, id_type, id_number, hash);
 	return get_one(d, sql_by_hash, k, hash, PEOPLE_HASH_BYTES, 0, out);
+}
+
+static const char sql_by_phone[] = "SELECT id FROM people WHERE phone_hash = ? ORDER BY id";
+
+int people_find_phone(struct db *d, const struct people_keys *k, const char *phone, int64_t *ids,
+		      size_t max, size_t *n)
+{
+	unsigned char hash[PEOPLE_HASH_BYTES];
+	struct db_stmt *st = NULL;
+	int rc;
+	*n = 0;
+	if ((rc = people_phone_hash(k, phone, hash)))
+		return rc;
+	if ((rc = db_prepare(d, sql_by_phone, &st)))
+		return rc;
+	db_bind_blob(st, 1, hash, PEOPLE_HASH_BYTES);
+	while (*n < max && (rc = db_step(st)) == DB_ROW)
+		ids[(*n)++] = db_col_i64(st, 0);
+	db_stmt_done(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* One household's people in id order: people_walk runs it for each household that
