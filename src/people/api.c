@@ -89,12 +89,38 @@ static const char *id_masked(struct http_req *r, int id_type, const char *id)
 	return out;
 }
 
-static json_t *person_brief(struct http_req *r, const struct people_person *p, const char *hh_code)
+/* The address a list shows of a household: its building's name and its own ("1栋 101"),
+ * as people on the ground name them, beside the household's code. The last household
+ * asked about is remembered: a walk lists a household's people one after another. */
+struct address {
+	int64_t hh;
+	char text[2 * PLACES_NAME_MAX * 4 + 2];
+};
+
+static int address_of(struct db *d, int64_t hh, struct address *a)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name", p->name,
-			 "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "id_type",
+	struct places_node h, b;
+	int rc;
+	if (a->hh == hh && hh)
+		return 0;
+	if ((rc = places_get(d, hh, &h)))
+		return rc;
+	if (h.parent_id && places_get(d, h.parent_id, &b) == 0)
+		snprintf(a->text, sizeof a->text, "%s %s", b.name, h.name);
+	else
+		snprintf(a->text, sizeof a->text, "%s", h.name);
+	a->hh = hh;
+	return 0;
+}
+
+static json_t *person_brief(struct http_req *r, const struct people_person *p, const char *hh_code,
+			    const char *address)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name",
+			 p->name, "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "id_type",
 			 people_id_type_name(p->id_type), "id_number_masked",
-			 id_masked(r, p->id_type, p->id_number), "household", hh_code);
+			 id_masked(r, p->id_type, p->id_number), "household", hh_code, "address",
+			 address);
 }
 
 /* True when ids[0..n) passes through place. */
@@ -274,6 +300,7 @@ struct search {
 	bool count;
 	int64_t total, page_hh, page_id;
 	int visited, page_visited; /* people read; how many when the page filled */
+	struct address addr;
 };
 
 static int visit_person(struct walk *w, int64_t id, int64_t hh, const char *hh_code)
@@ -287,7 +314,12 @@ static int visit_person(struct walk *w, int64_t id, int64_t hh, const char *hh_c
 	if (!s->q || strcasestr(p.name, s->q)) {
 		s->total++;
 		if (s->found < s->limit) {
-			json_array_append_new(s->people, person_brief(w->r, &p, hh_code));
+			if ((rc = address_of(w->d, hh, &s->addr))) {
+				sodium_memzero(&p, sizeof p);
+				return rc;
+			}
+			json_array_append_new(s->people,
+					      person_brief(w->r, &p, hh_code, s->addr.text));
 			auth_people_record_add(&s->record, p.id);
 			if (++s->found == s->limit) {
 				s->page_hh = hh;
@@ -332,8 +364,10 @@ static int search_id(struct http_req *r, const struct places_node *root, struct 
 			rc = places_path(d, p.household_id, ids, &n);
 		if (rc == 0 && path_has(ids, n, root->id)) {
 			struct places_node hh;
-			if ((rc = places_get(d, p.household_id, &hh)) == 0) {
-				json_array_append_new(s->people, person_brief(r, &p, hh.code));
+			if ((rc = places_get(d, p.household_id, &hh)) == 0 &&
+			    (rc = address_of(d, p.household_id, &s->addr)) == 0) {
+				json_array_append_new(s->people,
+						      person_brief(r, &p, hh.code, s->addr.text));
 				auth_people_record_add(&s->record, p.id);
 				s->found++;
 			}
@@ -386,8 +420,9 @@ static int search_phone(struct http_req *r, const struct places_node *root, stru
 		if ((rc = people_get(d, &keys, found[i], &p)))
 			break;
 		if ((rc = places_path(d, p.household_id, ids, &np)) == 0 &&
-		    path_has(ids, np, root->id) && (rc = places_get(d, p.household_id, &hh)) == 0) {
-			json_array_append_new(s->people, person_brief(r, &p, hh.code));
+		    path_has(ids, np, root->id) && (rc = places_get(d, p.household_id, &hh)) == 0 &&
+		    (rc = address_of(d, p.household_id, &s->addr)) == 0) {
+			json_array_append_new(s->people, person_brief(r, &p, hh.code, s->addr.text));
 			auth_people_record_add(&s->record, p.id);
 			s->found++;
 		}

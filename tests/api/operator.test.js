@@ -54,6 +54,15 @@ test('a first page carries the total: everyone, a name fragment, an ID number', 
   assert.ok(all.length > 2, `fragment ${frag} matches only ${all.length}`);
   assert.equal(total, all.length);
 
+  // Each shows the building's and the household's names, not their codes.
+  for (const p of all) {
+    const [row] = sql(
+      srv.db,
+      `SELECT b.name || ' ' || h.name AS a FROM places h JOIN places b ON b.id = h.parent_id WHERE h.code = '${p.household}'`,
+    );
+    assert.equal(p.address, row.a);
+  }
+
   // An ID number: exactly one.
   const full = (await srv.get('operator1', `/api/v1/people/${first.id}`)).json.person;
   r = await srv.get('operator1', q(srv.places.district, full.id_number));
