@@ -36,6 +36,24 @@ int people_api_init(const char *db_path)
 {
 	int rc = people_keys_load(db_path, &keys);
 	keys_ready = rc == 0;
+	/* People recorded before the phone index (an older database) are indexed once,
+	 * before the first request, on a connection of its own: nothing writes yet. */
+	if (rc == 0) {
+		struct db *d = NULL;
+		int64_t n = 0;
+		int frc = db_open(db_path, 0, &d);
+		if (frc == 0)
+			frc = people_phone_index_fill(d, &keys, &n);
+		db_close(d);
+		if (frc)
+			mu_warn("people: the phone index could not be filled (%s); phone search "
+				"misses people recorded before it",
+				mu_err_msg(frc));
+		else if (n)
+			mu_info("people: indexed the phones of %lld people recorded before the "
+				"phone index",
+				(long long)n);
+	}
 	/* Without a codebook every lookup reads its row: slower, still right. */
 	if (rc == 0 && people_codebook_start(db_path, &keys, &codebook) != 0)
 		mu_warn("people: no codebook; code lookups will read the people table");

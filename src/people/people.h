@@ -184,10 +184,16 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
 		   struct people_person *out);
 /* The ids of the people whose phone is phone (after normalising; a household may share
  * one), in id order, at most max into ids; *n is how many were written. MU_EINVAL when
- * the number is not indexed; people recorded before the index (migration 0007) are not
- * found. Unseals nothing. */
+ * the number is not indexed. Unseals nothing; people recorded before the index are found
+ * once people_phone_index_fill has run (`muster serve` runs it at start). */
 int people_find_phone(struct db *d, const struct people_keys *k, const char *phone, int64_t *ids,
 		      size_t max, size_t *n);
+/* Fills the phone index of the people recorded before it (phone_hash NULL: migration
+ * 0007 on an older database), a chunk a transaction; a person with no number to index
+ * gets an empty entry, so that each row is read once. *filled counts the rows done.
+ * 0, MU_ECRYPTO for a row that does not open with k, or a database error (the chunks
+ * committed before it stay). */
+int people_phone_index_fill(struct db *d, const struct people_keys *k, int64_t *filled);
 /* Calls fn for every person living in the subtree of place: household by household in
  * the tree's code order (places_level_walk), by id within one; stops when fn returns
  * non-zero and returns that. fn must not start another people_walk on d. */
