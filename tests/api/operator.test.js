@@ -16,8 +16,7 @@ before(async () => {
 });
 after(async () => finish(srv));
 
-const q = (place, text, extra = '') =>
-  `/api/v1/people?place=${place}&q=${encodeURIComponent(text)}${extra}`;
+const q = (place, text, extra = '') => `/api/v1/people?place=${place}&q=${encodeURIComponent(text)}${extra}`;
 
 async function post(who, url, body) {
   const opts = { body };
@@ -33,7 +32,10 @@ test('a first page carries the total: everyone, a name fragment, an ID number', 
   assert.equal(r.json.total, place.counts.people);
   assert.equal(r.json.total_capped, false);
   // A later page does not count again.
-  const next = await srv.get('operator1', `/api/v1/people?place=${srv.places.district}&limit=5&cursor=${r.json.cursor}`);
+  const next = await srv.get(
+    'operator1',
+    `/api/v1/people?place=${srv.places.district}&limit=5&cursor=${r.json.cursor}`,
+  );
   assert.equal(next.json.total, null);
 
   // A name fragment: the total is every match in the subtree, though the page holds 2.
