@@ -1,7 +1,7 @@
 /* api.c: the people read API — search under a place (everyone, an ID number, a phone
- * number or a name fragment, a page at a time, with the total found), one person's full record, and what a checkpoint sees of
- * a personal code (masked name and status). Every answer that names a person sets
- * r->record so that the guard audits the read. */
+ * number or a name fragment, a page at a time, with the total found), one person's full
+ * record, and what a checkpoint sees of a personal code (masked name and status). Every
+ * answer that names a person sets r->record so that the guard audits the read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,8 +430,8 @@ static int search_phone(struct http_req *r, const struct places_node *root, stru
 		int np;
 		bool listed = false;
 		for (size_t j = 0; j < json_array_size(s->people); j++)
-			if (json_integer_value(json_object_get(json_array_get(s->people, j), "id")) ==
-			    found[i])
+			if (json_integer_value(
+				json_object_get(json_array_get(s->people, j), "id")) == found[i])
 				listed = true;
 		if (listed)
 			continue;
@@ -440,7 +440,8 @@ static int search_phone(struct http_req *r, const struct places_node *root, stru
 		if ((rc = places_path(d, p.household_id, ids, &np)) == 0 &&
 		    path_has(ids, np, root->id) && (rc = places_get(d, p.household_id, &hh)) == 0 &&
 		    (rc = address_of(d, p.household_id, &s->addr)) == 0) {
-			json_array_append_new(s->people, person_brief(r, &p, hh.code, s->addr.text));
+			json_array_append_new(s->people,
+					      person_brief(r, &p, hh.code, s->addr.text));
 			auth_people_record_add(&s->record, p.id);
 			s->found++;
 		}
@@ -537,10 +538,10 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 	const char *next = more ? mu_arena_sprintf(&r->arena, "%lld.%lld", (long long)w.last_hh,
 						   (long long)w.last_id)
 				: NULL;
-	resp->json = json_pack("{s:o, s:o, s:i, s:o, s:b}", "people", s.people, "cursor",
-			       next ? json_string(next) : json_null(), "scanned", scanned, "total",
-			       total >= 0 ? json_integer(total) : json_null(), "total_capped",
-			       (int)capped);
+	resp->json =
+	    json_pack("{s:o, s:o, s:i, s:o, s:b}", "people", s.people, "cursor",
+		      next ? json_string(next) : json_null(), "scanned", scanned, "total",
+		      total >= 0 ? json_integer(total) : json_null(), "total_capped", (int)capped);
 	return 0;
 }
 

@@ -532,14 +532,15 @@ int people_find_phone(struct db *d, const struct people_keys *k, const char *pho
 
 #define FILL_CHUNK 256 /* people indexed per transaction */
 
-static const char sql_unindexed[] = "SELECT " PERSON_COLS " FROM people p "
-				    "WHERE p.phone_hash IS NULL AND p.id > ? ORDER BY p.id LIMIT 256";
+static const char sql_unindexed[] =
+    "SELECT " PERSON_COLS " FROM people p "
+    "WHERE p.phone_hash IS NULL AND p.id > ? ORDER BY p.id LIMIT 256";
 static const char sql_set_phone[] = "UPDATE people SET phone_hash = ? WHERE id = ?";
 
 int people_phone_index_fill(struct db *d, const struct people_keys *k, int64_t *filled)
 {
 	int64_t ids[FILL_CHUNK], after = 0;
-	unsigned char (*hash)[PEOPLE_HASH_BYTES] = mu_xmalloc(FILL_CHUNK * sizeof *hash);
+	unsigned char(*hash)[PEOPLE_HASH_BYTES] = mu_xmalloc(FILL_CHUNK * sizeof *hash);
 	bool has[FILL_CHUNK];
 	struct people_person p;
 	struct db_stmt *st = NULL;

@@ -48,9 +48,9 @@ bool people_region_plausible(int region6);
 /* ---- keys, sealing and keyed hashes ---------------------------------------------- */
 
 struct people_keys {
-	unsigned char seal[32]; /* XChaCha20-Poly1305 key for sealed fields */
-	unsigned char hash[32]; /* BLAKE2b key for id_hash */
-	unsigned char code[32]; /* BLAKE2b key of the personal-code permutation */
+	unsigned char seal[32];	 /* XChaCha20-Poly1305 key for sealed fields */
+	unsigned char hash[32];	 /* BLAKE2b key for id_hash */
+	unsigned char code[32];	 /* BLAKE2b key of the personal-code permutation */
 	unsigned char phone[32]; /* BLAKE2b key of the phone blind index */
 };
 

@@ -9,9 +9,9 @@
 #include "people.h"
 #include "people_int.h"
 
-#define SUBKEY_SEAL 1
-#define SUBKEY_HASH 2
-#define SUBKEY_CODE 3
+#define SUBKEY_SEAL  1
+#define SUBKEY_HASH  2
+#define SUBKEY_CODE  3
 #define SUBKEY_PHONE 4
 
 void people__sodium_init(void)

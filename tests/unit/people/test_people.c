@@ -261,7 +261,8 @@ static void test_phone_index_fill_chunks(void **state)
 	assert_int_equal(filled, 600);
 	assert_int_equal(people_find_phone(t->db, &t->keys, "13900000599", ids, 1, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(q(t->db, "SELECT count(*) FROM people WHERE length(phone_hash) = 16"), 600);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people WHERE length(phone_hash) = 16"),
+			 600);
 }
 
 static void test_add_get_round_trip(void **state)
