@@ -63,13 +63,18 @@ web=()
 # The server and the drill run in the background; Ctrl-C (or the end of the server)
 # stops the PIDs started here, and only those.
 server= drill_loop=
+# Every step runs whatever the one before it answered: under `set -e` the kill of a drill
+# loop that had already ended (the drill is over long before one presses Ctrl-C) failed,
+# ended the cleanup there and left `muster serve` running.
 cleanup() {
+  set +e
   trap - INT TERM EXIT
   [ -n "$drill_loop" ] && kill "$drill_loop" 2>/dev/null
   [ -f "$dir/drill.pid" ] && kill "$(cat "$dir/drill.pid")" 2>/dev/null
   [ -n "$server" ] && kill "$server" 2>/dev/null
   wait 2>/dev/null
   rm -f "$dir/drill.pid"
+  return 0
 }
 trap 'cleanup; exit 130' INT TERM
 trap cleanup EXIT

@@ -1,7 +1,7 @@
-/* api.c: the people read API — search under a place (everyone, an ID number or a name
- * fragment, a page at a time), one person's full record, and what a checkpoint sees of
- * a personal code (masked name and status). Every answer that names a person sets
- * r->record so that the guard audits the read. */
+/* api.c: the people read API — search under a place (everyone, an ID number, a phone
+ * number or a name fragment, a page at a time, with the total found), one person's full
+ * record, and what a checkpoint sees of a personal code (masked name and status). Every
+ * answer that names a person sets r->record so that the guard audits the read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +36,24 @@ int people_api_init(const char *db_path)
 {
 	int rc = people_keys_load(db_path, &keys);
 	keys_ready = rc == 0;
+	/* People recorded before the phone index (an older database) are indexed once,
+	 * before the first request, on a connection of its own: nothing writes yet. */
+	if (rc == 0) {
+		struct db *d = NULL;
+		int64_t n = 0;
+		int frc = db_open(db_path, 0, &d);
+		if (frc == 0)
+			frc = people_phone_index_fill(d, &keys, &n);
+		db_close(d);
+		if (frc)
+			mu_warn("people: the phone index could not be filled (%s); phone search "
+				"misses people recorded before it",
+				mu_err_msg(frc));
+		else if (n)
+			mu_info("people: indexed the phones of %lld people recorded before the "
+				"phone index",
+				(long long)n);
+	}
 	/* Without a codebook every lookup reads its row: slower, still right. */
 	if (rc == 0 && people_codebook_start(db_path, &keys, &codebook) != 0)
 		mu_warn("people: no codebook; code lookups will read the people table");
@@ -89,12 +107,38 @@ static const char *id_masked(struct http_req *r, int id_type, const char *id)
 	return out;
 }
 
-static json_t *person_brief(struct http_req *r, const struct people_person *p, const char *hh_code)
+/* The address a list shows of a household: its building's name and its own ("1栋 101"),
+ * as people on the ground name them, beside the household's code. The last household
+ * asked about is remembered: a walk lists a household's people one after another. */
+struct address {
+	int64_t hh;
+	char text[2 * PLACES_NAME_MAX * 4 + 2];
+};
+
+static int address_of(struct db *d, int64_t hh, struct address *a)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name", p->name,
-			 "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "id_type",
+	struct places_node h, b;
+	int rc;
+	if (a->hh == hh && hh)
+		return 0;
+	if ((rc = places_get(d, hh, &h)))
+		return rc;
+	if (h.parent_id && places_get(d, h.parent_id, &b) == 0)
+		snprintf(a->text, sizeof a->text, "%s %s", b.name, h.name);
+	else
+		snprintf(a->text, sizeof a->text, "%s", h.name);
+	a->hh = hh;
+	return 0;
+}
+
+static json_t *person_brief(struct http_req *r, const struct people_person *p, const char *hh_code,
+			    const char *address)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "name",
+			 p->name, "sex", p->sex == PEOPLE_SEX_M ? "M" : "F", "id_type",
 			 people_id_type_name(p->id_type), "id_number_masked",
-			 id_masked(r, p->id_type, p->id_number), "household", hh_code);
+			 id_masked(r, p->id_type, p->id_number), "household", hh_code, "address",
+			 address);
 }
 
 /* True when ids[0..n) passes through place. */
@@ -269,21 +313,40 @@ struct search {
 	int limit, found;
 	const char *q; /* NULL: everyone */
 	struct auth_people_record record;
+	/* A first page of a name search goes on counting after the page is full (matches
+	 * named nowhere, audited nowhere): total and where the page ended, for the cursor. */
+	bool count;
+	int64_t total, page_hh, page_id;
+	int visited, page_visited; /* people read; how many when the page filled */
+	struct address addr;
 };
 
 static int visit_person(struct walk *w, int64_t id, int64_t hh, const char *hh_code)
 {
 	struct search *s = w->ctx;
 	struct people_person p;
-	(void)hh;
 	int rc = people_get(w->d, &keys, id, &p);
 	if (rc)
 		return rc;
+	s->visited++;
 	if (!s->q || strcasestr(p.name, s->q)) {
-		json_array_append_new(s->people, person_brief(w->r, &p, hh_code));
-		auth_people_record_add(&s->record, p.id);
-		if (++s->found == s->limit)
-			w->stopped = true;
+		s->total++;
+		if (s->found < s->limit) {
+			if ((rc = address_of(w->d, hh, &s->addr))) {
+				sodium_memzero(&p, sizeof p);
+				return rc;
+			}
+			json_array_append_new(s->people,
+					      person_brief(w->r, &p, hh_code, s->addr.text));
+			auth_people_record_add(&s->record, p.id);
+			if (++s->found == s->limit) {
+				s->page_hh = hh;
+				s->page_id = id;
+				s->page_visited = s->visited;
+				if (!s->count)
+					w->stopped = true;
+			}
+		}
 	}
 	sodium_memzero(&p, sizeof p);
 	return 0;
@@ -319,8 +382,10 @@ static int search_id(struct http_req *r, const struct places_node *root, struct 
 			rc = places_path(d, p.household_id, ids, &n);
 		if (rc == 0 && path_has(ids, n, root->id)) {
 			struct places_node hh;
-			if ((rc = places_get(d, p.household_id, &hh)) == 0) {
-				json_array_append_new(s->people, person_brief(r, &p, hh.code));
+			if ((rc = places_get(d, p.household_id, &hh)) == 0 &&
+			    (rc = address_of(d, p.household_id, &s->addr)) == 0) {
+				json_array_append_new(s->people,
+						      person_brief(r, &p, hh.code, s->addr.text));
 				auth_people_record_add(&s->record, p.id);
 				s->found++;
 			}
@@ -330,6 +395,59 @@ static int search_id(struct http_req *r, const struct places_node *root, struct 
 			return rc;
 	}
 	return 0;
+}
+
+/* A phone number rather than a name or an ID number: digits with '+', '-' or spaces,
+ * and at least 5 digits. */
+static bool looks_like_phone(const char *q)
+{
+	size_t digits = 0;
+	for (const char *c = q; *c; c++) {
+		if (*c >= '0' && *c <= '9')
+			digits++;
+		else if (*c != '+' && *c != '-' && *c != ' ')
+			return false;
+	}
+	return digits >= 5 && strlen(q) <= PEOPLE_PHONE_MAX;
+}
+
+#define PHONE_MAX 64 /* people sharing one phone read at most */
+
+/* The people with phone number q (the blind index) inside root's subtree, not already
+ * listed by an ID lookup. */
+static int search_phone(struct http_req *r, const struct places_node *root, struct search *s)
+{
+	struct db *d = auth_req_db(r);
+	int64_t found[PHONE_MAX];
+	size_t n;
+	int rc = people_find_phone(d, &keys, s->q, found, PHONE_MAX, &n);
+	if (rc == MU_EINVAL)
+		return 0;
+	for (size_t i = 0; i < n && rc == 0 && s->found < s->limit; i++) {
+		struct people_person p;
+		struct places_node hh;
+		int64_t ids[PLACES_NLEVELS];
+		int np;
+		bool listed = false;
+		for (size_t j = 0; j < json_array_size(s->people); j++)
+			if (json_integer_value(
+				json_object_get(json_array_get(s->people, j), "id")) == found[i])
+				listed = true;
+		if (listed)
+			continue;
+		if ((rc = people_get(d, &keys, found[i], &p)))
+			break;
+		if ((rc = places_path(d, p.household_id, ids, &np)) == 0 &&
+		    path_has(ids, np, root->id) && (rc = places_get(d, p.household_id, &hh)) == 0 &&
+		    (rc = address_of(d, p.household_id, &s->addr)) == 0) {
+			json_array_append_new(s->people,
+					      person_brief(r, &p, hh.code, s->addr.text));
+			auth_people_record_add(&s->record, p.id);
+			s->found++;
+		}
+		sodium_memzero(&p, sizeof p);
+	}
+	return rc;
 }
 
 /* Cursors are opaque to clients: "<household id>.<person id>" of the last person seen. */
@@ -371,14 +489,22 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 	if (cursor && *cursor && cursor_parse(cursor, &hh, &after))
 		return http_fail_cursor(r);
 
-	struct search s = {.people = json_array(), .limit = limit, .q = q};
+	bool first = !(cursor && *cursor);
+	struct search s = {.people = json_array(), .limit = limit, .q = q, .count = q && first};
 	auth_people_record_init(&s.record);
 	int scanned = 0;
-	bool more = false;
+	bool more = false, capped = false;
+	int64_t total = -1; /* -1: not counted (a later page) */
 	struct walk w = {.r = r, .d = auth_req_db(r), .visit = visit_person, .ctx = &s};
-	if (q && looks_like_id(q)) {
-		rc = search_id(r, &root, &s);
+	bool by_id = q && looks_like_id(q), by_phone = q && looks_like_phone(q);
+	if (by_id || by_phone) {
+		/* An 11-digit number may be a phone or an ID number of another kind: both. */
+		if (by_id)
+			rc = search_id(r, &root, &s);
+		if (rc == 0 && by_phone)
+			rc = search_phone(r, &root, &s);
 		scanned = s.found;
+		total = s.found;
 	} else {
 		w.budget = q ? SCAN_MAX : limit;
 		rc = walk_run(&w, &root, hh, after);
@@ -386,6 +512,22 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 			rc = http_fail(r, rc, "cursor", "the cursor does not belong to this place");
 		scanned = (q ? SCAN_MAX : limit) - w.budget;
 		more = w.stopped || w.budget == 0;
+		if (!q && first) {
+			total = root.people; /* the tree's count: exact, free */
+		} else if (s.count) {
+			/* Counted as far as the scan went: the whole subtree unless the budget
+			 * ran out first (then a lower bound, said so). The page ends at its last
+			 * person, not where the count stopped. */
+			total = s.total;
+			capped = w.budget == 0;
+			more = s.found == s.limit ? s.total > s.found || capped : capped;
+			if (s.found == s.limit) {
+				/* What the page covers: the next page resumes after it. */
+				w.last_hh = s.page_hh;
+				w.last_id = s.page_id;
+				scanned = s.page_visited;
+			}
+		}
 	}
 	if (rc) {
 		json_decref(s.people);
@@ -396,8 +538,10 @@ static int list_people(struct http_req *r, struct http_resp *resp)
 	const char *next = more ? mu_arena_sprintf(&r->arena, "%lld.%lld", (long long)w.last_hh,
 						   (long long)w.last_id)
 				: NULL;
-	resp->json = json_pack("{s:o, s:o, s:i}", "people", s.people, "cursor",
-			       next ? json_string(next) : json_null(), "scanned", scanned);
+	resp->json =
+	    json_pack("{s:o, s:o, s:i, s:o, s:b}", "people", s.people, "cursor",
+		      next ? json_string(next) : json_null(), "scanned", scanned, "total",
+		      total >= 0 ? json_integer(total) : json_null(), "total_capped", (int)capped);
 	return 0;
 }
 
@@ -534,7 +678,8 @@ static int get_person_qr(struct http_req *r, struct http_resp *resp)
 
 const struct http_route people_api_routes[] = {
     {HTTP_GET, "/api/v1/people", list_people, PERSON_READ, HTTP_ROUTE_PERSON, places_api_of_query,
-     "people under a place: everyone, by ID number or by name fragment, a page at a time"},
+     "people under a place: everyone, by ID number, phone or name fragment, a page at a "
+     "time, with the total found"},
     {HTTP_GET, "/api/v1/people/{id}", get_person, PERSON_READ, HTTP_ROUTE_PERSON, place_of_person,
      "one person's full record with their household and its path"},
     {HTTP_GET, "/api/v1/people/{id}/qr.svg", get_person_qr, PERSON_READ, HTTP_ROUTE_PERSON,

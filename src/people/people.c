@@ -215,6 +215,7 @@ static int seal(const struct people_keys *k, struct rand_pool *rp, const struct 
 		out->p = *p;
 	people__id_canon(p->id_type, p->id_number, canon.id_number);
 	people_id_hash(k, p->id_type, canon.id_number, out->id_hash);
+	out->has_phone = people_phone_hash(k, p->phone, out->phone_hash) == 0;
 	random_take(rp, nonce, sizeof nonce);
 	random_take(rp, out->secret, sizeof out->secret);
 	out->blob_len = 0;
@@ -246,8 +247,8 @@ void people_sealer_free(struct people_sealer *s)
 }
 
 static const char sql_insert[] =
-    "INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO people(household_id, id_type, id_hash, code_secret, sex, birth, party, sealed, "
+    "phone_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* Inserts a sealed person; its personal code follows from the new row id. A clash on
  * id_hash is the same person recorded twice. */
@@ -266,6 +267,9 @@ static int insert(struct people_loader *l, struct people_sealed *ps, struct mu_w
 	db_bind_i64(st, 6, p->birth);
 	db_bind_i64(st, 7, p->party ? 1 : 0);
 	db_bind_blob(st, 8, ps->blob, (int)ps->blob_len);
+	/* No number to index: an empty index entry (not NULL, which means "not yet
+	 * indexed" to people_phone_index_fill). */
+	db_bind_blob(st, 9, ps->phone_hash, ps->has_phone ? PEOPLE_HASH_BYTES : 0);
 	rc = db_step(st);
 	db_stmt_done(st);
 	if (rc == DB_DONE) {
@@ -504,6 +508,83 @@ int people_find_id(struct db *d, const struct people_keys *k, int id_type, const
 	unsigned char hash[PEOPLE_HASH_BYTES];
 	people_id_hash(k, id_type, id_number, hash);
 	return get_one(d, sql_by_hash, k, hash, PEOPLE_HASH_BYTES, 0, out);
+}
+
+static const char sql_by_phone[] = "SELECT id FROM people WHERE phone_hash = ? ORDER BY id";
+
+int people_find_phone(struct db *d, const struct people_keys *k, const char *phone, int64_t *ids,
+		      size_t max, size_t *n)
+{
+	unsigned char hash[PEOPLE_HASH_BYTES];
+	struct db_stmt *st = NULL;
+	int rc;
+	*n = 0;
+	if ((rc = people_phone_hash(k, phone, hash)))
+		return rc;
+	if ((rc = db_prepare(d, sql_by_phone, &st)))
+		return rc;
+	db_bind_blob(st, 1, hash, PEOPLE_HASH_BYTES);
+	while (*n < max && (rc = db_step(st)) == DB_ROW)
+		ids[(*n)++] = db_col_i64(st, 0);
+	db_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+#define FILL_CHUNK 256 /* people indexed per transaction */
+
+static const char sql_unindexed[] =
+    "SELECT " PERSON_COLS " FROM people p "
+    "WHERE p.phone_hash IS NULL AND p.id > ? ORDER BY p.id LIMIT 256";
+static const char sql_set_phone[] = "UPDATE people SET phone_hash = ? WHERE id = ?";
+
+int people_phone_index_fill(struct db *d, const struct people_keys *k, int64_t *filled)
+{
+	int64_t ids[FILL_CHUNK], after = 0;
+	unsigned char(*hash)[PEOPLE_HASH_BYTES] = mu_xmalloc(FILL_CHUNK * sizeof *hash);
+	bool has[FILL_CHUNK];
+	struct people_person p;
+	struct db_stmt *st = NULL;
+	int n, rc;
+	*filled = 0;
+	do {
+		if ((rc = db_tx_begin(d)))
+			break;
+		/* Read a chunk, then write it: no cursor stays open over the updates. */
+		n = 0;
+		if ((rc = db_prepare(d, sql_unindexed, &st)) == 0) {
+			db_bind_i64(st, 1, after);
+			while (n < FILL_CHUNK && (rc = db_step(st)) == DB_ROW) {
+				if ((rc = read_row(st, k, &p)))
+					break;
+				ids[n] = p.id;
+				has[n] = people_phone_hash(k, p.phone, hash[n]) == 0;
+				n++;
+			}
+			db_stmt_done(st);
+			if (rc == DB_ROW || rc == DB_DONE)
+				rc = 0;
+		}
+		for (int i = 0; i < n && rc == 0; i++) {
+			if ((rc = db_prepare(d, sql_set_phone, &st)))
+				break;
+			db_bind_blob(st, 1, hash[i], has[i] ? PEOPLE_HASH_BYTES : 0);
+			db_bind_i64(st, 2, ids[i]);
+			rc = db_step(st);
+			db_stmt_done(st);
+			rc = rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
+		}
+		if (rc == 0 && (rc = db_tx_commit(d)) == 0) {
+			*filled += n;
+			if (n)
+				after = ids[n - 1];
+		} else {
+			db_tx_rollback(d);
+		}
+	} while (rc == 0 && n == FILL_CHUNK);
+	sodium_memzero(&p, sizeof p);
+	sodium_memzero(hash, FILL_CHUNK * sizeof *hash);
+	free(hash);
+	return rc;
 }
 
 /* One household's people in id order: people_walk runs it for each household that

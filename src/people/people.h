@@ -48,9 +48,10 @@ bool people_region_plausible(int region6);
 /* ---- keys, sealing and keyed hashes ---------------------------------------------- */
 
 struct people_keys {
-	unsigned char seal[32]; /* XChaCha20-Poly1305 key for sealed fields */
-	unsigned char hash[32]; /* BLAKE2b key for id_hash */
-	unsigned char code[32]; /* BLAKE2b key of the personal-code permutation */
+	unsigned char seal[32];	 /* XChaCha20-Poly1305 key for sealed fields */
+	unsigned char hash[32];	 /* BLAKE2b key for id_hash */
+	unsigned char code[32];	 /* BLAKE2b key of the personal-code permutation */
+	unsigned char phone[32]; /* BLAKE2b key of the phone blind index */
 };
 
 /* The key file of a database: "<db path>.key". Written into out (≥ PATH_MAX). */
@@ -66,6 +67,17 @@ int people_keys_load(const char *db_path, struct people_keys *k);
  * case so that 'x' and 'X' match. */
 void people_id_hash(const struct people_keys *k, int id_type, const char *id_number,
 		    unsigned char out[PEOPLE_HASH_BYTES]);
+
+/* A phone number as it is indexed: its digits only ('+', '-' and spaces dropped), the
+ * mainland prefix 86 (written +86, 0086 or 86 before 11 digits) dropped, so that
+ * "+86 138-0013-8000" and "13800138000" are the same number. Returns the length
+ * written into out; 0 when fewer than 5 digits remain (not indexed, not searchable). */
+size_t people_phone_normalise(const char *phone, char out[PEOPLE_PHONE_MAX + 1]);
+/* The phone blind index: a keyed BLAKE2b of the normalised number under its own subkey,
+ * stored beside the sealed fields so that a phone can be found without storing it in
+ * clear. Returns 0, or MU_EINVAL when the number is not indexed (see normalise). */
+int people_phone_hash(const struct people_keys *k, const char *phone,
+		      unsigned char out[PEOPLE_HASH_BYTES]);
 
 /* ---- personal codes ----------------------------------------------------------------- */
 
@@ -135,6 +147,8 @@ struct people_sealer;
 struct people_sealed {
 	struct people_person p;
 	unsigned char id_hash[PEOPLE_HASH_BYTES];
+	unsigned char phone_hash[PEOPLE_HASH_BYTES];
+	bool has_phone; /* phone_hash is set: the phone is indexed */
 	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
 	unsigned char blob[PEOPLE_SEALED_MAX];
 	size_t blob_len;
@@ -168,6 +182,18 @@ int people_find_code(struct db *d, const struct people_keys *k,
 		     const unsigned char code[PEOPLE_CODE_BYTES], struct people_person *out);
 int people_find_id(struct db *d, const struct people_keys *k, int id_type, const char *id_number,
 		   struct people_person *out);
+/* The ids of the people whose phone is phone (after normalising; a household may share
+ * one), in id order, at most max into ids; *n is how many were written. MU_EINVAL when
+ * the number is not indexed. Unseals nothing; people recorded before the index are found
+ * once people_phone_index_fill has run (`muster serve` runs it at start). */
+int people_find_phone(struct db *d, const struct people_keys *k, const char *phone, int64_t *ids,
+		      size_t max, size_t *n);
+/* Fills the phone index of the people recorded before it (phone_hash NULL: migration
+ * 0007 on an older database), a chunk a transaction; a person with no number to index
+ * gets an empty entry, so that each row is read once. *filled counts the rows done.
+ * 0, MU_ECRYPTO for a row that does not open with k, or a database error (the chunks
+ * committed before it stay). */
+int people_phone_index_fill(struct db *d, const struct people_keys *k, int64_t *filled);
 /* Calls fn for every person living in the subtree of place: household by household in
  * the tree's code order (places_level_walk), by id within one; stops when fn returns
  * non-zero and returns that. fn must not start another people_walk on d. */

@@ -9,9 +9,10 @@
 #include "people.h"
 #include "people_int.h"
 
-#define SUBKEY_SEAL 1
-#define SUBKEY_HASH 2
-#define SUBKEY_CODE 3
+#define SUBKEY_SEAL  1
+#define SUBKEY_HASH  2
+#define SUBKEY_CODE  3
+#define SUBKEY_PHONE 4
 
 void people__sodium_init(void)
 {
@@ -36,6 +37,7 @@ int people_keys_load(const char *db_path, struct people_keys *k)
 		mu_keyfile_subkey(master, SUBKEY_SEAL, k->seal);
 		mu_keyfile_subkey(master, SUBKEY_HASH, k->hash);
 		mu_keyfile_subkey(master, SUBKEY_CODE, k->code);
+		mu_keyfile_subkey(master, SUBKEY_PHONE, k->phone);
 	}
 	sodium_memzero(master, sizeof master);
 	return rc;
@@ -65,6 +67,43 @@ void people_id_hash(const struct people_keys *k, int id_type, const char *id_num
 		crypto_generichash_update(&st, (const unsigned char *)id_number, strlen(id_number));
 	}
 	crypto_generichash_final(&st, out, PEOPLE_HASH_BYTES);
+}
+
+size_t people_phone_normalise(const char *phone, char out[PEOPLE_PHONE_MAX + 1])
+{
+	size_t n = 0;
+	for (const char *s = phone; *s && n < PEOPLE_PHONE_MAX; s++)
+		if (*s >= '0' && *s <= '9')
+			out[n++] = *s;
+	out[n] = '\0';
+	/* +86 / 0086 / 86 before a mainland number of 11 digits: the same number. */
+	size_t drop = 0;
+	if (n == 15 && !strncmp(out, "0086", 4))
+		drop = 4;
+	else if (n == 13 && !strncmp(out, "86", 2))
+		drop = 2;
+	if (drop) {
+		memmove(out, out + drop, n - drop + 1);
+		n -= drop;
+	}
+	if (n < 5) {
+		sodium_memzero(out, PEOPLE_PHONE_MAX + 1);
+		return 0;
+	}
+	return n;
+}
+
+int people_phone_hash(const struct people_keys *k, const char *phone,
+		      unsigned char out[PEOPLE_HASH_BYTES])
+{
+	char norm[PEOPLE_PHONE_MAX + 1];
+	size_t n = people_phone_normalise(phone, norm);
+	if (n == 0)
+		return MU_EINVAL;
+	crypto_generichash(out, PEOPLE_HASH_BYTES, (const unsigned char *)norm, n, k->phone,
+			   sizeof k->phone);
+	sodium_memzero(norm, sizeof norm);
+	return 0;
 }
 
 void people__id_canon(int id_type, const char *id_number, char out[PEOPLE_ID_MAX + 1])

@@ -33,6 +33,8 @@
 #define EXEMPT	    (R_GRID | R_STAFF)
 #define SITE_READ   (R_ADMIN | R_CMD | R_STAFF | R_SAMP)
 #define LAB_READ    (R_ADMIN | R_CMD | R_STAFF | R_LAB)
+/* Who may read a person's record (people/api.c's PERSON_READ) may read their tests. */
+#define PERSON_SCREENING (R_ADMIN | R_CMD | R_STAFF | R_GRID | AUTH_R(AUTH_OPERATOR))
 
 /* The server's keys (personal codes and ID hashes for the scan path, names for the
  * roll-call) and its coverage aggregate: set by screening_api_init before the first
@@ -861,5 +863,9 @@ const struct http_route screening_api_routes[] = {
     {HTTP_GET, "/api/v1/rounds/{id}/day", get_day, FIELD, 0, place_of_round,
      "a round's day in the city's time zone: samples per hour, today's samples, recalls, "
      "positives"},
+    {HTTP_GET, "/api/v1/people/{id}/screening", screening__api_get_person, PERSON_SCREENING,
+     HTTP_ROUTE_PERSON, screening__api_place_of_person,
+     "has this person been tested: their samples, results, recall and exemption in the newest "
+     "rounds covering their household"},
     {0, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -38,5 +38,8 @@ int screening__api_post_results(struct http_req *r, struct http_resp *resp);
 int screening__api_get_labs(struct http_req *r, struct http_resp *resp);
 int screening__api_get_lab_backlog(struct http_req *r, struct http_resp *resp);
 int screening__api_place_of_tube(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+/* api_person.c: a person's screening, and its resolver (the person's household path). */
+int screening__api_get_person(struct http_req *r, struct http_resp *resp);
+int screening__api_place_of_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
 
 #endif

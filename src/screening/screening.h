@@ -511,4 +511,54 @@ int screening_loader_add(struct screening_loader *l, const struct screening_bulk
 int screening_loader_finish(struct screening_loader *l);
 void screening_loader_free(struct screening_loader *l); /* accepts NULL */
 
+/* ---- one person's screening (person.c) ----------------------------------------------
+ * "Has this person been tested?": what each round covering their household holds of
+ * them. Read-only; the people and places rows are asked of their owners. */
+
+enum screening_person_status {
+	SCREENING_PERSON_NOT_SAMPLED = 0, /* no sample, no exemption */
+	SCREENING_PERSON_EXEMPT,	  /* no sample; exempted for the round or standing */
+	SCREENING_PERSON_AWAITING,	  /* sampled; the tube has no result yet */
+	SCREENING_PERSON_NEGATIVE,	  /* a negative tube, or a recall cleared */
+	SCREENING_PERSON_INVALID,	  /* the tube's result was invalid: sample again */
+	SCREENING_PERSON_RECALL_PENDING,  /* pool-positive, waiting for the re-swab */
+	SCREENING_PERSON_RECALL_SAMPLED,  /* re-swabbed, the single tube not resulted */
+	SCREENING_PERSON_POSITIVE,	  /* a positive single tube */
+};
+/* "not_sampled", "exempt", "awaiting_result", "negative", "invalid", "recall_pending",
+ * "recall_sampled", "positive"; NULL out of range. */
+const char *screening_person_status_name(int s);
+
+#define SCREENING_PERSON_SAMPLES_MAX 16 /* samples of one person in one round kept */
+
+struct screening_person_sample {
+	int64_t sampled_at, resulted_at; /* resulted_at 0 until the tube has a result */
+	char barcode[SCREENING_BARCODE_MAX + 1];
+	char site[SCREENING_NAME_MAX * 4 + 1];
+	int capacity, tube_state, result; /* SCREENING_TUBE_*, SCREENING_RESULT_* (NONE) */
+	bool single, repeat;
+};
+
+struct screening_person_round {
+	struct screening_round round;
+	struct screening_person_sample samples[SCREENING_PERSON_SAMPLES_MAX]; /* oldest first */
+	int nsamples;
+	bool more_samples; /* more than SCREENING_PERSON_SAMPLES_MAX: the first are kept */
+	bool has_recall;
+	struct screening_recall recall;
+	int exempt_reason; /* SCREENING_EXEMPT_*, -1 when not exempt */
+	int status;	   /* SCREENING_PERSON_* */
+};
+
+/* The status of what pr holds: the recall decides when there is one, else the last
+ * sample's tube, else the exemption. */
+int screening_person_status(const struct screening_person_round *pr);
+/* Calls fn for each of the (at most max_rounds) newest rounds whose scope holds the
+ * household of person, newest first, with what the round holds of them; pr is valid
+ * during the call only. Stops when fn returns non-zero and returns that. MU_ENOTFOUND
+ * for no such person, or a database error. */
+int screening_person_history(struct db *d, int64_t person, int max_rounds,
+			     int (*fn)(const struct screening_person_round *pr, void *ctx),
+			     void *ctx);
+
 #endif

@@ -58,7 +58,15 @@ test('the masked ID number and the other fields of a list cannot rebuild the num
     assert.equal(p.id_number_masked.slice(0, 6), full.slice(0, 6));
     const birth = full.slice(6, 14);
     const dashed = `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6)}`;
-    assert.deepEqual(Object.keys(p).sort(), ['household', 'id', 'id_number_masked', 'id_type', 'name', 'sex']);
+    assert.deepEqual(Object.keys(p).sort(), [
+      'address',
+      'household',
+      'id',
+      'id_number_masked',
+      'id_type',
+      'name',
+      'sex',
+    ]);
     assert.ok(!text.includes(dashed), `the birth date is in ${text}`);
     for (const [k, v] of Object.entries(p)) {
       // (the household's code is digits of the place tree, not of the person)

@@ -2,6 +2,7 @@
 // (HttpOnly, the browser sends it) plus the CSRF token on every write, and errors as
 // ApiError carrying the server's {code, message, field}.
 import { session } from './session.js';
+import { i18n } from './locale.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -38,13 +39,52 @@ export async function api(method, path, body) {
   return json;
 }
 
-// What a page says of a failed call, in the user's language where the cause is general
-// (no network, outside the jurisdiction, not found), else the server's own message.
+// The server's stable error codes (src/core/core.h) and the message key of each; the
+// server's own text is English and for logs, never shown (a 500 said "database is
+// locked" to a Chinese page).
+const ERR_KEYS = {
+  network: 'err.network',
+  invalid: 'err.invalid',
+  not_found: 'err.notFound',
+  conflict: 'err.conflict',
+  too_large: 'err.tooLarge',
+  busy: 'err.busy',
+  stopped: 'err.busy',
+  storage_full: 'err.full',
+  forbidden: 'err.forbidden',
+  unauthenticated: 'err.unauthenticated',
+  too_many_requests: 'err.tooMany',
+  db_error: 'err.server',
+  io_error: 'err.server',
+  crypto_error: 'err.server',
+  schema: 'err.server',
+  method_not_allowed: 'err.server',
+};
+
+const STATUS_KEYS = {
+  401: 'err.unauthenticated',
+  403: 'err.forbidden',
+  404: 'err.notFound',
+  409: 'err.conflict',
+  413: 'err.tooLarge',
+  429: 'err.tooMany',
+  503: 'err.busy',
+};
+function statusKey(s) {
+  if (s === 0) return 'err.network';
+  return STATUS_KEYS[s] || (s >= 400 && s < 500 ? 'err.invalid' : 'err.server');
+}
+
+// What a page says of a failed call, always in the page's language: the server's error
+// code, else the HTTP status, mapped to a message (t is vue-i18n's); a refused field is
+// named as the page names it (err.fields) where it has a name.
 export function errorText(e, t) {
-  if (e.status === 0) return t('err.network');
-  if (e.status === 403) return t('err.forbidden');
-  if (e.status === 404) return t('err.notFound');
-  return e.message;
+  const key = ERR_KEYS[e && e.code] || statusKey((e && e.status) || 0);
+  if (key === 'err.invalid' && e.field) {
+    const fk = `err.fields.${e.field}`;
+    return t('err.invalidField', { field: i18n.global.te(fk) ? t(fk) : e.field });
+  }
+  return t(key);
 }
 
 export const get = (path) => api('GET', path);
@@ -82,9 +122,11 @@ export const sessionClose = () => api('DELETE', '/api/v1/session');
 
 export const placeGet = (code) => get(`/api/v1/places/${enc(code)}`);
 
-// params: {place, q, cursor}
+// params: {place, q, cursor}; q: an ID number, a phone number or part of a name.
 export const peopleList = (params) => get(`/api/v1/people${qs(params)}`);
 export const personGet = (id) => get(`/api/v1/people/${enc(id)}`);
+// Has this person been tested: the rounds covering them, newest first.
+export const personScreening = (id) => get(`/api/v1/people/${enc(id)}/screening`);
 // The address of a person's QR code (an image the page shows, not a JSON call).
 export const personQrUrl = (id) => `/api/v1/people/${enc(id)}/qr.svg`;
 

@@ -37,8 +37,11 @@ router.beforeEach(async (to) => {
   return true;
 });
 
+// A session that expires mid-page signs in again and comes back to that page (SignIn
+// follows ?next=), not to the role's home.
 window.addEventListener('muster:signed-out', () => {
-  if (router.currentRoute.value.path !== '/signin') router.push({ path: '/signin', query: { expired: '1' } });
+  const here = router.currentRoute.value;
+  if (here.path !== '/signin') router.push({ path: '/signin', query: { expired: '1', next: here.fullPath } });
 });
 
 createApp(App).use(router).use(i18n).mount('#app');

@@ -182,6 +182,89 @@ static void test_validate_refusals(void **state)
 
 /* ---- add, get, seal -------------------------------------------------------------- */
 
+/* The phone blind index: filled on insert (one loader path for the API, imports and
+ * generated cities), shared by a household, searchable in any spelling, never clear. */
+static void test_find_phone(void **state)
+{
+	struct tdb *t = *state;
+	struct mu_why why = {0};
+	char id[4][19];
+	for (int i = 0; i < 4; i++)
+		make_id(id[i], 700 + i);
+	struct people_person a = person(id[0], "甲", 8);
+	struct people_person b = person(id[1], "乙", 8);
+	struct people_person c = person(id[2], "丙", 9);
+	int64_t ids[4];
+	size_t n = 9;
+	snprintf(c.phone, sizeof c.phone, "020-8888-6666");
+	assert_int_equal(people_add(t->db, &t->keys, &a, &why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &b, &why), 0);
+	assert_int_equal(people_add(t->db, &t->keys, &c, &why), 0);
+	assert_int_equal(people_find_phone(t->db, &t->keys, "13800000000", ids, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], a.id);
+	assert_int_equal(ids[1], b.id);
+	assert_int_equal(people_find_phone(t->db, &t->keys, "0086 13800000000", ids, 1, &n), 0);
+	assert_int_equal(n, 1); /* at most max */
+	assert_int_equal(people_find_phone(t->db, &t->keys, "02088886666", ids, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], c.id);
+	assert_int_equal(people_find_phone(t->db, &t->keys, "13900000000", ids, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(people_find_phone(t->db, &t->keys, "12", ids, 4, &n), MU_EINVAL);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people WHERE length(phone_hash) = 16"), 3);
+	/* No phone: an empty entry (indexed, nothing to find). */
+	struct people_person d = person(id[3], "丁", 9);
+	d.phone[0] = '\0';
+	assert_int_equal(people_add(t->db, &t->keys, &d, &why), 0);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people WHERE length(phone_hash) = 0"), 1);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people WHERE phone_hash IS NULL"), 0);
+
+	/* An older database: the index is gone; filling it finds everyone again. */
+	int64_t filled = -1;
+	assert_int_equal(db_exec(t->db, "UPDATE people SET phone_hash = NULL"), 0);
+	assert_int_equal(people_find_phone(t->db, &t->keys, "13800000000", ids, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(people_phone_index_fill(t->db, &t->keys, &filled), 0);
+	assert_int_equal(filled, 4);
+	assert_int_equal(people_find_phone(t->db, &t->keys, "13800000000", ids, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(people_find_phone(t->db, &t->keys, "020 8888 6666", ids, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people WHERE length(phone_hash) = 0"), 1);
+	/* Once filled, nothing is read again. */
+	assert_int_equal(people_phone_index_fill(t->db, &t->keys, &filled), 0);
+	assert_int_equal(filled, 0);
+}
+
+/* The fill goes chunk by chunk: more people than one chunk are all indexed. */
+static void test_phone_index_fill_chunks(void **state)
+{
+	struct tdb *t = *state;
+	struct people_loader *l = people_loader_new(t->db, &t->keys);
+	char id[19];
+	int64_t filled = 0, ids[1];
+	size_t n = 0;
+	assert_int_equal(db_tx_begin(t->db), 0);
+	for (int i = 0; i < 600; i++) {
+		struct people_person p;
+		make_id(id, i);
+		p = person(id, "某", 8);
+		snprintf(p.phone, sizeof p.phone, "139%08d", i);
+		assert_int_equal(people_loader_add(l, &p, NULL), 0);
+	}
+	assert_int_equal(people_loader_finish(l), 0);
+	assert_int_equal(db_tx_commit(t->db), 0);
+	people_loader_free(l);
+	assert_int_equal(db_exec(t->db, "UPDATE people SET phone_hash = NULL"), 0);
+	assert_int_equal(people_phone_index_fill(t->db, &t->keys, &filled), 0);
+	assert_int_equal(filled, 600);
+	assert_int_equal(people_find_phone(t->db, &t->keys, "13900000599", ids, 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(q(t->db, "SELECT count(*) FROM people WHERE length(phone_hash) = 16"),
+			 600);
+}
+
 static void test_add_get_round_trip(void **state)
 {
 	struct tdb *t = *state;
@@ -884,6 +967,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_validate_ok),
 	    cmocka_unit_test(test_validate_refusals),
+	    T(test_find_phone),
+	    T(test_phone_index_fill_chunks),
 	    T(test_add_get_round_trip),
 	    T(test_stored_columns),
 	    T(test_tampered),

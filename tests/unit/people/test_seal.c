@@ -152,6 +152,53 @@ static void test_id_hash(void **state)
 	assert_memory_not_equal(a, b, sizeof a);
 }
 
+static void test_phone_normalise(void **state)
+{
+	char out[PEOPLE_PHONE_MAX + 1];
+	(void)state;
+	static const char *const same[] = {"13800138000", "+86 138-0013-8000", "0086 13800138000",
+					   "86 138 0013 8000", "138-0013-8000"};
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		assert_int_equal(people_phone_normalise(same[i], out), 11);
+		assert_string_equal(out, "13800138000");
+	}
+	/* A landline keeps its area code; 86 is dropped only before 11 digits. */
+	assert_int_equal(people_phone_normalise("020-8888 6666", out), 11);
+	assert_string_equal(out, "02088886666");
+	assert_int_equal(people_phone_normalise("8620888866", out), 10);
+	assert_string_equal(out, "8620888866");
+	/* Too short to index (and nothing of it is left in out). */
+	assert_int_equal(people_phone_normalise("1234", out), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(people_phone_normalise("", out), 0);
+	assert_int_equal(people_phone_normalise("+-  -", out), 0);
+}
+
+static void test_phone_hash(void **state)
+{
+	struct dir *d = *state;
+	struct people_keys k, k2;
+	unsigned char a[PEOPLE_HASH_BYTES], b[PEOPLE_HASH_BYTES];
+	assert_int_equal(people_keys_create(d->db), 0);
+	assert_int_equal(people_keys_load(d->db, &k), 0);
+	assert_memory_not_equal(k.phone, k.hash, 32);
+	assert_memory_not_equal(k.phone, k.seal, 32);
+	assert_int_equal(people_phone_hash(&k, "13800138000", a), 0);
+	assert_int_equal(people_phone_hash(&k, "+86 138-0013-8000", b), 0);
+	assert_memory_equal(a, b, sizeof a);
+	assert_int_equal(people_phone_hash(&k, "13800138001", b), 0);
+	assert_memory_not_equal(a, b, sizeof a);
+	/* Not the ID hash of the same text: a subkey of its own. */
+	people_id_hash(&k, PEOPLE_ID_OTHER, "13800138000", b);
+	assert_memory_not_equal(a, b, sizeof a);
+	/* Keyed: another key file, another index. */
+	k2 = k;
+	k2.phone[0] ^= 1;
+	assert_int_equal(people_phone_hash(&k2, "13800138000", b), 0);
+	assert_memory_not_equal(a, b, sizeof a);
+	assert_int_equal(people_phone_hash(&k, "12", b), MU_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +209,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_load_missing_and_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_subkeys_differ, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_id_hash, setup, teardown),
+	    cmocka_unit_test(test_phone_normalise),
+	    cmocka_unit_test_setup_teardown(test_phone_hash, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

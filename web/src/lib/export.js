@@ -1,13 +1,25 @@
 // Lists leave the browser as CSV (UTF-8 with a byte-order mark, so that Excel reads the
-// Chinese right; cells quoted as RFC 4180 says, formulas defused) or as .xlsx (exceljs,
-// loaded only when asked for).
+// Chinese right; cells quoted as RFC 4180 says, formulas defused, long codes kept as
+// text) or as .xlsx (exceljs, loaded only when asked for).
 const FORMULA = /^[=+\-@\t\r]/;
+// A long number Excel would turn into 4.40103E+19 (it keeps 15 digits) or strip of its
+// leading zeros: place codes (up to 24 digits), ID numbers, phones. Written as the formula
+// ="…", which Excel shows as that text; safe because the cell holds digits only — any
+// other text starting with = is defused above, never wrapped.
+const LONG_DIGITS = /^\d{12,}$/;
 
-function cell(v) {
+export function cell(v) {
   let s = v === null || v === undefined ? '' : String(v);
-  if (FORMULA.test(s)) s = `'${s}`;
+  if (LONG_DIGITS.test(s)) s = `="${s}"`;
+  else if (FORMULA.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+// The digits of a cell written as ="…" by cell(); any other text as it is.
+const unText = (f) => {
+  const m = /^="(\d{12,})"$/.exec(f);
+  return m ? m[1] : f;
+};
 
 // columns: [{key, label}]; rows: objects.
 export function toCsv(columns, rows) {
@@ -76,7 +88,8 @@ export async function readXlsx(file) {
 }
 
 // Parses CSV text (RFC 4180: quotes, doubled quotes, CRLF) into rows of strings; a
-// byte-order mark is dropped.
+// byte-order mark is dropped, and a long number written as ="…" (as cell() writes it)
+// reads back as its digits.
 export function parseCsv(text) {
   const rows = [];
   let row = [];
@@ -93,18 +106,18 @@ export function parseCsv(text) {
       else f += c;
     } else if (c === '"') q = true;
     else if (c === ',') {
-      row.push(f);
+      row.push(unText(f));
       f = '';
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(f);
+      row.push(unText(f));
       rows.push(row);
       row = [];
       f = '';
     } else f += c;
   }
   if (f !== '' || row.length) {
-    row.push(f);
+    row.push(unText(f));
     rows.push(row);
   }
   return rows;

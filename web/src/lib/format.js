@@ -25,6 +25,17 @@ export function dateTime(iso, locale) {
   }).format(new Date(iso));
 }
 
+// A time of day with seconds, in the city's time: when figures were last good.
+export function clock(d, locale) {
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: TIME_ZONE,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(d);
+}
+
 export function hour(iso, locale) {
   return new Intl.DateTimeFormat(locale, {
     timeZone: TIME_ZONE,
