@@ -1,5 +1,6 @@
 /* rollcall.c: the roll-call (应检尽检) — who in a subtree has neither a sample in the
- * round nor an exemption, household by household in the tree's code order. */
+ * round nor an exemption, household by household in the order one walks the place:
+ * compound, building by name, household by name ("1栋", then 101, 102, 201, 1001). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,80 +50,141 @@ static int parse_cursor(const char *cursor, int64_t *hh, int64_t *person)
 	return 0;
 }
 
-/* A page of the roll-call being filled, household by household. */
-struct page {
+int screening_name_cmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+#define DIGIT(c) ((c) >= '0' && (c) <= '9')
+	while (*p && *q) {
+		if (DIGIT(*p) && DIGIT(*q)) {
+			while (*p == '0' && DIGIT(p[1]))
+				p++;
+			while (*q == '0' && DIGIT(q[1]))
+				q++;
+			size_t lp = 0, lq = 0;
+			while (DIGIT(p[lp]))
+				lp++;
+			while (DIGIT(q[lq]))
+				lq++;
+			if (lp != lq)
+				return lp < lq ? -1 : 1;
+			int c = memcmp(p, q, lp);
+			if (c)
+				return c;
+			p += lp;
+			q += lq;
+			continue;
+		}
+		if (*p != *q)
+			return *p < *q ? -1 : 1;
+		p++;
+		q++;
+	}
+#undef DIGIT
+	if (*p || *q)
+		return *p ? 1 : -1;
+	return strcmp(a, b);
+}
+
+/* The places of a walk: compounds in the tree's code order (their index is their rank),
+ * buildings and households with their names, the household's building by index. */
+struct compound {
+	int64_t id;
+	char code[PLACES_CODE_MAX + 1], name[PLACES_NAME_MAX * 4 + 1];
+};
+struct building {
+	int64_t id;
+	size_t compound;
+	char code[PLACES_CODE_MAX + 1], name[PLACES_NAME_MAX * 4 + 1];
+};
+struct household {
+	int64_t id;
+	size_t building;
+	const struct building *b; /* set once the walk is over (the array no longer moves) */
+	char code[PLACES_CODE_MAX + 1], name[PLACES_NAME_MAX * 4 + 1];
+};
+
+struct walk {
 	struct db *d;
-	const struct people_keys *k;
-	int64_t round_id;
-	int64_t after_hh, after_person;
-	bool started, more;
-	struct screening_missing *out;
-	size_t limit, *n;
-	int64_t *people;
-	size_t np, cap;
+	struct compound *c;
+	struct building *b;
+	struct household *h;
+	size_t nc, nb, nh, capc, capb, caph;
+};
+
+#define GROW(arr, n, cap)                                                                          \
+	do {                                                                                       \
+		if ((n) == (cap)) {                                                                \
+			(cap) = (cap) ? (cap)*2 : 16;                                              \
+			(arr) = mu_xrealloc((arr), (cap) * sizeof *(arr));                         \
+		}                                                                                  \
+	} while (0)
+
+/* One household of the walk, with its building and compound when they are new: the
+ * walk goes depth first, so a building's households come together. */
+static int walk_household(const struct places_ref *ref, void *ctx)
+{
+	struct walk *w = ctx;
+	struct places_node node;
+	int rc;
+	if (!w->nb || w->b[w->nb - 1].id != ref->parent_id) {
+		if ((rc = places_get(w->d, ref->parent_id, &node)))
+			return rc;
+		if (!w->nc || w->c[w->nc - 1].id != node.parent_id) {
+			struct places_node cn;
+			if ((rc = places_get(w->d, node.parent_id, &cn)))
+				return rc;
+			GROW(w->c, w->nc, w->capc);
+			struct compound *c = &w->c[w->nc++];
+			c->id = cn.id;
+			snprintf(c->code, sizeof c->code, "%s", cn.code);
+			snprintf(c->name, sizeof c->name, "%s", cn.name);
+		}
+		GROW(w->b, w->nb, w->capb);
+		struct building *b = &w->b[w->nb++];
+		b->id = node.id;
+		b->compound = w->nc - 1;
+		snprintf(b->code, sizeof b->code, "%s", node.code);
+		snprintf(b->name, sizeof b->name, "%s", node.name);
+	}
+	if ((rc = places_get(w->d, ref->id, &node)))
+		return rc;
+	GROW(w->h, w->nh, w->caph);
+	struct household *h = &w->h[w->nh++];
+	h->id = ref->id;
+	h->building = w->nb - 1;
+	snprintf(h->code, sizeof h->code, "%s", ref->code);
+	snprintf(h->name, sizeof h->name, "%s", node.name);
+	return 0;
+}
+
+/* Door-to-door order: compound rank, building name, building, household name, household. */
+static int household_cmp(const void *x, const void *y)
+{
+	const struct household *a = x, *b = y;
+	int c;
+	if (a->b->compound != b->b->compound)
+		return a->b->compound < b->b->compound ? -1 : 1;
+	if (a->b != b->b) {
+		if ((c = screening_name_cmp(a->b->name, b->b->name)))
+			return c;
+		return a->b->id < b->b->id ? -1 : 1;
+	}
+	if ((c = screening_name_cmp(a->name, b->name)))
+		return c;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The people of one household, by id. */
+struct ids {
+	int64_t *v;
+	size_t n, cap;
 };
 
 static int collect_person(int64_t id, void *ctx)
 {
-	struct page *pg = ctx;
-	if (pg->np == pg->cap) {
-		pg->cap = pg->cap ? pg->cap * 2 : 16;
-		pg->people = mu_xrealloc(pg->people, pg->cap * sizeof *pg->people);
-	}
-	pg->people[pg->np++] = id;
-	return 0;
-}
-
-/* One household of the walk: its people without a sample or an exemption, up to the
- * page's end (then 1: the walk stops). */
-static int household(const struct places_ref *h, void *ctx)
-{
-	struct page *pg = ctx;
-	struct db *d = pg->d;
-	int64_t skip_to = 0, bid = h->parent_id;
-	const char *bcode = h->parent_code;
-	int rc;
-	if (!pg->started) {
-		if (h->id != pg->after_hh)
-			return 0;
-		pg->started = true;
-		skip_to = pg->after_person;
-	}
-	/* The household's people first: the checks below run their own statements. */
-	pg->np = 0;
-	if ((rc = people_household_members(d, h->id, skip_to, collect_person, pg)))
-		return rc;
-	for (size_t i = 0; i < pg->np; i++) {
-		int64_t person = pg->people[i];
-		if ((rc = exists2(d, sql_sampled, pg->round_id, person)) < 0)
-			return rc;
-		if (rc == 1)
-			continue;
-		if ((rc = exists2(d, sql_exempt, person, pg->round_id)) < 0)
-			return rc;
-		if (rc == 1)
-			continue;
-		if (*pg->n == pg->limit) {
-			pg->more = true;
-			return 1;
-		}
-		struct screening_missing *m = &pg->out[(*pg->n)++];
-		memset(m, 0, sizeof *m);
-		m->person_id = person;
-		m->household_id = h->id;
-		m->building_id = bid;
-		snprintf(m->household, sizeof m->household, "%s", h->code);
-		snprintf(m->building, sizeof m->building, "%s", bcode);
-		if (pg->k) {
-			struct people_person p;
-			rc = people_get(d, pg->k, person, &p);
-			if (rc == 0)
-				snprintf(m->name, sizeof m->name, "%s", p.name);
-			explicit_bzero(&p, sizeof p);
-			if (rc)
-				return rc;
-		}
-	}
+	struct ids *l = ctx;
+	GROW(l->v, l->n, l->cap);
+	l->v[l->n++] = id;
 	return 0;
 }
 
@@ -131,22 +193,89 @@ int screening_missing_list(struct db *d, const struct people_keys *k, int64_t ro
 			   size_t limit, size_t *n, char *next)
 {
 	struct places_node node;
-	struct page pg = {.d = d, .k = k, .round_id = round_id, .out = out, .limit = limit, .n = n};
+	struct walk w = {.d = d};
+	struct ids people = {0};
+	int64_t after_hh, after_person;
+	size_t first = 0;
+	bool more = false;
 	*n = 0;
 	next[0] = '\0';
-	int rc = parse_cursor(cursor, &pg.after_hh, &pg.after_person);
+	int rc = parse_cursor(cursor, &after_hh, &after_person);
 	if (rc || (rc = places_get(d, place_id, &node)))
 		return rc;
-	pg.started = pg.after_hh == 0;
-	/* A household's building is its parent: the tree has one level per depth. */
-	rc = places_level_walk(d, place_id, PLACES_HOUSEHOLD, household, &pg);
-	if (rc < 0)
+	/* A household's building is its parent and the building's the compound: the tree
+	 * has one level per depth. The whole place is listed and sorted for every page (a
+	 * grid holds some hundreds of households, one indexed read each). */
+	if ((rc = places_level_walk(d, place_id, PLACES_HOUSEHOLD, walk_household, &w)))
 		goto out;
+	for (size_t i = 0; i < w.nh; i++)
+		w.h[i].b = &w.b[w.h[i].building];
+	if (w.nh > 1)
+		qsort(w.h, w.nh, sizeof *w.h, household_cmp);
+	if (after_hh) {
+		while (first < w.nh && w.h[first].id != after_hh)
+			first++;
+		if (first == w.nh) {
+			rc = MU_EINVAL;
+			goto out;
+		}
+	}
+	for (size_t hi = first; hi < w.nh && !more; hi++) {
+		const struct household *h = &w.h[hi];
+		const struct building *b = h->b;
+		const struct compound *c = &w.c[b->compound];
+		/* The household's people first: the checks below run their own statements. */
+		people.n = 0;
+		if ((rc = people_household_members(d, h->id, hi == first ? after_person : 0,
+						   collect_person, &people)))
+			goto out;
+		for (size_t i = 0; i < people.n; i++) {
+			int64_t person = people.v[i];
+			if ((rc = exists2(d, sql_sampled, round_id, person)) < 0)
+				goto out;
+			if (rc == 1)
+				continue;
+			if ((rc = exists2(d, sql_exempt, person, round_id)) < 0)
+				goto out;
+			if (rc == 1)
+				continue;
+			if (*n == limit) {
+				more = true;
+				break;
+			}
+			struct screening_missing *m = &out[(*n)++];
+			memset(m, 0, sizeof *m);
+			m->person_id = person;
+			m->household_id = h->id;
+			m->building_id = b->id;
+			m->compound_id = c->id;
+			snprintf(m->household, sizeof m->household, "%s", h->code);
+			snprintf(m->building, sizeof m->building, "%s", b->code);
+			snprintf(m->compound, sizeof m->compound, "%s", c->code);
+			snprintf(m->household_name, sizeof m->household_name, "%s", h->name);
+			snprintf(m->building_name, sizeof m->building_name, "%s", b->name);
+			snprintf(m->compound_name, sizeof m->compound_name, "%s", c->name);
+			if (k) {
+				struct people_person p;
+				rc = people_get(d, k, person, &p);
+				if (rc == 0) {
+					snprintf(m->name, sizeof m->name, "%s", p.name);
+					snprintf(m->phone, sizeof m->phone, "%s", p.phone);
+				}
+				explicit_bzero(&p, sizeof p);
+				if (rc)
+					goto out;
+			}
+		}
+	}
 	rc = 0;
-	if (pg.more && *n > 0)
+	if (more && *n > 0)
 		snprintf(next, SCREENING_CURSOR_MAX, "%" PRId64 ":%" PRId64,
 			 out[*n - 1].household_id, out[*n - 1].person_id);
 out:
-	free(pg.people);
+	free(w.c);
+	free(w.b);
+	free(w.h);
+	free(people.v);
 	return rc;
 }

@@ -386,20 +386,31 @@ int screening_cov_below(struct screening_cov *c, struct db *d, int64_t round_id,
 /* ---- roll-call: who is missing (rollcall.c) -------------------------------------------- */
 
 struct screening_missing {
-	int64_t person_id, household_id, building_id;
-	char household[33], building[33]; /* place codes */
-	char name[64 * 4 + 1];		  /* filled when keys were given, else "" */
+	int64_t person_id, household_id, building_id, compound_id;
+	char household[33], building[33], compound[33]; /* place codes */
+	/* place names: "101", "1栋", the compound's */
+	char household_name[64 * 4 + 1], building_name[64 * 4 + 1], compound_name[64 * 4 + 1];
+	char name[64 * 4 + 1]; /* filled when keys were given, else "" */
+	char phone[21];	       /* the full number, filled when keys were given, else "" */
 };
 #define SCREENING_CURSOR_MAX 48
 /* Lists up to limit people of place's subtree with no sample in the round and no
- * exemption (standing or of the round), ordered by compound, building, household (code
- * order down the tree) and person id. cursor ("" or NULL for the first page) resumes
- * after a previous page; next (≥ SCREENING_CURSOR_MAX bytes) gets the cursor of the
- * following page, "" when there is none. keys (may be NULL) open names. *n gets the
- * count written to out. MU_EINVAL for a malformed cursor, MU_ENOTFOUND place. */
+ * exemption (standing or of the round), in the order one walks the place door to door:
+ * compound (code order), building by name, household by name, then person id — names
+ * in natural order (screening_name_cmp: "2栋" before "10栋", 101 < 102 < 201 < 1001),
+ * ties by id. cursor ("" or NULL for the first page) resumes after a previous page;
+ * next (≥ SCREENING_CURSOR_MAX bytes) gets the cursor of the following page, "" when
+ * there is none. keys (may be NULL) open names and phones. *n gets the count written
+ * to out. MU_EINVAL for a malformed cursor or one of a household outside place,
+ * MU_ENOTFOUND place. The caller wipes out (names and phones) when done. */
 int screening_missing_list(struct db *d, const struct people_keys *k, int64_t round_id,
 			   int64_t place_id, const char *cursor, struct screening_missing *out,
 			   size_t limit, size_t *n, char *next);
+
+/* Natural order of place names: runs of ASCII digits compare by value ("9" < "10",
+ * leading zeros ignored), everything else bytewise; names equal so ("01", "1") are
+ * ordered bytewise. <0, 0, >0 like strcmp; 0 only for equal strings. */
+int screening_name_cmp(const char *a, const char *b);
 
 /* ---- progress (progress.c) ------------------------------------------------------------ */
 
