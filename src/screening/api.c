@@ -209,7 +209,7 @@ static int place_of_query_in_round(struct http_req *r, int64_t ids[HTTP_PATH_MAX
 	return 0;
 }
 
-/* POST /exemptions: the person's household. */
+/* POST /exemptions and /notes: the person's household. */
 static int place_of_exempt_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
 	json_t *body;
@@ -759,6 +759,58 @@ static int post_exemption(struct http_req *r, struct http_resp *resp)
 	return 0;
 }
 
+/* ---- roll-call notes ------------------------------------------------------------------------ */
+
+struct note_job {
+	const char *client_id, *text;
+	int64_t round, person, user, id;
+	struct mu_why why;
+};
+
+static int note_fn(struct db *d, void *arg)
+{
+	struct note_job *j = arg;
+	return screening_note_add(d, j->client_id, j->round, j->person, j->text, j->user,
+				  mu_now_unix(), &j->id, &j->why);
+}
+
+/* POST /api/v1/notes: {id, person, round?, text}. The person's household is the route's
+ * place (the guard checks it), and a round must cover them, as for an exemption. */
+static int post_note(struct http_req *r, struct http_resp *resp)
+{
+	static const char *const allowed[] = {"id", "person", "round", "text", NULL};
+	const struct auth_principal *p = auth_who(r);
+	json_t *body;
+	struct note_job j = {.user = p->kind == AUTH_KIND_USER ? p->id : 0};
+	int rc = http_body_json(r, &body);
+	if (rc || (rc = http_json_only(r, body, allowed)) ||
+	    (rc = http_json_need_str(r, body, "id", &j.client_id)) ||
+	    (rc = http_json_int(r, body, "person", 1, INT64_MAX, -1, &j.person)) ||
+	    (rc = http_json_int(r, body, "round", 1, INT64_MAX, 0, &j.round)) ||
+	    (rc = http_json_need_str(r, body, "text", &j.text)))
+		return rc;
+	if (j.round) {
+		struct screening_round rd;
+		int64_t hh;
+		bool meets = false;
+		if ((rc = round_get(r, "round", j.round, &rd)) ||
+		    (rc = people_household_of(auth_req_db(r), j.person, &hh)) ||
+		    (rc = round_meets(r, &rd, hh, &meets)))
+			return rc;
+		if (!meets)
+			return auth_refuse(r);
+	}
+	auth_record_person(r, j.person);
+	rc = auth_submit(r, note_fn, &j);
+	if (rc)
+		return j.why.field ? http_fail(r, rc, j.why.field, j.why.text) : rc;
+	resp->status = 201;
+	resp->json = json_pack("{s:{s:I, s:s, s:I, s:o, s:s}}", "note", "row", (json_int_t)j.id, "id",
+			       j.client_id, "person", (json_int_t)j.person, "round",
+			       j.round ? json_integer(j.round) : json_null(), "text", j.text);
+	return 0;
+}
+
 /* ---- lists for the web: sites, a round's day ------------------------------------------------ */
 
 /* Guangzhou keeps China Standard Time (UTC+8, no daylight saving): "today" starts at
@@ -877,6 +929,8 @@ const struct http_route screening_api_routes[] = {
      "time, with the place's counts"},
     {HTTP_POST, "/api/v1/exemptions", post_exemption, EXEMPT, HTTP_ROUTE_PERSON,
      place_of_exempt_person, "record that a person need not be tested in a round, or in any"},
+    {HTTP_POST, "/api/v1/notes", post_note, EXEMPT, HTTP_ROUTE_PERSON, place_of_exempt_person,
+     "leave a note on a person from the roll-call (idempotent by the client's note id)"},
     {HTTP_GET, "/api/v1/sites", get_sites, SITE_READ, HTTP_ROUTE_DEVICE, NULL,
      "the sampling sites inside the caller's jurisdiction, under a place when given"},
     {HTTP_GET, "/api/v1/labs", screening__api_get_labs, LAB_READ, HTTP_ROUTE_DEVICE, NULL,

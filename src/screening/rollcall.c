@@ -279,3 +279,92 @@ out:
 	free(people.v);
 	return rc;
 }
+
+/* ---- notes -------------------------------------------------------------------------------- */
+
+static const char sql_note_insert[] =
+    "INSERT INTO rollcall_notes (client_id, round_id, person_id, text, by_user, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
+
+/* A note's text: UTF-8 of 1..SCREENING_NOTE_MAX code points, no control character but
+ * newlines (a tab or a carriage return is refused too: they misalign a printed list), no
+ * bidi control or zero-width character (they disguise what a reader sees). */
+static int note_text_check(const char *text, struct mu_why *why)
+{
+	size_t n = strlen(text);
+	if (n == 0)
+		return mu_why_set(why, MU_EINVAL, "text", "a note is not empty");
+	if (!mu_utf8_valid(text, n))
+		return mu_why_set(why, MU_EINVAL, "text", "a note is UTF-8 text");
+	if (mu_utf8_len(text, n) > SCREENING_NOTE_MAX)
+		return mu_why_set(why, MU_EINVAL, "text", "a note is at most %d characters",
+				  SCREENING_NOTE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if ((c < 0x20 && c != '\n') || c == 0x7f)
+			return mu_why_set(why, MU_EINVAL, "text",
+					  "a note holds no control characters but newlines");
+	}
+	if (mu_utf8_invisible(text, n))
+		return mu_why_set(why, MU_EINVAL, "text",
+				  "a note holds no bidi controls or zero-width characters");
+	return 0;
+}
+
+static bool client_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > SCREENING_NOTE_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+int screening_note_add(struct db *d, const char *client_id, int64_t round_id, int64_t person_id,
+		       const char *text, int64_t by_user, int64_t now, int64_t *id,
+		       struct mu_why *why)
+{
+	struct db_stmt *s;
+	int64_t hh;
+	int rc;
+	*id = 0;
+	if (!client_id_ok(client_id))
+		return mu_why_set(why, MU_EINVAL, "id",
+				  "a note's id is 1 to 64 printable ASCII characters, no spaces");
+	if ((rc = note_text_check(text, why)))
+		return rc;
+	if ((rc = people_household_of(d, person_id, &hh)))
+		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "person", "no person has this id")
+					  : rc;
+	if (round_id) {
+		struct screening_round r;
+		if ((rc = screening_round_get(d, round_id, &r)))
+			return rc == MU_ENOTFOUND
+				   ? mu_why_set(why, rc, "round", "no round has this id")
+				   : rc;
+	}
+	if ((rc = db_prepare(d, sql_note_insert, &s)))
+		return rc;
+	db_bind_text(s, 1, client_id, -1);
+	if (round_id)
+		db_bind_i64(s, 2, round_id);
+	else
+		db_bind_null(s, 2);
+	db_bind_i64(s, 3, person_id);
+	db_bind_text(s, 4, text, -1);
+	if (by_user)
+		db_bind_i64(s, 5, by_user);
+	else
+		db_bind_null(s, 5);
+	db_bind_i64(s, 6, now);
+	rc = db_step(s);
+	db_stmt_done(s);
+	if (rc == MU_EEXIST)
+		return mu_why_set(why, rc, "id", "this note is already recorded");
+	if (rc != DB_DONE)
+		return rc < 0 ? rc : MU_EDB;
+	*id = db_last_insert_id(d);
+	return 0;
+}

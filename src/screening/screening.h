@@ -412,6 +412,22 @@ int screening_missing_list(struct db *d, const struct people_keys *k, int64_t ro
  * ordered bytewise. <0, 0, >0 like strcmp; 0 only for equal strings. */
 int screening_name_cmp(const char *a, const char *b);
 
+/* ---- roll-call notes (rollcall.c) ------------------------------------------------------- */
+
+#define SCREENING_NOTE_MAX    500 /* code points of a note */
+#define SCREENING_NOTE_ID_MAX 64  /* bytes of a client's note id: printable ASCII, no space */
+
+/* Records a note on person_id (from the roll-call of round_id; 0: of no round) by by_user
+ * (0: the command line) at now; *id gets its row id. client_id, the device's id of the
+ * note, makes a resend harmless: MU_EEXIST when a note with it is recorded (nothing is
+ * written). MU_EINVAL (why, may be NULL, says which field) for a client id not of 1..64
+ * printable ASCII without spaces, or a text empty, over SCREENING_NOTE_MAX code points,
+ * not UTF-8, or holding control characters (newlines aside), bidi controls or zero-width
+ * characters; MU_ENOTFOUND for an unknown person or round. */
+int screening_note_add(struct db *d, const char *client_id, int64_t round_id, int64_t person_id,
+		       const char *text, int64_t by_user, int64_t now, int64_t *id,
+		       struct mu_why *why);
+
 /* ---- progress (progress.c) ------------------------------------------------------------ */
 
 #define SCREENING_PROGRESS_SAMPLE 2000 /* resulted tubes read for the turnaround at most */

@@ -177,3 +177,54 @@ test('an exemption takes the person off the list and moves the counts; every rea
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error.field, 'cursor');
 });
+
+test('notes: recorded once per client id, audited, in jurisdiction and the round only', async () => {
+  const person = (await all('grid1', grid)).list[0].person_id;
+  const send = async (who, body) => srv.request('POST', '/api/v1/notes', { session: await srv.as(who), body });
+  const id = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+  let r = await send('grid1', { id, person, round, text: '敲门无人，晚上再来' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.note.text, '敲门无人，晚上再来');
+  assert.equal(r.json.note.person, person);
+  // A resend after a lost answer: 409 on id, one row.
+  r = await send('grid1', { id, person, round, text: '敲门无人，晚上再来' });
+  assert.equal(r.status, 409);
+  assert.equal(r.json.error.field, 'id');
+  const rows = () => sql(srv.db, `SELECT count(*) AS n FROM rollcall_notes WHERE person_id = ${person}`)[0].n;
+  assert.equal(rows(), 1);
+  // Refusals name their field and write nothing.
+  for (const [body, field] of [
+    [{ id: 'n2', person, round, text: '' }, 'text'],
+    [{ id: 'n2', person, round, text: 'x'.repeat(501) }, 'text'],
+    [{ id: 'n2', person, round, text: '\u202eevil' }, 'text'],
+    [{ id: 'n 2', person, round, text: 'ok' }, 'id'],
+    [{ id: 'n2', person, round, text: 'ok', extra: 1 }, 'extra'],
+  ]) {
+    r = await send('grid1', body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.equal(r.json.error.field, field, JSON.stringify(body));
+  }
+  assert.equal(rows(), 1);
+  // Roles and places: a commander may not write notes; staff of the district may; a
+  // grid worker may not for a resident of another grid, nor from a round not covering them.
+  assertBareError(await send('cmd103', { id: 'n3', person, round, text: 'x' }), 403);
+  assert.equal((await send('staff103', { id: 'n4', person, round, text: '已电话联系' })).status, 201);
+  const outside = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code NOT LIKE '${grid}%' AND h.code LIKE '${srv.places.district}%' LIMIT 1`,
+  )[0].id;
+  assertBareError(await send('grid1', { id: 'n5', person: outside, round, text: 'x' }), 403);
+  const other = await srv.request('POST', '/api/v1/rounds', {
+    session: await srv.as('admin'),
+    body: { scope: srv.places.other, name: '他区', pool: 5 },
+  });
+  assertBareError(await send('grid1', { id: 'n6', person, round: other.json.round.id, text: 'x' }), 403);
+  assert.equal(rows(), 2);
+  // Audited in the same transaction, by person.
+  const audited = sql(
+    srv.db,
+    `SELECT count(*) AS n FROM audit WHERE action = 'POST /api/v1/notes' AND record = 'person:${person}'`,
+  )[0].n;
+  assert.equal(audited, 2);
+});

@@ -1,7 +1,7 @@
 /* test_rollcall.c: the roll-call's door-to-door order — compounds in code order,
  * buildings and households by name in natural order whatever their codes — with the
  * names and phones of each place and person, pages that resume across households, and
- * the natural order of names itself. */
+ * the natural order of names itself; notes left on a person, once per client id. */
 #include "fixture.h"
 
 static void test_name_cmp(void **state)
@@ -141,11 +141,72 @@ static void test_door_to_door(void **state)
 	(void)c2;
 }
 
+static void test_notes(void **state)
+{
+	struct fx *f = *state;
+	struct mu_why why;
+	int64_t id = 0, id2 = 0;
+	assert_int_equal(screening_note_add(f->t.db, "n-1", f->round, f->person[0],
+					    "敲门无人\n晚上再来", 0, 100, &id, &why),
+			 0);
+	assert_true(id > 0);
+	/* The same client id again: recorded once, whatever the text. */
+	assert_int_equal(
+	    screening_note_add(f->t.db, "n-1", f->round, f->person[0], "again", 0, 101, &id2, &why),
+	    MU_EEXIST);
+	assert_string_equal(why.field, "id");
+	/* Without a round, and another note on the same person. */
+	assert_int_equal(
+	    screening_note_add(f->t.db, "n-2", 0, f->person[0], "standing", 0, 102, &id2, NULL), 0);
+	assert_true(id2 > id);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM rollcall_notes"), 2);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM rollcall_notes WHERE round_id IS NULL"),
+			 1);
+	/* Refusals write nothing and name the field. */
+	char long_text[SCREENING_NOTE_MAX * 3 + 4] = "";
+	for (int i = 0; i <= SCREENING_NOTE_MAX; i++)
+		strcat(long_text, "字");
+	char exact[SCREENING_NOTE_MAX * 3 + 1] = "";
+	for (int i = 0; i < SCREENING_NOTE_MAX; i++)
+		strcat(exact, "字");
+	struct {
+		const char *client, *text, *field;
+		int64_t round, person;
+		int err;
+	} bad[] = {
+	    {"", "x", "id", f->round, f->person[0], MU_EINVAL},
+	    {"has space", "x", "id", f->round, f->person[0], MU_EINVAL},
+	    {"n-3", "", "text", f->round, f->person[0], MU_EINVAL},
+	    {"n-3", long_text, "text", f->round, f->person[0], MU_EINVAL},
+	    {"n-3", "tab\there", "text", f->round, f->person[0], MU_EINVAL},
+	    {"n-3",
+	     "\xe2\x80\xae"
+	     "evil",
+	     "text", f->round, f->person[0], MU_EINVAL},
+	    {"n-3", "\xff", "text", f->round, f->person[0], MU_EINVAL},
+	    {"n-3", "x", "person", f->round, 999999, MU_ENOTFOUND},
+	    {"n-3", "x", "round", 999999, f->person[0], MU_ENOTFOUND},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		memset(&why, 0, sizeof why);
+		int rc = screening_note_add(f->t.db, bad[i].client, bad[i].round, bad[i].person,
+					    bad[i].text, 0, 103, &id2, &why);
+		if (rc != bad[i].err || !why.field || strcmp(why.field, bad[i].field))
+			fail_msg("case %zu: rc %d field %s", i, rc, why.field ? why.field : "-");
+	}
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM rollcall_notes"), 2);
+	/* The longest note there may be is taken. */
+	assert_int_equal(
+	    screening_note_add(f->t.db, "n-4", f->round, f->person[1], exact, 0, 104, &id2, NULL),
+	    0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_name_cmp),
 	    cmocka_unit_test_setup_teardown(test_door_to_door, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_notes, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
