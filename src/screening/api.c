@@ -627,10 +627,11 @@ static int get_progress(struct http_req *r, struct http_resp *resp)
 
 /* ---- roll-call ----------------------------------------------------------------------------- */
 
-/* One person of the roll-call. Everyone who may read it sees the phone masked; the grid
- * worker, who serves these residents and must be able to call them, gets the number
- * too (the guard put the place inside their jurisdiction; the read is audited per
- * person). Other roles open the person's record for it, as before. */
+/* One person of the roll-call, with the latest note left on them (this round's or of no
+ * round). Everyone who may read it sees the phone masked; the grid worker, who serves
+ * these residents and must be able to call them, gets the number too (the guard put the
+ * place inside their jurisdiction; the read is audited per person). Other roles open
+ * the person's record for it, as before. */
 static json_t *missing_json(const struct screening_missing *m, bool phone)
 {
 	char masked[PEOPLE_PHONE_MAX + 1];
@@ -642,6 +643,8 @@ static json_t *missing_json(const struct screening_missing *m, bool phone)
 			      "household_name", m->household_name, "phone_masked", masked);
 	if (phone)
 		json_object_set_new(o, "phone", json_string(m->phone));
+	json_object_set_new(o, "note", m->note_at ? json_string(m->note) : json_null());
+	json_object_set_new(o, "note_at", screening__api_time_json(m->note_at));
 	return o;
 }
 
@@ -770,7 +773,7 @@ struct note_job {
 static int note_fn(struct db *d, void *arg)
 {
 	struct note_job *j = arg;
-	return screening_note_add(d, j->client_id, j->round, j->person, j->text, j->user,
+	return screening_note_add(d, &keys, j->client_id, j->round, j->person, j->text, j->user,
 				  mu_now_unix(), &j->id, &j->why);
 }
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/core.h"
 #include "db/db.h"
 #include "people/people.h"
@@ -265,6 +267,10 @@ int screening_missing_list(struct db *d, const struct people_keys *k, int64_t ro
 				explicit_bzero(&p, sizeof p);
 				if (rc)
 					goto out;
+				rc = screening_note_last(d, k, round_id, person, m->note,
+							 &m->note_at);
+				if (rc && rc != MU_ENOTFOUND)
+					goto out;
 			}
 		}
 	}
@@ -283,8 +289,30 @@ out:
 /* ---- notes -------------------------------------------------------------------------------- */
 
 static const char sql_note_insert[] =
-    "INSERT INTO rollcall_notes (client_id, round_id, person_id, text, by_user, created_at)"
+    "INSERT INTO rollcall_notes (client_id, round_id, person_id, sealed, by_user, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_note_last[] =
+    "SELECT sealed, created_at FROM rollcall_notes WHERE person_id = ?1"
+    " AND (round_id IS NULL OR round_id = ?2) ORDER BY id DESC LIMIT 1";
+
+#define NOTE_NONCE  crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define NOTE_TAG    crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define NOTE_SEALED (NOTE_NONCE + SCREENING_NOTE_MAX * 4 + NOTE_TAG)
+
+/* A note is personal data, sealed like people's fields: XChaCha20-Poly1305 under a key
+ * of its own derived from the seal key (a note's ciphertext is never one of a person's
+ * fields), the person id as associated data (a sealed note copied to another person's
+ * row does not open). */
+static void note_key(const struct people_keys *k, unsigned char key[crypto_kdf_KEYBYTES])
+{
+	crypto_kdf_derive_from_key(key, crypto_kdf_KEYBYTES, 1, "mu-notes", k->seal);
+}
+
+static void note_ad(int64_t person, unsigned char ad[8])
+{
+	for (int i = 0; i < 8; i++)
+		ad[i] = (unsigned char)((uint64_t)person >> (8 * i));
+}
 
 /* A note's text: UTF-8 of 1..SCREENING_NOTE_MAX code points, no control character but
  * newlines (a tab or a carriage return is refused too: they misalign a printed list), no
@@ -322,13 +350,15 @@ static bool client_id_ok(const char *s)
 	return true;
 }
 
-int screening_note_add(struct db *d, const char *client_id, int64_t round_id, int64_t person_id,
-		       const char *text, int64_t by_user, int64_t now, int64_t *id,
-		       struct mu_why *why)
+int screening_note_add(struct db *d, const struct people_keys *k, const char *client_id,
+		       int64_t round_id, int64_t person_id, const char *text, int64_t by_user,
+		       int64_t now, int64_t *id, struct mu_why *why)
 {
 	struct db_stmt *s;
 	int64_t hh;
 	int rc;
+	unsigned char key[crypto_kdf_KEYBYTES], ad[8], sealed[NOTE_SEALED];
+	unsigned long long clen = 0;
 	*id = 0;
 	if (!client_id_ok(client_id))
 		return mu_why_set(why, MU_EINVAL, "id",
@@ -345,6 +375,13 @@ int screening_note_add(struct db *d, const char *client_id, int64_t round_id, in
 				   ? mu_why_set(why, rc, "round", "no round has this id")
 				   : rc;
 	}
+	note_key(k, key);
+	note_ad(person_id, ad);
+	randombytes_buf(sealed, NOTE_NONCE);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + NOTE_NONCE, &clen,
+						   (const unsigned char *)text, strlen(text), ad,
+						   sizeof ad, NULL, sealed, key);
+	sodium_memzero(key, sizeof key);
 	if ((rc = db_prepare(d, sql_note_insert, &s)))
 		return rc;
 	db_bind_text(s, 1, client_id, -1);
@@ -353,7 +390,7 @@ int screening_note_add(struct db *d, const char *client_id, int64_t round_id, in
 	else
 		db_bind_null(s, 2);
 	db_bind_i64(s, 3, person_id);
-	db_bind_text(s, 4, text, -1);
+	db_bind_blob(s, 4, sealed, (int)(NOTE_NONCE + clen));
 	if (by_user)
 		db_bind_i64(s, 5, by_user);
 	else
@@ -367,4 +404,41 @@ int screening_note_add(struct db *d, const char *client_id, int64_t round_id, in
 		return rc < 0 ? rc : MU_EDB;
 	*id = db_last_insert_id(d);
 	return 0;
+}
+
+int screening_note_last(struct db *d, const struct people_keys *k, int64_t round_id,
+			int64_t person_id, char *text, int64_t *at)
+{
+	struct db_stmt *s;
+	unsigned char key[crypto_kdf_KEYBYTES], ad[8];
+	unsigned long long mlen = 0;
+	text[0] = '\0';
+	*at = 0;
+	int rc = db_prepare(d, sql_note_last, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, person_id);
+	db_bind_i64(s, 2, round_id);
+	rc = db_step(s);
+	if (rc != DB_ROW) {
+		db_stmt_done(s);
+		return rc == DB_DONE ? MU_ENOTFOUND : rc;
+	}
+	const unsigned char *blob = db_col_blob(s, 0);
+	int n = db_col_bytes(s, 0);
+	rc = MU_ECRYPTO;
+	if (blob && n >= (int)(NOTE_NONCE + NOTE_TAG) && n <= (int)NOTE_SEALED) {
+		note_key(k, key);
+		note_ad(person_id, ad);
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+			(unsigned char *)text, &mlen, NULL, blob + NOTE_NONCE,
+			(unsigned long long)n - NOTE_NONCE, ad, sizeof ad, blob, key) == 0) {
+			text[mlen] = '\0';
+			*at = db_col_i64(s, 1);
+			rc = 0;
+		}
+		sodium_memzero(key, sizeof key);
+	}
+	db_stmt_done(s);
+	return rc;
 }

@@ -192,6 +192,15 @@ test('notes: recorded once per client id, audited, in jurisdiction and the round
   assert.equal(r.json.error.field, 'id');
   const rows = () => sql(srv.db, `SELECT count(*) AS n FROM rollcall_notes WHERE person_id = ${person}`)[0].n;
   assert.equal(rows(), 1);
+  // Sealed at rest, shown with the roll-call to those who read it.
+  const raw = sql(srv.db, `SELECT hex(sealed) AS h FROM rollcall_notes WHERE person_id = ${person}`)[0].h;
+  assert.ok(!raw.includes(Buffer.from('敲门无人').toString('hex').toUpperCase()), 'the text is sealed');
+  for (const who of ['grid1', 'staff103']) {
+    const m = (await all(who, grid)).list.find((x) => x.person_id === person);
+    assert.equal(m.note, '敲门无人，晚上再来');
+    assert.match(m.note_at, /^\d{4}-\d\d-\d\dT/);
+  }
+  assert.ok((await all('grid1', grid)).list.filter((x) => x.person_id !== person).every((x) => x.note === null));
   // Refusals name their field and write nothing.
   for (const [body, field] of [
     [{ id: 'n2', person, round, text: '' }, 'text'],

@@ -76,6 +76,16 @@ static void test_door_to_door(void **state)
 	int64_t p_201 = person(f, h201, 5, "二零一", "020-83331234");
 	int64_t p_102 = person(f, h102, 6, "一零二", "");
 	int64_t p_101 = person(f, h101, 7, "一零一", "13912345678");
+	/* A note on one of them, shown with the list; one of another round is not. */
+	int64_t nid;
+	assert_int_equal(screening_note_add(f->t.db, &f->t.keys, "d-1", f->round, p_201, "晚上再来",
+					    0, 50, &nid, NULL),
+			 0);
+	struct screening_round r2 = {.scope_place_id = f->street, .name = "第二轮", .pool_k = 5};
+	assert_int_equal(screening_round_create(f->t.db, &r2, NULL), 0);
+	assert_int_equal(
+	    screening_note_add(f->t.db, &f->t.keys, "d-2", r2.id, p_101, "别轮", 0, 51, &nid, NULL),
+	    0);
 	/* One of them exempt: not listed. */
 	assert_int_equal(
 	    screening_exemption_add(f->t.db, f->round, p_102, SCREENING_EXEMPT_MOVED, 0, 1, NULL),
@@ -113,6 +123,9 @@ static void test_door_to_door(void **state)
 				assert_string_equal(m[i].household_name, want[got].hname);
 				assert_string_equal(m[i].name, want[got].name);
 				assert_string_equal(m[i].phone, want[got].phone);
+				bool noted = want[got].person == p_201;
+				assert_string_equal(m[i].note, noted ? "晚上再来" : "");
+				assert_int_equal(m[i].note_at, noted ? 50 : 0);
 			}
 			if (!next[0])
 				break;
@@ -146,18 +159,19 @@ static void test_notes(void **state)
 	struct fx *f = *state;
 	struct mu_why why;
 	int64_t id = 0, id2 = 0;
-	assert_int_equal(screening_note_add(f->t.db, "n-1", f->round, f->person[0],
+	assert_int_equal(screening_note_add(f->t.db, &f->t.keys, "n-1", f->round, f->person[0],
 					    "敲门无人\n晚上再来", 0, 100, &id, &why),
 			 0);
 	assert_true(id > 0);
 	/* The same client id again: recorded once, whatever the text. */
-	assert_int_equal(
-	    screening_note_add(f->t.db, "n-1", f->round, f->person[0], "again", 0, 101, &id2, &why),
-	    MU_EEXIST);
+	assert_int_equal(screening_note_add(f->t.db, &f->t.keys, "n-1", f->round, f->person[0],
+					    "again", 0, 101, &id2, &why),
+			 MU_EEXIST);
 	assert_string_equal(why.field, "id");
 	/* Without a round, and another note on the same person. */
-	assert_int_equal(
-	    screening_note_add(f->t.db, "n-2", 0, f->person[0], "standing", 0, 102, &id2, NULL), 0);
+	assert_int_equal(screening_note_add(f->t.db, &f->t.keys, "n-2", 0, f->person[0], "standing",
+					    0, 102, &id2, NULL),
+			 0);
 	assert_true(id2 > id);
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM rollcall_notes"), 2);
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM rollcall_notes WHERE round_id IS NULL"),
@@ -189,16 +203,45 @@ static void test_notes(void **state)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		memset(&why, 0, sizeof why);
-		int rc = screening_note_add(f->t.db, bad[i].client, bad[i].round, bad[i].person,
-					    bad[i].text, 0, 103, &id2, &why);
+		int rc = screening_note_add(f->t.db, &f->t.keys, bad[i].client, bad[i].round,
+					    bad[i].person, bad[i].text, 0, 103, &id2, &why);
 		if (rc != bad[i].err || !why.field || strcmp(why.field, bad[i].field))
 			fail_msg("case %zu: rc %d field %s", i, rc, why.field ? why.field : "-");
 	}
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM rollcall_notes"), 2);
-	/* The longest note there may be is taken. */
+	/* The latest of the round's or of no round is read back, opened; none elsewhere. */
+	char text[SCREENING_NOTE_MAX * 4 + 1];
+	int64_t at;
 	assert_int_equal(
-	    screening_note_add(f->t.db, "n-4", f->round, f->person[1], exact, 0, 104, &id2, NULL),
-	    0);
+	    screening_note_last(f->t.db, &f->t.keys, f->round, f->person[0], text, &at), 0);
+	assert_string_equal(text, "standing");
+	assert_int_equal(at, 102);
+	assert_int_equal(
+	    screening_note_last(f->t.db, &f->t.keys, f->round, f->person[2], text, &at),
+	    MU_ENOTFOUND);
+	assert_string_equal(text, "");
+	assert_int_equal(at, 0);
+	/* Sealed at rest: the text is not in the row, and a row moved to another person, or
+	 * opened with another key, does not open. */
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM rollcall_notes WHERE"
+				     " instr(sealed, CAST('standing' AS BLOB)) > 0"
+				     " OR instr(sealed, CAST('敲门' AS BLOB)) > 0"),
+			 0);
+	struct people_keys other = f->t.keys;
+	other.seal[0] ^= 1;
+	assert_int_equal(screening_note_last(f->t.db, &other, f->round, f->person[0], text, &at),
+			 MU_ECRYPTO);
+	char moved[96];
+	snprintf(moved, sizeof moved, "UPDATE rollcall_notes SET person_id = %lld",
+		 (long long)f->person[1]);
+	assert_int_equal(db_exec(f->t.db, moved), 0);
+	assert_int_equal(
+	    screening_note_last(f->t.db, &f->t.keys, f->round, f->person[1], text, &at),
+	    MU_ECRYPTO);
+	/* The longest note there may be is taken. */
+	assert_int_equal(screening_note_add(f->t.db, &f->t.keys, "n-4", f->round, f->person[1],
+					    exact, 0, 104, &id2, NULL),
+			 0);
 }
 
 int main(void)
