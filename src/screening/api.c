@@ -808,8 +808,8 @@ static int post_note(struct http_req *r, struct http_resp *resp)
 	if (rc)
 		return j.why.field ? http_fail(r, rc, j.why.field, j.why.text) : rc;
 	resp->status = 201;
-	resp->json = json_pack("{s:{s:I, s:s, s:I, s:o, s:s}}", "note", "row", (json_int_t)j.id, "id",
-			       j.client_id, "person", (json_int_t)j.person, "round",
+	resp->json = json_pack("{s:{s:I, s:s, s:I, s:o, s:s}}", "note", "row", (json_int_t)j.id,
+			       "id", j.client_id, "person", (json_int_t)j.person, "round",
 			       j.round ? json_integer(j.round) : json_null(), "text", j.text);
 	return 0;
 }
