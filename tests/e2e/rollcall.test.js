@@ -49,6 +49,7 @@ async function open(page) {
 
 for (const [width, height] of [
   [360, 740],
+  [390, 844],
   [1440, 900],
 ]) {
   for (const locale of ['zh-CN', 'en-GB']) {
