@@ -20,7 +20,7 @@
 #     places:    places
 #     people:    people
 #     auth:      users, sessions, devices, audit
-#     screening: rounds, sites, labs, tubes, samples, recalls, exemptions
+#     screening: rounds, sites, labs, tubes, samples, recalls, exemptions, rollcall_notes
 #   A new table must be added to owner_of below, or the check fails.
 set -u
 src=${1:-src}
@@ -35,7 +35,7 @@ owner_of() {
     places) echo places ;;
     people) echo people ;;
     users | sessions | devices | audit | key_check) echo auth ;;
-    rounds | sites | labs | tubes | samples | recalls | exemptions) echo screening ;;
+    rounds | sites | labs | tubes | samples | recalls | exemptions | rollcall_notes) echo screening ;;
     *) echo "" ;;
   esac
 }

@@ -1,7 +1,7 @@
 /* codebook.c: what a checkpoint may see of each person — the code's secret and the
  * masked name — in memory, by row id, so that a code lookup reads no page of the
  * people table. Built from the database by a thread of its own at start-up; rows are
- * never updated, so an entry once filled stays true. Also the name mask itself. */
+ * never updated, so an entry once filled stays true. Also the name and phone masks. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -53,6 +53,20 @@ size_t people_mask_text(const struct people_mask *m, char out[PEOPLE_MASK_MAX + 
 	n += m->last_len;
 	out[n] = '\0';
 	return n;
+}
+
+void people_phone_mask(const char *phone, char out[PEOPLE_PHONE_MAX + 1])
+{
+	size_t len = strnlen(phone, PEOPLE_PHONE_MAX), digits = 0, seen = 0;
+	for (size_t i = 0; i < len; i++)
+		digits += phone[i] >= '0' && phone[i] <= '9';
+	size_t head = digits >= 11 ? 3 : 0, tail = digits >= 11 ? 4 : digits / 4;
+	for (size_t i = 0; i < len; i++) {
+		bool digit = phone[i] >= '0' && phone[i] <= '9';
+		out[i] = !digit || seen < head || seen >= digits - tail ? phone[i] : '*';
+		seen += digit;
+	}
+	out[len] = '\0';
 }
 
 /* ---- the codebook ------------------------------------------------------------------------- */

@@ -265,6 +265,11 @@ struct people_mask {
 void people_mask_of(const char *name, struct people_mask *m);
 /* Writes the mask's text and a NUL into out; returns its length. */
 size_t people_mask_text(const struct people_mask *m, char out[PEOPLE_MASK_MAX + 1]);
+/* A phone number as a list shows it: of 11 digits or more the first 3 and the last 4
+ * stay ("138****5678"), of fewer the last quarter (at most 4); every other digit is a
+ * star, '+', '-' and spaces stay where they are. Writes a NUL-ended text of the same
+ * length into out ("" for ""). */
+void people_phone_mask(const char *phone, char out[PEOPLE_PHONE_MAX + 1]);
 
 /* The codebook: each person's code secret and masked name in memory by row id (23
  * bytes a person, anonymous memory kept out of core dumps), so that a checkpoint's

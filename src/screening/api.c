@@ -211,7 +211,7 @@ static int place_of_query_in_round(struct http_req *r, int64_t ids[HTTP_PATH_MAX
 	return 0;
 }
 
-/* POST /exemptions: the person's household. */
+/* POST /exemptions and /notes: the person's household. */
 static int place_of_exempt_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
 	json_t *body;
@@ -629,11 +629,34 @@ static int get_progress(struct http_req *r, struct http_resp *resp)
 
 /* ---- roll-call ----------------------------------------------------------------------------- */
 
-/* GET /api/v1/rounds/{id}/missing?place=CODE&cursor=C&limit=N */
+/* One person of the roll-call, with the latest note left on them (this round's or of no
+ * round). Everyone who may read it sees the phone masked; the grid worker, who serves
+ * these residents and must be able to call them, gets the number too (the guard put the
+ * place inside their jurisdiction; the read is audited per person). Other roles open
+ * the person's record for it, as before. */
+static json_t *missing_json(const struct screening_missing *m, bool phone)
+{
+	char masked[PEOPLE_PHONE_MAX + 1];
+	people_phone_mask(m->phone, masked);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "person_id",
+			      (json_int_t)m->person_id, "name", m->name, "compound", m->compound,
+			      "compound_name", m->compound_name, "building", m->building,
+			      "building_name", m->building_name, "household", m->household,
+			      "household_name", m->household_name, "phone_masked", masked);
+	if (phone)
+		json_object_set_new(o, "phone", json_string(m->phone));
+	json_object_set_new(o, "note", m->note_at ? json_string(m->note) : json_null());
+	json_object_set_new(o, "note_at", screening__api_time_json(m->note_at));
+	return o;
+}
+
+/* GET /api/v1/rounds/{id}/missing?place=CODE&cursor=C&limit=N: a page of the roll-call in
+ * door-to-door order with the place's counts for the page's header. */
 static int get_missing(struct http_req *r, struct http_resp *resp)
 {
 	struct screening_round rd;
 	struct places_node node;
+	struct screening_counts k;
 	const char *cur = http_query(r, "cursor");
 	char next[SCREENING_CURSOR_MAX];
 	int limit, rc;
@@ -648,6 +671,8 @@ static int get_missing(struct http_req *r, struct http_resp *resp)
 		    "household); ask for each grid of a larger place");
 	if (cur && strlen(cur) >= SCREENING_CURSOR_MAX)
 		return http_fail_cursor(r);
+	if ((rc = screening_cov_get(cov, auth_req_db(r), rd.id, node.id, &k)))
+		return rc;
 	struct screening_missing *out = mu_xcalloc((size_t)limit, sizeof *out);
 	rc = screening_missing_list(auth_req_db(r), &keys, rd.id, node.id, cur, out, (size_t)limit,
 				    &n, next);
@@ -655,21 +680,24 @@ static int get_missing(struct http_req *r, struct http_resp *resp)
 		free(out);
 		return rc == MU_EINVAL ? http_fail_cursor(r) : rc;
 	}
+	bool phone = auth_who(r)->role == AUTH_GRID_WORKER;
 	json_t *arr = json_array();
 	struct auth_people_record rec;
 	auth_people_record_init(&rec);
 	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s}", "person_id",
-						     (json_int_t)out[i].person_id, "name",
-						     out[i].name, "building", out[i].building,
-						     "household", out[i].household));
+		json_array_append_new(arr, missing_json(&out[i], phone));
 		auth_people_record_add(&rec, out[i].person_id);
 	}
 	auth_people_record_fini(&rec, r);
 	sodium_memzero(out, (size_t)limit * sizeof *out);
 	free(out);
-	resp->json = json_pack("{s:o, s:o}", "missing", arr, "cursor",
-			       next[0] ? json_string(next) : json_null());
+	int64_t missing = k.expected > k.sampled ? k.expected - k.sampled : 0;
+	resp->json = json_pack(
+	    "{s:o, s:o, s:{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}}", "missing", arr, "cursor",
+	    next[0] ? json_string(next) : json_null(), "counts", "place", node.code, "name",
+	    node.name, "level", places_level_name(node.level), "people", (json_int_t)k.people,
+	    "due", (json_int_t)k.expected, "sampled", (json_int_t)k.sampled, "missing",
+	    (json_int_t)missing, "exempted", (json_int_t)(k.people - k.expected));
 	return 0;
 }
 
@@ -733,6 +761,58 @@ static int post_exemption(struct http_req *r, struct http_resp *resp)
 	resp->json =
 	    json_pack("{s:{s:I, s:o, s:s}}", "exemption", "person", (json_int_t)j.person, "round",
 		      j.round ? json_integer(j.round) : json_null(), "reason", reason);
+	return 0;
+}
+
+/* ---- roll-call notes ------------------------------------------------------------------------ */
+
+struct note_job {
+	const char *client_id, *text;
+	int64_t round, person, user, id;
+	struct mu_why why;
+};
+
+static int note_fn(struct db *d, void *arg)
+{
+	struct note_job *j = arg;
+	return screening_note_add(d, &keys, j->client_id, j->round, j->person, j->text, j->user,
+				  mu_now_unix(), &j->id, &j->why);
+}
+
+/* POST /api/v1/notes: {id, person, round?, text}. The person's household is the route's
+ * place (the guard checks it), and a round must cover them, as for an exemption. */
+static int post_note(struct http_req *r, struct http_resp *resp)
+{
+	static const char *const allowed[] = {"id", "person", "round", "text", NULL};
+	const struct auth_principal *p = auth_who(r);
+	json_t *body;
+	struct note_job j = {.user = p->kind == AUTH_KIND_USER ? p->id : 0};
+	int rc = http_body_json(r, &body);
+	if (rc || (rc = http_json_only(r, body, allowed)) ||
+	    (rc = http_json_need_str(r, body, "id", &j.client_id)) ||
+	    (rc = http_json_int(r, body, "person", 1, INT64_MAX, -1, &j.person)) ||
+	    (rc = http_json_int(r, body, "round", 1, INT64_MAX, 0, &j.round)) ||
+	    (rc = http_json_need_str(r, body, "text", &j.text)))
+		return rc;
+	if (j.round) {
+		struct screening_round rd;
+		int64_t hh;
+		bool meets = false;
+		if ((rc = round_get(r, "round", j.round, &rd)) ||
+		    (rc = people_household_of(auth_req_db(r), j.person, &hh)) ||
+		    (rc = round_meets(r, &rd, hh, &meets)))
+			return rc;
+		if (!meets)
+			return auth_refuse(r);
+	}
+	auth_record_person(r, j.person);
+	rc = auth_submit(r, note_fn, &j);
+	if (rc)
+		return j.why.field ? http_fail(r, rc, j.why.field, j.why.text) : rc;
+	resp->status = 201;
+	resp->json = json_pack("{s:{s:I, s:s, s:I, s:o, s:s}}", "note", "row", (json_int_t)j.id,
+			       "id", j.client_id, "person", (json_int_t)j.person, "round",
+			       j.round ? json_integer(j.round) : json_null(), "text", j.text);
 	return 0;
 }
 
@@ -850,9 +930,12 @@ const struct http_route screening_api_routes[] = {
      "a round's progress: sampling rate, tubes per stage, lab backlog, turnaround, projection"},
     {HTTP_GET, "/api/v1/rounds/{id}/missing", get_missing, FIELD, HTTP_ROUTE_PERSON,
      place_of_query_in_round,
-     "the roll-call: who in a grid or below has no sample yet, a page at a time"},
+     "the roll-call: who in a grid or below has no sample yet, door to door, a page at a "
+     "time, with the place's counts"},
     {HTTP_POST, "/api/v1/exemptions", post_exemption, EXEMPT, HTTP_ROUTE_PERSON,
      place_of_exempt_person, "record that a person need not be tested in a round, or in any"},
+    {HTTP_POST, "/api/v1/notes", post_note, EXEMPT, HTTP_ROUTE_PERSON, place_of_exempt_person,
+     "leave a note on a person from the roll-call (idempotent by the client's note id)"},
     {HTTP_GET, "/api/v1/sites", get_sites, SITE_READ, HTTP_ROUTE_DEVICE, NULL,
      "the sampling sites inside the caller's jurisdiction, under a place when given"},
     {HTTP_GET, "/api/v1/labs", screening__api_get_labs, LAB_READ, HTTP_ROUTE_DEVICE, NULL,

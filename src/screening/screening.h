@@ -386,20 +386,57 @@ int screening_cov_below(struct screening_cov *c, struct db *d, int64_t round_id,
 /* ---- roll-call: who is missing (rollcall.c) -------------------------------------------- */
 
 struct screening_missing {
-	int64_t person_id, household_id, building_id;
-	char household[33], building[33]; /* place codes */
-	char name[64 * 4 + 1];		  /* filled when keys were given, else "" */
+	int64_t person_id, household_id, building_id, compound_id;
+	char household[33], building[33], compound[33]; /* place codes */
+	/* place names: "101", "1栋", the compound's */
+	char household_name[64 * 4 + 1], building_name[64 * 4 + 1], compound_name[64 * 4 + 1];
+	char name[64 * 4 + 1]; /* filled when keys were given, else "" */
+	char phone[21];	       /* the full number, filled when keys were given, else "" */
+	/* the latest note on the person of this round or of none, when keys were given */
+	char note[500 * 4 + 1];
+	int64_t note_at; /* unix seconds; 0 without a note */
 };
 #define SCREENING_CURSOR_MAX 48
 /* Lists up to limit people of place's subtree with no sample in the round and no
- * exemption (standing or of the round), ordered by compound, building, household (code
- * order down the tree) and person id. cursor ("" or NULL for the first page) resumes
- * after a previous page; next (≥ SCREENING_CURSOR_MAX bytes) gets the cursor of the
- * following page, "" when there is none. keys (may be NULL) open names. *n gets the
- * count written to out. MU_EINVAL for a malformed cursor, MU_ENOTFOUND place. */
+ * exemption (standing or of the round), in the order one walks the place door to door:
+ * compound (code order), building by name, household by name, then person id — names
+ * in natural order (screening_name_cmp: "2栋" before "10栋", 101 < 102 < 201 < 1001),
+ * ties by id. cursor ("" or NULL for the first page) resumes after a previous page;
+ * next (≥ SCREENING_CURSOR_MAX bytes) gets the cursor of the following page, "" when
+ * there is none. keys (may be NULL) open names, phones and notes. *n gets the count
+ * written to out. MU_EINVAL for a malformed cursor or one of a household outside place,
+ * MU_ENOTFOUND place. The caller wipes out (names, phones, notes) when done. */
 int screening_missing_list(struct db *d, const struct people_keys *k, int64_t round_id,
 			   int64_t place_id, const char *cursor, struct screening_missing *out,
 			   size_t limit, size_t *n, char *next);
+
+/* Natural order of place names: runs of ASCII digits compare by value ("9" < "10",
+ * leading zeros ignored), everything else bytewise; names equal so ("01", "1") are
+ * ordered bytewise. <0, 0, >0 like strcmp; 0 only for equal strings. */
+int screening_name_cmp(const char *a, const char *b);
+
+/* ---- roll-call notes (rollcall.c) ------------------------------------------------------- */
+
+#define SCREENING_NOTE_MAX    500 /* code points of a note */
+#define SCREENING_NOTE_ID_MAX 64  /* bytes of a client's note id: printable ASCII, no space */
+
+/* Records a note on person_id (from the roll-call of round_id; 0: of no round) by by_user
+ * (0: the command line) at now, sealed under k; *id gets its row id. client_id, the
+ * device's id of the note, makes a resend harmless: MU_EEXIST when a note with it is
+ * recorded (nothing is written). MU_EINVAL (why, may be NULL, says which field) for a
+ * client id not of 1..64 printable ASCII without spaces, or a text empty, over
+ * SCREENING_NOTE_MAX code points, not UTF-8, or holding control characters (newlines
+ * aside), bidi controls or zero-width characters; MU_ENOTFOUND for an unknown person or
+ * round. */
+int screening_note_add(struct db *d, const struct people_keys *k, const char *client_id,
+		       int64_t round_id, int64_t person_id, const char *text, int64_t by_user,
+		       int64_t now, int64_t *id, struct mu_why *why);
+/* The latest note on person_id of round_id or of no round, opened with k, into text
+ * (SCREENING_NOTE_MAX * 4 + 1 bytes) with *at its time: 0, MU_ENOTFOUND without one
+ * (text "", *at 0), MU_ECRYPTO for a note that does not open with k, or a database
+ * error. */
+int screening_note_last(struct db *d, const struct people_keys *k, int64_t round_id,
+			int64_t person_id, char *text, int64_t *at);
 
 /* ---- progress (progress.c) ------------------------------------------------------------ */
 

@@ -222,8 +222,12 @@ test("roll-call of a grid: exported as CSV and .xlsx, read back equal to the API
   const grid = srv.places.grid;
   await shot(t, page, async () => {
     await signIn(env, page, 'grid1');
+    // The roll-call is a page of its own, linked from the drill-down.
     await page.goto(`/screening/${round}/${grid}`);
-    await page.waitForSelector('[data-test=rollcall] tbody tr');
+    await page.click('[data-test=rollcall-link]');
+    await page.waitForURL(/\/rollcall\?/);
+    await page.waitForSelector('[data-person]');
+    await page.click('.rc-tools summary');
     let api = [];
     let cursor = null;
     do {
@@ -241,17 +245,18 @@ test("roll-call of a grid: exported as CSV and .xlsx, read back equal to the API
     const csv = fs.readFileSync(await csvDl.path(), 'utf8');
     assert.ok(csv.startsWith('\ufeff'), 'a byte-order mark for Excel');
     const lines = csv.slice(1).trim().split('\r\n');
-    assert.equal(lines[0], '楼栋,户,姓名,居民编号');
+    assert.equal(lines[0], '小区,楼栋,户,姓名,居民编号');
     assert.equal(lines.length - 1, api.length);
     const byId = new Map(api.map((m) => [String(m.person_id), m]));
     for (const line of lines.slice(1)) {
-      // Long codes are written ="…" so that Excel keeps them as text (issue 12).
-      const cells = line.split(',');
-      const [building, household, name, id] = cells.map((c) => c.replace(/^"=""(\d{12,})"""$/, '$1'));
-      if (/^\d{12,}$/.test(building)) assert.equal(cells[0], `"=""${building}"""`);
+      // Names, not codes: nothing here is a long digit string that Excel would mangle.
+      const [compound, building, household, name, id] = line.split(',');
       const m = byId.get(id);
       assert.ok(m, `person ${id} is not missing per the API`);
-      assert.deepEqual([building, household, name], [m.building, m.household, m.name]);
+      assert.deepEqual(
+        [compound, building, household, name],
+        [m.compound_name, m.building_name, m.household_name, m.name],
+      );
     }
 
     const [xlsxDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-xlsx]')]);
@@ -260,10 +265,10 @@ test("roll-call of a grid: exported as CSV and .xlsx, read back equal to the API
     await wb.xlsx.readFile(await xlsxDl.path());
     const ws = wb.worksheets[0];
     assert.equal(ws.rowCount - 1, api.length);
-    assert.equal(ws.getRow(1).getCell(3).value, '姓名');
+    assert.equal(ws.getRow(1).getCell(4).value, '姓名');
     const ids = [];
     ws.eachRow((row, n) => {
-      if (n > 1) ids.push(String(row.getCell(4).value));
+      if (n > 1) ids.push(String(row.getCell(5).value));
     });
     assert.deepEqual(ids.sort(), api.map((m) => String(m.person_id)).sort());
     assert.deepEqual(page.errors, []);
@@ -295,7 +300,8 @@ test('recall list: the five pool-positive people of the grid, pending; their rec
 
 test('both languages: switching changes every label, no key left untranslated', async (t) => {
   const { context, page } = await newPage(env, { locale: 'en-GB' });
-  const KEY = /\b(app|nav|role|level|signin|err|round|ov|cov|scr|roll|rec|ppl|person|samp|scan|lab|audit)\.[a-zA-Z]+/;
+  const KEY =
+    /\b(app|nav|role|level|signin|err|round|ov|cov|scr|roll|rc|rec|ppl|person|samp|scan|lab|audit)\.[a-zA-Z]+/;
   await shot(t, page, async () => {
     await page.goto('/signin');
     assert.equal(await page.textContent('h1'), 'Sign in', 'English chosen from the browser');
@@ -303,6 +309,7 @@ test('both languages: switching changes every label, no key left untranslated', 
     const pages = [
       '/overview',
       `/screening/${round}/${srv.places.grid}`,
+      `/rollcall?round=${round}&place=${srv.places.grid}`,
       `/recalls/${round}?place=${srv.places.grid}&status=`,
       '/people',
     ];
@@ -332,7 +339,7 @@ test('a grid worker sees only their pages and is refused another district', asyn
   await shot(t, page, async () => {
     await signIn(env, page, 'grid1');
     const nav = await page.$$eval('[data-nav]', (as) => as.map((a) => a.dataset.nav));
-    assert.deepEqual(nav, ['overview', 'people']);
+    assert.deepEqual(nav, ['overview', 'rollcall', 'people']);
     await page.goto(`/screening/${round}/${srv.places.other}`);
     await page.waitForSelector('[data-test=error]');
     assert.match(await page.textContent('[data-test=error]'), /无权/);

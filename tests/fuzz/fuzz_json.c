@@ -25,11 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}                                                                                  \
 	} while (0)
 
-/* The members of the write routes' bodies (scans, results, rounds, users, places). */
+/* The members of the write routes' bodies (scans, results, rounds, users, places,
+ * exemptions, roll-call notes). */
 static const char *const members[] = {
-    "scan_id", "round", "site",	    "tube",	"person", "at",	     "result", "ct_orf1ab",
-    "ct_n",    "name",	"username", "password", "role",	  "place",   "scope",  "pool",
-    "starts",  "ends",	"code",	    "reason",	"scans",  "results", NULL};
+    "scan_id", "round",	   "site",     "tube",	  "person", "at",    "result", "ct_orf1ab", "ct_n",
+    "name",    "username", "password", "role",	  "place",  "scope", "pool",   "starts",    "ends",
+    "code",    "reason",   "scans",    "results", "id",	    "text",  NULL};
 
 /* A refusal: the code is MU_EINVAL, and the request names the member and says why. */
 static void refused(struct http_req *r, int rc, const char *k)

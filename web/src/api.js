@@ -140,6 +140,10 @@ export const roundProgress = (round) => get(`/api/v1/rounds/${enc(round)}/progre
 export const missingList = (round, params) => get(`/api/v1/rounds/${enc(round)}/missing${qs(params)}`);
 // params: {place, status, cursor, limit}
 export const recallsList = (round, params) => get(`/api/v1/rounds/${enc(round)}/recalls${qs(params)}`);
+// body: {person, round, reason: away|hospitalised|moved|deceased}
+export const exemptionAdd = (body) => post('/api/v1/exemptions', body);
+// body: {id (the client's uuid: a resend is recorded once), person, round, text}
+export const noteAdd = (body) => post('/api/v1/notes', body);
 
 export const sitesList = () => get('/api/v1/sites');
 export const scansSend = (scans) => post('/api/v1/scans', { scans });

@@ -25,6 +25,16 @@ export const PAGES = [
     roles: FIELD,
   },
   { name: 'recalls', path: '/recalls/:round', component: () => import('./pages/Recalls.vue'), roles: FIELD },
+  // The door-to-door roll-call (?round=ID&place=CODE; by default the open round and the
+  // user's own grid): one tap from a grid worker's landing page.
+  {
+    name: 'rollcall',
+    path: '/rollcall',
+    component: () => import('./pages/RollCall.vue'),
+    roles: FIELD,
+    nav: 1.5,
+    label: 'nav.rollcall',
+  },
   {
     name: 'people',
     path: '/people',

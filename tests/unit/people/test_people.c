@@ -869,6 +869,26 @@ static void test_mask(void **state)
 	expect_mask("\U0002000B中\U00020021", "\U0002000B*\U00020021");
 }
 
+static void expect_phone(const char *phone, const char *want)
+{
+	char out[PEOPLE_PHONE_MAX + 1];
+	people_phone_mask(phone, out);
+	assert_string_equal(out, want);
+}
+
+static void test_phone_mask(void **state)
+{
+	(void)state;
+	expect_phone("13812345678", "138****5678");
+	expect_phone("+86 138-1234-5678", "+86 1**-****-5678");
+	expect_phone("020-83331234", "020-****1234");
+	expect_phone("83331234", "******34");
+	expect_phone("123", "***");
+	expect_phone("", "");
+	/* 20 bytes, the most a phone may have: the mask never writes past it. */
+	expect_phone("12345678901234567890", "123*************7890");
+}
+
 /* Waits (≤ 10 s) for the codebook's build to end. */
 static void wait_ready(const struct people_codebook *cb, int64_t *n)
 {
@@ -983,6 +1003,7 @@ int main(void)
 	    T(test_walk),
 	    T(test_where_people_live),
 	    cmocka_unit_test(test_mask),
+	    cmocka_unit_test(test_phone_mask),
 	    T(test_codebook),
 	    T(test_codebook_stopped),
 	};

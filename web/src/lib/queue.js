@@ -3,7 +3,7 @@
 // carries a uuid made here, so sending it twice — after a lost answer, a reload, a day
 // offline — is recorded once by the server.
 import { openDB } from 'idb';
-import { sessionGet, scansSend } from '../api.js';
+import { sessionGet, scansSend, exemptionAdd, noteAdd } from '../api.js';
 import { session } from '../session.js';
 
 const BATCH = 100;
@@ -138,6 +138,100 @@ async function doFlush() {
         }
       }
       await tx.done;
+    }
+  } catch (e) {
+    out.error = e;
+  }
+  return out;
+}
+
+// ---- the field outbox: roll-call actions (exemptions, notes) --------------------------
+// Its own database, so the sampler's stores and their version stay as they are. An action
+// is {id (uuid), kind: 'exemption'|'note', body (what the API is sent), person, label
+// (what the page shows while it waits), queued_at}. It leaves the outbox when the server
+// has answered for it: accepted (or already recorded: a resend after a lost answer) or
+// refused (kept in 'refused' with the server's error for the page to show). Until then
+// the page shows it as queued and counts nothing of it.
+let fdbp = null;
+
+function fieldDb() {
+  if (!fdbp) {
+    fdbp = openDB('muster-field', 1, {
+      upgrade(d) {
+        d.createObjectStore('actions', { keyPath: 'id' });
+        d.createObjectStore('refused', { keyPath: 'id' });
+      },
+    });
+  }
+  return fdbp;
+}
+
+const SENDERS = { exemption: exemptionAdd, note: noteAdd };
+
+export async function actionEnqueue(kind, body, extra = {}) {
+  const a = { id: uuid(), kind, body, ...extra, queued_at: Date.now() };
+  await (await fieldDb()).put('actions', a);
+  return a;
+}
+
+export async function actionsPending() {
+  const all = await (await fieldDb()).getAll('actions');
+  return all.sort((a, b) => a.queued_at - b.queued_at);
+}
+
+export async function actionsRefused() {
+  const all = await (await fieldDb()).getAll('refused');
+  return all.sort((a, b) => a.queued_at - b.queued_at);
+}
+
+export async function actionDismiss(id) {
+  await (await fieldDb()).delete('refused', id);
+}
+
+// Whether a failed call is worth sending again later (no network, a server busy or
+// restarting, signed out) rather than a refusal of the action itself.
+const transient = (e) => e.status === 0 || e.status === 401 || e.status === 429 || e.status >= 500;
+
+let fieldFlushing = null;
+
+// Sends what waits, oldest first, until nothing does or a transient failure stops it.
+// Resolves to {sent, refused, error}; never throws. One flush runs at a time.
+export function actionsFlush() {
+  if (!fieldFlushing)
+    fieldFlushing = doActionsFlush().finally(() => {
+      fieldFlushing = null;
+    });
+  return fieldFlushing;
+}
+
+async function doActionsFlush() {
+  const out = { sent: 0, refused: 0, error: null };
+  const d = await fieldDb();
+  try {
+    if (!session.csrf) {
+      const s = await sessionGet();
+      session.set(s.user, s.csrf);
+    }
+    for (const a of await actionsPending()) {
+      const send = SENDERS[a.kind];
+      try {
+        if (!send) throw Object.assign(new Error(`unknown action ${a.kind}`), { status: 400, code: 'invalid' });
+        await send({ ...a.body, ...(a.kind === 'note' ? { id: a.id } : {}) });
+        await d.delete('actions', a.id);
+        out.sent++;
+      } catch (e) {
+        if (transient(e)) throw e;
+        const tx = d.transaction(['actions', 'refused'], 'readwrite');
+        await tx.objectStore('actions').delete(a.id);
+        // 409: recorded already (this action, sent before its answer was lost, or the
+        // same exemption by someone else): the server holds it, nothing is refused.
+        if (e.status === 409) out.sent++;
+        else {
+          await tx.objectStore('refused').put({ ...a, error: { status: e.status, code: e.code, message: e.message } });
+          out.refused++;
+        }
+        await tx.done;
+      }
     }
   } catch (e) {
     out.error = e;
