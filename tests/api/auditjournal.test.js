@@ -126,7 +126,20 @@ test('kill -9 in a storm of person reads: every read answered 200 has its entry,
   assert.ok(answered > 200, `only ${answered} reads answered before the kill`);
 
   // A command that writes moves what the journal holds into the log first.
-  musterOk(['site', 'add', '--code', 'JOURNAL-1', '--place', '440103', '--name', 'journal', '--desks', '1', '--db', fx.db]);
+  musterOk([
+    'site',
+    'add',
+    '--code',
+    'JOURNAL-1',
+    '--place',
+    '440103',
+    '--name',
+    'journal',
+    '--desks',
+    '1',
+    '--db',
+    fx.db,
+  ]);
   const after1 = entries();
   let missing = 0;
   let extra = 0;
@@ -136,7 +149,9 @@ test('kill -9 in a storm of person reads: every read answered 200 has its entry,
   }
   for (const [k, n] of after1) extra += n - (base.get(k) || 0);
   extra -= answered;
-  t.diagnostic(`${answered} person entries answered 200 before the kill, ${missing} without an entry, ${extra} more entries than answers`);
+  t.diagnostic(
+    `${answered} person entries answered 200 before the kill, ${missing} without an entry, ${extra} more entries than answers`,
+  );
   assert.equal(missing, 0, `${missing} of ${answered} answered reads have no audit entry`);
   // Entries beyond the answers are reads whose answer the kill cut off: at most one
   // request in flight per worker (a list holds up to 10 people).
