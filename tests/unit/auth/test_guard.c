@@ -547,13 +547,24 @@ static void test_person_read_journal_full(void **state)
 	assert_int_equal(mu_err_http(rc), 503);
 	assert_non_null(f->q.r.err_message);
 	assert_int_equal(lost_now() - lost, 3);
+	/* a journal path that cannot be opened (a directory): the server runs, the read is
+	 * refused */
+	setenv("MUSTER_AUDIT_JOURNAL", f->t.dir, 1);
+	rc = auth_init(&cfg);
+	unsetenv("MUSTER_AUDIT_JOURNAL");
+	assert_int_equal(rc, 0);
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:7,8";
+	rc = f->g.before_send(f->g.ctx, &f->q.r, 200);
+	assert_int_equal(mu_err_http(rc), 503);
+	assert_int_equal(lost_now() - lost, 5);
 	/* no writer: no journal, the same refusal (503) */
 	cfg.writer = NULL;
 	assert_int_equal(auth_init(&cfg), 0);
 	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
 	f->q.r.record = "person:7";
 	assert_int_equal(mu_err_http(f->g.before_send(f->g.ctx, &f->q.r, 200)), 503);
-	assert_int_equal(lost_now() - lost, 4);
+	assert_int_equal(lost_now() - lost, 6);
 	db_writer_stop(f->w);
 	f->w = NULL;
 	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 0);
