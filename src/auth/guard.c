@@ -1,8 +1,9 @@
 /* guard.c: what `muster serve` installs around every route — authentication (device
  * bearer token or session cookie), the CSRF check of session writes, the route's roles,
  * the jurisdiction of the route's target, the audit entries of person reads journalled
- * before their answer is sent, and afterwards those of writes and refusals. Also auth_submit, which commits a write together with
- * its audit entry, and the auth metrics. */
+ * before their answer is sent, and afterwards those of writes and refusals. Also
+ * auth_submit, which commits a write together with its audit entry, and the auth
+ * metrics. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,7 +658,9 @@ void auth_metrics(void *ctx, struct mu_buf *out)
 	    "429 past the rate per address.\n"
 	    "# TYPE muster_auth_anonymous_limited_total counter\n"
 	    "muster_auth_anonymous_limited_total %llu\n"
-	    "# HELP muster_audit_lost_total Audit entries that could not be queued.\n"
+	    "# HELP muster_audit_lost_total Audit entries never in the log: each entry of a "
+	    "person read refused for want of the journal, and entries not committed after "
+	    "retries, queued after the writer stopped or damaged in the journal at start.\n"
 	    "# TYPE muster_audit_lost_total counter\n"
 	    "muster_audit_lost_total %llu\n",
 	    (unsigned long long)atomic_load(&auth__env.signins),
