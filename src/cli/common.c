@@ -135,7 +135,7 @@ int cli_open(const char *db_flag, int flags, struct db **d, struct people_keys *
 		return rc;
 	}
 	/* A server killed before moving its journalled audit entries: they go in first. */
-	uint64_t moved, bad;
+	uint64_t moved = 0, bad = 0;
 	if (!(flags & CLI_OPEN_READ) && (rc = auth_audit_journal_replay(*d, &moved, &bad)) != 0) {
 		fprintf(stderr, "muster: cannot move the audit journal of %s into its log: %s\n",
 			path, mu_err_msg(rc));
