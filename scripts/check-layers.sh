@@ -34,7 +34,7 @@ owner_of() {
   case $1 in
     places) echo places ;;
     people) echo people ;;
-    users | sessions | devices | audit | key_check) echo auth ;;
+    users | sessions | devices | audit | key_check | audit_journal) echo auth ;;
     rounds | sites | labs | tubes | samples | recalls | exemptions | rollcall_notes) echo screening ;;
     *) echo "" ;;
   esac

@@ -103,7 +103,7 @@ int auth__audit_append_many(struct db *d, const struct auth__entry *entries, siz
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct auth__entry *x = &entries[i];
 		e.id = ++last;
-		e.at_ms = at;
+		e.at_ms = x->at_ms ? x->at_ms : at;
 		e.actor_kind = x->who ? x->who->kind : 0;
 		e.actor_id = x->who ? x->who->id : 0;
 		e.actor = x->who ? x->who->name : "";
@@ -148,7 +148,7 @@ out_keys:
 int auth_audit_append(struct db *d, const struct auth_principal *who, const char *action,
 		      const char *record, const char *addr, int status)
 {
-	struct auth__entry e = {who, action, record, addr, status};
+	struct auth__entry e = {who, action, record, addr, status, 0};
 	return auth__audit_append_many(d, &e, 1);
 }
 

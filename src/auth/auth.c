@@ -80,11 +80,27 @@ int auth_init(const struct auth_config *cfg)
 	auth__throttle_reset();
 	auth__flood_reset();
 	auth__env.ready = true;
+	auth__journal_close();
+	if (cfg->writer) {
+		/* What a server killed before moving it left in the journal goes into audit
+		 * before the first request: else its seqs would be handed out again. */
+		struct auth__journal_replay r;
+		if ((rc = auth__journal_open(cfg->db_path, cfg->writer, &r)) != 0) {
+			auth_fini();
+			return rc;
+		}
+		if (r.moved || r.bad)
+			mu_warn("auth: the audit journal held %llu entries not yet in the audit log "
+				"(moved there now) and %llu damaged or torn records (lost)",
+				(unsigned long long)r.moved, (unsigned long long)r.bad);
+		atomic_fetch_add(&auth__env.audit_lost, r.bad);
+	}
 	return 0;
 }
 
 void auth_fini(void)
 {
+	auth__journal_close();
 	auth__throttle_reset();
 	auth__flood_reset();
 	sodium_memzero(&auth__env.keys, sizeof auth__env.keys);

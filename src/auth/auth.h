@@ -145,6 +145,14 @@ int auth_token_list(struct db *d, int (*fn)(const struct auth_device *dev, void 
 int auth_audit_append(struct db *d, const struct auth_principal *who, const char *action,
 		      const char *record, const char *addr, int status);
 
+/* Moves the entries the audit journal beside d's database still holds (a server that
+ * stopped without moving them: killed, or its disk full) into audit on d, in one
+ * transaction, and empties the journal; idempotent (an entry already moved is not
+ * added again). *moved: entries appended; *bad: damaged or torn records skipped, each
+ * a lost entry. For every command that writes to the database; `muster serve` does
+ * the same at start. Returns 0 or a database error (the journal is then kept). */
+int auth_audit_journal_replay(struct db *d, uint64_t *moved, uint64_t *bad);
+
 /* Walks the chain from the start. *bad_id is 0 when it holds, else the id of the first
  * entry that was edited, removed (the entry after the gap) or reordered; *checked the
  * entries read. keys: the database's key file is loaded from db_path. */

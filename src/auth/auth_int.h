@@ -12,6 +12,7 @@
 
 struct db;
 struct http_req;
+struct mu_buf;
 
 #define AUTH__SUBKEY_AUDIT 16
 #define AUTH__SUBKEY_TOKEN 17
@@ -146,9 +147,69 @@ struct auth__entry {
 	const struct auth_principal *who; /* NULL: anonymous */
 	const char *action, *record, *addr;
 	int status;
+	int64_t at_ms; /* when it happened; 0: now */
 };
 /* Appends n entries in order in one savepoint, reading the chain's head once. */
 int auth__audit_append_many(struct db *d, const struct auth__entry *entries, size_t n);
+
+/* ---- the audit journal (journal.c) ---------------------------------------------------
+ * A read of people is answered only once its entries reached the journal file beside the
+ * database (`<db>-audit.journal` and `<db>-audit.journal.1`, 0600; MUSTER_AUDIT_JOURNAL
+ * names the first instead, for tests): a write() into the kernel outlives a kill -9 of
+ * the process. The writer moves journalled entries into audit and records the highest
+ * sequence number moved (table audit_journal) in the same transaction; a file is emptied
+ * once everything in it is committed. write, seal and release are called under one lock
+ * (the guard's queue lock), so that the files, the sequence and the queue agree. */
+#define AUTH__JREC_MAX 2200 /* bytes of one record's body at most */
+
+/* A decoded record; the texts point into the decoded buffer. who.kind 0: anonymous. */
+struct auth__jrec {
+	int64_t seq, at_ms;
+	struct auth_principal who;
+	const char *action, *record, *addr;
+	int status;
+};
+/* Appends the record of entry e with seq and at_ms to out. */
+void auth__journal_encode(struct mu_buf *out, int64_t seq, int64_t at_ms,
+			  const struct auth__entry *e);
+/* Calls fn on every whole, intact record of buf[0..n) in order (its first non-zero is
+ * returned). A torn tail or a damaged stretch is skipped up to the next intact record
+ * and counted once in *bad. */
+int auth__journal_decode(const unsigned char *buf, size_t n,
+			 int (*fn)(const struct auth__jrec *rec, void *ctx), void *ctx,
+			 uint64_t *bad);
+/* The highest journal seq moved into audit (0: none), and moving it on (never back). */
+int auth__journal_mark(struct db *d, int64_t *seq);
+int auth__journal_mark_set(struct db *d, int64_t seq);
+
+struct auth__journal_replay {
+	uint64_t moved, bad; /* entries appended; damaged or torn records skipped */
+	int64_t mark;	     /* the mark afterwards */
+};
+/* For the server: replays what the journal files of db_path hold into audit through w,
+ * empties them, and opens the journal for writing (*r says what the replay did).
+ * Returns 0, or the replay's error (the files are then left as they are). A journal
+ * file that cannot be opened is logged and returns 0: reads are refused meanwhile. */
+int auth__journal_open(const char *db_path, struct db_writer *w,
+		       struct auth__journal_replay *r);
+void auth__journal_close(void);
+bool auth__journal_on(void);
+/* The seq the next record gets. */
+int64_t auth__journal_next(void);
+/* Writes buf[0..n) (nseq records numbered from auth__journal_next()) with one write()
+ * and advances the sequence. MU_EFULL when the disk (or quota) is full, MU_EIO on any
+ * other failure, MU_ESTOPPED when the journal is not open; nothing is left of a failed
+ * write. */
+int auth__journal_write(const void *buf, size_t n, size_t nseq);
+/* On the writer, as it takes the queued entries: the file being written is sealed and
+ * the other takes over, unless a sealed one still waits for its commit. */
+void auth__journal_seal(void);
+/* After a commit that moved everything up to seq committed: empties the sealed file
+ * when it holds nothing newer. */
+void auth__journal_release(int64_t committed);
+/* fdatasync of the file being written: on the writer, once a batch, so that a power loss
+ * takes at most the entries of the last moments. */
+void auth__journal_sync(void);
 
 struct auth__audit_row {
 	int64_t id, at_ms, actor_kind, actor_id;

@@ -1,8 +1,9 @@
 /* guard.c: what `muster serve` installs around every route — authentication (device
  * bearer token or session cookie), the CSRF check of session writes, the route's roles,
- * the jurisdiction of the route's target, and afterwards the audit entries of person
- * reads, writes and refusals. Also auth_submit, which commits a write together with
- * its audit entry, and the auth metrics. */
+ * the jurisdiction of the route's target, the audit entries of person reads journalled
+ * before their answer is sent, and afterwards those of writes and refusals. Also
+ * auth_submit, which commits a write together with its audit entry, and the auth
+ * metrics. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,20 +180,25 @@ static int check(void *ctx, struct http_req *r)
 	return 0;
 }
 
-/* ---- audit after the response --------------------------------------------------------- */
+/* ---- audit entries -------------------------------------------------------------------- */
 
-/* Entries of reads and refusals wait here for the writer, which appends them in
- * batches: one posted job drains everything queued since the last drain, so the chain's
- * head is read once per batch rather than once per request. */
+/* Entries wait here for the writer, which appends them in batches: one posted job drains
+ * everything queued since the last drain, so the chain's head is read once per batch
+ * rather than once per request. The entries of a person read are in the journal before
+ * they are queued here (before_send), in the same order and under the same lock. */
 struct posted {
 	struct auth_principal who;
 	bool anonymous;
 	const char *action, *record; /* into text */
 	char addr[64];
 	int status;
+	int tries;	       /* drains that failed to commit it */
+	int64_t seq, at_ms; /* seq: its journal record's, 0 when it is not journalled */
 	struct posted *next;
 	char text[]; /* action NUL record NUL: one allocation per entry */
 };
+
+#define DRAIN_TRIES 3 /* a drain that fails is retried with the next; then it is lost */
 
 static pthread_mutex_t pending_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct posted *pending_head, *pending_tail;
@@ -207,38 +213,148 @@ static void posted_free(struct posted *e)
 	}
 }
 
-/* Takes every queued entry (the caller frees the list); *n how many. */
-static struct posted *pending_take(size_t *n)
+/* Under pending_mu: takes every queued entry (the caller frees the list). */
+static struct posted *pending_take_locked(void)
 {
-	pthread_mutex_lock(&pending_mu);
 	struct posted *list = pending_head;
 	pending_head = pending_tail = NULL;
 	drain_queued = false;
-	pthread_mutex_unlock(&pending_mu);
-	*n = 0;
-	for (struct posted *e = list; e; e = e->next)
-		(*n)++;
 	return list;
 }
 
+/* What one drain took, for its after-commit (drained). */
+struct drain_job {
+	struct db *d;
+	struct posted *list;
+	int64_t max_seq; /* its highest journal seq, 0: none */
+	int rc;
+};
+
+static void drained(void *arg);
+
 static int drain(struct db *d, void *arg)
 {
-	(void)arg;
-	size_t n;
-	struct posted *list = pending_take(&n);
+	struct drain_job *j = arg;
+	j->d = d;
+	pthread_mutex_lock(&pending_mu);
+	j->list = pending_take_locked();
+	/* Everything in the file written so far is in j->list (or an earlier drain's): it
+	 * is sealed here and emptied once this batch committed (drained). */
+	auth__journal_seal();
+	pthread_mutex_unlock(&pending_mu);
+	auth__journal_sync();
+	size_t n = 0, k = 0;
+	for (struct posted *e = j->list; e; e = e->next)
+		n++;
+	int64_t mark = 0;
+	int rc = auth__journal_on() ? auth__journal_mark(d, &mark) : 0;
 	struct auth__entry *es = mu_xcalloc(n ? n : 1, sizeof *es);
-	size_t i = 0;
-	for (struct posted *e = list; e; e = e->next, i++)
-		es[i] = (struct auth__entry){e->anonymous ? NULL : &e->who, e->action, e->record,
-					     e->addr, e->status};
-	int rc = n ? auth__audit_append_many(d, es, n) : 0;
-	if (rc != 0) {
-		atomic_fetch_add(&auth__env.audit_lost, n);
-		mu_error("auth: %zu audit entries lost: %s", n, mu_err_msg(rc));
+	for (struct posted *e = j->list; e && rc == 0; e = e->next) {
+		if (e->seq && e->seq <= mark)
+			continue; /* moved already (a replay) */
+		if (e->seq > j->max_seq)
+			j->max_seq = e->seq;
+		es[k++] = (struct auth__entry){e->anonymous ? NULL : &e->who,
+					       e->action,
+					       e->record,
+					       e->addr,
+					       e->status,
+					       e->at_ms};
 	}
+	if (rc == 0 && k)
+		rc = auth__audit_append_many(d, es, k);
+	if (rc == 0 && j->max_seq > mark)
+		rc = auth__journal_mark_set(d, j->max_seq);
 	free(es);
-	posted_free(list);
+	j->rc = rc;
+	if (rc != 0)
+		mu_error("auth: %zu audit entries not appended: %s", n, mu_err_msg(rc));
 	return rc;
+}
+
+static void post_drain(void);
+
+/* Puts the entries of a drain that did not commit back at the head of the queue (they
+ * are older than anything queued since), but for those that failed DRAIN_TRIES times:
+ * counted lost. */
+static void requeue(struct posted *list)
+{
+	struct posted *first = NULL, *last = NULL;
+	uint64_t lost = 0;
+	for (struct posted *e = list, *next; e; e = next) {
+		next = e->next;
+		e->next = NULL;
+		if (++e->tries >= DRAIN_TRIES) {
+			lost++;
+			free(e);
+			continue;
+		}
+		if (last)
+			last->next = e;
+		else
+			first = e;
+		last = e;
+	}
+	if (lost) {
+		atomic_fetch_add(&auth__env.audit_lost, lost);
+		mu_error("auth: %llu audit entries lost after %d failed commits",
+			 (unsigned long long)lost, DRAIN_TRIES);
+	}
+	if (!first)
+		return;
+	pthread_mutex_lock(&pending_mu);
+	last->next = pending_head;
+	pending_head = first;
+	if (!pending_tail)
+		pending_tail = last;
+	bool post = !drain_queued;
+	drain_queued = true;
+	pthread_mutex_unlock(&pending_mu);
+	if (post)
+		post_drain();
+}
+
+/* After the drain's batch committed or failed (the writer frees a posted job's argument
+ * then, on its thread): the mark tells whether its entries are in audit. */
+static void drained(void *arg)
+{
+	struct drain_job *j = arg;
+	if (!j->d) { /* never ran: the writer had stopped */
+		free(j);
+		return;
+	}
+	int64_t mark = 0;
+	bool kept = j->rc == 0;
+	if (auth__journal_on() && auth__journal_mark(j->d, &mark) == 0) {
+		kept = kept && mark >= j->max_seq;
+		pthread_mutex_lock(&pending_mu);
+		auth__journal_release(mark);
+		pthread_mutex_unlock(&pending_mu);
+	}
+	if (kept)
+		posted_free(j->list);
+	else
+		requeue(j->list);
+	free(j);
+}
+
+/* Has the writer drain the queue. When it has stopped nothing will drain the queue
+ * again: what is journalled waits in the journal for the next start (replayed then),
+ * the rest is counted lost. */
+static void post_drain(void)
+{
+	struct drain_job *j = mu_xcalloc(1, sizeof *j);
+	if (db_writer_post(auth__env.cfg.writer, drain, j, drained) == 0)
+		return;
+	pthread_mutex_lock(&pending_mu);
+	struct posted *list = pending_take_locked();
+	pthread_mutex_unlock(&pending_mu);
+	uint64_t lost = 0;
+	for (struct posted *e = list; e; e = e->next)
+		lost += e->seq == 0;
+	atomic_fetch_add(&auth__env.audit_lost, lost);
+	mu_warn("auth: %llu audit entries lost (writer stopped)", (unsigned long long)lost);
+	posted_free(list);
 }
 
 /* A queued entry of an anonymous principal; the caller sets who for a known one. */
@@ -255,12 +371,9 @@ static struct posted *posted_new(const char *action, const char *record, const c
 	return e;
 }
 
-/* Appends the list first..last to the queue and has the writer drain it. */
-static void queue(struct posted *first, struct posted *last)
+/* Under pending_mu: appends first..last to the queue; true when a drain must be posted. */
+static bool enqueue_locked(struct posted *first, struct posted *last)
 {
-	if (!first)
-		return;
-	pthread_mutex_lock(&pending_mu);
 	if (pending_tail)
 		pending_tail->next = first;
 	else
@@ -268,15 +381,19 @@ static void queue(struct posted *first, struct posted *last)
 	pending_tail = last;
 	bool post = !drain_queued;
 	drain_queued = true;
+	return post;
+}
+
+/* Appends the list first..last to the queue and has the writer drain it. */
+static void queue(struct posted *first, struct posted *last)
+{
+	if (!first)
+		return;
+	pthread_mutex_lock(&pending_mu);
+	bool post = enqueue_locked(first, last);
 	pthread_mutex_unlock(&pending_mu);
-	if (post && db_writer_post(auth__env.cfg.writer, drain, NULL, NULL) != 0) {
-		/* The writer stopped: nothing will drain the queue again. */
-		size_t n;
-		struct posted *list = pending_take(&n);
-		atomic_fetch_add(&auth__env.audit_lost, n);
-		mu_warn("auth: %zu audit entries lost (writer stopped)", n);
-		posted_free(list);
-	}
+	if (post)
+		post_drain();
 }
 
 /* Queues one entry per summary of anonymous refusals ("anonymous:N minute:…Z") and
@@ -305,6 +422,41 @@ static void queue_sums(struct auth__anon_sum *sums, size_t n)
 	}
 	free(sums);
 	queue(first, last);
+}
+
+/* The entries of r as a list first..last (*n of them): a read of several people
+ * ("person:1,2,3") is one entry per person, so that each is found by record=person:ID. */
+static void entries_of(struct http_req *r, const struct auth_principal *p, const char *action,
+		       const char *record, int status, struct posted **firstp,
+		       struct posted **lastp, size_t *n)
+{
+	bool anonymous = !(p && p->kind != 0);
+	struct posted *first = NULL, *last = NULL;
+	const char *ids = !strncmp(record, "person:", 7) && strchr(record, ',') ? record + 7 : NULL;
+	*n = 0;
+	do {
+		char one[32];
+		const char *rec = record;
+		if (ids) {
+			size_t len = strcspn(ids, ",");
+			snprintf(one, sizeof one, "person:%.*s", (int)(len < 20 ? len : 20), ids);
+			rec = one;
+			ids = ids[len] ? ids + len + 1 : NULL;
+		}
+		struct posted *e = posted_new(action, rec, r->client, status);
+		if (!anonymous) {
+			e->who = *p;
+			e->anonymous = false;
+		}
+		if (last)
+			last->next = e;
+		else
+			first = e;
+		last = e;
+		(*n)++;
+	} while (ids);
+	*firstp = first;
+	*lastp = last;
 }
 
 static void done(void *ctx, struct http_req *r, int status)
@@ -337,31 +489,72 @@ static void done(void *ctx, struct http_req *r, int status)
 		queue_sums(sums, n);
 		return;
 	}
-	/* A read of several people ("person:1,2,3") is one entry per person, so that each
-	 * is found by record=person:ID. */
-	struct posted *first = NULL, *last = NULL;
-	const char *ids = !strncmp(record, "person:", 7) && strchr(record, ',') ? record + 7 : NULL;
-	do {
-		char one[32];
-		const char *rec = record;
-		if (ids) {
-			size_t len = strcspn(ids, ",");
-			snprintf(one, sizeof one, "person:%.*s", (int)(len < 20 ? len : 20), ids);
-			rec = one;
-			ids = ids[len] ? ids + len + 1 : NULL;
-		}
-		struct posted *e = posted_new(action, rec, r->client, status);
-		if (!anonymous) {
-			e->who = *p;
-			e->anonymous = false;
-		}
-		if (last)
-			last->next = e;
-		else
-			first = e;
-		last = e;
-	} while (ids);
+	struct posted *first, *last;
+	size_t n;
+	entries_of(r, p, action, record, status, &first, &last, &n);
 	queue(first, last);
+}
+
+/* A read of people is answered only once its entries are in the journal: one write()
+ * of them all, before the body is queued, under the queue's lock so that the journal's
+ * order is the queue's. When they cannot be written the answer is 503 instead and every
+ * entry is counted lost: nothing is served without its entry. */
+static int before_send(void *ctx, struct http_req *r, int status)
+{
+	(void)ctx;
+	const struct http_route *rt = r->route;
+	const struct auth_principal *p = r->principal;
+	if (!rt || !(rt->flags & HTTP_ROUTE_PERSON) || r->method != HTTP_GET || status >= 400 ||
+	    (p && p->audited))
+		return 0;
+	struct posted *first, *last;
+	size_t n;
+	entries_of(r, p, auth__action(r, ""), r->record ? r->record : "", status, &first, &last,
+		   &n);
+	int64_t at = (int64_t)mu_now_unix() * 1000;
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	struct mu_buf buf;
+	mu_buf_init(&buf, (size_t)n * (AUTH__JREC_MAX + 16));
+	int rc = MU_ESTOPPED;
+	bool post = false;
+	pthread_mutex_lock(&pending_mu);
+	if (auth__env.cfg.writer && auth__journal_on()) {
+		int64_t seq = auth__journal_next();
+		for (struct posted *e = first; e; e = e->next, seq++) {
+			e->seq = seq;
+			e->at_ms = at;
+			struct auth__entry x = {e->anonymous ? NULL : &e->who, e->action, e->record,
+						e->addr, e->status, at};
+			auth__journal_encode(&buf, seq, at, &x);
+		}
+		if ((rc = auth__journal_write(buf.data, buf.len, n)) == 0)
+			post = enqueue_locked(first, last);
+	}
+	pthread_mutex_unlock(&pending_mu);
+	mu_buf_fini(&buf);
+	if (rc != 0) {
+		posted_free(first);
+		atomic_fetch_add(&auth__env.audit_lost, n);
+		mu_error("auth: a read of people refused: its %zu audit entries could not be "
+			 "journalled: %s",
+			 n, mu_err_msg(rc));
+		if (rc != MU_EFULL)
+			rc = MU_EBUSY;
+		return http_fail(r, rc, NULL,
+				 rc == MU_EFULL ? "the disk is full: the read could not be audited"
+						: "the read could not be audited; try again");
+	}
+	if (post)
+		post_drain();
+	if (!p) {
+		struct auth_principal *blank = mu_arena_alloc(&r->arena, sizeof *blank);
+		memset(blank, 0, sizeof *blank);
+		r->principal = blank;
+	}
+	auth__mark_audited(r);
+	return 0;
 }
 
 void auth_guard_flush(void)
@@ -373,7 +566,8 @@ void auth_guard_flush(void)
 
 struct http_guard auth_guard(void)
 {
-	struct http_guard g = {.check = check, .done = done, .ctx = NULL};
+	struct http_guard g = {
+	    .check = check, .before_send = before_send, .done = done, .ctx = NULL};
 	return g;
 }
 
@@ -464,7 +658,9 @@ void auth_metrics(void *ctx, struct mu_buf *out)
 	    "429 past the rate per address.\n"
 	    "# TYPE muster_auth_anonymous_limited_total counter\n"
 	    "muster_auth_anonymous_limited_total %llu\n"
-	    "# HELP muster_audit_lost_total Audit entries that could not be queued.\n"
+	    "# HELP muster_audit_lost_total Audit entries never in the log: each entry of a "
+	    "person read refused for want of the journal, and entries not committed after "
+	    "retries, queued after the writer stopped or damaged in the journal at start.\n"
 	    "# TYPE muster_audit_lost_total counter\n"
 	    "muster_audit_lost_total %llu\n",
 	    (unsigned long long)atomic_load(&auth__env.signins),

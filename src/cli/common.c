@@ -134,6 +134,19 @@ int cli_open(const char *db_flag, int flags, struct db **d, struct people_keys *
 		*d = NULL;
 		return rc;
 	}
+	/* A server killed before moving its journalled audit entries: they go in first. */
+	uint64_t moved = 0, bad = 0;
+	if (!(flags & CLI_OPEN_READ) && (rc = auth_audit_journal_replay(*d, &moved, &bad)) != 0) {
+		fprintf(stderr, "muster: cannot move the audit journal of %s into its log: %s\n",
+			path, mu_err_msg(rc));
+		db_close(*d);
+		*d = NULL;
+		return rc;
+	}
+	if (moved || bad)
+		mu_warn("audit journal: %llu entries moved into the audit log, %llu damaged "
+			"records lost",
+			(unsigned long long)moved, (unsigned long long)bad);
 	if (keys && (rc = people_keys_load(path, keys)) != 0) {
 		char kp[4096];
 		people_keyfile_path(path, kp, sizeof kp);

@@ -139,10 +139,14 @@ struct http_route {
 };
 
 /* The guard runs around every matched route: check before the handler (0 lets it run,
- * an error code answers with that error), done after it with the final status. The
- * server refuses to start without a check function, so no route goes unguarded. */
+ * an error code answers with that error), before_send after a handler that succeeded
+ * and before its body is queued (may be NULL; an error code replaces the answer with
+ * that error, e.g. when what the answer must leave behind could not be written), done
+ * after the response with the final status. The server refuses to start without a check
+ * function, so no route goes unguarded. */
 struct http_guard {
 	int (*check)(void *ctx, struct http_req *r);
+	int (*before_send)(void *ctx, struct http_req *r, int status);
 	void (*done)(void *ctx, struct http_req *r, int status);
 	void *ctx;
 };

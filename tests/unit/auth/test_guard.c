@@ -467,6 +467,109 @@ static void test_person_entries(void **state)
 	assert_int_equal(bad, 0);
 }
 
+static uint64_t lost_now(void)
+{
+	return (uint64_t)atomic_load(&auth__env.audit_lost);
+}
+
+/* The size of the journal file being written (both files' sizes summed). */
+static long journal_bytes(struct fx *f)
+{
+	long total = 0;
+	const char *ext[] = {"-audit.journal", "-audit.journal.1"};
+	for (int i = 0; i < 2; i++) {
+		char p[256];
+		snprintf(p, sizeof p, "%s%s", f->t.path, ext[i]);
+		FILE *fp = fopen(p, "rb");
+		if (!fp)
+			continue;
+		fseek(fp, 0, SEEK_END);
+		total += ftell(fp);
+		fclose(fp);
+	}
+	return total;
+}
+
+/* A read of people is answered only once its entries are in the journal: before_send
+ * writes them there (one record per person) before the body goes out, the writer moves
+ * them into audit and empties the journal, and done() adds no second entry. Reads that
+ * are not of people, and failed ones, write nothing (issue 11 item 5). */
+static void test_person_read_journalled(void **state)
+{
+	struct fx *f = *state;
+	assert_non_null(f->g.before_send);
+	int64_t before = count(f, "SELECT count(*) FROM audit");
+	assert_int_equal(journal_bytes(f), 0);
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:5,6";
+	assert_int_equal(f->g.before_send(f->g.ctx, &f->q.r, 200), 0);
+	/* in the journal file at once, before any commit */
+	assert_true(journal_bytes(f) > 0);
+	f->g.done(f->g.ctx, &f->q.r, 200); /* no second entry */
+	assert_int_equal(ask(f, &r_admin, NULL, f->admin, NULL, NULL), 0);
+	long size = journal_bytes(f);
+	assert_int_equal(f->g.before_send(f->g.ctx, &f->q.r, 200), 0);
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:9";
+	assert_int_equal(f->g.before_send(f->g.ctx, &f->q.r, 404), 0);
+	assert_int_equal(journal_bytes(f), size);
+	db_writer_stop(f->w); /* drains and commits what is queued */
+	f->w = NULL;
+	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE record IN ('person:5', "
+				  "'person:6') AND actor = 'staffa' AND status = 200"),
+			 2);
+	/* moved: the mark says so and the journal is empty again */
+	assert_int_equal(count(f, "SELECT seq FROM audit_journal"), 2);
+	assert_int_equal(journal_bytes(f), 0);
+	int64_t bad = -1, checked = 0;
+	assert_int_equal(auth_audit_verify(f->t.db, f->t.path, &bad, &checked), 0);
+	assert_int_equal(bad, 0);
+}
+
+/* A journal that cannot be written (/dev/full: ENOSPC at every write) refuses the read
+ * with 503 storage_full and counts each of its entries lost; no journal at all (no
+ * writer) refuses it too. */
+static void test_person_read_journal_full(void **state)
+{
+	struct fx *f = *state;
+	struct auth_config cfg = {.db_path = f->t.path, .writer = f->w};
+	setenv("MUSTER_AUDIT_JOURNAL", "/dev/full", 1);
+	int rc = auth_init(&cfg);
+	unsetenv("MUSTER_AUDIT_JOURNAL");
+	assert_int_equal(rc, 0);
+	int64_t before = count(f, "SELECT count(*) FROM audit");
+	uint64_t lost = lost_now();
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:7,8,9";
+	rc = f->g.before_send(f->g.ctx, &f->q.r, 200);
+	assert_int_equal(rc, MU_EFULL);
+	assert_int_equal(mu_err_http(rc), 503);
+	assert_non_null(f->q.r.err_message);
+	assert_int_equal(lost_now() - lost, 3);
+	/* a journal path that cannot be opened (a directory): the server runs, the read is
+	 * refused */
+	setenv("MUSTER_AUDIT_JOURNAL", f->t.dir, 1);
+	rc = auth_init(&cfg);
+	unsetenv("MUSTER_AUDIT_JOURNAL");
+	assert_int_equal(rc, 0);
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:7,8";
+	rc = f->g.before_send(f->g.ctx, &f->q.r, 200);
+	assert_int_equal(mu_err_http(rc), 503);
+	assert_int_equal(lost_now() - lost, 5);
+	/* no writer: no journal, the same refusal (503) */
+	cfg.writer = NULL;
+	assert_int_equal(auth_init(&cfg), 0);
+	assert_int_equal(ask(f, &r_place, "GZ-A", f->staff, NULL, NULL), 0);
+	f->q.r.record = "person:7";
+	assert_int_equal(mu_err_http(f->g.before_send(f->g.ctx, &f->q.r, 200)), 503);
+	assert_int_equal(lost_now() - lost, 6);
+	db_writer_stop(f->w);
+	f->w = NULL;
+	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 0);
+}
+
 /* The rate of refusals without an identity per address and second. */
 static void test_anonymous_rate(void **state)
 {
@@ -572,6 +675,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_anonymous_summary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_anonymous_rate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_person_entries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_person_read_journalled, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_person_read_journal_full, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
