@@ -283,12 +283,13 @@ out:
 
 json_t *screening_counts_json(const struct screening_counts *k, const struct places_node *n)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "place",
-			 n->code, "name", n->name, "level", places_level_name(n->level), "people",
-			 (json_int_t)k->people, "expected", (json_int_t)k->expected, "sampled",
-			 (json_int_t)k->sampled, "resulted", (json_int_t)k->resulted, "negative",
-			 (json_int_t)k->negative, "pool_positive", (json_int_t)k->pool_positive,
-			 "positive", (json_int_t)k->positive, "coverage", k->coverage);
+	return json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "place",
+			 n->code, "name", n->name, "level", places_level_name(n->level), "in_scope",
+			 k->in_scope, "people", (json_int_t)k->people, "expected",
+			 (json_int_t)k->expected, "sampled", (json_int_t)k->sampled, "resulted",
+			 (json_int_t)k->resulted, "negative", (json_int_t)k->negative,
+			 "pool_positive", (json_int_t)k->pool_positive, "positive",
+			 (json_int_t)k->positive, "coverage", k->coverage);
 }
 
 static json_t *time_or_null(int64_t t)

@@ -338,10 +338,13 @@ struct screening_cov;
 
 /* Person-level counts of a place in a round. States are disjoint: resulted =
  * negative + pool_positive + positive; pool_positive is "recalled, not resolved".
- * expected = residents − exempt people not sampled. */
+ * expected = residents − exempt people not sampled. Only people inside the round's
+ * scope count: a place above the scope has the scope's counts; a place beside it has
+ * in_scope false and every count 0. */
 struct screening_counts {
 	int64_t place_id;
-	int64_t people;	  /* residents (places.n_people) */
+	bool in_scope;	  /* the place lies inside the round's scope or holds it */
+	int64_t people;	  /* residents inside the round's scope (places.n_people) */
 	int64_t expected; /* people − exempt and not sampled */
 	int64_t sampled;  /* distinct people with a sample */
 	int64_t resulted, negative, pool_positive, positive;
