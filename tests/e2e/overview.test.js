@@ -77,7 +77,7 @@ before(async () => {
   env = await startAll();
   srv = env.srv;
   const admin = { session: await srv.as('admin') };
-  round = (await post('/api/v1/rounds', { scope: srv.places.district, name: '越秀区筛查', pool: 5 }, admin)).round.id;
+  round = (await post('/api/v1/rounds', { scope: srv.places.district, name: '区级筛查', pool: 5 }, admin)).round.id;
   const ids = sql(
     srv.db,
     'SELECT p.id, h.code LIKE ' +
@@ -188,6 +188,8 @@ for (const size of SIZES) {
         );
         const outRows = await page.locator('[data-test=children] [data-col=out]').allInnerTexts();
         assert.equal(outRows.length, 10, 'the ten other districts');
+        // Not linked: the round's drill-down of a place outside it would be refused.
+        assert.equal(await page.locator(`[data-test=children] tr[data-place="${srv.places.other}"] a`).count(), 0);
         assert.ok(
           outRows.every((x) => x.trim() === lang.out),
           outRows.join('|'),
