@@ -10,6 +10,8 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 const { sql } = require('../api/lib/server.js');
 const { startAll, stopAll, newPage, signIn, shot, overflow, axeSerious } = require('./lib/browser.js');
 
@@ -107,6 +109,38 @@ before(async () => {
   await post(`/api/v1/rounds/${round}/close`, {}, admin);
 });
 after(async () => stopAll(env));
+
+test('the map colours: blue for coverage, red only for positives, and text at 4.5:1 on every tile', async () => {
+  // The web's module, as the browser gets it (an ES module; this file is CommonJS).
+  const src = fs.readFileSync(path.join(__dirname, '..', '..', 'web', 'src', 'lib', 'colour.js'), 'utf8');
+  const { coverageScale, positivesColour, textOn, contrast, NO_POSITIVE, RECALL_ONLY } = await import(
+    `data:text/javascript,${encodeURIComponent(src)}`
+  );
+  const rgb = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  const colours = [NO_POSITIVE, RECALL_ONLY];
+  for (let i = 0; i <= 100; i++) {
+    const c = coverageScale(i / 100);
+    const [r, , b] = rgb(c);
+    assert.ok(b > r, `coverage ${i} % is blue, not red: ${c}`);
+    colours.push(c);
+  }
+  assert.equal(coverageScale(0), '#eff3ff');
+  assert.equal(coverageScale(1), '#08306b');
+  assert.equal(coverageScale(NaN), coverageScale(0));
+  for (let p = 1; p <= 30; p++) {
+    const c = positivesColour(p, 0, 30);
+    const [r, g, b] = rgb(c);
+    assert.ok(r > g && r > b, `${p} positives are red: ${c}`);
+    colours.push(c);
+  }
+  assert.equal(positivesColour(0, 3, 30), RECALL_ONLY);
+  assert.equal(positivesColour(0, 0, 30), NO_POSITIVE);
+  assert.equal(positivesColour(1, 0, 1), positivesColour(30, 0, 30), 'the most positives: the darkest red');
+  for (const c of colours) assert.ok(contrast(c, textOn(c)) >= 4.5, `${textOn(c)} on ${c}: ${contrast(c, textOn(c))}`);
+  assert.ok(Math.abs(contrast('#000000', '#ffffff') - 21) < 1e-9);
+  assert.equal(textOn('#ffffff'), '#000000');
+  assert.equal(textOn('#08306b'), '#ffffff');
+});
 
 const SIZES = [
   { width: 360, height: 740 },
