@@ -254,6 +254,7 @@ test("a grid worker's start page is their grid, and nothing on it is refused, on
     await page.waitForSelector('section.overview[data-drawn=yes]');
     const grid = sql(srv.db, `SELECT name FROM places WHERE code = '${srv.places.grid}'`)[0].name;
     assert.equal((await page.innerText('main h1')).trim(), `${grid}态势`);
+    assert.doesNotMatch(await page.innerText('body'), /城市态势/, 'nothing calls a grid the city');
     assert.equal(digits(await page.innerText('[data-test=tile-positives] b')), 1);
     assert.equal(digits(await page.innerText('[data-test=tile-recalls] b')), 3);
     // Two polls of the page's 5 s refresh.

@@ -11,7 +11,7 @@ export const zh = {
     apply: '筛选',
     home: '返回首页',
   },
-  nav: { overview: '城市态势', people: '居民', sampler: '采样', lab: '实验室', audit: '审计日志' },
+  nav: { overview: '态势', people: '居民', sampler: '采样', lab: '实验室', audit: '审计日志' },
   role: {
     admin: '管理员',
     commander: '指挥',
