@@ -141,6 +141,36 @@ static void test_children(void **state)
 	screening_cov_free(c);
 }
 
+/* Places added after the aggregate loaded its tree: where they lie against the round's
+ * scope is read from the database (inside: counted; beside: in_scope false, nothing);
+ * a round over a new place counts from the places above it as from its scope. */
+static void test_places_after_load(void **state)
+{
+	struct fx *f = *state;
+	struct screening_cov *c;
+	struct screening_counts k;
+	assert_int_equal(screening_cov_new(f->t.db, &c), 0);
+	int64_t inside = fx_place(f, f->street, PLACES_COMMUNITY, "M9");
+	int64_t beside = fx_place(f, f->dist, PLACES_STREET, "S3");
+	assert_int_equal(screening_cov_get(c, f->t.db, f->round, inside, &k), 0);
+	assert_true(k.in_scope);
+	assert_int_equal(k.people, 0);
+	assert_int_equal(screening_cov_get(c, f->t.db, f->round, beside, &k), 0);
+	assert_false(k.in_scope);
+	assert_int_equal(k.expected, 0);
+	/* A round over the new community, asked at the city: the community's (no one). */
+	struct screening_round r = {
+	    .scope_place_id = inside, .name = "新", .pool_k = 5, .created_at = FX_OPENED};
+	assert_int_equal(screening_round_create(f->t.db, &r, NULL), 0);
+	assert_int_equal(screening_cov_get(c, f->t.db, r.id, f->city, &k), 0);
+	assert_true(k.in_scope);
+	assert_int_equal(k.people, 0);
+	assert_int_equal(k.expected, 0);
+	assert_int_equal(screening_cov_get(c, f->t.db, r.id, f->g1, &k), 0);
+	assert_false(k.in_scope);
+	screening_cov_free(c);
+}
+
 struct walk {
 	int64_t id[8], sampled[8];
 	int depth[8], n;
@@ -355,6 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_arithmetic_with_exemptions, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_children, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_places_after_load, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_below, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_incremental_equals_rebuilt, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_pages, fx_setup, fx_teardown),
