@@ -83,9 +83,7 @@ test("the city's coverage of a district's round counts only the district; other 
   assert.equal(city.json.in_scope, true);
   for (const k of ['people', 'expected', 'sampled', 'positive', 'pool_positive'])
     assert.equal(city.json[k], district.json[k], k);
-  const cityPeople = Number(
-    sql(srv.db, `SELECT n_people FROM places WHERE code = '${srv.places.city}'`)[0].n_people,
-  );
+  const cityPeople = Number(sql(srv.db, `SELECT n_people FROM places WHERE code = '${srv.places.city}'`)[0].n_people);
   assert.ok(city.json.people < cityPeople, `${city.json.people} of ${cityPeople}`);
   assert.ok(city.json.children.length > 1);
   for (const k of city.json.children) {
