@@ -211,8 +211,11 @@ static void progress_lines(const struct screening_progress *p)
 	       p->turnaround_exact ? "all" : "a sample of", (long long)p->turnaround_n);
 	if (p->projected_at)
 		screening_time_format(p->projected_at, a);
-	printf("projected completion:  %s (%lld people remaining)\n",
-	       p->projected_at ? a : "unknown (no sample in the last hour)",
+	printf("projected completion:  %s%s (%lld people remaining)\n",
+	       p->complete ? "complete at " : "",
+	       p->projected_at ? a
+	       : p->estimating ? "estimating (sampling began under ten minutes ago)"
+			       : "unknown (no sample in the last hour)",
 	       (long long)p->remaining);
 }
 

@@ -86,6 +86,7 @@ static void contrib(uint8_t f, int c[NC])
 
 struct cov_round {
 	int64_t id;
+	int64_t scope;	/* the round's scope place: only people inside it are counted */
 	uint8_t *flags; /* by person id */
 	size_t nflags;
 	int32_t *cnt; /* NC per slot */
@@ -275,7 +276,10 @@ static int round_build(struct screening_cov *c, struct db *d, int64_t id, struct
 		return rc;
 	struct cov_round *r = mu_xcalloc(1, sizeof *r);
 	r->id = id;
+	r->scope = info.scope_place_id;
 	flags_fit(r, maxp + 1);
+	if ((rc = tree_ensure(c, d, r->scope)))
+		goto out;
 	hh = mu_xcalloc(r->nflags, sizeof *hh);
 
 	if ((rc = db_prepare(d, sql_round_samples, &s)))
@@ -480,7 +484,45 @@ static int collect_id(int64_t id, void *ctx)
 	return 0;
 }
 
-/* Fills k for node in round. Takes the lock shared (exclusive only to load a round). */
+enum { REL_BESIDE, REL_INSIDE, REL_ABOVE, REL_UNKNOWN };
+
+/* Where place id lies against scope, from the tree in memory (lock held): inside it
+ * (or it), above it, or beside it; REL_UNKNOWN when a place on the way is not in the
+ * tree yet (added since it was loaded). */
+static int scope_rel(const struct screening_cov *c, int64_t id, int64_t scope)
+{
+	for (int64_t a = id; a > 0; a = c->parent[a]) {
+		if (!tree_known(c, a))
+			return REL_UNKNOWN;
+		if (a == scope)
+			return REL_INSIDE;
+	}
+	for (int64_t a = scope; a > 0; a = c->parent[a]) {
+		if (!tree_known(c, a))
+			return REL_UNKNOWN;
+		if (a == id)
+			return REL_ABOVE;
+	}
+	return REL_BESIDE;
+}
+
+/* The same from the database, for places the tree does not know yet. */
+static int scope_rel_db(struct db *d, int64_t id, int64_t scope, int *rel)
+{
+	bool in = false;
+	int rc = places_is_within(d, id, scope, &in);
+	if (rc == 0 && in) {
+		*rel = REL_INSIDE;
+		return 0;
+	}
+	if (rc == 0 && (rc = places_is_within(d, scope, id, &in)) == 0)
+		*rel = in ? REL_ABOVE : REL_BESIDE;
+	return rc;
+}
+
+/* Fills k for node in round. Takes the lock shared (exclusive only to load a round).
+ * A round counts only the people inside its scope: a place above the scope gets the
+ * scope's counts and residents, a place beside it nothing (in_scope false). */
 static int counts_of(struct screening_cov *c, struct db *d, int64_t round_id,
 		     const struct places_node *node, struct screening_counts *k)
 {
@@ -488,6 +530,8 @@ static int counts_of(struct screening_cov *c, struct db *d, int64_t round_id,
 	struct ids hp = {0};
 	int64_t *people;
 	size_t np;
+	int64_t scope = 0;
+	int rel = REL_INSIDE;
 	int rc = 0;
 	/* A household's few people are read first, outside the lock. */
 	if (node->level == PLACES_HOUSEHOLD &&
@@ -502,25 +546,51 @@ static int counts_of(struct screening_cov *c, struct db *d, int64_t round_id,
 		pthread_rwlock_wrlock(&c->lock);
 		rc = round_need(c, d, round_id, &r);
 	}
-	if (rc == 0 && node->level == PLACES_HOUSEHOLD) {
+	if (rc == 0) {
+		scope = r->scope;
+		rel = scope_rel(c, node->id, scope);
+	}
+	if (rc == 0 && rel == REL_INSIDE && node->level == PLACES_HOUSEHOLD) {
 		for (size_t i = 0; i < np; i++) {
 			int v[NC];
 			contrib((size_t)people[i] < r->nflags ? r->flags[people[i]] : 0, v);
 			for (int j = 0; j < NC; j++)
 				sum[j] += v[j];
 		}
-	} else if (rc == 0 && tree_known(c, node->id)) {
-		int32_t sl = c->slot[node->id];
+	} else if (rc == 0 && (rel == REL_INSIDE || rel == REL_ABOVE)) {
+		int64_t at = rel == REL_ABOVE ? scope : node->id;
+		int32_t sl = tree_known(c, at) ? c->slot[at] : -1;
 		if (sl >= 0 && (size_t)sl < r->nslots)
 			memcpy(sum, r->cnt + (size_t)sl * NC, sizeof sum);
 	}
 	pthread_rwlock_unlock(&c->lock);
 	if (rc)
 		goto out;
+	if (rel == REL_UNKNOWN) {
+		/* A place newer than the tree: nobody of it was counted yet, but it may
+		 * still lie beside the scope, or above it. */
+		if ((rc = scope_rel_db(d, node->id, scope, &rel)))
+			goto out;
+		if (rel == REL_ABOVE) {
+			rc = screening_cov_get(c, d, round_id, scope, k);
+			if (rc == 0)
+				k->place_id = node->id;
+			goto out;
+		}
+	}
 	memset(k, 0, sizeof *k);
 	k->place_id = node->id;
+	k->in_scope = rel != REL_BESIDE;
 	k->people = node->people;
-	k->expected = node->people - sum[C_EXEMPT];
+	if (rel == REL_ABOVE) {
+		struct places_node sn;
+		if ((rc = places_get(d, scope, &sn)))
+			goto out;
+		k->people = sn.people;
+	} else if (rel == REL_BESIDE) {
+		k->people = 0;
+	}
+	k->expected = k->people - sum[C_EXEMPT];
 	k->sampled = sum[C_SAMPLED];
 	k->resulted = sum[C_RESULTED];
 	k->negative = sum[C_NEGATIVE];

@@ -25,6 +25,10 @@ static const char sql_sample_last[] =
     "SELECT sampled_at FROM samples WHERE round_id = ? ORDER BY sampled_at DESC LIMIT 1";
 static const char sql_sample_since[] =
     "SELECT count(*) FROM samples WHERE round_id = ? AND sampled_at > ? AND sampled_at <= ?";
+/* 混管阳性 as tubes: few rows, reached through tubes_round_state. */
+static const char sql_pool_positive[] =
+    "SELECT count(*) FROM tubes WHERE round_id = ? AND state = 3 AND result = 1"
+    " AND single = 0 AND capacity > 1";
 /* Turnaround: every resulted tube when few, else probes by id within each (outcome, n)
  * group of tubes_round_state (the rowid ends each entry, so each probe is a seek). */
 static const char sql_turn_all[] =
@@ -180,7 +184,8 @@ int screening_progress_get(struct db *d, int64_t round_id, int64_t now,
 	    (rc = one_i64(d, sql_sample_first, 1, round_id, 0, 0, 0, &out->first_sample_at)) ||
 	    (rc = one_i64(d, sql_sample_last, 1, round_id, 0, 0, 0, &out->last_sample_at)) ||
 	    (rc = one_i64(d, sql_sample_since, 3, round_id, now - 3600, now, 0,
-			  &out->samples_last_hour)))
+			  &out->samples_last_hour)) ||
+	    (rc = one_i64(d, sql_pool_positive, 1, round_id, 0, 0, 0, &out->pool_positive_tubes)))
 		goto out;
 	v = mu_xmalloc(VALUES_MAX * sizeof *v);
 	if ((rc = turnarounds(d, round_id, out, g, ng, v, &n)))
@@ -192,7 +197,15 @@ int screening_progress_get(struct db *d, int64_t round_id, int64_t now,
 		out->turnaround_p50 = nearest_rank(v, n, 0.5);
 		out->turnaround_p90 = nearest_rank(v, n, 0.9);
 	}
-	out->rate_last_hour = (double)out->samples_last_hour;
+	/* In the round's first hour the last hour holds less than an hour of sampling: the
+	 * rate is over the time since the first sample (12:30 of a round begun at 12:00
+	 * projected 17:22 for a round that ended at 12:38). */
+	out->rate_window_s = 3600;
+	if (out->first_sample_at && now - out->first_sample_at < 3600)
+		out->rate_window_s = now - out->first_sample_at;
+	out->estimating = out->samples && out->rate_window_s < SCREENING_PROGRESS_WARMUP_S;
+	out->rate_last_hour = (double)out->samples_last_hour * 3600.0 /
+			      (double)(out->rate_window_s > 60 ? out->rate_window_s : 60);
 	if (out->samples) {
 		int64_t span = out->last_sample_at - out->first_sample_at;
 		out->rate_overall =
@@ -201,9 +214,10 @@ int screening_progress_get(struct db *d, int64_t round_id, int64_t now,
 	if (scope) {
 		out->remaining =
 		    scope->expected > scope->sampled ? scope->expected - scope->sampled : 0;
-		if (out->remaining == 0)
+		out->complete = out->remaining == 0;
+		if (out->complete)
 			out->projected_at = out->last_sample_at;
-		else if (out->samples_last_hour > 0)
+		else if (out->samples_last_hour > 0 && !out->estimating)
 			out->projected_at = now + (int64_t)ceil((double)out->remaining * 3600.0 /
 								out->rate_last_hour);
 	}
@@ -283,12 +297,13 @@ out:
 
 json_t *screening_counts_json(const struct screening_counts *k, const struct places_node *n)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "place",
-			 n->code, "name", n->name, "level", places_level_name(n->level), "people",
-			 (json_int_t)k->people, "expected", (json_int_t)k->expected, "sampled",
-			 (json_int_t)k->sampled, "resulted", (json_int_t)k->resulted, "negative",
-			 (json_int_t)k->negative, "pool_positive", (json_int_t)k->pool_positive,
-			 "positive", (json_int_t)k->positive, "coverage", k->coverage);
+	return json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "place",
+			 n->code, "name", n->name, "level", places_level_name(n->level), "in_scope",
+			 k->in_scope, "people", (json_int_t)k->people, "expected",
+			 (json_int_t)k->expected, "sampled", (json_int_t)k->sampled, "resulted",
+			 (json_int_t)k->resulted, "negative", (json_int_t)k->negative,
+			 "pool_positive", (json_int_t)k->pool_positive, "positive",
+			 (json_int_t)k->positive, "coverage", k->coverage);
 }
 
 static json_t *time_or_null(int64_t t)
@@ -305,24 +320,25 @@ json_t *screening_progress_json(const struct screening_progress *p)
 {
 	bool turned = p->turnaround_n > 0;
 	return json_pack(
-	    "{s:I, s:o, s:I, s:I, s:{s:f, s:f}, s:o, s:o, s:{s:I, s:I, s:I, s:I},"
-	    " s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:o, s:o, s:I, s:b}, s:o, s:o}",
+	    "{s:I, s:o, s:I, s:I, s:{s:f, s:f, s:I}, s:o, s:o, s:{s:I, s:I, s:I, s:I},"
+	    " s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:o, s:o, s:I, s:b}, s:o, s:o, s:b, s:b}",
 	    "round", (json_int_t)p->round_id, "at", time_or_null(p->now), "samples",
 	    (json_int_t)p->samples, "samples_last_hour", (json_int_t)p->samples_last_hour,
 	    "samples_per_hour", "last_hour", p->rate_last_hour, "overall", p->rate_overall,
-	    "first_sample_at", time_or_null(p->first_sample_at), "last_sample_at",
-	    time_or_null(p->last_sample_at), "tubes", "opened", (json_int_t)p->opened, "sealed",
-	    (json_int_t)p->sealed, "received", (json_int_t)p->received, "resulted",
-	    (json_int_t)p->resulted, "results", "negative",
+	    "window_s", (json_int_t)p->rate_window_s, "first_sample_at",
+	    time_or_null(p->first_sample_at), "last_sample_at", time_or_null(p->last_sample_at),
+	    "tubes", "opened", (json_int_t)p->opened, "sealed", (json_int_t)p->sealed, "received",
+	    (json_int_t)p->received, "resulted", (json_int_t)p->resulted, "results", "negative",
 	    (json_int_t)p->by_result[SCREENING_RESULT_NEGATIVE], "positive",
 	    (json_int_t)p->by_result[SCREENING_RESULT_POSITIVE], "invalid",
-	    (json_int_t)p->by_result[SCREENING_RESULT_INVALID], "backlog", "sealed_not_received",
+	    (json_int_t)p->by_result[SCREENING_RESULT_INVALID], "pool_positive",
+	    (json_int_t)p->pool_positive_tubes, "backlog", "sealed_not_received",
 	    (json_int_t)p->backlog_sealed, "received_not_resulted", (json_int_t)p->backlog_received,
 	    "turnaround", "median_s", turned ? json_real(p->turnaround_p50) : json_null(), "p90_s",
 	    turned ? json_real(p->turnaround_p90) : json_null(), "tubes",
 	    (json_int_t)p->turnaround_n, "exact", p->turnaround_exact, "remaining",
 	    p->remaining >= 0 ? json_integer(p->remaining) : json_null(), "projected_completion",
-	    time_or_null(p->projected_at));
+	    time_or_null(p->projected_at), "estimating", p->estimating, "complete", p->complete);
 }
 
 /* ---- the day: samples per hour, recalls, positives (for the overview) ------------------ */

@@ -338,10 +338,13 @@ struct screening_cov;
 
 /* Person-level counts of a place in a round. States are disjoint: resulted =
  * negative + pool_positive + positive; pool_positive is "recalled, not resolved".
- * expected = residents − exempt people not sampled. */
+ * expected = residents − exempt people not sampled. Only people inside the round's
+ * scope count: a place above the scope has the scope's counts; a place beside it has
+ * in_scope false and every count 0. */
 struct screening_counts {
 	int64_t place_id;
-	int64_t people;	  /* residents (places.n_people) */
+	bool in_scope;	  /* the place lies inside the round's scope or holds it */
+	int64_t people;	  /* residents inside the round's scope (places.n_people) */
 	int64_t expected; /* people − exempt and not sampled */
 	int64_t sampled;  /* distinct people with a sample */
 	int64_t resulted, negative, pool_positive, positive;
@@ -444,8 +447,10 @@ int screening_note_last(struct db *d, const struct people_keys *k, int64_t round
 
 /* A round's progress at now. Tube counts are cumulative (a received tube was also
  * sealed and opened); the backlog is what waits at each stage. Rates are samples (every
- * scan, re-swabs included) per hour: in (now − 1 h, now], and overall over the span
- * from the first to the last sample (at least one hour). Turnaround is resulted_at −
+ * scan, re-swabs included) per hour: over the last hour — or, in the round's first hour,
+ * over the time since its first sample (rate_window_s), so that a partial hour is not
+ * taken for a whole one — and overall over the span from the first to the last sample
+ * (at least one hour). Turnaround is resulted_at −
  * opened_at (the tube's first sample) in seconds, nearest-rank median and p90: exact
  * over every resulted tube up to SCREENING_PROGRESS_SAMPLE, else over about that many
  * tubes spread evenly over the ids of each (outcome, n) group in proportion to its
@@ -463,10 +468,16 @@ struct screening_progress {
 	bool turnaround_exact;
 	double turnaround_p50, turnaround_p90; /* seconds; −1 without a resulted tube */
 	int64_t remaining;		       /* expected − sampled people; −1 without scope */
-	int64_t projected_at; /* unix seconds: now + remaining ÷ last-hour rate; the last
-				 sample's time when none remain; 0 when unknown (no scope,
-				 or no sample in the last hour) */
+	int64_t projected_at;	     /* unix seconds: now + remaining ÷ last-hour rate; the last
+					sample's time when none remain; 0 when unknown (no scope,
+					no sample in the last hour, or estimating) */
+	int64_t rate_window_s;	     /* seconds rate_last_hour was measured over (≤ 3600) */
+	bool estimating;	     /* sampling began less than SCREENING_PROGRESS_WARMUP_S
+					ago: too soon for a rate to project from */
+	bool complete;		     /* nobody in scope remains (projected_at: the last sample) */
+	int64_t pool_positive_tubes; /* pooled tubes (k > 1, not a re-swab) resulted positive */
 };
+#define SCREENING_PROGRESS_WARMUP_S 600
 /* Computes the progress of round_id at now. scope (may be NULL: no projection) is the
  * round's coverage at its scope place (screening_cov_get), giving the people remaining.
  * Reads in one snapshot (the caller's, if it holds one). MU_ENOTFOUND for an unknown

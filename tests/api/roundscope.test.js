@@ -72,3 +72,36 @@ test("no exemption from another district's round for one's own resident", async 
   });
   assert.equal(ok.status, 201, ok.text);
 });
+
+test("the city's coverage of a district's round counts only the district; other districts are out of the round (issue 12, item 5)", async () => {
+  const city = await srv.get('citycmd', `/api/v1/rounds/${round103}/coverage?place=${srv.places.city}&depth=2`);
+  assert.equal(city.status, 200, city.text);
+  const district = await srv.get('citycmd', `/api/v1/rounds/${round103}/coverage?place=${srv.places.district}`);
+  assert.equal(district.status, 200);
+  assert.equal(district.json.in_scope, true);
+  // The city holds the scope: its figures are the district's, not the city's residents.
+  assert.equal(city.json.in_scope, true);
+  for (const k of ['people', 'expected', 'sampled', 'positive', 'pool_positive'])
+    assert.equal(city.json[k], district.json[k], k);
+  const cityPeople = Number(sql(srv.db, `SELECT n_people FROM places WHERE code = '${srv.places.city}'`)[0].n_people);
+  assert.ok(city.json.people < cityPeople, `${city.json.people} of ${cityPeople}`);
+  assert.ok(city.json.children.length > 1);
+  for (const k of city.json.children) {
+    if (k.place === srv.places.district) {
+      assert.equal(k.in_scope, true);
+      assert.equal(k.expected, district.json.expected);
+      assert.ok(k.children.every((s) => s.in_scope));
+    } else {
+      // Beside the scope: nothing is expected there in this round, nor in its streets.
+      assert.equal(k.in_scope, false, k.place);
+      assert.equal(k.people, 0);
+      assert.equal(k.expected, 0);
+      assert.equal(k.coverage, 0);
+      assert.ok(k.children.every((s) => !s.in_scope && s.expected === 0));
+    }
+  }
+  // The round's progress counts what is left of the district, not of the city.
+  const pr = await srv.get('citycmd', `/api/v1/rounds/${round103}/progress`);
+  assert.equal(pr.status, 200);
+  assert.equal(pr.json.remaining, district.json.expected - district.json.sampled);
+});

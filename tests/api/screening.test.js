@@ -607,7 +607,13 @@ test('progress: tubes per stage, results, backlog, rates and turnaround exact ag
   assert.equal(p.samples, n(`SELECT count(*) AS n FROM samples WHERE round_id = ${round}`));
   // Every scan of this file was made moments ago: all of them in the last hour.
   assert.equal(p.samples_last_hour, p.samples);
-  assert.equal(p.samples_per_hour.last_hour, p.samples);
+  // The round's first minutes: the rate is over the time since its first sample (at
+  // least a minute), not over an hour (issue 12, item 6).
+  const at0 = Date.parse(p.at) / 1000;
+  const window = at0 - Date.parse(p.first_sample_at) / 1000;
+  assert.ok(window >= 0 && window < 600, r.text);
+  assert.equal(p.samples_per_hour.window_s, window);
+  assert.ok(Math.abs(p.samples_per_hour.last_hour - (p.samples * 3600) / Math.max(window, 60)) < 1e-6, r.text);
   assert.deepEqual(p.tubes, {
     opened: n(`SELECT count(*) AS n ${inRound}`),
     sealed: n(`SELECT count(*) AS n ${inRound} AND state >= 1`),
@@ -618,7 +624,9 @@ test('progress: tubes per stage, results, backlog, rates and turnaround exact ag
     negative: n(`SELECT count(*) AS n ${inRound} AND result = 0`),
     positive: n(`SELECT count(*) AS n ${inRound} AND result = 1`),
     invalid: n(`SELECT count(*) AS n ${inRound} AND result = 2`),
+    pool_positive: n(`SELECT count(*) AS n ${inRound} AND result = 1 AND single = 0 AND capacity > 1`),
   });
+  assert.ok(p.results.pool_positive >= 1, r.text);
   assert.ok(p.results.negative >= 2 && p.results.positive >= 1, r.text);
   assert.deepEqual(p.backlog, {
     sealed_not_received: n(`SELECT count(*) AS n ${inRound} AND state = 1`),
@@ -630,12 +638,14 @@ test('progress: tubes per stage, results, backlog, rates and turnaround exact ag
   assert.equal(p.turnaround.exact, true);
   assert.equal(p.turnaround.median_s, t[Math.ceil(0.5 * t.length) - 1]);
   assert.equal(p.turnaround.p90_s, t[Math.ceil(0.9 * t.length) - 1]);
-  // Remaining people at the scope, and a projection after now at the last hour's rate.
+  // Remaining people at the scope; sampling began under ten minutes ago, so no
+  // projection yet (estimating) — the projection's arithmetic is test_progress's.
   const cov = await srv.get('staff103', `/api/v1/rounds/${round}/coverage?place=${srv.places.district}`);
   assert.equal(p.remaining, cov.json.expected - cov.json.sampled);
-  const eta = Date.parse(p.projected_completion) / 1000;
-  const at0 = Date.parse(p.at) / 1000;
-  assert.ok(Math.abs(eta - at0 - Math.ceil((p.remaining * 3600) / p.samples_last_hour)) <= 1, r.text);
+  assert.ok(p.remaining > 0);
+  assert.equal(p.estimating, true);
+  assert.equal(p.complete, false);
+  assert.equal(p.projected_completion, null);
   // The coverage route's roles; a lab, a device or another district's commander: refused.
   assertBareError(await srv.get('cmd106', `/api/v1/rounds/${round}/progress`), 403);
   assertBareError(await srv.get('lab1', `/api/v1/rounds/${round}/progress`), 403);

@@ -42,7 +42,9 @@ static void test_arithmetic_with_exemptions(void **state)
 	    MU_EEXIST);
 	apply(c, f);
 	expect(c, f, f->street, 12, 10, 0, 0, 0, 0, 0);
-	expect(c, f, f->city, 13, 11, 0, 0, 0, 0, 0);
+	/* The city holds the round's street: only the street's people count (issue 12,
+	 * item 5), not person HX of the other street. */
+	expect(c, f, f->city, 12, 10, 0, 0, 0, 0, 0);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(fx_scan(f, "T1", i).status, SCREENING_SCAN_OK);
 	assert_int_equal(fx_scan(f, "T2", 7).status, SCREENING_SCAN_OK);
@@ -67,7 +69,17 @@ static void test_arithmetic_with_exemptions(void **state)
 	expect(c, f, f->b2, 5, 4, 2, 2, 0, 2, 0);
 	expect(c, f, f->h3, 5, 4, 2, 2, 0, 2, 0);
 	expect(c, f, f->h2, 4, 4, 2, 2, 2, 0, 0); /* persons 3 and 4 */
-	expect(c, f, f->street2, 1, 1, 0, 0, 0, 0, 0);
+	/* Beside the scope: nobody expected, and marked out of the round. */
+	expect(c, f, f->street2, 0, 0, 0, 0, 0, 0, 0);
+	{
+		struct screening_counts out, in;
+		assert_int_equal(screening_cov_get(c, f->t.db, f->round, f->street2, &out), 0);
+		assert_false(out.in_scope);
+		assert_int_equal(screening_cov_get(c, f->t.db, f->round, f->city, &in), 0);
+		assert_true(in.in_scope);
+		assert_int_equal(screening_cov_get(c, f->t.db, f->round, f->h2, &in), 0);
+		assert_true(in.in_scope);
+	}
 	/* Person 7's re-swab positive, person 10's negative. */
 	assert_int_equal(fx_scan(f, "R7", 7).status, SCREENING_SCAN_OK);
 	assert_int_equal(fx_scan(f, "R10", 10).status, SCREENING_SCAN_OK);
@@ -77,7 +89,8 @@ static void test_arithmetic_with_exemptions(void **state)
 	fx_result(f, "R10", "negative", 0);
 	apply(c, f);
 	expect(c, f, f->g2, 5, 4, 2, 2, 1, 0, 1);
-	expect(c, f, f->city, 13, 12, 7, 7, 5, 1, 1);
+	expect(c, f, f->city, 12, 11, 7, 7, 5, 1, 1);
+	expect(c, f, f->dist, 12, 11, 7, 7, 5, 1, 1);
 	/* The aggregate rebuilt from the rows agrees everywhere. */
 	struct screening_cov *fresh;
 	assert_int_equal(screening_cov_new(f->t.db, &fresh), 0);
@@ -125,6 +138,36 @@ static void test_children(void **state)
 	assert_int_equal(screening_cov_children(c, f->t.db, f->round, f->b1, collect_kid, &h), 0);
 	assert_int_equal(h.n, 2);
 	assert_int_equal(h.sampled[0] + h.sampled[1], 1);
+	screening_cov_free(c);
+}
+
+/* Places added after the aggregate loaded its tree: where they lie against the round's
+ * scope is read from the database (inside: counted; beside: in_scope false, nothing);
+ * a round over a new place counts from the places above it as from its scope. */
+static void test_places_after_load(void **state)
+{
+	struct fx *f = *state;
+	struct screening_cov *c;
+	struct screening_counts k;
+	assert_int_equal(screening_cov_new(f->t.db, &c), 0);
+	int64_t inside = fx_place(f, f->street, PLACES_COMMUNITY, "M9");
+	int64_t beside = fx_place(f, f->dist, PLACES_STREET, "S3");
+	assert_int_equal(screening_cov_get(c, f->t.db, f->round, inside, &k), 0);
+	assert_true(k.in_scope);
+	assert_int_equal(k.people, 0);
+	assert_int_equal(screening_cov_get(c, f->t.db, f->round, beside, &k), 0);
+	assert_false(k.in_scope);
+	assert_int_equal(k.expected, 0);
+	/* A round over the new community, asked at the city: the community's (no one). */
+	struct screening_round r = {
+	    .scope_place_id = inside, .name = "新", .pool_k = 5, .created_at = FX_OPENED};
+	assert_int_equal(screening_round_create(f->t.db, &r, NULL), 0);
+	assert_int_equal(screening_cov_get(c, f->t.db, r.id, f->city, &k), 0);
+	assert_true(k.in_scope);
+	assert_int_equal(k.people, 0);
+	assert_int_equal(k.expected, 0);
+	assert_int_equal(screening_cov_get(c, f->t.db, r.id, f->g1, &k), 0);
+	assert_false(k.in_scope);
 	screening_cov_free(c);
 }
 
@@ -342,6 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_arithmetic_with_exemptions, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_children, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_places_after_load, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_below, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_incremental_equals_rebuilt, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_pages, fx_setup, fx_teardown),

@@ -97,6 +97,10 @@ static void test_hand_computed(void **state)
 	/* Everyone in scope sampled: done at the last sample. */
 	assert_int_equal(p.remaining, 0);
 	assert_int_equal(p.projected_at, T0 + 7350);
+	assert_true(p.complete);
+	assert_false(p.estimating);
+	assert_int_equal(p.rate_window_s, 3600);
+	assert_int_equal(p.pool_positive_tubes, 1); /* B; the re-swab S1 is not pooled */
 
 	json_t *j = screening_progress_json(&p);
 	assert_int_equal(
@@ -113,6 +117,7 @@ static void test_hand_computed(void **state)
 	assert_int_equal(screening_progress_get(f->t.db, f->round, now, &scope, &p), 0);
 	assert_int_equal(p.remaining, 2);
 	assert_int_equal(p.projected_at, now + 1800);
+	assert_false(p.complete);
 	/* No sample in the last hour: unknown. */
 	assert_int_equal(screening_progress_get(f->t.db, f->round, now + 86400, &scope, &p), 0);
 	assert_int_equal(p.samples_last_hour, 0);
@@ -123,6 +128,42 @@ static void test_hand_computed(void **state)
 	assert_int_equal(p.projected_at, 0);
 	assert_int_equal(screening_progress_get(f->t.db, f->round + 99, now, NULL, &p),
 			 MU_ENOTFOUND);
+}
+
+/* The round's first hour: the rate is over the time since the first sample, not over
+ * an hour (issue 12, item 6: 12:30 of a round begun at 12:00 projected 17:22 for 12:38);
+ * in its first ten minutes there is no projection yet (estimating). */
+static void test_first_hour(void **state)
+{
+	struct fx *f = *state;
+	struct screening_progress p;
+	/* People 0–5 a minute apart from T0 + 60 s. */
+	for (int i = 0; i < 6; i++)
+		scan_at(f, i < 5 ? "A" : "B", i, 60 + 60 * i);
+	struct screening_cov *c;
+	struct screening_counts scope;
+	assert_int_equal(screening_cov_new(f->t.db, &c), 0);
+	assert_int_equal(screening_cov_get(c, f->t.db, f->round, f->street, &scope), 0);
+	screening_cov_free(c);
+	assert_int_equal(scope.expected - scope.sampled, 6);
+	/* At T0 + 360 s: five minutes of sampling, too soon to project. */
+	assert_int_equal(screening_progress_get(f->t.db, f->round, T0 + 360, &scope, &p), 0);
+	assert_true(p.estimating);
+	assert_int_equal(p.projected_at, 0);
+	assert_false(p.complete);
+	/* At T0 + 1860 s: 6 samples in 30 minutes is 12 an hour, so 6 left take 30 more
+	 * minutes (not 60, as 6 samples "in the last hour" said). */
+	assert_int_equal(screening_progress_get(f->t.db, f->round, T0 + 1860, &scope, &p), 0);
+	assert_false(p.estimating);
+	assert_int_equal(p.rate_window_s, 1800);
+	assert_true(p.rate_last_hour == 12.0);
+	assert_int_equal(p.projected_at, T0 + 1860 + 1800);
+	json_t *j = screening_progress_json(&p);
+	assert_false(json_is_true(json_object_get(j, "estimating")));
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "samples_per_hour"), "window_s")),
+	    1800);
+	json_decref(j);
 }
 
 /* The overview's day: T0 is 08:00 in Guangzhou, so the local day began at T0 − 8 h; the
@@ -340,6 +381,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_hand_computed, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_round, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_first_hour, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_day, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_day_catches_up, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_progress_kept, fx_setup, fx_teardown),

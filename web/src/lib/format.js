@@ -74,9 +74,5 @@ export function stamp() {
   return `${p.year}${p.month}${p.day}-${p.hour}${p.minute}`;
 }
 
-// Red (0 %) through amber to green (100 %).
-export function coverageColour(x) {
-  const v = Math.max(0, Math.min(1, x || 0));
-  const hue = Math.round(v * 120);
-  return `hsl(${hue}, 65%, ${v > 0.95 ? 36 : 44}%)`;
-}
+// The colour of a coverage: a sequential blue scale (lib/colour.js), not red for "not yet".
+export { coverageScale as coverageColour } from './colour.js';
