@@ -507,18 +507,18 @@ static int recall_one(const struct screening_recall *rc, void *ctx)
 	struct place_label hh = place_label(pg->r, p.household_id);
 	struct place_label bld = place_label(pg->r, hh.parent_id);
 	auth_people_record_add(&pg->rec, rc->person_id);
-	json_t *row = json_pack(
-	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)rc->id,
-	    "person_id", (json_int_t)rc->person_id, "name", p.name, "phone", p.phone, "grid",
-	    grid.code, "grid_name", grid.name, "building", bld.code, "building_name", bld.name,
-	    "household", hh.code, "household_name", hh.name);
+	json_t *row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+				(json_int_t)rc->id, "person_id", (json_int_t)rc->person_id, "name",
+				p.name, "phone", p.phone, "grid", grid.code, "grid_name", grid.name,
+				"building", bld.code, "building_name", bld.name, "household",
+				hh.code, "household_name", hh.name);
 	json_object_update_new(
-	    row, json_pack("{s:s, s:o, s:o, s:o, s:o}", "state",
-			   screening_recall_state_name(rc->state), "source_tube",
-			   barcode_json(auth_req_db(pg->r), rc->source_tube_id), "single_tube",
-			   barcode_json(auth_req_db(pg->r), rc->single_tube_id), "created_at",
-			   screening__api_time_json(rc->created_at), "resolved_at",
-			   screening__api_time_json(rc->resolved_at)));
+	    row,
+	    json_pack("{s:s, s:o, s:o, s:o, s:o}", "state", screening_recall_state_name(rc->state),
+		      "source_tube", barcode_json(auth_req_db(pg->r), rc->source_tube_id),
+		      "single_tube", barcode_json(auth_req_db(pg->r), rc->single_tube_id),
+		      "created_at", screening__api_time_json(rc->created_at), "resolved_at",
+		      screening__api_time_json(rc->resolved_at)));
 	json_array_append_new(pg->arr, row);
 	sodium_memzero(&p, sizeof p);
 	pg->got++;
