@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const crypto = require('node:crypto');
 const ExcelJS = require('exceljs');
 const { sql } = require('../api/lib/server.js');
-const { startAll, stopAll, newPage, signIn, shot } = require('./lib/browser.js');
+const { startAll, stopAll, newPage, signIn, shot, axeSerious } = require('./lib/browser.js');
 
 let env;
 let srv;
@@ -310,6 +310,8 @@ test('recalls on a phone: cards titled by name, homes by name, a phone to call; 
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0);
     // The district's streets by name, down to the grid: no code typed.
     await page.click('[data-test=place-open]');
+    await page.waitForSelector('[data-test=place-child]');
+    assert.deepEqual(await axeSerious(page), [], 'the open picker');
     for (const code of chain.slice(2, 5)) {
       const name = sql(srv.db, `SELECT name FROM places WHERE code = '${code}'`)[0].name;
       await page.fill('[data-test=place-filter]', name);
