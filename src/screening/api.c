@@ -451,13 +451,20 @@ static int post_lab(struct http_req *r, struct http_resp *resp)
 
 static const char sql_barcode[] = "SELECT barcode FROM tubes WHERE id = ?";
 
-/* The code of place id, or the barcode of tube id, into the arena; "" when absent. */
-static const char *place_code(struct http_req *r, int64_t id)
+/* The code and name of place id into the arena ("" when absent) and its parent's id. */
+struct place_label {
+	const char *code, *name;
+	int64_t parent_id;
+};
+
+static struct place_label place_label(struct http_req *r, int64_t id)
 {
 	struct places_node n;
 	if (!id || places_get(auth_req_db(r), id, &n))
-		return "";
-	return mu_arena_strndup(&r->arena, n.code, strlen(n.code));
+		return (struct place_label){"", "", 0};
+	return (struct place_label){mu_arena_strndup(&r->arena, n.code, strlen(n.code)),
+				    mu_arena_strndup(&r->arena, n.name, strlen(n.name)),
+				    n.parent_id};
 }
 
 static json_t *barcode_json(struct db *d, int64_t tube)
@@ -495,18 +502,26 @@ static int recall_one(const struct screening_recall *rc, void *ctx)
 	int err = people_get(auth_req_db(pg->r), &keys, rc->person_id, &p);
 	if (err)
 		return err;
-	int64_t hh = p.household_id;
+	/* Cards are titled with names (issue 12 item 8): the grid, the building and the
+	 * household by name beside their codes, and the phone the caller may read on the
+	 * person's record anyway (every role of this route reads people), to call them back. */
+	struct place_label grid = place_label(pg->r, rc->grid_id);
+	struct place_label hh = place_label(pg->r, p.household_id);
+	struct place_label bld = place_label(pg->r, hh.parent_id);
 	auth_people_record_add(&pg->rec, rc->person_id);
-	json_array_append_new(
-	    pg->arr,
-	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
-		      (json_int_t)rc->id, "person_id", (json_int_t)rc->person_id, "name", p.name,
-		      "grid", place_code(pg->r, rc->grid_id), "household", place_code(pg->r, hh),
-		      "state", screening_recall_state_name(rc->state), "source_tube",
-		      barcode_json(auth_req_db(pg->r), rc->source_tube_id), "single_tube",
-		      barcode_json(auth_req_db(pg->r), rc->single_tube_id), "created_at",
-		      screening__api_time_json(rc->created_at), "resolved_at",
+	json_t *row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+				(json_int_t)rc->id, "person_id", (json_int_t)rc->person_id, "name",
+				p.name, "phone", p.phone, "grid", grid.code, "grid_name", grid.name,
+				"building", bld.code, "building_name", bld.name, "household",
+				hh.code, "household_name", hh.name);
+	json_object_update_new(
+	    row,
+	    json_pack("{s:s, s:o, s:o, s:o, s:o}", "state", screening_recall_state_name(rc->state),
+		      "source_tube", barcode_json(auth_req_db(pg->r), rc->source_tube_id),
+		      "single_tube", barcode_json(auth_req_db(pg->r), rc->single_tube_id),
+		      "created_at", screening__api_time_json(rc->created_at), "resolved_at",
 		      screening__api_time_json(rc->resolved_at)));
+	json_array_append_new(pg->arr, row);
 	sodium_memzero(&p, sizeof p);
 	pg->got++;
 	pg->last = rc->id;

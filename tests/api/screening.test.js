@@ -33,7 +33,8 @@ function gridOf(hh) {
 async function person(id) {
   const r = await srv.get('admin', `/api/v1/people/${id}`);
   assert.equal(r.status, 200, r.text);
-  return { id, name: r.json.person.name, code: r.json.person.code };
+  const { name, code, phone, household } = r.json.person;
+  return { id, name, code, phone, household };
 }
 
 const count = (table) => sql(srv.db, `SELECT count(*) AS n FROM ${table}`)[0].n;
@@ -245,6 +246,18 @@ test('scan → seal → receive → negative and positive → recalls → single
     assert.equal(rc.state, 'pending');
     assert.equal(rc.source_tube, 'T-PART');
     assert.equal(rc.name, p.name, 'the grid worker calls on them by name');
+    // Issue 12 item 8: names beside the codes, and the phone to call them back with.
+    assert.equal(rc.phone, p.phone);
+    assert.equal(rc.household, p.household.code);
+    assert.equal(rc.household_name, p.household.name);
+    const [hh] = sql(
+      srv.db,
+      `SELECT b.code, b.name FROM places h JOIN places b ON b.id = h.parent_id WHERE h.id = ${p.hh}`,
+    );
+    assert.deepEqual([rc.building, rc.building_name], [hh.code, hh.name]);
+    const [grid] = sql(srv.db, `SELECT name FROM places WHERE code = '${p.grid}'`);
+    assert.equal(rc.grid_name, grid.name);
+    assert.ok(rc.grid_name && rc.building_name && rc.household_name, r.text);
   }
   // Naming them is a read of each: one entry per person, found by that person.
   let audited = [];

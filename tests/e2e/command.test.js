@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const crypto = require('node:crypto');
 const ExcelJS = require('exceljs');
 const { sql } = require('../api/lib/server.js');
-const { startAll, stopAll, newPage, signIn, shot, siteToken } = require('./lib/browser.js');
+const { startAll, stopAll, newPage, signIn, shot, siteToken, axeSerious } = require('./lib/browser.js');
 
 let env;
 let srv;
@@ -293,6 +293,46 @@ test('recall list: the five pool-positive people of the grid, pending; their rec
     await page.waitForFunction(() => document.querySelector('[data-test=qr]').naturalWidth > 0);
     const code = (await srv.get('grid1', `/api/v1/people/${people[0]}`)).json.person.code;
     assert.equal((await page.textContent('[data-test=code]')).trim(), code);
+    assert.deepEqual(page.errors, []);
+  });
+  await context.close();
+});
+
+test('recalls on a phone: cards titled by name, homes by name, a phone to call; the place picked by name (issue 12 item 8)', async (t) => {
+  const { context, page } = await newPage(env);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await shot(t, page, async () => {
+    await signIn(env, page, 'cmd103');
+    await page.goto(`/recalls/${round}?status=pending`);
+    await page.waitForSelector(`[data-grid="${srv.places.grid}"] tbody tr`);
+    const api = (await srv.get('cmd103', `/api/v1/rounds/${round}/recalls?place=${srv.places.grid}&status=pending`))
+      .json.recalls;
+    const card = page.locator(`[data-grid="${srv.places.grid}"]`);
+    assert.match(await card.locator('[data-test=grid-name]').innerText(), new RegExp(api[0].grid_name));
+    for (const r of api) {
+      const row = card.locator(`tr[data-person="${r.person_id}"]`);
+      assert.equal(
+        (await row.locator('[data-test=home]').innerText()).trim(),
+        `${r.building_name} · ${r.household_name}`,
+      );
+      assert.equal(await row.locator('[data-test=phone] a').getAttribute('href'), `tel:${r.phone}`);
+    }
+    assert.doesNotMatch(await card.innerText(), /\d{12,}/, 'no place code where a name exists');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0);
+    // The district's streets by name, down to the grid: no code typed.
+    await page.click('[data-test=place-open]');
+    await page.waitForSelector('[data-test=place-child]');
+    assert.deepEqual(await axeSerious(page), [], 'the open picker');
+    for (const code of chain.slice(2, 5)) {
+      const name = sql(srv.db, `SELECT name FROM places WHERE code = '${code}'`)[0].name;
+      await page.fill('[data-test=place-filter]', name);
+      await page.click(`[data-test=place-child][data-code="${code}"]`);
+      await page.waitForSelector(`.picker-panel .chip.on:has-text("${name}")`);
+    }
+    await page.click('[data-test=place-choose]');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(new RegExp(`place=${srv.places.grid}`));
+    assert.match(await page.textContent('[data-test=place-open]'), new RegExp(api[0].grid_name));
     assert.deepEqual(page.errors, []);
   });
   await context.close();

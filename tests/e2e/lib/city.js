@@ -1,0 +1,90 @@
+// Data for the page-wide browser checks (the sweep and the screenshots): a round over the
+// city with five people of the test grid pooled in one tube that turns out positive, so
+// every page has figures, scans, a result, recalls and an audit trail to show.
+'use strict';
+
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const { sql } = require('../../api/lib/server.js');
+
+async function post(srv, who, url, body) {
+  return srv.request('POST', url, { body, session: await srv.as(who) });
+}
+
+// Builds the round; returns {round, person, building, grid} (ids and codes the pages open).
+async function roundWithRecall(srv) {
+  let r = await post(srv, 'admin', '/api/v1/rounds', { scope: srv.places.city, name: '全市第一轮', pool: 5 });
+  assert.equal(r.status, 201, r.text);
+  const round = r.json.round.id;
+  const ids = sql(
+    srv.db,
+    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
+      `WHERE h.code LIKE '${srv.places.grid}%' ORDER BY p.id LIMIT 5`,
+  ).map((x) => x.id);
+  const scans = [];
+  for (const id of ids) {
+    const p = await srv.get('admin', `/api/v1/people/${id}`);
+    scans.push({
+      scan_id: crypto.randomUUID(),
+      round,
+      site: 'S1',
+      tube: 'E2E-T1',
+      person: p.json.person.code,
+      at: new Date().toISOString(),
+    });
+  }
+  r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans } });
+  assert.ok(
+    r.json.results.every((x) => x.status === 'ok'),
+    r.text,
+  );
+  r = await srv.request('POST', '/api/v1/labs/L1/receipts', { token: srv.tokens.lab, body: { tubes: ['E2E-T1'] } });
+  assert.equal(r.json.results[0].status, 'ok', r.text);
+  r = await srv.request('POST', '/api/v1/results', {
+    token: srv.tokens.lab,
+    body: {
+      results: [{ tube: 'E2E-T1', result: 'positive', ct_orf1ab: 28.5, ct_n: 30.1, at: new Date().toISOString() }],
+    },
+  });
+  assert.equal(r.json.results[0].status, 'ok', r.text);
+  const building = sql(
+    srv.db,
+    `SELECT b.code FROM places b WHERE b.level = 6 AND b.code LIKE '${srv.places.grid}%' ` +
+      'AND b.n_people > 0 ORDER BY b.code LIMIT 1',
+  )[0].code;
+  return { round, person: ids[0], building, grid: srv.places.grid };
+}
+
+// Every page a fixture role can open, with the user who opens it and the URL that shows
+// it with data (d: what roundWithRecall returned), and what to do there first (act).
+// Signed-out pages have no user.
+function pageVisits(srv, d) {
+  return [
+    { page: 'signin', user: null, url: '/signin' },
+    { page: 'overview', user: 'citycmd', url: '/overview' },
+    { page: 'screening', user: 'cmd103', url: `/screening/${d.round}/${srv.places.district}` },
+    { page: 'rollcall', user: 'grid1', url: `/rollcall?round=${d.round}&place=${srv.places.grid}` },
+    { page: 'screening-building', user: 'grid1', url: `/screening/${d.round}/${d.building}` },
+    { page: 'recalls', user: 'cmd103', url: `/recalls/${d.round}` },
+    {
+      page: 'people',
+      user: 'operator1',
+      url: '/people',
+      // The list is empty until searched: search the user's own place.
+      act: (page) => page.click('form.filters button[type=submit]'),
+    },
+    { page: 'person', user: 'operator1', url: `/people/${d.person}` },
+    { page: 'sampler', user: 'sampler1', url: '/sampler' },
+    { page: 'lab', user: 'lab1', url: '/lab' },
+    { page: 'audit', user: 'auditor1', url: '/audit' },
+    { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
+  ];
+}
+
+const SIZES = [
+  { width: 360, height: 740 },
+  { width: 1440, height: 900 },
+];
+const LANGS = ['zh-CN', 'en'];
+
+module.exports = { roundWithRecall, pageVisits, SIZES, LANGS };
