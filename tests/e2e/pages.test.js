@@ -20,7 +20,7 @@ let visits = [];
 
 before(async () => {
   env = await startAll();
-  visits = pageVisits(env.srv, await roundWithRecall(env.srv));
+  visits = pageVisits(env.srv, await roundWithRecall(env));
 });
 after(async () => stopAll(env));
 

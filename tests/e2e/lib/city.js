@@ -6,13 +6,18 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { sql } = require('../../api/lib/server.js');
+const { siteToken } = require('./browser.js');
 
 async function post(srv, who, url, body) {
   return srv.request('POST', url, { body, session: await srv.as(who) });
 }
 
 // Builds the round; returns {round, person, building, grid} (ids and codes the pages open).
-async function roundWithRecall(srv) {
+// The five are sampled at a site of the grid's own (a site samples the people of its place
+// only), whose token is issued between two servers: env.srv is a new server afterwards.
+async function roundWithRecall(env) {
+  const token = await siteToken(env, 'S-SWEEP', env.srv.places.grid);
+  const srv = env.srv;
   let r = await post(srv, 'admin', '/api/v1/rounds', { scope: srv.places.city, name: '全市第一轮', pool: 5 });
   assert.equal(r.status, 201, r.text);
   const round = r.json.round.id;
@@ -27,13 +32,13 @@ async function roundWithRecall(srv) {
     scans.push({
       scan_id: crypto.randomUUID(),
       round,
-      site: 'S1',
+      site: 'S-SWEEP',
       tube: 'E2E-T1',
       person: p.json.person.code,
       at: new Date().toISOString(),
     });
   }
-  r = await srv.request('POST', '/api/v1/scans', { token: srv.tokens.site, body: { scans } });
+  r = await srv.request('POST', '/api/v1/scans', { token, body: { scans } });
   assert.ok(
     r.json.results.every((x) => x.status === 'ok'),
     r.text,

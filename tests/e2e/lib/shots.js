@@ -29,7 +29,7 @@ async function main() {
   fs.mkdirSync(dir, { recursive: true });
   const env = await startAll();
   try {
-    const d = await roundWithRecall(env.srv);
+    const d = await roundWithRecall(env);
     for (const v of pageVisits(env.srv, d)) {
       for (const size of SIZES) {
         for (const locale of LANGS) {
