@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -179,12 +180,29 @@ static int64_t place(int64_t parent, int level, const char *code)
 	return id;
 }
 
+static char dir[] = "/tmp/fuzz_json.XXXXXX";
+
+/* At exit: the database closed, its directory removed (a crash leaves it for a look). */
+static void city_close(void)
+{
+	static const char *const files[] = {"f.db", "f.db-wal", "f.db-shm", "f.db.key", NULL};
+	char path[64];
+	db_close(city);
+	city = NULL;
+	for (const char *const *f = files; *f; f++) {
+		snprintf(path, sizeof path, "%s/%s", dir, *f);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 /* A city of one household with one person, a site, a lab and an open round. */
 static void city_open(void)
 {
-	static char dir[] = "/tmp/fuzz_json.XXXXXX", path[64];
+	static char path[64];
 	struct people_keys keys;
 	CHECK(mkdtemp(dir));
+	atexit(city_close);
 	snprintf(path, sizeof path, "%s/f.db", dir);
 	CHECK(people_keys_create(path) == 0 && people_keys_load(path, &keys) == 0);
 	CHECK(db_open(path, DB_OPEN_CREATE, &city) == 0);
