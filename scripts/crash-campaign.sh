@@ -28,7 +28,7 @@ seed=${CRASH_SEED:-$((($$ * 7919 + $(date +%s)) % 32768))}
 [ -x "$M" ] || { echo "crash-campaign: $M is not an executable" >&2; exit 2; }
 case $runs in '' | *[!0-9]*) echo "crash-campaign: RUNS must be a number" >&2; exit 2 ;; esac
 command -v sqlite3 >/dev/null || { echo "crash-campaign: needs sqlite3" >&2; exit 2; }
-export M MUSTER_DB= MUSTER_NO_PROGRESS=1
+export M MUSTER_DB='' MUSTER_NO_PROGRESS=1
 work=$(mktemp -d /tmp/muster-crash.XXXXXX)
 start=$(date +%s)
 echo "crash-campaign: $runs runs, seed $seed, budget $budget s, in $work"
@@ -63,7 +63,7 @@ for i in $(seq "$runs"); do
   [ -e "$work/city/c.db-wal" ] && cp "$work/city/c.db-wal" "$dir/"
   (
     cd "$dir" || exit 1
-    failures=0 server= drill=
+    failures=0 server='' drill=''
     DB=c.db
     . "$root/tests/cli/lib.sh"
     . "$root/tests/cli/crash_lib.sh"
@@ -81,7 +81,7 @@ for i in $(seq "$runs"); do
       server=
       sanitizer serve2.err
     fi
-    grep -q 'unanswered batches [1-9]' drill1.out 2>/dev/null && echo "cut" >cut
+    grep -q 'unanswered batches [1-9]' drill1.out 2>/dev/null && echo "cut" >storm.cut
     echo "$acked" >acked
     [ "$failures" -eq 0 ]
   ) >"$dir/run.log" 2>&1
@@ -90,7 +90,7 @@ for i in $(seq "$runs"); do
   a=$(cat "$dir/acked" 2>/dev/null || echo 0)
   acked_total=$((acked_total + a))
   c=no
-  [ -e "$dir/cut" ] && c=yes && cut=$((cut + 1))
+  [ -e "$dir/storm.cut" ] && c=yes && cut=$((cut + 1))
   if [ "$rc" -eq 0 ]; then
     passed=$((passed + 1))
     echo "run $i: kill $delay s after the first ack, $a acknowledged, storm cut: $c — pass"

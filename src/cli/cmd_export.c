@@ -67,6 +67,8 @@ static int people_audited(struct db *d, const struct people_keys *keys,
 	if ((rc = people_csv_export(d, keys, root->id, out, n)) != 0)
 		goto out;
 	if (*n != w.n) {
+		fprintf(stderr, "muster export: %lld people audited but %lld exported\n",
+			(long long)w.n, (long long)*n);
 		rc = MU_EDB;
 		goto out;
 	}
@@ -136,8 +138,9 @@ int cmd_export(int argc, char **argv)
 	 * an unlinked temporary file copied to stdout — so that no reader sees a file whose
 	 * audit entries are not committed, nor half a file after a failure. */
 	if (output) {
-		staged = mu_xmalloc(strlen(output) + 8);
-		sprintf(staged, "%s.XXXXXX", output);
+		size_t len = strlen(output) + 8;
+		staged = mu_xmalloc(len);
+		snprintf(staged, len, "%s.XXXXXX", output);
 		int fd = mkstemp(staged);
 		if (fd < 0 || !(out = fdopen(fd, "w"))) {
 			fprintf(stderr, "muster export: cannot write %s: %s\n", output,

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # crash_lib.sh: one kill -9 of `muster serve` during a scan storm from `muster drill
 # screening`, and what must hold after its restart. Shared by tests/cli/test_drill_crash.sh
 # (one run in make test, killed 1 s into the storm) and scripts/crash-campaign.sh (many
@@ -66,6 +67,7 @@ crash_storm() {
     kill -9 "$drill"
   fi
   wait "$drill"
+  # shellcheck disable=SC2034 # read by the caller
   drc=$?
   drill=
   sanitizer drill1.err
