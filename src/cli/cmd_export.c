@@ -32,20 +32,34 @@ static const char epilog[] = "Exit status: 0 written, 1 failed, 2 usage error.\n
 
 #define ACTION "cli export people"
 
-/* The audit of a people export: one entry per person, in the export's transaction. */
+/* The audit of a people export: one entry per person, in the export's transaction,
+ * appended AUDIT_BATCH at a time (the chain's head and the key file read once a batch,
+ * not once a person). */
+#define AUDIT_BATCH 4096
 struct audit_walk {
 	struct db *d;
 	const struct auth_principal *who;
 	int64_t n;
+	size_t k;
+	char rec[AUDIT_BATCH][32]; /* "person:" and an int64 */
+	const char *recs[AUDIT_BATCH];
 };
+
+static int audit_flush(struct audit_walk *w)
+{
+	int rc = auth_audit_append_records(w->d, w->who, ACTION, w->recs, w->k, "", 0);
+	w->k = 0;
+	return rc;
+}
 
 static int audit_one(const struct people_person *p, void *ctx)
 {
 	struct audit_walk *w = ctx;
-	char record[32];
-	snprintf(record, sizeof record, "person:%lld", (long long)p->id);
+	snprintf(w->rec[w->k], sizeof w->rec[w->k], "person:%lld", (long long)p->id);
+	w->recs[w->k] = w->rec[w->k];
+	w->k++;
 	w->n++;
-	return auth_audit_append(w->d, w->who, ACTION, record, "", 0);
+	return w->k == AUDIT_BATCH ? audit_flush(w) : 0;
 }
 
 /* Writes every person under root to out and audits each of them, in one transaction:
@@ -56,19 +70,21 @@ static int people_audited(struct db *d, const struct people_keys *keys,
 			  const struct places_node *root, FILE *out, int64_t *n)
 {
 	struct auth_principal who;
-	struct audit_walk w = {.d = d, .who = &who};
+	struct audit_walk *w = mu_xcalloc(1, sizeof *w);
 	char summary[96];
 	int rc = db_tx_begin(d);
 	if (rc != 0)
-		return rc;
+		goto out_free;
 	cli_actor(&who);
-	if (root->id && (rc = people_walk(d, keys, root->id, audit_one, &w)) != 0)
+	w->d = d;
+	w->who = &who;
+	if (root->id && (rc = people_walk(d, keys, root->id, audit_one, w)) != 0)
 		goto out;
-	if ((rc = people_csv_export(d, keys, root->id, out, n)) != 0)
+	if ((rc = audit_flush(w)) != 0 || (rc = people_csv_export(d, keys, root->id, out, n)) != 0)
 		goto out;
-	if (*n != w.n) {
+	if (*n != w->n) {
 		fprintf(stderr, "muster export: %lld people audited but %lld exported\n",
-			(long long)w.n, (long long)*n);
+			(long long)w->n, (long long)*n);
 		rc = MU_EDB;
 		goto out;
 	}
@@ -79,6 +95,8 @@ static int people_audited(struct db *d, const struct people_keys *keys,
 out:
 	if (rc != 0)
 		db_tx_rollback(d);
+out_free:
+	free(w);
 	return rc;
 }
 
