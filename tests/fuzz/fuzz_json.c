@@ -196,7 +196,8 @@ static void city_close(void)
 	rmdir(dir);
 }
 
-/* A city of one household with one person, a site, a lab and an open round. */
+/* A city of one household with one person, a site, a lab, an open round and an open
+ * tube holding the person. */
 static void city_open(void)
 {
 	static char path[64];
@@ -224,6 +225,20 @@ static void city_open(void)
 	struct screening_round rd = {.scope_place_id = st, .name = "R1", .pool_k = 5};
 	CHECK(screening_site_add(city, &s, NULL) == 0 && screening_lab_add(city, &l, NULL) == 0);
 	CHECK(screening_round_create(city, &rd, NULL) == 0);
+	/* An open tube T-1 with the person in it: seal, receipts and results find a tube. */
+	char now[32];
+	screening_time_format(mu_now_unix(), now);
+	struct screening_scan in = {.scan_id = "seed-1",
+				    .at = now,
+				    .round_id = rd.id,
+				    .site = "SITE1",
+				    .tube = "T-1",
+				    .person = pp.id_number};
+	struct screening_scan_result res;
+	struct screening_delta *dl = screening_delta_new();
+	CHECK(screening_scan_batch(city, &keys, &in, 1, &res, dl) == 0);
+	CHECK(res.status == SCREENING_SCAN_OK);
+	screening_delta_free(dl);
 	who[0] = (struct auth_principal){.kind = AUTH_KIND_USER, .id = 1, .role = AUTH_ADMIN};
 	who[1] = (struct auth_principal){
 	    .kind = AUTH_KIND_SITE, .id = 1, .role = AUTH_SAMPLER, .place_id = m};
