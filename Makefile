@@ -176,6 +176,12 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: build/.deps-test $(FUZZ_BIN)
 	@$(call run,fuzz)scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# ---- crash campaign: 100 kill -9 runs of the server in a scan storm (not in make test) ---
+CRASH_RUNS ?= 100
+.PHONY: crash-campaign
+crash-campaign: build/muster build/.deps-test
+	nice -n 10 scripts/crash-campaign.sh build/muster $(CRASH_RUNS)
+
 # ---- demo, bench ---------------------------------------------------------------------------
 DEMO_DB ?= build/demo/muster.db
 DEMO_SCALE ?= 0.01

@@ -7,6 +7,7 @@
  * the first entry concerned; removing the newest entries is not detectable from the
  * chain alone. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -150,6 +151,19 @@ int auth_audit_append(struct db *d, const struct auth_principal *who, const char
 {
 	struct auth__entry e = {who, action, record, addr, status, 0};
 	return auth__audit_append_many(d, &e, 1);
+}
+
+int auth_audit_append_records(struct db *d, const struct auth_principal *who, const char *action,
+			      const char *const *records, size_t n, const char *addr, int status)
+{
+	if (n == 0)
+		return 0;
+	struct auth__entry *e = mu_xmalloc(n * sizeof *e);
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct auth__entry){who, action, records[i], addr, status};
+	int rc = auth__audit_append_many(d, e, n);
+	free(e);
+	return rc;
 }
 
 static const char sql_audit_walk[] =

@@ -144,6 +144,11 @@ int auth_token_list(struct db *d, int (*fn)(const struct auth_device *dev, void 
  * and every field, so an edit, a removal or a reordering breaks the chain there. */
 int auth_audit_append(struct db *d, const struct auth_principal *who, const char *action,
 		      const char *record, const char *addr, int status);
+/* Appends one entry per record of records[0..n), in order, sharing who, action, addr and
+ * status: one savepoint, the chain's head and the key file read once (a bulk export's
+ * people, "person:ID" each). Either all n are appended or none. */
+int auth_audit_append_records(struct db *d, const struct auth_principal *who, const char *action,
+			      const char *const *records, size_t n, const char *addr, int status);
 
 /* Moves the entries the audit journal beside d's database still holds (a server that
  * stopped without moving them: killed, or its disk full) into audit on d, in one

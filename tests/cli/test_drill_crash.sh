@@ -4,54 +4,28 @@
 # in samples exactly once, no scan_id is stored twice, every tube's count matches its
 # samples, and re-sending the acknowledged ids (--resend) answers only duplicates.
 # Then a round with the lab: every member of a positive pool is recalled, re-swabbed
-# into a single tube and resolved. Also the drill's usage errors. Run by scripts/run-cli-tests.sh in a fresh directory
-# with $MUSTER set; needs sqlite3. Kills only the processes it started.
+# into a single tube and resolved. Also the drill's usage errors. The storm, the crash and
+# the checks after the restart (also the database's integrity and the audit chain) are
+# crash_lib.sh's, which scripts/crash-campaign.sh repeats at random moments.
+# Run by scripts/run-cli-tests.sh in a fresh directory with $MUSTER set; needs sqlite3.
+# Kills only the processes it started.
 set -u
 M=${MUSTER:?set MUSTER to the muster binary}
 failures=0
 server=
 drill=
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/crash_lib.sh"
 cleanup() {
   [ -n "$server" ] && kill -9 "$server" 2>/dev/null
   [ -n "$drill" ] && kill -9 "$drill" 2>/dev/null
   return 0
 }
 trap cleanup EXIT
-sanitizer() { # sanitizer FILE: fails on a sanitizer report in FILE
-  if grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$1"; then
-    fail "$1: sanitizer report"
-    head -40 "$1"
-  fi
-}
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
-eq() { [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
-# start_server NAME: muster serve on an ephemeral port; sets $server and $url.
-start_server() {
-  "$M" serve --listen 127.0.0.1:0 --db "$DB" --quiet >"$1.out" 2>"$1.err" &
-  server=$!
-  url=
-  for _ in $(seq 300); do
-    url=$(awk '/listening on/ {print $3}' "$1.out" 2>/dev/null)
-    [ -n "$url" ] && return 0
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-  done
-  fail "$1: the server did not start"
-  cat "$1.err"
-  exit 1
-}
 
 DB=c.db
-"$M" init --db "$DB" >/dev/null 2>&1 || fail "init"
-"$M" city generate --preset guangzhou-2021 --scale 0.0005 --seed 1 --db "$DB" >/dev/null 2>&1 ||
-  fail "city generate"
-round=$("$M" round create --scope 440100 --name crash --pool 10 --db "$DB" 2>/dev/null)
-"$M" site add --code S1 --place 440100 --name 一号点 --desks 20 --db "$DB" 2>/dev/null ||
-  fail "site add"
-token=$("$M" token issue --site S1 --db "$DB" 2>/dev/null)
-[ -n "$round" ] && [ -n "$token" ] || { fail "setup: round '$round', token"; exit 1; }
+crash_city || exit 1
 
 # ---- usage ---------------------------------------------------------------------------------
 "$M" drill --help >help.out 2>&1 || fail "drill --help"
@@ -71,65 +45,21 @@ done
   >noround.out 2>noround.err
 eq "$?" 1 "drill on an unknown round"
 
-# ---- the storm and the crash -------------------------------------------------------------------
-start_server serve1
+# ---- the storm and the crash (crash_lib.sh) ------------------------------------------------
 # About 9,300 people at 2,500 scans/s in batches of 50 over 8 connections: ~3.7 s of
 # storm; the server dies 1 s into it (after the first acknowledgement: on a loaded machine
 # the drill's loading alone can take longer than 1 s; at most 10 s).
-"$M" drill screening --round "$round" --url "$url" --token "$token" --rate 2500 --batch 50 \
-  --connections 8 --seed 1 --duration 6 --ack-log ack.log --db "$DB" >drill1.out 2>drill1.err &
-drill=$!
-for _ in $(seq 100); do [ -s ack.log ] && break; sleep 0.1; done
-sleep 1
-kill -9 "$server"
-wait "$server" 2>/dev/null
-server=
-for _ in $(seq 200); do kill -0 "$drill" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$drill" 2>/dev/null; then
-  fail "the drill did not stop by itself within 20 s of its start"
-  kill -9 "$drill"
-fi
-wait "$drill"
-drc=$?
-drill=
-sanitizer drill1.err
+crash_storm 1 1 || exit 1
 eq "$drc" 1 "the drill's exit status when the server died"
 grep -q 'unanswered batches [1-9]' drill1.out || fail "no batch went unanswered: the kill came too late"
 [ -s ack.log ] || { fail "nothing was acknowledged before the kill"; cat drill1.out drill1.err; }
-acked=$(wc -l <ack.log)
 echo "acknowledged before the kill: $acked"
 # The drill's scan ids are time-ordered: the UUIDv7 layout (version digit 7, variant 8-b).
 eq "$(grep -vc '^[0-9a-f]\{12\}7[0-9a-f]\{3\}[89ab][0-9a-f]\{15\}$' ack.log)" 0 "scan ids not in the UUIDv7 layout"
 
-start_server serve2
-# Every acknowledged scan is stored exactly once; nothing is stored twice.
-lost=$(sqlite3 :memory: <<SQL
-.timeout 5000
-ATTACH '$DB' AS m;
-CREATE TABLE a(id TEXT);
-.mode csv
-.import ack.log a
-SELECT count(*) FROM a WHERE (SELECT count(*) FROM m.samples s WHERE s.scan_id = a.id) <> 1;
-SQL
-)
-eq "$lost" 0 "acknowledged scans missing or stored twice after the crash"
-eq "$(q "SELECT count(*) FROM (SELECT scan_id FROM samples GROUP BY scan_id HAVING count(*) > 1)")" 0 \
-  "scan_ids stored twice"
-eq "$(sort ack.log | uniq -d | wc -l)" 0 "scan ids acknowledged twice"
-stored=$(q "SELECT count(*) FROM samples WHERE round_id = $round")
-[ "$stored" -ge "$acked" ] || fail "$stored samples stored, fewer than the $acked acknowledged"
-eq "$(q "SELECT count(*) FROM tubes t WHERE n <> (SELECT count(*) FROM samples s WHERE s.tube_id = t.id)")" \
-  0 "tubes whose count differs from their samples"
-eq "$(q "SELECT count(*) FROM tubes WHERE n > capacity")" 0 "overfull tubes"
-
-# Re-sending the acknowledged ids to the restarted server: duplicates only, nothing new.
-"$M" drill screening --round "$round" --url "$url" --token "$token" --rate 0 --seed 2 \
-  --resend ack.log --db "$DB" >resend.out 2>resend.err
-eq "$?" 0 "drill --resend exit status"
-sanitizer resend.err
-grep -q "duplicate $acked, error 0" resend.out || { fail "resend: not all duplicates"; cat resend.out; }
-grep -q "ok 0," resend.out || fail "resend: some scan was new"
-eq "$(q "SELECT count(*) FROM samples WHERE round_id = $round")" "$stored" "samples after the resend"
+# After the restart: integrity, the audit chain, every acknowledged scan once, the tubes'
+# counts, and the acknowledged ids re-sent answer duplicates only.
+crash_check || exit 1
 
 # The rest of the people on the restarted server, then the stopped server exits cleanly.
 "$M" drill screening --round "$round" --url "$url" --token "$token" --rate 0 --seed 3 \
@@ -148,7 +78,7 @@ sanitizer serve2.err
 "$M" lab add --code L1 --name 一号实验室 --capacity 350000 --db "$DB" 2>/dev/null || fail "lab add"
 lab_token=$("$M" token issue --lab L1 --db "$DB" 2>/dev/null)
 round2=$("$M" round create --scope 440100 --name recall --pool 10 --db "$DB" 2>/dev/null)
-start_server serve3
+start_server serve3 || exit 1
 "$M" drill screening --round "$round2" --url "$url" --token "$token" --rate 0 --seed 4 \
   --prevalence 0.01 --lab-token "$lab_token" --lab L1 --duration 30 --db "$DB" >drill3.out 2>drill3.err
 eq "$?" 0 "drill with the lab and the recall: exit status"

@@ -191,6 +191,44 @@ static int collect(const struct auth__audit_row *row, void *ctx)
 	return 0;
 }
 
+/* A batch of records: one entry each, in order, sharing the actor and action, chained
+ * on from the entries before; an empty batch appends nothing; a batch that rolls back
+ * with its transaction leaves the chain as it was. */
+static void test_append_records(void **state)
+{
+	struct tdb *t = *state;
+	struct auth_principal cli;
+	memset(&cli, 0, sizeof cli);
+	snprintf(cli.name, sizeof cli.name, "cli:op");
+	fill(t, 2);
+	const char *const recs[] = {"person:7", "person:8", "person:9"};
+	assert_int_equal(
+	    auth_audit_append_records(t->db, &cli, "cli export people", recs, 3, "", 0), 0);
+	assert_int_equal(
+	    auth_audit_append_records(t->db, &cli, "cli export people", recs, 0, "", 0), 0);
+	verify(t, 0, 5);
+	struct db_stmt *s;
+	assert_int_equal(
+	    db_prepare(t->db,
+		       "SELECT id, actor, action, record FROM audit WHERE id > 2 ORDER BY id", &s),
+	    0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(db_step(s), DB_ROW);
+		assert_int_equal(db_col_i64(s, 0), 3 + i);
+		assert_string_equal(db_col_text(s, 1), "cli:op");
+		assert_string_equal(db_col_text(s, 2), "cli export people");
+		assert_string_equal(db_col_text(s, 3), recs[i]);
+	}
+	assert_int_equal(db_step(s), DB_DONE);
+	db_stmt_done(s);
+	assert_int_equal(db_tx_begin(t->db), 0);
+	assert_int_equal(
+	    auth_audit_append_records(t->db, &cli, "cli export people", recs, 3, "", 0), 0);
+	assert_int_equal(db_tx_rollback(t->db), 0);
+	fill(t, 1);
+	verify(t, 0, 6);
+}
+
 static void test_listing(void **state)
 {
 	struct tdb *t = *state;
@@ -270,6 +308,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_recomputed_hash_without_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_foreign_key_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rolled_back_append, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_append_records, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listing_across_partitions, setup, teardown),
 	};
