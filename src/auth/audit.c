@@ -160,7 +160,7 @@ int auth_audit_append_records(struct db *d, const struct auth_principal *who, co
 		return 0;
 	struct auth__entry *e = mu_xmalloc(n * sizeof *e);
 	for (size_t i = 0; i < n; i++)
-		e[i] = (struct auth__entry){who, action, records[i], addr, status};
+		e[i] = (struct auth__entry){who, action, records[i], addr, status, 0};
 	int rc = auth__audit_append_many(d, e, n);
 	free(e);
 	return rc;
