@@ -90,9 +90,10 @@ int auth_init(const struct auth_config *cfg)
 			return rc;
 		}
 		if (r.moved || r.bad)
-			mu_warn("auth: the audit journal held %llu entries not yet in the audit log "
-				"(moved there now) and %llu damaged or torn records (lost)",
-				(unsigned long long)r.moved, (unsigned long long)r.bad);
+			mu_warn(
+			    "auth: the audit journal held %llu entries not yet in the audit log "
+			    "(moved there now) and %llu damaged or torn records (lost)",
+			    (unsigned long long)r.moved, (unsigned long long)r.bad);
 		atomic_fetch_add(&auth__env.audit_lost, r.bad);
 	}
 	return 0;

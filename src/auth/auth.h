@@ -158,6 +158,10 @@ int auth_audit_append_records(struct db *d, const struct auth_principal *who, co
  * the same at start. Returns 0 or a database error (the journal is then kept). */
 int auth_audit_journal_replay(struct db *d, uint64_t *moved, uint64_t *bad);
 
+/* Whether reads of people can be served: 0, or the last audit journal write's failure
+ * (MU_EFULL: no space; MU_EIO: it cannot be opened or written) until one succeeds. */
+int auth_audit_journal_health(void);
+
 /* Walks the chain from the start. *bad_id is 0 when it holds, else the id of the first
  * entry that was edited, removed (the entry after the gap) or reordered; *checked the
  * entries read. keys: the database's key file is loaded from db_path. */

@@ -190,8 +190,7 @@ struct auth__journal_replay {
  * empties them, and opens the journal for writing (*r says what the replay did).
  * Returns 0, or the replay's error (the files are then left as they are). A journal
  * file that cannot be opened is logged and returns 0: reads are refused meanwhile. */
-int auth__journal_open(const char *db_path, struct db_writer *w,
-		       struct auth__journal_replay *r);
+int auth__journal_open(const char *db_path, struct db_writer *w, struct auth__journal_replay *r);
 void auth__journal_close(void);
 bool auth__journal_on(void);
 /* The seq the next record gets. */

@@ -192,7 +192,7 @@ struct posted {
 	const char *action, *record; /* into text */
 	char addr[64];
 	int status;
-	int tries;	       /* drains that failed to commit it */
+	int tries;	    /* drains that failed to commit it */
 	int64_t seq, at_ms; /* seq: its journal record's, 0 when it is not journalled */
 	struct posted *next;
 	char text[]; /* action NUL record NUL: one allocation per entry */
@@ -525,8 +525,12 @@ static int before_send(void *ctx, struct http_req *r, int status)
 		for (struct posted *e = first; e; e = e->next, seq++) {
 			e->seq = seq;
 			e->at_ms = at;
-			struct auth__entry x = {e->anonymous ? NULL : &e->who, e->action, e->record,
-						e->addr, e->status, at};
+			struct auth__entry x = {e->anonymous ? NULL : &e->who,
+						e->action,
+						e->record,
+						e->addr,
+						e->status,
+						at};
 			auth__journal_encode(&buf, seq, at, &x);
 		}
 		if ((rc = auth__journal_write(buf.data, buf.len, n)) == 0)

@@ -5,6 +5,7 @@
  * entries and empties it once they are committed, while reads go on into the other. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,9 @@ static struct {
 	bool sealed; /* file !active holds entries that audit may not hold yet */
 	int64_t next_seq;
 } J = {.fd = {-1, -1}};
+
+/* The last journal write's failure (0: it worked), for /healthz, read without the lock. */
+static atomic_int last_failure;
 
 static void paths(const char *db_path, char out[2][4096])
 {
@@ -399,8 +403,13 @@ int auth__journal_open(const char *db_path, struct db_writer *w, struct auth__jo
 	/* A journal that cannot be opened leaves the server up, writes and all, but every
 	 * read of people is refused (auth__journal_write). The second file is opened at
 	 * the first turn. */
-	(void)open_file(J.path[0], &J.fd[0]);
+	atomic_store(&last_failure, open_file(J.path[0], &J.fd[0]));
 	return 0;
+}
+
+int auth_audit_journal_health(void)
+{
+	return atomic_load(&last_failure);
 }
 
 void auth__journal_close(void)
@@ -431,8 +440,10 @@ int auth__journal_write(const void *buf, size_t n, size_t nseq)
 	int fd = J.fd[J.active];
 	if (!J.open)
 		return MU_ESTOPPED;
-	if (fd < 0)
+	if (fd < 0) {
+		atomic_store(&last_failure, MU_EIO);
 		return MU_EIO;
+	}
 	size_t done = 0;
 	while (done < n) {
 		ssize_t w = write(fd, (const char *)buf + done, n - done);
@@ -445,10 +456,13 @@ int auth__journal_write(const void *buf, size_t n, size_t nseq)
 			if (done && ftruncate(fd, J.size[J.active]) != 0)
 				mu_warn("audit journal: cannot cut a torn record: %s",
 					strerror(errno));
-			return err == ENOSPC || err == EDQUOT || err == EFBIG ? MU_EFULL : MU_EIO;
+			int rc = err == ENOSPC || err == EDQUOT || err == EFBIG ? MU_EFULL : MU_EIO;
+			atomic_store(&last_failure, rc);
+			return rc;
 		}
 		done += (size_t)w;
 	}
+	atomic_store(&last_failure, 0);
 	J.size[J.active] += (off_t)n;
 	J.next_seq += (int64_t)nseq;
 	J.max_seq[J.active] = J.next_seq - 1;

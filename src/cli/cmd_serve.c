@@ -97,13 +97,14 @@ static void metrics(void *ctx, struct mu_buf *out)
 	cli_capabilities_metrics(out);
 }
 
-/* /healthz: 503 storage_full while the writer's last write failed for want of space. */
+/* /healthz: 503 storage_full while the writer's last write failed for want of space,
+ * or while the audit journal cannot be written (reads of people are refused then). */
 static int health(void *ctx)
 {
 	struct serve *s = ctx;
 	struct db_writer_stats st;
 	db_writer_stats(s->writer, &st);
-	return st.storage_full ? MU_EFULL : 0;
+	return st.storage_full ? MU_EFULL : auth_audit_journal_health();
 }
 
 int cmd_serve(int argc, char **argv)

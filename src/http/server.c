@@ -328,7 +328,8 @@ static int dispatch(struct http_server *s, struct req_ctx *c, const char *method
 		memset(&resp, 0, sizeof resp);
 		rc = rt->fn(r, &resp);
 		if (rc == 0 && s->o.guard.before_send)
-			rc = s->o.guard.before_send(s->o.guard.ctx, r, resp.status ? resp.status : 200);
+			rc = s->o.guard.before_send(s->o.guard.ctx, r,
+						    resp.status ? resp.status : 200);
 		if (rc != 0) {
 			json_decref(resp.json);
 			/* A handler's headers go with its refusal too (Retry-After). */

@@ -164,10 +164,10 @@ struct scan_ctx {
 	bool have_site;
 	struct tube_seen tube;
 	bool have_tube;
-	int64_t now;	      /* the batch's clock: a scan is at most a day ahead of it */
+	int64_t now; /* the batch's clock: a scan is at most a day ahead of it */
 	int64_t site_in_round, site_in_round_of; /* the site and round site_within is of */
 	bool site_within;			 /* that site lies inside that round's scope */
-	int64_t inside_scope; /* the scope inside[] belongs to */
+	int64_t inside_scope;			 /* the scope inside[] belongs to */
 	int64_t inside[INSIDE_MAX];
 	size_t ninside;
 };

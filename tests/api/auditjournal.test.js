@@ -63,6 +63,10 @@ test('a journal that cannot be written: the read answers 503 storage_full, each 
     // What reads no person is served as before; so are writes (sign-in wrote one).
     const place = await srv.get('cmd103', `/api/v1/places/${srv.places.district}`);
     assert.equal(place.status, 200, place.text);
+    // And /healthz says so, for the operator's monitoring.
+    const health = await srv.request('GET', '/healthz');
+    assert.equal(health.status, 503, health.text);
+    assert.equal(health.json.error.code, 'storage_full');
     await srv.stop();
     srv = null;
     assert.deepEqual(entries(), before0, 'no entry of a refused read');

@@ -8,7 +8,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { start, finish, sql, assertBareError } = require('./lib/server.js');
+const { start, finish, restart, musterOk, sql, assertBareError } = require('./lib/server.js');
 
 let srv;
 before(async () => {
@@ -132,12 +132,25 @@ test('has she been tested: samples, results, recall and exemption of the rounds 
   let r = await post('staff103', '/api/v1/rounds', { scope: srv.places.district, name: '热线测试轮', pool: 5 });
   assert.equal(r.status, 201, r.text);
   const round = r.json.round.id;
-  const site = { token: srv.tokens.site };
+  // A site of the district's own: a site samples the people of its place only (the
+  // fixture's S1 is one community's). Its token is issued between two servers.
+  r = await post('staff103', '/api/v1/sites', {
+    code: 'S-OP',
+    place: srv.places.district,
+    name: '热线测试点',
+    desks: 1,
+  });
+  assert.equal(r.status, 201, r.text);
+  let token;
+  srv = await restart(srv, [], () => {
+    token = musterOk(['token', 'issue', '--site', 'S-OP', '--db', srv.db]).stdout.trim();
+  });
+  const site = { token };
   const lab = { token: srv.tokens.lab };
   const scan = (p, tube) => ({
     scan_id: crypto.randomUUID(),
     round,
-    site: 'S1',
+    site: 'S-OP',
     tube,
     person: p.code,
     at: new Date().toISOString(),

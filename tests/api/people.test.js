@@ -56,7 +56,15 @@ test("everyone in a small grid, two at a time, matches the grid's people count",
   assert.ok(pages >= 2);
   assertOrdered(people);
   for (const p of people) {
-    assert.deepEqual(Object.keys(p).sort(), ['address', 'household', 'id', 'id_number_masked', 'id_type', 'name', 'sex']);
+    assert.deepEqual(Object.keys(p).sort(), [
+      'address',
+      'household',
+      'id',
+      'id_number_masked',
+      'id_type',
+      'name',
+      'sex',
+    ]);
     // Names, not codes: the building's and the household's (issue 12).
     assert.ok(p.address.length > 0 && !p.address.includes(p.household), p.address);
     assert.ok(p.household.startsWith(srv.places.grid));

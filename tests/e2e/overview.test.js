@@ -13,11 +13,12 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { sql } = require('../api/lib/server.js');
-const { startAll, stopAll, newPage, signIn, shot, overflow, axeSerious } = require('./lib/browser.js');
+const { startAll, stopAll, newPage, signIn, shot, overflow, axeSerious, siteToken } = require('./lib/browser.js');
 
 let env;
 let srv;
 let round;
+let site; // the token of a site at the district: a site samples its own place's people
 let people; // the district's people, in the order they were sampled
 const digits = (s) => Number(String(s).replace(/[^\d]/g, ''));
 
@@ -48,7 +49,7 @@ async function post(url, body, auth) {
 
 async function scan(list) {
   for (let i = 0; i < list.length; i += 1000) {
-    const r = await post('/api/v1/scans', { scans: list.slice(i, i + 1000) }, { token: srv.tokens.site });
+    const r = await post('/api/v1/scans', { scans: list.slice(i, i + 1000) }, { token: site });
     assert.ok(
       r.results.every((x) => x.status === 'ok'),
       JSON.stringify(r.results.filter((x) => x.status !== 'ok')),
@@ -77,6 +78,7 @@ async function result(tubes, outcome) {
 // 1 pool-positive tube, nobody left to sample.
 before(async () => {
   env = await startAll();
+  site = await siteToken(env, 'S-DIST', env.srv.places.district);
   srv = env.srv;
   const admin = { session: await srv.as('admin') };
   round = (await post('/api/v1/rounds', { scope: srv.places.district, name: '区级筛查', pool: 5 }, admin)).round.id;
@@ -94,16 +96,23 @@ before(async () => {
   const at = new Date().toISOString();
   const tubeOf = (i) => `OV-${Math.floor(i / 5)}`;
   await scan(
-    people.map((person, i) => ({ scan_id: crypto.randomUUID(), round, site: 'S1', tube: tubeOf(i), person, at })),
+    people.map((person, i) => ({ scan_id: crypto.randomUUID(), round, site: 'S-DIST', tube: tubeOf(i), person, at })),
   );
   const tubes = [...new Set(people.map((_, i) => tubeOf(i)))];
   if (people.length % 5) {
     const last = tubes[tubes.length - 1];
-    await post(`/api/v1/tubes/${last}/seal`, {}, { token: srv.tokens.site });
+    await post(`/api/v1/tubes/${last}/seal`, {}, { token: site });
   }
   await result(tubes, (t) => (t === 'OV-0' ? 'positive' : 'negative'));
   await scan(
-    [0, 1].map((i) => ({ scan_id: crypto.randomUUID(), round, site: 'S1', tube: `OV-R${i}`, person: people[i], at })),
+    [0, 1].map((i) => ({
+      scan_id: crypto.randomUUID(),
+      round,
+      site: 'S-DIST',
+      tube: `OV-R${i}`,
+      person: people[i],
+      at,
+    })),
   );
   await result(['OV-R0', 'OV-R1'], (t) => (t === 'OV-R0' ? 'positive' : 'negative'));
   await post(`/api/v1/rounds/${round}/close`, {}, admin);

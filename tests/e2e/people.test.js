@@ -213,9 +213,11 @@ test("a server's 500 is said in the page's language, never its English text", as
           }),
         );
         await page.click('button[type=submit]');
-        await page.waitForFunction(
-          () => !/服务器|server/i.test(document.querySelector('[data-test=error]').textContent),
-        );
+        // The old message goes while the request runs: wait for the new one.
+        await page.waitForFunction(() => {
+          const e = document.querySelector('[data-test=error]');
+          return !!e && !/服务器|server/i.test(e.textContent);
+        });
         const bad = await page.textContent('[data-test=error]');
         assert.match(bad, locale === 'zh-CN' ? /查询内容/ : /search text/);
         assert.doesNotMatch(bad, /UTF-8/);

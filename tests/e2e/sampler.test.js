@@ -224,6 +224,7 @@ for (const [w, h, locale] of [
       await scanInto(page, 'tube', tube1);
 
       // The placeholder of the person's field is not cut off.
+      await page.waitForSelector('input[name=person]');
       const cut = await page.$eval('input[name=person]', (el) => {
         const cs = getComputedStyle(el);
         const ctx = document.createElement('canvas').getContext('2d');

@@ -208,12 +208,13 @@ static void test_site_jurisdiction(void **state)
 	char code3[PEOPLE_CODE_LEN + 1];
 	people_code_format(x.code, code3);
 	struct screening_site s3 = {.place_id = m3, .code = "SITE3", .name = "三", .desks = 1};
-	struct screening_site st = {.place_id = f->street, .code = "SITES", .name = "街", .desks = 1};
+	struct screening_site st = {
+	    .place_id = f->street, .code = "SITES", .name = "街", .desks = 1};
 	assert_int_equal(screening_site_add(f->t.db, &s3, NULL), 0);
 	assert_int_equal(screening_site_add(f->t.db, &st, NULL), 0);
 
 	struct screening_scan in[] = {
-	    {"j1", f->round, "SITE1", "TJ1", code3, "2021-06-01"},	 /* M3's at M's site */
+	    {"j1", f->round, "SITE1", "TJ1", code3, "2021-06-01"},	/* M3's at M's site */
 	    {"j2", f->round, "SITE3", "TJ3", f->code[0], "2021-06-01"}, /* M's at M3's site */
 	    {"j3", f->round, "SITE3", "TJ3", f->idno[1], "2021-06-01"}, /* by ID number */
 	    {"j4", f->round, "SITE1", "TJ1", "ZZZZZZZZZZZZZZZZZZZZZZZZZZ", "2021-06-01"},
