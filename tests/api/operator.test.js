@@ -191,7 +191,7 @@ test('has she been tested: samples, results, recall and exemption of the rounds 
   assert.equal(s.name, '热线测试轮');
   assert.equal(s.samples.length, 1);
   assert.equal(s.samples[0].tube, 'OP-NEG');
-  assert.equal(s.samples[0].site, '一号采样点');
+  assert.equal(s.samples[0].site, '热线测试点');
   assert.equal(s.samples[0].pool, 5);
   assert.equal(s.samples[0].result, 'negative');
   assert.equal(s.samples[0].tube_state, 'resulted');
