@@ -188,12 +188,13 @@ test('a note is sent once; a refused exemption is shown in the page language and
     await card.locator('[data-test=rc-record]').click();
     await card.locator('textarea').fill('敲门无人，晚上再来');
     await card.locator('[data-test=rc-save-note]').click();
+    // Shown on the person's card once the server has it (the outbox may not have shown
+    // yet when the click returns: wait for the answer, not for an empty outbox).
+    await card.locator('[data-test=rc-note]').waitFor();
     await page.waitForFunction(() => !document.querySelector('[data-test=rc-outbox]'));
     const notes = sql(srv.db, `SELECT round_id FROM rollcall_notes WHERE person_id = ${who.person_id}`);
     assert.equal(notes.length, 1, 'one note recorded');
     assert.equal(notes[0].round_id, round);
-    // Shown on the person's card once the server has it.
-    await card.locator('[data-test=rc-note]').waitFor();
     assert.match(await card.locator('[data-test=rc-note]').innerText(), /敲门无人，晚上再来/);
 
     // The server refuses the next exemption (as it would a reason it does not know).
