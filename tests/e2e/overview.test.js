@@ -285,3 +285,24 @@ test("a grid worker's start page is their grid, and nothing on it is refused, on
   });
   await context.close();
 });
+
+test('a refresh that cannot reach the server keeps the figures and marks them stale', async (t) => {
+  const { context, page } = await newPage(env);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await shot(t, page, async () => {
+    await signIn(env, page, 'grid1');
+    await page.waitForSelector('section.overview[data-drawn=yes]');
+    assert.equal(await page.locator('[data-test=skeleton]').count(), 0, 'no skeleton once loaded');
+    assert.equal(await page.locator('[data-test=stale]').count(), 0);
+    const before = digits(await page.innerText('[data-test=tile-recalls] b'));
+    await context.setOffline(true);
+    // The next 5 s poll fails: the figures stay, said to be from the last good answer.
+    await page.waitForSelector('[data-test=stale]', { timeout: 15_000 });
+    assert.equal(digits(await page.innerText('[data-test=tile-recalls] b')), before);
+    assert.equal(await page.locator('main [role=alert]').count(), 0, 'not an error: stale');
+    await context.setOffline(false);
+    await page.waitForSelector('[data-test=stale]', { state: 'detached', timeout: 15_000 });
+    assert.equal(await overflow(page), 0);
+  });
+  await context.close();
+});
