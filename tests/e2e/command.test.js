@@ -7,10 +7,10 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const crypto = require('node:crypto');
 const ExcelJS = require('exceljs');
 const { sql } = require('../api/lib/server.js');
-const { startAll, stopAll, newPage, signIn, shot, siteToken, axeSerious } = require('./lib/browser.js');
+const { startAll, stopAll, newPage, signIn, shot, axeSerious } = require('./lib/browser.js');
+const { roundWithRecall } = require('./lib/city.js');
 
 let env;
 let srv;
@@ -30,57 +30,14 @@ function pathOf(code) {
   return out;
 }
 
-async function post(who, url, body) {
-  return srv.request('POST', url, { body, session: await srv.as(who) });
-}
-
+// A round over the city; five people of the test grid in one tube, sampled at the grid's
+// own site, which turns out positive: five recalls (lib/city.js, shared with the sweep).
 before(async () => {
   env = await startAll();
+  const d = await roundWithRecall(env);
   srv = env.srv;
-  let r = await post('admin', '/api/v1/rounds', { scope: srv.places.city, name: '全市第一轮', pool: 5 });
-  assert.equal(r.status, 201, r.text);
-  round = r.json.round.id;
-  // Five people of the test grid in one tube, which turns out positive: five recalls.
-  const ids = sql(
-    srv.db,
-    'SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ' +
-      `WHERE h.code LIKE '${srv.places.grid}%' ORDER BY p.id LIMIT 5`,
-  ).map((x) => x.id);
-  // Sampled at the grid's own site: a site samples the people of its place only.
-  const token = await siteToken(env, 'S-GRID', srv.places.grid);
-  srv = env.srv;
-  const scans = [];
-  for (const id of ids) {
-    const p = await srv.get('admin', `/api/v1/people/${id}`);
-    scans.push({
-      scan_id: crypto.randomUUID(),
-      round,
-      site: 'S-GRID',
-      tube: 'E2E-T1',
-      person: p.json.person.code,
-      at: new Date().toISOString(),
-    });
-  }
-  r = await srv.request('POST', '/api/v1/scans', { token, body: { scans } });
-  assert.ok(
-    r.json.results.every((x) => x.status === 'ok'),
-    r.text,
-  );
-  r = await srv.request('POST', '/api/v1/labs/L1/receipts', { token: srv.tokens.lab, body: { tubes: ['E2E-T1'] } });
-  assert.equal(r.json.results[0].status, 'ok', r.text);
-  r = await srv.request('POST', '/api/v1/results', {
-    token: srv.tokens.lab,
-    body: {
-      results: [{ tube: 'E2E-T1', result: 'positive', ct_orf1ab: 28.5, ct_n: 30.1, at: new Date().toISOString() }],
-    },
-  });
-  assert.equal(r.json.results[0].status, 'ok', r.text);
-  const building = sql(
-    srv.db,
-    `SELECT b.code FROM places b WHERE b.level = 6 AND b.code LIKE '${srv.places.grid}%' ` +
-      'AND b.n_people > 0 ORDER BY b.code LIMIT 1',
-  )[0].code;
-  chain = pathOf(building);
+  round = d.round;
+  chain = pathOf(d.building);
 });
 after(async () => stopAll(env));
 
