@@ -238,3 +238,23 @@ async function doActionsFlush() {
   }
   return out;
 }
+
+// The resend loop of a page with an outbox: send on the browser's 'online' event (through
+// online, default send) and every 4 s while anything waits (waiting()), and once when
+// started. start() in the page's onMounted, after its first load; stop() in onUnmounted.
+export function resender({ waiting, send, online = send }) {
+  let timer = null;
+  return {
+    start() {
+      window.addEventListener('online', online);
+      timer = setInterval(() => {
+        if (waiting()) send();
+      }, 4000);
+      send();
+    },
+    stop() {
+      window.removeEventListener('online', online);
+      clearInterval(timer);
+    },
+  };
+}
