@@ -6,6 +6,15 @@
 #include "core/core.h"
 #include "http/http.h"
 
+/* ---- orders (helper orders) ---- */
+#include "auth/auth.h"
+#include "places/api.h"
+/* Who issues orders (commanders and staff, in their jurisdiction), who acts for a target
+ * and reads orders (grid workers too, for their grids). */
+#define ORDER_ISSUE (AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF))
+#define ORDER_ACT   (ORDER_ISSUE | AUTH_R(AUTH_GRID_WORKER))
+#define ORDER_READ  ORDER_ACT
+
 static const char *db_path_kept;
 static struct db_writer *writer_kept;
 
@@ -23,6 +32,26 @@ const struct http_route calls_api_routes[] = {
     /* ---- calls (helper calls) ---- */
 
     /* ---- orders (helper orders) ---- */
+    {HTTP_POST, "/api/v1/orders", calls__api_post_orders, ORDER_ISSUE, 0,
+     calls__api_place_of_new_order,
+     "issue an order to places below the caller's jurisdiction (a list of codes, or a level "
+     "under a place); due defaults to 24 h, 6 h in wartime"},
+    {HTTP_GET, "/api/v1/orders", calls__api_get_orders, ORDER_READ, 0, places_api_of_query,
+     "the orders issued at or received by a place's subtree, newest first, with their roll-up"},
+    {HTTP_GET, "/api/v1/orders/overdue", calls__api_get_overdue, ORDER_READ, 0, places_api_of_query,
+     "the targets below a place past due and not done, each with the place above that waits"},
+    {HTTP_GET, "/api/v1/orders/{id}", calls__api_get_order, ORDER_READ, 0,
+     calls__api_place_of_order,
+     "an order's targets as a tree with their states, and the roll-up per level"},
+    {HTTP_POST, "/api/v1/orders/{id}/targets/{code}/ack", calls__api_post_ack, ORDER_ACT, 0,
+     calls__api_place_of_target, "a target acknowledges an order"},
+    {HTTP_POST, "/api/v1/orders/{id}/targets/{code}/done", calls__api_post_done, ORDER_ACT, 0,
+     calls__api_place_of_target,
+     "a target reports an order done (kept as reported until its forwarded targets are done)"},
+    {HTTP_POST, "/api/v1/orders/{id}/targets/{code}/blocked", calls__api_post_blocked, ORDER_ACT, 0,
+     calls__api_place_of_target, "a target reports it cannot carry out an order, with a note"},
+    {HTTP_POST, "/api/v1/orders/{id}/targets/{code}/forward", calls__api_post_forward, ORDER_ACT, 0,
+     calls__api_place_of_target, "a target forwards an order to places below it"},
 
     {0, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -26,5 +26,17 @@ struct db_writer *calls__api_writer(void);
 /* ---- calls (helper calls) ---- */
 
 /* ---- orders (helper orders) ---- */
+/* api_orders.c's handlers and resolvers. */
+int calls__api_post_orders(struct http_req *r, struct http_resp *resp);
+int calls__api_post_ack(struct http_req *r, struct http_resp *resp);
+int calls__api_post_done(struct http_req *r, struct http_resp *resp);
+int calls__api_post_blocked(struct http_req *r, struct http_resp *resp);
+int calls__api_post_forward(struct http_req *r, struct http_resp *resp);
+int calls__api_get_order(struct http_req *r, struct http_resp *resp);
+int calls__api_get_orders(struct http_req *r, struct http_resp *resp);
+int calls__api_get_overdue(struct http_req *r, struct http_resp *resp);
+int calls__api_place_of_new_order(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+int calls__api_place_of_target(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+int calls__api_place_of_order(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
 
 #endif

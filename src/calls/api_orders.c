@@ -34,7 +34,8 @@ static int why_fail(struct http_req *r, int rc, const struct mu_why *why)
 {
 	if (!why->text[0])
 		return rc;
-	return http_fail(r, rc, why->field, mu_arena_strndup(&r->arena, why->text, strlen(why->text)));
+	return http_fail(r, rc, why->field,
+			 mu_arena_strndup(&r->arena, why->text, strlen(why->text)));
 }
 
 /* The jurisdiction of the caller as the issuer's place: an admin's is the city. */
@@ -94,7 +95,8 @@ static int targets_member(struct http_req *r, const json_t *body, int64_t **ids,
 			return rc;
 		if (places_level_parse(lv, &level) ||
 		    (level != PLACES_STREET && level != PLACES_COMMUNITY && level != PLACES_GRID))
-			return http_fail(r, MU_EINVAL, "level", "a level is street, community or grid");
+			return http_fail(r, MU_EINVAL, "level",
+					 "a level is street, community or grid");
 		if ((rc = places_api_resolve(r, "under", http_json_str(t, "under"), &node)))
 			return rc;
 		rc = calls_order_places_under(auth_req_db(r), node.id, level, ids, n);
@@ -113,9 +115,9 @@ static int targets_member(struct http_req *r, const json_t *body, int64_t **ids,
 		*ids = mu_xmalloc(len * sizeof **ids);
 		for (size_t i = 0; i < len; i++) {
 			const json_t *c = json_array_get(t, i);
-			if ((rc = places_api_resolve(r, "targets",
-						     json_is_string(c) ? json_string_value(c) : NULL,
-						     &node)))
+			if ((rc = places_api_resolve(
+				 r, "targets", json_is_string(c) ? json_string_value(c) : NULL,
+				 &node)))
 				goto fail;
 			(*ids)[(*n)++] = node.id;
 		}
@@ -230,8 +232,8 @@ int calls__api_post_orders(struct http_req *r, struct http_resp *resp)
 	if (rc || (rc = http_json_only(r, body, allowed)) ||
 	    (rc = http_json_need_str(r, body, "title", &j.in.title)) ||
 	    (rc = http_json_need_str(r, body, "text", &j.in.text)) ||
-	    (rc = time_member(r, body, "due", &j.in.due)) || (rc = caller_place(r, &j.in.issuer_place)) ||
-	    (rc = targets_member(r, body, &ids, &n)))
+	    (rc = time_member(r, body, "due", &j.in.due)) ||
+	    (rc = caller_place(r, &j.in.issuer_place)) || (rc = targets_member(r, body, &ids, &n)))
 		return rc;
 	j.in.issuer_user = p->id;
 	j.in.issuer_name = p->name;
@@ -245,8 +247,8 @@ int calls__api_post_orders(struct http_req *r, struct http_resp *resp)
 	if (rc)
 		return why_fail(r, rc, &j.why);
 	resp->status = 201;
-	resp->json = json_pack("{s:I, s:I, s:o}", "id", (json_int_t)j.id, "targets",
-			       (json_int_t)n, "due", time_json(j.due));
+	resp->json = json_pack("{s:I, s:I, s:o}", "id", (json_int_t)j.id, "targets", (json_int_t)n,
+			       "due", time_json(j.due));
 	return 0;
 }
 
@@ -347,7 +349,8 @@ int calls__api_post_forward(struct http_req *r, struct http_resp *resp)
 	if (rc)
 		return rc;
 	if (!body)
-		return http_fail(r, MU_EINVAL, "targets", "a list of place codes or {\"level\", \"under\"}");
+		return http_fail(r, MU_EINVAL, "targets",
+				 "a list of place codes or {\"level\", \"under\"}");
 	if ((rc = http_json_only(r, body, allowed)) || (rc = time_member(r, body, "due", &j.due)) ||
 	    (rc = targets_member(r, body, &ids, &j.n)))
 		return rc;
@@ -372,12 +375,12 @@ static json_t *rollup_json(const struct calls_order_view *v, const char *within)
 	for (int l = 0; l < CALLS_LEVELS; l++)
 		if (r[l].total)
 			json_array_append_new(
-			    levels, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "level",
-					      places_level_name(l), "acknowledged",
-					      (json_int_t)r[l].acknowledged, "done",
-					      (json_int_t)r[l].done, "blocked", (json_int_t)r[l].blocked,
-					      "overdue", (json_int_t)r[l].overdue, "total",
-					      (json_int_t)r[l].total));
+			    levels,
+			    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "level",
+				      places_level_name(l), "acknowledged",
+				      (json_int_t)r[l].acknowledged, "done", (json_int_t)r[l].done,
+				      "blocked", (json_int_t)r[l].blocked, "overdue",
+				      (json_int_t)r[l].overdue, "total", (json_int_t)r[l].total));
 	return json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "levels", levels, "all",
 			 "acknowledged", (json_int_t)all.acknowledged, "done", (json_int_t)all.done,
 			 "blocked", (json_int_t)all.blocked, "overdue", (json_int_t)all.overdue,
@@ -521,7 +524,8 @@ int calls__api_get_orders(struct http_req *r, struct http_resp *resp)
 	    (rc = http_query_cursor_id(r, &before)) ||
 	    (rc = calls_place_path(auth_req_db(r), node.id, within)))
 		return rc;
-	struct order_page pg = {.r = r, .within = within, .arr = json_array(), .limit = (size_t)limit};
+	struct order_page pg = {
+	    .r = r, .within = within, .arr = json_array(), .limit = (size_t)limit};
 	rc = calls_order_list(auth_req_db(r), within, before, pg.limit + 1, list_one, &pg);
 	if (rc < 0) {
 		json_decref(pg.arr);
@@ -555,10 +559,10 @@ static int overdue_one(const struct calls_overdue *od, void *ctx)
 	if (rc)
 		return rc;
 	json_t *target = place_json(d, od->place_id);
-	json_t *row = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o}", "order", (json_int_t)o.id,
-				"title", o.title, "due", time_json(od->due), "state",
-				calls_order_state_name(od->state), "target", target, "above",
-				place_json(d, od->above_place));
+	json_t *row =
+	    json_pack("{s:I, s:s, s:o, s:s, s:o, s:o}", "order", (json_int_t)o.id, "title", o.title,
+		      "due", time_json(od->due), "state", calls_order_state_name(od->state),
+		      "target", target, "above", place_json(d, od->above_place));
 	json_array_append_new(pg->arr, row);
 	pg->got++;
 	pg->last = od->target_id;

@@ -8,7 +8,10 @@
 #define MU_CALLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "core/core.h"
 
 struct db;
 struct mu_why;
@@ -44,5 +47,158 @@ int calls_wartime_history(struct db *d, int64_t place_id,
 /* ---- calls (helper calls) ---- */
 
 /* ---- orders (helper orders) ---- */
+/* Orders down the place tree (令行禁止, orders.c): a unit issues an order to places
+ * strictly below it; each target acknowledges, reports done or blocked with a note, and
+ * may forward the order to places below itself. A target with forwarded targets is done
+ * only when every one of them is: its own "done" before then is kept as reported and
+ * it becomes done, by cascade, when the last of them is. Every function takes the time
+ * it acts at (now): the tests' fake clock. */
+
+enum calls_order_state {
+	CALLS_ORDER_PENDING = 0,
+	CALLS_ORDER_ACKNOWLEDGED,
+	CALLS_ORDER_DONE,
+	CALLS_ORDER_BLOCKED,
+};
+/* "pending", "acknowledged", "done", "blocked"; NULL outside the enum. */
+const char *calls_order_state_name(int state);
+
+/* What a target reports (calls_order_act). */
+enum calls_order_act { CALLS_ACT_ACK = 1, CALLS_ACT_DONE, CALLS_ACT_BLOCKED };
+/* "ack", "done", "blocked" → CALLS_ACT_*; MU_EINVAL else. */
+int calls_order_act_parse(const char *s, int *act);
+
+#define CALLS_ORDER_TITLE_MAX	200	    /* code points */
+#define CALLS_ORDER_TEXT_MAX	4000	    /* code points */
+#define CALLS_ORDER_NOTE_MAX	1000	    /* code points */
+#define CALLS_ORDER_TARGETS_MAX 10000	    /* targets one issue or forward names */
+#define CALLS_ORDER_DUE_NORMAL	(24 * 3600) /* a missing due: 24 h after issue ... */
+#define CALLS_ORDER_DUE_WARTIME (6 * 3600)  /* ... or 6 h when the issuer is in wartime */
+#define CALLS_PATH_MAX		200	    /* bytes of a place path "/1/5/77/" with its NUL */
+
+/* The path string of place id, "/ID/ID/…/" from the city down (what order rows keep to
+ * test "within a subtree" as a prefix). 0, MU_ENOTFOUND or a database error. */
+int calls_place_path(struct db *d, int64_t id, char out[CALLS_PATH_MAX]);
+/* True when path lies within (or is) the place whose path is within. */
+bool calls_path_within(const char *path, const char *within);
+
+struct calls_order {
+	int64_t id;
+	char title[CALLS_ORDER_TITLE_MAX * 4 + 1];
+	char text[CALLS_ORDER_TEXT_MAX * 4 + 1];
+	int64_t issuer_place, issuer_user; /* issuer_user 0 on the command line */
+	char issuer_path[CALLS_PATH_MAX];
+	char issuer_name[65]; /* the issuing user's name, "cli:…" on the command line */
+	int64_t issued_at, due;
+	bool wartime; /* the issuer's place was in wartime when it was issued */
+};
+
+/* A new order. due 0: issued_at + CALLS_ORDER_DUE_NORMAL, or CALLS_ORDER_DUE_WARTIME
+ * when calls_wartime_of says the issuer's place is in wartime at issued_at (the only
+ * thing wartime changes about an order). targets: place ids, each strictly below the
+ * issuer's place. */
+struct calls_order_new {
+	const char *title, *text;
+	int64_t issuer_place, issuer_user;
+	const char *issuer_name;
+	int64_t issued_at, due;
+	const int64_t *targets;
+	size_t n;
+};
+/* Issues in (one 'issue' step) and sets *id and *due. MU_EINVAL for a bad title, text,
+ * due (not after issued_at), no target, too many, a place named twice or the issuer's
+ * own place; MU_EFORBIDDEN for a target outside the issuer's subtree; MU_ENOTFOUND for
+ * an unknown place. why (may be NULL) names the field. Runs in the caller's
+ * transaction. */
+int calls_order_issue(struct db *d, const struct calls_order_new *in, int64_t *id, int64_t *due,
+		      struct mu_why *why);
+
+/* The places at level in the subtree of under (under itself when at that level), for
+ * an issue or forward by {"level","under"}: *ids (the caller frees) and *n. MU_ETOOBIG
+ * past CALLS_ORDER_TARGETS_MAX; MU_EINVAL when level is not street, community or grid. */
+int calls_order_places_under(struct db *d, int64_t under, int level, int64_t **ids, size_t *n);
+
+/* Reads an order. MU_ENOTFOUND when absent. */
+int calls_order_get(struct db *d, int64_t id, struct calls_order *out);
+
+/* One target of an order, as read (a view's row). */
+struct calls_order_target {
+	int64_t id, place_id, parent_id; /* parent_id: the target that forwarded it, or 0 */
+	int level, state;
+	int64_t due, acked_at, done_at, blocked_at, reported_at; /* 0 when not set */
+	const char *path, *note;				 /* the view's; note NULL: none */
+	/* Computed by the view: overdue (not done and past due at now), the index of the
+	 * parent in the view (SIZE_MAX for the issuer's own targets), the blocked targets
+	 * anywhere below, the forwarded targets' first index and the next sibling's. */
+	bool overdue;
+	size_t parent, first_child, next_sibling;
+	int64_t blocked_below;
+};
+#define CALLS_NONE ((size_t)-1)
+
+/* An order with every target, in id order (a forwarded target after the one that
+ * forwarded it), and the figures computed at now. _new reads; _free accepts NULL. */
+struct calls_order_view {
+	struct calls_order o;
+	struct calls_order_target *t;
+	size_t n, cap;
+	size_t first_root; /* the issuer's first target; siblings by next_sibling */
+	struct mu_arena arena;
+};
+int calls_order_view_new(struct db *d, int64_t id, int64_t now, struct calls_order_view **out);
+void calls_order_view_free(struct calls_order_view *v);
+/* The index of the target at place_id; CALLS_NONE when the order has none there. */
+size_t calls_order_view_find(const struct calls_order_view *v, int64_t place_id);
+/* Whether target i shows to a viewer at the place whose path is within (NULL: every
+ * target): all when the issuer lies within it, else the targets within it. */
+bool calls_order_view_shows(const struct calls_order_view *v, size_t i, const char *within);
+
+/* The roll-up of the targets shown to within, per level of the tree: out[level] for
+ * level 0..PLACES_NLEVELS-1 (total 0 at levels without targets), and *all over them. */
+struct calls_order_rollup {
+	int64_t acknowledged; /* past pending: acknowledged, done or blocked */
+	int64_t done, blocked, overdue, total;
+};
+#define CALLS_LEVELS 8 /* = PLACES_NLEVELS */
+void calls_order_rollup(const struct calls_order_view *v, const char *within,
+			struct calls_order_rollup out[CALLS_LEVELS],
+			struct calls_order_rollup *all);
+
+/* What a target at place_id reports: ack (pending → acknowledged; again: nothing),
+ * done (with forwarded targets not all done: kept as reported, state acknowledged;
+ * else done, which may make the targets above done in turn when they reported; again:
+ * nothing), blocked (with note; MU_EEXIST once done). A done or blocked report
+ * acknowledges a pending target too. Each change is a step. *state: the target's state
+ * after. MU_ENOTFOUND when the order has no target at place_id; MU_EINVAL for a bad
+ * note. */
+int calls_order_act(struct db *d, int64_t order_id, int64_t place_id, int act, const char *note,
+		    int64_t user_id, int64_t now, int *state, struct mu_why *why);
+
+/* The target at place_id forwards the order to places[0..n), each strictly below it and
+ * not yet a target of the order, due at due (0: the target's own; never later). The
+ * forwarding target is acknowledged if it was pending. MU_ENOTFOUND (no such target),
+ * MU_EEXIST (already done, or a place already a target), MU_EINVAL (a place not below
+ * it, none, too many, due later than its own). */
+int calls_order_forward(struct db *d, int64_t order_id, int64_t place_id, const int64_t *places,
+			size_t n, int64_t due, int64_t user_id, int64_t now, struct mu_why *why);
+
+/* The orders issued within, or with a target within, the place whose path is within,
+ * newest first, ids below before (0: from the newest), at most limit of them (read
+ * before fn is called: fn may read on d); fn's non-zero return stops the walk and is
+ * returned. */
+int calls_order_list(struct db *d, const char *within, int64_t before, size_t limit,
+		     int (*fn)(int64_t id, void *ctx), void *ctx);
+
+/* A target past due and not done, with the place above it that waits for it (the
+ * issuer's, or the target that forwarded it). */
+struct calls_overdue {
+	int64_t target_id, order_id, place_id, above_place, due;
+	int level, state;
+};
+/* The overdue targets strictly below the place whose path is within, at now, by target
+ * id from after (exclusive), at most limit of them (read before fn is called); fn's
+ * non-zero return stops and is returned. */
+int calls_order_overdue(struct db *d, const char *within, int64_t now, int64_t after, size_t limit,
+			int (*fn)(const struct calls_overdue *o, void *ctx), void *ctx);
 
 #endif

@@ -84,8 +84,8 @@ static int text_check(const char *s, size_t max, bool required, const char *fiel
 static const char sql_step[] = "INSERT INTO order_steps(order_id, target_id, kind, note, user_id,"
 			       " by_cascade, at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-static int step_add(struct db *d, int64_t order, int64_t target, const char *kind,
-		    const char *note, int64_t user, bool cascade, int64_t at)
+static int step_add(struct db *d, int64_t order, int64_t target, const char *kind, const char *note,
+		    int64_t user, bool cascade, int64_t at)
 {
 	struct db_stmt *s;
 	int rc = db_prepare(d, sql_step, &s);
@@ -148,8 +148,7 @@ static int id_cmp(const void *a, const void *b)
  * MU_ENOTFOUND with why on "targets"; out_of is the error for a place outside above's
  * subtree (MU_EFORBIDDEN for an issue, MU_EINVAL for a forward). */
 static int targets_check(struct db *d, const int64_t *places, size_t n, const char *above,
-			 int out_of, char (*paths)[CALLS_PATH_MAX], int *levels,
-			 struct mu_why *why)
+			 int out_of, char (*paths)[CALLS_PATH_MAX], int *levels, struct mu_why *why)
 {
 	if (n == 0)
 		return mu_why_set(why, MU_EINVAL, "targets", "an order needs at least one target");
@@ -205,10 +204,11 @@ int calls_order_issue(struct db *d, const struct calls_order_new *in, int64_t *i
 	if ((rc = calls_place_path(d, in->issuer_place, issuer_path)))
 		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "place", "no place has this id")
 					  : rc;
-	if ((rc = calls_wartime_of(d, in->issuer_place, in->issued_at, &wartime)))
+	if ((rc = calls_wartime_of(d, in->issuer_place, in->issued_at, &wartime, NULL)))
 		return rc;
-	*due = in->due ? in->due
-		       : in->issued_at + (wartime ? CALLS_ORDER_DUE_WARTIME : CALLS_ORDER_DUE_NORMAL);
+	*due = in->due
+		   ? in->due
+		   : in->issued_at + (wartime ? CALLS_ORDER_DUE_WARTIME : CALLS_ORDER_DUE_NORMAL);
 	if (*due <= in->issued_at)
 		return mu_why_set(why, MU_EINVAL, "due", "an order is due after it is issued");
 	if (in->n && in->n <= CALLS_ORDER_TARGETS_MAX) {
@@ -381,7 +381,8 @@ int calls_order_view_new(struct db *d, int64_t id, int64_t now, struct calls_ord
 	}
 	for (size_t i = v->n; i-- > 0;) {
 		struct calls_order_target *t = &v->t[i];
-		size_t *head = t->parent == CALLS_NONE ? &v->first_root : &v->t[t->parent].first_child;
+		size_t *head =
+		    t->parent == CALLS_NONE ? &v->first_root : &v->t[t->parent].first_child;
 		t->next_sibling = *head;
 		*head = i;
 		if (t->parent != CALLS_NONE)
@@ -415,7 +416,8 @@ size_t calls_order_view_find(const struct calls_order_view *v, int64_t place_id)
 
 bool calls_order_view_shows(const struct calls_order_view *v, size_t i, const char *within)
 {
-	return calls_path_within(v->o.issuer_path, within) || calls_path_within(v->t[i].path, within);
+	return calls_path_within(v->o.issuer_path, within) ||
+	       calls_path_within(v->t[i].path, within);
 }
 
 void calls_order_rollup(const struct calls_order_view *v, const char *within,
@@ -425,7 +427,8 @@ void calls_order_rollup(const struct calls_order_view *v, const char *within,
 	memset(all, 0, sizeof *all);
 	for (size_t i = 0; i < v->n; i++) {
 		const struct calls_order_target *t = &v->t[i];
-		if (t->level < 0 || t->level >= CALLS_LEVELS || !calls_order_view_shows(v, i, within))
+		if (t->level < 0 || t->level >= CALLS_LEVELS ||
+		    !calls_order_view_shows(v, i, within))
 			continue;
 		struct calls_order_rollup *r[2] = {&out[t->level], all};
 		for (int k = 0; k < 2; k++) {
@@ -627,8 +630,9 @@ int calls_order_forward(struct db *d, int64_t order_id, int64_t place_id, const 
 	if (t.state == CALLS_ORDER_DONE)
 		return mu_why_set(why, MU_EEXIST, "code", "the target is already done");
 	if (due > t.due)
-		return mu_why_set(why, MU_EINVAL, "due", "a forwarded order is due no later than "
-							 "the order it forwards");
+		return mu_why_set(why, MU_EINVAL, "due",
+				  "a forwarded order is due no later than "
+				  "the order it forwards");
 	if (!due)
 		due = t.due;
 	if (n && n <= CALLS_ORDER_TARGETS_MAX) {
@@ -708,9 +712,8 @@ static const char sql_overdue[] =
     " WHERE t.path > ?1 AND t.path < ?2 AND t.done_at IS NULL AND t.due < ?3 AND t.id > ?4"
     " ORDER BY t.id";
 
-int calls_order_overdue(struct db *d, const char *within, int64_t now, int64_t after,
-			size_t limit, int (*fn)(const struct calls_overdue *o, void *ctx),
-			void *ctx)
+int calls_order_overdue(struct db *d, const char *within, int64_t now, int64_t after, size_t limit,
+			int (*fn)(const struct calls_overdue *o, void *ctx), void *ctx)
 {
 	char hi[CALLS_PATH_MAX];
 	struct db_stmt *s;

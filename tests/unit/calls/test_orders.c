@@ -187,10 +187,12 @@ static void test_cascade(void **state)
 	FIG_EQ(rollup(f, id, PLACES_COMMUNITY, t, NULL), 0, 0, 0, 0, 3);
 	/* Forwarding again to a target, or outside the street, or later than due: refused. */
 	int64_t again[] = {f->m11}, other[] = {f->m21}, later[] = {f->g111};
-	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, again, 1, 0, 9, t, &why), MU_EEXIST);
-	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, other, 1, 0, 9, t, &why), MU_EINVAL);
-	assert_int_equal(
-	    calls_order_forward(f->t.db, id, f->m11, later, 1, T0 + 3601, 9, t, &why), MU_EINVAL);
+	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, again, 1, 0, 9, t, &why),
+			 MU_EEXIST);
+	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, other, 1, 0, 9, t, &why),
+			 MU_EINVAL);
+	assert_int_equal(calls_order_forward(f->t.db, id, f->m11, later, 1, T0 + 3601, 9, t, &why),
+			 MU_EINVAL);
 	assert_int_equal(calls_order_forward(f->t.db, id, f->t1, later, 1, 0, 9, t, &why),
 			 MU_ENOTFOUND);
 	assert_int_equal(count(f, "SELECT count(*) FROM order_targets"), 5);
@@ -213,7 +215,8 @@ static void test_cascade(void **state)
 	FIG_EQ(rollup(f, id, PLACES_COMMUNITY, t, NULL), 2, 2, 0, 0, 3);
 	assert_int_equal(count(f, "SELECT count(*) FROM order_steps WHERE by_cascade = 1"), 1);
 	assert_int_equal(count(f, "SELECT count(*) FROM order_targets t JOIN places p ON"
-				  " p.id = t.place_id WHERE p.code = 'S1' AND t.done_at = " "1623283280"),
+				  " p.id = t.place_id WHERE p.code = 'S1' AND t.done_at = "
+				  "1623283280"),
 			 1);
 	/* S2's community is blocked: it shows up the tree, and S2 cannot be done yet. */
 	assert_int_equal(act(f, id, f->m21, CALLS_ACT_BLOCKED, t + 30), CALLS_ORDER_BLOCKED);
@@ -237,7 +240,8 @@ static void test_cascade(void **state)
 	/* Once done: blocked and forwarding are refused, done again changes nothing. */
 	assert_int_equal(act(f, id, f->m21, CALLS_ACT_BLOCKED, t + 60), MU_EEXIST);
 	assert_int_equal(act(f, id, f->s1, CALLS_ACT_DONE, t + 60), CALLS_ORDER_DONE);
-	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, later, 1, 0, 9, t, &why), MU_EEXIST);
+	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, later, 1, 0, 9, t, &why),
+			 MU_EEXIST);
 	assert_int_equal(act(f, id, f->t1, CALLS_ACT_ACK, t), MU_ENOTFOUND);
 	assert_int_equal(count(f, "SELECT count(*) FROM order_steps WHERE kind = 'done'"), 5);
 	assert_int_equal(count(f, "SELECT count(*) FROM order_steps WHERE kind = 'reported'"), 2);
@@ -289,7 +293,8 @@ static void test_overdue(void **state)
 	struct fx *f = *state;
 	int64_t id = issue_to_streets(f, T0 + 3600);
 	int64_t to_s1[] = {f->m11, f->m12};
-	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, to_s1, 2, T0 + 1800, 9, T0, NULL), 0);
+	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, to_s1, 2, T0 + 1800, 9, T0, NULL),
+			 0);
 	/* Before any due: nothing. */
 	assert_int_equal(overdue(f, f->d, T0 + 1800).n, 0);
 	FIG_EQ(rollup(f, id, PLACES_COMMUNITY, T0 + 1800, NULL), 0, 0, 0, 0, 2);
@@ -365,6 +370,43 @@ static void test_views(void **state)
 	assert_int_equal(n, 0);
 }
 
+static void test_wartime_due(void **state)
+{
+	/* The district switched to wartime before the order: 6 hours, not 24; a due given
+	 * is kept as given. After it switches back: 24 hours again. */
+	struct fx *f = *state;
+	struct calls_order o;
+	int64_t one[] = {f->s1}, id, due;
+	assert_int_equal(calls_wartime_set(f->t.db, f->d, true, T0 - 60, "战时", 0, NULL, NULL), 0);
+	struct calls_order_new in = {.title = "令",
+				     .text = "正文",
+				     .issuer_place = f->d,
+				     .issuer_name = "cli:x",
+				     .issued_at = T0,
+				     .targets = one,
+				     .n = 1};
+	assert_int_equal(calls_order_issue(f->t.db, &in, &id, &due, NULL), 0);
+	assert_int_equal(due, T0 + 6 * 3600);
+	assert_int_equal(calls_order_get(f->t.db, id, &o), 0);
+	assert_true(o.wartime);
+	in.due = T0 + 48 * 3600;
+	assert_int_equal(calls_order_issue(f->t.db, &in, &id, &due, NULL), 0);
+	assert_int_equal(due, T0 + 48 * 3600);
+	assert_int_equal(calls_wartime_set(f->t.db, f->d, false, T0 + 60, "平时", 0, NULL, NULL),
+			 0);
+	in.due = 0;
+	in.issued_at = T0 + 120;
+	assert_int_equal(calls_order_issue(f->t.db, &in, &id, &due, NULL), 0);
+	assert_int_equal(due, T0 + 120 + 24 * 3600);
+	/* Another district is not in wartime because this one was at T0. */
+	in.issuer_place = f->d2;
+	in.issued_at = T0;
+	int64_t t1[] = {f->t1};
+	in.targets = t1;
+	assert_int_equal(calls_order_issue(f->t.db, &in, &id, &due, NULL), 0);
+	assert_int_equal(due, T0 + 24 * 3600);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +415,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_done_without_report, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overdue, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_views, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wartime_due, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
