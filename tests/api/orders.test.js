@@ -199,7 +199,11 @@ test('a unit acts and reads inside its jurisdiction only', async () => {
   assertBareError(r, 404);
   r = await post('cmd103', `/api/v1/orders/999999/targets/${streets[0]}/ack`, {});
   assertBareError(r, 404);
-  r = await post('cmd103', '/api/v1/orders', { title: 't', text: 't', targets: { level: 'building', under: '440103' } });
+  r = await post('cmd103', '/api/v1/orders', {
+    title: 't',
+    text: 't',
+    targets: { level: 'building', under: '440103' },
+  });
   assertBareError(r, 400);
 
   // A community's worker sees its own target alone, and the order in its list.
@@ -230,7 +234,9 @@ test('a unit acts and reads inside its jurisdiction only', async () => {
   assert.ok(st.json.targets[0].forwarded.every((t) => t.mine));
   // The district's list holds it; another district's place none of it.
   const dl = await srv.get('cmd103', '/api/v1/orders?place=440103');
-  assert.ok(dl.json.orders.some((o) => o.id === order && o.rollup.all.total === streets.length + commA.length + commB.length));
+  assert.ok(
+    dl.json.orders.some((o) => o.id === order && o.rollup.all.total === streets.length + commA.length + commB.length),
+  );
   const none = await srv.get('cmd106', '/api/v1/orders?place=440106');
   assert.equal(none.json.orders.length, 0);
 });
@@ -281,13 +287,24 @@ test('overdue targets are listed at the place above them', async () => {
   let cursor = null;
   const seen = [];
   for (let i = 0; i < 50; i++) {
-    const p = await srv.get('cmd103', `/api/v1/orders/overdue?place=440103&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+    const p = await srv.get(
+      'cmd103',
+      `/api/v1/orders/overdue?place=440103&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     seen.push(...p.json.overdue.map((x) => `${x.order}/${x.target.code}`));
     cursor = p.json.cursor;
     if (!cursor) break;
   }
-  assert.deepEqual(seen, d.json.overdue.map((x) => `${x.order}/${x.target.code}`));
+  assert.deepEqual(
+    seen,
+    d.json.overdue.map((x) => `${x.order}/${x.target.code}`),
+  );
   // A due before now is refused.
-  r = await post('cmd103', '/api/v1/orders', { title: 't', text: 't', targets: [streets[0]], due: '2020-01-01T00:00:00Z' });
+  r = await post('cmd103', '/api/v1/orders', {
+    title: 't',
+    text: 't',
+    targets: [streets[0]],
+    due: '2020-01-01T00:00:00Z',
+  });
   assertBareError(r, 400);
 });

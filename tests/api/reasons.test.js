@@ -48,6 +48,34 @@ const ROUTES = {
       results: ['invalid', 'too_large'], // batch_body(r, "results")
     },
   },
+  // ---- orders (helper orders): src/calls/orders.c and api_orders.c ----
+  orders: {
+    // POST /api/v1/orders
+    issue: {
+      title: ['invalid'],
+      text: ['invalid'],
+      due: ['invalid'],
+      targets: ['invalid', 'not_found', 'forbidden'],
+      level: ['invalid'],
+      under: ['invalid', 'not_found'],
+    },
+    // POST /api/v1/orders/{id}/targets/{code}/ack|done|blocked
+    act: {
+      id: ['invalid', 'not_found'],
+      code: ['invalid', 'not_found', 'conflict'],
+      note: ['invalid'],
+      action: ['invalid'],
+    },
+    // POST /api/v1/orders/{id}/targets/{code}/forward
+    forward: {
+      id: ['invalid', 'not_found'],
+      code: ['invalid', 'not_found', 'conflict'],
+      targets: ['invalid', 'not_found', 'conflict', 'forbidden'],
+      due: ['invalid'],
+      level: ['invalid'],
+      under: ['invalid', 'not_found'],
+    },
+  },
 };
 
 // Core's table: MU_E* name → stable code string.
@@ -82,6 +110,21 @@ test('every literal refusal of the four routes is listed', () => {
     const [, pair, file] = x.split('|');
     assert.ok(listed.has(pair), `${file} refuses ${pair}: list it here and give it a message`);
   }
+});
+
+test('every literal refusal of the order routes is listed', () => {
+  const table = codeTable();
+  const listed = new Set();
+  for (const fields of Object.values(ROUTES.orders))
+    for (const [f, codes] of Object.entries(fields)) for (const c of codes) listed.add(`${f}:${c}`);
+  let found = 0;
+  for (const f of ['calls/orders.c', 'calls/api_orders.c']) {
+    for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g)) {
+      found++;
+      assert.ok(listed.has(`${m[2]}:${table[m[1]]}`), `${f} refuses ${m[2]}:${table[m[1]]}: list it here`);
+    }
+  }
+  assert.ok(found >= 10, `read the refusals (${found})`);
 });
 
 test('each listed refusal and every error code has a Chinese and an English message', async () => {

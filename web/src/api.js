@@ -156,3 +156,13 @@ export const resultsSend = (results) => post('/api/v1/results', { results });
 
 // params: {user, record, cursor}
 export const auditList = (params) => get(`/api/v1/audit${qs(params)}`);
+
+// ---- orders (helper orders) ----
+export const ordersList = (params) => get(`/api/v1/orders${qs(params)}`);
+export const ordersOverdue = (params) => get(`/api/v1/orders/overdue${qs(params)}`);
+export const orderGet = (id) => get(`/api/v1/orders/${enc(id)}`);
+// body: {title, text, targets: [CODE…] | {level, under}, due?}
+export const orderIssue = (body) => post('/api/v1/orders', body);
+// step: 'ack' | 'done' | 'blocked' (body {note?}) or 'forward' (body {targets, due?})
+export const orderStep = (id, code, step, body) =>
+  post(`/api/v1/orders/${enc(id)}/targets/${enc(code)}/${enc(step)}`, body ?? {});

@@ -61,6 +61,16 @@ export const PAGES = [
     nav: 5,
     label: 'nav.audit',
   },
+  // ---- orders (helper orders): orders received and issued, and one order's tracker.
+  {
+    name: 'orders',
+    path: '/orders',
+    component: () => import('./pages/Orders.vue'),
+    roles: FIELD,
+    nav: 2.5,
+    label: 'orders.nav',
+  },
+  { name: 'order', path: '/orders/:id', component: () => import('./pages/Order.vue'), roles: FIELD },
   { name: 'notFound', path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue') },
 ];
 

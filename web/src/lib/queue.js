@@ -3,7 +3,7 @@
 // carries a uuid made here, so sending it twice — after a lost answer, a reload, a day
 // offline — is recorded once by the server.
 import { openDB } from 'idb';
-import { sessionGet, scansSend, exemptionAdd, noteAdd } from '../api.js';
+import { sessionGet, scansSend, exemptionAdd, noteAdd, orderStep } from '../api.js';
 import { session } from '../session.js';
 
 const BATCH = 100;
@@ -166,7 +166,10 @@ function fieldDb() {
   return fdbp;
 }
 
-const SENDERS = { exemption: exemptionAdd, note: noteAdd };
+// An order's step (ack, done, blocked) by a target: {order, code, step, note}; the server
+// records an ack or a done sent twice once.
+const orderSend = ({ order, code, step, note }) => orderStep(order, code, step, note ? { note } : {});
+const SENDERS = { exemption: exemptionAdd, note: noteAdd, order: orderSend };
 
 export async function actionEnqueue(kind, body, extra = {}) {
   const a = { id: uuid(), kind, body, ...extra, queued_at: Date.now() };
