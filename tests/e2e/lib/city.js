@@ -57,7 +57,19 @@ async function roundWithRecall(env) {
     `SELECT b.code FROM places b WHERE b.level = 6 AND b.code LIKE '${srv.places.grid}%' ` +
       'AND b.n_people > 0 ORDER BY b.code LIMIT 1',
   )[0].code;
-  return { round, person: ids[0], building, grid: srv.places.grid };
+  // ---- orders (helper orders): a district order to its streets, forwarded by one of them.
+  r = await post(srv, 'cmd103', '/api/v1/orders', {
+    title: '全员核酸检测',
+    text: '今日完成辖区全员核酸检测',
+    targets: { level: 'street', under: srv.places.district },
+  });
+  assert.equal(r.status, 201, r.text);
+  const order = r.json.id;
+  r = await post(srv, 'cmd103', `/api/v1/orders/${order}/targets/${srv.places.street}/forward`, {
+    targets: { level: 'community', under: srv.places.street },
+  });
+  assert.equal(r.status, 201, r.text);
+  return { round, person: ids[0], building, grid: srv.places.grid, order };
 }
 
 // Every page a fixture role can open, with the user who opens it and the URL that shows
@@ -82,6 +94,8 @@ function pageVisits(srv, d) {
     { page: 'sampler', user: 'sampler1', url: '/sampler' },
     { page: 'lab', user: 'lab1', url: '/lab' },
     { page: 'audit', user: 'auditor1', url: '/audit' },
+    { page: 'orders', user: 'cmd103', url: '/orders' },
+    { page: 'order', user: 'cmd103', url: `/orders/${d.order}` },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
