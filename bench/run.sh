@@ -13,6 +13,9 @@
 #   coverage-live  GET coverage of random city…grid nodes over HTTP while a drill runs (p99)
 #   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
 #                  loading the sign-in page; and the web app's JavaScript gzipped
+#   orders-load    calls-load part 2: 1,000 orders with ~30,000 targets; the roll-up of one
+#                  order (p99) vs reading its rows, the overdue listing of a district (p99)
+#                  vs counting its targets
 # The full-scale city is kept in build/bench/city.db; delete it to regenerate.
 # Everything stays under build/bench/. Servers started here are stopped on any exit.
 set -eu
@@ -350,4 +353,10 @@ if want coverage; then
   [ -f "$out/screen.resulted" ] || { screen_ingest; screen_results >&2; }
   build/bench/screening_bench coverage "$screen_db" "$(cat "$out/screen.round")"
   screen_clean
+fi
+
+# ---- orders (helper orders) ----
+if want orders-load; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/orders_bench "$city_db" "${ORDERS:-1000}"
 fi
