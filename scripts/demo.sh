@@ -58,6 +58,25 @@ adduser sampler sampler "$first_street"
 adduser lab lab "$city"
 adduser auditor auditor "$city"
 
+# ---- orders ----
+echo
+echo "== an order from 荔湾区 to its streets, forwarded by two of them, partly acknowledged"
+order=$("$bin" order issue --title "全员核酸检测" --text "今日24时前完成辖区全员核酸检测，逐级签收" \
+  --level street --under 440103 --db "$db" 2>/dev/null)
+read -r o_s1 o_s2 o_s3 _ <<<"$(echo $streets)"
+for s in "$o_s1" "$o_s2"; do
+  "$bin" order forward "$order" --target "$s" --level community --db "$db" 2>/dev/null
+done
+for c in $(sqlite3 "$db" "SELECT code FROM places WHERE level = 3 AND code LIKE '$o_s1%' ORDER BY code LIMIT 3"); do
+  "$bin" order ack "$order" --target "$c" --db "$db" 2>/dev/null
+done
+"$bin" order done "$order" --target "$(sqlite3 "$db" "SELECT code FROM places WHERE level = 3 AND code LIKE '$o_s1%' ORDER BY code LIMIT 1")" \
+  --note "已完成" --db "$db" 2>/dev/null
+"$bin" order done "$order" --target "$o_s1" --note "已部署，待各社区完成" --db "$db" 2>/dev/null
+"$bin" order ack "$order" --target "$o_s3" --db "$db" 2>/dev/null
+"$bin" order show "$order" --db "$db" | sed -n 1,5p
+echo "(the tracker: /orders/$order on the web, as liwan)"
+
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)
 # The server and the drill run in the background; Ctrl-C (or the end of the server)

@@ -1,6 +1,7 @@
-/* cmd_order.c: `muster order issue|show` — an order down the tree from the command line
- * (the figures of POST and GET /api/v1/orders): issue one from a unit to the places at a
- * level under a place, or to places named, and show one as its tree and roll-up. */
+/* cmd_order.c: `muster order issue|forward|ack|done|blocked|show` — an order down the tree
+ * from the command line (as POST and GET /api/v1/orders do): issue one from a unit to the
+ * places at a level under a place, or to places named; a target's forward and steps; and
+ * show one as its tree and roll-up. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,17 @@
 static const char help[] =
     "usage: muster order issue --title TEXT --text TEXT (--level LEVEL --under CODE |\n"
     "                          --targets CODE,CODE...) [--by CODE] [--due ISO] [--db PATH]\n"
+    "       muster order forward ID --target CODE --level LEVEL [--db PATH]\n"
+    "       muster order ack|done|blocked ID --target CODE [--note TEXT] [--db PATH]\n"
     "       muster order show ID [--json] [--db PATH]\n"
     "\n"
     "issue  an order from the unit --by (default: --under) to the places at LEVEL (street,\n"
     "       community or grid) under --under, or to the places --targets names; each must\n"
     "       lie strictly below the issuing unit. --due defaults to 24 h after now, 6 h when\n"
     "       the issuing unit is in wartime. Prints the new order's id alone.\n"
+    "forward  the target at --target forwards the order to every place at LEVEL under it.\n"
+    "ack, done, blocked  what the target at --target reports (a done with forwarded\n"
+    "       targets not all done is kept as reported until they are).\n"
     "show   the order's targets as a tree (state, overdue, forwarded targets indented) and\n"
     "       the roll-up per level: acknowledged, done, blocked, overdue of the total.\n"
     "       --json: as GET /api/v1/orders/{id} answers an admin.\n"
@@ -34,7 +40,7 @@ static const char epilog[] =
     "issuing unit, bad text), 2 usage error.\n";
 
 struct opts {
-	const char *db, *title, *text, *level, *under, *targets, *by, *due;
+	const char *db, *title, *text, *level, *under, *targets, *by, *due, *target, *note;
 	bool json;
 };
 
@@ -140,6 +146,62 @@ static int issue(struct db *d, const struct opts *o)
 	printf("%lld\n", (long long)is.id);
 	fprintf(stderr, "muster order: issued order %lld from %s to %zu places, due %s\n",
 		(long long)is.id, by.code, n, due);
+	return CLI_OK;
+}
+
+/* ---- a target's steps ------------------------------------------------------------------------ */
+
+struct step {
+	int64_t order, place, *places;
+	size_t n;
+	int act, state;
+	const char *note;
+	struct mu_why why;
+};
+
+static int do_step(struct db *d, void *arg, char *record, size_t n)
+{
+	struct step *st = arg;
+	snprintf(record, n, "order:%lld", (long long)st->order);
+	if (st->places)
+		return calls_order_forward(d, st->order, st->place, st->places, st->n, 0, 0,
+					   mu_now_unix(), &st->why);
+	return calls_order_act(d, st->order, st->place, st->act, st->note, 0, mu_now_unix(),
+			       &st->state, &st->why);
+}
+
+/* forward (act 0) or ack/done/blocked of the target at --target of order id. */
+static int step(struct db *d, int64_t id, int act, const struct opts *o)
+{
+	struct step st = {.order = id, .act = act, .note = o->note};
+	struct places_node node;
+	int level = 0, rc;
+	if (!o->target)
+		return cli_usage_error("order", "a step needs --target CODE");
+	if (!act && (!o->level || places_level_parse(o->level, &level) ||
+		     (level != PLACES_COMMUNITY && level != PLACES_GRID && level != PLACES_STREET)))
+		return cli_usage_error("order", "forward needs --level street, community or grid");
+	if (places_find(d, o->target, &node)) {
+		fprintf(stderr, "muster order: no place with code '%s'\n", o->target);
+		return CLI_REJECTED;
+	}
+	st.place = node.id;
+	if (!act && (rc = calls_order_places_under(d, node.id, level, &st.places, &st.n))) {
+		fprintf(stderr, "muster order: %s\n", mu_err_msg(rc));
+		return CLI_REJECTED;
+	}
+	rc = cli_audited(d, act ? "cli order step" : "cli order forward", do_step, &st);
+	free(st.places);
+	if (rc) {
+		fprintf(stderr, "muster order: %s\n",
+			st.why.text[0] ? st.why.text : mu_err_msg(rc));
+		return CLI_REJECTED;
+	}
+	if (act)
+		fprintf(stderr, "muster order: %s is %s\n", node.code,
+			calls_order_state_name(st.state));
+	else
+		fprintf(stderr, "muster order: %s forwarded it to %zu places\n", node.code, st.n);
 	return CLI_OK;
 }
 
@@ -259,6 +321,8 @@ int cmd_order(int argc, char **argv)
 	    CLI_STR("targets", &o.targets, "CODES", "issue: the places, comma-separated"),
 	    CLI_STR("by", &o.by, "CODE", "issue: the issuing unit (default: --under)"),
 	    CLI_STR("due", &o.due, "ISO", "issue: when it is due (24 h; 6 h in wartime)"),
+	    CLI_STR("target", &o.target, "CODE", "forward, ack, done, blocked: the target's place"),
+	    CLI_STR("note", &o.note, "TEXT", "ack, done, blocked: a note"),
 	    CLI_FLAG("json", &o.json, "show: JSON"),
 	    CLI_STR("db", &o.db, "PATH", "the database (default $MUSTER_DB, else ./muster.db)"),
 	    CLI_END};
@@ -271,22 +335,27 @@ int cmd_order(int argc, char **argv)
 	if (npos < 1)
 		return cli_usage_error("order", "missing subcommand issue|show");
 	bool is_issue = !strcmp(pos[0], "issue"), is_show = !strcmp(pos[0], "show");
-	if (!is_issue && !is_show)
+	int act = -1;
+	if (!strcmp(pos[0], "forward"))
+		act = 0;
+	else if (calls_order_act_parse(pos[0], &act) && !is_issue && !is_show)
 		return cli_usage_error("order", "unknown subcommand '%s'", pos[0]);
-	if (is_show) {
+	if (!is_issue) {
 		if (npos != 2 || mu_parse_i64(pos[1], &id) || id <= 0)
-			return cli_usage_error("order", "show takes one order ID");
-		if (o.title || o.text || o.level || o.under || o.targets || o.by || o.due)
-			return cli_usage_error("order", "an option that show does not take");
+			return cli_usage_error("order", "%s takes one order ID", pos[0]);
+		if (o.title || o.text || o.under || o.targets || o.by || o.due ||
+		    (is_show && (o.level || o.target || o.note)) || (!is_show && o.json) ||
+		    (act == 0 && o.note) || (act > 0 && o.level))
+			return cli_usage_error("order", "an option that %s does not take", pos[0]);
 	} else {
 		if (npos != 1)
 			return cli_usage_error("order", "unexpected argument '%s'", pos[1]);
-		if (o.json)
+		if (o.json || o.target || o.note)
 			return cli_usage_error("order", "an option that issue does not take");
 	}
 	if (cli_open(o.db, is_show ? CLI_OPEN_READ : 0, &d, NULL))
 		return CLI_REJECTED;
-	ret = is_issue ? issue(d, &o) : show(d, id, o.json);
+	ret = is_issue ? issue(d, &o) : is_show ? show(d, id, o.json) : step(d, id, act, &o);
 	db_close(d);
 	return ret;
 }

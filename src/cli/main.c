@@ -25,7 +25,7 @@ static const struct command commands[] = {
     {"lab", cmd_lab, "lab add: a lab with its capacity"},
     {"results", cmd_results, "results import FILE.csv --lab CODE (all-or-nothing)"},
     {"drill", cmd_drill, "drill screening: send scans and lab results to a server"},
-    {"order", cmd_order, "order issue|show: orders down the tree and their roll-up"},
+    {"order", cmd_order, "order issue|forward|ack|done|blocked|show: orders down the tree"},
     {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
     {"serve", cmd_serve, "serve the HTTP API (and the web app)"},
     {"routes", cmd_routes, "list the HTTP routes with their roles (docs/roles.md)"},
