@@ -82,6 +82,8 @@ function pageVisits(srv, d) {
     { page: 'sampler', user: 'sampler1', url: '/sampler' },
     { page: 'lab', user: 'lab1', url: '/lab' },
     { page: 'audit', user: 'auditor1', url: '/audit' },
+    // calls (helper calls): the board of a district, children and chart included.
+    { page: 'calls', user: 'cmd103', url: '/calls' },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
