@@ -527,6 +527,7 @@ export const zh = {
         note: { invalid: '请填写进展' },
         outcome: { invalid: '办结须填写结果' },
       },
+      list: { state: { invalid: '状态须为未办结、已超时或已办结' } },
     },
   },
 };
@@ -1102,6 +1103,7 @@ export const en = {
         note: { invalid: 'Write the progress' },
         outcome: { invalid: 'A call closes with its outcome' },
       },
+      list: { state: { invalid: 'The state is open, overdue or closed' } },
     },
   },
 };
