@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "calls/calls.h"
 #include "cli.h"
 #include "core/core.h"
@@ -204,5 +206,7 @@ int cmd_call(int argc, char **argv)
 	else
 		ret = sweep(d, &o);
 	db_close(d);
+	if (log)
+		sodium_memzero(&keys, sizeof keys);
 	return ret;
 }
