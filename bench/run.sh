@@ -11,6 +11,8 @@
 #   results        results for that round's 1.87 M tubes, recalls included, vs raw UPDATEs
 #   coverage       coverage of random nodes and `missing` of random grids (p99)
 #   coverage-live  GET coverage of random city…grid nodes over HTTP while a drill runs (p99)
+#   calls-load     100,000 open calls: the escalation sweep and a district's summary (p99), and
+#                  calls logged over HTTP (req/s, durable) vs a hello handler
 #   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
 #                  loading the sign-in page; and the web app's JavaScript gzipped
 #   orders-load    calls-load part 2: 1,000 orders with ~30,000 targets; the roll-up of one
@@ -359,4 +361,46 @@ fi
 if want orders-load; then
   [ -f "$city_db" ] || generate_city
   build/bench/orders_bench "$city_db" "${ORDERS:-1000}"
+# ---- calls (helper calls) ----
+if want calls-load; then
+  # Part 1 (calls for help): CALLS_N (default 100,000) open calls logged over the
+  # households of 荔湾区 through calls_call_log, then the escalation sweep every 2 s
+  # (p99 of 20, after the first catches up) beside its own reading of the due calls, and
+  # the district's summary with its streets (p99) beside a read of the district's row —
+  # all in one transaction rolled back (build/bench/calls_load). Then logging over HTTP:
+  # `muster serve --bench-hello`, an operator of the district signed in, wrk POSTing calls
+  # at random households (acknowledged = committed with fsync) beside GET /bench/hello;
+  # the calls it logged are deleted after (this is the bench's own database).
+  [ -f "$city_db" ] || generate_city
+  build/bench/calls_load "$city_db" "${CALLS_N:-100000}" 440103
+  sq() { sqlite3 -cmd '.timeout 10000' "$city_db" "$1"; }
+  pw=correct-horse-battery-staple-7
+  printf '%s\n' "$pw" | build/muster user add bench-calls --role operator --place 440103 \
+    --password-stdin --db "$city_db" >/dev/null 2>&1 || true
+  sq "SELECT code FROM places WHERE level = 7 AND code LIKE '440103%' ORDER BY random() LIMIT 20000" \
+    >"$out/calls-homes.txt"
+  # A request waits for its batch's fsync on its own thread: CALLS_CONNS (default 64)
+  # threads and connections, so that each group commit carries many calls.
+  conns=${CALLS_CONNS:-64}
+  build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet --bench-hello --threads "$conns" \
+    >"$out/serve.out" 2>"$out/serve.err" &
+  pid=$!
+  started+=("$pid")
+  for _ in $(seq 600); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
+  url=$(awk '/listening on/ {print $3}' "$out/serve.out")
+  curl -s -c "$out/calls.jar" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"bench-calls\",\"password\":\"$pw\"}" "$url/api/v1/session" >"$out/calls-session.json"
+  csrf=$(sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p' "$out/calls-session.json")
+  cookie="muster_session=$(awk '$6 == "muster_session" {print $7}' "$out/calls.jar")"
+  secs=${BENCH_SECONDS:-10}
+  rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+  wrk -t2 -c"$conns" -d"${secs}s" "$url/bench/hello" >"$out/wrk-calls-hello.txt"
+  COOKIE="$cookie" CSRF="$csrf" HOMES="$out/calls-homes.txt" \
+    wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/calls_post.lua "$url/" >"$out/wrk-calls.txt" 2>&1
+  kill -TERM "$pid"; wait "$pid" || true
+  grep -h 'non-2xx' "$out/wrk-calls.txt" >&2 || true
+  h=$(rps "$out/wrk-calls-hello.txt")
+  c=$(rps "$out/wrk-calls.txt")
+  sq "DELETE FROM call_steps; DELETE FROM call_times; DELETE FROM call_tallies; DELETE FROM calls;"
+  awk -v c="$c" -v h="$h" 'BEGIN {printf "BENCH calls-log-http %d req/s baseline=%d ratio=%.3f\n", c, h, c / h}'
 fi

@@ -27,7 +27,7 @@
 #                plan_templates, plans, plan_tests, checkins, code_colours, task_marks,
 #                task_steps, zones
 #     calls:     wartime_switches, calls, call_steps, call_deadlines, orders,
-#                order_targets, order_steps
+#                order_targets, order_steps, call_tallies, call_times
 #     forces:    orgs, org_members, deployments, deployment_people, posts, supplies,
 #                supply_moves
 #   A new table must be added to owner_of below, or the check fails.
@@ -51,7 +51,7 @@ owner_of() {
     task_marks | task_steps) echo control ;;
     zones) echo control ;;
     wartime_switches) echo calls ;;
-    calls | call_steps | call_deadlines) echo calls ;;
+    calls | call_steps | call_deadlines | call_tallies | call_times) echo calls ;;
     orders | order_targets | order_steps) echo calls ;;
     orgs | org_members | deployments | deployment_people) echo forces ;;
     posts | supplies | supply_moves) echo forces ;;

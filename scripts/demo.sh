@@ -76,6 +76,26 @@ done
 "$bin" order ack "$order" --target "$o_s3" --db "$db" 2>/dev/null
 "$bin" order show "$order" --db "$db" | sed -n 1,5p
 echo "(the tracker: /orders/$order on the web, as liwan)"
+# ---- calls ----
+# ~20 calls for help over 荔湾区's households, mixed categories and priorities, logged
+# over the last five hours: the urgent ones older than their deadline climb the ladder
+# (one sweep here; the server sweeps every 2 s after). An operator of the district logs more.
+echo
+echo "== calls for help in 荔湾区"
+adduser operator operator 440103
+cats=(medicine food medical dialysis pregnancy transport mental other)
+texts=(需要降压药 家中缺米缺油 老人胸闷气短 透析患者需送医院 孕妇临近预产期 需要转运就医 独居老人情绪低落 宠物无人照看)
+homes=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 7 AND code LIKE '440103%' ORDER BY random() LIMIT 20")
+i=0
+for h in $homes; do
+  prio=normal
+  [ $((i % 3)) -eq 0 ] && prio=urgent
+  at=$(date -u -d "@$(($(date +%s) - (i * 937) % 18000))" +%Y-%m-%dT%H:%M:%SZ)
+  "$bin" call log --place "$h" --category "${cats[$((i % 8))]}" --priority "$prio" \
+    --text "${texts[$((i % 8))]}" --phone "1380013$((8000 + i))" --at "$at" --db "$db" >/dev/null
+  i=$((i + 1))
+done
+echo "$i calls logged; $("$bin" call sweep --db "$db") rungs climbed by the overdue ones"
 
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)

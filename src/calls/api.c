@@ -3,8 +3,10 @@
 #include <stddef.h>
 
 #include "api.h"
+#include "auth/api.h"
 #include "core/core.h"
 #include "http/http.h"
+#include "places/api.h"
 
 /* ---- orders (helper orders) ---- */
 #include "auth/auth.h"
@@ -28,8 +30,33 @@ struct db_writer *calls__api_writer(void)
 	return writer_kept;
 }
 
+/* ---- calls (helper calls) ---- */
+#define CALLS_LOG  (AUTH_R(AUTH_OPERATOR) | AUTH_R(AUTH_GRID_WORKER) | CALLS_SEE)
+#define CALLS_SEE  (AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF))
+#define CALLS_WORK (AUTH_R(AUTH_GRID_WORKER) | AUTH_R(AUTH_OPERATOR) | CALLS_SEE)
+#define CALLS_READ (AUTH_R(AUTH_GRID_WORKER) | AUTH_R(AUTH_OPERATOR) | CALLS_SEE)
+
 const struct http_route calls_api_routes[] = {
     /* ---- calls (helper calls) ---- */
+    {HTTP_POST, "/api/v1/calls", calls__api_post_call, CALLS_LOG, HTTP_ROUTE_PERSON,
+     calls__api_place_of_call_body,
+     "log a call for help at a household or building: routed to its grid's three-person "
+     "group or its community, with a deadline by category and priority (shorter in wartime)"},
+    {HTTP_GET, "/api/v1/calls", calls__api_get_calls, CALLS_READ, HTTP_ROUTE_PERSON,
+     places_api_of_query,
+     "the calls of a place's subtree, open, overdue or closed, newest first, a page at a time "
+     "(the phone to those who serve the call, masked for the rest)"},
+    {HTTP_GET, "/api/v1/calls/summary", calls__api_get_summary, CALLS_READ, 0, places_api_of_query,
+     "open, overdue and today's closed calls of a place and each child, by category, with "
+     "the day's median times to acknowledge and to close"},
+    {HTTP_GET, "/api/v1/calls/{id}", calls__api_get_call, CALLS_READ, HTTP_ROUTE_PERSON,
+     calls__api_place_of_call, "one call with every step, escalations included"},
+    {HTTP_POST, "/api/v1/calls/{id}/ack", calls__api_post_ack, CALLS_WORK, 0,
+     calls__api_place_of_call, "acknowledge a call: it climbs no further"},
+    {HTTP_POST, "/api/v1/calls/{id}/progress", calls__api_post_progress, CALLS_WORK, 0,
+     calls__api_place_of_call, "a progress note on an open call"},
+    {HTTP_POST, "/api/v1/calls/{id}/close", calls__api_post_close, CALLS_WORK, 0,
+     calls__api_place_of_call, "close a call with its outcome (required)"},
 
     /* ---- orders (helper orders) ---- */
     {HTTP_POST, "/api/v1/orders", calls__api_post_orders, ORDER_ISSUE, 0,
@@ -62,6 +89,8 @@ int calls_api_init(const char *db_path, struct db_writer *writer)
 	db_path_kept = db_path;
 	writer_kept = writer;
 	/* ---- calls (helper calls) ---- */
+	if (rc == 0)
+		rc = calls__calls_init(db_path, writer);
 
 	/* ---- orders (helper orders) ---- */
 
@@ -71,6 +100,7 @@ int calls_api_init(const char *db_path, struct db_writer *writer)
 void calls_api_fini(void)
 {
 	/* ---- calls (helper calls) ---- */
+	calls__calls_fini();
 
 	/* ---- orders (helper orders) ---- */
 

@@ -24,6 +24,21 @@ const char *calls__api_db_path(void);
 struct db_writer *calls__api_writer(void);
 
 /* ---- calls (helper calls) ---- */
+/* api_calls.c: its state (the keys of the callers' phones, the escalation sweep's thread,
+ * which submits calls_sweep to the writer every CALLS__SWEEP_S seconds), handlers and
+ * resolvers. */
+#define CALLS__SWEEP_S 2
+int calls__calls_init(const char *db_path, struct db_writer *writer);
+void calls__calls_fini(void);
+int calls__api_post_call(struct http_req *r, struct http_resp *resp);
+int calls__api_post_ack(struct http_req *r, struct http_resp *resp);
+int calls__api_post_progress(struct http_req *r, struct http_resp *resp);
+int calls__api_post_close(struct http_req *r, struct http_resp *resp);
+int calls__api_get_calls(struct http_req *r, struct http_resp *resp);
+int calls__api_get_call(struct http_req *r, struct http_resp *resp);
+int calls__api_get_summary(struct http_req *r, struct http_resp *resp);
+int calls__api_place_of_call_body(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+int calls__api_place_of_call(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
 
 /* ---- orders (helper orders) ---- */
 /* api_orders.c's handlers and resolvers. */

@@ -79,6 +79,24 @@ size_t people_phone_normalise(const char *phone, char out[PEOPLE_PHONE_MAX + 1])
 int people_phone_hash(const struct people_keys *k, const char *phone,
 		      unsigned char out[PEOPLE_HASH_BYTES]);
 
+/* ---- sealed texts of other capabilities (sealtext.c) ------------------------------
+ * Personal data another capability keeps beside its own rows (a caller's phone on a call
+ * for help) is sealed with people's seal key, never stored in clear. context names the
+ * use ("calls.phone") and is authenticated: a blob opens only under the context it was
+ * sealed with. */
+#define PEOPLE_TEXT_MAX	      256		      /* bytes of a sealed text */
+#define PEOPLE_TEXT_SEALED(n) ((size_t)(n) + 24 + 16) /* nonce + text + tag */
+/* Seals text (≤ PEOPLE_TEXT_MAX bytes) into out (cap bytes, ≥ PEOPLE_TEXT_SEALED of its
+ * length) with a fresh nonce; *outlen is the blob's size. 0, or MU_EINVAL when it does
+ * not fit. */
+int people_text_seal(const struct people_keys *k, const char *context, const char *text,
+		     unsigned char *out, size_t cap, size_t *outlen);
+/* Opens a blob of n bytes sealed under context into out (cap bytes, NUL-ended). 0,
+ * MU_ECRYPTO when it does not open (wrong key, context or tampered), MU_EINVAL when out
+ * is too small. */
+int people_text_open(const struct people_keys *k, const char *context, const unsigned char *blob,
+		     size_t n, char *out, size_t cap);
+
 /* ---- personal codes ----------------------------------------------------------------- */
 
 /* A personal code is E(id ‖ secret) under a keyed 128-bit permutation: it carries 88

@@ -164,3 +164,47 @@ test('the lookup: route and field first, then the code, then the server text', a
   assert.equal(reason(err('teapot', 'x', 'I am a teapot'), t, te, 'lab', 'result'), 'I am a teapot');
   assert.equal(reason(null, t, te, 'lab', 'result'), '');
 });
+
+// ---- calls (helper calls) ----
+// The calls page (web/src/pages/Calls.vue) says the refusals of POST /api/v1/calls
+// (`post`), of a call's ack/progress/close (`step`) and of the list (`list`) through
+// `calls.why.<route>.<field>.<code>`, else the code's page-wide message (errorText).
+const CALLS = {
+  post: {
+    place: ['invalid', 'not_found', 'forbidden'],
+    category: ['invalid'],
+    priority: ['invalid'],
+    text: ['invalid'],
+    phone: ['invalid'],
+    person: ['invalid', 'not_found'],
+  },
+  step: { id: ['invalid', 'not_found', 'conflict'], note: ['invalid'], outcome: ['invalid'] },
+  list: { state: ['invalid'] },
+};
+
+test('calls: every literal refusal is listed, with a Chinese and an English message', async () => {
+  const table = codeTable();
+  const listed = new Set();
+  for (const fields of Object.values(CALLS))
+    for (const [f, codes] of Object.entries(fields)) for (const c of codes) listed.add(`${f}:${c}`);
+  let n = 0;
+  for (const f of ['calls/calls.c', 'calls/api_calls.c']) {
+    for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g)) {
+      n++;
+      assert.ok(listed.has(`${m[2]}:${table[m[1]]}`), `${f} refuses ${m[2]}:${table[m[1]]}: list it in CALLS`);
+    }
+  }
+  assert.ok(n >= 8, `read the refusals of calls (${n})`);
+  const { zh, en } = await messages();
+  for (const [lang, msgs, cjk] of [
+    ['zh', zh, true],
+    ['en', en, false],
+  ])
+    for (const [route, fields] of Object.entries(CALLS))
+      for (const [field, codes] of Object.entries(fields))
+        for (const code of codes) {
+          const m = at(msgs, ['calls', 'why', route, field, code]);
+          assert.equal(typeof m, 'string', `${lang} calls.why.${route}.${field}.${code}`);
+          assert.equal(CJK.test(m), cjk, `${lang} calls.why.${route}.${field}.${code}: ${m}`);
+        }
+});

@@ -35,6 +35,15 @@ export const PAGES = [
     nav: 1.5,
     label: 'nav.rollcall',
   },
+  // ---- calls (helper calls): calls for help, logged by operators, worked by grid workers ----
+  {
+    name: 'calls',
+    path: '/calls',
+    component: () => import('./pages/Calls.vue'),
+    roles: [...FIELD, 'operator'],
+    nav: 1.7,
+    label: 'calls.nav',
+  },
   {
     name: 'people',
     path: '/people',

@@ -96,6 +96,8 @@ function pageVisits(srv, d) {
     { page: 'audit', user: 'auditor1', url: '/audit' },
     { page: 'orders', user: 'cmd103', url: '/orders' },
     { page: 'order', user: 'cmd103', url: `/orders/${d.order}` },
+    // calls (helper calls): the board of a district, children and chart included.
+    { page: 'calls', user: 'cmd103', url: '/calls' },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }

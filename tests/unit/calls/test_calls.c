@@ -1,0 +1,339 @@
+/* test_calls.c: calls for help with a fake clock — deadlines per category, priority and
+ * mode, routing to a grid's three-person group or the community, the escalation chain
+ * rung by rung (and its idempotence), acknowledgement and closing, lists of a subtree,
+ * the sealed phone and the summary's counts and medians. */
+#include "calls/calls.h"
+#include "places/places.h"
+#include "testutil.h"
+
+#define T0 1623369600 /* 2021-06-11T00:00:00Z: 08:00 in Guangzhou */
+
+struct fx {
+	struct tdb t;
+	int64_t city, dist, street, comm, g1, g2, p1, p2, b1, b2, h1, h2, h3;
+	int64_t street2, hx;
+};
+
+static int64_t place(struct fx *f, int64_t parent, int level, const char *code)
+{
+	int64_t id;
+	assert_int_equal(places_add(f->t.db, parent, level, code, code, &id, NULL), 0);
+	return id;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = mu_xcalloc(1, sizeof *f);
+	tdb_open(&f->t);
+	f->city = place(f, 0, PLACES_CITY, "C");
+	f->dist = place(f, f->city, PLACES_DISTRICT, "D");
+	f->street = place(f, f->dist, PLACES_STREET, "S");
+	f->comm = place(f, f->street, PLACES_COMMUNITY, "M");
+	f->g1 = place(f, f->comm, PLACES_GRID, "G1");
+	f->g2 = place(f, f->comm, PLACES_GRID, "G2");
+	f->p1 = place(f, f->g1, PLACES_COMPOUND, "P1");
+	f->p2 = place(f, f->g2, PLACES_COMPOUND, "P2");
+	f->b1 = place(f, f->p1, PLACES_BUILDING, "B1");
+	f->b2 = place(f, f->p2, PLACES_BUILDING, "B2");
+	f->h1 = place(f, f->b1, PLACES_HOUSEHOLD, "H1");
+	f->h2 = place(f, f->b1, PLACES_HOUSEHOLD, "H2");
+	f->h3 = place(f, f->b2, PLACES_HOUSEHOLD, "H3");
+	f->street2 = place(f, f->dist, PLACES_STREET, "S2");
+	int64_t c2 = place(f, f->street2, PLACES_COMMUNITY, "M2");
+	int64_t g = place(f, c2, PLACES_GRID, "GX");
+	int64_t p = place(f, g, PLACES_COMPOUND, "PX");
+	int64_t b = place(f, p, PLACES_BUILDING, "BX");
+	f->hx = place(f, b, PLACES_HOUSEHOLD, "HX");
+	/* A three-person group holds G1 (and not G2). */
+	char sql[200];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO care_groups(id, name, created_at) VALUES (1, 'g', 0);"
+		 "INSERT INTO group_grids(group_id, grid_id) VALUES (1, %lld);",
+		 (long long)f->g1);
+	assert_int_equal(db_exec(f->t.db, sql), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	tdb_close(&f->t);
+	free(f);
+	return 0;
+}
+
+static int64_t log_call(struct fx *f, int64_t at_place, const char *cat, const char *prio,
+			int64_t now, struct calls_call *out)
+{
+	struct calls_new in = {.place_id = at_place,
+			       .category = cat,
+			       .priority = prio,
+			       .text = "需要帮助",
+			       .phone = "13800138000",
+			       .user_id = 0};
+	struct mu_why why;
+	struct calls_call c;
+	assert_int_equal(calls_call_log(f->t.db, &f->t.keys, &in, now, out ? out : &c, &why), 0);
+	return (out ? out : &c)->id;
+}
+
+static int64_t count(struct fx *f, const char *sql)
+{
+	int64_t n = -1;
+	assert_int_equal(db_query_i64(f->t.db, sql, &n), 0);
+	return n;
+}
+
+static void test_deadlines(void **state)
+{
+	struct fx *f = *state;
+	int64_t s;
+	struct {
+		const char *cat, *prio;
+		bool war;
+		int64_t want;
+	} cases[] = {
+	    {"medical", "urgent", false, 1800},	 {"food", "urgent", false, 7200},
+	    {"dialysis", "urgent", false, 7200}, {"medical", "normal", false, 86400},
+	    {"other", "normal", false, 86400},	 {"medical", "urgent", true, 900},
+	    {"transport", "urgent", true, 3600}, {"medical", "normal", true, 43200},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(
+		    calls_deadline_get(f->t.db, cases[i].cat, cases[i].prio, cases[i].war, &s), 0);
+		assert_int_equal(s, cases[i].want);
+	}
+	assert_int_equal(calls_deadline_get(f->t.db, "pets", "urgent", false, &s), MU_EINVAL);
+	assert_int_equal(calls_deadline_get(f->t.db, "food", "soon", false, &s), MU_EINVAL);
+	/* A row of its own beats the '*' row; editing '*' changes the rest. */
+	struct mu_why why;
+	assert_int_equal(calls_deadline_set(f->t.db, "dialysis", "urgent", false, 600, &why), 0);
+	assert_int_equal(calls_deadline_set(f->t.db, "*", "urgent", false, 5400, &why), 0);
+	assert_int_equal(calls_deadline_get(f->t.db, "dialysis", "urgent", false, &s), 0);
+	assert_int_equal(s, 600);
+	assert_int_equal(calls_deadline_get(f->t.db, "food", "urgent", false, &s), 0);
+	assert_int_equal(s, 5400);
+	assert_int_equal(calls_deadline_get(f->t.db, "medical", "urgent", false, &s), 0);
+	assert_int_equal(s, 1800);
+	assert_int_equal(calls_deadline_set(f->t.db, "pets", "urgent", false, 60, &why), MU_EINVAL);
+	assert_string_equal(why.field, "category");
+	assert_int_equal(calls_deadline_set(f->t.db, "food", "urgent", false, 0, &why), MU_EINVAL);
+	assert_string_equal(why.field, "seconds");
+}
+
+static void test_route_and_due(void **state)
+{
+	struct fx *f = *state;
+	struct calls_call c;
+	log_call(f, f->h1, "medical", "urgent", T0, &c);
+	assert_int_equal(c.unit_id, f->g1); /* the group's grid */
+	assert_int_equal(c.level_id, f->g1);
+	assert_int_equal(c.due, T0 + 1800);
+	assert_false(c.wartime);
+	log_call(f, f->b2, "food", "normal", T0, &c);
+	assert_int_equal(c.unit_id, f->comm); /* no group on G2: the community */
+	assert_int_equal(c.due, T0 + 86400);
+	/* Wartime on the district from T0 + 10: shorter deadlines after, not before. */
+	assert_int_equal(calls_wartime_set(f->t.db, f->dist, true, T0 + 10, "战时", 0, NULL, NULL),
+			 0);
+	log_call(f, f->h3, "medical", "urgent", T0 + 5, &c);
+	assert_false(c.wartime);
+	assert_int_equal(c.due, T0 + 5 + 1800);
+	log_call(f, f->h3, "medical", "urgent", T0 + 20, &c);
+	assert_true(c.wartime);
+	assert_int_equal(c.due, T0 + 20 + 900);
+	log_call(f, f->hx, "food", "urgent", T0 + 20, &c);
+	assert_int_equal(c.due, T0 + 20 + 3600);
+
+	/* Refusals: a place that is no household or building, a bad category, no text. */
+	struct calls_new in = {
+	    .place_id = f->g1, .category = "food", .priority = "normal", .text = "x", .phone = ""};
+	struct mu_why why;
+	assert_int_equal(calls_call_log(f->t.db, &f->t.keys, &in, T0, &c, &why), MU_EINVAL);
+	assert_string_equal(why.field, "place");
+	in.place_id = f->h1;
+	in.category = "pets";
+	assert_int_equal(calls_call_log(f->t.db, &f->t.keys, &in, T0, &c, &why), MU_EINVAL);
+	assert_string_equal(why.field, "category");
+	in.category = "food";
+	in.text = "";
+	assert_int_equal(calls_call_log(f->t.db, &f->t.keys, &in, T0, &c, &why), MU_EINVAL);
+	assert_string_equal(why.field, "text");
+}
+
+static void test_escalation_chain(void **state)
+{
+	struct fx *f = *state;
+	struct calls_call c;
+	struct calls_summary s;
+	int64_t climbed;
+	int64_t id = log_call(f, f->h1, "medical", "urgent", T0, NULL);
+	assert_int_equal(calls_sweep(f->t.db, T0 + 1799, &climbed), 0);
+	assert_int_equal(climbed, 0);
+	assert_int_equal(calls_call_get(f->t.db, NULL, id, &c), 0);
+	assert_int_equal(c.level_id, f->g1);
+	assert_false(c.overdue);
+	/* Rung by rung: the community at its due, the street 30 minutes later, then the
+	 * district, where it stays. */
+	int64_t want[] = {f->comm, f->street, f->dist};
+	for (int i = 0; i < 3; i++) {
+		int64_t at = T0 + 1800 * (i + 1);
+		assert_int_equal(calls_sweep(f->t.db, at, &climbed), 0);
+		assert_int_equal(climbed, 1);
+		assert_int_equal(calls_call_get(f->t.db, NULL, id, &c), 0);
+		assert_int_equal(c.level_id, want[i]);
+		assert_int_equal(c.due, at + 1800);
+		assert_true(c.overdue);
+		/* The same sweep again changes nothing. */
+		assert_int_equal(calls_sweep(f->t.db, at, &climbed), 0);
+		assert_int_equal(climbed, 0);
+	}
+	assert_int_equal(calls_sweep(f->t.db, T0 + 100000, &climbed), 0);
+	assert_int_equal(climbed, 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM call_steps WHERE kind = 'escalated'"), 3);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM calls WHERE next_at IS NOT NULL"), 0);
+	assert_int_equal(calls_summary_get(f->t.db, f->dist, T0 + 100000, &s), 0);
+	assert_int_equal(s.open, 1);
+	assert_int_equal(s.overdue, 1);
+	assert_int_equal(s.cat_overdue[2], 1); /* medical */
+
+	/* A sweep that comes late climbs every rung missed at once, each at its own time. */
+	int64_t id2 = log_call(f, f->h3, "food", "urgent", T0, NULL); /* unit: the community */
+	assert_int_equal(calls_sweep(f->t.db, T0 + 7200 * 2 + 1, &climbed), 0);
+	assert_int_equal(climbed, 2);
+	assert_int_equal(calls_call_get(f->t.db, NULL, id2, &c), 0);
+	assert_int_equal(c.level_id, f->dist);
+	assert_int_equal(
+	    count(f, "SELECT at FROM call_steps WHERE kind = 'escalated' ORDER BY id DESC"),
+	    T0 + 7200 * 2);
+
+	/* Acknowledged: no longer overdue, the tallies follow, and it climbs no more. */
+	assert_int_equal(calls_call_ack(f->t.db, id2, 7, T0 + 20000), 0);
+	assert_int_equal(calls_call_ack(f->t.db, id2, 7, T0 + 20001), MU_EEXIST);
+	assert_int_equal(calls_summary_get(f->t.db, f->comm, T0 + 20000, &s), 0);
+	assert_int_equal(s.open, 2);
+	assert_int_equal(s.overdue, 1);
+}
+
+static void test_ack_close(void **state)
+{
+	struct fx *f = *state;
+	struct calls_call c;
+	struct calls_summary s;
+	int64_t id = log_call(f, f->h2, "medicine", "normal", T0, NULL);
+	assert_int_equal(calls_call_progress(f->t.db, id, 3, "路上", T0 + 5), 0);
+	assert_int_equal(calls_call_progress(f->t.db, id, 3, "", T0 + 5), MU_EINVAL);
+	assert_int_equal(calls_close(f->t.db, id, "", 3, T0 + 60), MU_EINVAL);
+	assert_int_equal(calls_close(f->t.db, id, NULL, 3, T0 + 60), MU_EINVAL);
+	assert_int_equal(calls_close(f->t.db, id, "delivered", 3, T0 + 60), 0);
+	assert_int_equal(calls_close(f->t.db, id, "delivered", 3, T0 + 61), MU_EEXIST);
+	assert_int_equal(calls_call_progress(f->t.db, id, 3, "again", T0 + 62), MU_EEXIST);
+	assert_int_equal(calls_call_get(f->t.db, NULL, id, &c), 0);
+	assert_true(c.closed);
+	assert_int_equal(c.acked_at, T0 + 60); /* closing acknowledges too */
+	assert_string_equal(c.outcome, "delivered");
+	assert_int_equal(calls_call_ack(f->t.db, 999, 1, T0), MU_ENOTFOUND);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM call_steps"), 4);
+	assert_int_equal(calls_summary_get(f->t.db, f->g1, T0 + 60, &s), 0);
+	assert_int_equal(s.open, 0);
+	assert_int_equal(s.closed_today, 1);
+	assert_int_equal(s.median_close_s, 60);
+}
+
+static void test_medians(void **state)
+{
+	struct fx *f = *state;
+	struct calls_summary s;
+	int64_t ack[] = {10, 40, 20};
+	int64_t close[] = {100, 300, 200, 1000};
+	int64_t ids[4];
+	for (int i = 0; i < 4; i++)
+		ids[i] = log_call(f, i % 2 ? f->h1 : f->h3, "food", "normal", T0, NULL);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(calls_call_ack(f->t.db, ids[i], 1, T0 + ack[i]), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(calls_close(f->t.db, ids[i], "done", 1, T0 + close[i]), 0);
+	assert_int_equal(calls_summary_get(f->t.db, f->comm, T0 + 2000, &s), 0);
+	/* Acks: 10, 20, 40 and the fourth's at its close (1000): (20 + 40) / 2. */
+	assert_int_equal(s.median_ack_s, 30);
+	assert_int_equal(s.median_close_s, 250); /* (200 + 300) / 2 */
+	assert_int_equal(s.closed_today, 4);
+	/* One grid's share: G1 holds ids 1 and 3 (close 300 and 1000). */
+	assert_int_equal(calls_summary_get(f->t.db, f->g1, T0 + 2000, &s), 0);
+	assert_int_equal(s.closed_today, 2);
+	assert_int_equal(s.median_close_s, 650);
+	/* The next Guangzhou day (from 16:00 UTC) has none. */
+	assert_int_equal(calls_summary_get(f->t.db, f->comm, T0 + 16 * 3600, &s), 0);
+	assert_int_equal(s.closed_today, 0);
+	assert_int_equal(s.median_ack_s, -1);
+	assert_int_equal(calls_summary_get(f->t.db, f->comm, T0 + 16 * 3600 - 1, &s), 0);
+	assert_int_equal(s.closed_today, 4);
+}
+
+struct ids {
+	int64_t v[16];
+	int n;
+};
+
+static int collect(const struct calls_call *c, void *ctx)
+{
+	struct ids *l = ctx;
+	l->v[l->n++] = c->id;
+	return 0;
+}
+
+static void test_lists_and_phone(void **state)
+{
+	struct fx *f = *state;
+	struct calls_call c;
+	struct ids l = {0};
+	int64_t a = log_call(f, f->h1, "medical", "urgent", T0, NULL);
+	int64_t b = log_call(f, f->h3, "food", "normal", T0, NULL);
+	int64_t x = log_call(f, f->hx, "other", "normal", T0, NULL);
+	assert_int_equal(calls_close(f->t.db, b, "done", 1, T0 + 5), 0);
+	assert_int_equal(calls_sweep(f->t.db, T0 + 1800, NULL), 0);
+	assert_int_equal(calls_call_list(f->t.db, f->comm, CALLS_STATE_OPEN, 0, collect, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0], a);
+	l.n = 0;
+	assert_int_equal(calls_call_list(f->t.db, f->dist, CALLS_STATE_OPEN, 0, collect, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0], x); /* newest first */
+	l.n = 0;
+	assert_int_equal(calls_call_list(f->t.db, f->dist, CALLS_STATE_OPEN, x, collect, &l), 0);
+	assert_int_equal(l.n, 1); /* the page after x */
+	l.n = 0;
+	assert_int_equal(calls_call_list(f->t.db, f->city, CALLS_STATE_OVERDUE, 0, collect, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0], a);
+	l.n = 0;
+	assert_int_equal(calls_call_list(f->t.db, f->b2, CALLS_STATE_CLOSED, 0, collect, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0], b);
+	l.n = 0;
+	assert_int_equal(calls_call_list(f->t.db, f->h2, CALLS_STATE_OPEN, 0, collect, &l), 0);
+	assert_int_equal(l.n, 0); /* below the grid: only the calls of that place */
+
+	/* The phone is sealed at rest and opens with the keys alone. */
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM calls WHERE instr(phone, '13800138000') "
+				  "OR instr(hex(phone), hex('13800138000'))"),
+			 0);
+	assert_int_equal(calls_call_get(f->t.db, &f->t.keys, a, &c), 0);
+	assert_string_equal(c.phone, "13800138000");
+	assert_int_equal(calls_call_get(f->t.db, NULL, a, &c), 0);
+	assert_string_equal(c.phone, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_deadlines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_route_and_due, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_escalation_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ack_close, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_medians, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lists_and_phone, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
