@@ -88,6 +88,7 @@ static int add_member(struct db *d, int64_t org, int64_t person, const char *rol
 }
 
 static const char sql_formed[] = "UPDATE orgs SET formed_for = ? WHERE id = ?";
+static const char sql_formed_before[] = "SELECT 1 FROM orgs WHERE formed_for = ?";
 
 int forces_form(struct db *d, const struct people_keys *k, int64_t compound, int64_t now,
 		struct forces_form_report *out, struct mu_why *why)
@@ -104,6 +105,16 @@ int forces_form(struct db *d, const struct people_keys *k, int64_t compound, int
 	if (c.level != PLACES_COMPOUND)
 		return mu_why_set(why, MU_EINVAL, "place", "%s is a %s, not a compound", c.code,
 				  places_level_name(c.level));
+	/* Refused before anything is written; the unique index holds it against a race. */
+	if ((rc = db_prepare(d, sql_formed_before, &st)))
+		return rc;
+	db_bind_i64(st, 1, c.id);
+	rc = db_step(st);
+	db_stmt_done(st);
+	if (rc == DB_ROW)
+		return mu_why_set(why, MU_EEXIST, "place", "%s was formed before", c.code);
+	if (rc != DB_DONE)
+		return rc < 0 ? rc : MU_EDB;
 	struct forces_org br = {.kind = FORCES_TEMPORARY_BRANCH, .place_id = c.id, .created_at = now};
 	snprintf(br.name, sizeof br.name, "%.200s临时党支部", c.name);
 	if ((rc = forces_org_add(d, &br, why)))
