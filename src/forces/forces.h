@@ -1,5 +1,9 @@
-/* forces: organisations and the people in them, deployments and the person-time ledger,
- * service posts and their supplies. */
+/* forces: the people a city mobilises (issue 14) — organisations and their members
+ * (party branches, temporary branches and groups, shock teams, volunteer teams, sampling
+ * squads…), the formation of a compound's temporary branch as 芳村花园 did, deployments
+ * and the person-time ledger (人次), service posts with their supplies, and the forces'
+ * side of the wartime switch (posts' duties, standing shock teams). Forces read calls
+ * (wartime, calls closed by a delivery), control, screening, people and places. */
 #ifndef MU_FORCES_H
 #define MU_FORCES_H
 
@@ -12,8 +16,8 @@
 struct db;
 struct mu_why;
 
-/* ---- orgs, formation, deployments, ledger (helper forces) ------------------------------
- * orgs.c, form.c, deploy.c, ledger.c; tables orgs, org_members, deployments,
+/* ---- organisations, formation, deployments, ledger (helper forces) ---- */
+/* orgs.c, form.c, deploy.c, ledger.c; tables orgs, org_members, deployments,
  * deployment_people (0017). */
 
 enum forces_kind {
@@ -214,5 +218,8 @@ struct forces_ledger_row {
 int forces_ledger(struct db *d, int64_t place, int64_t org, int64_t from_day, int64_t to_day,
 		  int (*fn)(const struct forces_ledger_row *row, void *ctx), void *ctx,
 		  int64_t *total);
+
+
+/* ---- posts, supplies, wartime (helper posts) ---- */
 
 #endif
