@@ -84,6 +84,7 @@ struct forces_member {
 	char role[FORCES_ROLE_MAX + 1];
 	bool party, medic, police;
 	int64_t added_at;
+	char username[65]; /* a user member's login name (AUTH_NAME_MAX), "" for others */
 };
 
 /* Adds m to its organisation and sets m->id. MU_EEXIST when the person or user is

@@ -266,7 +266,7 @@ int forces_org_list(struct db *d, int64_t place, int kind, int64_t after, int li
 
 static const char sql_member_add[] =
     "INSERT INTO org_members(org_id, person_id, user_id, role, party, medic, police, from_org, "
-    "added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "added_at, username) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_member_count[] = "UPDATE orgs SET members = members + 1 WHERE id = ?";
 
 static void bind_opt(struct db_stmt *st, int i, int64_t v)
@@ -300,6 +300,10 @@ int forces_member_add(struct db *d, struct forces_member *m, struct mu_why *why)
 	db_bind_i64(st, 7, m->police);
 	bind_opt(st, 8, m->from_org);
 	db_bind_i64(st, 9, m->added_at);
+	if (m->user_id && m->username[0])
+		db_bind_text(st, 10, m->username, -1);
+	else
+		db_bind_null(st, 10);
 	rc = db_step(st);
 	db_stmt_done(st);
 	if (rc == MU_EEXIST)
@@ -320,7 +324,8 @@ int forces_member_add(struct db *d, struct forces_member *m, struct mu_why *why)
 }
 
 static const char sql_member_list[] =
-    "SELECT id, org_id, person_id, user_id, from_org, role, party, medic, police, added_at "
+    "SELECT id, org_id, person_id, user_id, from_org, role, party, medic, police, added_at, "
+    "username "
     "FROM org_members WHERE org_id = ? AND id > ? ORDER BY id";
 
 int forces_member_list(struct db *d, int64_t org, int64_t after, int limit,
@@ -353,6 +358,8 @@ int forces_member_list(struct db *d, int64_t org, int64_t after, int limit,
 		m.medic = db_col_i64(st, 7) != 0;
 		m.police = db_col_i64(st, 8) != 0;
 		m.added_at = db_col_i64(st, 9);
+		if (!db_col_null(st, 10))
+			snprintf(m.username, sizeof m.username, "%s", db_col_text(st, 10));
 		if ((rc = fn(&m, ctx)))
 			break;
 		after = m.id;

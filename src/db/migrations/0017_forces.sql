@@ -33,6 +33,7 @@ CREATE UNIQUE INDEX orgs_formed ON orgs(formed_for) WHERE formed_for IS NOT NULL
 -- A member: a resident (person_id), a user (user_id), or neither — a place a hospital
 -- fills with one of its staff (from_org: the hospital a squad member comes from).
 -- role: secretary, leader, member, volunteer, medic, police, … (free text, ≤ 32 bytes).
+-- username: a user member's login name as it was when added (lists show it).
 CREATE TABLE org_members (
   id        INTEGER PRIMARY KEY,
   org_id    INTEGER NOT NULL REFERENCES orgs(id),
@@ -43,6 +44,7 @@ CREATE TABLE org_members (
   medic     INTEGER NOT NULL DEFAULT 0,
   police    INTEGER NOT NULL DEFAULT 0,
   from_org  INTEGER REFERENCES orgs(id),
+  username  TEXT,
   added_at  INTEGER NOT NULL
 );
 CREATE INDEX org_members_org ON org_members(org_id, id);
