@@ -37,6 +37,10 @@ json_t *forces__api_place_json(struct db *d, int64_t place);
 /* Fails r with rc on why's field and text (copied into r's arena); rc alone when why
  * names no field. Returns rc. */
 int forces__api_why_fail(struct http_req *r, int rc, const struct mu_why *why);
+/* The person a body's PERSON names: a JSON integer (their id), or a text — a personal
+ * code, an ID number, else an id written as text. MU_EINVAL for another JSON type,
+ * MU_ENOTFOUND for nobody. */
+int forces__api_person(struct http_req *r, const json_t *v, int64_t *id);
 /* The signed-in user of r, 0 for a device. */
 int64_t forces__api_user(const struct http_req *r);
 /* The organisation of the path's {id}: 400 malformed, 404 unknown. */

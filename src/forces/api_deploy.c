@@ -116,28 +116,17 @@ int forces__api_post_deployment(struct http_req *r, struct http_resp *resp)
 	struct auth_people_record rec;
 	auth_people_record_init(&rec);
 	for (size_t i = 0; i < j.n_persons; i++) {
-		json_t *v = json_array_get(people, i);
-		char buf[32];
-		const char *text = json_string_value(v);
-		int64_t hh;
-		if (json_is_integer(v)) {
-			snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
-			text = buf;
-		}
-		if (!text) {
-			rc = http_fail(r, MU_EINVAL, "people",
-				       "a person is an id, an ID number or a personal code");
-			break;
-		}
-		if ((rc = people_resolve(auth_req_db(r), forces__api_keys(), text, &j.persons[i],
-					 &hh))) {
-			if (rc == MU_ENOTFOUND)
-				rc = http_fail(r, rc, "people",
-					       mu_arena_sprintf(&r->arena, "item %zu: nobody has this "
-									   "id, code or ID number",
+		rc = forces__api_person(r, json_array_get(people, i), &j.persons[i]);
+		if (rc == MU_EINVAL || rc == MU_ENOTFOUND) {
+			rc = http_fail(r, rc, "people",
+				       mu_arena_sprintf(&r->arena,
+							"item %zu: not the id, ID number or personal "
+							"code of anyone on record",
 							i));
 			break;
 		}
+		if (rc)
+			break;
 		auth_people_record_add(&rec, j.persons[i]);
 	}
 	auth_people_record_fini(&rec, r);

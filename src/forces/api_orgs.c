@@ -93,6 +93,24 @@ static int64_t user_of(const struct http_req *r)
 	return p && p->kind == AUTH_KIND_USER ? p->id : 0;
 }
 
+int forces__api_person(struct http_req *r, const json_t *v, int64_t *id)
+{
+	int64_t hh;
+	const char *text = json_string_value(v);
+	int rc;
+	if (json_is_integer(v)) {
+		*id = json_integer_value(v);
+		return *id > 0 ? people_household_of(auth_req_db(r), *id, &hh) : MU_ENOTFOUND;
+	}
+	if (!text)
+		return MU_EINVAL;
+	rc = people_resolve(auth_req_db(r), &keys, text, id, &hh);
+	/* Not a code or an ID number on record: a row id written as text. */
+	if (rc == MU_ENOTFOUND && mu_parse_i64(text, id) == 0 && *id > 0)
+		rc = people_household_of(auth_req_db(r), *id, &hh);
+	return rc;
+}
+
 int forces__api_why_fail(struct http_req *r, int rc, const struct mu_why *why)
 {
 	if (!why->field)
@@ -315,7 +333,8 @@ static void member_item(struct http_req *r, json_t *it, int64_t org, struct memb
 {
 	static const char *const allowed[] = {"person", "user", "role", "party", "medic", "police",
 					      NULL};
-	const char *person = http_json_str(it, "person"), *user = http_json_str(it, "user");
+	json_t *person = json_object_get(it, "person");
+	const char *user = http_json_str(it, "user");
 	const char *role = http_json_str(it, "role"), *k;
 	x->m.org_id = org;
 	x->m.added_at = mu_now_unix();
@@ -347,11 +366,13 @@ static void member_item(struct http_req *r, json_t *it, int64_t org, struct memb
 		return;
 	}
 	if (person) {
-		int64_t hh;
-		int rc = people_resolve(auth_req_db(r), &keys, person, &x->m.person_id, &hh);
-		if (rc)
+		int rc = forces__api_person(r, person, &x->m.person_id);
+		if (rc == MU_EINVAL)
+			x->err = mu_why_set(&x->why, rc, "person",
+					    "a person is an id, an ID number or a personal code");
+		else if (rc)
 			x->err = rc == MU_ENOTFOUND
-				     ? mu_why_set(&x->why, rc, "person", "nobody has this code or ID")
+				     ? mu_why_set(&x->why, rc, "person", "nobody has this id, code or ID")
 				     : rc;
 		return;
 	}
