@@ -145,9 +145,13 @@ test('forming a compound: counts as the database holds them, once only', async (
     `SELECT id, code, n_people FROM places WHERE level = 5 AND code LIKE '440103%' ` +
       `ORDER BY n_people DESC, code LIMIT 1`,
   );
-  const under = `SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ` +
+  const under =
+    `SELECT p.id FROM people p JOIN places h ON h.id = p.household_id ` +
     `JOIN places b ON b.id = h.parent_id WHERE b.parent_id = ${compound.id}`;
-  sql(srv.db, `UPDATE people SET party = CASE WHEN id % 3 = 0 AND birth < 8000 THEN 1 ELSE 0 END WHERE id IN (${under})`);
+  sql(
+    srv.db,
+    `UPDATE people SET party = CASE WHEN id % 3 = 0 AND birth < 8000 THEN 1 ELSE 0 END WHERE id IN (${under})`,
+  );
   const party = sql(
     srv.db,
     `SELECT count(*) AS members, count(DISTINCT b.id) AS groups FROM people p ` +

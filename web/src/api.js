@@ -156,3 +156,13 @@ export const resultsSend = (results) => post('/api/v1/results', { results });
 
 // params: {user, record, cursor}
 export const auditList = (params) => get(`/api/v1/audit${qs(params)}`);
+
+// ---- forces (helper forces): organisations, formation, deployments, ledger ----
+// params: {place, kind, cursor, limit}
+export const orgsList = (params) => get(`/api/v1/orgs${qs(params)}`);
+export const orgGet = (id, params) => get(`/api/v1/orgs/${enc(id)}${qs(params || {})}`);
+export const compoundForm = (place) => post('/api/v1/forces/form', { place });
+// params: {place, active, cursor, limit}
+export const deploymentsList = (params) => get(`/api/v1/deployments${qs(params)}`);
+// params: {place, org, from, to}
+export const ledgerGet = (params) => get(`/api/v1/ledger${qs(params)}`);
