@@ -82,6 +82,9 @@ function pageVisits(srv, d) {
     { page: 'sampler', user: 'sampler1', url: '/sampler' },
     { page: 'lab', user: 'lab1', url: '/lab' },
     { page: 'audit', user: 'auditor1', url: '/audit' },
+    // ---- forces (helper forces) ----
+    { page: 'forces', user: 'cmd103', url: '/forces' },
+    { page: 'ledger', user: 'cmd103', url: '/ledger' },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
