@@ -76,9 +76,10 @@ static int run(struct import *im, FILE *in)
 	for (int i = 0, o = 0; i < im->ncols; i++)
 		o += snprintf(header + o, sizeof header - (size_t)o, "%s%s", i ? "," : "",
 			      im->cols[i].name);
-	if (!places_csv_header_ok(csv, im->cols, im->ncols, &line)) {
-		fprintf(stderr, "%s:%llu: header must be %s\n", im->file, (unsigned long long)line,
-			header);
+	int min = im->people ? PEOPLE_CSV_NCOLS_MIN : im->ncols;
+	if (!places_csv_header_cols(csv, im->cols, min, im->ncols, &line, &im->ncols)) {
+		fprintf(stderr, "%s:%llu: header must be %s%s\n", im->file,
+			(unsigned long long)line, header, im->people ? " (party optional)" : "");
 		goto out;
 	}
 	if (im->rejects) {
@@ -94,7 +95,8 @@ static int run(struct import *im, FILE *in)
 	}
 	in_tx = true;
 	mu_progress_init(&im->pg, "import", fstat(fileno(in), &st) == 0 ? (uint64_t)st.st_size : 0);
-	rc = im->people ? people_csv_import(im->db, &im->keys, csv, !im->rejects, &sink, &res)
+	rc = im->people ? people_csv_import(im->db, &im->keys, csv, im->ncols, !im->rejects, &sink,
+					    &res)
 			: places_csv_import(im->db, csv, &sink, &res);
 	int err = errno;
 	mu_progress_set(&im->pg, mu_csv_bytes(csv));

@@ -27,6 +27,8 @@ static const struct command commands[] = {
     {"results", cmd_results, "results import FILE.csv --lab CODE (all-or-nothing)"},
     {"drill", cmd_drill, "drill screening: send scans and lab results to a server"},
     {"order", cmd_order, "order issue|forward|ack|done|blocked|show: orders down the tree"},
+    {"org", cmd_org, "org add: an organisation (branch, shock team, hospital…) at a place"},
+    {"forces", cmd_forces, "forces form|squad|ledger: form a compound, send a squad, person-times"},
     {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
     {"serve", cmd_serve, "serve the HTTP API (and the web app)"},
     {"routes", cmd_routes, "list the HTTP routes with their roles (docs/roles.md)"},

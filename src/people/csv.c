@@ -1,5 +1,5 @@
 /* csv.c: people as CSV (docs/csv.md) — the import of
- * id_type,id_number,name,sex,birth_date,phone,household_code rows, checked, hashed and
+ * id_type,id_number,name,sex,birth_date,phone,household_code[,party] rows, checked, hashed and
  * sealed on a producer thread and inserted in file order, and the export. */
 #include <errno.h>
 #include <pthread.h>
@@ -21,11 +21,13 @@ const struct places_csv_column people_csv_columns[PEOPLE_CSV_NCOLS] = {
     {"birth_date", true, 32, false},
     {"phone", false, PEOPLE_PHONE_MAX, false},
     {"household_code", true, PLACES_CODE_MAX, false},
+    {"party", false, 8, false},
 };
 
 /* The import's state on the database's thread. */
 struct load {
 	struct db *d;
+	int ncols; /* the file's columns */
 	const struct people_keys *keys;
 	const struct places_csv_sink *sink;
 	struct places_csv_result *res;
@@ -70,6 +72,7 @@ struct batch {
 
 struct pipeline {
 	struct load *im;    /* the producer reads nothing of it */
+	int ncols;	    /* the file's columns (party or not) */
 	struct mu_csv *csv; /* the producer's after the header */
 	struct people_sealer *sealer;
 	struct places_csv_seen
@@ -99,7 +102,8 @@ static size_t text_add(struct batch *b, const char *s, size_t n)
 }
 
 /* The field checks of a people row (its shape is fine) into p. False with why set. */
-static bool person_fields(const struct mu_csv_record *r, struct people_person *p, char *why)
+static bool person_fields(const struct mu_csv_record *r, int ncols, struct people_person *p,
+			  char *why)
 {
 	char *const *f = r->fields;
 	struct mu_why vwhy;
@@ -118,6 +122,11 @@ static bool person_fields(const struct mu_csv_record *r, struct people_person *p
 		places_csv_why(why, "sex: must be M or F, not %s", f[3]);
 		return false;
 	}
+	if (ncols > 7 && r->lens[7] && strcmp(f[7], "0") && strcmp(f[7], "1")) {
+		places_csv_why(why, "party: must be 0, 1 or empty, not %s", f[7]);
+		return false;
+	}
+	p->party = ncols > 7 && !strcmp(f[7], "1");
 	if (mu_date_parse(f[4], &p->birth) != 0) {
 		places_csv_why(why, "birth_date: %s is not a date of the form YYYY-MM-DD", f[4]);
 		return false;
@@ -152,8 +161,8 @@ static void produce_row(struct pipeline *pl, const struct mu_csv_record *r, stru
 	w->why = NO_WHY;
 	w->seal_rc = 0;
 	w->dup_of = 0;
-	if (!places_csv_row_ok(people_csv_columns, PEOPLE_CSV_NCOLS, r, why) ||
-	    !person_fields(r, &w->s.p, why)) {
+	if (!places_csv_row_ok(people_csv_columns, pl->ncols, r, why) ||
+	    !person_fields(r, pl->ncols, &w->s.p, why)) {
 		w->why = text_add(b, why, strlen(why));
 		sodium_memzero(&w->s.p, sizeof w->s.p);
 		return;
@@ -340,6 +349,7 @@ static int load_people(struct load *im, struct mu_csv *csv)
 	int rc;
 
 	memset(&pl, 0, sizeof pl);
+	pl.ncols = im->ncols;
 	pl.im = im;
 	pl.csv = csv;
 	pl.sealer = people_sealer_new(im->keys);
@@ -399,7 +409,7 @@ out:
 }
 
 int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_csv *csv,
-		      bool all_or_nothing, const struct places_csv_sink *sink,
+		      int ncols, bool all_or_nothing, const struct places_csv_sink *sink,
 		      struct places_csv_result *res)
 {
 	struct load im;
@@ -409,6 +419,7 @@ int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_cs
 	memset(res, 0, sizeof *res);
 	im.d = d;
 	im.keys = keys;
+	im.ncols = ncols;
 	im.sink = sink;
 	im.res = res;
 	places_csv_seen_init(&im.ids, PEOPLE_HASH_BYTES);
@@ -456,7 +467,8 @@ static int person_out(const struct people_person *p, void *ctx)
 					     p->sex == PEOPLE_SEX_M ? "M" : "F",
 					     birth,
 					     p->phone,
-					     ex->hh_code};
+					     ex->hh_code,
+					     p->party ? "1" : "0"};
 	ex->n++;
 	return mu_csv_write_record(ex->out, row, PEOPLE_CSV_NCOLS);
 }

@@ -245,10 +245,13 @@ int people_resolve(struct db *d, const struct people_keys *k, const char *text, 
 int people_counts_rebuild(struct db *d);
 
 /* ---- CSV files (csv.c): `muster import|export people`; docs/csv.md --------------------
- * id_type,id_number,name,sex,birth_date,phone,household_code. The row checks, the sink
- * and the result are places' (people sit in places' households). */
+ * id_type,id_number,name,sex,birth_date,phone,household_code[,party]. The row checks, the
+ * sink and the result are places' (people sit in places' households). party (0 or 1,
+ * empty 0) is optional on import — files written before it import as before — and
+ * always written on export. */
 
-#define PEOPLE_CSV_NCOLS 7
+#define PEOPLE_CSV_NCOLS     8
+#define PEOPLE_CSV_NCOLS_MIN 7 /* without party */
 extern const struct places_csv_column people_csv_columns[PEOPLE_CSV_NCOLS];
 
 /* Imports the people rows of csv (its header already read) into d inside the caller's
@@ -259,10 +262,11 @@ extern const struct places_csv_column people_csv_columns[PEOPLE_CSV_NCOLS];
  * the end — unless all_or_nothing and a row was refused: then nothing is left to
  * commit. Returns 0 when the file was read to its end (res->rejected rows refused);
  * MU_EIO with errno set and res->why empty on a read error; or the error that stopped
- * it with res->why (and res->line when at a row). keys are borrowed. The caller
+ * it with res->why (and res->line when at a row). ncols: the header's columns
+ * (PEOPLE_CSV_NCOLS_MIN or PEOPLE_CSV_NCOLS). keys are borrowed. The caller
  * commits, or rolls back on an error or, all or nothing, on refused rows. */
 int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_csv *csv,
-		      bool all_or_nothing, const struct places_csv_sink *sink,
+		      int ncols, bool all_or_nothing, const struct places_csv_sink *sink,
 		      struct places_csv_result *res);
 
 /* Writes the people living in the subtree of root as CSV records (no header), their

@@ -154,18 +154,26 @@ bool places_csv_row_ok(const struct places_csv_column *cols, int ncols,
 	return true;
 }
 
-bool places_csv_header_ok(struct mu_csv *csv, const struct places_csv_column *cols, int ncols,
-			  uint64_t *line)
+bool places_csv_header_cols(struct mu_csv *csv, const struct places_csv_column *cols, int min,
+			    int ncols, uint64_t *line, int *got)
 {
 	struct mu_csv_record r;
 	int rc = mu_csv_next(csv, &r);
 	*line = rc == 1 ? r.line : 1;
-	if (rc != 1 || r.err || r.nfields != ncols)
+	if (rc != 1 || r.err || r.nfields < min || r.nfields > ncols)
 		return false;
-	for (int i = 0; i < ncols; i++)
+	for (int i = 0; i < r.nfields; i++)
 		if (strcmp(r.fields[i], cols[i].name) != 0)
 			return false;
+	*got = r.nfields;
 	return true;
+}
+
+bool places_csv_header_ok(struct mu_csv *csv, const struct places_csv_column *cols, int ncols,
+			  uint64_t *line)
+{
+	int got;
+	return places_csv_header_cols(csv, cols, ncols, ncols, line, &got);
 }
 
 /* ---- places -------------------------------------------------------------------------- */

@@ -105,6 +105,10 @@ struct places_csv_result {
  * *line is that record's line. */
 bool places_csv_header_ok(struct mu_csv *csv, const struct places_csv_column *cols, int n,
 			  uint64_t *line);
+/* As places_csv_header_ok for a format whose last columns are optional: the header is
+ * cols[0..k) for some k from min to n, and *got is k. */
+bool places_csv_header_cols(struct mu_csv *csv, const struct places_csv_column *cols, int min,
+			    int n, uint64_t *line, int *got);
 
 /* The checks every row of a format gets: the reader's verdict, UTF-8, the column count,
  * empty required fields and lengths. False with why set when the row is bad. Reads

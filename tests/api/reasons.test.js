@@ -76,6 +76,48 @@ const ROUTES = {
       under: ['invalid', 'not_found'],
     },
   },
+  // ---- forces (helper forces): the forces and ledger pages (src/forces/) ----
+  forces: {
+    form: { place: ['invalid', 'not_found', 'conflict'] },
+    org: {
+      kind: ['invalid'],
+      name: ['invalid'],
+      place: ['invalid', 'not_found'],
+      parent: ['invalid', 'not_found'],
+      standing: ['invalid'],
+    },
+    members: {
+      members: ['invalid', 'too_large'],
+      member: ['invalid'],
+      person: ['invalid', 'not_found', 'conflict'],
+      user: ['not_found', 'conflict'],
+      role: ['invalid'],
+      party: ['invalid'],
+      medic: ['invalid'],
+      police: ['invalid'],
+      org: ['not_found'],
+      id: ['invalid', 'not_found'],
+    },
+    deploy: {
+      org: ['invalid', 'not_found'],
+      members: ['invalid', 'too_large'],
+      people: ['invalid', 'not_found', 'too_large'],
+      place: ['invalid', 'not_found'],
+      from: ['invalid'],
+      to: ['invalid'],
+      duty: ['invalid'],
+    },
+    checkin: { member: ['invalid', 'not_found'], all: ['invalid'], id: ['invalid', 'not_found'] },
+    list: {
+      kind: ['invalid'],
+      active: ['invalid'],
+      org: ['invalid'],
+      from: ['invalid'],
+      to: ['invalid'],
+      id: ['invalid', 'not_found'],
+    },
+    squad: { hospitals: ['invalid', 'not_found'], size: ['invalid'], to: ['invalid'] },
+  },
 };
 
 // Core's table: MU_E* name → stable code string.
@@ -125,6 +167,23 @@ test('every literal refusal of the order routes is listed', () => {
     }
   }
   assert.ok(found >= 10, `read the refusals (${found})`);
+});
+
+test('every literal refusal of the forces routes is listed (src/forces/)', () => {
+  const table = codeTable();
+  const listed = new Set();
+  for (const fields of Object.values(ROUTES.forces))
+    for (const [f, codes] of Object.entries(fields)) for (const c of codes) listed.add(`${f}:${c}`);
+  const files = ['orgs.c', 'form.c', 'deploy.c', 'api_orgs.c', 'api_deploy.c'].map((f) => `forces/${f}`);
+  let n = 0;
+  for (const f of files) {
+    for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g)) {
+      n++;
+      const pair = `${m[2]}:${table[m[1]]}`;
+      assert.ok(listed.has(pair), `${f} refuses ${pair}: list it here and give it a message`);
+    }
+  }
+  assert.ok(n > 15, `read the refusals (${n})`);
 });
 
 test('each listed refusal and every error code has a Chinese and an English message', async () => {

@@ -57,8 +57,8 @@ eq "$(q a.db 'select count(*) from people')" 4 "people after import"
 eq "$(q a.db "select n_people from places where code='GZ'")" 4 "people under the city"
 eq "$(q a.db "select n_people from places where code='TH-H1'")" 2 "people in TH-H1"
 run export_people_a 0 "$M" export people --db a.db
-has export_people_a.out "resident_id,$ID2,李𠈌,F,1985-03-15,,TH-H1"
-has export_people_a.out "passport,E12345678,\"Smith, John\",M,1970-05-05,'+44 20 7946 0000,TH-H2"
+has export_people_a.out "resident_id,$ID2,李𠈌,F,1985-03-15,,TH-H1,0"
+has export_people_a.out "passport,E12345678,\"Smith, John\",M,1970-05-05,'+44 20 7946 0000,TH-H2,0"
 # Personal data is sealed: the name is nowhere in the database file in clear.
 if grep -q '李𠈌' a.db; then fail "a name is stored in clear"; fi
 
@@ -168,7 +168,7 @@ run hdr 1 "$M" import places hdr.csv --db a.db
 has hdr.err "hdr.csv:1: header must be code,parent_code,level,name"
 : >empty.csv
 run empty 1 "$M" import people empty.csv --db a.db
-has empty.err "empty.csv:1: header must be $PEOPLE_HDR"
+has empty.err "empty.csv:1: header must be $PEOPLE_HDR,party (party optional)"
 eq "$(q a.db 'select count(*) from places')" 12 "places after header errors"
 
 # ---- --skip-invalid ---------------------------------------------------------------------
@@ -245,8 +245,8 @@ run f_people 0 "$M" import people formula.csv --skip-invalid f_rej.csv --db f.db
 has f_people.out "imported 2 people, rejected 1 (see f_rej.csv)"
 has f_rej.csv "passport,E7654323,'-2+3,F,1972-07-07,,NO-SUCH-H,unknown household code NO-SUCH-H"
 run f_exp 0 "$M" export people --db f.db --output f_people.csv
-has f_people.csv "passport,E7654321,'@SUM(A1:A9),M,1970-05-05,'+44 20 7946 0001,TH-H2"
-has f_people.csv "passport,E7654322,'=cmd|' /C calc'!A0,F,1971-06-06,,TH-H2"
+has f_people.csv "passport,E7654321,'@SUM(A1:A9),M,1970-05-05,'+44 20 7946 0001,TH-H2,0"
+has f_people.csv "passport,E7654322,'=cmd|' /C calc'!A0,F,1971-06-06,,TH-H2,0"
 if grep -qE '(^|,)[=+@-]' f_people.csv f_rej.csv; then fail "a formula-leading cell left undefused"; fi
 # ... and the defused file imports back as it was.
 run init_f2 0 "$M" init --db f2.db
@@ -268,6 +268,9 @@ if "$M" city generate --help >/dev/null 2>&1; then
   cmp -s g_places.csv h_exp_places.out || fail "generated places do not round-trip"
   cmp -s g_people.csv h_exp_people.out || fail "generated people do not round-trip"
   eq "$(q h.db "select n_people from places where level=0")" "$(q g.db "select n_people from places where level=0")" "generated people count"
+  # The party flag travels in the optional party column (issue 14).
+  eq "$(q h.db 'select sum(party) from people')" "$(q g.db 'select sum(party) from people')" "party members after a round trip"
+  [ "$(q g.db 'select sum(party) from people')" -gt 0 ] || fail "the generated city has no party member"
   # Importing the same people again: every row already in the database, nothing added.
   n=$(q h.db 'select count(*) from people')
   run h_again 1 "$M" import people g_people.csv --db h.db

@@ -166,3 +166,12 @@ export const orderIssue = (body) => post('/api/v1/orders', body);
 // step: 'ack' | 'done' | 'blocked' (body {note?}) or 'forward' (body {targets, due?})
 export const orderStep = (id, code, step, body) =>
   post(`/api/v1/orders/${enc(id)}/targets/${enc(code)}/${enc(step)}`, body ?? {});
+// ---- forces (helper forces): organisations, formation, deployments, ledger ----
+// params: {place, kind, cursor, limit}
+export const orgsList = (params) => get(`/api/v1/orgs${qs(params)}`);
+export const orgGet = (id, params) => get(`/api/v1/orgs/${enc(id)}${qs(params || {})}`);
+export const compoundForm = (place) => post('/api/v1/forces/form', { place });
+// params: {place, active, cursor, limit}
+export const deploymentsList = (params) => get(`/api/v1/deployments${qs(params)}`);
+// params: {place, org, from, to}
+export const ledgerGet = (params) => get(`/api/v1/ledger${qs(params)}`);

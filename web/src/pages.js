@@ -80,6 +80,25 @@ export const PAGES = [
     label: 'orders.nav',
   },
   { name: 'order', path: '/orders/:id', component: () => import('./pages/Order.vue'), roles: FIELD },
+  // ---- forces (helper forces) ----
+  // Organisations in a subtree, an organisation's members, forming a compound.
+  {
+    name: 'forces',
+    path: '/forces',
+    component: () => import('./pages/Forces.vue'),
+    roles: ['admin', 'commander', 'staff'],
+    nav: 2.6,
+    label: 'forces.nav',
+  },
+  // Person-times per day by organisation and place, and who is where now.
+  {
+    name: 'ledger',
+    path: '/ledger',
+    component: () => import('./pages/Ledger.vue'),
+    roles: ['admin', 'commander', 'staff'],
+    nav: 2.7,
+    label: 'forces.ledgerNav',
+  },
   { name: 'notFound', path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue') },
 ];
 

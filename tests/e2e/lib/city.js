@@ -98,6 +98,9 @@ function pageVisits(srv, d) {
     { page: 'order', user: 'cmd103', url: `/orders/${d.order}` },
     // calls (helper calls): the board of a district, children and chart included.
     { page: 'calls', user: 'cmd103', url: '/calls' },
+    // ---- forces (helper forces) ----
+    { page: 'forces', user: 'cmd103', url: '/forces' },
+    { page: 'ledger', user: 'cmd103', url: '/ledger' },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }

@@ -56,12 +56,52 @@ static int import(struct tdb *t, bool all, struct seen *s, struct places_csv_res
 	struct mu_csv *csv = mu_csv_new(f, PLACES_CSV_RECORD_MAX, 0);
 	const struct places_csv_sink sink = {on_reject, on_progress, s};
 	uint64_t line;
-	assert_true(places_csv_header_ok(csv, people_csv_columns, PEOPLE_CSV_NCOLS, &line));
+	assert_true(places_csv_header_ok(csv, people_csv_columns, PEOPLE_CSV_NCOLS_MIN, &line));
 	assert_int_equal(db_tx_begin(t->db), 0);
-	int rc = people_csv_import(t->db, &t->keys, csv, all, &sink, res);
+	int rc = people_csv_import(t->db, &t->keys, csv, PEOPLE_CSV_NCOLS_MIN, all, &sink, res);
 	mu_csv_free(csv);
 	fclose(f);
 	return rc;
+}
+
+/* The optional party column: 1 and 0 and empty kept, anything else refused; a header
+ * without it is the older format and still reads. */
+static const char party_rows[] = "id_type,id_number,name,sex,birth_date,phone,household_code,party\n"
+				 "passport,P1,One,M,1970-05-05,,H1,1\n"
+				 "passport,P2,Two,F,1971-05-05,,H1,0\n"
+				 "passport,P3,Three,F,1972-05-05,,H1,\n"
+				 "passport,P4,Four,M,1973-05-05,,H1,yes\n";
+
+static void test_party_column(void **state)
+{
+	(void)state;
+	struct tdb t;
+	struct seen s = {0};
+	struct places_csv_result res;
+	uint64_t line;
+	int got = 0;
+	int64_t party = -1;
+	tdb_open(&t);
+	tree(t.db);
+	FILE *f = fmemopen((void *)party_rows, strlen(party_rows), "r");
+	assert_non_null(f);
+	struct mu_csv *csv = mu_csv_new(f, PLACES_CSV_RECORD_MAX, 0);
+	const struct places_csv_sink sink = {on_reject, on_progress, &s};
+	assert_true(places_csv_header_cols(csv, people_csv_columns, PEOPLE_CSV_NCOLS_MIN,
+					   PEOPLE_CSV_NCOLS, &line, &got));
+	assert_int_equal(got, PEOPLE_CSV_NCOLS);
+	assert_int_equal(db_tx_begin(t.db), 0);
+	assert_int_equal(people_csv_import(t.db, &t.keys, csv, got, false, &sink, &res), 0);
+	assert_int_equal(db_tx_commit(t.db), 0);
+	mu_csv_free(csv);
+	fclose(f);
+	assert_int_equal(res.imported, 3);
+	assert_int_equal(res.rejected, 1);
+	assert_int_equal(s.lines[0], 5);
+	assert_string_equal(s.why[0], "party: must be 0, 1 or empty, not yes");
+	assert_int_equal(db_query_i64(t.db, "SELECT SUM(party) FROM people", &party), 0);
+	assert_int_equal(party, 1);
+	tdb_close(&t);
 }
 
 static void test_reasons_in_order(void **state)
@@ -96,8 +136,8 @@ static void test_reasons_in_order(void **state)
 	assert_int_equal(people_csv_export(t.db, &t.keys, hh.id, f, &n), 0);
 	fclose(f);
 	assert_int_equal(n, 2);
-	assert_non_null(strstr(buf, "passport,E1,Smith,M,1970-05-05,,H1\n"));
-	assert_non_null(strstr(buf, "passport,E4,Green,F,1990-02-02,,H1\n"));
+	assert_non_null(strstr(buf, "passport,E1,Smith,M,1970-05-05,,H1,0\n"));
+	assert_non_null(strstr(buf, "passport,E4,Green,F,1990-02-02,,H1,0\n"));
 	tdb_close(&t);
 }
 
@@ -128,6 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reasons_in_order),
 	    cmocka_unit_test(test_all_or_nothing),
+	    cmocka_unit_test(test_party_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
