@@ -61,6 +61,15 @@ export const PAGES = [
     nav: 5,
     label: 'nav.audit',
   },
+  // ---- posts (helper posts): service posts and their stock ----
+  {
+    name: 'posts',
+    path: '/posts',
+    component: () => import('./pages/Posts.vue'),
+    roles: FIELD,
+    nav: 4.5,
+    label: 'posts.nav',
+  },
   { name: 'notFound', path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue') },
 ];
 

@@ -82,6 +82,8 @@ function pageVisits(srv, d) {
     { page: 'sampler', user: 'sampler1', url: '/sampler' },
     { page: 'lab', user: 'lab1', url: '/lab' },
     { page: 'audit', user: 'auditor1', url: '/audit' },
+    // ---- posts (helper posts) ----
+    { page: 'posts', user: 'cmd103', url: '/posts' },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
