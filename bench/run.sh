@@ -11,6 +11,8 @@
 #   results        results for that round's 1.87 M tubes, recalls included, vs raw UPDATEs
 #   coverage       coverage of random nodes and `missing` of random grids (p99)
 #   coverage-live  GET coverage of random city…grid nodes over HTTP while a drill runs (p99)
+#   posts          the whole city's 2,935 service posts with their stock (median) vs a
+#                  bare unordered read of the same rows
 #   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
 #                  loading the sign-in page; and the web app's JavaScript gzipped
 # The full-scale city is kept in build/bench/city.db; delete it to regenerate.
@@ -78,6 +80,12 @@ if want import-people; then
     'BEGIN {r = n / s; printf "BENCH import-people %d rows/s baseline=%d ratio=%.2f\n", r, b, r / b}'
   echo "import-people: $rows people in $secs s" >&2
   rm -f "$out"/import-*
+fi
+
+# ---- posts ----
+if want posts; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/posts "$city_db" 50
 fi
 
 if want writer; then

@@ -25,13 +25,15 @@ static const char post_help[] =
     "\nOptions:\n";
 
 static const char supply_help[] =
-    "usage: muster supply add --post CODE --item ITEM --qty N [--low-mark N] [--db PATH]\n"
+    "usage: muster supply add --post CODE[,CODE...] --item ITEM --qty N [--low-mark N]\n"
+    "                         [--db PATH]\n"
     "       muster supply move --from CODE --to CODE --item ITEM --qty N [--db PATH]\n"
     "       muster supply handout --post CODE --item ITEM --qty N [--db PATH]\n"
     "\n"
     "Stock at the posts (a post is named by the code of its street or community). ITEM is\n"
-    "masks, test_kits, food_packs, medicine or ppe. add receives N from outside (and sets\n"
-    "the post's low mark of the item with --low-mark); move takes N from one post to\n"
+    "masks, test_kits, food_packs, medicine or ppe. add receives N from outside at each\n"
+    "post listed (one change each, all or none; --low-mark sets the item's low mark); move takes N "
+    "from one post to\n"
     "another; handout gives N out. Stock never goes below zero: a move or hand-out larger\n"
     "than the stock is refused with the quantity there is.\n"
     "\nOptions:\n";
@@ -149,13 +151,63 @@ static int post_of(struct db *d, const char *flag, const char *code, struct forc
 	return 0;
 }
 
+/* supply add at every post of a comma-separated list, in one transaction: each receipt
+ * audited on its own, all kept or none. Prints each ledger row's id once committed. */
+static int receive_all(struct db *d, const char *list, struct supply_job *j)
+{
+	char code[PLACES_CODE_MAX + 1];
+	struct forces_post p;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = db_tx_begin(d);
+	if (rc) {
+		fprintf(stderr, "muster supply: %s\n", mu_err_msg(rc));
+		return CLI_REJECTED;
+	}
+	for (const char *s = list; *s;) {
+		size_t k = strcspn(s, ",");
+		if (k == 0 || k > PLACES_CODE_MAX) {
+			fprintf(stderr, "muster supply: --post: '%.*s' is not a place code\n",
+				(int)k, s);
+			goto fail;
+		}
+		memcpy(code, s, k);
+		code[k] = '\0';
+		s += k + (s[k] == ',');
+		if (post_of(d, "--post", code, &p))
+			goto fail;
+		j->post = p.id;
+		if ((rc = cli_audited(d, "cli supply add", do_supply, j))) {
+			fprintf(stderr, "muster supply: %s: %s\n", code,
+				j->why.text[0] ? j->why.text : mu_err_msg(rc));
+			goto fail;
+		}
+		ids = mu_xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = j->move_id;
+	}
+	if ((rc = db_tx_commit(d)) == 0) {
+		for (size_t i = 0; i < n; i++)
+			printf("%lld\n", (long long)ids[i]);
+		free(ids);
+		return CLI_OK;
+	}
+	fprintf(stderr, "muster supply: %s\n", mu_err_msg(rc));
+	free(ids);
+	return CLI_REJECTED;
+fail:
+	db_tx_rollback(d);
+	free(ids);
+	return CLI_REJECTED;
+}
+
 int cmd_supply(int argc, char **argv)
 {
 	const char *dbp = NULL, *post = NULL, *from = NULL, *to = NULL, *item = NULL;
 	const char *pos[CLI_POS_MAX];
 	int64_t qty = 0, low = -1;
 	const struct cli_opt opts[] = {
-	    CLI_STR("post", &post, "CODE", "add, handout: the post's street or community"),
+	    CLI_STR("post", &post, "CODE",
+		    "add, handout: the post's street or community (add: a comma list)"),
 	    CLI_STR("from", &from, "CODE", "move: the post the stock leaves"),
 	    CLI_STR("to", &to, "CODE", "move: the post it goes to"),
 	    CLI_STR_REQ("item", &item, "ITEM", "masks, test_kits, food_packs, medicine or ppe"),
@@ -198,10 +250,13 @@ int cmd_supply(int argc, char **argv)
 			goto out;
 		j.post = a.id;
 		j.to = b.id;
-	} else {
+	} else if (j.kind == FORCES_MOVE_HANDOUT) {
 		if (post_of(d, "--post", post, &a))
 			goto out;
 		j.post = a.id;
+	} else {
+		ret = receive_all(d, post, &j);
+		goto out;
 	}
 	static const char *const actions[] = {"cli supply add", "cli supply move",
 					      "cli supply handout"};

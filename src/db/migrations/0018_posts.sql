@@ -16,7 +16,8 @@ CREATE TABLE posts (
   street_id   INTEGER NOT NULL,
   created_at  INTEGER NOT NULL
 );
-CREATE INDEX posts_district ON posts(district_id, street_id);
+-- In the order a subtree's posts are listed: street by street, the centre first.
+CREATE INDEX posts_district ON posts(district_id, street_id, kind, place_id);
 CREATE INDEX posts_street ON posts(street_id);
 
 -- Stock per post and item; qty never goes below zero (the CHECK is the last guard, the
