@@ -13,6 +13,8 @@
 #   coverage-live  GET coverage of random city…grid nodes over HTTP while a drill runs (p99)
 #   calls-load     100,000 open calls: the escalation sweep and a district's summary (p99), and
 #                  calls logged over HTTP (req/s, durable) vs a hello handler
+#   posts          the whole city's 2,935 service posts with their stock (median) vs a
+#                  bare unordered read of the same rows
 #   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
 #                  loading the sign-in page; and the web app's JavaScript gzipped
 #   orders-load    calls-load part 2: 1,000 orders with ~30,000 targets; the roll-up of one
@@ -83,6 +85,12 @@ if want import-people; then
     'BEGIN {r = n / s; printf "BENCH import-people %d rows/s baseline=%d ratio=%.2f\n", r, b, r / b}'
   echo "import-people: $rows people in $secs s" >&2
   rm -f "$out"/import-*
+fi
+
+# ---- posts ----
+if want posts; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/posts "$city_db" 50
 fi
 
 if want writer; then

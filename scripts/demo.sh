@@ -96,6 +96,27 @@ for h in $homes; do
   i=$((i + 1))
 done
 echo "$i calls logged; $("$bin" call sweep --db "$db") rungs climbed by the overdue ones"
+# ---- posts ----
+# Every street centre and community station is a post (city generate made them). Stock
+# at 荔湾区's centres, some moved to a station of three streets, one item left low so that
+# the alerts show; then 荔湾区 switches to wartime (its standing shock teams stand up,
+# its posts go on round-the-clock duty) and a post hands out against the need.
+echo
+echo "== service posts and supplies in 荔湾区, and the wartime switch"
+centres=$(printf '%s\n' $streets | paste -sd, -)
+"$bin" supply add --post "$centres" --item masks --qty 20000 --low-mark 5000 --db "$db" >/dev/null
+"$bin" supply add --post "$centres" --item test_kits --qty 3000 --low-mark 1000 --db "$db" >/dev/null
+"$bin" supply add --post "$centres" --item food_packs --qty 800 --low-mark 200 --db "$db" >/dev/null
+for s in $(printf '%s\n' $streets | head -3); do
+  station=$(sqlite3 "$db" "SELECT c.code FROM places c JOIN places s ON s.id = c.parent_id
+                           WHERE s.code = '$s' ORDER BY c.code LIMIT 1")
+  [ -n "$station" ] && "$bin" supply move --from "$s" --to "$station" --item food_packs --qty 300 \
+    --db "$db" >/dev/null
+done
+"$bin" supply add --post "$first_street" --item ppe --qty 40 --low-mark 100 --db "$db" >/dev/null
+"$bin" supply handout --post "$first_street" --item masks --qty 500 --db "$db" >/dev/null
+"$bin" wartime on --place 440103 --reason "本土疫情：荔湾区启动战时机制" --db "$db"
+"$bin" post list --place "$first_street" --db "$db" | head -3
 
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)

@@ -43,10 +43,10 @@ int calls__api_place_of_call(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int
 /* ---- orders (helper orders) ---- */
 /* api_orders.c's handlers and resolvers. */
 int calls__api_post_orders(struct http_req *r, struct http_resp *resp);
-int calls__api_post_ack(struct http_req *r, struct http_resp *resp);
-int calls__api_post_done(struct http_req *r, struct http_resp *resp);
-int calls__api_post_blocked(struct http_req *r, struct http_resp *resp);
-int calls__api_post_forward(struct http_req *r, struct http_resp *resp);
+int calls__api_post_order_ack(struct http_req *r, struct http_resp *resp);
+int calls__api_post_order_done(struct http_req *r, struct http_resp *resp);
+int calls__api_post_order_blocked(struct http_req *r, struct http_resp *resp);
+int calls__api_post_order_forward(struct http_req *r, struct http_resp *resp);
 int calls__api_get_order(struct http_req *r, struct http_resp *resp);
 int calls__api_get_orders(struct http_req *r, struct http_resp *resp);
 int calls__api_get_overdue(struct http_req *r, struct http_resp *resp);

@@ -324,21 +324,21 @@ static int post_act(struct http_req *r, struct http_resp *resp, int act)
 }
 
 /* POST /api/v1/orders/{id}/targets/{code}/ack|done|blocked */
-int calls__api_post_ack(struct http_req *r, struct http_resp *resp)
+int calls__api_post_order_ack(struct http_req *r, struct http_resp *resp)
 {
 	return post_act(r, resp, CALLS_ACT_ACK);
 }
-int calls__api_post_done(struct http_req *r, struct http_resp *resp)
+int calls__api_post_order_done(struct http_req *r, struct http_resp *resp)
 {
 	return post_act(r, resp, CALLS_ACT_DONE);
 }
-int calls__api_post_blocked(struct http_req *r, struct http_resp *resp)
+int calls__api_post_order_blocked(struct http_req *r, struct http_resp *resp)
 {
 	return post_act(r, resp, CALLS_ACT_BLOCKED);
 }
 
 /* POST /api/v1/orders/{id}/targets/{code}/forward */
-int calls__api_post_forward(struct http_req *r, struct http_resp *resp)
+int calls__api_post_order_forward(struct http_req *r, struct http_resp *resp)
 {
 	static const char *const allowed[] = {"targets", "due", NULL};
 	struct act_job j = {.forward = true};

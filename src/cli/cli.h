@@ -34,8 +34,11 @@ int cmd_lab(int argc, char **argv);	/* muster lab add */
 int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
 int cmd_drill(int argc, char **argv);	/* muster drill screening: scans and results over HTTP */
 int cmd_order(int argc, char **argv);	/* muster order issue|forward|ack|done|… */
-int cmd_forces(int argc, char **argv); /* muster forces form|squad|ledger */
-int cmd_org(int argc, char **argv);    /* muster org add */
+int cmd_forces(int argc, char **argv);	/* muster forces form|squad|ledger */
+int cmd_org(int argc, char **argv);	/* muster org add */
+int cmd_post(int argc, char **argv);	/* muster post list|sync */
+int cmd_supply(int argc, char **argv);	/* muster supply add|move|handout */
+int cmd_wartime(int argc, char **argv); /* muster wartime on|off */
 
 /* Refuses a key file that is not d's database's (auth_key_check), with the reason on
  * stderr; records the check value of a database that had none, saying so in the log.

@@ -47,6 +47,7 @@ static void print_stats(const struct sim_city_stats *s, const char *path, double
 	printf("  %-22s %12lld\n", "people", (long long)s->people);
 	printf("  %-22s %12lld (%.2f %%)\n", "party members", (long long)s->party,
 	       s->people ? 100.0 * (double)s->party / (double)s->people : 0.0);
+	printf("  %-22s %12lld\n", "service posts", (long long)s->posts);
 	if (s->id_fallbacks)
 		printf("  %-22s %12lld (a neighbouring region code of the city)\n",
 		       "IDs under another code", (long long)s->id_fallbacks);

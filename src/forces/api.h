@@ -64,5 +64,18 @@ int forces__api_post_checkout(struct http_req *r, struct http_resp *resp);
 int forces__api_get_ledger(struct http_req *r, struct http_resp *resp);
 
 /* ---- posts (helper posts) ---- */
+/* api_posts.c: posts, supplies and the wartime switch — handlers and place resolvers. */
+int forces__api_get_posts(struct http_req *r, struct http_resp *resp);
+int forces__api_get_alerts(struct http_req *r, struct http_resp *resp);
+int forces__api_get_supply_ledger(struct http_req *r, struct http_resp *resp);
+int forces__api_post_supplies(struct http_req *r, struct http_resp *resp);
+int forces__api_post_move(struct http_req *r, struct http_resp *resp);
+int forces__api_post_handout(struct http_req *r, struct http_resp *resp);
+int forces__api_post_wartime(struct http_req *r, struct http_resp *resp);
+int forces__api_get_wartime(struct http_req *r, struct http_resp *resp);
+int forces__api_place_of_code(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+int forces__api_place_of_move(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+int forces__api_place_of_handout(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+/* POST /wartime's place: forces__api_place_of_body (api_orgs.c). */
 
 #endif

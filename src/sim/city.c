@@ -8,6 +8,7 @@
 
 #include "core/core.h"
 #include "db/db.h"
+#include "forces/forces.h"
 #include "people/people.h"
 #include "places/places.h"
 #include "sim.h"
@@ -1180,6 +1181,8 @@ out:
 			rc = rc2;
 		st->commit_seconds = mu_now_mono() - t1;
 	}
+	if (rc == 0)
+		rc = forces_post_sync(d, 0, mu_now_unix(), &st->posts);
 	st->id_fallbacks = g->ids.fallbacks;
 	st->seconds = mu_now_mono() - t0;
 	gen_free(g);

@@ -26,6 +26,7 @@ struct sim_city_opts {
 struct sim_city_stats {
 	int64_t places[PLACES_NLEVELS]; /* nodes made per level */
 	int64_t people, party;		/* residents, of them party members */
+	int64_t posts;			/* service posts: one per street and community */
 	int64_t id_fallbacks;		/* resident IDs issued under a neighbouring region code */
 	double seconds;			/* wall time of the whole generation, commit included */
 	double commit_seconds;		/* of which rebuilding the indexes and committing */
@@ -49,6 +50,9 @@ struct sim_city_stats {
  * region code; should a (district, birth date, sex) run out of the 499 sequence numbers
  * of its parity (not seen up to scale 1.0), the next ones use another region code of
  * the same city (an abolished district's code, then 440101), counted in id_fallbacks.
+ *
+ * After the load commits, every street and community gets its service post
+ * (forces_post_sync: 176 centres and 2,759 stations) in a transaction of its own.
  *
  * keys are borrowed; stats may be NULL. Returns 0, MU_EINVAL for a bad preset or scale,
  * MU_EEXIST for a database that already has places or people, or the error of the

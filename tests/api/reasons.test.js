@@ -17,6 +17,27 @@ const src = (f) => fs.readFileSync(path.join(ROOT, 'src', f), 'utf8');
 
 // route → field → codes (the stable strings of core's table).
 const ROUTES = {
+  // ---- posts (helper posts): web/src/pages/Posts.vue and components/WartimeBoard.vue ----
+  posts: {
+    // POST /api/v1/posts/{code}/supplies: forces_supply_receive (supplies.c), api_posts.c.
+    receive: {
+      item: ['invalid'],
+      qty: ['invalid', 'too_large'],
+      low_mark: ['invalid'],
+      code: ['invalid', 'not_found'],
+    },
+    // POST /api/v1/supplies/move: forces_supply_move, and both ends' posts.
+    move: {
+      from: ['invalid', 'not_found'],
+      to: ['invalid', 'not_found'],
+      item: ['invalid'],
+      qty: ['invalid', 'conflict', 'too_large'],
+    },
+    // POST /api/v1/supplies/handout: forces_supply_handout.
+    handout: { post: ['invalid', 'not_found'], item: ['invalid'], qty: ['invalid', 'conflict'] },
+    // POST /api/v1/wartime: calls_wartime_set (calls/wartime.c) through forces_wartime_switch.
+    wartime: { place: ['invalid', 'not_found'], on: ['invalid'], reason: ['invalid'], at: ['invalid'] },
+  },
   samp: {
     // POST /api/v1/scans, per item: check_scan (tube.c) and the API's own checks.
     scan: {
@@ -143,7 +164,13 @@ test('every literal refusal of the four routes is listed', () => {
     for (const fields of Object.values(page))
       for (const [f, codes] of Object.entries(fields)) for (const c of codes) listed.add(`${f}:${c}`);
   const found = [];
-  for (const f of ['screening/tube.c', 'screening/result.c', 'screening/api_scan.c']) {
+  for (const f of [
+    'screening/tube.c',
+    'screening/result.c',
+    'screening/api_scan.c',
+    'forces/supplies.c',
+    'forces/api_posts.c',
+  ]) {
     for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g))
       found.push(`${table[m[1]]}|${m[2]}:${table[m[1]]}|${f}`);
   }

@@ -175,3 +175,12 @@ export const compoundForm = (place) => post('/api/v1/forces/form', { place });
 export const deploymentsList = (params) => get(`/api/v1/deployments${qs(params)}`);
 // params: {place, org, from, to}
 export const ledgerGet = (params) => get(`/api/v1/ledger${qs(params)}`);
+// ---- posts (helper posts): service posts, supplies, the wartime switch ----
+export const postsList = (place) => get(`/api/v1/posts${qs({ place })}`);
+export const supplyReceive = (code, body) => post(`/api/v1/posts/${enc(code)}/supplies`, body);
+export const supplyMove = (body) => post('/api/v1/supplies/move', body);
+export const supplyHandout = (body) => post('/api/v1/supplies/handout', body);
+export const supplyLedger = (params) => get(`/api/v1/supplies/ledger${qs(params)}`);
+export const supplyAlerts = (place) => get(`/api/v1/supplies/alerts${qs({ place })}`);
+export const wartimeGet = (place) => get(`/api/v1/wartime${qs({ place })}`);
+export const wartimeSwitch = (body) => post('/api/v1/wartime', body);

@@ -98,6 +98,14 @@ export const PAGES = [
     roles: ['admin', 'commander', 'staff'],
     nav: 2.7,
     label: 'forces.ledgerNav',
+  // ---- posts (helper posts): service posts and their stock ----
+  {
+    name: 'posts',
+    path: '/posts',
+    component: () => import('./pages/Posts.vue'),
+    roles: FIELD,
+    nav: 4.5,
+    label: 'posts.nav',
   },
   { name: 'notFound', path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue') },
 ];

@@ -101,6 +101,8 @@ function pageVisits(srv, d) {
     // ---- forces (helper forces) ----
     { page: 'forces', user: 'cmd103', url: '/forces' },
     { page: 'ledger', user: 'cmd103', url: '/ledger' },
+    // ---- posts (helper posts) ----
+    { page: 'posts', user: 'cmd103', url: '/posts' },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
