@@ -24,23 +24,9 @@ static int64_t day_of(const char *date)
 	return d;
 }
 
-/* The plan tables the curve's "seen" reads belong to another area's migration: a test
- * of this file alone makes them with the columns it reads when they are not there. */
 static int setup(void **state)
 {
 	fx_setup(state);
-	struct fx *f = *state;
-	assert_int_equal(
-	    db_exec(
-		f->t.db,
-		"CREATE TABLE IF NOT EXISTS plans (id INTEGER PRIMARY KEY, person_id INTEGER,"
-		" status_id INTEGER, template TEXT, exposure_at INTEGER, made_at INTEGER,"
-		" phases TEXT, ends TEXT, ended_at INTEGER);"
-		"CREATE TABLE IF NOT EXISTS plan_tests (id INTEGER PRIMARY KEY, plan_id INTEGER,"
-		" person_id INTEGER, day INTEGER, due TEXT, state TEXT, sample_id INTEGER);"
-		"CREATE TABLE IF NOT EXISTS checkins (id INTEGER PRIMARY KEY, person_id INTEGER,"
-		" at INTEGER, temperature REAL, symptoms TEXT, fever INTEGER, user_id INTEGER);"),
-	    0);
 	control__hooks_install();
 	return 0;
 }
