@@ -57,7 +57,21 @@ async function roundWithRecall(env) {
     `SELECT b.code FROM places b WHERE b.level = 6 AND b.code LIKE '${srv.places.grid}%' ` +
       'AND b.n_people > 0 ORDER BY b.code LIMIT 1',
   )[0].code;
-  return { round, person: ids[0], building, grid: srv.places.grid };
+  // ---- cases (helper cases): a case with its household as contacts, for the chain ----
+  r = await post(srv, 'admin', '/api/v1/cases', {
+    person: ids[0],
+    kind: 'confirmed',
+    confirmed_at: new Date().toISOString(),
+  });
+  assert.equal(r.status, 201, r.text);
+  const caseId = r.json.id;
+  r = await post(srv, 'admin', `/api/v1/cases/${caseId}/contacts`, {
+    household: true,
+    last_exposure: new Date(Date.now() - 86400_000).toISOString(),
+  });
+  assert.equal(r.status, 200, r.text);
+  // ---- end cases ----
+  return { round, person: ids[0], building, grid: srv.places.grid, case: caseId };
 }
 
 // Every page a fixture role can open, with the user who opens it and the URL that shows
@@ -82,6 +96,10 @@ function pageVisits(srv, d) {
     { page: 'sampler', user: 'sampler1', url: '/sampler' },
     { page: 'lab', user: 'lab1', url: '/lab' },
     { page: 'audit', user: 'auditor1', url: '/audit' },
+    // ---- cases (helper cases) ----
+    { page: 'cases', user: 'citycmd', url: '/cases' },
+    { page: 'chain', user: 'citycmd', url: `/chains/${d.case}` },
+    // ---- end cases ----
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
