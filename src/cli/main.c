@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"stats", cmd_stats, "counts per level and people under a place"},
     {"user", cmd_user, "user add|list|disable|passwd: accounts with a role and a place"},
     {"token", cmd_token, "token issue|revoke|list: device tokens of sites and labs"},
+    {"case", cmd_case, "case open|contacts: a case and its contacts"},
     {"round", cmd_round, "round create|close|report|plan: screening rounds"},
     {"site", cmd_site, "site add: a sampling site at a place"},
     {"lab", cmd_lab, "lab add: a lab with its capacity"},
