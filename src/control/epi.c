@@ -205,7 +205,8 @@ int control_epi_get(struct db *d, int64_t place, int64_t from, int64_t to, struc
 		out->days[i].discharged_cumulative = dis_before;
 	}
 	/* Each contact once, however many cases list them. */
-	qsort(contacts.ids, contacts.n, sizeof *contacts.ids, cmp_id);
+	if (contacts.n > 1)
+		qsort(contacts.ids, contacts.n, sizeof *contacts.ids, cmp_id);
 	mark = mu_xmalloc(out->ndays);
 	rc = 0;
 	for (size_t i = 0; rc == 0 && i < contacts.n; i++)
