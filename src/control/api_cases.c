@@ -397,8 +397,8 @@ static int expand(struct db *d, struct contacts_job *j, int64_t place, int setti
 	}
 	for (size_t i = 0; i < n; i++) {
 		bool named = ids[i] == c.person_id;
-		for (size_t k = 0; k < j->n && !named; k++)
-			named = j->in[k].person_id == ids[i] && k < j->named;
+		for (size_t k = 0; k < j->named && !named; k++)
+			named = j->in[k].person_id == ids[i];
 		if (named)
 			continue;
 		if (j->n - j->named >= CONTACTS_RESIDENTS_MAX) {

@@ -110,7 +110,7 @@ static int node_of(struct walk *w, int64_t person, size_t *at)
 	if (w->c->nnodes == CONTROL_CHAIN_MAX)
 		return MU_ETOOBIG;
 	if (w->c->nnodes == w->cap_nodes) {
-		w->cap_nodes = w->cap_nodes ? w->cap_nodes * 2 : 32;
+		w->cap_nodes *= 2;
 		w->c->nodes = mu_xrealloc(w->c->nodes, w->cap_nodes * sizeof *w->c->nodes);
 		w->first_confirmed =
 		    mu_xrealloc(w->first_confirmed, w->cap_nodes * sizeof *w->first_confirmed);
@@ -155,7 +155,7 @@ static int case_rows(struct walk *w, int64_t case_id, int64_t case_person)
 		if (via)
 			raise_role(&w->c->nodes[from], CONTROL_ROLE_CLOSE);
 		if (w->c->nedges == w->cap_edges) {
-			w->cap_edges = w->cap_edges ? w->cap_edges * 2 : 32;
+			w->cap_edges *= 2;
 			w->c->edges = mu_xrealloc(w->c->edges, w->cap_edges * sizeof *w->c->edges);
 		}
 		w->c->edges[w->c->nedges++] =
@@ -263,9 +263,12 @@ static int by_generation(const void *a, const void *b)
 int control_chain_get(struct db *d, int64_t case_id, struct control_chain *out)
 {
 	struct control_case cs;
-	struct walk w = {.d = d, .c = out};
+	struct walk w = {.d = d, .c = out, .cap_nodes = 32, .cap_edges = 32};
 	size_t at;
 	memset(out, 0, sizeof *out);
+	out->nodes = mu_xcalloc(w.cap_nodes, sizeof *out->nodes);
+	out->edges = mu_xcalloc(w.cap_edges, sizeof *out->edges);
+	w.first_confirmed = mu_xcalloc(w.cap_nodes, sizeof *w.first_confirmed);
 	int rc = control_case_get(d, case_id, &cs);
 	if (rc == 0)
 		rc = node_of(&w, cs.person_id, &at);
