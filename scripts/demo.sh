@@ -64,8 +64,8 @@ adduser auditor auditor "$city"
 echo
 echo "== a confirmed case in 荔湾区 with its household and building as close contacts"
 case_person=$(sqlite3 "$db" "SELECT p.id FROM people p JOIN places h ON h.id = p.household_id
-  WHERE h.code LIKE '440103%' AND (SELECT count(*) FROM people q WHERE q.household_id = p.household_id) >= 3
-  ORDER BY p.id LIMIT 1")
+  WHERE h.code LIKE '440103%'
+  ORDER BY (SELECT count(*) FROM people q WHERE q.household_id = p.household_id) DESC, p.id LIMIT 1")
 case_building=$(sqlite3 "$db" "SELECT b.code FROM places b JOIN places h ON h.parent_id = b.id
   JOIN people p ON p.household_id = h.id WHERE p.id = $case_person")
 case_id=$("$bin" case open --person "$case_person" --kind confirmed \
