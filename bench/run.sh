@@ -15,6 +15,7 @@
 #                  calls logged over HTTP (req/s, durable) vs a hello handler
 #   posts          the whole city's 2,935 service posts with their stock (median) vs a
 #                  bare unordered read of the same rows
+#   contacts-bulk  a ~2,000-person compound or building as contacts over HTTP vs raw inserts
 #   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
 #                  loading the sign-in page; and the web app's JavaScript gzipped
 #   orders-load    calls-load part 2: 1,000 orders with ~30,000 targets; the roll-up of one
@@ -412,3 +413,53 @@ if want calls-load; then
   sq "DELETE FROM call_steps; DELETE FROM call_times; DELETE FROM call_tallies; DELETE FROM calls;"
   awk -v c="$c" -v h="$h" 'BEGIN {printf "BENCH calls-log-http %d req/s baseline=%d ratio=%.3f\n", c, h, c / h}'
 fi
+# ---- contacts-bulk (helper cases) ----
+if want contacts-bulk; then
+  # A compound or building of about 2,000 residents listed as close contacts of a case in
+  # one POST /api/v1/cases/{id}/contacts {"building"} (one writer transaction: rows,
+  # statuses, plans), timed by curl; baseline: 2,000 raw INSERTs of the same rows in one
+  # transaction with the sqlite3 shell. Each run opens a case for a person without one.
+  [ -f "$city_db" ] || generate_city
+  sq() { sqlite3 -cmd '.timeout 10000' "$city_db" "$1"; }
+  city=$(sq "SELECT code FROM places WHERE level = 0")
+  read -r bcode bn <<<"$(sq "SELECT code, n_people FROM places WHERE level IN (5, 6) AND n_people > 0
+    ORDER BY abs(n_people - 2000), code LIMIT 1" | tr '|' ' ')"
+  person=$(sq "SELECT p.id FROM people p WHERE p.household_id NOT IN (SELECT id FROM places
+    WHERE code LIKE '$bcode%') AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id
+    AND c.discharged_at IS NULL) ORDER BY p.id LIMIT 1" 2>/dev/null ||
+    sq "SELECT id FROM people ORDER BY id LIMIT 1")
+  pw=$(head -c 15 /dev/urandom | base32 | tr -d '=')
+  printf '%s\n' "$pw" | build/muster user add bench-cases --role commander --place "$city" \
+    --password-stdin --db "$city_db" >/dev/null 2>&1 ||
+    printf '%s\n' "$pw" | build/muster user passwd bench-cases --password-stdin --db "$city_db" >/dev/null
+  build/muster serve --listen 127.0.0.1:0 --db "$city_db" --quiet >"$out/cases-serve.out" 2>"$out/cases-serve.err" &
+  cases_pid=$!
+  started+=("$cases_pid")
+  for _ in $(seq 600); do grep -q listening "$out/cases-serve.out" 2>/dev/null && break; sleep 0.1; done
+  url=$(awk '/listening on/ {print $3}' "$out/cases-serve.out")
+  session=$(curl -s -D - -H 'Content-Type: application/json' \
+    -d "{\"username\":\"bench-cases\",\"password\":\"$pw\"}" "$url/api/v1/session")
+  cookie=$(printf '%s' "$session" | awk -F'[:;]' 'tolower($1) == "set-cookie" {gsub(/^ /, "", $2); print $2}')
+  csrf=$(printf '%s' "$session" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  case_id=$(curl -s -b "$cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+    -d "{\"person\":$person,\"kind\":\"confirmed\",\"confirmed_at\":\"$now\"}" "$url/api/v1/cases" |
+    sed -n 's/^{"id":\([0-9]*\).*/\1/p')
+  exposure=$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)
+  secs=$(curl -s -o "$out/cases-contacts.json" -w '%{time_total}' -b "$cookie" -H "X-CSRF-Token: $csrf" \
+    -H 'Content-Type: application/json' -d "{\"building\":\"$bcode\",\"last_exposure\":\"$exposure\"}" \
+    "$url/api/v1/cases/$case_id/contacts")
+  kill -TERM "$cases_pid"; wait "$cases_pid" || true
+  added=$(sed -n 's/.*"added":\([0-9]*\),"moved":\([0-9]*\),"duplicate":\([0-9]*\).*/\1 \2 \3/p' "$out/cases-contacts.json")
+  echo "contacts-bulk: $bcode ($bn residents) as contacts of case $case_id: added moved duplicate = $added in $secs s" >&2
+  base=$( { echo "CREATE TEMP TABLE c (id INTEGER PRIMARY KEY, case_id INTEGER, person_id INTEGER, kind TEXT,"
+    echo " setting TEXT, last_exposure INTEGER, via_person_id INTEGER, listed_at INTEGER, status_id INTEGER);"
+    echo ".timer on"
+    echo "BEGIN;"
+    seq "$bn" | awk '{printf "INSERT INTO c (case_id, person_id, kind, setting, last_exposure, listed_at) VALUES (1, %d, '"'"'close'"'"', '"'"'building'"'"', 1622476800, 1622476800);\n", $1}'
+    echo "COMMIT;"; } | sqlite3 "$out/contacts-base.db" 2>&1 | awk '/^Run Time/ {s += $4} END {printf "%.4f", s}')
+  rm -f "$out/contacts-base.db"
+  awk -v s="$secs" -v b="$base" -v n="$bn" \
+    'BEGIN {printf "BENCH contacts-bulk %.3f s baseline=%.3f ratio=%.2f (%d people)\n", s, b, (b > 0 ? s / b : 0), n}'
+fi
+# ---- end contacts-bulk ----

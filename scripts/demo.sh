@@ -117,6 +117,23 @@ done
 "$bin" supply handout --post "$first_street" --item masks --qty 500 --db "$db" >/dev/null
 "$bin" wartime on --place 440103 --reason "本土疫情：荔湾区启动战时机制" --db "$db"
 "$bin" post list --place "$first_street" --db "$db" | head -3
+# ---- cases ----
+# One confirmed case in 荔湾区, its household and its building listed as close contacts
+# (muster case open|contacts: the same logic as the API), for the cases page and a chain.
+echo
+echo "== a confirmed case in 荔湾区 with its household and building as close contacts"
+case_person=$(sqlite3 "$db" "SELECT p.id FROM people p JOIN places h ON h.id = p.household_id
+  WHERE h.code LIKE '440103%'
+  ORDER BY (SELECT count(*) FROM people q WHERE q.household_id = p.household_id) DESC, p.id LIMIT 1")
+case_building=$(sqlite3 "$db" "SELECT b.code FROM places b JOIN places h ON h.parent_id = b.id
+  JOIN people p ON p.household_id = h.id WHERE p.id = $case_person")
+case_id=$("$bin" case open --person "$case_person" --kind confirmed \
+  --onset "$(TZ=Asia/Shanghai date -d '-2 day' +%F)" --hospital 广州市第八人民医院 --db "$db" 2>/dev/null)
+exposed=$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)
+echo "case $case_id (person $case_person): household $("$bin" case contacts "$case_id" --household \
+  --last-exposure "$exposed" --db "$db"); building $case_building $("$bin" case contacts "$case_id" \
+  --building "$case_building" --last-exposure "$exposed" --db "$db")"
+# ---- end cases ----
 
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)
@@ -166,7 +183,7 @@ echo "each street (logs: $dir/drill.log, $dir/serve.log). Round $round."
 echo
 echo "Open http://$listen/ in a browser and sign in as"
 echo "  admin      password $password   (everything)"
-echo "  commander  password $demo_pw   (the city: overview, drill-down, recalls)"
+echo "  commander  password $demo_pw   (the city: overview, drill-down, recalls, cases: /chains/$case_id)"
 echo "  liwan      password $demo_pw   (荔湾区 only)"
 echo "  grid       password $demo_pw   (grid $grid: roll-call)"
 echo "  sampler    password $demo_pw   (street $first_street: the sampling page, site S$first_street)"

@@ -28,6 +28,7 @@ int cmd_audit(int argc, char **argv); /* muster audit verify */
 int cmd_serve(int argc, char **argv);
 int cmd_routes(int argc, char **argv);	/* muster routes [--json|--markdown] */
 int cmd_call(int argc, char **argv);	/* muster call deadlines|deadline set|log|sweep */
+int cmd_case(int argc, char **argv);	/* muster case open|contacts */
 int cmd_round(int argc, char **argv);	/* muster round create|close|report|plan */
 int cmd_site(int argc, char **argv);	/* muster site add */
 int cmd_lab(int argc, char **argv);	/* muster lab add */

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"user", cmd_user, "user add|list|disable|passwd: accounts with a role and a place"},
     {"token", cmd_token, "token issue|revoke|list: device tokens of sites and labs"},
     {"call", cmd_call, "call deadlines|deadline set|log|sweep: calls for help"},
+    {"case", cmd_case, "case open|contacts: a case and its contacts"},
     {"round", cmd_round, "round create|close|report|plan: screening rounds"},
     {"site", cmd_site, "site add: a sampling site at a place"},
     {"lab", cmd_lab, "lab add: a lab with its capacity"},

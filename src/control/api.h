@@ -25,6 +25,21 @@ struct db_writer *control__api_writer(void);
 
 /* ---- cases (helper cases) ---- */
 
+/* api_cases.c: loads the server's keys (names, personal codes); fini wipes them. */
+int control__cases_api_init(const char *db_path);
+void control__cases_api_fini(void);
+/* Handlers and resolvers for the route table (api_cases.c). */
+int control__api_post_case(struct http_req *r, struct http_resp *resp);
+int control__api_post_reclassify(struct http_req *r, struct http_resp *resp);
+int control__api_post_hospitalise(struct http_req *r, struct http_resp *resp);
+int control__api_post_discharge(struct http_req *r, struct http_resp *resp);
+int control__api_post_contacts(struct http_req *r, struct http_resp *resp);
+int control__api_get_cases(struct http_req *r, struct http_resp *resp);
+int control__api_get_epi(struct http_req *r, struct http_resp *resp);
+int control__api_get_chain(struct http_req *r, struct http_resp *resp);
+int control__api_place_of_case(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+int control__api_place_of_body_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+
 /* ---- plans (helper plans) ---- */
 
 /* ---- tasks (helper tasks) ---- */

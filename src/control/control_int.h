@@ -26,6 +26,31 @@ int control__key_end_ref(struct db *d, const char *source, int64_t ref_id, int64
 
 /* ---- cases (helper cases) ---- */
 
+#define CONTROL__GZ_OFFSET_S  (8 * 3600) /* Guangzhou keeps UTC+8, no daylight saving */
+#define CONTROL__CLOCK_SKEW_S 300	 /* a time "now" from a device may run this far ahead */
+
+/* The cases columns control__case_read reads, in its order. */
+#define CONTROL__CASE_COLS                                                                         \
+	"id, person_id, kind, source, onset, confirmed_at, hospital, hospitalised_at,"             \
+	" discharged_at, household_id, sample_id, status_id, user_id, created_at"
+struct db_stmt;
+struct control_case;
+/* Reads a row of CONTROL__CASE_COLS into c. */
+void control__case_read(struct db_stmt *s, struct control_case *c);
+
+struct screening_hook_result;
+/* screening's on_result hook (hooks.c): every area's say on a result, on the writer in
+ * the result batch's transaction. */
+int control__on_result(struct db *d, const struct screening_hook_result *r);
+/* A case's say on a result (cases.c): a positive single tube opens a case (confirmed,
+ * source screening, at the result's time, with the sample), unless the person has one
+ * open; a positive pool makes each member pool_positive (ref: their recall); a negative
+ * re-swab ends that status. */
+int control__case_on_result(struct db *d, const struct screening_hook_result *r);
+/* Sets screening's hooks to control's dispatchers (hooks.c): control_api_init, before
+ * the first write. */
+void control__hooks_install(void);
+
 /* ---- plans, files, check-ins, health code (helper plans) ---- */
 
 /* ---- groups and tasks (helper tasks) ---- */

@@ -139,6 +139,45 @@ const ROUTES = {
     },
     squad: { hospitals: ['invalid', 'not_found'], size: ['invalid'], to: ['invalid'] },
   },
+  // ---- cases (helper cases): src/control/api_cases.c, cases.c, contacts.c ----
+  cases: {
+    // POST /api/v1/cases
+    open: {
+      person: ['invalid', 'not_found', 'conflict'],
+      kind: ['invalid'],
+      onset: ['invalid'],
+      confirmed_at: ['invalid'],
+      hospital: ['invalid'],
+    },
+    // POST /api/v1/cases/{id}/reclassify|hospitalise|discharge
+    change: {
+      id: ['invalid', 'not_found', 'conflict'],
+      kind: ['invalid', 'conflict'],
+      hospital: ['invalid'],
+      at: ['invalid'],
+    },
+    // POST /api/v1/cases/{id}/contacts, per item and for the call
+    contacts: {
+      id: ['invalid', 'not_found'],
+      contacts: ['invalid'],
+      household: ['invalid'],
+      building: ['invalid', 'not_found', 'too_large'],
+      last_exposure: ['invalid'],
+      person: ['invalid', 'not_found'],
+      via: ['invalid', 'not_found'],
+      kind: ['invalid'],
+      setting: ['invalid'],
+    },
+    // GET /api/v1/cases, /epi, /chains/{id}
+    read: {
+      place: ['invalid', 'not_found'],
+      from: ['invalid'],
+      to: ['invalid'],
+      cursor: ['invalid'],
+      limit: ['invalid'],
+      id: ['invalid', 'not_found', 'too_large'],
+    },
+  },
 };
 
 // Core's table: MU_E* name → stable code string.
@@ -170,6 +209,9 @@ test('every literal refusal of the four routes is listed', () => {
     'screening/api_scan.c',
     'forces/supplies.c',
     'forces/api_posts.c',
+    'control/api_cases.c',
+    'control/cases.c',
+    'control/contacts.c',
   ]) {
     for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g))
       found.push(`${table[m[1]]}|${m[2]}:${table[m[1]]}|${f}`);

@@ -107,6 +107,22 @@ export const PAGES = [
     nav: 4.5,
     label: 'posts.nav',
   },
+  // ---- cases (helper cases) ----
+  {
+    name: 'cases',
+    path: '/cases',
+    component: () => import('./pages/Cases.vue'),
+    roles: ['admin', 'commander', 'staff'],
+    nav: 2.5,
+    label: 'cases.nav',
+  },
+  {
+    name: 'chain',
+    path: '/chains/:id',
+    component: () => import('./pages/Chain.vue'),
+    roles: ['admin', 'commander', 'staff'],
+  },
+  // ---- end cases ----
   { name: 'notFound', path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue') },
 ];
 

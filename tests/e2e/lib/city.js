@@ -70,6 +70,21 @@ async function roundWithRecall(env) {
   });
   assert.equal(r.status, 201, r.text);
   return { round, person: ids[0], building, grid: srv.places.grid, order };
+  // ---- cases (helper cases): a case with its household as contacts, for the chain ----
+  r = await post(srv, 'admin', '/api/v1/cases', {
+    person: ids[0],
+    kind: 'confirmed',
+    confirmed_at: new Date().toISOString(),
+  });
+  assert.equal(r.status, 201, r.text);
+  const caseId = r.json.id;
+  r = await post(srv, 'admin', `/api/v1/cases/${caseId}/contacts`, {
+    household: true,
+    last_exposure: new Date(Date.now() - 86400_000).toISOString(),
+  });
+  assert.equal(r.status, 200, r.text);
+  // ---- end cases ----
+  return { round, person: ids[0], building, grid: srv.places.grid, case: caseId };
 }
 
 // Every page a fixture role can open, with the user who opens it and the URL that shows
@@ -103,6 +118,10 @@ function pageVisits(srv, d) {
     { page: 'ledger', user: 'cmd103', url: '/ledger' },
     // ---- posts (helper posts) ----
     { page: 'posts', user: 'cmd103', url: '/posts' },
+    // ---- cases (helper cases) ----
+    { page: 'cases', user: 'citycmd', url: '/cases' },
+    { page: 'chain', user: 'citycmd', url: `/chains/${d.case}` },
+    // ---- end cases ----
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
