@@ -8,6 +8,8 @@
 #   places/ none of people, screening, control, calls, forces, sim, cli;
 #   people/ none of screening, control, calls, forces, sim, cli;
 #   screening/ none of control, calls, forces, sim, cli;
+#   control/ none of calls, forces, sim, cli; calls/ none of forces, sim, cli;
+#   forces/ none of sim, cli (forces → calls → control → screening → people → places);
 #   auth/ no capability (places, people, screening, control, calls, forces, sim, cli);
 #   a capability's logic files (all but api.c, api_*.c, api.h) do not include http/
 #   (auth/ is plumbing, not a capability: its guard takes http's requests);
@@ -21,6 +23,13 @@
 #     people:    people
 #     auth:      users, sessions, devices, audit
 #     screening: rounds, sites, labs, tubes, samples, recalls, exemptions, rollcall_notes
+#     control:   key_statuses, care_groups, group_grids, group_members, cases, contacts,
+#                plan_templates, plans, plan_tests, checkins, code_colours, task_marks,
+#                task_steps, zones
+#     calls:     wartime_switches, calls, call_steps, call_deadlines, orders,
+#                order_targets, order_steps
+#     forces:    orgs, org_members, deployments, deployment_people, posts, supplies,
+#                supply_moves
 #   A new table must be added to owner_of below, or the check fails.
 set -u
 src=${1:-src}
@@ -36,6 +45,16 @@ owner_of() {
     people) echo people ;;
     users | sessions | devices | audit | key_check | audit_journal) echo auth ;;
     rounds | sites | labs | tubes | samples | recalls | exemptions | rollcall_notes) echo screening ;;
+    key_statuses | care_groups | group_grids | group_members) echo control ;;
+    cases | contacts) echo control ;;
+    plan_templates | plans | plan_tests | checkins | code_colours) echo control ;;
+    task_marks | task_steps) echo control ;;
+    zones) echo control ;;
+    wartime_switches) echo calls ;;
+    calls | call_steps | call_deadlines) echo calls ;;
+    orders | order_targets | order_steps) echo calls ;;
+    orgs | org_members | deployments | deployment_people) echo forces ;;
+    posts | supplies | supply_moves) echo forces ;;
     *) echo "" ;;
   esac
 }
@@ -88,6 +107,12 @@ function check_include(f, b, g, inc) {
     return bad("people/ must not include " g "/ (" inc ")")
   if (f == "screening" && g ~ /^(control|calls|forces|sim)$/)
     return bad("screening/ must not include " g "/ (" inc ")")
+  if (f == "control" && g ~ /^(calls|forces|sim)$/)
+    return bad("control/ must not include " g "/ (" inc ")")
+  if (f == "calls" && g ~ /^(forces|sim)$/)
+    return bad("calls/ must not include " g "/ (" inc ")")
+  if (f == "forces" && g == "sim")
+    return bad("forces/ must not include sim/ (" inc ")")
   if (f == "auth" && g ~ /^(places|people|screening|control|calls|forces|sim)$/)
     return bad("auth/ depends on no capability (" inc ")")
   if (f == "sim" && (g == "http" || base_of(inc) == "api.h"))

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 
 #include "auth/api.h"
+#include "calls/api.h"
 #include "cli.h"
+#include "control/api.h"
 #include "core/core.h"
+#include "forces/api.h"
 #include "people/api.h"
 #include "places/api.h"
 #include "places/places.h"
@@ -40,11 +43,29 @@ static int screening_start(const struct cli_env *env)
 	return screening_api_init(env->db_path);
 }
 
+static int control_start(const struct cli_env *env)
+{
+	return control_api_init(env->db_path, env->writer);
+}
+
+static int calls_start(const struct cli_env *env)
+{
+	return calls_api_init(env->db_path, env->writer);
+}
+
+static int forces_start(const struct cli_env *env)
+{
+	return forces_api_init(env->db_path, env->writer);
+}
+
 const struct cli_capability cli_capabilities[] = {
     {"auth", auth_routes, auth_start, auth_fini, auth_lines},
     {"places", places_api_routes, NULL, NULL, NULL},
     {"people", people_api_routes, people_start, people_api_fini, people_api_metrics},
     {"screening", screening_api_routes, screening_start, screening_api_fini, NULL},
+    {"control", control_api_routes, control_start, control_api_fini, NULL},
+    {"calls", calls_api_routes, calls_start, calls_api_fini, NULL},
+    {"forces", forces_api_routes, forces_start, forces_api_fini, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -220,4 +220,37 @@ int places_counts_rebuild(struct db *d, const int64_t *households, const int64_t
 int places_walk(struct db *d, int64_t root, int (*fn)(const struct places_node *n, void *ctx),
 		void *ctx);
 
+/* ---- the escalation ladder (ladder.c) ------------------------------------------------
+ * Work that is not done in time climbs the tree (calls/ for calls for help, control/ for
+ * a group's tasks): its first holder (a grid, a community…) has it until first_due; then
+ * the holder's parent has it, for allow[parent's level] seconds from then; and so on up
+ * to the level `top` (PLACES_DISTRICT, PLACES_STREET…), where it stays. A level whose
+ * allowance is ≤ 0 holds it for good (it climbs no further). Each capability keeps its
+ * own allowances and its own record of the climbs; the arithmetic is this one. */
+
+struct places_rung {
+	int64_t place_id; /* the holder on this rung */
+	int level;	  /* its level (PLACES_*) */
+	int64_t from;	  /* when it reached this rung (start for the first) */
+	int64_t due;	  /* when this rung's time runs out; INT64_MAX when it never does */
+};
+
+/* The rungs an item has held by now, over path (ids root first; path[i] at level i, as
+ * places_path gives them; the first holder is path[npath - 1]): rungs[0] is the first
+ * holder from start to first_due, rungs[*n - 1] the holder at now. An item is climbing
+ * when now ≥ that last rung's due (it is overdue there); it reached rung k at
+ * rungs[k].from. Pure: no database, so that sweeps holding paths in memory and unit
+ * tests use it as is. MU_EINVAL for npath outside 1..PLACES_NLEVELS, top outside
+ * 0..npath - 1 or first_due < start. */
+int places_ladder_walk(const int64_t *path, int npath, int64_t start, int64_t first_due,
+		       const int64_t allow[PLACES_NLEVELS], int top, int64_t now,
+		       struct places_rung rungs[PLACES_NLEVELS], int *n);
+
+/* places_ladder_walk over the path of holder, read from the database (one index read a
+ * level). MU_ENOTFOUND when holder is no place; MU_EINVAL as above, also for a top below
+ * the holder's level — then rungs[0] alone, the holder, is no answer either. */
+int places_ladder(struct db *d, int64_t holder, int64_t start, int64_t first_due,
+		  const int64_t allow[PLACES_NLEVELS], int top, int64_t now,
+		  struct places_rung rungs[PLACES_NLEVELS], int *n);
+
 #endif

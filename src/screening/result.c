@@ -95,7 +95,8 @@ int screening_tube_receive(struct db *d, const char *lab_code, const char *const
 static const char sql_set_result[] =
     "UPDATE tubes SET state = 3, result = ?, ct_orf1ab = ?, ct_n = ?, resulted_at = ?"
     " WHERE id = ? AND state = 2";
-static const char sql_members[] = "SELECT person_id, household_id FROM samples WHERE tube_id = ?";
+static const char sql_members[] =
+    "SELECT person_id, household_id, id, sampled_at FROM samples WHERE tube_id = ?";
 static const char sql_recall_new[] =
     "INSERT INTO recalls (round_id, person_id, grid_id, source_tube_id, state, single_tube_id,"
     " created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -111,7 +112,7 @@ static const char sql_recall_again[] =
     " AND single_tube_id = ? AND state = 1";
 
 struct member {
-	int64_t person_id, household_id;
+	int64_t person_id, household_id, sample_id, sampled_at;
 };
 
 /* A recall for a member: pending for a pool, already positive for a k = 1 tube.
@@ -208,6 +209,8 @@ static int result_effects(struct db *d, const struct screening_tube *t, int resu
 	while ((rc = db_step(s)) == DB_ROW && nm < 20) {
 		m[nm].person_id = db_col_i64(s, 0);
 		m[nm].household_id = db_col_i64(s, 1);
+		m[nm].sample_id = db_col_i64(s, 2);
+		m[nm].sampled_at = db_col_i64(s, 3);
 		nm++;
 	}
 	db_stmt_done(s);
@@ -226,6 +229,23 @@ static int result_effects(struct db *d, const struct screening_tube *t, int resu
 		else
 			rc = recall_create(d, t, &m[i], SCREENING_RECALL_PENDING, at, dl);
 		if (rc)
+			return rc;
+	}
+	/* Then control's say (a case opened, a plan test taken), once screening's own
+	 * effects are written, so that the hook reads them. */
+	const struct screening_hooks *h = screening__hooks();
+	for (int i = 0; h->on_result && i < nm; i++) {
+		const struct screening_hook_result hr = {.person_id = m[i].person_id,
+							 .household_id = m[i].household_id,
+							 .sample_id = m[i].sample_id,
+							 .tube_id = t->id,
+							 .round_id = t->round_id,
+							 .capacity = t->capacity,
+							 .reswab = t->single,
+							 .result = result,
+							 .sampled_at = m[i].sampled_at,
+							 .resulted_at = at};
+		if ((rc = h->on_result(d, &hr)))
 			return rc;
 	}
 	return 0;

@@ -609,4 +609,42 @@ int screening_person_history(struct db *d, int64_t person, int max_rounds,
 			     int (*fn)(const struct screening_person_round *pr, void *ctx),
 			     void *ctx);
 
+/* ---- control's say on the writer (hooks.c) ---------------------------------------------
+ * Screening does not know control/ (control reads screening, never the reverse), yet a
+ * risk zone changes a round's pool size, a key person's plan test must go into a tube of
+ * its own, and a result can open a case. Control sets these hooks once at start-up,
+ * before the first write; screening calls them on the writer thread, inside the
+ * transaction of the scan or result batch, with that batch's connection. A hook's error
+ * fails the batch like a database error (nothing of it is kept). */
+
+#define SCREENING_POOL_MEDIUM_MAX 5 /* a medium-risk place pools at most 5 (see tube.c) */
+
+enum screening_risk { SCREENING_RISK_LOW = 0, SCREENING_RISK_MEDIUM, SCREENING_RISK_HIGH };
+
+/* One member of a tube that has just taken its result. */
+struct screening_hook_result {
+	int64_t person_id, household_id, sample_id, tube_id, round_id;
+	int capacity;	    /* the tube's capacity: 1 is a single tube */
+	bool reswab;	    /* the tube is a recall's single tube (the re-swab) */
+	int result;	    /* SCREENING_RESULT_POSITIVE, _NEGATIVE or _INVALID */
+	int64_t sampled_at; /* when this member was sampled */
+	int64_t resulted_at;
+};
+
+struct screening_hooks {
+	/* How a person scanned at `at` (not a recall's re-swab, which is always alone) must
+	 * be pooled: *risk (SCREENING_RISK_*) of the household's place, and *alone when the
+	 * person must have a tube of their own (a plan test due). Both start low/false. */
+	int (*tube_policy)(struct db *d, int64_t person_id, int64_t household_id, int64_t at,
+			   int *risk, bool *alone);
+	/* Each member of a resulted tube whose members are read: single tubes, positive and
+	 * invalid pools, and negative pools outside bulk loads (a bulk load reads no member
+	 * of a negative pool: nothing changes for them). */
+	int (*on_result)(struct db *d, const struct screening_hook_result *r);
+};
+
+/* Sets the hooks (copied; NULL or a NULL member: none). Not thread-safe: call before
+ * the writer starts, or with it stopped. */
+void screening_hooks_set(const struct screening_hooks *h);
+
 #endif

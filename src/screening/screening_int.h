@@ -40,4 +40,7 @@ bool screening__code_ok(const char *s, size_t max);
 /* The grid (level 4 ancestor) holding household; MU_ENOTFOUND when it has none. */
 int screening__grid_of(struct db *d, int64_t household_id, int64_t *grid_id);
 
+/* The hooks control set (hooks.c); members NULL when none. */
+const struct screening_hooks *screening__hooks(void);
+
 #endif

@@ -351,6 +351,28 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 		db_stmt_done(s);
 	}
 
+	/* The tube this person may go into: a recall's re-swab and a person control wants
+	 * alone (a plan test due) take a single tube; a high-risk place pools at the
+	 * round's pool_high (1 unless set), a medium-risk one at most pool_medium and
+	 * never more than 5; elsewhere the round's pool size. */
+	int want = c->round.pool_k, risk = SCREENING_RISK_LOW;
+	bool alone = plan->recall_id != 0;
+	const struct screening_hooks *h = screening__hooks();
+	if (!alone && h->tube_policy &&
+	    (rc = h->tube_policy(c->d, plan->person_id, plan->household_id, plan->at, &risk,
+				 &alone)))
+		return rc;
+	if (alone)
+		want = 1;
+	else if (risk == SCREENING_RISK_HIGH)
+		want = c->round.pool_high > 0 ? c->round.pool_high : 1;
+	else if (risk == SCREENING_RISK_MEDIUM) {
+		int m = c->round.pool_medium > 0 ? c->round.pool_medium : c->round.pool_k;
+		want = m < SCREENING_POOL_MEDIUM_MAX ? m : SCREENING_POOL_MEDIUM_MAX;
+	}
+	if (want > c->round.pool_k)
+		want = c->round.pool_k;
+
 	struct tube_seen *t = &c->tube;
 	if (c->have_tube && !strcmp(t->barcode, in->tube)) {
 		rc = 1;
@@ -393,13 +415,18 @@ static int check_scan(struct scan_ctx *c, const struct screening_scan *in,
 			       n >= cap ? "full" : state_names[st]);
 		if (n >= cap)
 			REFUSE(MU_EEXIST, "tube", "tube %s is full", in->tube);
+		/* A pool bigger than this person may join: a new tube for them (alone, or
+		 * with their zone's neighbours). */
+		if (cap > want)
+			REFUSE(MU_EEXIST, "person",
+			       want == 1 ? "person must be sampled alone: a new single tube, not %s"
+					 : "person's place pools fewer: a new tube, not %s",
+			       in->tube);
 		plan->tube_id = tid;
 		plan->capacity = cap;
 		plan->n = n;
 	} else {
-		/* Risk levels (control/) will choose pool_high or pool_medium by the person's
-		 * place; until they exist every place is low-risk. */
-		plan->capacity = plan->recall_id ? 1 : c->round.pool_k;
+		plan->capacity = want;
 	}
 
 	if ((rc = lookup(c->d, sql_sampled, NULL, plan->round_id, plan->person_id, &s)) < 0)

@@ -1,0 +1,114 @@
+/* wartime.c: the wartime switch's state (wartime_switches) — whether a place is in
+ * wartime at a time, the switches of a district or the city, and their history. The
+ * route and what forces do when a switch flips (standing shock teams, posts' duties) are
+ * forces/'s; calls/ keeps the state because calls and orders shorten their deadlines
+ * by it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "calls.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "places/places.h"
+
+/* The latest switch on any of up to eight places at or before a time. */
+static const char sql_latest[] =
+    "SELECT is_on, at FROM wartime_switches WHERE place_id IN (?, ?, ?, ?, ?, ?, ?, ?)"
+    " AND at <= ? ORDER BY at DESC, id DESC LIMIT 1";
+static const char sql_insert[] =
+    "INSERT INTO wartime_switches (place_id, is_on, at, reason, user_id) VALUES (?, ?, ?, ?, ?)";
+static const char sql_history[] =
+    "SELECT id, place_id, is_on, at, reason, user_id FROM wartime_switches WHERE place_id = ?"
+    " ORDER BY at DESC, id DESC";
+
+int calls_wartime_of(struct db *d, int64_t place_id, int64_t at, bool *on, int64_t *since)
+{
+	int64_t path[PLACES_NLEVELS];
+	int np = 0;
+	*on = false;
+	if (since)
+		*since = 0;
+	int rc = places_path(d, place_id, path, &np);
+	if (rc)
+		return rc;
+	struct db_stmt *s;
+	if ((rc = db_prepare(d, sql_latest, &s)))
+		return rc;
+	for (int i = 0; i < PLACES_NLEVELS; i++)
+		db_bind_i64(s, i + 1, i < np ? path[i] : 0);
+	db_bind_i64(s, PLACES_NLEVELS + 1, at);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*on = db_col_i64(s, 0) != 0;
+		if (since)
+			*since = db_col_i64(s, 1);
+	}
+	db_stmt_done(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
+}
+
+int calls_wartime_set(struct db *d, int64_t place_id, bool on, int64_t at, const char *reason,
+		      int64_t user_id, int64_t *id, struct mu_why *why)
+{
+	struct places_node n;
+	int rc = places_get(d, place_id, &n);
+	if (rc == MU_ENOTFOUND)
+		return mu_why_set(why, rc, "place", "no such place");
+	if (rc)
+		return rc;
+	if (n.level != PLACES_CITY && n.level != PLACES_DISTRICT)
+		return mu_why_set(why, MU_EINVAL, "place",
+				  "only the city or a district switches to wartime, not a %s",
+				  places_level_name(n.level));
+	size_t len = reason ? strlen(reason) : 0;
+	if (!len || !mu_utf8_valid(reason, len) || mu_utf8_len(reason, len) > CALLS_REASON_MAX)
+		return mu_why_set(why, MU_EINVAL, "reason",
+				  "reason must be 1 to %d characters of UTF-8", CALLS_REASON_MAX);
+	bool now_on;
+	if ((rc = calls_wartime_of(d, place_id, at, &now_on, NULL)))
+		return rc;
+	if (now_on == on)
+		return mu_why_set(why, MU_EINVAL, "on", "%s is already %s", n.name,
+				  on ? "in wartime" : "in normal mode");
+	struct db_stmt *s;
+	if ((rc = db_prepare(d, sql_insert, &s)))
+		return rc;
+	db_bind_i64(s, 1, place_id);
+	db_bind_i64(s, 2, on ? 1 : 0);
+	db_bind_i64(s, 3, at);
+	db_bind_text(s, 4, reason, (int)len);
+	if (user_id)
+		db_bind_i64(s, 5, user_id);
+	else
+		db_bind_null(s, 5);
+	rc = db_step(s);
+	db_stmt_done(s);
+	if (rc != DB_DONE)
+		return rc < 0 ? rc : MU_EDB;
+	if (id)
+		*id = db_last_insert_id(d);
+	return 0;
+}
+
+int calls_wartime_history(struct db *d, int64_t place_id,
+			  int (*fn)(const struct calls_wartime_switch *s, void *ctx), void *ctx)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_history, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, place_id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		struct calls_wartime_switch w = {.id = db_col_i64(s, 0),
+						 .place_id = db_col_i64(s, 1),
+						 .on = db_col_i64(s, 2) != 0,
+						 .at = db_col_i64(s, 3),
+						 .user_id = db_col_i64(s, 5)};
+		const char *r = db_col_text(s, 4);
+		snprintf(w.reason, sizeof w.reason, "%s", r ? r : "");
+		if ((rc = fn(&w, ctx)) != 0)
+			break;
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}

@@ -1,0 +1,34 @@
+/* control/api.h: the control HTTP API — grid control (issue 13): cases, contacts and chains, files
+ * and plans, check-ins, the health code, three-person groups and their tasks, risk zones.
+ * Registered by `muster serve` (cli/registry.c); the handlers live in api.c and one api_<area>.c
+ * per area. */
+#ifndef MU_CONTROL_API_H
+#define MU_CONTROL_API_H
+
+#include "control.h"
+#include "http/http.h"
+
+struct db_writer;
+
+extern const struct http_route control_api_routes[];
+/* Before the first request: keeps the database path and the writer (for the sweeps that
+ * run on it) and starts each area's state; 0 or a negative MU_E*. fini stops them (safe
+ * when init failed or never ran). */
+int control_api_init(const char *db_path, struct db_writer *writer);
+void control_api_fini(void);
+
+/* ---- shared by api.c and api_*.c only ---------------------------------------------------- */
+
+/* The server's database path and writer, as init kept them (NULL before). */
+const char *control__api_db_path(void);
+struct db_writer *control__api_writer(void);
+
+/* ---- cases (helper cases) ---- */
+
+/* ---- plans (helper plans) ---- */
+
+/* ---- tasks (helper tasks) ---- */
+
+/* ---- zones (helper zones) ---- */
+
+#endif
