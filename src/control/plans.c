@@ -28,6 +28,7 @@ static const char sql_tests_drop_open[] =
     "DELETE FROM plan_tests WHERE plan_id = ? AND state IN ('due', 'missed')";
 static const char sql_taken_on[] =
     "SELECT 1 FROM plan_tests WHERE plan_id = ? AND due = ? AND state NOT IN ('due', 'missed')";
+static const char sql_test_on[] = "SELECT 1 FROM plan_tests WHERE plan_id = ? AND due = ?";
 static const char sql_plan_end[] = "UPDATE plans SET ended_at = ? WHERE id = ?";
 static const char sql_tests_drop_due[] =
     "DELETE FROM plan_tests WHERE plan_id = ? AND state = 'due'";
@@ -361,7 +362,19 @@ static int open_plans_today(struct db *d, int64_t today)
 		if (!t.every)
 			continue;
 		control_calendar_compute(&t, d0s.v[i], today, &cal);
-		/* Only the day's own test: the collapsed past ones were due when it was made. */
+		/* Only the day's own test, once: the collapsed past ones were due when it was
+		 * made. */
+		struct db_stmt *q;
+		char due[11];
+		date_text(today, due);
+		if ((rc = db_prepare(d, sql_test_on, &q)))
+			break;
+		db_bind_i64(q, 1, plans.v[i]);
+		db_bind_text(q, 2, due, -1);
+		rc = db_step(q);
+		db_stmt_done(q);
+		if (rc != DB_DONE)
+			continue;
 		for (int j = 0; j < cal.ntests; j++)
 			if (cal.tests[j].due == today && cal.tests[j].day == (int)(today - d0s.v[i])) {
 				cal.tests[0] = cal.tests[j];
