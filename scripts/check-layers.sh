@@ -47,7 +47,7 @@ owner_of() {
     rounds | sites | labs | tubes | samples | recalls | exemptions | rollcall_notes) echo screening ;;
     key_statuses | care_groups | group_grids | group_members) echo control ;;
     cases | contacts) echo control ;;
-    plan_templates | plans | plan_tests | checkins | code_colours) echo control ;;
+    plan_templates | plan_uses | plans | plan_tests | checkins | code_colours) echo control ;;
     task_marks | task_steps) echo control ;;
     zones) echo control ;;
     wartime_switches) echo calls ;;

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"results", cmd_results, "results import FILE.csv --lab CODE (all-or-nothing)"},
     {"drill", cmd_drill, "drill screening: send scans and lab results to a server"},
     {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
+    {"plan", cmd_plan, "plan templates|template add|use: key persons' plan templates"},
     {"serve", cmd_serve, "serve the HTTP API (and the web app)"},
     {"routes", cmd_routes, "list the HTTP routes with their roles (docs/roles.md)"},
 };

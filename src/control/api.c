@@ -5,6 +5,14 @@
 #include "api.h"
 #include "core/core.h"
 #include "http/http.h"
+/* ---- plans (helper plans) ---- */
+#include "auth/auth.h"
+#include "places/api.h"
+
+/* Files, key persons and check-ins: the roles that serve key persons, in jurisdiction. */
+#define KEYP_READ                                                                                  \
+	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                        \
+	 AUTH_R(AUTH_GRID_WORKER))
 
 static const char *db_path_kept;
 static struct db_writer *writer_kept;
@@ -23,6 +31,17 @@ const struct http_route control_api_routes[] = {
     /* ---- cases (helper cases) ---- */
 
     /* ---- plans (helper plans) ---- */
+    {HTTP_GET, "/api/v1/people/{id}/file", control__api_get_file, KEYP_READ, HTTP_ROUTE_PERSON,
+     control__api_place_of_person,
+     "a key person's file: who and where, statuses in force, plans with their tests, "
+     "check-ins and history"},
+    {HTTP_GET, "/api/v1/keypersons", control__api_get_keypersons, KEYP_READ, HTTP_ROUTE_PERSON,
+     places_api_of_query,
+     "key persons under a place with their statuses, colour and plan progress, a page at a "
+     "time"},
+    {HTTP_POST, "/api/v1/people/{id}/checkins", control__api_post_checkin, KEYP_READ,
+     HTTP_ROUTE_PERSON, control__api_place_of_person,
+     "a key person's daily check-in: temperature and symptoms (fever: the medic's task)"},
 
     /* ---- tasks (helper tasks) ---- */
 
@@ -39,6 +58,8 @@ int control_api_init(const char *db_path, struct db_writer *writer)
 	/* ---- cases (helper cases) ---- */
 
 	/* ---- plans (helper plans) ---- */
+	if (rc == 0)
+		rc = control__plans_init(db_path);
 
 	/* ---- tasks (helper tasks) ---- */
 
@@ -52,6 +73,7 @@ void control_api_fini(void)
 	/* ---- cases (helper cases) ---- */
 
 	/* ---- plans (helper plans) ---- */
+	control__plans_fini();
 
 	/* ---- tasks (helper tasks) ---- */
 
