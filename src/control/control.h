@@ -141,8 +141,10 @@ int control_colour_each(struct db *d, int (*fn)(int64_t person, unsigned reasons
 /* Marks every plan test due before today missed, adds the day's test of open plans,
  * ends plans whose last day has passed, and recomputes the colour of the people
  * concerned (of everyone in a running plan when the Guangzhou date changed since
- * *last_day, which it updates). Writer side; idempotent. *changed counts colours that
- * changed. */
+ * *last_day, which it updates). It also catches up with statuses written without
+ * control__key_start (a bulk load or a seed): plans made for open statuses that lack
+ * one (10,000 a sweep), plans of ended statuses ended, colours of key persons computed.
+ * Writer side; idempotent. *changed counts colours that changed. */
 int control_plans_sweep(struct db *d, int64_t now, int64_t *last_day, int64_t *changed);
 
 /* The file of a person (一人一档) as JSON (a new reference in *out): person (id, name

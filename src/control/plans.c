@@ -390,6 +390,63 @@ static int open_plans_today(struct db *d, int64_t today)
 	return rc < 0 ? rc : 0;
 }
 
+/* Statuses written without control__key_start (a bulk load, a bench's seed, a repair by
+ * hand) are caught up with: a plan for each open status of a kind that has one and none
+ * yet, the plan of a status ended ended too, and the colour of their people. */
+static const char sql_planless[] =
+    "SELECT s.id, s.person_id, s.kind, coalesce(s.exposure_at, 0), s.started_at "
+    "FROM key_statuses s JOIN plan_uses u ON u.kind = s.kind WHERE s.ended_at IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.status_id = s.id) LIMIT 10000";
+static const char sql_orphans[] =
+    "SELECT p.id, p.person_id FROM plans p JOIN key_statuses s ON s.id = p.status_id "
+    "WHERE p.ended_at IS NULL AND s.ended_at IS NOT NULL";
+static const char sql_uncoloured[] =
+    "SELECT DISTINCT s.person_id FROM key_statuses s WHERE s.ended_at IS NULL AND NOT EXISTS "
+    "(SELECT 1 FROM code_colours c WHERE c.person_id = s.person_id AND c.colour > 0) "
+    "UNION SELECT c.person_id FROM code_colours c WHERE c.colour = 2 AND NOT EXISTS "
+    "(SELECT 1 FROM key_statuses s WHERE s.person_id = c.person_id AND s.ended_at IS NULL)";
+
+static int catch_up(struct db *d, int64_t now, struct ids *people)
+{
+	struct db_stmt *st;
+	struct ids sts = {0}, who = {0}, exp = {0}, started = {0}, plans = {0};
+	struct mu_buf kinds;
+	int rc = db_prepare(d, sql_planless, &st);
+	if (rc)
+		return rc;
+	mu_buf_init(&kinds, 1u << 20);
+	while ((rc = db_step(st)) == DB_ROW) {
+		ids_add(&sts, db_col_i64(st, 0));
+		ids_add(&who, db_col_i64(st, 1));
+		mu_buf_append(&kinds, db_col_text(st, 2), strlen(db_col_text(st, 2)) + 1);
+		ids_add(&exp, db_col_i64(st, 3));
+		ids_add(&started, db_col_i64(st, 4));
+	}
+	db_stmt_done(st);
+	const char *kind = mu_buf_str(&kinds);
+	for (size_t i = 0; rc >= 0 && i < sts.n; i++, kind += strlen(kind) + 1)
+		rc = control__plan_status_started(d, sts.v[i], who.v[i], kind, exp.v[i],
+						  started.v[i], now);
+	if (rc >= 0 && (rc = db_prepare(d, sql_orphans, &st)) == 0) {
+		while ((rc = db_step(st)) == DB_ROW) {
+			ids_add(&plans, db_col_i64(st, 0));
+			ids_add(people, db_col_i64(st, 1));
+		}
+		db_stmt_done(st);
+	}
+	for (size_t i = 0; rc >= 0 && i < plans.n; i++)
+		rc = plan_end(d, plans.v[i], now);
+	if (rc >= 0)
+		rc = ids_query(d, sql_uncoloured, NULL, people);
+	mu_buf_fini(&kinds);
+	free(sts.v);
+	free(who.v);
+	free(exp.v);
+	free(started.v);
+	free(plans.v);
+	return rc < 0 ? rc : 0;
+}
+
 int control_plans_sweep(struct db *d, int64_t now, int64_t *last_day, int64_t *changed)
 {
 	struct db_stmt *st;
@@ -399,7 +456,7 @@ int control_plans_sweep(struct db *d, int64_t now, int64_t *last_day, int64_t *c
 	int rc;
 	*changed = 0;
 	date_text(today, date);
-	if ((rc = ids_query(d, sql_missed_people, date, &people)))
+	if ((rc = catch_up(d, now, &people)) || (rc = ids_query(d, sql_missed_people, date, &people)))
 		goto out;
 	if ((rc = db_prepare(d, sql_mark_missed, &st)))
 		goto out;
