@@ -48,6 +48,18 @@ const ROUTES = {
       results: ['invalid', 'too_large'], // batch_body(r, "results")
     },
   },
+  // ---- plans (helper plans): the file page's check-in form and the key persons' filter.
+  plans: {
+    // POST /api/v1/people/{id}/checkins: api_plans.c and control_checkin_add (checkins.c).
+    checkin: {
+      id: ['invalid', 'not_found'],
+      at: ['invalid'],
+      temperature: ['invalid'],
+      symptoms: ['invalid'],
+    },
+    // GET /api/v1/keypersons: the kind filter.
+    keypersons: { kind: ['invalid'] },
+  },
 };
 
 // Core's table: MU_E* name → stable code string.
@@ -73,7 +85,13 @@ test('every literal refusal of the four routes is listed', () => {
     for (const fields of Object.values(page))
       for (const [f, codes] of Object.entries(fields)) for (const c of codes) listed.add(`${f}:${c}`);
   const found = [];
-  for (const f of ['screening/tube.c', 'screening/result.c', 'screening/api_scan.c']) {
+  for (const f of [
+    'screening/tube.c',
+    'screening/result.c',
+    'screening/api_scan.c',
+    'control/api_plans.c',
+    'control/checkins.c',
+  ]) {
     for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g))
       found.push(`${table[m[1]]}|${m[2]}:${table[m[1]]}|${f}`);
   }
