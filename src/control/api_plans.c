@@ -29,15 +29,20 @@ static bool keys_ready;
 static pthread_t timer;
 static bool timer_started;
 static atomic_bool timer_stop;
-static int64_t sweep_day; /* the Guangzhou day of the last sweep: the writer's only */
+static struct control_sweep sweep; /* the writer's only (sweep_fn) */
 
 /* ---- the sweep and the codebook's colours ------------------------------------------------- */
 
 static int sweep_fn(struct db *d, void *arg)
 {
 	int64_t changed;
-	(void)arg;
-	return control_plans_sweep(d, mu_now_unix(), &sweep_day, &changed);
+	bool *more = arg, was_pending = sweep.pending || sweep.day == 0;
+	int rc = control_plans_sweep(d, mu_now_unix(), &sweep, &changed);
+	*more = rc == 0 && sweep.more;
+	/* A day's recompute of everyone in a plan (the first at start) is said once done. */
+	if (rc == 0 && was_pending && !sweep.pending)
+		mu_info("control: plans swept: the colours of the day are recomputed");
+	return rc;
 }
 
 static void apply_one(int64_t person, void *ctx)
@@ -63,10 +68,12 @@ static void *timer_main(void *arg)
 {
 	struct db *d = NULL;
 	double last_sweep = 0;
+	bool more = false;
 	(void)arg;
 	while (!atomic_load(&timer_stop)) {
-		if (mu_now_mono() - last_sweep >= SWEEP_EVERY_S) {
-			int rc = db_writer_submit(control__api_writer(), sweep_fn, NULL);
+		/* Every minute, or every second while a sweep left work. */
+		if (more || mu_now_mono() - last_sweep >= SWEEP_EVERY_S) {
+			int rc = db_writer_submit(control__api_writer(), sweep_fn, &more);
 			if (rc && rc != MU_ESTOPPED)
 				mu_warn("control: the plans' sweep failed: %s", mu_err_msg(rc));
 			last_sweep = mu_now_mono();

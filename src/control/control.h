@@ -138,14 +138,22 @@ int control_colour_get(struct db *d, int64_t person, int *colour, unsigned *reas
 /* Calls fn for every person whose stored colour is not green (start-up load). */
 int control_colour_each(struct db *d, int (*fn)(int64_t person, unsigned reasons, void *ctx),
 			void *ctx);
+/* The sweep's state between calls (zeroed at first). */
+struct control_sweep {
+	int64_t day;   /* the Guangzhou day whose colours were (or are being) recomputed */
+	int64_t after; /* the last person recomputed of that day */
+	bool pending;  /* that day's recompute is not finished */
+	bool more;     /* the last call left work: call again soon */
+};
 /* Marks every plan test due before today missed, adds the day's test of open plans,
  * ends plans whose last day has passed, and recomputes the colour of the people
- * concerned (of everyone in a running plan when the Guangzhou date changed since
- * *last_day, which it updates). It also catches up with statuses written without
- * control__key_start (a bulk load or a seed): plans made for open statuses that lack
- * one (10,000 a sweep), plans of ended statuses ended, colours of key persons computed.
- * Writer side; idempotent. *changed counts colours that changed. */
-int control_plans_sweep(struct db *d, int64_t now, int64_t *last_day, int64_t *changed);
+ * concerned; on a new Guangzhou day (sw->day) the colour of everyone in a plan, a chunk
+ * a call. It also catches up with statuses written without control__key_start (a bulk
+ * load or a seed): plans made for open statuses that lack one, plans of ended statuses
+ * ended, colours of key persons computed. Each bulk step takes at most 2,000 people or
+ * plans a call (one writer job); sw->more says work was left. Writer side; idempotent.
+ * *changed counts colours that changed. */
+int control_plans_sweep(struct db *d, int64_t now, struct control_sweep *sw, int64_t *changed);
 
 /* The file of a person (一人一档) as JSON (a new reference in *out): person (id, name
  * masked unless full_name, household, building and place names), status (current key

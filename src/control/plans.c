@@ -303,10 +303,16 @@ static const char sql_past_plans[] =
 static const char sql_open_plans[] =
     "SELECT p.id, p.person_id, p.template, coalesce(p.exposure_at, s.started_at) "
     "FROM plans p JOIN key_statuses s ON s.id = p.status_id "
-    "WHERE p.ended_at IS NULL AND p.ends IS NULL";
+    "WHERE p.ended_at IS NULL AND p.ends IS NULL AND NOT EXISTS "
+    "(SELECT 1 FROM plan_tests t WHERE t.plan_id = p.id AND t.due = ?) LIMIT ?";
 static const char sql_running_people[] =
-    "SELECT DISTINCT person_id FROM plans WHERE ended_at IS NULL "
-    "UNION SELECT DISTINCT person_id FROM plan_tests WHERE state = 'missed'";
+    "SELECT person_id FROM (SELECT person_id FROM plans WHERE ended_at IS NULL "
+    "UNION SELECT person_id FROM plan_tests WHERE state = 'missed') "
+    "WHERE person_id > ? ORDER BY person_id LIMIT ?";
+
+/* People (or plans) one sweep takes at most in each of its bulk steps: a sweep is one
+ * writer job, and every other write waits for it. */
+#define SWEEP_CHUNK 2000
 
 struct ids {
 	int64_t *v;
@@ -336,15 +342,20 @@ static int ids_query(struct db *d, const char *sql, const char *date, struct ids
 	return rc < 0 ? rc : 0;
 }
 
-/* Adds today's test to each open plan (an `every` template) that has none yet. */
-static int open_plans_today(struct db *d, int64_t today)
+/* Adds today's test to each open plan (an `every` template) that has none yet, at most
+ * SWEEP_CHUNK of them; *more when some may be left. */
+static int open_plans_today(struct db *d, int64_t today, bool *more)
 {
 	struct db_stmt *st;
 	struct ids plans = {0}, people = {0}, d0s = {0};
 	struct mu_buf names;
+	char date[11];
 	int rc = db_prepare(d, sql_open_plans, &st);
 	if (rc)
 		return rc;
+	date_text(today, date);
+	db_bind_text(st, 1, date, -1);
+	db_bind_i64(st, 2, SWEEP_CHUNK);
 	mu_buf_init(&names, 1u << 24);
 	while ((rc = db_step(st)) == DB_ROW) {
 		ids_add(&plans, db_col_i64(st, 0));
@@ -353,6 +364,7 @@ static int open_plans_today(struct db *d, int64_t today)
 		mu_buf_append(&names, db_col_text(st, 2), strlen(db_col_text(st, 2)) + 1);
 	}
 	db_stmt_done(st);
+	*more |= plans.n == SWEEP_CHUNK;
 	const char *name = mu_buf_str(&names);
 	for (size_t i = 0; rc >= 0 && i < plans.n; i++, name += strlen(name) + 1) {
 		struct control_template t;
@@ -373,8 +385,10 @@ static int open_plans_today(struct db *d, int64_t today)
 		db_bind_text(q, 2, due, -1);
 		rc = db_step(q);
 		db_stmt_done(q);
-		if (rc != DB_DONE)
+		if (rc != DB_DONE) {
+			rc = rc < 0 ? rc : 0;
 			continue;
+		}
 		for (int j = 0; j < cal.ntests; j++)
 			if (cal.tests[j].due == today && cal.tests[j].day == (int)(today - d0s.v[i])) {
 				cal.tests[0] = cal.tests[j];
@@ -396,7 +410,7 @@ static int open_plans_today(struct db *d, int64_t today)
 static const char sql_planless[] =
     "SELECT s.id, s.person_id, s.kind, coalesce(s.exposure_at, 0), s.started_at "
     "FROM key_statuses s JOIN plan_uses u ON u.kind = s.kind WHERE s.ended_at IS NULL "
-    "AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.status_id = s.id) LIMIT 10000";
+    "AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.status_id = s.id) LIMIT ?";
 static const char sql_orphans[] =
     "SELECT p.id, p.person_id FROM plans p JOIN key_statuses s ON s.id = p.status_id "
     "WHERE p.ended_at IS NULL AND s.ended_at IS NOT NULL";
@@ -406,7 +420,7 @@ static const char sql_uncoloured[] =
     "UNION SELECT c.person_id FROM code_colours c WHERE c.colour = 2 AND NOT EXISTS "
     "(SELECT 1 FROM key_statuses s WHERE s.person_id = c.person_id AND s.ended_at IS NULL)";
 
-static int catch_up(struct db *d, int64_t now, struct ids *people)
+static int catch_up(struct db *d, int64_t now, struct ids *people, bool *more)
 {
 	struct db_stmt *st;
 	struct ids sts = {0}, who = {0}, exp = {0}, started = {0}, plans = {0};
@@ -414,6 +428,7 @@ static int catch_up(struct db *d, int64_t now, struct ids *people)
 	int rc = db_prepare(d, sql_planless, &st);
 	if (rc)
 		return rc;
+	db_bind_i64(st, 1, SWEEP_CHUNK);
 	mu_buf_init(&kinds, 1u << 20);
 	while ((rc = db_step(st)) == DB_ROW) {
 		ids_add(&sts, db_col_i64(st, 0));
@@ -423,6 +438,7 @@ static int catch_up(struct db *d, int64_t now, struct ids *people)
 		ids_add(&started, db_col_i64(st, 4));
 	}
 	db_stmt_done(st);
+	*more |= sts.n == SWEEP_CHUNK;
 	const char *kind = mu_buf_str(&kinds);
 	for (size_t i = 0; rc >= 0 && i < sts.n; i++, kind += strlen(kind) + 1)
 		rc = control__plan_status_started(d, sts.v[i], who.v[i], kind, exp.v[i],
@@ -447,7 +463,7 @@ static int catch_up(struct db *d, int64_t now, struct ids *people)
 	return rc < 0 ? rc : 0;
 }
 
-int control_plans_sweep(struct db *d, int64_t now, int64_t *last_day, int64_t *changed)
+int control_plans_sweep(struct db *d, int64_t now, struct control_sweep *sw, int64_t *changed)
 {
 	struct db_stmt *st;
 	struct ids people = {0}, ended = {0};
@@ -455,8 +471,10 @@ int control_plans_sweep(struct db *d, int64_t now, int64_t *last_day, int64_t *c
 	char date[11];
 	int rc;
 	*changed = 0;
+	sw->more = false;
 	date_text(today, date);
-	if ((rc = catch_up(d, now, &people)) || (rc = ids_query(d, sql_missed_people, date, &people)))
+	if ((rc = catch_up(d, now, &people, &sw->more)) ||
+	    (rc = ids_query(d, sql_missed_people, date, &people)))
 		goto out;
 	if ((rc = db_prepare(d, sql_mark_missed, &st)))
 		goto out;
@@ -478,18 +496,37 @@ int control_plans_sweep(struct db *d, int64_t now, int64_t *last_day, int64_t *c
 	for (size_t i = 0; i < ended.n; i++)
 		if ((rc = plan_end(d, ended.v[i], now)))
 			goto out;
-	if ((rc = open_plans_today(d, today)))
+	if ((rc = open_plans_today(d, today, &sw->more)))
 		goto out;
-	/* A new day moves phases (quarantine → monitoring → over): everyone in a plan. */
-	if (*last_day != today && (rc = ids_query(d, sql_running_people, NULL, &people)))
-		goto out;
+	/* A new day moves phases (quarantine → monitoring → over): everyone in a plan, a
+	 * chunk of them a sweep, in person id order. */
+	if (sw->day != today) {
+		sw->day = today;
+		sw->after = 0;
+		sw->pending = true;
+	}
+	if (sw->pending) {
+		size_t from = people.n;
+		if ((rc = db_prepare(d, sql_running_people, &st)))
+			goto out;
+		db_bind_i64(st, 1, sw->after);
+		db_bind_i64(st, 2, SWEEP_CHUNK);
+		while ((rc = db_step(st)) == DB_ROW)
+			ids_add(&people, db_col_i64(st, 0));
+		db_stmt_done(st);
+		if (rc < 0)
+			goto out;
+		if (people.n > from)
+			sw->after = people.v[people.n - 1];
+		sw->pending = people.n - from == SWEEP_CHUNK;
+		sw->more |= sw->pending;
+	}
 	for (size_t i = 0; i < people.n; i++) {
 		bool ch;
 		if ((rc = control__colour_update(d, people.v[i], now, &ch)))
 			goto out;
 		*changed += ch;
 	}
-	*last_day = today;
 out:
 	free(people.v);
 	free(ended.v);

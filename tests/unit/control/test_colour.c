@@ -29,7 +29,8 @@ static void test_case_red_until_discharged(void **state)
 static void test_close_red_then_yellow_then_green(void **state)
 {
 	struct pf *f = *state;
-	int64_t p = f->person[0], t = gz(2021, 6, 1, 12, 0), last = 0, changed;
+	int64_t p = f->person[0], t = gz(2021, 6, 1, 12, 0), changed;
+	struct control_sweep last = {0};
 	pf_status(f, p, "close", t, gz(2021, 6, 1, 8, 0), t);
 	assert_int_equal(pf_reasons(f, p), PEOPLE_REASON_CLOSE);
 	/* Every test of the plan comes back negative, so nothing is missed. */
@@ -85,7 +86,8 @@ static void test_pool_positive_yellow(void **state)
 static void test_missed_then_two_negatives(void **state)
 {
 	struct pf *f = *state;
-	int64_t p = f->person[0], t = gz(2021, 6, 1, 12, 0), last = 0, changed;
+	int64_t p = f->person[0], t = gz(2021, 6, 1, 12, 0), changed;
+	struct control_sweep last = {0};
 	int64_t st = pf_status(f, p, "secondary", t, gz(2021, 6, 1, 8, 0), t);
 	assert_int_equal(control_plans_sweep(f->t.db, gz(2021, 6, 3, 0, 1), &last, &changed), 0);
 	assert_int_equal(pf_reasons(f, p), PEOPLE_REASON_SECONDARY | PEOPLE_REASON_MISSED_TEST);

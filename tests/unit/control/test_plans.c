@@ -210,7 +210,8 @@ static void test_plan_made_and_moved(void **state)
 static void test_alone_result_and_sweep(void **state)
 {
 	struct pf *f = *state;
-	int64_t p = f->person[0], made = gz(2021, 6, 1, 12, 0), last = 0, changed;
+	int64_t p = f->person[0], made = gz(2021, 6, 1, 12, 0), changed;
+	struct control_sweep last = {0};
 	bool alone;
 	pf_status(f, p, "secondary", made, gz(2021, 6, 1, 8, 0), made);
 	/* Tests on 2 and 8 June. On 1 June nothing is due; on 2 June the person is alone. */
@@ -231,7 +232,7 @@ static void test_alone_result_and_sweep(void **state)
 	assert_int_equal(pf_count(f, "SELECT count(*) FROM plan_tests WHERE state = 'missed' AND "
 				     "due = '2021-06-02'"),
 			 1);
-	assert_int_equal(last, day(2021, 6, 3));
+	assert_int_equal(last.day, day(2021, 6, 3));
 	/* Idempotent. */
 	assert_int_equal(control_plans_sweep(f->t.db, gz(2021, 6, 3, 0, 6), &last, &changed), 0);
 	assert_int_equal(pf_count(f, "SELECT count(*) FROM plan_tests WHERE state = 'missed'"), 1);
@@ -251,7 +252,8 @@ static void test_alone_result_and_sweep(void **state)
 static void test_sealed_daily(void **state)
 {
 	struct pf *f = *state;
-	int64_t p = f->person[2], made = gz(2021, 6, 2, 10, 0), last = 0, changed;
+	int64_t p = f->person[2], made = gz(2021, 6, 2, 10, 0), changed;
+	struct control_sweep last = {0};
 	int64_t st = pf_status(f, p, "sealed", made, 0, made);
 	assert_int_equal(
 	    pf_count(f, "SELECT count(*) FROM plan_tests WHERE day = 0 AND due = '2021-06-02'"), 1);
