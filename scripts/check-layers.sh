@@ -24,7 +24,7 @@
 #     auth:      users, sessions, devices, audit
 #     screening: rounds, sites, labs, tubes, samples, recalls, exemptions, rollcall_notes
 #     control:   key_statuses, care_groups, group_grids, group_members, cases, contacts,
-#                plan_templates, plans, plan_tests, checkins, code_colours, task_marks,
+#                plan_templates, plan_uses, plans, plan_tests, checkins, code_colours, task_marks,
 #                task_steps, zones
 #     calls:     wartime_switches, calls, call_steps, call_deadlines, orders,
 #                order_targets, order_steps
