@@ -58,6 +58,13 @@ adduser sampler sampler "$first_street"
 adduser lab lab "$city"
 adduser auditor auditor "$city"
 
+# ---- plans ----
+# The plan templates every key person's plan is made from (docs/control.md); the key
+# persons the cases and zones steps make get their plans and health codes from them.
+echo
+echo "== plan templates (muster plan templates; new close contacts' plans use cn8-close)"
+"$bin" plan templates --db "$db"
+
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)
 # The server and the drill run in the background; Ctrl-C (or the end of the server)
