@@ -137,7 +137,8 @@ int cmd_plan(int argc, char **argv)
 		c.body = body;
 		if ((rc = cli_audited(d, "cli plan template add", do_add, &c))) {
 			fprintf(stderr, "muster plan: %s%s%s\n", c.why.field ? c.why.field : "",
-				c.why.field ? ": " : "", c.why.text[0] ? c.why.text : mu_err_msg(rc));
+				c.why.field ? ": " : "",
+				c.why.text[0] ? c.why.text : mu_err_msg(rc));
 			ret = CLI_REJECTED;
 		} else
 			fprintf(stderr, "muster plan: added template %s\n", c.name);

@@ -12,10 +12,19 @@
 #include "db/db.h"
 #include "people/people.h"
 
-const char *const control_symptoms[] = {
-    "cough",	       "sore_throat",	"runny_nose", "fatigue",     "muscle_ache",
-    "headache",	       "loss_of_smell", "loss_of_taste", "diarrhoea", "shortness_of_breath",
-    "conjunctivitis", "chills",	NULL};
+const char *const control_symptoms[] = {"cough",
+					"sore_throat",
+					"runny_nose",
+					"fatigue",
+					"muscle_ache",
+					"headache",
+					"loss_of_smell",
+					"loss_of_taste",
+					"diarrhoea",
+					"shortness_of_breath",
+					"conjunctivitis",
+					"chills",
+					NULL};
 
 static const char sql_add[] = "INSERT INTO checkins (person_id, at, temperature, symptoms, "
 			      "fever, user_id) VALUES (?, ?, ?, ?, ?, ?)";

@@ -24,15 +24,13 @@ static const char sql_missed[] =
 static const char sql_negatives[] =
     "SELECT taken_at FROM plan_tests WHERE person_id = ? AND state = 'negative' "
     "AND taken_at IS NOT NULL";
-static const char sql_get[] =
-    "SELECT colour, reasons, since FROM code_colours WHERE person_id = ?";
+static const char sql_get[] = "SELECT colour, reasons, since FROM code_colours WHERE person_id = ?";
 static const char sql_put[] =
     "INSERT INTO code_colours (person_id, colour, reasons, since) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (person_id) DO UPDATE SET colour = excluded.colour, "
     "reasons = excluded.reasons, since = CASE WHEN colour = excluded.colour THEN since "
     "ELSE excluded.since END";
-static const char sql_each[] =
-    "SELECT person_id, reasons FROM code_colours WHERE colour > 0";
+static const char sql_each[] = "SELECT person_id, reasons FROM code_colours WHERE colour > 0";
 
 int control__colour_of(unsigned reasons)
 {
@@ -74,9 +72,9 @@ static int phase_on(const char *phases, int64_t today)
 
 static unsigned red_of(const char *kind)
 {
-	return strcmp(kind, "close") == 0	  ? PEOPLE_REASON_CLOSE
+	return strcmp(kind, "close") == 0	? PEOPLE_REASON_CLOSE
 	       : strcmp(kind, "secondary") == 0 ? PEOPLE_REASON_SECONDARY
-					       : PEOPLE_REASON_SEALED;
+						: PEOPLE_REASON_SEALED;
 }
 
 /* The reason a plan-bearing status (close, secondary, sealed) gives on today. */
@@ -150,8 +148,8 @@ static int missed_reason(struct db *d, int64_t person, unsigned *reasons)
 		return rc;
 	db_bind_i64(st, 1, person);
 	rc = db_step(st);
-	bool missed = rc == DB_ROW && !db_col_null(st, 0) &&
-		      mu_date_parse(db_col_text(st, 0), &due) == 0;
+	bool missed =
+	    rc == DB_ROW && !db_col_null(st, 0) && mu_date_parse(db_col_text(st, 0), &due) == 0;
 	db_stmt_done(st);
 	if (rc < 0 || !missed)
 		return rc < 0 ? rc : 0;
@@ -210,7 +208,7 @@ int control__colour_compute(struct db *d, int64_t person, int64_t now, unsigned 
 static pthread_mutex_t dirty_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	int64_t person, ms;
-} *dirty;
+} * dirty;
 static size_t ndirty, dirty_cap;
 
 static void dirty_add(int64_t person)
@@ -249,8 +247,7 @@ static void reasons_text(unsigned reasons, char *out, size_t n)
 						people_reason_code(b));
 }
 
-int control_colour_get(struct db *d, int64_t person, int *colour, unsigned *reasons,
-		       int64_t *since)
+int control_colour_get(struct db *d, int64_t person, int *colour, unsigned *reasons, int64_t *since)
 {
 	struct db_stmt *st;
 	int rc = db_prepare(d, sql_get, &st);

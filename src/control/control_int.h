@@ -31,9 +31,8 @@ int control__key_end_ref(struct db *d, const char *source, int64_t ref_id, int64
 /* Makes or moves the plan of key status status_id (person, kind, exposure_at 0 when
  * none, started_at) at now, from the template set for kind (none: no plan), then
  * recomputes the person's colour. Called by control__key_start. */
-int control__plan_status_started(struct db *d, int64_t status_id, int64_t person,
-				 const char *kind, int64_t exposure_at, int64_t started_at,
-				 int64_t now);
+int control__plan_status_started(struct db *d, int64_t status_id, int64_t person, const char *kind,
+				 int64_t exposure_at, int64_t started_at, int64_t now);
 /* Ends the running plan of status_id at now (its untaken tests dropped) and recomputes
  * the person's colour. Called by control__key_end. */
 int control__plan_status_ended(struct db *d, int64_t status_id, int64_t person, int64_t now);

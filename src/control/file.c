@@ -26,8 +26,8 @@ static json_t *time_json(int64_t t)
 	if (!t)
 		return json_null();
 	mu_date_format(days, s);
-	snprintf(s + 10, sizeof s - 10, "T%02d:%02d:%02dZ", (int)(sec / 3600),
-		 (int)(sec / 60 % 60), (int)(sec % 60));
+	snprintf(s + 10, sizeof s - 10, "T%02d:%02d:%02dZ", (int)(sec / 3600), (int)(sec / 60 % 60),
+		 (int)(sec % 60));
 	return json_string(s);
 }
 
@@ -91,9 +91,9 @@ static int where_json(struct db *d, int64_t household, json_t **out)
 	for (int i = 0; rc == 0 && i < n; i++) {
 		struct places_node node;
 		if ((rc = places_get(d, ids[i], &node)) == 0 && node.level > 0)
-			json_object_set_new(o, places_level_name(node.level),
-					    json_pack("{s:s, s:s}", "code", node.code, "name",
-						      node.name));
+			json_object_set_new(
+			    o, places_level_name(node.level),
+			    json_pack("{s:s, s:s}", "code", node.code, "name", node.name));
 	}
 	*out = o;
 	return rc;
@@ -119,8 +119,8 @@ static int tests_json(struct db *d, int64_t plan, json_t *hist, json_t **out, in
 			snprintf(next_due, 11, "%s", db_col_text(st, 2));
 		json_array_append_new(
 		    a, json_pack("{s:I, s:i, s:s, s:s, s:o, s:o, s:o}", "id",
-				 (json_int_t)db_col_i64(st, 0), "day", (int)db_col_i64(st, 1), "due",
-				 db_col_text(st, 2), "state", state, "sample",
+				 (json_int_t)db_col_i64(st, 0), "day", (int)db_col_i64(st, 1),
+				 "due", db_col_text(st, 2), "state", state, "sample",
 				 db_col_i64(st, 4) ? json_integer(db_col_i64(st, 4)) : json_null(),
 				 "taken_at", time_json(db_col_i64(st, 5)), "resulted_at",
 				 time_json(db_col_i64(st, 6))));
@@ -167,14 +167,15 @@ static int plans_json(struct db *d, int64_t person, int64_t now, json_t *hist, j
 	while ((rc = db_step(st)) == DB_ROW) {
 		json_t *phases = json_loads(db_col_text(st, 5), 0, NULL);
 		json_array_append_new(
-		    rows, json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
-				    (json_int_t)db_col_i64(st, 0), "status",
-				    (json_int_t)db_col_i64(st, 1), "template", db_col_text(st, 2),
-				    "exposure_at", time_json(db_col_i64(st, 3)), "made_at",
-				    time_json(db_col_i64(st, 4)), "phases",
-				    phases ? phases : json_array(), "ends",
-				    db_col_null(st, 6) ? json_null() : json_string(db_col_text(st, 6)),
-				    "ended_at", time_json(db_col_i64(st, 7))));
+		    rows,
+		    json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
+			      (json_int_t)db_col_i64(st, 0), "status",
+			      (json_int_t)db_col_i64(st, 1), "template", db_col_text(st, 2),
+			      "exposure_at", time_json(db_col_i64(st, 3)), "made_at",
+			      time_json(db_col_i64(st, 4)), "phases",
+			      phases ? phases : json_array(), "ends",
+			      db_col_null(st, 6) ? json_null() : json_string(db_col_text(st, 6)),
+			      "ended_at", time_json(db_col_i64(st, 7))));
 		if (hist)
 			event(hist, db_col_i64(st, 4), "plan_made",
 			      json_pack("{s:s}", "template", db_col_text(st, 2)));
@@ -190,9 +191,8 @@ static int plans_json(struct db *d, int64_t person, int64_t now, json_t *hist, j
 		json_t *tests = NULL;
 		int taken, total;
 		char next[11];
-		if (rc < 0 ||
-		    (rc = tests_json(d, json_integer_value(json_object_get(p, "id")), hist, &tests,
-				     &taken, &total, next)) < 0) {
+		if (rc < 0 || (rc = tests_json(d, json_integer_value(json_object_get(p, "id")),
+					       hist, &tests, &taken, &total, next)) < 0) {
 			json_decref(tests);
 			break;
 		}
@@ -204,7 +204,8 @@ static int plans_json(struct db *d, int64_t person, int64_t now, json_t *hist, j
 							: "over"));
 		json_object_set_new(p, "progress",
 				    json_pack("{s:i, s:i, s:o}", "taken", taken, "total", total,
-					      "next_due", next[0] ? json_string(next) : json_null()));
+					      "next_due",
+					      next[0] ? json_string(next) : json_null()));
 		json_array_append(a, p);
 	}
 	json_decref(rows);
@@ -223,18 +224,18 @@ static int statuses_json(struct db *d, int64_t person, json_t *hist, json_t **ou
 	while ((rc = db_step(st)) == DB_ROW) {
 		const char *kind = db_col_text(st, 1);
 		int64_t ended = db_col_i64(st, 4);
-		json_t *s = json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:o}", "id",
-				      (json_int_t)db_col_i64(st, 0), "kind", kind, "started_at",
-				      time_json(db_col_i64(st, 2)), "exposure_at",
-				      time_json(db_col_i64(st, 3)), "ended_at", time_json(ended),
-				      "source", db_col_text(st, 6), "ref",
-				      db_col_i64(st, 5) ? json_integer(db_col_i64(st, 5))
-							: json_null());
+		json_t *s = json_pack(
+		    "{s:I, s:s, s:o, s:o, s:o, s:s, s:o}", "id", (json_int_t)db_col_i64(st, 0),
+		    "kind", kind, "started_at", time_json(db_col_i64(st, 2)), "exposure_at",
+		    time_json(db_col_i64(st, 3)), "ended_at", time_json(ended), "source",
+		    db_col_text(st, 6), "ref",
+		    db_col_i64(st, 5) ? json_integer(db_col_i64(st, 5)) : json_null());
 		if (hist) {
 			event(hist, db_col_i64(st, 2), "status_started",
 			      json_pack("{s:s, s:s}", "kind", kind, "source", db_col_text(st, 6)));
 			if (ended)
-				event(hist, ended, "status_ended", json_pack("{s:s}", "kind", kind));
+				event(hist, ended, "status_ended",
+				      json_pack("{s:s}", "kind", kind));
 		}
 		if (!ended)
 			json_array_append(a, s);
@@ -259,9 +260,9 @@ static int checkins_json(struct db *d, int64_t person, json_t *hist, json_t **ou
 		json_t *temp = db_col_null(st, 2) ? json_null() : json_real(db_col_double(st, 2));
 		json_array_append_new(a, json_pack("{s:I, s:o, s:O, s:O, s:b}", "id",
 						   (json_int_t)db_col_i64(st, 0), "at",
-						   time_json(db_col_i64(st, 1)), "temperature", temp,
-						   "symptoms", sym ? sym : json_array(), "fever",
-						   (int)db_col_i64(st, 4)));
+						   time_json(db_col_i64(st, 1)), "temperature",
+						   temp, "symptoms", sym ? sym : json_array(),
+						   "fever", (int)db_col_i64(st, 4)));
 		if (hist)
 			event(hist, db_col_i64(st, 1), "checkin",
 			      json_pack("{s:o, s:b}", "temperature", json_incref(temp), "fever",
@@ -336,11 +337,11 @@ int control_file_json(struct db *d, const struct people_keys *k, int64_t person,
 	json_t *rs = json_array();
 	for (int b = 0; b < PEOPLE_REASONS_N; b++)
 		if (reasons & (1u << b))
-			json_array_append_new(rs, json_pack("{s:s, s:s}", "code",
-							    people_reason_code(b), "text",
-							    people_reason_text(b)));
-	*out = json_pack("{s:{s:I, s:o, s:I, s:O}, s:{s:s, s:o, s:o}, s:O, s:O, s:O, s:o}", "person",
-			 "id", (json_int_t)person, "name", name_json(p.name, full_name),
+			json_array_append_new(rs,
+					      json_pack("{s:s, s:s}", "code", people_reason_code(b),
+							"text", people_reason_text(b)));
+	*out = json_pack("{s:{s:I, s:o, s:I, s:O}, s:{s:s, s:o, s:o}, s:O, s:O, s:O, s:o}",
+			 "person", "id", (json_int_t)person, "name", name_json(p.name, full_name),
 			 "household_id", (json_int_t)p.household_id, "place", where, "colour",
 			 "status", people_reasons_colour(reasons), "reasons", rs, "since",
 			 time_json(since), "status", status, "plans", plans, "checkins", checkins,
@@ -463,10 +464,10 @@ int control_keypersons_list(struct db *d, const struct people_keys *k, int64_t p
 			json_decref(plan);
 			break;
 		}
-		json_t *item = json_pack("{s:I, s:o, s:o, s:o, s:o, s:s}", "person",
-					 (json_int_t)ids[i], "name", name, "place", where, "kinds",
-					 kinds, "plan", plan, "colour",
-					 people_reasons_colour(reasons));
+		json_t *item =
+		    json_pack("{s:I, s:o, s:o, s:o, s:o, s:s}", "person", (json_int_t)ids[i],
+			      "name", name, "place", where, "kinds", kinds, "plan", plan, "colour",
+			      people_reasons_colour(reasons));
 		sent++;
 		if ((rc = fn(ids[i], item, ctx)))
 			break;

@@ -10,8 +10,8 @@
 
 /* A person scanned at `at`: the plans' part (zones.c adds the risk of the household's
  * zone here). */
-static int control__tube_policy(struct db *d, int64_t person_id, int64_t household_id,
-				int64_t at, int *risk, bool *alone)
+static int control__tube_policy(struct db *d, int64_t person_id, int64_t household_id, int64_t at,
+				int *risk, bool *alone)
 {
 	(void)household_id;
 	(void)risk;

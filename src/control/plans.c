@@ -14,9 +14,8 @@
 #include "screening/screening.h"
 
 static const char sql_use_of[] = "SELECT template FROM plan_uses WHERE kind = ?";
-static const char sql_plan_of_status[] =
-    "SELECT id, template, coalesce(exposure_at, 0) FROM plans "
-    "WHERE status_id = ? AND ended_at IS NULL";
+static const char sql_plan_of_status[] = "SELECT id, template, coalesce(exposure_at, 0) FROM plans "
+					 "WHERE status_id = ? AND ended_at IS NULL";
 static const char sql_plan_add[] =
     "INSERT INTO plans (person_id, status_id, template, exposure_at, made_at, phases, ends) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -56,11 +55,10 @@ static char *phases_text(const struct control_calendar *cal)
 	for (int i = 0; i < cal->nphases; i++) {
 		date_text(cal->phases[i].from, from);
 		date_text(cal->phases[i].to, to);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "kind",
-						   control_phase_name(cal->phases[i].kind), "from",
-						   from, "to",
-						   cal->phases[i].to < 0 ? json_null()
-									 : json_string(to)));
+		json_array_append_new(
+		    a, json_pack("{s:s, s:s, s:o}", "kind", control_phase_name(cal->phases[i].kind),
+				 "from", from, "to",
+				 cal->phases[i].to < 0 ? json_null() : json_string(to)));
 	}
 	char *s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
@@ -77,8 +75,7 @@ static int bind_ends(struct db_stmt *st, int i, int64_t ends)
 }
 
 /* Adds the calendar's tests to plan, skipping a day on which a test was already taken. */
-static int tests_add(struct db *d, int64_t plan, int64_t person,
-		     const struct control_calendar *cal)
+static int tests_add(struct db *d, int64_t plan, int64_t person, const struct control_calendar *cal)
 {
 	int rc = 0;
 	for (int i = 0; i < cal->ntests && rc == 0; i++) {
@@ -107,9 +104,8 @@ static int tests_add(struct db *d, int64_t plan, int64_t person,
 	return rc < 0 ? rc : 0;
 }
 
-int control__plan_status_started(struct db *d, int64_t status_id, int64_t person,
-				 const char *kind, int64_t exposure_at, int64_t started_at,
-				 int64_t now)
+int control__plan_status_started(struct db *d, int64_t status_id, int64_t person, const char *kind,
+				 int64_t exposure_at, int64_t started_at, int64_t now)
 {
 	struct db_stmt *st;
 	struct control_template t;
@@ -258,8 +254,7 @@ int control__plan_on_result(struct db *d, int64_t person, int64_t sample_id, int
 	bool changed;
 	int rc;
 	/* An invalid result answers nothing; a pooled positive is a recall, not a result. */
-	if (result == SCREENING_RESULT_INVALID ||
-	    (result == SCREENING_RESULT_POSITIVE && k != 1))
+	if (result == SCREENING_RESULT_INVALID || (result == SCREENING_RESULT_POSITIVE && k != 1))
 		return 0;
 	if ((rc = db_prepare(d, sql_open_tests, &st)))
 		return rc;
@@ -276,8 +271,8 @@ int control__plan_on_result(struct db *d, int64_t person, int64_t sample_id, int
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = db_prepare(d, sql_test_result, &st)))
 			return rc;
-		db_bind_text(st, 1,
-			     result == SCREENING_RESULT_POSITIVE ? "positive" : "negative", -1);
+		db_bind_text(st, 1, result == SCREENING_RESULT_POSITIVE ? "positive" : "negative",
+			     -1);
 		db_bind_i64(st, 2, sample_id);
 		db_bind_i64(st, 3, sampled_at);
 		db_bind_i64(st, 4, resulted_at);
@@ -390,7 +385,8 @@ static int open_plans_today(struct db *d, int64_t today, bool *more)
 			continue;
 		}
 		for (int j = 0; j < cal.ntests; j++)
-			if (cal.tests[j].due == today && cal.tests[j].day == (int)(today - d0s.v[i])) {
+			if (cal.tests[j].due == today &&
+			    cal.tests[j].day == (int)(today - d0s.v[i])) {
 				cal.tests[0] = cal.tests[j];
 				cal.ntests = 1;
 				rc = tests_add(d, plans.v[i], people.v[i], &cal);

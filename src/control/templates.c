@@ -18,7 +18,9 @@ static const char *const phase_names[] = {"central_quarantine", "home_quarantine
 
 const char *control_phase_name(int kind)
 {
-	return kind >= 0 && kind < (int)(sizeof phase_names / sizeof *phase_names) ? phase_names[kind] : NULL;
+	return kind >= 0 && kind < (int)(sizeof phase_names / sizeof *phase_names)
+		   ? phase_names[kind]
+		   : NULL;
 }
 
 int control_phase_parse(const char *s, int *kind)
@@ -167,9 +169,8 @@ static const char sql_add[] = "INSERT INTO plan_templates (name, body) VALUES (?
 static const char sql_list[] =
     "SELECT t.name, t.body, coalesce((SELECT group_concat(u.kind, ',') FROM plan_uses u "
     "WHERE u.template = t.name), '') FROM plan_templates t ORDER BY t.name";
-static const char sql_use[] =
-    "INSERT INTO plan_uses (kind, template) VALUES (?, ?) "
-    "ON CONFLICT (kind) DO UPDATE SET template = excluded.template";
+static const char sql_use[] = "INSERT INTO plan_uses (kind, template) VALUES (?, ?) "
+			      "ON CONFLICT (kind) DO UPDATE SET template = excluded.template";
 
 int control_template_get(struct db *d, const char *name, struct control_template *t)
 {

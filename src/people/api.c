@@ -2,9 +2,9 @@
  * number or a name fragment, a page at a time, with the total found), one person's full
  * record, and what a checkpoint sees of a personal code (masked name and status). Every
  * answer that names a person sets r->record so that the guard audits the read. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <pthread.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -68,7 +68,7 @@ static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct extra {
 	int64_t id; /* 0: empty */
 	unsigned char reasons;
-} *extra;
+} * extra;
 static size_t extra_cap, extra_n;
 
 static struct extra *extra_slot(struct extra *t, size_t cap, int64_t id)

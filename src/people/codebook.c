@@ -253,8 +253,8 @@ void people_codebook_free(struct people_codebook *cb)
 /* ---- health-code reasons ------------------------------------------------------------------ */
 
 static const char *const reason_codes[PEOPLE_REASONS_N] = {
-    "case",	     "close_contact", "secondary_contact", "sealed_zone",
-    "home_monitoring", "pool_positive", "missed_plan_test",  "missed_round_test"};
+    "case",	     "close_contact",	 "secondary_contact", "sealed_zone", "home_monitoring",
+    "pool_positive", "missed_plan_test", "missed_round_test"};
 static const char *const reason_texts[PEOPLE_REASONS_N] = {
     "a confirmed or asymptomatic case not yet discharged",
     "a close contact in quarantine",

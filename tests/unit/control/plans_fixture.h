@@ -28,7 +28,7 @@ static inline int64_t day(int y, int m, int d)
 static inline int pf_setup(void **state)
 {
 	struct pf *f = mu_xcalloc(1, sizeof *f);
-	static const int levels[] = {PLACES_CITY,     PLACES_DISTRICT, PLACES_STREET,
+	static const int levels[] = {PLACES_CITY,      PLACES_DISTRICT, PLACES_STREET,
 				     PLACES_COMMUNITY, PLACES_GRID,	PLACES_COMPOUND,
 				     PLACES_BUILDING,  PLACES_HOUSEHOLD};
 	static const char *const codes[] = {"C", "D", "S", "M", "G", "P", "B", "H"};
@@ -77,10 +77,10 @@ static inline int64_t pf_status(struct pf *f, int64_t person, const char *kind, 
 		 "VALUES (%lld, '%s', %lld, %s%lld, '%s')",
 		 (long long)person, kind, (long long)started, exposure ? "" : "NULL+",
 		 (long long)exposure,
-		 strcmp(kind, "sealed") == 0	    ? "zone"
+		 strcmp(kind, "sealed") == 0	      ? "zone"
 		 : strcmp(kind, "pool_positive") == 0 ? "recall"
-		 : strcmp(kind, "case") == 0	    ? "case"
-						    : "contact");
+		 : strcmp(kind, "case") == 0	      ? "case"
+						      : "contact");
 	pf_exec(f, sql);
 	int64_t id = db_last_insert_id(f->t.db);
 	assert_int_equal(

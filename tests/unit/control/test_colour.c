@@ -50,7 +50,8 @@ static void test_close_red_then_yellow_then_green(void **state)
 	assert_string_equal(people_reasons_colour(pf_reasons(f, p)), "yellow");
 	assert_int_equal(control_plans_sweep(f->t.db, gz(2021, 6, 23, 0, 1), &last, &changed), 0);
 	assert_int_equal(pf_reasons(f, p), 0);
-	assert_int_equal(pf_count(f, "SELECT count(*) FROM plan_tests WHERE state = 'negative'"), 6);
+	assert_int_equal(pf_count(f, "SELECT count(*) FROM plan_tests WHERE state = 'negative'"),
+			 6);
 }
 
 static void test_secondary_and_sealed_red(void **state)

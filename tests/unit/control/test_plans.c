@@ -124,8 +124,11 @@ static void test_template_add(void **state)
 	struct pf *f = *state;
 	struct mu_why why = {0};
 	static const char *const bad[] = {
-	    "", "[]", "{\"phases\":[]}", "{\"phases\":[{\"kind\":\"jail\",\"from\":1,\"to\":2}],"
-					 "\"tests\":[]}",
+	    "",
+	    "[]",
+	    "{\"phases\":[]}",
+	    "{\"phases\":[{\"kind\":\"jail\",\"from\":1,\"to\":2}],"
+	    "\"tests\":[]}",
 	    "{\"phases\":[{\"kind\":\"home_quarantine\",\"from\":3,\"to\":2}],\"tests\":[]}",
 	    "{\"phases\":[{\"kind\":\"home_quarantine\",\"from\":1,\"to\":7}],\"tests\":[4,1]}",
 	    "{\"phases\":[{\"kind\":\"home_quarantine\",\"from\":1,\"to\":7}],\"tests\":[9]}",
@@ -143,12 +146,12 @@ static void test_template_add(void **state)
 		assert_true(why.text[0] != '\0');
 	}
 	assert_int_equal(pf_count(f, "SELECT count(*) FROM plan_templates"), before);
-	assert_int_equal(control_template_add(
-			     f->t.db, "Bad Name",
-			     "{\"phases\":[{\"kind\":\"home_quarantine\",\"from\":1,\"to\":7}],"
-			     "\"tests\":[1]}",
-			     &why),
-			 MU_EINVAL);
+	assert_int_equal(
+	    control_template_add(f->t.db, "Bad Name",
+				 "{\"phases\":[{\"kind\":\"home_quarantine\",\"from\":1,\"to\":7}],"
+				 "\"tests\":[1]}",
+				 &why),
+	    MU_EINVAL);
 	const char *good = "{\"phases\":[{\"kind\":\"home_quarantine\",\"from\":1,\"to\":5}],"
 			   "\"tests\":[1,5]}";
 	assert_int_equal(control_template_add(f->t.db, "local-5", good, &why), 0);
@@ -179,14 +182,13 @@ static void test_plan_made_and_moved(void **state)
 	assert_int_equal(control__plan_on_result(f->t.db, p, 77, SCREENING_RESULT_NEGATIVE, 1,
 						 gz(2021, 6, 3, 11, 0), gz(2021, 6, 3, 18, 0)),
 			 0);
-	assert_int_equal(
-	    pf_count(f, "SELECT count(*) FROM plan_tests WHERE state = 'negative' AND "
-			"sample_id = 77 AND day = 1"),
-	    1);
+	assert_int_equal(pf_count(f, "SELECT count(*) FROM plan_tests WHERE state = 'negative' AND "
+				     "sample_id = 77 AND day = 1"),
+			 1);
 	/* A later exposure (4 June) moves the plan: tests not taken are made again. */
 	int64_t moved = gz(2021, 6, 4, 9, 0);
-	assert_int_equal(control__plan_status_started(f->t.db, st, p, "close",
-						      gz(2021, 6, 4, 8, 0), made, moved),
+	assert_int_equal(control__plan_status_started(f->t.db, st, p, "close", gz(2021, 6, 4, 8, 0),
+						      made, moved),
 			 0);
 	assert_int_equal(pf_count(f, "SELECT count(*) FROM plans WHERE ends = '2021-06-25'"), 1);
 	/* Days 1, 4, 7, 14, 16, 21 from 4 June: 5, 8, 11, 18, 20, 25 June; the taken one stays. */
@@ -195,10 +197,11 @@ static void test_plan_made_and_moved(void **state)
 				     "IN ('2021-06-05','2021-06-08','2021-06-11','2021-06-18',"
 				     "'2021-06-20','2021-06-25')"),
 			 6);
-	assert_int_equal(pf_count(f, "SELECT count(*) FROM plan_tests WHERE state = 'negative'"), 1);
+	assert_int_equal(pf_count(f, "SELECT count(*) FROM plan_tests WHERE state = 'negative'"),
+			 1);
 	/* An earlier exposure does not move it back. */
-	assert_int_equal(control__plan_status_started(f->t.db, st, p, "close",
-						      gz(2021, 6, 2, 8, 0), made, moved),
+	assert_int_equal(control__plan_status_started(f->t.db, st, p, "close", gz(2021, 6, 2, 8, 0),
+						      made, moved),
 			 0);
 	assert_int_equal(pf_count(f, "SELECT count(*) FROM plans WHERE ends = '2021-06-25'"), 1);
 	/* Cases and pool-positives get no plan. */
