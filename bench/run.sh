@@ -6,6 +6,8 @@
 #   writer         acknowledged writes/s from 64 submitters vs one tx per write
 #   subtree-count  people under a random node of each level (p99) vs a PK read
 #   code-lookup    GET /api/v1/codes/{code} over wrk (64 connections) vs a hello handler
+#   code-lookup-colours  the same with 100,000 people in plans (red codes with reasons),
+#                  half of the codes asked theirs
 #   scan-http      the drill's acknowledged scans/s in batches of 100 vs raw sample inserts
 #   ingest-samples a whole-city round's 18.7 M samples through the bulk path vs raw inserts
 #   results        results for that round's 1.87 M tubes, recalls included, vs raw UPDATEs
@@ -103,9 +105,9 @@ if want subtree-count; then
   build/bench/subtree "$city_db" 2000
 fi
 
-if want code-lookup; then
-  [ -f "$city_db" ] || generate_city
-  build/bench/pick_codes "$city_db" 100000 "$out/codes.txt"
+# code_lookup NAME: the code-lookup bench, printed as NAME (the codes in $out/codes.txt).
+code_lookup() {
+  local name=$1
   # Every run audits each lookup: start each run from an empty audit log so that runs
   # compare (this is the bench's own database; never do this to a real one).
   sqlite3 "$city_db" "DELETE FROM audit; DELETE FROM devices WHERE code LIKE 'BENCH%';" 2>/dev/null || true
@@ -129,6 +131,9 @@ if want code-lookup; then
     sleep 0.5
   done
   grep -h codebook "$out/serve.err" >&2 || true
+  # and once control's first sweep (colours of everyone in a plan) is done.
+  for _ in $(seq 1200); do grep -q 'plans swept' "$out/serve.err" && break; sleep 0.5; done
+  grep -h 'plans swept' "$out/serve.err" >&2 || true
   secs=${BENCH_SECONDS:-10}
   # hello and the lookups take turns, three of each (a third of secs each, at least 3 s):
   # on two cores shared with wrk, one run of either can be 20 % off the next (hello gave
@@ -167,7 +172,44 @@ if want code-lookup; then
   echo "code-lookup: runs of hello:$(runs hello) req/s; of lookups:$(runs codes) req/s" >&2
   echo "code-lookup: p99 worst of three $(for i in 1 2 3; do p99ms "$out/wrk-codes-$i.txt"; done | sort -n | tail -1) ms (hello $(for i in 1 2 3; do p99ms "$out/wrk-hello-$i.txt"; done | sort -n | tail -1) ms); $(grep -h non-2xx "$out"/wrk-codes-*.txt || true)" >&2
   echo "code-lookup: server CPU per request $(us "$tc" "$nc") µs (hello $(us "$th" "$nh") µs); hello through the same Lua client $(printf %.0f "$hl") req/s, ratio $(awk -v c="$c" -v h="$hl" 'BEGIN {printf "%.2f", c / h}')" >&2
-  awk -v c="$c" -v h="$h" 'BEGIN {printf "BENCH code-lookup %d req/s baseline=%d ratio=%.2f\n", c, h, c / h}'
+  awk -v n="$name" -v c="$c" -v h="$h" 'BEGIN {printf "BENCH %s %d req/s baseline=%d ratio=%.2f\n", n, c, h, c / h}'
+}
+
+if want code-lookup; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/pick_codes "$city_db" 100000 "$out/codes.txt"
+  code_lookup code-lookup
+fi
+
+# ---- plans (helper plans)
+if want code-lookup-colours; then
+  # 100,000 people in plans (close contacts exposed today, cn8-close) with their colour
+  # stored, seeded once by SQL (marked ref_id -4242) as a bulk load would leave them: the
+  # server loads the colours into the codebook at start, and its first sweep recomputes
+  # everyone in a plan (a new day) before the runs; half the codes asked are theirs.
+  [ -f "$city_db" ] || generate_city
+  sq() { sqlite3 -cmd '.timeout 10000' "$city_db" "$1"; }
+  if [ "$(sq "SELECT count(*) FROM key_statuses WHERE ref_id = -4242")" -lt 100000 ]; then
+    sq "BEGIN;
+      INSERT INTO key_statuses (person_id, kind, started_at, exposure_at, ref_id, source)
+        SELECT id, 'close', strftime('%s','now'), strftime('%s','now'), -4242, 'contact'
+        FROM people WHERE id NOT IN (SELECT person_id FROM key_statuses)
+        ORDER BY random() LIMIT 100000;
+      INSERT INTO plans (person_id, status_id, template, exposure_at, made_at, phases, ends)
+        SELECT person_id, id, 'cn8-close', exposure_at, started_at,
+          json_array(json_object('kind','central_quarantine','from',date('now','+8 hours','+1 day'),'to',date('now','+8 hours','+14 day')),
+                     json_object('kind','home_monitoring','from',date('now','+8 hours','+15 day'),'to',date('now','+8 hours','+21 day'))),
+          date('now','+8 hours','+21 day')
+        FROM key_statuses WHERE ref_id = -4242;
+      INSERT OR REPLACE INTO code_colours (person_id, colour, reasons, since)
+        SELECT person_id, 2, 'close_contact', started_at FROM key_statuses WHERE ref_id = -4242;
+      COMMIT;"
+  fi
+  sq "SELECT person_id FROM key_statuses WHERE ref_id = -4242 ORDER BY random() LIMIT 50000" >"$out/keyed.txt"
+  build/bench/pick_codes "$city_db" 50000 "$out/codes-keyed.txt" "$out/keyed.txt"
+  build/bench/pick_codes "$city_db" 50000 "$out/codes-any.txt"
+  paste -d '\n' "$out/codes-keyed.txt" "$out/codes-any.txt" >"$out/codes.txt"
+  code_lookup code-lookup-colours
 fi
 
 if want scan-http; then

@@ -24,7 +24,7 @@
 #     auth:      users, sessions, devices, audit
 #     screening: rounds, sites, labs, tubes, samples, recalls, exemptions, rollcall_notes
 #     control:   key_statuses, care_groups, group_grids, group_members, cases, contacts,
-#                plan_templates, plans, plan_tests, checkins, code_colours, task_marks,
+#                plan_templates, plan_uses, plans, plan_tests, checkins, code_colours, task_marks,
 #                task_steps, zones
 #     calls:     wartime_switches, calls, call_steps, call_deadlines, orders,
 #                order_targets, order_steps, call_tallies, call_times
@@ -47,7 +47,7 @@ owner_of() {
     rounds | sites | labs | tubes | samples | recalls | exemptions | rollcall_notes) echo screening ;;
     key_statuses | care_groups | group_grids | group_members) echo control ;;
     cases | contacts) echo control ;;
-    plan_templates | plans | plan_tests | checkins | code_colours) echo control ;;
+    plan_templates | plan_uses | plans | plan_tests | checkins | code_colours) echo control ;;
     task_marks | task_steps) echo control ;;
     zones) echo control ;;
     wartime_switches) echo calls ;;

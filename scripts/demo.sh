@@ -134,6 +134,12 @@ echo "case $case_id (person $case_person): household $("$bin" case contacts "$ca
   --last-exposure "$exposed" --db "$db"); building $case_building $("$bin" case contacts "$case_id" \
   --building "$case_building" --last-exposure "$exposed" --db "$db")"
 # ---- end cases ----
+# ---- plans ----
+# The plan templates every key person's plan is made from (docs/control.md); the key
+# persons the cases and zones steps make get their plans and health codes from them.
+echo
+echo "== plan templates (muster plan templates; new close contacts' plans use cn8-close)"
+"$bin" plan templates --db "$db"
 
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)

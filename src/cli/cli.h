@@ -40,6 +40,7 @@ int cmd_org(int argc, char **argv);	/* muster org add */
 int cmd_post(int argc, char **argv);	/* muster post list|sync */
 int cmd_supply(int argc, char **argv);	/* muster supply add|move|handout */
 int cmd_wartime(int argc, char **argv); /* muster wartime on|off */
+int cmd_plan(int argc, char **argv);	/* muster plan templates|template add|use */
 
 /* Refuses a key file that is not d's database's (auth_key_check), with the reason on
  * stderr; records the check value of a database that had none, saying so in the log.

@@ -34,6 +34,7 @@ static const struct command commands[] = {
     {"supply", cmd_supply, "supply add|move|handout: stock at the service posts"},
     {"wartime", cmd_wartime, "wartime on|off: switch a district or the city to wartime"},
     {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
+    {"plan", cmd_plan, "plan templates|template add|use: key persons' plan templates"},
     {"serve", cmd_serve, "serve the HTTP API (and the web app)"},
     {"routes", cmd_routes, "list the HTTP routes with their roles (docs/roles.md)"},
 };

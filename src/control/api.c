@@ -9,6 +9,13 @@
 #include "http/http.h"
 #include "places/api.h"
 
+/* ---- plans (helper plans) ---- */
+
+/* Files, key persons and check-ins: the roles that serve key persons, in jurisdiction. */
+#define KEYP_READ                                                                                  \
+	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                        \
+	 AUTH_R(AUTH_GRID_WORKER))
+
 static const char *db_path_kept;
 static struct db_writer *writer_kept;
 
@@ -51,6 +58,17 @@ const struct http_route control_api_routes[] = {
 #undef CASES_RW
 
     /* ---- plans (helper plans) ---- */
+    {HTTP_GET, "/api/v1/people/{id}/file", control__api_get_file, KEYP_READ, HTTP_ROUTE_PERSON,
+     control__api_place_of_person,
+     "a key person's file: who and where, statuses in force, plans with their tests, "
+     "check-ins and history"},
+    {HTTP_GET, "/api/v1/keypersons", control__api_get_keypersons, KEYP_READ, HTTP_ROUTE_PERSON,
+     places_api_of_query,
+     "key persons under a place with their statuses, colour and plan progress, a page at a "
+     "time"},
+    {HTTP_POST, "/api/v1/people/{id}/checkins", control__api_post_checkin, KEYP_READ,
+     HTTP_ROUTE_PERSON, control__api_place_of_person,
+     "a key person's daily check-in: temperature and symptoms (fever: the medic's task)"},
 
     /* ---- tasks (helper tasks) ---- */
 
@@ -70,6 +88,8 @@ int control_api_init(const char *db_path, struct db_writer *writer)
 		rc = control__cases_api_init(db_path);
 
 	/* ---- plans (helper plans) ---- */
+	if (rc == 0)
+		rc = control__plans_init(db_path);
 
 	/* ---- tasks (helper tasks) ---- */
 
@@ -84,6 +104,7 @@ void control_api_fini(void)
 	control__cases_api_fini();
 
 	/* ---- plans (helper plans) ---- */
+	control__plans_fini();
 
 	/* ---- tasks (helper tasks) ---- */
 

@@ -42,6 +42,16 @@ int control__api_place_of_body_person(struct http_req *r, int64_t ids[HTTP_PATH_
 
 /* ---- plans (helper plans) ---- */
 
+/* api_plans.c: the plans' state (keys, screening's hooks, the sweep and colour timer),
+ * started and stopped by control_api_init/fini. */
+int control__plans_init(const char *db_path);
+void control__plans_fini(void);
+/* The place of the person of the path {id}: their household's path. */
+int control__api_place_of_person(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+int control__api_get_file(struct http_req *r, struct http_resp *resp);
+int control__api_get_keypersons(struct http_req *r, struct http_resp *resp);
+int control__api_post_checkin(struct http_req *r, struct http_resp *resp);
+
 /* ---- tasks (helper tasks) ---- */
 
 /* ---- zones (helper zones) ---- */

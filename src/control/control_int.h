@@ -53,6 +53,33 @@ void control__hooks_install(void);
 
 /* ---- plans, files, check-ins, health code (helper plans) ---- */
 
+/* Makes or moves the plan of key status status_id (person, kind, exposure_at 0 when
+ * none, started_at) at now, from the template set for kind (none: no plan), then
+ * recomputes the person's colour. Called by control__key_start. */
+int control__plan_status_started(struct db *d, int64_t status_id, int64_t person, const char *kind,
+				 int64_t exposure_at, int64_t started_at, int64_t now);
+/* Ends the running plan of status_id at now (its untaken tests dropped) and recomputes
+ * the person's colour. Called by control__key_end. */
+int control__plan_status_ended(struct db *d, int64_t status_id, int64_t person, int64_t now);
+/* True when person has a plan test due on now's day or overdue and not taken: to be
+ * sampled alone in a single tube. */
+int control__plan_alone(struct db *d, int64_t person, int64_t now, bool *alone);
+/* A resulted sample of person: the open tests of their running plans due on or before
+ * the sample's day become negative or positive (positive only from a single tube, k 1);
+ * then the colour is recomputed. */
+int control__plan_on_result(struct db *d, int64_t person, int64_t sample_id, int result, int k,
+			    int64_t sampled_at, int64_t resulted_at);
+/* Recomputes and stores person's colour at now; *changed when it differs from the one
+ * stored. The person is queued for the codebook (control__colour_drain). */
+int control__colour_update(struct db *d, int64_t person, int64_t now, bool *changed);
+/* The reasons (PEOPLE_REASON_* bits) of person's colour at now, from the tables. */
+int control__colour_compute(struct db *d, int64_t person, int64_t now, unsigned *reasons);
+/* Colour of a reason set: 2 red, 1 yellow, 0 green. */
+int control__colour_of(unsigned reasons);
+/* The people whose stored colour changed recently (kept for a few seconds so that a
+ * reader sees them after their commit): calls fn with each; safe from any thread. */
+void control__colour_drain(int64_t now_ms, void (*fn)(int64_t person, void *ctx), void *ctx);
+
 /* ---- groups and tasks (helper tasks) ---- */
 
 /* ---- zones (helper zones) ---- */

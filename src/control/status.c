@@ -51,6 +51,7 @@ static const char sql_insert[] =
 static const char sql_move[] = "UPDATE key_statuses SET exposure_at = ? WHERE id = ?";
 static const char sql_end[] =
     "UPDATE key_statuses SET ended_at = ? WHERE id = ? AND ended_at IS NULL";
+static const char sql_person_of[] = "SELECT person_id FROM key_statuses WHERE id = ?";
 static const char sql_of_ref[] = "SELECT id FROM key_statuses"
 				 " WHERE source = ? AND ref_id = ? AND ended_at IS NULL";
 
@@ -77,7 +78,11 @@ int control__key_start(struct db *d, int64_t person_id, int kind, int64_t exposu
 			return rc;
 		db_bind_i64(s, 1, exposure_at);
 		db_bind_i64(s, 2, id);
-		return step_done(s);
+		if ((rc = step_done(s)))
+			return rc;
+		/* The later exposure moves the plan and may change the colour. */
+		return control__plan_status_started(d, id, person_id, key_names[kind], exposure_at,
+						    now, now);
 	}
 	db_stmt_done(s);
 	if (rc != DB_DONE)
@@ -98,14 +103,18 @@ int control__key_start(struct db *d, int64_t person_id, int kind, int64_t exposu
 	db_bind_text(s, 6, source, -1);
 	if ((rc = step_done(s)))
 		return rc;
+	int64_t id = db_last_insert_id(d);
 	if (status_id)
-		*status_id = db_last_insert_id(d);
-	return 0;
+		*status_id = id;
+	/* The file's plan (from the template the kind uses) and the health-code colour. */
+	return control__plan_status_started(d, id, person_id, key_names[kind], exposure_at, now,
+					    now);
 }
 
 int control__key_end(struct db *d, int64_t status_id, int64_t now)
 {
 	struct db_stmt *s;
+	int64_t person = 0;
 	int rc = db_prepare(d, sql_end, &s);
 	if (rc)
 		return rc;
@@ -113,7 +122,18 @@ int control__key_end(struct db *d, int64_t status_id, int64_t now)
 	db_bind_i64(s, 2, status_id);
 	if ((rc = step_done(s)))
 		return rc;
-	return db_changes(d) == 1 ? 0 : MU_ENOTFOUND;
+	if (db_changes(d) != 1)
+		return MU_ENOTFOUND;
+	if ((rc = db_prepare(d, sql_person_of, &s)))
+		return rc;
+	db_bind_i64(s, 1, status_id);
+	if ((rc = db_step(s)) == DB_ROW)
+		person = db_col_i64(s, 0);
+	db_stmt_done(s);
+	if (rc < 0)
+		return rc;
+	/* Its plan ends with it, and the colour is recomputed. */
+	return control__plan_status_ended(d, status_id, person, now);
 }
 
 int control__key_end_ref(struct db *d, const char *source, int64_t ref_id, int64_t now, int64_t *n)

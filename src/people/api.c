@@ -2,6 +2,7 @@
  * number or a name fragment, a page at a time, with the total found), one person's full
  * record, and what a checkpoint sees of a personal code (masked name and status). Every
  * answer that names a person sets r->record so that the guard audits the read. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +61,65 @@ int people_api_init(const char *db_path)
 	return rc;
 }
 
+/* ---- health-code reasons of people the codebook does not hold ------------------------------
+ * Ids past the codebook (people added after start) or every id without a codebook: a small
+ * open-addressed table under a lock (few people have a colour, fewer of them here). */
+static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct extra {
+	int64_t id; /* 0: empty */
+	unsigned char reasons;
+} * extra;
+static size_t extra_cap, extra_n;
+
+static struct extra *extra_slot(struct extra *t, size_t cap, int64_t id)
+{
+	size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+	while (t[i].id && t[i].id != id)
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+void people_api_reasons_set(int64_t id, unsigned reasons)
+{
+	if (people_codebook_reasons_set(codebook, id, reasons))
+		return;
+	pthread_mutex_lock(&extra_lock);
+	if ((extra_n + 1) * 2 > extra_cap) {
+		size_t cap = extra_cap ? extra_cap * 2 : 1024;
+		struct extra *t = mu_xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < extra_cap; i++)
+			if (extra[i].id)
+				*extra_slot(t, cap, extra[i].id) = extra[i];
+		free(extra);
+		extra = t;
+		extra_cap = cap;
+	}
+	struct extra *e = extra_slot(extra, extra_cap, id);
+	extra_n += e->id == 0;
+	e->id = id;
+	e->reasons = (unsigned char)reasons;
+	pthread_mutex_unlock(&extra_lock);
+}
+
+unsigned people_api_reasons(int64_t id)
+{
+	unsigned reasons = 0;
+	if (people_codebook_reasons(codebook, id, &reasons))
+		return reasons;
+	pthread_mutex_lock(&extra_lock);
+	if (extra_cap)
+		reasons = extra_slot(extra, extra_cap, id)->reasons;
+	pthread_mutex_unlock(&extra_lock);
+	return reasons;
+}
+
 void people_api_fini(void)
 {
+	pthread_mutex_lock(&extra_lock);
+	free(extra);
+	extra = NULL;
+	extra_cap = extra_n = 0;
+	pthread_mutex_unlock(&extra_lock);
 	people_codebook_free(codebook);
 	codebook = NULL;
 	sodium_memzero(&keys, sizeof keys);
@@ -618,10 +676,16 @@ static int get_code(struct http_req *r, struct http_resp *resp)
 	auth_record_person(r, id);
 	people_code_format(raw, text);
 	people_mask_text(&m, masked);
-	/* The health-code colour: green until the control capability records key persons
-	 * and risk zones (yellow, red); it will be read from there, by person and by the
-	 * risk level of the household's place. */
-	resp->json = json_pack("{s:s, s:s, s:s}", "code", text, "name", masked, "status", "green");
+	/* The health-code colour and its reasons, kept beside the entry by control. */
+	unsigned bits = people_api_reasons(id);
+	json_t *reasons = json_array();
+	for (int b = 0; b < PEOPLE_REASONS_N; b++)
+		if (bits & (1u << b))
+			json_array_append_new(reasons,
+					      json_pack("{s:s, s:s}", "code", people_reason_code(b),
+							"text", people_reason_text(b)));
+	resp->json = json_pack("{s:s, s:s, s:s, s:o}", "code", text, "name", masked, "status",
+			       people_reasons_colour(bits), "reasons", reasons);
 	sodium_memzero(&m, sizeof m);
 	sodium_memzero(masked, sizeof masked);
 	return 0;

@@ -71,11 +71,12 @@ void people_phone_mask(const char *phone, char out[PEOPLE_PHONE_MAX + 1])
 
 /* ---- the codebook ------------------------------------------------------------------------- */
 
-/* One person in 23 bytes: the whole city (18.7 M) takes ~410 MiB. */
+/* One person in 24 bytes: the whole city (18.7 M) takes ~430 MiB. */
 struct entry {
 	unsigned char secret[PEOPLE_CODE_SECRET_BYTES];
 	unsigned char filled;
 	struct people_mask mask;
+	unsigned char reasons; /* health-code reason bits, set by control only */
 };
 _Static_assert(sizeof(struct entry) <= 24, "a codebook entry grew");
 
@@ -247,4 +248,65 @@ void people_codebook_free(struct people_codebook *cb)
 	sodium_memzero(&cb->keys, sizeof cb->keys);
 	free(cb->db_path);
 	free(cb);
+}
+
+/* ---- health-code reasons ------------------------------------------------------------------ */
+
+static const char *const reason_codes[PEOPLE_REASONS_N] = {
+    "case",	     "close_contact",	 "secondary_contact", "sealed_zone", "home_monitoring",
+    "pool_positive", "missed_plan_test", "missed_round_test"};
+static const char *const reason_texts[PEOPLE_REASONS_N] = {
+    "a confirmed or asymptomatic case not yet discharged",
+    "a close contact in quarantine",
+    "a secondary contact in quarantine",
+    "home quarantine in a sealed zone",
+    "home health monitoring after quarantine",
+    "a pool-positive awaiting the re-swab",
+    "a test of their plan was missed",
+    "a round over their zone was missed"};
+
+const char *people_reason_code(int b)
+{
+	return b >= 0 && b < PEOPLE_REASONS_N ? reason_codes[b] : NULL;
+}
+
+const char *people_reason_text(int b)
+{
+	return b >= 0 && b < PEOPLE_REASONS_N ? reason_texts[b] : NULL;
+}
+
+unsigned people_reasons_parse(const char *csv)
+{
+	unsigned bits = 0;
+	while (csv && *csv) {
+		size_t n = strcspn(csv, ",");
+		for (int b = 0; b < PEOPLE_REASONS_N; b++)
+			if (strlen(reason_codes[b]) == n && memcmp(csv, reason_codes[b], n) == 0)
+				bits |= 1u << b;
+		csv += n + (csv[n] == ',');
+	}
+	return bits;
+}
+
+const char *people_reasons_colour(unsigned reasons)
+{
+	return reasons & PEOPLE_REASONS_RED	 ? "red"
+	       : reasons & PEOPLE_REASONS_YELLOW ? "yellow"
+						 : "green";
+}
+
+bool people_codebook_reasons_set(struct people_codebook *cb, int64_t id, unsigned reasons)
+{
+	if (!cb || id < 1 || (uint64_t)id > cb->cap)
+		return false;
+	__atomic_store_n(&cb->e[id - 1].reasons, (unsigned char)reasons, __ATOMIC_RELAXED);
+	return true;
+}
+
+bool people_codebook_reasons(const struct people_codebook *cb, int64_t id, unsigned *reasons)
+{
+	if (!cb || id < 1 || (uint64_t)id > cb->cap)
+		return false;
+	*reasons = __atomic_load_n(&cb->e[id - 1].reasons, __ATOMIC_RELAXED);
+	return true;
 }

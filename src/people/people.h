@@ -293,7 +293,7 @@ size_t people_mask_text(const struct people_mask *m, char out[PEOPLE_MASK_MAX + 
  * length into out ("" for ""). */
 void people_phone_mask(const char *phone, char out[PEOPLE_PHONE_MAX + 1]);
 
-/* The codebook: each person's code secret and masked name in memory by row id (23
+/* The codebook: each person's code secret and masked name in memory by row id (24
  * bytes a person, anonymous memory kept out of core dumps), so that a checkpoint's
  * lookup reads no row. It relies on people rows never being updated: a capability
  * that changes a stored name or code secret must change this too.
@@ -315,5 +315,37 @@ bool people_codebook_find(const struct people_codebook *cb, int64_t id,
 bool people_codebook_ready(const struct people_codebook *cb, int64_t *people);
 /* Stops the build (waits for its thread), wipes the keys and frees; accepts NULL. */
 void people_codebook_free(struct people_codebook *cb);
+
+/* ---- the health code's colour beside each entry (set by control) --------------------
+ * A person's health-code reasons are bits (docs/control.md "Health code"): red ones
+ * (a case not discharged, a close or secondary contact in quarantine, a sealed zone's
+ * resident in home quarantine) and yellow ones (home health monitoring, pool-positive
+ * awaiting the re-swab, a missed plan test, a missed round over their zone). The colour
+ * is red with any red bit, else yellow with any yellow bit, else green. */
+#define PEOPLE_REASON_CASE	    (1u << 0)
+#define PEOPLE_REASON_CLOSE	    (1u << 1)
+#define PEOPLE_REASON_SECONDARY	    (1u << 2)
+#define PEOPLE_REASON_SEALED	    (1u << 3)
+#define PEOPLE_REASON_MONITORING    (1u << 4)
+#define PEOPLE_REASON_POOL_POSITIVE (1u << 5)
+#define PEOPLE_REASON_MISSED_TEST   (1u << 6)
+#define PEOPLE_REASON_MISSED_ROUND  (1u << 7)
+#define PEOPLE_REASONS_N	    8
+#define PEOPLE_REASONS_RED	    0x0Fu
+#define PEOPLE_REASONS_YELLOW	    0xF0u
+/* The stable code ("case", "close_contact", ...) and English text of reason bit b
+ * (0..PEOPLE_REASONS_N-1); NULL out of range. Static strings. */
+const char *people_reason_code(int b);
+const char *people_reason_text(int b);
+/* The bits of a comma-separated list of reason codes; unknown codes are ignored. */
+unsigned people_reasons_parse(const char *csv);
+/* "green", "yellow" or "red" for a set of reasons. */
+const char *people_reasons_colour(unsigned reasons);
+/* Sets the reasons of person id in the codebook: true when id lies within it (whether
+ * or not its entry is filled yet: the build never touches them), false when the caller
+ * must keep them elsewhere. Safe from any thread; a reader sees the old or new byte. */
+bool people_codebook_reasons_set(struct people_codebook *cb, int64_t id, unsigned reasons);
+/* The reasons of id held in the codebook: true with *reasons when id lies within it. */
+bool people_codebook_reasons(const struct people_codebook *cb, int64_t id, unsigned *reasons);
 
 #endif

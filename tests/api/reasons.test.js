@@ -177,6 +177,17 @@ const ROUTES = {
       limit: ['invalid'],
       id: ['invalid', 'not_found', 'too_large'],
     },
+  // ---- plans (helper plans): the file page's check-in form and the key persons' filter.
+  plans: {
+    // POST /api/v1/people/{id}/checkins: api_plans.c and control_checkin_add (checkins.c).
+    checkin: {
+      id: ['invalid', 'not_found'],
+      at: ['invalid'],
+      temperature: ['invalid'],
+      symptoms: ['invalid'],
+    },
+    // GET /api/v1/keypersons: the kind filter.
+    keypersons: { kind: ['invalid'] },
   },
 };
 
@@ -212,6 +223,8 @@ test('every literal refusal of the four routes is listed', () => {
     'control/api_cases.c',
     'control/cases.c',
     'control/contacts.c',
+    'control/api_plans.c',
+    'control/checkins.c',
   ]) {
     for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g))
       found.push(`${table[m[1]]}|${m[2]}:${table[m[1]]}|${f}`);

@@ -158,7 +158,8 @@ test('a site token reads a personal code: the masked name and the status, nothin
     const p = people[code];
     const r = await srv.request('GET', `/api/v1/codes/${p.code}`, { token: srv.tokens.site });
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(Object.keys(r.json).sort(), ['code', 'name', 'status']);
+    assert.deepEqual(Object.keys(r.json).sort(), ['code', 'name', 'reasons', 'status']);
+    assert.deepEqual(r.json.reasons, []);
     assert.equal(r.json.code, p.code);
     assert.equal(r.json.status, 'green');
     const chars = [...p.name];

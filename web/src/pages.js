@@ -53,6 +53,16 @@ export const PAGES = [
     label: 'nav.people',
   },
   { name: 'person', path: '/people/:id', component: () => import('./pages/Person.vue'), roles: RESIDENTS },
+  // ---- plans (helper plans): key persons with their plan progress, and one file each.
+  {
+    name: 'keypersons',
+    path: '/keypersons',
+    component: () => import('./pages/KeyPersons.vue'),
+    roles: FIELD,
+    nav: 2.5,
+    label: 'plans.nav',
+  },
+  { name: 'file', path: '/people/:id/file', component: () => import('./pages/File.vue'), roles: FIELD },
   {
     name: 'sampler',
     path: '/sampler',

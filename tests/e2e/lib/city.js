@@ -106,6 +106,9 @@ function pageVisits(srv, d) {
       act: (page) => page.click('form.filters button[type=submit]'),
     },
     { page: 'person', user: 'operator1', url: `/people/${d.person}` },
+    // ---- plans (helper plans)
+    { page: 'keypersons', user: 'grid1', url: '/keypersons' },
+    { page: 'file', user: 'grid1', url: `/people/${d.person}/file` },
     { page: 'sampler', user: 'sampler1', url: '/sampler' },
     { page: 'lab', user: 'lab1', url: '/lab' },
     { page: 'audit', user: 'auditor1', url: '/audit' },
