@@ -114,10 +114,11 @@ int64_t control_day_start(int64_t day);
 /* Appends to out every task of grid_id for day as of now, in the order a group walks
  * its grid: compound (code order), building by name, household by name (natural order,
  * screening_name_cmp), person id, kind. Day-bound kinds (check-in, fever, roll-call)
- * are those of day; recalls and plan tests due on day or before it and still not
- * resolved are listed too. Each task's state is its mark (done, missed), else missed
- * once now is past its due time, else open; a missed task carries the ladder rung it
- * reached by now. MU_ENOTFOUND when grid_id is no place, MU_EINVAL when it is not a
+ * are those of day; pending recalls raised on day or before it, and plan tests due on
+ * day or before it and not taken, are listed too (a recall raised after its day's
+ * deadline hour is due at the next day's). Each task's state is its mark (done
+ * before missed), else missed once now is past its due time, else open; level says who
+ * holds it by now on the ladder. MU_ENOTFOUND when grid_id is no place, MU_EINVAL when it is not a
  * grid, or a database error (out keeps what was appended). */
 int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
 			  struct control_task_list *out);
@@ -150,10 +151,15 @@ int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps);
 
 /* Groups (groups.c). */
 
-enum control_duty { CONTROL_DUTY_MEDIC = 0, CONTROL_DUTY_CADRE, CONTROL_DUTY_POLICE, CONTROL_NDUTIES };
+enum control_duty {
+	CONTROL_DUTY_MEDIC = 0,
+	CONTROL_DUTY_CADRE,
+	CONTROL_DUTY_POLICE,
+	CONTROL_NDUTIES
+};
 const char *control_duty_name(int duty); /* "medic", "cadre", "police" */
 
-#define CONTROL_GROUP_NAME_MAX 64  /* code points */
+#define CONTROL_GROUP_NAME_MAX	64 /* code points */
 #define CONTROL_GROUP_GRIDS_MAX 64 /* grids one group holds at most */
 
 /* Adds a group holding the n grids (place codes) with its three members (usernames by

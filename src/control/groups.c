@@ -79,8 +79,8 @@ int control_group_add(struct db *d, const char *name, const char *const *grids, 
 					  grids[i], places_level_name(g[i].level));
 		for (size_t j = 0; j < i; j++)
 			if (g[j].id == g[i].id)
-				return mu_why_set(why, MU_EINVAL, "grid", "grid '%s' is named twice",
-						  grids[i]);
+				return mu_why_set(why, MU_EINVAL, "grid",
+						  "grid '%s' is named twice", grids[i]);
 		if ((rc = db_prepare(d, sql_grid_holder, &s)))
 			return rc;
 		db_bind_i64(s, 1, g[i].id);
@@ -88,8 +88,9 @@ int control_group_add(struct db *d, const char *name, const char *const *grids, 
 		int64_t holder = rc == DB_ROW ? db_col_i64(s, 0) : 0;
 		db_stmt_done(s);
 		if (rc == DB_ROW)
-			return mu_why_set(why, MU_EEXIST, "grid", "grid '%s' is already held by group %lld",
-					  grids[i], (long long)holder);
+			return mu_why_set(why, MU_EEXIST, "grid",
+					  "grid '%s' is already held by group %lld", grids[i],
+					  (long long)holder);
 		if (rc != DB_DONE)
 			return rc;
 	}
@@ -114,9 +115,10 @@ int control_group_add(struct db *d, const char *name, const char *const *grids, 
 			    (rc = places_is_within(d, g[i].id, u[k].place_id, &within)))
 				return rc;
 			if (!within)
-				return mu_why_set(why, MU_EFORBIDDEN, f,
-						  "grid '%s' lies outside the jurisdiction of user '%s'",
-						  g[i].code, members[k]);
+				return mu_why_set(
+				    why, MU_EFORBIDDEN, f,
+				    "grid '%s' lies outside the jurisdiction of user '%s'",
+				    g[i].code, members[k]);
 		}
 	}
 	if (name && (rc = places_name_check(name, why))) {
@@ -144,7 +146,8 @@ int control_group_add(struct db *d, const char *name, const char *const *grids, 
 static const char sql_groups[] = "SELECT id, name, created_at FROM care_groups ORDER BY id";
 static const char sql_groups_grids[] =
     "SELECT grid_id FROM group_grids WHERE group_id = ? ORDER BY grid_id";
-static const char sql_groups_members[] = "SELECT user_id, duty FROM group_members WHERE group_id = ?";
+static const char sql_groups_members[] =
+    "SELECT user_id, duty FROM group_members WHERE group_id = ?";
 
 /* Reads the grids and members of g (its id set). */
 static int group_fill(struct db *d, struct control_group *g)

@@ -22,7 +22,7 @@ const struct control_task_deadline control_task_deadlines[CONTROL_TASK_NKINDS] =
 };
 
 static const char *const kind_names[CONTROL_TASK_NKINDS] = {"recall", "plan_test", "checkin",
-							     "fever", "rollcall"};
+							    "fever", "rollcall"};
 static const char *const state_names[] = {"open", "done", "missed"};
 
 const char *control_task_kind_name(int kind)
@@ -324,12 +324,13 @@ static int recall_one(const struct screening_recall *rc_, void *ctx)
 	const struct hh *h = grid_find(x->g, hh);
 	if (!h)
 		return 0; /* moved out of the grid since the recall */
+	if (day > x->day)
+		return 0; /* raised after the day asked for */
 	/* Raised after its day's deadline: due at the next day's. */
 	if (rc_->created_at >= due_of(CONTROL_TASK_RECALL, day, 0))
 		day++;
-	if (day > x->day)
-		return 0;
-	struct control_task *t = task_new(x->out, x->g, h, CONTROL_TASK_RECALL, rc_->person_id, day);
+	struct control_task *t =
+	    task_new(x->out, x->g, h, CONTROL_TASK_RECALL, rc_->person_id, day);
 	t->source_id = c->round;
 	t->due = due_of(CONTROL_TASK_RECALL, day, 0);
 	snprintf(t->id, sizeof t->id, "recall:%" PRId64 ":%" PRId64, c->round, rc_->person_id);
@@ -420,7 +421,8 @@ static int task_state(struct db *d, struct control_task *t, int64_t now)
 	db_bind_text(s, 1, t->id, -1);
 	rc = db_step(s);
 	if (rc == DB_ROW)
-		t->state = !strcmp(db_col_text(s, 0), "done") ? CONTROL_TASK_DONE : CONTROL_TASK_MISSED;
+		t->state =
+		    !strcmp(db_col_text(s, 0), "done") ? CONTROL_TASK_DONE : CONTROL_TASK_MISSED;
 	else if (rc == DB_DONE)
 		t->state = now >= t->due ? CONTROL_TASK_MISSED : CONTROL_TASK_OPEN;
 	db_stmt_done(s);
@@ -625,9 +627,9 @@ int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person,
 	case CONTROL_TASK_FEVER:
 		if (n != 2 || positive(p[1], &a))
 			return MU_EINVAL;
-		return row_person(d, *kind == CONTROL_TASK_FEVER ? sql_checkin_person
-								  : sql_plan_test_person,
-				  a, person);
+		return row_person(
+		    d, *kind == CONTROL_TASK_FEVER ? sql_checkin_person : sql_plan_test_person, a,
+		    person);
 	case CONTROL_TASK_CHECKIN:
 		if (n != 3 || positive(p[1], person) || mu_date_parse(p[2], day))
 			return MU_EINVAL;
