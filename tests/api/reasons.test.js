@@ -1,5 +1,5 @@
-// Issue 12, item 4: the sampler's and the lab's pages show every refusal the scan, seal,
-// receipt and result routes can answer in the page's language. The routes' refusals are
+// Issue 12, item 4: the sampler's and the lab's pages (and the group's task page, issue 13)
+// show every refusal the scan, seal, receipt and result routes (and a task's done) can answer in the page's language. The routes' refusals are
 // listed here from the C code (src/screening/tube.c, result.c, api_scan.c); a literal
 // (MU_E*, "field") refusal added there and missing here fails, and so does a listed one
 // without both a Chinese and an English message in web/src/i18n.js. Every error code of
@@ -48,6 +48,12 @@ const ROUTES = {
       results: ['invalid', 'too_large'], // batch_body(r, "results")
     },
   },
+  tasks: {
+    // POST /api/v1/tasks/{id}/done: control_task_done (control/tasks.c) and the handler.
+    done: { id: ['invalid', 'not_found', 'conflict'], result: ['invalid'], note: ['invalid'] },
+    // GET /api/v1/tasks, /tasks/overdue, /groups/needs (control/api_tasks.c).
+    list: { place: ['invalid'], day: ['invalid'] },
+  },
 };
 
 // Core's table: MU_E* name → stable code string.
@@ -73,7 +79,13 @@ test('every literal refusal of the four routes is listed', () => {
     for (const fields of Object.values(page))
       for (const [f, codes] of Object.entries(fields)) for (const c of codes) listed.add(`${f}:${c}`);
   const found = [];
-  for (const f of ['screening/tube.c', 'screening/result.c', 'screening/api_scan.c']) {
+  for (const f of [
+    'screening/tube.c',
+    'screening/result.c',
+    'screening/api_scan.c',
+    'control/tasks.c',
+    'control/api_tasks.c',
+  ]) {
     for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g))
       found.push(`${table[m[1]]}|${m[2]}:${table[m[1]]}|${f}`);
   }
