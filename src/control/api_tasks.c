@@ -26,6 +26,7 @@
 
 #define TASKS_PAGE    100 /* tasks of a page when ?limit= is absent */
 #define SWEEP_EVERY_S 60  /* the sweep's period */
+#define SWEEP_IDLE    4	  /* seconds idle per second swept, at least */
 
 /* ---- state: the keys (masked names) and the sweep's thread ------------------------------ */
 
@@ -36,35 +37,60 @@ static pthread_mutex_t sweep_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sweep_cv = PTHREAD_COND_INITIALIZER;
 static bool sweep_stop;
 
-static int sweep_job(struct db *d, void *arg)
+struct sweep {
+	struct control_task_list missed;
+	int64_t now;
+};
+
+static int record_job(struct db *d, void *arg)
 {
-	int64_t steps = 0;
-	int rc = control_tasks_sweep(d, mu_now_unix(), &steps);
-	(void)arg;
-	if (rc)
-		mu_warn("control: the tasks sweep failed: %s", mu_err_msg(rc));
-	return rc;
+	struct sweep *sw = arg;
+	return control_tasks_sweep_record(d, &sw->missed, sw->now, NULL);
 }
 
-/* Sweeps at start and then every SWEEP_EVERY_S until told to stop. */
+/* One sweep: the missed tasks derived on this thread's reader (a whole city's grids take
+ * seconds: the writer must not wait for that), their marks and climbs recorded on the
+ * writer. */
+static void sweep_once(struct db_writer *w)
+{
+	struct db *d;
+	struct sweep sw = {.now = mu_now_unix()};
+	int rc = db_reader(control__api_db_path(), &d);
+	control_task_list_init(&sw.missed);
+	if (rc == 0 && (rc = db_read_begin(d)) == 0) {
+		rc = control_tasks_sweep_collect(d, sw.now, &sw.missed);
+		db_read_end(d);
+	}
+	if (rc == 0 && sw.missed.n)
+		rc = db_writer_submit(w, record_job, &sw);
+	if (rc && rc != MU_ESTOPPED)
+		mu_warn("control: the tasks sweep failed: %s", mu_err_msg(rc));
+	control_task_list_fini(&sw.missed);
+}
+
+/* Sweeps at start and then every SWEEP_EVERY_S until told to stop — or, when a sweep
+ * took longer than a fifth of that (a whole city's grids), SWEEP_IDLE times its length
+ * after it, so that the sweep never holds more than a fifth of a core. */
 static void *sweep_main(void *arg)
 {
 	struct db_writer *w = arg;
 	pthread_mutex_lock(&sweep_mu);
 	while (!sweep_stop) {
 		pthread_mutex_unlock(&sweep_mu);
-		int rc = db_writer_submit(w, sweep_job, NULL);
+		double t0 = mu_now_mono();
+		sweep_once(w);
+		double took = mu_now_mono() - t0;
 		pthread_mutex_lock(&sweep_mu);
-		if (rc == MU_ESTOPPED)
-			break;
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += SWEEP_EVERY_S;
+		until.tv_sec +=
+		    took * SWEEP_IDLE > SWEEP_EVERY_S ? (time_t)(took * SWEEP_IDLE) : SWEEP_EVERY_S;
 		while (!sweep_stop &&
 		       pthread_cond_timedwait(&sweep_cv, &sweep_mu, &until) != ETIMEDOUT)
 			;
 	}
 	pthread_mutex_unlock(&sweep_mu);
+	db_reader_close();
 	return NULL;
 }
 

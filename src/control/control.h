@@ -143,10 +143,16 @@ int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person,
 int control_task_done(struct db *d, const char *id, const char *result, const char *note,
 		      int64_t user_id, int64_t now, struct mu_why *why);
 
-/* The writer's sweep: for every grid a group holds, the tasks of now's day and the day
- * before that are open past their due time are marked missed and each ladder rung they
- * reached by now is recorded in task_steps, once. Idempotent. *steps (may be NULL)
- * counts the rungs recorded by this call. */
+/* The sweep: for every grid a group holds, the tasks of now's day and the day before
+ * that are open past their due time are marked missed and each ladder rung they reached
+ * by now is recorded in task_steps, once. Idempotent. *steps (may be NULL) counts the
+ * rungs recorded by this call. In two halves, so that the derivation (a whole city's
+ * grids) runs on a reader and only the inserts on the writer: collect appends the
+ * missed tasks to missed (reads only); record writes their marks and climbs. sweep is
+ * both on one connection. */
+int control_tasks_sweep_collect(struct db *d, int64_t now, struct control_task_list *missed);
+int control_tasks_sweep_record(struct db *d, const struct control_task_list *missed, int64_t now,
+			       int64_t *steps);
 int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps);
 
 /* Groups (groups.c). */

@@ -77,11 +77,11 @@ static int64_t due_of(int kind, int64_t day, int64_t at)
 	return control_day_start(day) + (int64_t)dl->hour * 3600;
 }
 
-/* ---- the grid's households, with their building and compound ------------------------- */
+/* ---- the grid's households, named only when a task needs them ------------------------- */
 
 struct hh {
-	int64_t id, building, compound;
-	const char *name, *bname, *ccode; /* into the grid's string store */
+	int64_t id, building, compound;	  /* compound 0 until named */
+	const char *name, *bname, *ccode; /* into the grid's string store; NULL until named */
 };
 
 struct grid {
@@ -91,7 +91,7 @@ struct grid {
 	size_t nh, caph;
 	char **strs; /* names, freed at the end */
 	size_t ns, caps;
-	int64_t last_building, last_compound;
+	int64_t last_building, last_compound; /* the last looked up, for the next household */
 	const char *last_bname, *last_ccode;
 };
 
@@ -104,13 +104,28 @@ static const char *keep(struct grid *g, const char *s)
 	return g->strs[g->ns++] = mu_xstrdup(s);
 }
 
+/* One household of the walk: its id and building only (the walk's refs carry them);
+ * most households have no task, and their names are never read. */
 static int grid_household(const struct places_ref *ref, void *ctx)
 {
 	struct grid *g = ctx;
+	if (g->nh == g->caph) {
+		g->caph = g->caph ? g->caph * 2 : 64;
+		g->h = mu_xrealloc(g->h, g->caph * sizeof *g->h);
+	}
+	g->h[g->nh++] = (struct hh){.id = ref->id, .building = ref->parent_id};
+	return 0;
+}
+
+/* Names h: its own name, its building's and its compound's code. */
+static int name_household(struct grid *g, struct hh *h)
+{
 	struct places_node n;
 	int rc;
-	if (ref->parent_id != g->last_building) {
-		if ((rc = places_get(g->d, ref->parent_id, &n)))
+	if (h->name)
+		return 0;
+	if (h->building != g->last_building) {
+		if ((rc = places_get(g->d, h->building, &n)))
 			return rc;
 		g->last_building = n.id;
 		g->last_bname = keep(g, n.name);
@@ -122,18 +137,12 @@ static int grid_household(const struct places_ref *ref, void *ctx)
 			g->last_ccode = keep(g, c.code);
 		}
 	}
-	if ((rc = places_get(g->d, ref->id, &n)))
+	if ((rc = places_get(g->d, h->id, &n)))
 		return rc;
-	if (g->nh == g->caph) {
-		g->caph = g->caph ? g->caph * 2 : 64;
-		g->h = mu_xrealloc(g->h, g->caph * sizeof *g->h);
-	}
-	g->h[g->nh++] = (struct hh){.id = n.id,
-				    .building = g->last_building,
-				    .compound = g->last_compound,
-				    .name = keep(g, n.name),
-				    .bname = g->last_bname,
-				    .ccode = g->last_ccode};
+	h->name = keep(g, n.name);
+	h->bname = g->last_bname;
+	h->ccode = g->last_ccode;
+	h->compound = g->last_compound;
 	return 0;
 }
 
@@ -151,8 +160,8 @@ static void grid_fini(struct grid *g)
 	free(g->h);
 }
 
-/* The grid's households in walking order (g->h), then sorted by id for lookups after
- * the caller has used the walking order. */
+/* The grid's households in walking order (g->h); the caller sorts them by id for
+ * lookups once it has used the walking order. */
 static int grid_load(struct db *d, int64_t grid_id, struct grid *g)
 {
 	struct places_node n;
@@ -167,13 +176,13 @@ static int grid_load(struct db *d, int64_t grid_id, struct grid *g)
 	return places_level_walk(d, grid_id, PLACES_HOUSEHOLD, grid_household, g);
 }
 
-static const struct hh *grid_find(const struct grid *g, int64_t household)
+static struct hh *grid_find(const struct grid *g, int64_t household)
 {
 	struct hh key = {.id = household};
 	return bsearch(&key, g->h, g->nh, sizeof *g->h, cmp_hh_id);
 }
 
-/* A task of the grid for a person of household hh (its place fields filled). */
+/* A task of the grid for a person of household hh; its names are filled at the end. */
 static struct control_task *task_new(struct control_task_list *out, const struct grid *g,
 				     const struct hh *h, int kind, int64_t person, int64_t day)
 {
@@ -182,13 +191,23 @@ static struct control_task *task_new(struct control_task_list *out, const struct
 	t->person_id = person;
 	t->household_id = h->id;
 	t->building_id = h->building;
-	t->compound_id = h->compound;
 	t->grid_id = g->id;
 	t->day = day;
+	return t;
+}
+
+/* Fills the compound, building and household names of t. */
+static int task_name(struct grid *g, struct control_task *t)
+{
+	struct hh *h = grid_find(g, t->household_id);
+	int rc = h ? name_household(g, h) : MU_ENOTFOUND;
+	if (rc)
+		return rc;
+	t->compound_id = h->compound;
 	snprintf(t->compound, sizeof t->compound, "%s", h->ccode);
 	snprintf(t->household_name, sizeof t->household_name, "%s", h->name);
 	snprintf(t->building_name, sizeof t->building_name, "%s", h->bname);
-	return t;
+	return 0;
 }
 
 /* ---- the kinds ------------------------------------------------------------------------ */
@@ -206,7 +225,7 @@ static const char sql_checkins[] =
 
 struct derive {
 	struct db *d;
-	const struct grid *g;
+	struct grid *g;
 	struct control_task_list *out;
 	int64_t day, now;
 	char date[11];
@@ -363,9 +382,15 @@ static int rollcall_tasks(struct derive *x, int64_t round)
 						 ROLLCALL_PAGE, &n, next)))
 			break;
 		for (size_t i = 0; i < n; i++) {
-			const struct hh *h = grid_find(x->g, page[i].household_id);
+			struct hh *h = grid_find(x->g, page[i].household_id);
 			if (!h)
 				continue;
+			if (!h->name) { /* the roll-call has the names already */
+				h->name = keep(x->g, page[i].household_name);
+				h->bname = keep(x->g, page[i].building_name);
+				h->ccode = keep(x->g, page[i].compound);
+				h->compound = page[i].compound_id;
+			}
 			struct control_task *t = task_new(x->out, x->g, h, CONTROL_TASK_ROLLCALL,
 							  page[i].person_id, x->day);
 			t->source_id = round;
@@ -488,7 +513,8 @@ int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t no
 			rc = rollcall_tasks(&x, rs.v[i].id);
 	}
 	for (size_t i = first; i < out->n && !rc; i++)
-		rc = task_state(d, &out->v[i], now);
+		if (!(rc = task_name(&g, &out->v[i])))
+			rc = task_state(d, &out->v[i], now);
 	if (!rc)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_task);
 out:
@@ -785,10 +811,10 @@ static int sweep_task(struct db *d, const struct control_task *t, int64_t now, i
 	return 0;
 }
 
-int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps)
+int control_tasks_sweep_collect(struct db *d, int64_t now, struct control_task_list *missed)
 {
 	struct db_stmt *s;
-	int64_t *grids = NULL, nsteps = 0, today = control_day_of(now);
+	int64_t *grids = NULL, today = control_day_of(now);
 	size_t n = 0, cap = 0;
 	struct control_task_list l;
 	int rc = db_prepare(d, sql_held_grids, &s);
@@ -810,12 +836,33 @@ int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps)
 			rc = control_tasks_of_grid(d, grids[i], day, now, &l);
 			for (size_t j = 0; j < l.n && !rc; j++)
 				if (l.v[j].state == CONTROL_TASK_MISSED)
-					rc = sweep_task(d, &l.v[j], now, &nsteps);
+					*list_push(missed) = l.v[j];
 		}
 	}
 	control_task_list_fini(&l);
 	free(grids);
+	return rc;
+}
+
+int control_tasks_sweep_record(struct db *d, const struct control_task_list *missed, int64_t now,
+			       int64_t *steps)
+{
+	int64_t nsteps = 0;
+	int rc = 0;
+	for (size_t i = 0; i < missed->n && !rc; i++)
+		rc = sweep_task(d, &missed->v[i], now, &nsteps);
 	if (steps)
 		*steps = nsteps;
+	return rc;
+}
+
+int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps)
+{
+	struct control_task_list missed;
+	control_task_list_init(&missed);
+	int rc = control_tasks_sweep_collect(d, now, &missed);
+	if (!rc)
+		rc = control_tasks_sweep_record(d, &missed, now, steps);
+	control_task_list_fini(&missed);
 	return rc;
 }
