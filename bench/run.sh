@@ -23,6 +23,9 @@
 #   orders-load    calls-load part 2: 1,000 orders with ~30,000 targets; the roll-up of one
 #                  order (p99) vs reading its rows, the overdue listing of a district (p99)
 #                  vs counting its targets
+#   tasks-day      every group's task list for today over the city with TASKS_KEYS (100,000)
+#                  key persons in plans and a round running, vs walking the grids' residents;
+#                  and one group's list over HTTP (p99) vs the hello handler
 # The full-scale city is kept in build/bench/city.db; delete it to regenerate.
 # Everything stays under build/bench/. Servers started here are stopped on any exit.
 set -eu
@@ -505,3 +508,47 @@ if want contacts-bulk; then
     'BEGIN {printf "BENCH contacts-bulk %.3f s baseline=%.3f ratio=%.2f (%d people)\n", s, b, (b > 0 ? s / b : 0), n}'
 fi
 # ---- end contacts-bulk ----
+# ---- tasks: tasks-day (bench/tasks_bench.c) ------------------------------------------------
+# On a copy of the city, build/bench/tasks.db (deleted after): a round over the city
+# running since this morning with one resident in fifty unsampled, TASKS_KEYS key persons
+# (default 100,000) in plans by direct SQL, one group per grid (seed, untimed); then every
+# group's list for today in-process (timed), and GET /api/v1/tasks for random grids over
+# HTTP, paced at TASKS_RATE (default 50) requests/s for BENCH_SECONDS, beside hello.
+if want tasks-day; then
+  [ -f "$city_db" ] || generate_city
+  tasks_db=$out/tasks.db
+  rm -f "$tasks_db" "$tasks_db-wal" "$tasks_db-shm" "$tasks_db.key"
+  cp "$city_db" "$tasks_db"
+  cp "$city_db.key" "$tasks_db.key"
+  # A command that writes migrates the copy to this build's schema (0013 and the rest).
+  tcity=$(sqlite3 "$tasks_db" "SELECT code FROM places WHERE level = 0")
+  tpw=$(head -c 15 /dev/urandom | base32 | tr -d '=')
+  printf '%s\n' "$tpw" | build/muster user add bench-tasks --role commander --place "$tcity" \
+    --password-stdin --db "$tasks_db" >/dev/null
+  build/bench/tasks_bench seed "$tasks_db" "${TASKS_KEYS:-100000}"
+  build/bench/tasks_bench day "$tasks_db" "$out/tasks-grids.txt"
+  build/muster serve --listen 127.0.0.1:0 --db "$tasks_db" --quiet --bench-hello \
+    >"$out/tasks-serve.out" 2>"$out/tasks-serve.err" &
+  tasks_pid=$!
+  started+=("$tasks_pid")
+  for _ in $(seq 600); do grep -q listening "$out/tasks-serve.out" 2>/dev/null && break; sleep 0.1; done
+  turl=$(awk '/listening on/ {print $3}' "$out/tasks-serve.out")
+  tcookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+    -d "{\"username\":\"bench-tasks\",\"password\":\"$tpw\"}" "$turl/api/v1/session" |
+    awk -F'[:;]' 'tolower($1) == "set-cookie" {gsub(/^ /, "", $2); print $2}')
+  sed 's|^|/api/v1/tasks?limit=1000\&place=|' "$out/tasks-grids.txt" >"$out/tasks-paths.txt"
+  secs=${BENCH_SECONDS:-10}
+  node bench/latency_probe.js "$turl" - "${TASKS_RATE:-50}" "$secs" >"$out/tasks-hello.json"
+  node bench/latency_probe.js "$turl" "$out/tasks-paths.txt" "${TASKS_RATE:-50}" "$secs" "$tcookie" \
+    >"$out/tasks-http.json"
+  kill -TERM "$tasks_pid"; wait "$tasks_pid" || true
+  cat "$out/tasks-http.json" "$out/tasks-hello.json" >&2
+  node -e '
+    const fs = require("fs");
+    const [c, h] = process.argv.slice(1, 3).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+    if (c.errors) console.error(`tasks-day-http: ${c.errors} errors`);
+    console.log(`BENCH tasks-day-http ${c.p99.toFixed(2)} ms-p99 baseline=${h.p99.toFixed(2)} ratio=${(c.p99 / h.p99).toFixed(2)}`);
+    console.log(`BENCH tasks-day-http-target ${c.p99.toFixed(2)} ms-p99 baseline=20 ratio=${(c.p99 / 20).toFixed(2)}`);
+  ' "$out/tasks-http.json" "$out/tasks-hello.json"
+  rm -f "$tasks_db" "$tasks_db-wal" "$tasks_db-shm" "$tasks_db.key"
+fi

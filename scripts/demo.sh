@@ -140,6 +140,15 @@ echo "case $case_id (person $case_person): household $("$bin" case contacts "$ca
 echo
 echo "== plan templates (muster plan templates; new close contacts' plans use cn8-close)"
 "$bin" plan templates --db "$db"
+# ---- tasks ----
+# A three-person group (a medic, a community cadre, a police officer: demo users of the
+# demo grid) holding the grid user's grid, so that its day (/tasks) has a group and the
+# community above sees what it misses.
+adduser medic grid_worker "$grid"
+adduser cadre grid_worker "$grid"
+adduser police grid_worker "$grid"
+"$bin" group add --grid "$grid" --medic medic --cadre cadre --police police --name "三人小组 $grid" \
+  --db "$db" >/dev/null
 
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)
@@ -191,7 +200,8 @@ echo "Open http://$listen/ in a browser and sign in as"
 echo "  admin      password $password   (everything)"
 echo "  commander  password $demo_pw   (the city: overview, drill-down, recalls, cases: /chains/$case_id)"
 echo "  liwan      password $demo_pw   (荔湾区 only)"
-echo "  grid       password $demo_pw   (grid $grid: roll-call)"
+echo "  grid       password $demo_pw   (grid $grid: the day's tasks, roll-call)"
+echo "  medic, cadre, police  password $demo_pw   (the three-person group of grid $grid)"
 echo "  sampler    password $demo_pw   (street $first_street: the sampling page, site S$first_street)"
 echo "  lab        password $demo_pw   (the lab page, lab L1)"
 echo "  auditor    password $demo_pw   (the audit log)"

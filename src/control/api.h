@@ -54,6 +54,19 @@ int control__api_post_checkin(struct http_req *r, struct http_resp *resp);
 
 /* ---- tasks (helper tasks) ---- */
 
+/* api_tasks.c: loads the keys (masked names) and, with a writer, starts the sweep that
+ * records missed tasks' climbs every 60 s (and once at start); fini stops it and wipes the
+ * keys. */
+int control__api_tasks_init(const char *db_path, struct db_writer *writer);
+void control__api_tasks_fini(void);
+/* Its handlers and the resolver of a task's place (the person's household path). */
+int control__api_get_groups(struct http_req *r, struct http_resp *resp);
+int control__api_get_needs(struct http_req *r, struct http_resp *resp);
+int control__api_get_tasks(struct http_req *r, struct http_resp *resp);
+int control__api_get_overdue(struct http_req *r, struct http_resp *resp);
+int control__api_post_task_done(struct http_req *r, struct http_resp *resp);
+int control__api_place_of_task(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+
 /* ---- zones (helper zones) ---- */
 
 #endif

@@ -1,5 +1,5 @@
-// Issue 12, item 4: the sampler's and the lab's pages show every refusal the scan, seal,
-// receipt and result routes can answer in the page's language. The routes' refusals are
+// Issue 12, item 4: the sampler's and the lab's pages (and the group's task page, issue 13)
+// show every refusal the scan, seal, receipt and result routes (and a task's done) can answer in the page's language. The routes' refusals are
 // listed here from the C code (src/screening/tube.c, result.c, api_scan.c); a literal
 // (MU_E*, "field") refusal added there and missing here fails, and so does a listed one
 // without both a Chinese and an English message in web/src/i18n.js. Every error code of
@@ -177,6 +177,7 @@ const ROUTES = {
       limit: ['invalid'],
       id: ['invalid', 'not_found', 'too_large'],
     },
+  },
   // ---- plans (helper plans): the file page's check-in form and the key persons' filter.
   plans: {
     // POST /api/v1/people/{id}/checkins: api_plans.c and control_checkin_add (checkins.c).
@@ -188,6 +189,12 @@ const ROUTES = {
     },
     // GET /api/v1/keypersons: the kind filter.
     keypersons: { kind: ['invalid'] },
+  },
+  tasks: {
+    // POST /api/v1/tasks/{id}/done: control_task_done (control/tasks.c) and the handler.
+    done: { id: ['invalid', 'not_found', 'conflict'], result: ['invalid'], note: ['invalid'] },
+    // GET /api/v1/tasks, /tasks/overdue, /groups/needs (control/api_tasks.c).
+    list: { place: ['invalid'], day: ['invalid'] },
   },
 };
 
@@ -225,6 +232,8 @@ test('every literal refusal of the four routes is listed', () => {
     'control/contacts.c',
     'control/api_plans.c',
     'control/checkins.c',
+    'control/tasks.c',
+    'control/api_tasks.c',
   ]) {
     for (const m of src(f).matchAll(/(MU_E[A-Z]+),\s*"(\w+)"/g))
       found.push(`${table[m[1]]}|${m[2]}:${table[m[1]]}|${f}`);

@@ -155,6 +155,16 @@ export const labReceive = (lab, tubes) => post(`/api/v1/labs/${enc(lab)}/receipt
 export const resultsSend = (results) => post('/api/v1/results', { results });
 
 // params: {user, record, cursor}
+// ---- a group's day (control: tasks) ----
+// params: {place (a grid), day (YYYY-MM-DD), cursor, limit}
+export const tasksList = (params) => get(`/api/v1/tasks${qs(params)}`);
+// params: {place (a community or a street), cursor, limit}
+export const tasksOverdue = (params) => get(`/api/v1/tasks/overdue${qs(params)}`);
+// body: {result, note} (both optional); a second time answers {status: 'duplicate'}
+export const taskDone = (id, body) => post(`/api/v1/tasks/${enc(id)}/done`, body);
+export const groupsList = (place) => get(`/api/v1/groups${qs({ place })}`);
+export const groupNeeds = (place) => get(`/api/v1/groups/needs${qs({ place })}`);
+
 export const auditList = (params) => get(`/api/v1/audit${qs(params)}`);
 
 // ---- orders (helper orders) ----

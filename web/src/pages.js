@@ -25,6 +25,18 @@ export const PAGES = [
     roles: FIELD,
   },
   { name: 'recalls', path: '/recalls/:round', component: () => import('./pages/Recalls.vue'), roles: FIELD },
+  // A three-person group's day (?place=GRID&day=YYYY-MM-DD; by default the user's own
+  // place): the grid worker's landing page, first of their nav (first: the roles whose nav
+  // it heads); at a community or a street the missed tasks that climbed to it.
+  {
+    name: 'tasks',
+    path: '/tasks',
+    component: () => import('./pages/Tasks.vue'),
+    roles: FIELD,
+    nav: 1.2,
+    first: ['grid_worker'],
+    label: 'tasks.nav',
+  },
   // The door-to-door roll-call (?round=ID&place=CODE; by default the open round and the
   // user's own grid): one tap from a grid worker's landing page.
   {
@@ -139,6 +151,12 @@ export const PAGES = [
 const byName = new Map(PAGES.map((p) => [p.name, p]));
 
 export const NAV = PAGES.filter((p) => p.nav).sort((a, b) => a.nav - b.nav);
+
+// The nav as role sees it: the pages it heads (first) before the rest, each in nav order.
+export function navOf(role) {
+  const heads = (p) => !!p.first && p.first.includes(role);
+  return [...NAV.filter(heads), ...NAV.filter((p) => !heads(p))];
+}
 
 // Whether role may open the page named name (public pages: everyone).
 export function allowed(name, role) {

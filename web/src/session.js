@@ -2,7 +2,7 @@
 // data) is remembered in localStorage so a sampler's page still opens with no network;
 // the CSRF token lives in memory and is fetched again after a reload.
 import { reactive } from 'vue';
-import { NAV, allowed } from './pages.js';
+import { navOf, allowed } from './pages.js';
 
 const KEY = 'muster.user';
 
@@ -43,6 +43,6 @@ export function may(page, user = session.user) {
 
 // The first page a role lands on: the first of the nav it may open.
 export function home(user = session.user) {
-  const p = NAV.find((x) => may(x.name, user));
+  const p = user && navOf(user.role).find((x) => may(x.name, user));
   return p ? p.path : '/signin';
 }

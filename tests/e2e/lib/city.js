@@ -96,6 +96,8 @@ function pageVisits(srv, d) {
     { page: 'overview', user: 'citycmd', url: '/overview' },
     { page: 'screening', user: 'cmd103', url: `/screening/${d.round}/${srv.places.district}` },
     { page: 'rollcall', user: 'grid1', url: `/rollcall?round=${d.round}&place=${srv.places.grid}` },
+    { page: 'tasks', user: 'grid1', url: `/tasks?place=${srv.places.grid}` },
+    { page: 'tasks-overdue', user: 'cmd103', url: `/tasks?place=${srv.places.community}` },
     { page: 'screening-building', user: 'grid1', url: `/screening/${d.round}/${d.building}` },
     { page: 'recalls', user: 'cmd103', url: `/recalls/${d.round}` },
     {

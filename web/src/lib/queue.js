@@ -3,7 +3,7 @@
 // carries a uuid made here, so sending it twice — after a lost answer, a reload, a day
 // offline — is recorded once by the server.
 import { openDB } from 'idb';
-import { sessionGet, scansSend, exemptionAdd, noteAdd, orderStep, post } from '../api.js';
+import { sessionGet, scansSend, exemptionAdd, noteAdd, orderStep, post, taskDone } from '../api.js';
 import { session } from '../session.js';
 
 const BATCH = 100;
@@ -147,7 +147,7 @@ async function doFlush() {
 
 // ---- the field outbox: roll-call actions (exemptions, notes) --------------------------
 // Its own database, so the sampler's stores and their version stay as they are. An action
-// is {id (uuid), kind: 'exemption'|'note'|'call_ack'|'call_progress'|'call_close', body (what the API is sent), person, label
+// is {id (uuid), kind: 'exemption'|'note'|'task'|'order'|'call_ack'|'call_progress'|'call_close', body (what the API is sent), person, label
 // (what the page shows while it waits), queued_at}. It leaves the outbox when the server
 // has answered for it: accepted (or already recorded: a resend after a lost answer) or
 // refused (kept in 'refused' with the server's error for the page to show). Until then
@@ -177,6 +177,8 @@ const callStep =
 const SENDERS = {
   exemption: exemptionAdd,
   note: noteAdd,
+  // A task mark is {task (its id), note, result}: sent to the task's own route.
+  task: ({ task, ...body }) => taskDone(task, body),
   order: orderSend,
   call_ack: callStep('ack'),
   call_progress: callStep('progress'),
