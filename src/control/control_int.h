@@ -32,4 +32,17 @@ int control__key_end_ref(struct db *d, const char *source, int64_t ref_id, int64
 
 /* ---- zones (helper zones) ---- */
 
+/* The risk (CONTROL_ZONE_*, = SCREENING_RISK_*) of household_id at `at`: the highest
+ * zone in force then over its path, from zones kept in memory (reloaded through d after
+ * control__zones_changed). For the tube policy hook, on the writer. */
+int control__zone_risk(struct db *d, int64_t household_id, int64_t at, int *risk);
+/* Marks the memory of control__zone_risk stale: after every zone write (committed or
+ * not), so that the next scan reads the zones as its connection sees them. */
+void control__zones_changed(void);
+/* Sets screening's hooks to control's (hooks.c): the tube policy asks the household's
+ * zone risk. control_api_init calls it before the first request. */
+void control__hooks_set(void);
+/* Frees the zone memory (control_api_fini); the next risk asked reloads it. */
+void control__zones_reset(void);
+
 #endif
