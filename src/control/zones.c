@@ -89,6 +89,7 @@ void control__zones_reset(void)
 	cache.rules = NULL;
 	cache.n = cache.cap = 0;
 	cache.fresh = false;
+	memset(cache.parents, 0, sizeof cache.parents);
 	pthread_mutex_unlock(&cache.lock);
 }
 
