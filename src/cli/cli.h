@@ -31,6 +31,7 @@ int cmd_round(int argc, char **argv);	/* muster round create|close|report|plan *
 int cmd_site(int argc, char **argv);	/* muster site add */
 int cmd_lab(int argc, char **argv);	/* muster lab add */
 int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
+int cmd_zone(int argc, char **argv);	/* muster zone add|lift|list */
 int cmd_drill(int argc, char **argv);	/* muster drill screening: scans and results over HTTP */
 
 /* Refuses a key file that is not d's database's (auth_key_check), with the reason on

@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"site", cmd_site, "site add: a sampling site at a place"},
     {"lab", cmd_lab, "lab add: a lab with its capacity"},
     {"results", cmd_results, "results import FILE.csv --lab CODE (all-or-nothing)"},
+    {"zone", cmd_zone, "zone add|lift|list: risk zones (a sealed zone's residents sealed)"},
     {"drill", cmd_drill, "drill screening: send scans and lab results to a server"},
     {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
     {"serve", cmd_serve, "serve the HTTP API (and the web app)"},
