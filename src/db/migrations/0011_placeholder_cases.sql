@@ -1,7 +1,8 @@
 -- PLACEHOLDER on branch `zones` only — DELETE on merge: helper cases' 0011 replaces it.
 -- embed.c wants migrations numbered without gaps, so this branch carries the tables the
 -- zone proposals read from other helpers' migrations (columns as
--- /work/notes/briefs/schemas.md gives them, no more) until theirs land.
+-- /work/notes/briefs/schemas.md gives them, with cases' created_at and user_id as the
+-- cases helper's 0011 has them) until theirs land.
 CREATE TABLE cases (
   id              INTEGER PRIMARY KEY,
   person_id       INTEGER NOT NULL REFERENCES people(id),
@@ -14,7 +15,9 @@ CREATE TABLE cases (
   discharged_at   INTEGER,
   household_id    INTEGER NOT NULL REFERENCES places(id),
   sample_id       INTEGER,
-  status_id       INTEGER
+  status_id       INTEGER,
+  user_id         INTEGER,
+  created_at      INTEGER NOT NULL
 );
 CREATE TABLE contacts (
   id            INTEGER PRIMARY KEY,
