@@ -82,6 +82,7 @@ function pageVisits(srv, d) {
     { page: 'sampler', user: 'sampler1', url: '/sampler' },
     { page: 'lab', user: 'lab1', url: '/lab' },
     { page: 'audit', user: 'auditor1', url: '/audit' },
+    { page: 'zones', user: 'cmd103', url: `/zones?place=${srv.places.district}` },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
