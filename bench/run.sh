@@ -10,6 +10,8 @@
 #   ingest-samples a whole-city round's 18.7 M samples through the bulk path vs raw inserts
 #   results        results for that round's 1.87 M tubes, recalls included, vs raw UPDATEs
 #   coverage       coverage of random nodes and `missing` of random grids (p99)
+#   zone-risk      the household risk a scan asks with 50 zones in force vs a parent read
+#   zone-seal      a sealed zone on the compound nearest 2,000 residents vs raw status inserts
 #   coverage-live  GET coverage of random city…grid nodes over HTTP while a drill runs (p99)
 #   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
 #                  loading the sign-in page; and the web app's JavaScript gzipped
@@ -87,6 +89,11 @@ fi
 if want subtree-count; then
   [ -f "$city_db" ] || generate_city
   build/bench/subtree "$city_db" 2000
+fi
+
+if want zone-risk || want zone-seal; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/zones "$city_db" 20000
 fi
 
 if want code-lookup; then

@@ -64,7 +64,7 @@ static int add(struct db *d, const struct opts *o)
 		return cli_usage_error("zone", "add needs --place, --level and --reason");
 	if (control_zone_level_parse(o->level, &c.z.level))
 		return cli_usage_error("zone", "--level is high, medium or low");
-	c.z.measures = c.z.level == CONTROL_ZONE_HIGH	? CONTROL_MEASURES_SEALED
+	c.z.measures = c.z.level == CONTROL_ZONE_HIGH	  ? CONTROL_MEASURES_SEALED
 		       : c.z.level == CONTROL_ZONE_MEDIUM ? CONTROL_MEASURES_CONTROLLED
 							  : CONTROL_MEASURES_PRECAUTION;
 	if (o->measures && control_zone_measures_parse(o->measures, &c.z.measures))
