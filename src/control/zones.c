@@ -140,7 +140,8 @@ static int rules_load(struct db *d)
 		if (node.level < cache.top)
 			cache.top = node.level;
 	}
-	qsort(cache.rules, cache.n, sizeof *cache.rules, rule_cmp);
+	if (cache.n)
+		qsort(cache.rules, cache.n, sizeof *cache.rules, rule_cmp);
 	cache.fresh = true;
 	return 0;
 }

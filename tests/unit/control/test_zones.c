@@ -237,11 +237,11 @@ static void test_proposal(void **state)
 	/* A case in H1 confirmed 05-15, its close contact exposed 05-17; a case in H3
 	 * (outside the building) later, which does not count. */
 	snprintf(sql, sizeof sql,
-		 "INSERT INTO cases (id, person_id, kind, source, confirmed_at, household_id)"
-		 " VALUES (1, %lld, 'confirmed', 'staff', %d, %lld),"
-		 " (2, %lld, 'confirmed', 'staff', %d, %lld)",
-		 (long long)f->person[0], T_0515, (long long)f->h1, (long long)f->person[7], T_0531,
-		 (long long)f->h3);
+		 "INSERT INTO cases (id, person_id, kind, source, confirmed_at, household_id,"
+		 " created_at) VALUES (1, %lld, 'confirmed', 'staff', %d, %lld, %d),"
+		 " (2, %lld, 'confirmed', 'staff', %d, %lld, %d)",
+		 (long long)f->person[0], T_0515, (long long)f->h1, T_0515, (long long)f->person[7],
+		 T_0531, (long long)f->h3, T_0531);
 	exec(f, sql);
 	snprintf(
 	    sql, sizeof sql,
