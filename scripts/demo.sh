@@ -52,8 +52,8 @@ zone_building=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 6 AND code 
 zone_compound=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 5 AND code LIKE '440103%' AND n_people > 0 AND '$zone_building' NOT LIKE code || '%' ORDER BY n_people DESC, code LIMIT 1")
 echo
 echo "== risk zones: medium on building $zone_building, sealed high on compound $zone_compound"
-"$bin" zone add --place "$zone_building" --level medium --reason "次密接所在楼栋" --db "$db" >/dev/null
-"$bin" zone add --place "$zone_compound" --level high --measures sealed --reason "本土病例所在小区" --db "$db" >/dev/null
+[ -z "$zone_building" ] || "$bin" zone add --place "$zone_building" --level medium --reason "次密接所在楼栋" --db "$db" >/dev/null
+[ -z "$zone_compound" ] || "$bin" zone add --place "$zone_compound" --level high --measures sealed --reason "本土病例所在小区" --db "$db" >/dev/null
 "$bin" zone list --place 440103 --db "$db"
 
 # One user per role to explore the web app with, all with one password made here (never
