@@ -12,6 +12,8 @@
 #   ingest-samples a whole-city round's 18.7 M samples through the bulk path vs raw inserts
 #   results        results for that round's 1.87 M tubes, recalls included, vs raw UPDATEs
 #   coverage       coverage of random nodes and `missing` of random grids (p99)
+#   zone-risk      the household risk a scan asks with 50 zones in force vs a parent read
+#   zone-seal      a sealed zone on the compound nearest 2,000 residents vs raw status inserts
 #   coverage-live  GET coverage of random city…grid nodes over HTTP while a drill runs (p99)
 #   calls-load     100,000 open calls: the escalation sweep and a district's summary (p99), and
 #                  calls logged over HTTP (req/s, durable) vs a hello handler
@@ -111,6 +113,14 @@ fi
 # code_lookup NAME: the code-lookup bench, printed as NAME (the codes in $out/codes.txt).
 code_lookup() {
   local name=$1
+if want zone-risk || want zone-seal; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/zones "$city_db" 20000
+fi
+
+if want code-lookup; then
+  [ -f "$city_db" ] || generate_city
+  build/bench/pick_codes "$city_db" 100000 "$out/codes.txt"
   # Every run audits each lookup: start each run from an empty audit log so that runs
   # compare (this is the bench's own database; never do this to a real one).
   sqlite3 "$city_db" "DELETE FROM audit; DELETE FROM devices WHERE code LIKE 'BENCH%';" 2>/dev/null || true

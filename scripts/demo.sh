@@ -44,6 +44,18 @@ done
 lab_token=$("$bin" token issue --lab L1 --db "$db" 2>/dev/null)
 echo "round $round; $(wc -l <"$dir/sites.txt") sites (S<street code>); lab L1"
 
+# ---- zones ----
+# A medium-risk zone on a building and a sealed high-risk zone on a compound of 荔湾区:
+# the round pools at most 5 in the first and samples single tubes in the second, whose
+# residents are sealed (key persons with a file); /zones shows both with their proposals.
+zone_building=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 6 AND code LIKE '440103%' AND n_people > 0 ORDER BY n_people DESC, code LIMIT 1")
+zone_compound=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 5 AND code LIKE '440103%' AND n_people > 0 AND '$zone_building' NOT LIKE code || '%' ORDER BY n_people DESC, code LIMIT 1")
+echo
+echo "== risk zones: medium on building $zone_building, sealed high on compound $zone_compound"
+[ -z "$zone_building" ] || "$bin" zone add --place "$zone_building" --level medium --reason "次密接所在楼栋" --db "$db" >/dev/null
+[ -z "$zone_compound" ] || "$bin" zone add --place "$zone_compound" --level high --measures sealed --reason "本土病例所在小区" --db "$db" >/dev/null
+"$bin" zone list --place 440103 --db "$db"
+
 # One user per role to explore the web app with, all with one password made here (never
 # stored anywhere but the database, as an argon2id hash).
 demo_pw=$(head -c 15 /dev/urandom | base32 | tr -d '=' | tr 'A-Z' 'a-z')

@@ -34,6 +34,7 @@ int cmd_site(int argc, char **argv);	/* muster site add */
 int cmd_lab(int argc, char **argv);	/* muster lab add */
 int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
 int cmd_group(int argc, char **argv);	/* muster group add|list: three-person groups */
+int cmd_zone(int argc, char **argv);	/* muster zone add|lift|list */
 int cmd_drill(int argc, char **argv);	/* muster drill screening: scans and results over HTTP */
 int cmd_order(int argc, char **argv);	/* muster order issue|forward|ack|done|… */
 int cmd_forces(int argc, char **argv);	/* muster forces form|squad|ledger */

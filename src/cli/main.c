@@ -27,6 +27,7 @@ static const struct command commands[] = {
     {"lab", cmd_lab, "lab add: a lab with its capacity"},
     {"results", cmd_results, "results import FILE.csv --lab CODE (all-or-nothing)"},
     {"group", cmd_group, "group add|list: three-person groups and the grids they hold"},
+    {"zone", cmd_zone, "zone add|lift|list: risk zones (a sealed zone's residents sealed)"},
     {"drill", cmd_drill, "drill screening: send scans and lab results to a server"},
     {"order", cmd_order, "order issue|forward|ack|done|blocked|show: orders down the tree"},
     {"org", cmd_org, "org add: an organisation (branch, shock team, hospital…) at a place"},

@@ -101,6 +101,18 @@ const struct http_route control_api_routes[] = {
      "mark a task done with an optional result and note (a second time answers duplicate)"},
 
     /* ---- zones (helper zones) ---- */
+    {HTTP_POST, "/api/v1/zones", control__api_post_zone, CONTROL__ZONE_WRITE, 0,
+     control__api_place_of_zone_body,
+     "draw a risk zone on a street, community, compound or building (sealed: its residents"
+     " get a sealed status)"},
+    {HTTP_POST, "/api/v1/zones/{id}/lift", control__api_post_lift, CONTROL__ZONE_WRITE, 0,
+     control__api_place_of_zone, "lift a zone (its residents' sealed statuses end)"},
+    {HTTP_POST, "/api/v1/zones/{id}/downgrade", control__api_post_downgrade, CONTROL__ZONE_WRITE, 0,
+     control__api_place_of_zone,
+     "lower a zone's level: the zone is lifted and one at the lower level opened"},
+    {HTTP_GET, "/api/v1/zones", control__api_get_zones, CONTROL__ZONE_READ, 0, places_api_of_query,
+     "zones of a subtree: people inside, their statuses and colours, the lift or downgrade"
+     " proposal"},
 
     {0, NULL, NULL, 0, 0, NULL, NULL},
 };
@@ -123,7 +135,7 @@ int control_api_init(const char *db_path, struct db_writer *writer)
 	if (rc == 0)
 		rc = control__api_tasks_init(db_path, writer);
 
-	/* ---- zones (helper zones) ---- */
+	/* ---- zones (helper zones): the tube policy asks zones.c (hooks.c) ---- */
 
 	return rc;
 }
@@ -140,6 +152,7 @@ void control_api_fini(void)
 	control__api_tasks_fini();
 
 	/* ---- zones (helper zones) ---- */
+	control__zones_reset();
 
 	db_path_kept = NULL;
 	writer_kept = NULL;

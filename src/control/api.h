@@ -68,5 +68,18 @@ int control__api_post_task_done(struct http_req *r, struct http_resp *resp);
 int control__api_place_of_task(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
 
 /* ---- zones (helper zones) ---- */
+#include "auth/auth.h"	 /* AUTH_R: the roles of the zone routes */
+#include "control_int.h" /* control__zones_reset */
+#include "places/api.h"	 /* places_api_of_query: GET /zones' resolver */
+#define CONTROL__ZONE_WRITE (AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF))
+#define CONTROL__ZONE_READ  (CONTROL__ZONE_WRITE | AUTH_R(AUTH_GRID_WORKER))
+/* api_zones.c: POST /zones, /zones/{id}/lift, /zones/{id}/downgrade, GET /zones; their
+ * resolvers: the body's place, and the zone's place. */
+int control__api_post_zone(struct http_req *r, struct http_resp *resp);
+int control__api_post_lift(struct http_req *r, struct http_resp *resp);
+int control__api_post_downgrade(struct http_req *r, struct http_resp *resp);
+int control__api_get_zones(struct http_req *r, struct http_resp *resp);
+int control__api_place_of_zone_body(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
+int control__api_place_of_zone(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
 
 #endif

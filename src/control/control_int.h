@@ -84,4 +84,14 @@ void control__colour_drain(int64_t now_ms, void (*fn)(int64_t person, void *ctx)
 
 /* ---- zones (helper zones) ---- */
 
+/* The risk (CONTROL_ZONE_*, = SCREENING_RISK_*) of household_id at `at`: the highest
+ * zone in force then over its path, from zones kept in memory (reloaded through d after
+ * control__zones_changed). For the tube policy hook, on the writer. */
+int control__zone_risk(struct db *d, int64_t household_id, int64_t at, int *risk);
+/* Marks the memory of control__zone_risk stale: after every zone write (committed or
+ * not), so that the next scan reads the zones as its connection sees them. */
+void control__zones_changed(void);
+/* Frees the zone memory (control_api_fini); the next risk asked reloads it. */
+void control__zones_reset(void);
+
 #endif

@@ -8,13 +8,14 @@
 #include "core/core.h"
 #include "screening/screening.h"
 
-/* A person scanned at `at`: the plans' part (alone for a plan test due). */
+/* A person scanned at `at`: the risk of their household's zone (zones.c, from memory;
+ * CONTROL_ZONE_* equals SCREENING_RISK_* level for level), and alone for a plan test due
+ * (plans.c). */
 static int tube_policy(struct db *d, int64_t person_id, int64_t household_id, int64_t at, int *risk,
 		       bool *alone)
 {
-	(void)household_id;
-	(void)risk;
-	return control__plan_alone(d, person_id, at, alone);
+	int rc = control__zone_risk(d, household_id, at, risk);
+	return rc ? rc : control__plan_alone(d, person_id, at, alone);
 }
 
 int control__on_result(struct db *d, const struct screening_hook_result *r)

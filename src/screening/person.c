@@ -153,3 +153,66 @@ out:
 	free(pr);
 	return rc;
 }
+
+/* ---- tested negative within a window (control's zone proposals) ------------------------ */
+
+static const char sql_negative_in[] =
+    "SELECT 1 FROM samples s JOIN tubes t ON t.id = s.tube_id"
+    " WHERE s.round_id = ?1 AND s.person_id = ?2 AND s.sampled_at >= ?3 AND s.sampled_at <= ?4"
+    " AND t.state = 3 AND t.result = 0 AND t.resulted_at <= ?4 LIMIT 1";
+
+struct round_ids {
+	int64_t *ids;
+	size_t n, cap;
+	int64_t since;
+};
+
+/* Keeps the rounds that may hold a sample taken at or after since: open ones, and those
+ * closed since (no scan is taken after a round closes). */
+static int keep_round_id(const struct screening_round *r, void *ctx)
+{
+	struct round_ids *ro = ctx;
+	if (r->closed_at && r->closed_at < ro->since)
+		return 0;
+	if (ro->n == ro->cap) {
+		ro->cap = ro->cap ? ro->cap * 2 : 16;
+		ro->ids = mu_xrealloc(ro->ids, ro->cap * sizeof *ro->ids);
+	}
+	ro->ids[ro->n++] = r->id;
+	return 0;
+}
+
+int screening_negative_within(struct db *d, const int64_t *persons, size_t n, int64_t since,
+			      int64_t until, bool *negative, size_t *count)
+{
+	struct round_ids ro = {.since = since};
+	struct db_stmt *st = NULL;
+	size_t c = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		negative[i] = false;
+	if (n == 0 || (rc = screening_round_list(d, keep_round_id, &ro)) < 0)
+		goto out;
+	rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		for (size_t k = 0; k < ro.n && !negative[i]; k++) {
+			if ((rc = db_prepare(d, sql_negative_in, &st)))
+				break;
+			db_bind_i64(st, 1, ro.ids[k]);
+			db_bind_i64(st, 2, persons[i]);
+			db_bind_i64(st, 3, since);
+			db_bind_i64(st, 4, until);
+			rc = db_step(st);
+			db_stmt_done(st);
+			if (rc < 0)
+				break;
+			negative[i] = rc == DB_ROW;
+			c += negative[i];
+			rc = 0;
+		}
+out:
+	free(ro.ids);
+	if (count)
+		*count = c;
+	return rc;
+}

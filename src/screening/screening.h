@@ -601,6 +601,14 @@ struct screening_person_round {
 /* The status of what pr holds: the recall decides when there is one, else the last
  * sample's tube, else the exemption. */
 int screening_person_status(const struct screening_person_round *pr);
+/* Whether each of persons[0..n) tested negative in [since, until]: a sample of theirs
+ * taken in that window, in any round, whose tube was resulted negative by until (a pool
+ * or a single tube, a recall's re-swab included). negative[i] gets the answer, *count
+ * (may be NULL) how many are true. For control's zone proposals ("everyone inside tested
+ * negative in the last 2 days"). Cost: n × the rounds not closed before since, one index
+ * seek each, stopping at a person's first negative round. 0 or a database error. */
+int screening_negative_within(struct db *d, const int64_t *persons, size_t n, int64_t since,
+			      int64_t until, bool *negative, size_t *count);
 /* Calls fn for each of the (at most max_rounds) newest rounds whose scope holds the
  * household of person, newest first, with what the round holds of them; pr is valid
  * during the call only. Stops when fn returns non-zero and returns that. MU_ENOTFOUND

@@ -145,6 +145,15 @@ export const PAGES = [
     roles: ['admin', 'commander', 'staff'],
   },
   // ---- end cases ----
+  // Risk zones on the place tree, their counts and lift/downgrade proposals (issue 13 §5).
+  {
+    name: 'zones',
+    path: '/zones',
+    component: () => import('./pages/Zones.vue'),
+    roles: FIELD,
+    nav: 2.5,
+    label: 'zones.nav',
+  },
   { name: 'notFound', path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue') },
 ];
 

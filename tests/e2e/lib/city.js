@@ -127,6 +127,7 @@ function pageVisits(srv, d) {
     { page: 'cases', user: 'citycmd', url: '/cases' },
     { page: 'chain', user: 'citycmd', url: `/chains/${d.case}` },
     // ---- end cases ----
+    { page: 'zones', user: 'cmd103', url: `/zones?place=${srv.places.district}` },
     { page: 'notFound', user: 'cmd103', url: '/no-such-page' },
   ];
 }
