@@ -25,6 +25,8 @@
 #   orders-load    calls-load part 2: 1,000 orders with ~30,000 targets; the roll-up of one
 #                  order (p99) vs reading its rows, the overdue listing of a district (p99)
 #                  vs counting its targets
+#   ledger         a month of 100,000 shifts (LEDGER_SHIFTS) summed per team and per street
+#                  (and per day, team and place; one street) vs a bare SUM over the shifts
 #   tasks-day      every group's task list for today over the city with TASKS_KEYS (100,000)
 #                  key persons in plans and a round running, vs walking the grids' residents;
 #                  and one group's list over HTTP (p99) vs the hello handler
@@ -110,17 +112,14 @@ if want subtree-count; then
   build/bench/subtree "$city_db" 2000
 fi
 
-# code_lookup NAME: the code-lookup bench, printed as NAME (the codes in $out/codes.txt).
-code_lookup() {
-  local name=$1
 if want zone-risk || want zone-seal; then
   [ -f "$city_db" ] || generate_city
   build/bench/zones "$city_db" 20000
 fi
 
-if want code-lookup; then
-  [ -f "$city_db" ] || generate_city
-  build/bench/pick_codes "$city_db" 100000 "$out/codes.txt"
+# code_lookup NAME: the code-lookup bench, printed as NAME (the codes in $out/codes.txt).
+code_lookup() {
+  local name=$1
   # Every run audits each lookup: start each run from an empty audit log so that runs
   # compare (this is the bench's own database; never do this to a real one).
   sqlite3 "$city_db" "DELETE FROM audit; DELETE FROM devices WHERE code LIKE 'BENCH%';" 2>/dev/null || true
@@ -415,6 +414,12 @@ if want results; then
   screen_results
 fi
 
+# ---- forces (helper forces) ----
+if want ledger; then
+  build/bench/ledger "$out/ledger.db" "${LEDGER_SHIFTS:-100000}"
+  rm -f "$out/ledger.db" "$out/ledger.db-wal" "$out/ledger.db-shm"
+fi
+
 if want coverage; then
   [ -f "$out/screen.resulted" ] || { screen_ingest; screen_results >&2; }
   build/bench/screening_bench coverage "$screen_db" "$(cat "$out/screen.round")"
@@ -425,6 +430,8 @@ fi
 if want orders-load; then
   [ -f "$city_db" ] || generate_city
   build/bench/orders_bench "$city_db" "${ORDERS:-1000}"
+fi
+
 # ---- calls (helper calls) ----
 if want calls-load; then
   # Part 1 (calls for help): CALLS_N (default 100,000) open calls logged over the
@@ -468,6 +475,7 @@ if want calls-load; then
   sq "DELETE FROM call_steps; DELETE FROM call_times; DELETE FROM call_tallies; DELETE FROM calls;"
   awk -v c="$c" -v h="$h" 'BEGIN {printf "BENCH calls-log-http %d req/s baseline=%d ratio=%.3f\n", c, h, c / h}'
 fi
+
 # ---- contacts-bulk (helper cases) ----
 if want contacts-bulk; then
   # A compound or building of about 2,000 residents listed as close contacts of a case in
@@ -492,6 +500,11 @@ if want contacts-bulk; then
   started+=("$cases_pid")
   for _ in $(seq 600); do grep -q listening "$out/cases-serve.out" 2>/dev/null && break; sleep 0.1; done
   url=$(awk '/listening on/ {print $3}' "$out/cases-serve.out")
+  # Timed once the codebook's fill (a thread of its own at start) is done: not beside it.
+  for _ in $(seq 3000); do
+    curl -s "$url/metrics" | grep -q '^muster_codebook_ready 1' && break
+    sleep 0.1
+  done
   session=$(curl -s -D - -H 'Content-Type: application/json' \
     -d "{\"username\":\"bench-cases\",\"password\":\"$pw\"}" "$url/api/v1/session")
   cookie=$(printf '%s' "$session" | awk -F'[:;]' 'tolower($1) == "set-cookie" {gsub(/^ /, "", $2); print $2}')
@@ -518,6 +531,7 @@ if want contacts-bulk; then
     'BEGIN {printf "BENCH contacts-bulk %.3f s baseline=%.3f ratio=%.2f (%d people)\n", s, b, (b > 0 ? s / b : 0), n}'
 fi
 # ---- end contacts-bulk ----
+
 # ---- tasks: tasks-day (bench/tasks_bench.c) ------------------------------------------------
 # On a copy of the city, build/bench/tasks.db (deleted after): a round over the city
 # running since this morning with one resident in fifty unsampled, TASKS_KEYS key persons

@@ -88,6 +88,7 @@ done
 "$bin" order ack "$order" --target "$o_s3" --db "$db" 2>/dev/null
 "$bin" order show "$order" --db "$db" | sed -n 1,5p
 echo "(the tracker: /orders/$order on the web, as liwan)"
+
 # ---- calls ----
 # ~20 calls for help over 荔湾区's households, mixed categories and priorities, logged
 # over the last five hours: the urgent ones older than their deadline climb the ladder
@@ -108,6 +109,29 @@ for h in $homes; do
   i=$((i + 1))
 done
 echo "$i calls logged; $("$bin" call sweep --db "$db") rungs climbed by the overdue ones"
+
+# ---- forces ----
+# 芳村花园 formed as in June 2021 (the largest compound of 白鹤洞街 when the generated city
+# has no 芳村花园), and the 483-person sampling squad from 7 hospitals sent to 中南街 and
+# 白鹤洞街 in one call, on a 12-hour shift that holds now. The squad is hospital staff, not
+# residents: its size is the article's at every scale.
+echo
+echo "== forces: forming 芳村花园, the squad from 7 hospitals to 中南街 and 白鹤洞街"
+compound=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 5 AND name = '芳村花园' LIMIT 1")
+[ -n "$compound" ] || compound=$(sqlite3 "$db" "SELECT c.code FROM places c JOIN places s
+  ON c.code LIKE s.code || '%' WHERE c.level = 5 AND s.level = 2 AND s.name = '白鹤洞街'
+  ORDER BY c.n_people DESC LIMIT 1")
+[ -n "$compound" ] && "$bin" forces form --compound "$compound" --db "$db"
+zhongnan=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 2 AND name = '中南街' LIMIT 1")
+baihedong=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 2 AND name = '白鹤洞街' LIMIT 1")
+if [ -n "$zhongnan" ] && [ -n "$baihedong" ]; then
+  "$bin" forces squad --name "中南街白鹤洞街核酸采样队" --size 483 --duty sampling \
+    --hospitals "广东省人民医院,中山大学附属第一医院,南方医院,广州市第一人民医院,广州医科大学附属第一医院,广东省中医院,广州市红十字会医院" \
+    --at "$zhongnan,$baihedong" --from "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)" \
+    --to "$(date -u -d '+10 hours' +%Y-%m-%dT%H:%M:%SZ)" --db "$db"
+  echo "the ledger: $bin forces ledger --db $db (or the 人次台账 page)"
+fi
+
 # ---- posts ----
 # Every street centre and community station is a post (city generate made them). Stock
 # at 荔湾区's centres, some moved to a station of three streets, one item left low so that
@@ -129,6 +153,7 @@ done
 "$bin" supply handout --post "$first_street" --item masks --qty 500 --db "$db" >/dev/null
 "$bin" wartime on --place 440103 --reason "本土疫情：荔湾区启动战时机制" --db "$db"
 "$bin" post list --place "$first_street" --db "$db" | head -3
+
 # ---- cases ----
 # One confirmed case in 荔湾区, its household and its building listed as close contacts
 # (muster case open|contacts: the same logic as the API), for the cases page and a chain.
@@ -146,12 +171,14 @@ echo "case $case_id (person $case_person): household $("$bin" case contacts "$ca
   --last-exposure "$exposed" --db "$db"); building $case_building $("$bin" case contacts "$case_id" \
   --building "$case_building" --last-exposure "$exposed" --db "$db")"
 # ---- end cases ----
+
 # ---- plans ----
 # The plan templates every key person's plan is made from (docs/control.md); the key
 # persons the cases and zones steps make get their plans and health codes from them.
 echo
 echo "== plan templates (muster plan templates; new close contacts' plans use cn8-close)"
 "$bin" plan templates --db "$db"
+
 # ---- tasks ----
 # A three-person group (a medic, a community cadre, a police officer: demo users of the
 # demo grid) holding the grid user's grid, so that its day (/tasks) has a group and the

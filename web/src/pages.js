@@ -120,6 +120,7 @@ export const PAGES = [
     roles: ['admin', 'commander', 'staff'],
     nav: 2.7,
     label: 'forces.ledgerNav',
+  },
   // ---- posts (helper posts): service posts and their stock ----
   {
     name: 'posts',

@@ -69,7 +69,6 @@ async function roundWithRecall(env) {
     targets: { level: 'community', under: srv.places.street },
   });
   assert.equal(r.status, 201, r.text);
-  return { round, person: ids[0], building, grid: srv.places.grid, order };
   // ---- cases (helper cases): a case with its household as contacts, for the chain ----
   r = await post(srv, 'admin', '/api/v1/cases', {
     person: ids[0],
@@ -84,7 +83,7 @@ async function roundWithRecall(env) {
   });
   assert.equal(r.status, 200, r.text);
   // ---- end cases ----
-  return { round, person: ids[0], building, grid: srv.places.grid, case: caseId };
+  return { round, person: ids[0], building, grid: srv.places.grid, order, case: caseId };
 }
 
 // Every page a fixture role can open, with the user who opens it and the URL that shows
