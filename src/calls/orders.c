@@ -211,10 +211,9 @@ int calls_order_issue(struct db *d, const struct calls_order_new *in, int64_t *i
 		   : in->issued_at + (wartime ? CALLS_ORDER_DUE_WARTIME : CALLS_ORDER_DUE_NORMAL);
 	if (*due <= in->issued_at)
 		return mu_why_set(why, MU_EINVAL, "due", "an order is due after it is issued");
-	if (in->n && in->n <= CALLS_ORDER_TARGETS_MAX) {
-		paths = mu_xmalloc(in->n * sizeof *paths);
-		levels = mu_xmalloc(in->n * sizeof *levels);
-	}
+	/* As many as the targets given (the caller holds that many ids already). */
+	paths = mu_xmalloc((in->n ? in->n : 1) * sizeof *paths);
+	levels = mu_xmalloc((in->n ? in->n : 1) * sizeof *levels);
 	if ((rc = targets_check(d, in->targets, in->n, issuer_path, MU_EFORBIDDEN, paths, levels,
 				why)))
 		goto out;
@@ -645,10 +644,8 @@ int calls_order_forward(struct db *d, int64_t order_id, int64_t place_id, const 
 				  "the order it forwards");
 	if (!due)
 		due = t.due;
-	if (n && n <= CALLS_ORDER_TARGETS_MAX) {
-		paths = mu_xmalloc(n * sizeof *paths);
-		levels = mu_xmalloc(n * sizeof *levels);
-	}
+	paths = mu_xmalloc((n ? n : 1) * sizeof *paths);
+	levels = mu_xmalloc((n ? n : 1) * sizeof *levels);
 	if ((rc = targets_check(d, places, n, t.path, MU_EINVAL, paths, levels, why)))
 		goto out;
 	if (t.state == CALLS_ORDER_PENDING) {

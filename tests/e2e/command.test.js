@@ -336,7 +336,7 @@ test('a grid worker sees only their pages and is refused another district', asyn
   await shot(t, page, async () => {
     await signIn(env, page, 'grid1');
     const nav = await page.$$eval('[data-nav]', (as) => as.map((a) => a.dataset.nav));
-    assert.deepEqual(nav, ['overview', 'rollcall', 'people']);
+    assert.deepEqual(nav, ['overview', 'rollcall', 'people', 'orders']);
     await page.goto(`/screening/${round}/${srv.places.other}`);
     await page.waitForSelector('[data-test=error]');
     assert.match(await page.textContent('[data-test=error]'), /无权/);
