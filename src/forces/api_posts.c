@@ -568,12 +568,10 @@ int forces__api_get_wartime(struct http_req *r, struct http_resp *resp)
 			reason = json_string(s->reason);
 	}
 	free(h.v);
-	resp->json = json_pack(
-	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "place", node.code,
-	    "name", node.name, "on", on, "since", time_json(since), "reason", reason, "history",
-	    arr, "board", "calls_open", (json_int_t)b.calls_open, "calls_overdue",
-	    (json_int_t)b.calls_overdue, "orders_unacknowledged",
-	    (json_int_t)b.orders_unacknowledged, "teams_deployed", (json_int_t)b.teams_deployed,
-	    "person_times_today", (json_int_t)b.person_times_today);
+	resp->json =
+	    json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:{s:I, s:I}}", "place", node.code, "name",
+		      node.name, "on", on, "since", time_json(since), "reason", reason, "history",
+		      arr, "board", "teams_deployed", (json_int_t)b.teams_deployed,
+		      "person_times_today", (json_int_t)b.person_times_today);
 	return 0;
 }
