@@ -95,6 +95,11 @@ static void place_names(struct db *d, int64_t id, json_t *o, const char *code_ke
 
 /* ---- place resolvers ------------------------------------------------------------------- */
 
+int forces__api_place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
+{
+	return places_api_of_query(r, ids, n);
+}
+
 /* POST /posts/{code}/supplies: the post's place. */
 int forces__api_place_of_code(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
