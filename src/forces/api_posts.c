@@ -340,15 +340,19 @@ int forces__api_post_supplies(struct http_req *r, struct http_resp *resp)
 	json_t *body;
 	struct places_node node;
 	struct forces_post p;
-	struct supply_job j = {.r = r, .kind = FORCES_MOVE_RECEIVE};
+	struct supply_job j = {.r = r, .kind = FORCES_MOVE_RECEIVE, .low_mark = -1};
+	const json_t *low;
 	int rc = http_body_json(r, &body);
 	if (rc || (rc = http_json_only(r, body, allowed)) || (rc = item_member(r, body, &j.item)) ||
-	    (rc = http_json_int(r, body, "qty", 1, FORCES_QTY_MAX, -1, &j.qty)) ||
-	    (rc = http_json_int(r, body, "low_mark", 0, FORCES_QTY_MAX, -2, &j.low_mark)) ||
-	    (rc = post_at(r, "code", r->params[0], &node, &p)))
+	    (rc = http_json_int(r, body, "qty", 1, FORCES_QTY_MAX, -1, &j.qty)))
 		return rc;
-	if (j.low_mark == -2)
-		j.low_mark = -1;
+	/* low_mark is optional: absent or null keeps the post's mark of the item */
+	low = json_object_get(body, "low_mark");
+	if (low && !json_is_null(low) &&
+	    (rc = http_json_int(r, body, "low_mark", 0, FORCES_QTY_MAX, 0, &j.low_mark)))
+		return rc;
+	if ((rc = post_at(r, "code", r->params[0], &node, &p)))
+		return rc;
 	j.post = p.id;
 	j.op = (struct forces_supply_op){.at = mu_now_unix(), .user_id = user_of(r)};
 	if ((rc = supply_submit(r, &j)))
