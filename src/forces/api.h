@@ -64,7 +64,16 @@ int forces__api_post_checkout(struct http_req *r, struct http_resp *resp);
 int forces__api_get_ledger(struct http_req *r, struct http_resp *resp);
 
 /* ---- posts (helper posts) ---- */
-/* api_posts.c: posts, supplies and the wartime switch — handlers and place resolvers. */
+/* api_posts.c: posts, supplies and the wartime switch — who may call them, handlers and
+ * place resolvers. */
+#include "auth/auth.h"
+#define FORCES__POST_READ                                                                          \
+	(AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF) |                        \
+	 AUTH_R(AUTH_GRID_WORKER) | AUTH_R(AUTH_OPERATOR))
+#define FORCES__STOCK_WRITE    (AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER) | AUTH_R(AUTH_STAFF))
+#define FORCES__HANDOUT	       (FORCES__STOCK_WRITE | AUTH_R(AUTH_GRID_WORKER))
+#define FORCES__WARTIME_SWITCH (AUTH_R(AUTH_ADMIN) | AUTH_R(AUTH_COMMANDER))
+#define FORCES__WARTIME_READ   (FORCES__POST_READ | AUTH_R(AUTH_AUDITOR))
 int forces__api_get_posts(struct http_req *r, struct http_resp *resp);
 int forces__api_get_alerts(struct http_req *r, struct http_resp *resp);
 int forces__api_get_supply_ledger(struct http_req *r, struct http_resp *resp);
@@ -73,6 +82,8 @@ int forces__api_post_move(struct http_req *r, struct http_resp *resp);
 int forces__api_post_handout(struct http_req *r, struct http_resp *resp);
 int forces__api_post_wartime(struct http_req *r, struct http_resp *resp);
 int forces__api_get_wartime(struct http_req *r, struct http_resp *resp);
+/* ?place=CODE: that place's path (places_api_of_query). */
+int forces__api_place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
 int forces__api_place_of_code(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
 int forces__api_place_of_move(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);
 int forces__api_place_of_handout(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n);

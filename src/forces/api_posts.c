@@ -95,6 +95,11 @@ static void place_names(struct db *d, int64_t id, json_t *o, const char *code_ke
 
 /* ---- place resolvers ------------------------------------------------------------------- */
 
+int forces__api_place_of_query(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
+{
+	return places_api_of_query(r, ids, n);
+}
+
 /* POST /posts/{code}/supplies: the post's place. */
 int forces__api_place_of_code(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
@@ -324,15 +329,19 @@ int forces__api_post_supplies(struct http_req *r, struct http_resp *resp)
 	json_t *body;
 	struct places_node node;
 	struct forces_post p;
-	struct supply_job j = {.r = r, .kind = FORCES_MOVE_RECEIVE};
+	struct supply_job j = {.r = r, .kind = FORCES_MOVE_RECEIVE, .low_mark = -1};
+	const json_t *low;
 	int rc = http_body_json(r, &body);
 	if (rc || (rc = http_json_only(r, body, allowed)) || (rc = item_member(r, body, &j.item)) ||
-	    (rc = http_json_int(r, body, "qty", 1, FORCES_QTY_MAX, -1, &j.qty)) ||
-	    (rc = http_json_int(r, body, "low_mark", 0, FORCES_QTY_MAX, -2, &j.low_mark)) ||
-	    (rc = post_at(r, "code", r->params[0], &node, &p)))
+	    (rc = http_json_int(r, body, "qty", 1, FORCES_QTY_MAX, -1, &j.qty)))
 		return rc;
-	if (j.low_mark == -2)
-		j.low_mark = -1;
+	/* low_mark is optional: absent or null keeps the post's mark of the item */
+	low = json_object_get(body, "low_mark");
+	if (low && !json_is_null(low) &&
+	    (rc = http_json_int(r, body, "low_mark", 0, FORCES_QTY_MAX, 0, &j.low_mark)))
+		return rc;
+	if ((rc = post_at(r, "code", r->params[0], &node, &p)))
+		return rc;
 	j.post = p.id;
 	j.op = (struct forces_supply_op){.at = mu_now_unix(), .user_id = user_of(r)};
 	if ((rc = supply_submit(r, &j)))
@@ -557,12 +566,10 @@ int forces__api_get_wartime(struct http_req *r, struct http_resp *resp)
 			reason = json_string(s->reason);
 	}
 	free(h.v);
-	resp->json = json_pack(
-	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "place", node.code,
-	    "name", node.name, "on", on, "since", time_json(since), "reason", reason, "history",
-	    arr, "board", "calls_open", (json_int_t)b.calls_open, "calls_overdue",
-	    (json_int_t)b.calls_overdue, "orders_unacknowledged",
-	    (json_int_t)b.orders_unacknowledged, "teams_deployed", (json_int_t)b.teams_deployed,
-	    "person_times_today", (json_int_t)b.person_times_today);
+	resp->json =
+	    json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:{s:I, s:I}}", "place", node.code, "name",
+		      node.name, "on", on, "since", time_json(since), "reason", reason, "history",
+		      arr, "board", "teams_deployed", (json_int_t)b.teams_deployed,
+		      "person_times_today", (json_int_t)b.person_times_today);
 	return 0;
 }

@@ -357,9 +357,9 @@ struct forces_wartime_teams {
 int forces_wartime_switch(struct db *d, const struct forces_wartime_change *c,
 			  struct forces_wartime_teams *out, struct mu_why *why);
 
-/* The wartime board of a place: its calls and orders (calls.h) and its forces. */
+/* The forces' figures of a place's wartime board (the calls and orders figures are
+ * calls.h's to give). */
 struct forces_wartime_board {
-	int64_t calls_open, calls_overdue, orders_unacknowledged;
 	int64_t teams_deployed;	    /* organisations on a shift under the place at now */
 	int64_t person_times_today; /* person-times of shifts under it that start today (UTC+8) */
 };

@@ -107,7 +107,7 @@ static int put(struct db *d, int64_t post, int item, int64_t qty, int64_t low_ma
 	       struct mu_why *why)
 {
 	struct db_stmt *st;
-	int64_t have;
+	int64_t have = 0;
 	int rc = stock_of(d, post, item, &have);
 	if (rc)
 		return rc;
@@ -130,7 +130,7 @@ static int take(struct db *d, int64_t post, int item, int64_t qty, int64_t *avai
 		struct mu_why *why)
 {
 	struct db_stmt *st;
-	int64_t have;
+	int64_t have = 0;
 	int rc = stock_of(d, post, item, &have);
 	if (available)
 		*available = have;
