@@ -7,6 +7,7 @@
 #include "auth/auth.h"
 #include "core/core.h"
 #include "http/http.h"
+#include "places/api.h"
 
 static const char *db_path_kept;
 static struct db_writer *writer_kept;
