@@ -377,6 +377,11 @@ if want contacts-bulk; then
   started+=("$cases_pid")
   for _ in $(seq 600); do grep -q listening "$out/cases-serve.out" 2>/dev/null && break; sleep 0.1; done
   url=$(awk '/listening on/ {print $3}' "$out/cases-serve.out")
+  # Timed once the codebook's fill (a thread of its own at start) is done: not beside it.
+  for _ in $(seq 3000); do
+    curl -s "$url/metrics" | grep -q '^muster_codebook_ready 1' && break
+    sleep 0.1
+  done
   session=$(curl -s -D - -H 'Content-Type: application/json' \
     -d "{\"username\":\"bench-cases\",\"password\":\"$pw\"}" "$url/api/v1/session")
   cookie=$(printf '%s' "$session" | awk -F'[:;]' 'tolower($1) == "set-cookie" {gsub(/^ /, "", $2); print $2}')
