@@ -29,6 +29,11 @@ int control__key_end_ref(struct db *d, const char *source, int64_t ref_id, int64
 #define CONTROL__GZ_OFFSET_S  (8 * 3600) /* Guangzhou keeps UTC+8, no daylight saving */
 #define CONTROL__CLOCK_SKEW_S 300	 /* a time "now" from a device may run this far ahead */
 
+/* The Guangzhou (UTC+8) date of a unix time, as days since 1970; and the unix time of a
+ * Guangzhou date's midnight (cases.c). */
+int64_t control__gz_day(int64_t unix_s);
+int64_t control__gz_midnight(int64_t day);
+
 /* The cases columns control__case_read reads, in its order. */
 #define CONTROL__CASE_COLS                                                                         \
 	"id, person_id, kind, source, onset, confirmed_at, hospital, hospitalised_at,"             \
@@ -49,7 +54,7 @@ int control__on_result(struct db *d, const struct screening_hook_result *r);
 int control__case_on_result(struct db *d, const struct screening_hook_result *r);
 /* Sets screening's hooks to control's dispatchers (hooks.c): control_api_init, before
  * the first write. */
-void control__hooks_install(void);
+void control__hooks_set(void);
 
 /* ---- plans, files, check-ins, health code (helper plans) ---- */
 
