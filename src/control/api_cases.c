@@ -668,7 +668,7 @@ int control__api_get_epi(struct http_req *r, struct http_resp *resp)
 	int64_t from, to;
 	int rc;
 	if ((rc = places_api_query(r, &node)) ||
-	    (rc = date_query(r, "to", control__gz_day(mu_now_unix()), &to)) ||
+	    (rc = date_query(r, "to", control_gz_day(mu_now_unix()), &to)) ||
 	    (rc = date_query(r, "from", to - (EPI_DEFAULT_DAYS - 1), &from)))
 		return rc;
 	if (to < from || to - from >= CONTROL_EPI_DAYS_MAX)

@@ -29,13 +29,13 @@ int control_case_kind_parse(const char *s, int *kind)
 	return MU_EINVAL;
 }
 
-int64_t control__gz_day(int64_t unix_s)
+int64_t control_gz_day(int64_t unix_s)
 {
 	int64_t t = unix_s + CONTROL__GZ_OFFSET_S;
 	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 }
 
-int64_t control__gz_midnight(int64_t day)
+int64_t control_gz_midnight(int64_t day)
 {
 	return day * 86400 - CONTROL__GZ_OFFSET_S;
 }
@@ -134,7 +134,7 @@ int control_case_open(struct db *d, struct control_case *c, int64_t now, struct 
 	if (c->confirmed_at <= 0 || c->confirmed_at > now + CONTROL__CLOCK_SKEW_S)
 		return mu_why_set(why, MU_EINVAL, "confirmed_at",
 				  "a case is confirmed at a time not in the future");
-	if (c->onset != CONTROL_NO_DATE && c->onset > control__gz_day(c->confirmed_at))
+	if (c->onset != CONTROL_NO_DATE && c->onset > control_gz_day(c->confirmed_at))
 		return mu_why_set(why, MU_EINVAL, "onset", "onset is on or before confirmation");
 	if ((rc = control_case_open_of(d, c->person_id, &old)) != MU_ENOTFOUND) {
 		if (rc == 0) {

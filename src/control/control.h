@@ -188,6 +188,11 @@ struct control_epi {
 int control_epi_get(struct db *d, int64_t place, int64_t from, int64_t to, struct control_epi *out);
 void control_epi_fini(struct control_epi *e);
 
+/* The Guangzhou (UTC+8) date of a unix time, as days since 1970; and the unix time of a
+ * Guangzhou date's midnight. */
+int64_t control_gz_day(int64_t unix_s);
+int64_t control_gz_midnight(int64_t day);
+
 /* ---- plans, files, check-ins, health code (helper plans) ---- */
 
 /* ---- groups and tasks (helper tasks) ---- */

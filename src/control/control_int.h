@@ -29,11 +29,6 @@ int control__key_end_ref(struct db *d, const char *source, int64_t ref_id, int64
 #define CONTROL__GZ_OFFSET_S  (8 * 3600) /* Guangzhou keeps UTC+8, no daylight saving */
 #define CONTROL__CLOCK_SKEW_S 300	 /* a time "now" from a device may run this far ahead */
 
-/* The Guangzhou (UTC+8) date of a unix time, as days since 1970; and the unix time of a
- * Guangzhou date's midnight (cases.c). */
-int64_t control__gz_day(int64_t unix_s);
-int64_t control__gz_midnight(int64_t day);
-
 /* The cases columns control__case_read reads, in its order. */
 #define CONTROL__CASE_COLS                                                                         \
 	"id, person_id, kind, source, onset, confirmed_at, hospital, hospitalised_at,"             \

@@ -87,8 +87,8 @@ static int seen_days(struct db *d, int64_t person, struct control_epi *e, int64_
 	memset(mark, 0, e->ndays);
 	db_bind_i64(s, 1, person);
 	while ((rc = db_step(s)) == DB_ROW) {
-		int64_t a = control__gz_day(db_col_i64(s, 0));
-		int64_t b = db_col_null(s, 1) ? to : control__gz_day(db_col_i64(s, 1));
+		int64_t a = control_gz_day(db_col_i64(s, 0));
+		int64_t b = db_col_null(s, 1) ? to : control_gz_day(db_col_i64(s, 1));
 		for (int64_t day = a < from ? from : a; day <= b && day <= to; day++)
 			mark[day - from] = 1;
 	}
@@ -98,10 +98,10 @@ static int seen_days(struct db *d, int64_t person, struct control_epi *e, int64_
 	if ((rc = db_prepare(d, sql_checkins_of, &s)))
 		return rc;
 	db_bind_i64(s, 1, person);
-	db_bind_i64(s, 2, control__gz_midnight(from));
-	db_bind_i64(s, 3, control__gz_midnight(to + 1));
+	db_bind_i64(s, 2, control_gz_midnight(from));
+	db_bind_i64(s, 3, control_gz_midnight(to + 1));
 	while ((rc = db_step(s)) == DB_ROW) {
-		int64_t day = control__gz_day(db_col_i64(s, 0));
+		int64_t day = control_gz_day(db_col_i64(s, 0));
 		if (mark[day - from])
 			mark[day - from] = 2;
 	}
@@ -136,7 +136,7 @@ static int count_case(struct db *d, const struct control_case *c, struct control
 		      int64_t from, int64_t to, int64_t *before, int64_t *dis_before,
 		      struct people_set *contacts)
 {
-	int64_t day = control__gz_day(c->confirmed_at);
+	int64_t day = control_gz_day(c->confirmed_at);
 	int rc;
 	if (day > to)
 		return 0;
@@ -158,7 +158,7 @@ static int count_case(struct db *d, const struct control_case *c, struct control
 		e->listed_24h += rc;
 	}
 	if (c->discharged_at) {
-		int64_t dd = control__gz_day(c->discharged_at);
+		int64_t dd = control_gz_day(c->discharged_at);
 		if (dd < from)
 			(*dis_before)++;
 		else if (dd <= to)

@@ -260,9 +260,9 @@ static void test_chain_generations(void **state)
 static void test_gz_days(void **state)
 {
 	(void)state;
-	assert_int_equal(control__gz_day(gz("2021-06-18T23:59:00+08:00")), day_of("2021-06-18"));
-	assert_int_equal(control__gz_day(gz("2021-06-18T16:30:00Z")), day_of("2021-06-19"));
-	assert_int_equal(control__gz_midnight(day_of("2021-06-19")),
+	assert_int_equal(control_gz_day(gz("2021-06-18T23:59:00+08:00")), day_of("2021-06-18"));
+	assert_int_equal(control_gz_day(gz("2021-06-18T16:30:00Z")), day_of("2021-06-19"));
+	assert_int_equal(control_gz_midnight(day_of("2021-06-19")),
 			 gz("2021-06-19T00:00:00+08:00"));
 }
 
