@@ -196,7 +196,7 @@ static void test_downgrade(void **state)
 static void test_tube_policy(void **state)
 {
 	struct fx *f = *state;
-	control__hooks_install();
+	control__hooks_set();
 	control__zones_reset();
 	/* Zoned high from 05-15: person 0 (H1) gets a single tube; person 1 cannot join it. */
 	zone(f, f->b1, CONTROL_ZONE_HIGH, CONTROL_MEASURES_SEALED, T_0515);
