@@ -81,7 +81,7 @@ test('the board shows an overdue call escalate without a reload', async (t) => {
     );
     assert.equal(navigations, 0, 'no reload');
     // Fits a phone, accessible.
-    assert.ok((await overflow(page)) <= 0, "no horizontal overflow");
+    assert.ok((await overflow(page)) <= 0, 'no horizontal overflow');
     assert.deepEqual(await axeSerious(page), []);
     // Acknowledged from the card: through the outbox, then the card stops counting.
     await page.click(`${card} [data-test=call-ack]`);
