@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "calls/calls.h"
 #include "core/core.h"
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 	if (db_tx_begin(d))
 		return 1;
 	double t0 = mu_now_mono();
+	clock_t cpu0 = clock();
 	for (int64_t i = 0; i < n; i++) {
 		struct calls_new in = {.place_id = homes.v[next() % homes.n],
 				       .category = cats[next() % 8],
@@ -110,9 +112,11 @@ int main(int argc, char **argv)
 		}
 	}
 	double seed = mu_now_mono() - t0;
+	double cpu = (double)(clock() - cpu0) / CLOCKS_PER_SEC;
 	fprintf(stderr,
-		"calls-load: %lld calls over %zu households of %s logged in %.1f s (%.0f/s)\n",
-		(long long)n, homes.n, dist.code, seed, (double)n / seed);
+		"calls-load: %lld calls over %zu households of %s logged in %.1f s (%.0f/s), "
+		"%.1f us of CPU each\n",
+		(long long)n, homes.n, dist.code, seed, (double)n / seed, cpu * 1e6 / (double)n);
 
 	/* The first sweep catches up with 20 hours of deadlines at once. */
 	int64_t climbed = 0;

@@ -324,3 +324,23 @@ test('the phone: to the grid worker and the operator who logged it, masked for t
   const rows = sql(srv.db, `SELECT COUNT(*) AS n FROM calls WHERE instr(CAST(phone AS TEXT), '13800138') > 0`);
   assert.equal(rows[0].n, 0);
 });
+
+test('reads of a call, and every step, are audited', async () => {
+  const c = calls.find((x) => x.who === 'operator1');
+  assert.equal((await srv.get('cmd103', `/api/v1/calls/${c.id}`)).status, 200);
+  let entries = [];
+  for (let i = 0; i < 50; i++) {
+    entries = (await srv.get('auditor1', `/api/v1/audit?record=call:${c.id}&limit=100`)).json.entries;
+    if (entries.some((e) => e.actor === 'cmd103')) break;
+    await sleep(100);
+  }
+  const has = (actor, action) => entries.some((e) => e.actor === actor && e.action === action);
+  assert.ok(has('operator1', 'POST /api/v1/calls'), `the logging is audited: ${JSON.stringify(entries)}`);
+  assert.ok(has('cmd103', 'GET /api/v1/calls/{id}'), 'the read is audited');
+  const acked = calls.find((x) => x.acked);
+  const steps = (await srv.get('auditor1', `/api/v1/audit?record=call:${acked.id}&limit=100`)).json.entries;
+  assert.ok(
+    steps.some((e) => e.action === 'POST /api/v1/calls/{id}/ack'),
+    'the acknowledgement is audited',
+  );
+});
