@@ -28,7 +28,7 @@ before(async () => {
       '--priority',
       'urgent',
       '--minutes',
-      '0.2',
+      '0.3',
       '--db',
       env.srv.db,
     ]),
