@@ -226,15 +226,23 @@ static void dirty_add(int64_t person)
 
 void control__colour_drain(int64_t now_ms, void (*fn)(int64_t person, void *ctx), void *ctx)
 {
-	size_t keep = 0;
+	size_t keep = 0, n;
+	int64_t *people;
+	/* Copied under the lock and applied outside it: fn reads the database, and the
+	 * writer must not wait on the lock meanwhile. */
 	pthread_mutex_lock(&dirty_lock);
+	n = ndirty;
+	people = mu_xmalloc((n ? n : 1) * sizeof *people);
 	for (size_t i = 0; i < ndirty; i++) {
-		fn(dirty[i].person, ctx);
+		people[i] = dirty[i].person;
 		if (now_ms - dirty[i].ms < DIRTY_KEEP_MS)
 			dirty[keep++] = dirty[i];
 	}
 	ndirty = keep;
 	pthread_mutex_unlock(&dirty_lock);
+	for (size_t i = 0; i < n; i++)
+		fn(people[i], ctx);
+	free(people);
 }
 
 static void reasons_text(unsigned reasons, char *out, size_t n)
