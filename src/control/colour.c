@@ -188,6 +188,8 @@ int control__colour_compute(struct db *d, int64_t person, int64_t now, unsigned 
 	db_stmt_done(st);
 	if (rc < 0)
 		return rc;
+	/* At most one status of each kind is in force (key_start): 16 is room to spare. */
+	rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (strcmp(kinds[i], "case") == 0)
 			*reasons |= PEOPLE_REASON_CASE;
