@@ -13,6 +13,8 @@
 #   coverage-live  GET coverage of random city…grid nodes over HTTP while a drill runs (p99)
 #   overview-load  sign-in to the overview drawn in headless chromium during a drill, vs
 #                  loading the sign-in page; and the web app's JavaScript gzipped
+#   ledger         a month of 100,000 shifts (LEDGER_SHIFTS) summed per team and per street
+#                  (and per day, team and place; one street) vs a bare SUM over the shifts
 # The full-scale city is kept in build/bench/city.db; delete it to regenerate.
 # Everything stays under build/bench/. Servers started here are stopped on any exit.
 set -eu
@@ -344,6 +346,12 @@ fi
 if want results; then
   { [ -f "$screen_db" ] && [ ! -f "$out/screen.resulted" ]; } || screen_ingest
   screen_results
+fi
+
+# ---- forces (helper forces) ----
+if want ledger; then
+  build/bench/ledger "$out/ledger.db" "${LEDGER_SHIFTS:-100000}"
+  rm -f "$out/ledger.db" "$out/ledger.db-wal" "$out/ledger.db-shm"
 fi
 
 if want coverage; then

@@ -58,6 +58,28 @@ adduser sampler sampler "$first_street"
 adduser lab lab "$city"
 adduser auditor auditor "$city"
 
+# ---- forces ----
+# 芳村花园 formed as in June 2021 (the largest compound of 白鹤洞街 when the generated city
+# has no 芳村花园), and the 483-person sampling squad from 7 hospitals sent to 中南街 and
+# 白鹤洞街 in one call, on a 12-hour shift that holds now. The squad is hospital staff, not
+# residents: its size is the article's at every scale.
+echo
+echo "== forces: forming 芳村花园, the squad from 7 hospitals to 中南街 and 白鹤洞街"
+compound=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 5 AND name = '芳村花园' LIMIT 1")
+[ -n "$compound" ] || compound=$(sqlite3 "$db" "SELECT c.code FROM places c JOIN places s
+  ON c.code LIKE s.code || '%' WHERE c.level = 5 AND s.level = 2 AND s.name = '白鹤洞街'
+  ORDER BY c.n_people DESC LIMIT 1")
+[ -n "$compound" ] && "$bin" forces form --compound "$compound" --db "$db"
+zhongnan=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 2 AND name = '中南街' LIMIT 1")
+baihedong=$(sqlite3 "$db" "SELECT code FROM places WHERE level = 2 AND name = '白鹤洞街' LIMIT 1")
+if [ -n "$zhongnan" ] && [ -n "$baihedong" ]; then
+  "$bin" forces squad --name "中南街白鹤洞街核酸采样队" --size 483 --duty sampling \
+    --hospitals "广东省人民医院,中山大学附属第一医院,南方医院,广州市第一人民医院,广州医科大学附属第一医院,广东省中医院,广州市红十字会医院" \
+    --at "$zhongnan,$baihedong" --from "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)" \
+    --to "$(date -u -d '+10 hours' +%Y-%m-%dT%H:%M:%SZ)" --db "$db"
+  echo "the ledger: $bin forces ledger --db $db (or the 人次台账 page)"
+fi
+
 web=()
 [ -f web/dist/index.html ] && web=(--web web/dist)
 # The server and the drill run in the background; Ctrl-C (or the end of the server)

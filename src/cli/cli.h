@@ -32,8 +32,8 @@ int cmd_site(int argc, char **argv);	/* muster site add */
 int cmd_lab(int argc, char **argv);	/* muster lab add */
 int cmd_results(int argc, char **argv); /* muster results import FILE.csv --lab CODE */
 int cmd_drill(int argc, char **argv);	/* muster drill screening: scans and results over HTTP */
-int cmd_forces(int argc, char **argv); /* muster forces form|squad|ledger */
-int cmd_org(int argc, char **argv);    /* muster org add */
+int cmd_forces(int argc, char **argv);	/* muster forces form|squad|ledger */
+int cmd_org(int argc, char **argv);	/* muster org add */
 
 /* Refuses a key file that is not d's database's (auth_key_check), with the reason on
  * stderr; records the check value of a database that had none, saying so in the log.

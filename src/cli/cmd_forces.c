@@ -52,7 +52,8 @@ static void print_json(json_t *j)
 	json_decref(j);
 }
 
-/* ---- form ------------------------------------------------------------------------------------- */
+/* ---- form -------------------------------------------------------------------------------------
+ */
 
 struct form_change {
 	const struct people_keys *k;
@@ -86,13 +87,12 @@ static int form(struct db *d, const struct people_keys *k, const struct opts *o)
 		return CLI_REJECTED;
 	}
 	if (o->json) {
-		print_json(json_pack("{s:s, s:s, s:I, s:i, s:I, s:I, s:I, s:I, s:I}", "compound",
-				     c.code, "name", c.name, "branch", (json_int_t)ch.rp.branch,
-				     "branches", 1, "groups", (json_int_t)ch.rp.groups, "members",
-				     (json_int_t)ch.rp.members, "volunteers",
-				     (json_int_t)ch.rp.volunteers, "buildings",
-				     (json_int_t)ch.rp.buildings, "residents",
-				     (json_int_t)ch.rp.residents));
+		print_json(json_pack(
+		    "{s:s, s:s, s:I, s:i, s:I, s:I, s:I, s:I, s:I}", "compound", c.code, "name",
+		    c.name, "branch", (json_int_t)ch.rp.branch, "branches", 1, "groups",
+		    (json_int_t)ch.rp.groups, "members", (json_int_t)ch.rp.members, "volunteers",
+		    (json_int_t)ch.rp.volunteers, "buildings", (json_int_t)ch.rp.buildings,
+		    "residents", (json_int_t)ch.rp.residents));
 		return CLI_OK;
 	}
 	printf("compound:     %s %s (%lld buildings, %lld residents)\n", c.code, c.name,
@@ -104,7 +104,8 @@ static int form(struct db *d, const struct people_keys *k, const struct opts *o)
 	return CLI_OK;
 }
 
-/* ---- squad ------------------------------------------------------------------------------------ */
+/* ---- squad ------------------------------------------------------------------------------------
+ */
 
 /* Splits a comma list into at most max items of buf (modified in place). */
 static int split_list(char *buf, const char **items, size_t max, size_t *n)
@@ -188,8 +189,8 @@ static int squad(struct db *d, const struct opts *o)
 	struct places_node node;
 	int ret = CLI_REJECTED, rc;
 	if (!o->name || !o->hospitals || !o->size || !o->at || !o->from || !o->to)
-		return cli_usage_error("forces",
-				       "squad needs --name, --hospitals, --size, --at, --from, --to");
+		return cli_usage_error(
+		    "forces", "squad needs --name, --hospitals, --size, --at, --from, --to");
 	char *hbuf = mu_xstrdup(o->hospitals), *abuf = mu_xstrdup(o->at);
 	if (split_list(hbuf, hosp, FORCES_SQUAD_MAX, &nh) ||
 	    split_list(abuf, at, FORCES_SQUAD_MAX, &nt)) {
@@ -203,9 +204,9 @@ static int squad(struct db *d, const struct opts *o)
 	}
 	s.to_at = ms / 1000;
 	if (o->duty && forces_duty_parse(o->duty, &s.duty)) {
-		ret = cli_usage_error("forces",
-				      "--duty is sampling, patrol, delivery, checkpoint, transfer or "
-				      "other");
+		ret = cli_usage_error(
+		    "forces", "--duty is sampling, patrol, delivery, checkpoint, transfer or "
+			      "other");
 		goto out;
 	}
 	for (size_t i = 0; i < nt; i++) {
@@ -239,9 +240,9 @@ static int squad(struct db *d, const struct opts *o)
 	if (o->json) {
 		json_t *h = json_array(), *sh = json_array();
 		for (size_t i = 0; i < nh; i++)
-			json_array_append_new(h, json_pack("{s:I, s:s, s:I}", "org",
-							   (json_int_t)c.hospitals[i], "name", hosp[i],
-							   "people", (json_int_t)s.per_hospital[i]));
+			json_array_append_new(
+			    h, json_pack("{s:I, s:s, s:I}", "org", (json_int_t)c.hospitals[i],
+					 "name", hosp[i], "people", (json_int_t)s.per_hospital[i]));
 		for (size_t i = 0; i < nt; i++)
 			json_array_append_new(sh, json_pack("{s:I, s:s, s:I}", "deployment",
 							    (json_int_t)s.deployments[i], "place",
@@ -253,8 +254,8 @@ static int squad(struct db *d, const struct opts *o)
 		printf("squad:        org %lld \"%s\", %lld people\n", (long long)s.org_id, s.name,
 		       (long long)s.size);
 		for (size_t i = 0; i < nh; i++)
-			printf("  from %-30s %lld (org %lld)\n", hosp[i], (long long)s.per_hospital[i],
-			       (long long)c.hospitals[i]);
+			printf("  from %-30s %lld (org %lld)\n", hosp[i],
+			       (long long)s.per_hospital[i], (long long)c.hospitals[i]);
 		for (size_t i = 0; i < nt; i++)
 			printf("  to   %-30s %lld (deployment %lld)\n", at[i],
 			       (long long)s.per_target[i], (long long)s.deployments[i]);
@@ -288,11 +289,11 @@ static int ledger_row(const struct forces_ledger_row *row, void *ctx)
 	if (places_get(p->d, row->place_id, &n))
 		snprintf(n.code, sizeof n.code, "?");
 	if (p->rows)
-		json_array_append_new(p->rows,
-				      json_pack("{s:s, s:o, s:s, s:I}", "date", day, "org",
-						row->org_id ? json_integer(row->org_id) : json_null(),
-						"place", n.code, "person_times",
-						(json_int_t)row->person_times));
+		json_array_append_new(
+		    p->rows,
+		    json_pack("{s:s, s:o, s:s, s:I}", "date", day, "org",
+			      row->org_id ? json_integer(row->org_id) : json_null(), "place",
+			      n.code, "person_times", (json_int_t)row->person_times));
 	else
 		printf("%s  %-24s %-20s %8lld\n", day, row->org_id ? o.name : "-", n.code,
 		       (long long)row->person_times);
@@ -363,7 +364,8 @@ int cmd_forces(int argc, char **argv)
 	bool is_ledger = !strcmp(pos[0], "ledger");
 	if (!is_form && !is_squad && !is_ledger)
 		return cli_usage_error("forces", "unknown subcommand '%s'", pos[0]);
-	if ((o.compound && !is_form) || ((o.name || o.hospitals || o.size || o.at || o.duty) && !is_squad) ||
+	if ((o.compound && !is_form) ||
+	    ((o.name || o.hospitals || o.size || o.at || o.duty) && !is_squad) ||
 	    (o.org && !is_ledger) || (is_form && (o.from || o.to || o.place)))
 		return cli_usage_error("forces", "an option that %s does not take", pos[0]);
 	if (cli_open(o.db, is_ledger ? CLI_OPEN_READ : 0, &d, is_form ? &keys : NULL))
@@ -378,7 +380,8 @@ int cmd_forces(int argc, char **argv)
 	return ret;
 }
 
-/* ---- muster org add ----------------------------------------------------------------------------- */
+/* ---- muster org add -----------------------------------------------------------------------------
+ */
 
 static const char org_help[] =
     "usage: muster org add --kind KIND --name TEXT --place CODE [--parent ID] [--standing]\n"

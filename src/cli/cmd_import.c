@@ -95,9 +95,9 @@ static int run(struct import *im, FILE *in)
 	}
 	in_tx = true;
 	mu_progress_init(&im->pg, "import", fstat(fileno(in), &st) == 0 ? (uint64_t)st.st_size : 0);
-	rc = im->people ? people_csv_import(im->db, &im->keys, csv, im->ncols, !im->rejects, &sink,
-					    &res)
-			: places_csv_import(im->db, csv, &sink, &res);
+	rc = im->people
+		 ? people_csv_import(im->db, &im->keys, csv, im->ncols, !im->rejects, &sink, &res)
+		 : places_csv_import(im->db, csv, &sink, &res);
 	int err = errno;
 	mu_progress_set(&im->pg, mu_csv_bytes(csv));
 	mu_progress_fini(&im->pg);

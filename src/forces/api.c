@@ -43,8 +43,8 @@ const struct http_route forces_api_routes[] = {
      forces__api_place_of_body,
      "form a compound: a temporary branch, a group per building of its party members, a "
      "volunteer team, and the counts"},
-    {HTTP_POST, "/api/v1/deployments", forces__api_post_deployment, FORCES_WRITE,
-     HTTP_ROUTE_PERSON, forces__api_place_of_body,
+    {HTTP_POST, "/api/v1/deployments", forces__api_post_deployment, FORCES_WRITE, HTTP_ROUTE_PERSON,
+     forces__api_place_of_body,
      "send an organisation (or some of its members) or people to a place for a shift"},
     {HTTP_GET, "/api/v1/deployments", forces__api_get_deployments, FORCES_READ, 0,
      places_api_of_query,

@@ -41,10 +41,11 @@ struct dep_job {
 static int deploy_fn(struct db *d, void *arg)
 {
 	struct dep_job *j = arg;
-	int rc = forces_deploy(d, &j->dp, j->members, j->n_members, j->persons, j->n_persons,
-			       &j->why);
+	int rc =
+	    forces_deploy(d, &j->dp, j->members, j->n_members, j->persons, j->n_persons, &j->why);
 	if (rc == 0 && !j->r->record)
-		j->r->record = mu_arena_sprintf(&j->r->arena, "deployment:%lld", (long long)j->dp.id);
+		j->r->record =
+		    mu_arena_sprintf(&j->r->arena, "deployment:%lld", (long long)j->dp.id);
 	return rc;
 }
 
@@ -109,7 +110,8 @@ int forces__api_post_deployment(struct http_req *r, struct http_resp *resp)
 	for (size_t i = 0; i < j.n_members; i++) {
 		json_t *v = json_array_get(members, i);
 		if (!json_is_integer(v) || json_integer_value(v) <= 0)
-			return http_fail(r, MU_EINVAL, "members", "member ids are positive integers");
+			return http_fail(r, MU_EINVAL, "members",
+					 "member ids are positive integers");
 		j.members[i] = json_integer_value(v);
 	}
 	j.persons = mu_arena_alloc(&r->arena, (j.n_persons + 1) * sizeof *j.persons);
@@ -118,11 +120,12 @@ int forces__api_post_deployment(struct http_req *r, struct http_resp *resp)
 	for (size_t i = 0; i < j.n_persons; i++) {
 		rc = forces__api_person(r, json_array_get(people, i), &j.persons[i]);
 		if (rc == MU_EINVAL || rc == MU_ENOTFOUND) {
-			rc = http_fail(r, rc, "people",
-				       mu_arena_sprintf(&r->arena,
-							"item %zu: not the id, ID number or personal "
-							"code of anyone on record",
-							i));
+			rc = http_fail(
+			    r, rc, "people",
+			    mu_arena_sprintf(&r->arena,
+					     "item %zu: not the id, ID number or personal "
+					     "code of anyone on record",
+					     i));
 			break;
 		}
 		if (rc)
@@ -211,8 +214,9 @@ static int checkin(struct http_req *r, struct http_resp *resp, bool out)
 	j.dep = dp.id;
 	r->record = mu_arena_sprintf(&r->arena, "deployment:%lld", (long long)dp.id);
 	if ((rc = auth_submit(r, checkin_fn, &j)))
-		return rc == MU_ENOTFOUND ? http_fail(r, rc, "member", "nobody on this shift has this row")
-					  : rc;
+		return rc == MU_ENOTFOUND
+			   ? http_fail(r, rc, "member", "nobody on this shift has this row")
+			   : rc;
 	if ((rc = forces_deployment_get(auth_req_db(r), dp.id, &dp)))
 		return rc;
 	resp->json = json_pack("{s:I, s:o}", "changed", (json_int_t)j.changed, "deployment",
@@ -239,13 +243,12 @@ static int shift_one(const struct forces_on_shift *p, void *ctx)
 {
 	struct shift_list *l = ctx;
 	json_array_append_new(
-	    l->arr,
-	    json_pack("{s:I, s:o, s:o, s:o, s:s, s:o, s:o}", "id", (json_int_t)p->id, "member",
-		      p->member_id ? json_integer(p->member_id) : json_null(), "person",
-		      p->person_id ? json_integer(p->person_id) : json_null(), "from_org",
-		      p->from_org ? json_integer(p->from_org) : json_null(), "role", p->role,
-		      "checkin_at", forces__api_time_json(p->checkin_at), "checkout_at",
-		      forces__api_time_json(p->checkout_at)));
+	    l->arr, json_pack("{s:I, s:o, s:o, s:o, s:s, s:o, s:o}", "id", (json_int_t)p->id,
+			      "member", p->member_id ? json_integer(p->member_id) : json_null(),
+			      "person", p->person_id ? json_integer(p->person_id) : json_null(),
+			      "from_org", p->from_org ? json_integer(p->from_org) : json_null(),
+			      "role", p->role, "checkin_at", forces__api_time_json(p->checkin_at),
+			      "checkout_at", forces__api_time_json(p->checkout_at)));
 	if (p->person_id)
 		auth_people_record_add(&l->rec, p->person_id);
 	return 0;
@@ -269,9 +272,9 @@ int forces__api_get_deployment(struct http_req *r, struct http_resp *resp)
 		json_decref(l.arr);
 		return rc;
 	}
-	resp->json = json_pack("{s:o, s:o, s:o}", "deployment", dep_json(auth_req_db(r), &dp),
-			       "people", l.arr, "cursor",
-			       next ? json_sprintf("%lld", (long long)next) : json_null());
+	resp->json =
+	    json_pack("{s:o, s:o, s:o}", "deployment", dep_json(auth_req_db(r), &dp), "people",
+		      l.arr, "cursor", next ? json_sprintf("%lld", (long long)next) : json_null());
 	return 0;
 }
 
@@ -355,13 +358,12 @@ static int ledger_one(const struct forces_ledger_row *row, void *ctx)
 	bool placed = places_get(l->d, row->place_id, &n) == 0;
 	mu_date_format(row->day, day);
 	json_array_append_new(
-	    l->arr,
-	    json_pack("{s:s, s:o, s:o, s:o, s:s, s:s, s:I}", "date", day, "org",
-		      row->org_id ? json_integer(row->org_id) : json_null(), "org_name",
-		      named ? json_string(l->org.name) : json_null(), "org_kind",
-		      named ? json_string(forces_kind_name(l->org.kind)) : json_null(), "place",
-		      placed ? n.code : "", "place_name", placed ? n.name : "", "person_times",
-		      (json_int_t)row->person_times));
+	    l->arr, json_pack("{s:s, s:o, s:o, s:o, s:s, s:s, s:I}", "date", day, "org",
+			      row->org_id ? json_integer(row->org_id) : json_null(), "org_name",
+			      named ? json_string(l->org.name) : json_null(), "org_kind",
+			      named ? json_string(forces_kind_name(l->org.kind)) : json_null(),
+			      "place", placed ? n.code : "", "place_name", placed ? n.name : "",
+			      "person_times", (json_int_t)row->person_times));
 	return 0;
 }
 

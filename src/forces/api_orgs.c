@@ -115,7 +115,8 @@ int forces__api_why_fail(struct http_req *r, int rc, const struct mu_why *why)
 {
 	if (!why->field)
 		return rc;
-	return http_fail(r, rc, why->field, mu_arena_strndup(&r->arena, why->text, strlen(why->text)));
+	return http_fail(r, rc, why->field,
+			 mu_arena_strndup(&r->arena, why->text, strlen(why->text)));
 }
 
 int64_t forces__api_user(const struct http_req *r)
@@ -232,11 +233,12 @@ struct member_list {
 static int member_one(const struct forces_member *m, void *ctx)
 {
 	struct member_list *l = ctx;
-	json_t *o = json_pack("{s:I, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "id", (json_int_t)m->id,
-			      "role", m->role, "party", m->party, "medic", m->medic, "police",
-			      m->police, "person", m->person_id ? json_integer(m->person_id) : json_null(),
-			      "user", m->user_id ? json_string(m->username) : json_null(), "from_org",
-			      m->from_org ? json_integer(m->from_org) : json_null());
+	json_t *o =
+	    json_pack("{s:I, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "id", (json_int_t)m->id, "role",
+		      m->role, "party", m->party, "medic", m->medic, "police", m->police, "person",
+		      m->person_id ? json_integer(m->person_id) : json_null(), "user",
+		      m->user_id ? json_string(m->username) : json_null(), "from_org",
+		      m->from_org ? json_integer(m->from_org) : json_null());
 	if (m->person_id) {
 		struct people_person p;
 		int64_t ids[PLACES_NLEVELS];
@@ -283,8 +285,9 @@ int forces__api_get_org(struct http_req *r, struct http_resp *resp)
 		json_decref(l.arr);
 		return rc;
 	}
-	resp->json = json_pack("{s:o, s:o, s:o}", "org", org_json(l.d, &o), "members", l.arr,
-			       "cursor", next ? json_sprintf("%lld", (long long)next) : json_null());
+	resp->json =
+	    json_pack("{s:o, s:o, s:o}", "org", org_json(l.d, &o), "members", l.arr, "cursor",
+		      next ? json_sprintf("%lld", (long long)next) : json_null());
 	return 0;
 }
 
@@ -331,8 +334,8 @@ static json_t *item_error(int err, const char *field, const char *msg)
 /* One item of the body into x: a person (resolved as scans resolve them) or a user. */
 static void member_item(struct http_req *r, json_t *it, int64_t org, struct member_item *x)
 {
-	static const char *const allowed[] = {"person", "user", "role", "party", "medic", "police",
-					      NULL};
+	static const char *const allowed[] = {"person", "user",	  "role", "party",
+					      "medic",	"police", NULL};
 	json_t *person = json_object_get(it, "person");
 	const char *user = http_json_str(it, "user");
 	const char *role = http_json_str(it, "role"), *k;
@@ -347,7 +350,8 @@ static void member_item(struct http_req *r, json_t *it, int64_t org, struct memb
 		return;
 	}
 	if (!person == !user) {
-		x->err = mu_why_set(&x->why, MU_EINVAL, "person", "a person or a user, one of them");
+		x->err =
+		    mu_why_set(&x->why, MU_EINVAL, "person", "a person or a user, one of them");
 		return;
 	}
 	static const char *const flags[] = {"party", "medic", "police"};
@@ -362,7 +366,8 @@ static void member_item(struct http_req *r, json_t *it, int64_t org, struct memb
 	}
 	snprintf(x->m.role, sizeof x->m.role, "%s", role ? role : "member");
 	if (role && strlen(role) > FORCES_ROLE_MAX) {
-		x->err = mu_why_set(&x->why, MU_EINVAL, "role", "at most %d bytes", FORCES_ROLE_MAX);
+		x->err =
+		    mu_why_set(&x->why, MU_EINVAL, "role", "at most %d bytes", FORCES_ROLE_MAX);
 		return;
 	}
 	if (person) {
@@ -371,16 +376,17 @@ static void member_item(struct http_req *r, json_t *it, int64_t org, struct memb
 			x->err = mu_why_set(&x->why, rc, "person",
 					    "a person is an id, an ID number or a personal code");
 		else if (rc)
-			x->err = rc == MU_ENOTFOUND
-				     ? mu_why_set(&x->why, rc, "person", "nobody has this id, code or ID")
-				     : rc;
+			x->err = rc == MU_ENOTFOUND ? mu_why_set(&x->why, rc, "person",
+								 "nobody has this id, code or ID")
+						    : rc;
 		return;
 	}
 	struct auth_user u;
 	int rc = auth_user_get(auth_req_db(r), user, &u);
 	if (rc) {
-		x->err = rc == MU_ENOTFOUND ? mu_why_set(&x->why, rc, "user", "no user has this name")
-					    : rc;
+		x->err = rc == MU_ENOTFOUND
+			     ? mu_why_set(&x->why, rc, "user", "no user has this name")
+			     : rc;
 		return;
 	}
 	x->m.user_id = u.id;
@@ -408,7 +414,8 @@ int forces__api_post_members(struct http_req *r, struct http_resp *resp)
 	auth_people_record_init(&rec);
 	for (size_t i = 0; i < j.n; i++) {
 		member_item(r, json_array_get(arr, i), o.id, &j.items[i]);
-		if (j.items[i].err && j.items[i].err != MU_EINVAL && j.items[i].err != MU_ENOTFOUND) {
+		if (j.items[i].err && j.items[i].err != MU_EINVAL &&
+		    j.items[i].err != MU_ENOTFOUND) {
 			auth_people_record_fini(&rec, r);
 			return j.items[i].err;
 		}
@@ -426,7 +433,8 @@ int forces__api_post_members(struct http_req *r, struct http_resp *resp)
 		struct member_item *x = &j.items[i];
 		json_t *it = json_pack("{s:s}", "status", x->err ? "error" : "ok");
 		if (x->err)
-			json_object_set_new(it, "error", item_error(x->err, x->why.field, x->why.text));
+			json_object_set_new(it, "error",
+					    item_error(x->err, x->why.field, x->why.text));
 		else
 			json_object_set_new(it, "id", json_integer(x->m.id)), added++;
 		if (x->m.person_id)
@@ -457,13 +465,12 @@ static int form_fn(struct db *d, void *arg)
 
 json_t *forces__api_form_json(const struct forces_form_report *rp)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "branch",
-			 (json_int_t)rp->branch, "branches", (json_int_t)1, "groups",
-			 (json_int_t)rp->groups, "members", (json_int_t)rp->members, "volunteers",
-			 (json_int_t)rp->volunteers, "volunteer_team",
-			 rp->volunteer_team ? json_integer(rp->volunteer_team) : json_null(),
-			 "buildings", (json_int_t)rp->buildings, "residents",
-			 (json_int_t)rp->residents);
+	return json_pack(
+	    "{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "branch", (json_int_t)rp->branch,
+	    "branches", (json_int_t)1, "groups", (json_int_t)rp->groups, "members",
+	    (json_int_t)rp->members, "volunteers", (json_int_t)rp->volunteers, "volunteer_team",
+	    rp->volunteer_team ? json_integer(rp->volunteer_team) : json_null(), "buildings",
+	    (json_int_t)rp->buildings, "residents", (json_int_t)rp->residents);
 }
 
 int forces__api_post_form(struct http_req *r, struct http_resp *resp)

@@ -28,6 +28,10 @@ static const char sql_dep_add[] =
     "INSERT INTO deployments(org_id, place_id, from_at, to_at, duty, created_at, user_id, day, "
     "people, district_id, street_id, community_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)";
 static const char sql_dep_people[] = "UPDATE deployments SET people = ? WHERE id = ?";
+static const char sql_day_add[] =
+    "INSERT INTO deployment_days(day, org_id, street_id, district_id, people, shifts) "
+    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT(day, org_id, street_id) DO UPDATE SET "
+    "people = people + excluded.people, shifts = shifts + 1";
 static const char sql_on_add[] =
     "INSERT INTO deployment_people(deployment_id, member_id, person_id, user_id) "
     "VALUES (?, ?, ?, ?)";
@@ -86,7 +90,8 @@ static int member_on(struct db *d, int64_t dep, int64_t org, int64_t member, str
 				     : rc;
 	if (of != org)
 		return mu_why_set(why, MU_EINVAL, "members",
-				  "member %lld is no member of the organisation", (long long)member);
+				  "member %lld is no member of the organisation",
+				  (long long)member);
 	return on_add(d, dep, member, person, user);
 }
 
@@ -137,15 +142,17 @@ int forces_deploy(struct db *d, struct forces_deployment *dp, const int64_t *mem
 	if (dp->to_at <= dp->from_at)
 		return mu_why_set(why, MU_EINVAL, "to", "a shift ends after it starts");
 	if (dp->org_id && n_persons)
-		return mu_why_set(why, MU_EINVAL, "people", "send an organisation or people, not both");
+		return mu_why_set(why, MU_EINVAL, "people",
+				  "send an organisation or people, not both");
 	if (!dp->org_id && !n_persons)
 		return mu_why_set(why, MU_EINVAL, "people", "nobody to send");
 	if (n_members + n_persons > FORCES_DEPLOY_MAX)
 		return mu_why_set(why, MU_EINVAL, n_persons ? "people" : "members",
 				  "at most %d people on a shift", FORCES_DEPLOY_MAX);
 	if (dp->org_id && (rc = forces_org_get(d, dp->org_id, &org)))
-		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "org", "no organisation has this id")
-					  : rc;
+		return rc == MU_ENOTFOUND
+			   ? mu_why_set(why, rc, "org", "no organisation has this id")
+			   : rc;
 	if ((rc = forces__anc_of(d, dp->place_id, &a)))
 		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "place", "no place has this id")
 					  : rc;
@@ -204,12 +211,23 @@ int forces_deploy(struct db *d, struct forces_deployment *dp, const int64_t *mem
 	db_bind_i64(st, 2, dp->id);
 	rc = db_step(st);
 	db_stmt_done(st);
+	if (rc != DB_DONE)
+		return rc < 0 ? rc : MU_EDB;
+	if ((rc = db_prepare(d, sql_day_add, &st)))
+		return rc;
+	db_bind_text(st, 1, day, -1);
+	db_bind_i64(st, 2, dp->org_id);
+	db_bind_i64(st, 3, a.street);
+	db_bind_i64(st, 4, a.district);
+	db_bind_i64(st, 5, dp->people);
+	rc = db_step(st);
+	db_stmt_done(st);
 	return rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
 }
 
 #define DEP_COLS                                                                                   \
 	"d.id, d.org_id, d.place_id, d.from_at, d.to_at, d.created_at, d.duty, d.user_id, "        \
-	"d.people, (SELECT COUNT(*) FROM deployment_people p WHERE p.deployment_id = d.id "         \
+	"d.people, (SELECT COUNT(*) FROM deployment_people p WHERE p.deployment_id = d.id "        \
 	"AND p.checkin_at IS NOT NULL AND p.checkout_at IS NULL)"
 
 static void read_dep(struct db_stmt *st, struct forces_deployment *o)
@@ -383,8 +401,7 @@ int forces_shift_people(struct db *d, int64_t deployment, int64_t after, int lim
 		p.person_id = db_col_i64(st, 2);
 		p.user_id = db_col_i64(st, 3);
 		p.from_org = db_col_i64(st, 4);
-		snprintf(p.role, sizeof p.role, "%s",
-			 db_col_null(st, 5) ? "" : db_col_text(st, 5));
+		snprintf(p.role, sizeof p.role, "%s", db_col_null(st, 5) ? "" : db_col_text(st, 5));
 		p.checkin_at = db_col_i64(st, 6);
 		p.checkout_at = db_col_i64(st, 7);
 		if ((rc = fn(&p, ctx)))
@@ -400,9 +417,8 @@ int forces_shift_people(struct db *d, int64_t deployment, int64_t after, int lim
 
 int forces_squad_raise(struct db *d, struct forces_squad *s, struct mu_why *why)
 {
-	struct forces_org o = {.kind = FORCES_SAMPLING_SQUAD,
-			       .place_id = s->place_id,
-			       .created_at = s->now};
+	struct forces_org o = {
+	    .kind = FORCES_SAMPLING_SQUAD, .place_id = s->place_id, .created_at = s->now};
 	int64_t *ids = NULL;
 	int rc;
 	s->org_id = 0;
@@ -415,7 +431,8 @@ int forces_squad_raise(struct db *d, struct forces_squad *s, struct mu_why *why)
 	    s->size > (int64_t)FORCES_DEPLOY_MAX * (int64_t)s->n_targets)
 		return mu_why_set(why, MU_EINVAL, "size",
 				  "a squad of %zu places is %zu to %lld people", s->n_targets,
-				  s->n_targets, (long long)FORCES_DEPLOY_MAX * (long long)s->n_targets);
+				  s->n_targets,
+				  (long long)FORCES_DEPLOY_MAX * (long long)s->n_targets);
 	for (size_t i = 0; i < s->n_hospitals; i++) {
 		struct forces_org h;
 		if ((rc = forces_org_get(d, s->hospitals[i], &h)))

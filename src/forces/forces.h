@@ -104,7 +104,7 @@ int forces_member_list(struct db *d, int64_t org, int64_t after, int limit,
 int64_t forces_volunteers_for(int64_t residents);
 
 struct forces_form_report {
-	int64_t branch;	    /* the temporary branch's org id */
+	int64_t branch; /* the temporary branch's org id */
 	int64_t volunteer_team;
 	int64_t groups;	    /* temporary groups: buildings with party members */
 	int64_t members;    /* party members placed in the groups */
@@ -220,6 +220,15 @@ int forces_ledger(struct db *d, int64_t place, int64_t org, int64_t from_day, in
 		  int (*fn)(const struct forces_ledger_row *row, void *ctx), void *ctx,
 		  int64_t *total);
 
+enum forces_ledger_by { FORCES_BY_ORG = 0, FORCES_BY_STREET = 1 };
+/* The same person-times summed over the whole range per organisation (row.org_id; 0:
+ * people sent alone) or per street (row.place_id: the street the shift's place lies in,
+ * 0 for a place above the streets), row.day 0: fn per group in id order, and the sum in
+ * *total. One range scan of one index either way. MU_EINVAL for a place below a
+ * community (use forces_ledger there) or another by. */
+int forces_ledger_by(struct db *d, int64_t place, int by, int64_t from_day, int64_t to_day,
+		     int (*fn)(const struct forces_ledger_row *row, void *ctx), void *ctx,
+		     int64_t *total);
 
 /* ---- posts, supplies, wartime (helper posts) ---- */
 

@@ -11,8 +11,8 @@
 #include "forces_int.h"
 
 /* 芳村花园: 66 volunteers for its 8,000 residents (the source article). */
-#define VOLUNTEERS_PER	 66
-#define VOLUNTEERS_BASIS 8000
+#define VOLUNTEERS_PER	  66
+#define VOLUNTEERS_BASIS  8000
 #define VOLUNTEER_MIN_AGE 18
 #define VOLUNTEER_MAX_AGE 60
 
@@ -115,7 +115,8 @@ int forces_form(struct db *d, const struct people_keys *k, int64_t compound, int
 		return mu_why_set(why, MU_EEXIST, "place", "%s was formed before", c.code);
 	if (rc != DB_DONE)
 		return rc < 0 ? rc : MU_EDB;
-	struct forces_org br = {.kind = FORCES_TEMPORARY_BRANCH, .place_id = c.id, .created_at = now};
+	struct forces_org br = {
+	    .kind = FORCES_TEMPORARY_BRANCH, .place_id = c.id, .created_at = now};
 	snprintf(br.name, sizeof br.name, "%.200s临时党支部", c.name);
 	if ((rc = forces_org_add(d, &br, why)))
 		goto out;

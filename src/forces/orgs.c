@@ -13,7 +13,7 @@ static const char *const kind_names[FORCES_NKINDS] = {
     "shock_team",      "volunteer_team", "sampling_squad",   "hospital",
     "police_station",  "agency",	 "enterprise",	     "other"};
 
-static const char *const duty_names[FORCES_NDUTIES] = {"sampling",   "patrol",   "delivery",
+static const char *const duty_names[FORCES_NDUTIES] = {"sampling",   "patrol",	 "delivery",
 						       "checkpoint", "transfer", "other"};
 
 const char *forces_kind_name(int kind)
@@ -287,8 +287,9 @@ int forces_member_add(struct db *d, struct forces_member *m, struct mu_why *why)
 		return mu_why_set(why, MU_EINVAL, "role", "a role is 1 to %d bytes of text",
 				  FORCES_ROLE_MAX);
 	if ((rc = forces_org_get(d, m->org_id, &o)))
-		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "org", "no organisation has this id")
-					  : rc;
+		return rc == MU_ENOTFOUND
+			   ? mu_why_set(why, rc, "org", "no organisation has this id")
+			   : rc;
 	if ((rc = db_prepare(d, sql_member_add, &st)))
 		return rc;
 	db_bind_i64(st, 1, m->org_id);

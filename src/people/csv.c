@@ -408,8 +408,8 @@ out:
 	return rc;
 }
 
-int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_csv *csv,
-		      int ncols, bool all_or_nothing, const struct places_csv_sink *sink,
+int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_csv *csv, int ncols,
+		      bool all_or_nothing, const struct places_csv_sink *sink,
 		      struct places_csv_result *res)
 {
 	struct load im;

@@ -247,8 +247,8 @@ extern const struct places_csv_column people_csv_columns[PEOPLE_CSV_NCOLS];
  * it with res->why (and res->line when at a row). ncols: the header's columns
  * (PEOPLE_CSV_NCOLS_MIN or PEOPLE_CSV_NCOLS). keys are borrowed. The caller
  * commits, or rolls back on an error or, all or nothing, on refused rows. */
-int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_csv *csv,
-		      int ncols, bool all_or_nothing, const struct places_csv_sink *sink,
+int people_csv_import(struct db *d, const struct people_keys *keys, struct mu_csv *csv, int ncols,
+		      bool all_or_nothing, const struct places_csv_sink *sink,
 		      struct places_csv_result *res);
 
 /* Writes the people living in the subtree of root as CSV records (no header), their

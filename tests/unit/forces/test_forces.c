@@ -156,8 +156,11 @@ static void test_orgs_subtree(void **state)
 	(void)b;
 
 	/* Members: a person once, counted on the organisation. */
-	struct forces_member m = {.org_id = a, .person_id = f->person[0], .party = true,
-				  .role = "leader", .added_at = JUNE11};
+	struct forces_member m = {.org_id = a,
+				  .person_id = f->person[0],
+				  .party = true,
+				  .role = "leader",
+				  .added_at = JUNE11};
 	struct mu_why why;
 	assert_int_equal(forces_member_add(f->t.db, &m, &why), 0);
 	m.role[0] = '\0';
@@ -224,9 +227,8 @@ static void test_form(void **state)
 	 * members living there. */
 	struct seen s = {0};
 	int64_t next;
-	assert_int_equal(forces_org_list(f->t.db, f->p1, FORCES_TEMPORARY_GROUP, 0, 0, seen_org,
-					 &s, &next),
-			 0);
+	assert_int_equal(
+	    forces_org_list(f->t.db, f->p1, FORCES_TEMPORARY_GROUP, 0, 0, seen_org, &s, &next), 0);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(forces_org_get(f->t.db, s.ids[0], &g), 0);
 	assert_int_equal(g.parent_id, rp.branch);
@@ -254,9 +256,9 @@ static void test_form(void **state)
 	assert_string_equal(why.field, "place");
 	assert_int_equal(forces_form(f->t.db, &f->t.keys, f->g1, now, &rp, &why), MU_EINVAL);
 	s.n = 0;
-	assert_int_equal(forces_org_list(f->t.db, f->city, FORCES_TEMPORARY_BRANCH, 0, 0,
-					 seen_org, &s, &next),
-			 0);
+	assert_int_equal(
+	    forces_org_list(f->t.db, f->city, FORCES_TEMPORARY_BRANCH, 0, 0, seen_org, &s, &next),
+	    0);
 	assert_int_equal(s.n, 1);
 }
 
@@ -265,8 +267,11 @@ static void test_form(void **state)
 static int64_t deploy_people(struct fx *f, int64_t at, int64_t from, int64_t to,
 			     const int64_t *persons, size_t n)
 {
-	struct forces_deployment dp = {.place_id = at, .from_at = from, .to_at = to,
-				       .duty = FORCES_DUTY_PATROL, .created_at = from};
+	struct forces_deployment dp = {.place_id = at,
+				       .from_at = from,
+				       .to_at = to,
+				       .duty = FORCES_DUTY_PATROL,
+				       .created_at = from};
 	assert_int_equal(forces_deploy(f->t.db, &dp, NULL, 0, persons, n, NULL), 0);
 	assert_int_equal(dp.people, (int64_t)n);
 	return dp.id;
@@ -274,8 +279,12 @@ static int64_t deploy_people(struct fx *f, int64_t at, int64_t from, int64_t to,
 
 static int64_t deploy_org(struct fx *f, int64_t o, int64_t at, int64_t from, int64_t to)
 {
-	struct forces_deployment dp = {.org_id = o, .place_id = at, .from_at = from, .to_at = to,
-				       .duty = FORCES_DUTY_SAMPLING, .created_at = from};
+	struct forces_deployment dp = {.org_id = o,
+				       .place_id = at,
+				       .from_at = from,
+				       .to_at = to,
+				       .duty = FORCES_DUTY_SAMPLING,
+				       .created_at = from};
 	assert_int_equal(forces_deploy(f->t.db, &dp, NULL, 0, NULL, 0, NULL), 0);
 	return dp.id;
 }
@@ -295,8 +304,10 @@ static int row_one(const struct forces_ledger_row *row, void *ctx)
 static void add_members(struct fx *f, int64_t o, int from, int n)
 {
 	for (int i = 0; i < n; i++) {
-		struct forces_member m = {.org_id = o, .person_id = f->person[from + i],
-					  .role = "member", .added_at = JUNE11};
+		struct forces_member m = {.org_id = o,
+					  .person_id = f->person[from + i],
+					  .role = "member",
+					  .added_at = JUNE11};
 		assert_int_equal(forces_member_add(f->t.db, &m, NULL), 0);
 	}
 }
@@ -321,8 +332,8 @@ static void test_ledger(void **state)
 	deploy_people(f, f->p1, JUNE11 + 33 * HOUR, JUNE11 + 35 * HOUR, &f->person[7], 1);
 
 	struct rows rs = {0};
-	assert_int_equal(
-	    forces_ledger(f->t.db, f->city, 0, day11, day11 + 1, row_one, &rs, &total), 0);
+	assert_int_equal(forces_ledger(f->t.db, f->city, 0, day11, day11 + 1, row_one, &rs, &total),
+			 0);
 	assert_int_equal(total, 3 + 2 + 2 + 2 + 1);
 	assert_int_equal(rs.n, 5);
 	/* By day, organisation (none first), place. */
@@ -359,6 +370,39 @@ static void test_ledger(void **state)
 	assert_int_equal(total, 1);
 	assert_int_equal(forces_ledger(f->t.db, f->g2, 0, day11, day11 + 1, NULL, NULL, &total), 0);
 	assert_int_equal(total, 0);
+
+	/* The month's totals per team and per street, from the day aggregate. */
+	memset(&rs, 0, sizeof rs);
+	assert_int_equal(forces_ledger_by(f->t.db, f->city, FORCES_BY_ORG, day11, day11 + 1,
+					  row_one, &rs, &total),
+			 0);
+	assert_int_equal(total, 10);
+	assert_int_equal(rs.n, 3);
+	assert_int_equal(rs.r[0].org_id, 0); /* people sent alone */
+	assert_int_equal(rs.r[0].person_times, 3);
+	assert_int_equal(rs.r[1].org_id, a);
+	assert_int_equal(rs.r[1].person_times, 3);
+	assert_int_equal(rs.r[2].org_id, b);
+	assert_int_equal(rs.r[2].person_times, 4);
+	memset(&rs, 0, sizeof rs);
+	assert_int_equal(forces_ledger_by(f->t.db, f->dist, FORCES_BY_STREET, day11, day11 + 1,
+					  row_one, &rs, &total),
+			 0);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.r[0].place_id, f->s1);
+	assert_int_equal(rs.r[0].person_times, 8);
+	assert_int_equal(rs.r[1].place_id, f->s2);
+	assert_int_equal(rs.r[1].person_times, 2);
+	assert_int_equal(forces_ledger_by(f->t.db, f->s1, FORCES_BY_ORG, day11 + 1, day11 + 1, NULL,
+					  NULL, &total),
+			 0);
+	assert_int_equal(total, 3); /* b's 2 on the 12th and the compound's 1 */
+	assert_int_equal(
+	    forces_ledger_by(f->t.db, f->m1, FORCES_BY_ORG, day11, day11, NULL, NULL, &total), 0);
+	assert_int_equal(total, 5);
+	assert_int_equal(
+	    forces_ledger_by(f->t.db, f->g1, FORCES_BY_ORG, day11, day11, NULL, NULL, &total),
+	    MU_EINVAL);
 }
 
 static void test_deploy_refusals_and_checkin(void **state)
@@ -368,8 +412,11 @@ static void test_deploy_refusals_and_checkin(void **state)
 	int64_t a = org(f, FORCES_SHOCK_TEAM, "突击队", f->s1);
 	int64_t empty = org(f, FORCES_SHOCK_TEAM, "空队", f->s1);
 	add_members(f, a, 0, 3);
-	struct forces_deployment dp = {.org_id = a, .place_id = f->m1, .from_at = JUNE11,
-				       .to_at = JUNE11, .duty = FORCES_DUTY_PATROL};
+	struct forces_deployment dp = {.org_id = a,
+				       .place_id = f->m1,
+				       .from_at = JUNE11,
+				       .to_at = JUNE11,
+				       .duty = FORCES_DUTY_PATROL};
 	assert_int_equal(forces_deploy(f->t.db, &dp, NULL, 0, NULL, 0, &why), MU_EINVAL);
 	assert_string_equal(why.field, "to");
 	dp.to_at = JUNE11 + 8 * HOUR;
@@ -402,7 +449,8 @@ static void test_deploy_refusals_and_checkin(void **state)
 	/* The first row of the shift checks out (the refused shifts above left rows: the
 	 * caller's transaction is what takes them back). */
 	char sql[128];
-	snprintf(sql, sizeof sql, "SELECT MIN(id) FROM deployment_people WHERE deployment_id = %lld",
+	snprintf(sql, sizeof sql,
+		 "SELECT MIN(id) FROM deployment_people WHERE deployment_id = %lld",
 		 (long long)dp.id);
 	assert_int_equal(db_query_i64(f->t.db, sql, &first), 0);
 	assert_int_equal(forces_checkin(f->t.db, dp.id, first, true, JUNE11 + 4 * HOUR, &changed),
@@ -446,9 +494,8 @@ static void test_where_now(void **state)
 			 0);
 	assert_int_equal(n, 1);
 	n = 0;
-	assert_int_equal(forces_deployment_list(f->t.db, f->s1, false, 0, 0, 1, count_dep, &n,
-						&next),
-			 0);
+	assert_int_equal(
+	    forces_deployment_list(f->t.db, f->s1, false, 0, 0, 1, count_dep, &n, &next), 0);
 	assert_int_equal(n, 1);
 	assert_true(next > 0);
 }
@@ -510,10 +557,11 @@ static void test_squad(void **state)
 	/* Every hospital on both shifts: the first hospital gives 35 and 34. */
 	int64_t n0 = 0;
 	char sql[256];
-	snprintf(sql, sizeof sql,
-		 "SELECT COUNT(*) FROM deployment_people p JOIN org_members m ON m.id = p.member_id "
-		 "WHERE p.deployment_id = %lld AND m.from_org = %lld",
-		 (long long)d0.id, (long long)hosp[0]);
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT COUNT(*) FROM deployment_people p JOIN org_members m ON m.id = p.member_id "
+	    "WHERE p.deployment_id = %lld AND m.from_org = %lld",
+	    (long long)d0.id, (long long)hosp[0]);
 	assert_int_equal(db_query_i64(f->t.db, sql, &n0), 0);
 	assert_int_equal(n0, 35);
 	assert_int_equal(forces_ledger(f->t.db, f->dist, s.org_id, forces_day_of(JUNE11),

@@ -66,11 +66,12 @@ static int import(struct tdb *t, bool all, struct seen *s, struct places_csv_res
 
 /* The optional party column: 1 and 0 and empty kept, anything else refused; a header
  * without it is the older format and still reads. */
-static const char party_rows[] = "id_type,id_number,name,sex,birth_date,phone,household_code,party\n"
-				 "passport,P1,One,M,1970-05-05,,H1,1\n"
-				 "passport,P2,Two,F,1971-05-05,,H1,0\n"
-				 "passport,P3,Three,F,1972-05-05,,H1,\n"
-				 "passport,P4,Four,M,1973-05-05,,H1,yes\n";
+static const char party_rows[] =
+    "id_type,id_number,name,sex,birth_date,phone,household_code,party\n"
+    "passport,P1,One,M,1970-05-05,,H1,1\n"
+    "passport,P2,Two,F,1971-05-05,,H1,0\n"
+    "passport,P3,Three,F,1972-05-05,,H1,\n"
+    "passport,P4,Four,M,1973-05-05,,H1,yes\n";
 
 static void test_party_column(void **state)
 {
