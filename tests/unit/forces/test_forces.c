@@ -60,7 +60,7 @@ static int setup(void **state)
 	f->p1 = place(f, f->g1, PLACES_COMPOUND, "P1", "花园");
 	f->p2 = place(f, f->g2, PLACES_COMPOUND, "P2", "新村");
 	for (int i = 0; i < 3; i++) {
-		char code[8], name[16];
+		char code[16], name[24];
 		snprintf(code, sizeof code, "B%d", i + 1);
 		snprintf(name, sizeof name, "%d栋", i + 1);
 		f->b[i] = place(f, f->p1, PLACES_BUILDING, code, name);
