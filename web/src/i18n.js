@@ -797,6 +797,7 @@ export const zh = {
         org: { invalid: '组织编号不对' },
         from: { invalid: '日期格式不对，或起止颠倒、超过 366 天' },
         to: { invalid: '日期格式不对' },
+        by: { invalid: '汇总方式应为按日、按组织或按街道' },
         id: { invalid: '编号不对', not_found: '未找到' },
       },
       squad: {
@@ -2158,6 +2159,7 @@ export const en = {
         org: { invalid: 'Not an organisation id' },
         from: { invalid: 'Not a date, or the range is reversed or over 366 days' },
         to: { invalid: 'Not a date' },
+        by: { invalid: 'Totals are by day, organisation or street' },
         id: { invalid: 'Not an id', not_found: 'Not found' },
       },
       squad: {
