@@ -30,8 +30,6 @@
 #   tasks-day      every group's task list for today over the city with TASKS_KEYS (100,000)
 #                  key persons in plans and a round running, vs walking the grids' residents;
 #                  and one group's list over HTTP (p99) vs the hello handler
-#   ledger         a month of 100,000 shifts (LEDGER_SHIFTS) summed per team and per street
-#                  (and per day, team and place; one street) vs a bare SUM over the shifts
 # The full-scale city is kept in build/bench/city.db; delete it to regenerate.
 # Everything stays under build/bench/. Servers started here are stopped on any exit.
 set -eu
