@@ -274,9 +274,11 @@ static void test_proposal(void **state)
 	assert_int_equal(c.households, 2);
 	assert_int_equal(c.status[CONTROL_KEY_CASE], 1);
 	assert_int_equal(c.status[CONTROL_KEY_CLOSE], 1);
-	assert_int_equal(c.colour[2], 1);
+	/* Red: the case and the close contact (key_start coloured them); yellow: the row
+	 * written above. */
+	assert_int_equal(c.colour[2], 2);
 	assert_int_equal(c.colour[1], 1);
-	assert_int_equal(c.colour[0], 5);
+	assert_int_equal(c.colour[0], 4);
 	assert_int_equal(c.cases, 1);
 	assert_int_equal(c.last_case_at, T_0515);
 	assert_int_equal(c.last_exposure, T_0517);
