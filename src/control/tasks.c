@@ -179,7 +179,7 @@ static int grid_load(struct db *d, int64_t grid_id, struct grid *g)
 static struct hh *grid_find(const struct grid *g, int64_t household)
 {
 	struct hh key = {.id = household};
-	return bsearch(&key, g->h, g->nh, sizeof *g->h, cmp_hh_id);
+	return g->nh ? bsearch(&key, g->h, g->nh, sizeof *g->h, cmp_hh_id) : NULL;
 }
 
 /* A task of the grid for a person of household hh; its names are filled at the end. */
@@ -501,7 +501,8 @@ int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t no
 	}
 	if (rc)
 		goto out;
-	qsort(g.h, g.nh, sizeof *g.h, cmp_hh_id);
+	if (g.nh)
+		qsort(g.h, g.nh, sizeof *g.h, cmp_hh_id);
 	if ((rc = screening_round_list(d, round_one, &rs)))
 		goto out;
 	for (size_t i = 0; i < rs.n && !rc; i++) {
@@ -515,7 +516,7 @@ int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t no
 	for (size_t i = first; i < out->n && !rc; i++)
 		if (!(rc = task_name(&g, &out->v[i])))
 			rc = task_state(d, &out->v[i], now);
-	if (!rc)
+	if (!rc && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_task);
 out:
 	free(rs.v);
@@ -586,7 +587,7 @@ int control_tasks_overdue(struct db *d, int64_t place_id, int64_t now,
 		rc = overdue_grid(d, grids.v[i], now, n.level, &tmp, out);
 	control_task_list_fini(&tmp);
 	free(grids.v);
-	if (!rc)
+	if (!rc && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_task);
 	return rc;
 }

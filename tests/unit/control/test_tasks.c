@@ -131,6 +131,17 @@ static void test_walking_order(void **state)
 			 0);
 	assert_int_equal(l.n, 0);
 	control_task_list_fini(&l);
+	/* Nothing to do, in a fresh list: a grid without tasks, a grid without households. */
+	int64_t empty = add_named(f, f->comm, PLACES_GRID, "G3", "空网格");
+	control_task_list_init(&l);
+	assert_int_equal(control_tasks_of_grid(f->t.db, f->g2, day_of("2021-06-01"), JUNE1(10), &l),
+			 0);
+	assert_int_equal(control_tasks_of_grid(f->t.db, empty, day_of("2021-06-01"), JUNE1(10), &l),
+			 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(control_tasks_overdue(f->t.db, f->comm, JUNE1(10), &l), 0);
+	assert_int_equal(l.n, 0);
+	control_task_list_fini(&l);
 }
 
 /* Person 0 of H1 is a close contact with a plan: a plan test due today (12:00), one of
