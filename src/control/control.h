@@ -135,11 +135,18 @@ int control_tasks_overdue(struct db *d, int64_t place_id, int64_t now,
  * the row it names does not exist. */
 int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person, int64_t *day);
 
-/* Marks task id (which must be a task of its grid now: derived for its day, or today)
- * done by user_id at now with result and note (either may be NULL; ≤
- * CONTROL_TASK_NOTE_MAX code points each). MU_EEXIST when it is already marked done
- * (nothing written), MU_ENOTFOUND when no such task is due, MU_EINVAL (why says which
- * field) for a bad id, result or note. Runs in the caller's transaction. */
+/* The task id as its grid has it now (derived for its day, or today when the id names
+ * none) in *out. MU_EINVAL for a malformed id, MU_ENOTFOUND when its grid has no such
+ * task (why says so, on field "id"). Reads only: a request checks on its reader. */
+int control_task_find(struct db *d, const char *id, int64_t now, struct control_task *out,
+		      struct mu_why *why);
+/* Marks t (as control_task_find gave it) done by user_id at now with result and note
+ * (either may be NULL; ≤ CONTROL_TASK_NOTE_MAX code points each, no control characters
+ * but newlines: MU_EINVAL with why on "result" or "note"). MU_EEXIST when it is marked
+ * done already (nothing written). Runs in the caller's transaction; no derivation. */
+int control_task_mark_done(struct db *d, const struct control_task *t, const char *result,
+			   const char *note, int64_t user_id, int64_t now, struct mu_why *why);
+/* Both in one: find, then mark (MU_EEXIST too when the task is done already). */
 int control_task_done(struct db *d, const char *id, const char *result, const char *note,
 		      int64_t user_id, int64_t now, struct mu_why *why);
 

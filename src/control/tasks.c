@@ -731,8 +731,8 @@ static int mark(struct db *d, const char *id, int64_t day, const char *state, co
 	return rc == DB_DONE ? 0 : rc;
 }
 
-int control_task_done(struct db *d, const char *id, const char *result, const char *note,
-		      int64_t user_id, int64_t now, struct mu_why *why)
+int control_task_find(struct db *d, const char *id, int64_t now, struct control_task *out,
+		      struct mu_why *why)
 {
 	int kind;
 	int64_t person, day, hh, grid;
@@ -742,8 +742,6 @@ int control_task_done(struct db *d, const char *id, const char *result, const ch
 		return mu_why_set(why, rc, "id", "not a task id");
 	if (rc)
 		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "id", "no such task") : rc;
-	if ((rc = text_ok(result, "result", why)) || (rc = text_ok(note, "note", why)))
-		return rc;
 	if ((rc = people_household_of(d, person, &hh)) || (rc = grid_of_household(d, hh, &grid)))
 		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "id", "no such task") : rc;
 	if (day < 0)
@@ -756,14 +754,30 @@ int control_task_done(struct db *d, const char *id, const char *result, const ch
 			t = &l.v[i];
 	if (!rc && !t)
 		rc = mu_why_set(why, MU_ENOTFOUND, "id", "no such task is due in its grid");
-	else if (!rc && t->state == CONTROL_TASK_DONE)
-		rc = mu_why_set(why, MU_EEXIST, "id", "the task is already done");
 	else if (!rc)
-		rc = mark(d, id, t->day, "done", result, note, user_id, now);
-	if (rc == MU_EEXIST && why && !why->text[0])
-		mu_why_set(why, rc, "id", "the task is already done");
+		*out = *t;
 	control_task_list_fini(&l);
 	return rc;
+}
+
+int control_task_mark_done(struct db *d, const struct control_task *t, const char *result,
+			   const char *note, int64_t user_id, int64_t now, struct mu_why *why)
+{
+	int rc;
+	if ((rc = text_ok(result, "result", why)) || (rc = text_ok(note, "note", why)))
+		return rc;
+	rc = mark(d, t->id, t->day, "done", result, note, user_id, now);
+	return rc == MU_EEXIST ? mu_why_set(why, rc, "id", "the task is already done") : rc;
+}
+
+int control_task_done(struct db *d, const char *id, const char *result, const char *note,
+		      int64_t user_id, int64_t now, struct mu_why *why)
+{
+	struct control_task t;
+	int rc = control_task_find(d, id, now, &t, why);
+	if (!rc && t.state == CONTROL_TASK_DONE)
+		return mu_why_set(why, MU_EEXIST, "id", "the task is already done");
+	return rc ? rc : control_task_mark_done(d, &t, result, note, user_id, now, why);
 }
 
 /* ---- the sweep --------------------------------------------------------------------------- */

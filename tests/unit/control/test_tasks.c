@@ -375,6 +375,23 @@ static void test_sweep_and_done(void **state)
 	    MU_EINVAL);
 	assert_string_equal(why.field, "result");
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM task_marks WHERE state = 'done'"), 1);
+
+	/* The two halves the API uses: find on a reader, mark on the writer. */
+	struct control_task t;
+	assert_int_equal(control_task_find(f->t.db, "plan_test:11", JUNE1(11), &t, &why), 0);
+	assert_int_equal(t.kind, CONTROL_TASK_PLAN_TEST);
+	assert_int_equal(t.person_id, f->person[0]);
+	assert_int_equal(t.day, day_of("2021-06-01"));
+	assert_int_equal(t.state, CONTROL_TASK_OPEN);
+	assert_int_equal(control_task_mark_done(f->t.db, &t, NULL, "夜里\x07", 0, JUNE1(11), &why),
+			 MU_EINVAL);
+	assert_string_equal(why.field, "note");
+	assert_int_equal(control_task_mark_done(f->t.db, &t, NULL, "已采样", 0, JUNE1(11), &why),
+			 0);
+	assert_int_equal(control_task_mark_done(f->t.db, &t, NULL, NULL, 0, JUNE1(11), &why),
+			 MU_EEXIST);
+	assert_int_equal(control_task_find(f->t.db, "plan_test:11", JUNE1(11), &t, &why), 0);
+	assert_int_equal(t.state, CONTROL_TASK_DONE);
 }
 
 static void test_need_arithmetic(void **state)
