@@ -435,7 +435,7 @@ int control__api_post_task_done(struct http_req *r, struct http_resp *resp)
 	static const char *const allowed[] = {"result", "note", NULL};
 	const struct auth_principal *p = auth_who(r);
 	json_t *body;
-	struct control_task t;
+	struct control_task t = {0};
 	struct done_job j = {
 	    .t = &t, .user = p->kind == AUTH_KIND_USER ? p->id : 0, .now = mu_now_unix()};
 	int rc = http_body_json(r, &body);

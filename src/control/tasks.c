@@ -773,7 +773,7 @@ int control_task_mark_done(struct db *d, const struct control_task *t, const cha
 int control_task_done(struct db *d, const char *id, const char *result, const char *note,
 		      int64_t user_id, int64_t now, struct mu_why *why)
 {
-	struct control_task t;
+	struct control_task t = {0};
 	int rc = control_task_find(d, id, now, &t, why);
 	if (!rc && t.state == CONTROL_TASK_DONE)
 		return mu_why_set(why, MU_EEXIST, "id", "the task is already done");
