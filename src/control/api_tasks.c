@@ -53,17 +53,20 @@ static int record_job(struct db *d, void *arg)
  * writer. */
 static void sweep_once(struct db_writer *w)
 {
+	static int64_t swept_at; /* when the last complete sweep began (this thread's) */
 	struct db *d;
 	struct sweep sw = {.now = mu_now_unix()};
 	int rc = db_reader(control__api_db_path(), &d);
 	control_task_list_init(&sw.missed);
 	if (rc == 0 && (rc = db_read_begin(d)) == 0) {
-		rc = control_tasks_sweep_collect(d, sw.now, &sw.missed);
+		rc = control_tasks_sweep_collect(d, sw.now, swept_at, &sw.missed);
 		db_read_end(d);
 	}
 	if (rc == 0 && sw.missed.n)
 		rc = db_writer_submit(w, record_job, &sw);
-	if (rc && rc != MU_ESTOPPED)
+	if (rc == 0)
+		swept_at = sw.now;
+	else if (rc != MU_ESTOPPED)
 		mu_warn("control: the tasks sweep failed: %s", mu_err_msg(rc));
 	control_task_list_fini(&sw.missed);
 }

@@ -156,8 +156,11 @@ int control_task_done(struct db *d, const char *id, const char *result, const ch
  * rungs recorded by this call. In two halves, so that the derivation (a whole city's
  * grids) runs on a reader and only the inserts on the writer: collect appends the
  * missed tasks to missed (reads only); record writes their marks and climbs. sweep is
- * both on one connection. */
-int control_tasks_sweep_collect(struct db *d, int64_t now, struct control_task_list *missed);
+ * both on one connection. swept_at is when the last sweep that completed began (0:
+ * none): a day's roll-call — the costly kind, whose tasks only ever leave — is derived
+ * only from its due time until a sweep has begun after its last climb. */
+int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
+				struct control_task_list *missed);
 int control_tasks_sweep_record(struct db *d, const struct control_task_list *missed, int64_t now,
 			       int64_t *steps);
 int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps);

@@ -483,8 +483,10 @@ static int cmp_task(const void *a, const void *b)
 	return c;
 }
 
-int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
-			  struct control_task_list *out)
+/* The tasks of grid_id for day as of now; without rollcall, the roll-call's are left out
+ * (the sweep's shortcut: most of a grid's cost, and nothing to record most of the day). */
+static int derive(struct db *d, int64_t grid_id, int64_t day, int64_t now, bool rollcall,
+		  struct control_task_list *out)
 {
 	struct grid g;
 	struct rounds rs = {0};
@@ -510,7 +512,7 @@ int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t no
 		bool runs;
 		rc = screening_recall_list(d, rs.v[i].id, grid_id, SCREENING_RECALL_PENDING, 0,
 					   recall_one, &c);
-		if (!rc && !(rc = round_runs(d, &rs.v[i], grid_id, day, &runs)) && runs)
+		if (rollcall && !rc && !(rc = round_runs(d, &rs.v[i], grid_id, day, &runs)) && runs)
 			rc = rollcall_tasks(&x, rs.v[i].id);
 	}
 	for (size_t i = first; i < out->n && !rc; i++)
@@ -522,6 +524,12 @@ out:
 	free(rs.v);
 	grid_fini(&g);
 	return rc;
+}
+
+int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
+			  struct control_task_list *out)
+{
+	return derive(d, grid_id, day, now, true, out);
 }
 
 /* ---- overdue at a community or a street ---------------------------------------------- */
@@ -826,7 +834,8 @@ static int sweep_task(struct db *d, const struct control_task *t, int64_t now, i
 	return 0;
 }
 
-int control_tasks_sweep_collect(struct db *d, int64_t now, struct control_task_list *missed)
+int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
+				struct control_task_list *missed)
 {
 	struct db_stmt *s;
 	int64_t *grids = NULL, today = control_day_of(now);
@@ -847,8 +856,13 @@ int control_tasks_sweep_collect(struct db *d, int64_t now, struct control_task_l
 	control_task_list_init(&l);
 	for (size_t i = 0; i < n && !rc; i++) {
 		for (int64_t day = today - 1; day <= today && !rc; day++) {
+			/* A day's roll-call is missed at its due time and has climbed as far
+			 * as it goes CONTROL_TASK_COMMUNITY_S later: before the one, or once a
+			 * sweep began after the other, there is nothing of it to record. */
+			int64_t due = due_of(CONTROL_TASK_ROLLCALL, day, 0);
+			bool rollcall = now >= due && swept_at < due + CONTROL_TASK_COMMUNITY_S;
 			l.n = 0;
-			rc = control_tasks_of_grid(d, grids[i], day, now, &l);
+			rc = derive(d, grids[i], day, now, rollcall, &l);
 			for (size_t j = 0; j < l.n && !rc; j++)
 				if (l.v[j].state == CONTROL_TASK_MISSED)
 					*list_push(missed) = l.v[j];
@@ -875,7 +889,7 @@ int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps)
 {
 	struct control_task_list missed;
 	control_task_list_init(&missed);
-	int rc = control_tasks_sweep_collect(d, now, &missed);
+	int rc = control_tasks_sweep_collect(d, now, 0, &missed);
 	if (!rc)
 		rc = control_tasks_sweep_record(d, &missed, now, steps);
 	control_task_list_fini(&missed);

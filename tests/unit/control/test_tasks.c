@@ -394,6 +394,39 @@ static void test_sweep_and_done(void **state)
 	assert_int_equal(t.state, CONTROL_TASK_DONE);
 }
 
+/* The sweep derives a day's roll-call only between its due time and the first sweep
+ * that began after its last climb (20:00 + 2 h). */
+static void test_sweep_rollcall_window(void **state)
+{
+	struct fx *f = *state;
+	struct control_task_list l;
+	exec(f, "INSERT INTO care_groups (id, name, created_at) VALUES (1, 'g', 0)");
+	execf(f, "INSERT INTO group_grids (group_id, grid_id) VALUES (1, %lld)", (long long)f->g1);
+	int64_t now = JUNE1(21);
+	size_t today = 0, yesterday = 0;
+	control_task_list_init(&l);
+	assert_int_equal(control_tasks_sweep_collect(f->t.db, now, 0, &l), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_int_equal(l.v[i].kind, CONTROL_TASK_ROLLCALL);
+		assert_int_equal(l.v[i].state, CONTROL_TASK_MISSED);
+		today += l.v[i].day == day_of("2021-06-01");
+		yesterday += l.v[i].day == day_of("2021-05-31");
+	}
+	assert_int_equal(today, 7);
+	assert_int_equal(yesterday, 7);
+	/* A sweep began at 22:00 yesterday: yesterday's climbs are all recorded. */
+	l.n = 0;
+	assert_int_equal(control_tasks_sweep_collect(f->t.db, now, JUNE1(22) - 86400, &l), 0);
+	assert_int_equal(l.n, 7);
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.v[i].day, day_of("2021-06-01"));
+	/* Before 20:00 nothing of today's roll-call is missed, nor derived. */
+	l.n = 0;
+	assert_int_equal(control_tasks_sweep_collect(f->t.db, JUNE1(19), JUNE1(22) - 86400, &l), 0);
+	assert_int_equal(l.n, 0);
+	control_task_list_fini(&l);
+}
+
 static void test_need_arithmetic(void **state)
 {
 	(void)state;
@@ -491,6 +524,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_deadlines_and_missed, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_groups, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_sweep_and_done, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep_rollcall_window, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_need_arithmetic),
 	    cmocka_unit_test_setup_teardown(test_needs, fx_setup, fx_teardown),
 	};
