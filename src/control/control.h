@@ -123,6 +123,22 @@ int64_t control_day_start(int64_t day);
 int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
 			  struct control_task_list *out);
 
+/* The key persons in force by household ((household, person) pairs in that order): for
+ * deriving many grids at once without asking each resident (the sweep, the bench). _load
+ * fills storage the caller provides (_fini frees it, also after a failed load). */
+struct control_key_person {
+	int64_t household_id, person_id;
+};
+struct control_keyset {
+	struct control_key_person *v;
+	size_t n;
+};
+int control_keyset_load(struct db *d, struct control_keyset *k);
+void control_keyset_fini(struct control_keyset *k);
+/* control_tasks_of_grid with the key persons taken from keys (loaded on d's snapshot). */
+int control_tasks_of_grid_keyed(struct db *d, const struct control_keyset *keys, int64_t grid_id,
+				int64_t day, int64_t now, struct control_task_list *out);
+
 /* The missed tasks under place_id (a community or a street) whose climb reached it by
  * now: those of its grids for now's day and the day before, ordered as tasks are.
  * MU_EINVAL when place_id is not a community or a street. */

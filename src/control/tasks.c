@@ -309,6 +309,74 @@ static int member(int64_t person, void *ctx)
 	return rc == DB_DONE ? 0 : rc;
 }
 
+/* ---- key persons by household, for many grids at once ------------------------------- */
+
+static const char sql_key_persons[] =
+    "SELECT DISTINCT person_id FROM key_statuses WHERE ended_at IS NULL ORDER BY person_id";
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct control_key_person *x = a, *y = b;
+	if (x->household_id != y->household_id)
+		return x->household_id < y->household_id ? -1 : 1;
+	return x->person_id < y->person_id ? -1 : x->person_id > y->person_id;
+}
+
+int control_keyset_load(struct db *d, struct control_keyset *k)
+{
+	struct db_stmt *s;
+	size_t cap = 0;
+	memset(k, 0, sizeof *k);
+	int rc = db_prepare(d, sql_key_persons, &s);
+	if (rc)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (k->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			k->v = mu_xrealloc(k->v, cap * sizeof *k->v);
+		}
+		k->v[k->n++].person_id = db_col_i64(s, 0);
+	}
+	db_stmt_done(s);
+	if (rc != DB_DONE)
+		return rc;
+	int64_t *persons = mu_xmalloc((k->n ? k->n : 1) * sizeof *persons);
+	int64_t *hh = mu_xmalloc((k->n ? k->n : 1) * sizeof *hh);
+	for (size_t i = 0; i < k->n; i++)
+		persons[i] = k->v[i].person_id;
+	rc = people_households_of(d, persons, k->n, hh);
+	for (size_t i = 0; i < k->n; i++)
+		k->v[i].household_id = hh[i];
+	free(persons);
+	free(hh);
+	if (!rc && k->n)
+		qsort(k->v, k->n, sizeof *k->v, cmp_key);
+	return rc;
+}
+
+void control_keyset_fini(struct control_keyset *k)
+{
+	free(k->v);
+	memset(k, 0, sizeof *k);
+}
+
+/* The key persons of household, in person order: calls key_person_tasks on each. */
+static int keyset_household(struct derive *x, const struct control_keyset *k, int64_t household)
+{
+	size_t lo = 0, hi = k->n;
+	while (lo < hi) { /* the first entry of household or above */
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->v[mid].household_id < household)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	int rc = 0;
+	for (size_t i = lo; i < k->n && k->v[i].household_id == household && !rc; i++)
+		rc = key_person_tasks(x, k->v[i].person_id);
+	return rc;
+}
+
 /* The rounds: ids of every round (for recalls) and whether each runs on day over the
  * grid (for the roll-call). */
 struct rounds {
@@ -413,22 +481,39 @@ static const char sql_mark[] =
  * the community for CONTROL_TASK_COMMUNITY_S more, then the street for good. */
 static const int64_t ladder_allow[PLACES_NLEVELS] = {[PLACES_COMMUNITY] = CONTROL_TASK_COMMUNITY_S};
 
+/* The path of a task's grid, read once per grid (every task of a grid climbs the same
+ * ladder). */
+struct path {
+	int64_t grid, ids[PLACES_NLEVELS];
+	int n;
+};
+
+static int path_of(struct db *d, int64_t grid, struct path *p)
+{
+	if (p->grid == grid && p->n)
+		return 0;
+	p->grid = grid;
+	return places_path(d, grid, p->ids, &p->n);
+}
+
 /* The rungs t has held by now: its grid from the start of its day (or its event) to its
  * due time, then the community and the street as it climbs. */
-static int ladder(struct db *d, const struct control_task *t, int64_t now,
+static int ladder(struct db *d, struct path *p, const struct control_task *t, int64_t now,
 		  struct places_rung rungs[PLACES_NLEVELS], int *n)
 {
 	int64_t start = control_day_start(t->day);
-	return places_ladder(d, t->grid_id, start < t->due ? start : t->due, t->due, ladder_allow,
-			     PLACES_STREET, now, rungs, n);
+	int rc = path_of(d, t->grid_id, p);
+	return rc ? rc
+		  : places_ladder_walk(p->ids, p->n, start < t->due ? start : t->due, t->due,
+				       ladder_allow, PLACES_STREET, now, rungs, n);
 }
 
 /* Sets t's holder by now: the last rung it reached and when. */
-static int climb(struct db *d, struct control_task *t, int64_t now)
+static int climb(struct db *d, struct path *p, struct control_task *t, int64_t now)
 {
 	struct places_rung rungs[PLACES_NLEVELS];
 	int n = 0;
-	int rc = ladder(d, t, now, rungs, &n);
+	int rc = ladder(d, p, t, now, rungs, &n);
 	if (rc || n < 1)
 		return rc;
 	t->level = rungs[n - 1].level;
@@ -437,7 +522,7 @@ static int climb(struct db *d, struct control_task *t, int64_t now)
 	return 0;
 }
 
-static int task_state(struct db *d, struct control_task *t, int64_t now)
+static int task_state(struct db *d, struct path *p, struct control_task *t, int64_t now)
 {
 	struct db_stmt *s;
 	int rc = db_prepare(d, sql_mark, &s);
@@ -454,7 +539,7 @@ static int task_state(struct db *d, struct control_task *t, int64_t now)
 	if (rc != DB_ROW && rc != DB_DONE)
 		return rc;
 	if (t->state == CONTROL_TASK_MISSED)
-		return climb(d, t, now);
+		return climb(d, p, t, now);
 	int64_t start = control_day_start(t->day);
 	t->level = PLACES_GRID;
 	t->level_place = t->grid_id;
@@ -485,8 +570,8 @@ static int cmp_task(const void *a, const void *b)
 
 /* The tasks of grid_id for day as of now; without rollcall, the roll-call's are left out
  * (the sweep's shortcut: most of a grid's cost, and nothing to record most of the day). */
-static int derive(struct db *d, int64_t grid_id, int64_t day, int64_t now, bool rollcall,
-		  struct control_task_list *out)
+static int derive(struct db *d, const struct control_keyset *keys, int64_t grid_id, int64_t day,
+		  int64_t now, bool rollcall, struct control_task_list *out)
 {
 	struct grid g;
 	struct rounds rs = {0};
@@ -496,10 +581,12 @@ static int derive(struct db *d, int64_t grid_id, int64_t day, int64_t now, bool 
 	mu_date_format(day, x.date);
 	if (rc)
 		goto out;
-	/* Key persons, household by household in walking order. */
+	/* Key persons, household by household in walking order: from the key set when there
+	 * is one, else asked of each resident. */
 	for (size_t i = 0; i < g.nh && !rc; i++) {
 		x.cur = g.h[i];
-		rc = people_household_members(d, g.h[i].id, 0, member, &x);
+		rc = keys ? keyset_household(&x, keys, g.h[i].id)
+			  : people_household_members(d, g.h[i].id, 0, member, &x);
 	}
 	if (rc)
 		goto out;
@@ -515,9 +602,10 @@ static int derive(struct db *d, int64_t grid_id, int64_t day, int64_t now, bool 
 		if (rollcall && !rc && !(rc = round_runs(d, &rs.v[i], grid_id, day, &runs)) && runs)
 			rc = rollcall_tasks(&x, rs.v[i].id);
 	}
+	struct path p = {0};
 	for (size_t i = first; i < out->n && !rc; i++)
 		if (!(rc = task_name(&g, &out->v[i])))
-			rc = task_state(d, &out->v[i], now);
+			rc = task_state(d, &p, &out->v[i], now);
 	if (!rc && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_task);
 out:
@@ -529,7 +617,13 @@ out:
 int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
 			  struct control_task_list *out)
 {
-	return derive(d, grid_id, day, now, true, out);
+	return derive(d, NULL, grid_id, day, now, true, out);
+}
+
+int control_tasks_of_grid_keyed(struct db *d, const struct control_keyset *keys, int64_t grid_id,
+				int64_t day, int64_t now, struct control_task_list *out)
+{
+	return derive(d, keys, grid_id, day, now, true, out);
 }
 
 /* ---- overdue at a community or a street ---------------------------------------------- */
@@ -800,13 +894,14 @@ static const char sql_missed_insert[] =
 
 /* Records its missed mark and every rung above the grid t has reached by now, each
  * once. */
-static int sweep_task(struct db *d, const struct control_task *t, int64_t now, int64_t *steps)
+static int sweep_task(struct db *d, struct path *p, const struct control_task *t, int64_t now,
+		      int64_t *steps)
 {
 	struct places_rung rungs[PLACES_NLEVELS];
 	struct db_stmt *s;
 	char date[11];
 	int n = 0;
-	int rc = ladder(d, t, now, rungs, &n);
+	int rc = ladder(d, p, t, now, rungs, &n);
 	mu_date_format(t->day, date);
 	if (rc || (rc = db_prepare(d, sql_missed_insert, &s)))
 		return rc;
@@ -853,6 +948,11 @@ int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
 	}
 	db_stmt_done(s);
 	rc = rc == DB_DONE ? 0 : rc;
+	struct control_keyset keys;
+	if (!rc)
+		rc = control_keyset_load(d, &keys);
+	else
+		memset(&keys, 0, sizeof keys);
 	control_task_list_init(&l);
 	for (size_t i = 0; i < n && !rc; i++) {
 		for (int64_t day = today - 1; day <= today && !rc; day++) {
@@ -862,13 +962,14 @@ int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
 			int64_t due = due_of(CONTROL_TASK_ROLLCALL, day, 0);
 			bool rollcall = now >= due && swept_at < due + CONTROL_TASK_COMMUNITY_S;
 			l.n = 0;
-			rc = derive(d, grids[i], day, now, rollcall, &l);
+			rc = derive(d, &keys, grids[i], day, now, rollcall, &l);
 			for (size_t j = 0; j < l.n && !rc; j++)
 				if (l.v[j].state == CONTROL_TASK_MISSED)
 					*list_push(missed) = l.v[j];
 		}
 	}
 	control_task_list_fini(&l);
+	control_keyset_fini(&keys);
 	free(grids);
 	return rc;
 }
@@ -877,9 +978,10 @@ int control_tasks_sweep_record(struct db *d, const struct control_task_list *mis
 			       int64_t *steps)
 {
 	int64_t nsteps = 0;
+	struct path p = {0};
 	int rc = 0;
 	for (size_t i = 0; i < missed->n && !rc; i++)
-		rc = sweep_task(d, &missed->v[i], now, &nsteps);
+		rc = sweep_task(d, &p, &missed->v[i], now, &nsteps);
 	if (steps)
 		*steps = nsteps;
 	return rc;

@@ -210,6 +210,23 @@ static void test_deadlines_and_missed(void **state)
 	assert_int_equal(l.v[3].level_place, f->comm);
 	assert_int_equal(l.v[3].level_at, JUNE1(9));
 
+	/* The same from the key set (the sweep's and the bench's way), task for task. */
+	struct control_keyset keys;
+	struct control_task_list k;
+	assert_int_equal(control_keyset_load(f->t.db, &keys), 0);
+	assert_int_equal(keys.n, 3);
+	control_task_list_init(&k);
+	assert_int_equal(
+	    control_tasks_of_grid_keyed(f->t.db, &keys, f->g1, day_of("2021-06-01"), now, &k), 0);
+	assert_int_equal(k.n, l.n);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_string_equal(k.v[i].id, l.v[i].id);
+		assert_int_equal(k.v[i].state, l.v[i].state);
+		assert_string_equal(k.v[i].household_name, l.v[i].household_name);
+	}
+	control_task_list_fini(&k);
+	control_keyset_fini(&keys);
+
 	/* 11:01: the check-in climbed to the community at 10:00; 12:00 is still an hour
 	 * away for today's test; the fever reached the street at 11:00. */
 	l.n = 0;
