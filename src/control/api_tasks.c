@@ -64,6 +64,9 @@ static void sweep_once(struct db_writer *w)
 	}
 	if (rc == 0 && sw.missed.n)
 		rc = db_writer_submit(w, record_job, &sw);
+	if (rc == 0 && !swept_at)
+		mu_info("control: first tasks sweep: %zu missed tasks in %.1f s", sw.missed.n,
+			(double)(mu_now_unix() - sw.now));
 	if (rc == 0)
 		swept_at = sw.now;
 	else if (rc != MU_ESTOPPED)
