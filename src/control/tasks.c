@@ -737,7 +737,7 @@ static int positive(const char *s, int64_t *v)
 int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person, int64_t *day)
 {
 	char buf[CONTROL_TASK_ID_MAX], *p[4];
-	int64_t a, b;
+	int64_t a;
 	*day = -1;
 	*person = 0;
 	if (!id || strlen(id) >= CONTROL_TASK_ID_MAX)
@@ -767,7 +767,6 @@ int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person,
 		if (n != 4 || positive(p[1], &a) || positive(p[2], person) ||
 		    mu_date_parse(p[3], day))
 			return MU_EINVAL;
-		(void)b;
 		return 0;
 	default:
 		return MU_EINVAL;
