@@ -125,12 +125,11 @@ static int round_negs(const struct screening_person_round *pr, void *ctx)
 	return 0;
 }
 
-/* Two negative tests at least 24 h and at most 3 days apart. */
-static bool two_negatives(const struct negs *g)
+bool control__two_negatives(const int64_t *t, size_t n)
 {
-	for (size_t i = 0; i < g->n; i++)
-		for (size_t j = 0; j < g->n; j++) {
-			int64_t gap = g->t[j] - g->t[i];
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			int64_t gap = t[j] - t[i];
 			if (gap >= 24 * 3600 && gap <= 3 * 24 * 3600)
 				return true;
 		}
@@ -164,7 +163,7 @@ static int missed_reason(struct db *d, int64_t person, unsigned *reasons)
 		rc = screening_person_history(d, person, 3, round_negs, &g);
 	if (rc == MU_ENOTFOUND)
 		rc = 0;
-	if (rc >= 0 && !two_negatives(&g))
+	if (rc >= 0 && !control__two_negatives(g.t, g.n))
 		*reasons |= PEOPLE_REASON_MISSED_TEST;
 	free(g.t);
 	return rc < 0 ? rc : 0;
@@ -200,6 +199,8 @@ int control__colour_compute(struct db *d, int64_t person, int64_t now, unsigned 
 	}
 	if (rc == 0)
 		rc = missed_reason(d, person, reasons);
+	if (rc == 0)
+		rc = control__round_reason(d, person, now, reasons);
 	return rc;
 }
 

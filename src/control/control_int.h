@@ -80,6 +80,34 @@ int control__colour_of(unsigned reasons);
  * reader sees them after their commit): calls fn with each; safe from any thread. */
 void control__colour_drain(int64_t now_ms, void (*fn)(int64_t person, void *ctx), void *ctx);
 
+/* Two negative tests at least 24 h and at most 3 days apart among t[0..n) (sample
+ * times): what releases a missed test's yellow. */
+bool control__two_negatives(const int64_t *t, size_t n);
+
+/* ---- the missed-round yellow (colour_round.c, helper yellow) ----
+ * A person whose household lies in a zone in force at now, who has neither a sample nor
+ * an exemption in a round whose scope holds their household and which ended (closed, or
+ * its `ends` passed: the earlier) while that zone (or the zone it was downgraded from)
+ * was in force, gets PEOPLE_REASON_MISSED_ROUND — until two negatives 24 h to 3 days
+ * apart, both sampled after that round's end. Looks back at the household's newest 8
+ * rounds. Cost for a person under no zone: one read of the zones in force. */
+struct screening_round;
+/* When a round ended: the earlier of its close and its `ends`; 0 while it runs. */
+int64_t control__round_end(const struct screening_round *r);
+/* Adds PEOPLE_REASON_MISSED_ROUND to *reasons when person has it at now. */
+int control__round_reason(struct db *d, int64_t person, int64_t now, unsigned *reasons);
+/* The plans sweep's part: for each round that ended in (*seen, now], the residents of
+ * every zone in force over its scope recoloured; *seen = now once done (0 at start: every
+ * round ended so far). *changed grows by the colours that changed. */
+int control__round_sweep(struct db *d, int64_t now, int64_t *seen, int64_t *changed);
+struct control_zone;
+/* Zone z was drawn or lifted at now: when a round over it ended while it was in force,
+ * the residents that round covered are recoloured; otherwise nothing is read. */
+int control__round_zone_changed(struct db *d, const struct control_zone *z, int64_t now);
+/* screening's on_result: a negative result of a person yellow for a missed round
+ * recomputes their colour (it may release them). */
+int control__round_on_result(struct db *d, const struct screening_hook_result *r);
+
 /* ---- groups and tasks (helper tasks) ---- */
 
 /* ---- zones (helper zones) ---- */

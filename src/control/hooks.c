@@ -23,7 +23,9 @@ int control__on_result(struct db *d, const struct screening_hook_result *r)
 	/* The plan test first (taken → negative or positive), then the case it may open. */
 	int rc = control__plan_on_result(d, r->person_id, r->sample_id, r->result, r->capacity,
 					 r->sampled_at, r->resulted_at);
-	return rc ? rc : control__case_on_result(d, r);
+	if (rc == 0)
+		rc = control__case_on_result(d, r);
+	return rc ? rc : control__round_on_result(d, r);
 }
 
 void control__hooks_set(void)

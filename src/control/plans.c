@@ -523,6 +523,7 @@ int control_plans_sweep(struct db *d, int64_t now, struct control_sweep *sw, int
 			goto out;
 		*changed += ch;
 	}
+	rc = control__round_sweep(d, now, &sw->rounds_seen, changed);
 out:
 	free(people.v);
 	free(ended.v);

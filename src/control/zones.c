@@ -450,6 +450,8 @@ int control_zone_create(struct db *d, struct control_zone *z, int64_t now, int64
 		if (sealed)
 			*sealed = sl.n;
 	}
+	if (rc == 0) /* a round over it that ended while it was in force: missed_round_test */
+		rc = control__round_zone_changed(d, z, now);
 out:
 	if (rc == 0)
 		rc = db_tx_commit(d);
@@ -516,6 +518,8 @@ int control_zone_lift(struct db *d, int64_t id, int64_t at, int64_t *ended, stru
 		struct reseal rs = {.d = d, .lifted = &z, .at = at};
 		rc = control_zone_list(d, 0, false, reseal_one, &rs);
 	}
+	if (rc == 0) /* its residents' missed_round_test ends with it */
+		rc = control__round_zone_changed(d, &z, at);
 out:
 	if (rc == 0)
 		rc = db_tx_commit(d);
