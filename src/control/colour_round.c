@@ -6,6 +6,7 @@
  * control__colour_compute; recomputed for a zone's residents when a round over it ends
  * (the plans sweep), when the zone is drawn or lifted, and for a yellow person when a
  * negative result of theirs comes back. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "control.h"
@@ -21,9 +22,13 @@
 #define ROUNDS_BACK 8
 #define ZONE_CHAIN  32 /* downgrades followed back to a zone's first start */
 
-static const char sql_in_force[] =
-    "SELECT place_id, from_at, coalesce(prev_id, 0) FROM zones "
-    "WHERE from_at <= ?1 AND (lifted_at IS NULL OR lifted_at > ?1)";
+/* Set once a missed round has been found in this process (the start's first sweep finds
+ * those stored before): until then no result can release anyone, and the result path —
+ * every member of every resulted tube — skips the stored colour's read. */
+static atomic_bool any_missed;
+
+static const char sql_in_force[] = "SELECT place_id, from_at, coalesce(prev_id, 0) FROM zones "
+				   "WHERE from_at <= ?1 AND (lifted_at IS NULL OR lifted_at > ?1)";
 static const char sql_zone_from[] = "SELECT from_at, coalesce(prev_id, 0) FROM zones WHERE id = ?";
 
 int64_t control__round_end(const struct screening_round *r)
@@ -113,8 +118,8 @@ static int round_seen(const struct screening_person_round *pr, void *ctx)
 		    m->nneg < sizeof m->neg / sizeof m->neg[0])
 			m->neg[m->nneg++] = pr->samples[i].sampled_at;
 	/* Sampled (even late, before the close), or exempt: not missed. */
-	if (end && end <= m->now && end >= m->since && pr->nsamples == 0 &&
-	    pr->exempt_reason < 0 && end > m->end)
+	if (end && end <= m->now && end >= m->since && pr->nsamples == 0 && pr->exempt_reason < 0 &&
+	    end > m->end)
 		m->end = end;
 	return 0;
 }
@@ -153,8 +158,10 @@ int control__round_reason(struct db *d, int64_t person, int64_t now, unsigned *r
 	db_stmt_done(s);
 	if (rc < 0)
 		return rc;
-	if (!control__two_negatives(t, n))
+	if (!control__two_negatives(t, n)) {
 		*reasons |= PEOPLE_REASON_MISSED_ROUND;
+		atomic_store(&any_missed, true);
+	}
 	return 0;
 }
 
@@ -290,7 +297,7 @@ int control__round_on_result(struct db *d, const struct screening_hook_result *r
 	unsigned reasons;
 	int64_t since;
 	bool ch;
-	if (r->result != SCREENING_RESULT_NEGATIVE)
+	if (r->result != SCREENING_RESULT_NEGATIVE || !atomic_load(&any_missed))
 		return 0;
 	int rc = control_colour_get(d, r->person_id, &colour, &reasons, &since);
 	if (rc || !(reasons & PEOPLE_REASON_MISSED_ROUND))

@@ -296,10 +296,10 @@ int control_colour_each(struct db *d, int (*fn)(int64_t person, unsigned reasons
 			void *ctx);
 /* The sweep's state between calls (zeroed at first). */
 struct control_sweep {
-	int64_t day;   /* the Guangzhou day whose colours were (or are being) recomputed */
-	int64_t after; /* the last person recomputed of that day */
-	bool pending;  /* that day's recompute is not finished */
-	bool more;     /* the last call left work: call again soon */
+	int64_t day;	     /* the Guangzhou day whose colours were (or are being) recomputed */
+	int64_t after;	     /* the last person recomputed of that day */
+	bool pending;	     /* that day's recompute is not finished */
+	bool more;	     /* the last call left work: call again soon */
 	int64_t rounds_seen; /* rounds ended by this time had their zones recoloured */
 };
 /* Marks every plan test due before today missed, adds the day's test of open plans,
@@ -308,9 +308,9 @@ struct control_sweep {
  * a call. It also catches up with statuses written without control__key_start (a bulk
  * load or a seed): plans made for open statuses that lack one, plans of ended statuses
  * ended, colours of key persons computed. A round that ended since the last call recolours
- * the residents of the zones in force over it (missed_round_test). Each bulk step takes at most 2,000 people or
- * plans a call (one writer job); sw->more says work was left. Writer side; idempotent.
- * *changed counts colours that changed. */
+ * the residents of the zones in force over it (missed_round_test). Each bulk step takes at most
+ * 2,000 people or plans a call (one writer job); sw->more says work was left. Writer side;
+ * idempotent. *changed counts colours that changed. */
 int control_plans_sweep(struct db *d, int64_t now, struct control_sweep *sw, int64_t *changed);
 
 /* The file of a person (一人一档) as JSON (a new reference in *out): person (id, name

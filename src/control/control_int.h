@@ -105,7 +105,8 @@ struct control_zone;
  * the residents that round covered are recoloured; otherwise nothing is read. */
 int control__round_zone_changed(struct db *d, const struct control_zone *z, int64_t now);
 /* screening's on_result: a negative result of a person yellow for a missed round
- * recomputes their colour (it may release them). */
+ * recomputes their colour (it may release them). Reads nothing until this process has
+ * found a missed round (the first sweep after start finds the stored ones). */
 int control__round_on_result(struct db *d, const struct screening_hook_result *r);
 
 /* ---- groups and tasks (helper tasks) ---- */
