@@ -7,6 +7,7 @@
  * (the plans sweep), when the zone is drawn or lifted, and for a yellow person when a
  * negative result of theirs comes back. */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control.h"
@@ -71,35 +72,39 @@ static int line_start(struct db *d, int64_t from, int64_t prev, int64_t *out)
 static int zone_since(struct db *d, int64_t household, int64_t now, int64_t *since)
 {
 	struct db_stmt *s;
-	int64_t place[64], from[64], prev[64], path[PLACES_NLEVELS];
-	int n = 0, np = 0, rc = db_prepare(d, sql_in_force, &s);
+	struct zone_row {
+		int64_t place, from, prev;
+	} *z = NULL;
+	int64_t path[PLACES_NLEVELS];
+	size_t n = 0, cap = 0;
+	int np = 0, rc = db_prepare(d, sql_in_force, &s);
 	*since = 0;
 	if (rc)
 		return rc;
 	db_bind_i64(s, 1, now);
-	while ((rc = db_step(s)) == DB_ROW && n < 64) {
-		place[n] = db_col_i64(s, 0);
-		from[n] = db_col_i64(s, 1);
-		prev[n++] = db_col_i64(s, 2);
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			z = mu_xrealloc(z, cap * sizeof *z);
+		}
+		z[n].place = db_col_i64(s, 0);
+		z[n].from = db_col_i64(s, 1);
+		z[n++].prev = db_col_i64(s, 2);
 	}
 	db_stmt_done(s);
-	if (rc < 0)
-		return rc;
-	if (n == 0)
-		return 0;
-	if ((rc = places_path(d, household, path, &np)))
-		return rc;
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < np; j++) {
+	rc = rc < 0 ? rc : 0;
+	if (rc == 0 && n)
+		rc = places_path(d, household, path, &np);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		for (int j = 0; rc == 0 && j < np; j++) {
 			int64_t f;
-			if (place[i] != path[j])
+			if (z[i].place != path[j] || (rc = line_start(d, z[i].from, z[i].prev, &f)))
 				continue;
-			if ((rc = line_start(d, from[i], prev[i], &f)))
-				return rc;
 			if (!*since || f < *since)
 				*since = f;
 		}
-	return 0;
+	free(z);
+	return rc;
 }
 
 struct missed {

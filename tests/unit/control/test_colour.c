@@ -153,8 +153,8 @@ static void pf_sample(struct pf *f, int64_t round, int64_t person, int64_t at)
 	snprintf(sql, sizeof sql,
 		 "INSERT INTO samples (scan_id, round_id, tube_id, person_id, household_id, "
 		 "sampled_at) VALUES ('s%d', %lld, %lld, %lld, %lld, %lld)",
-		 serial, (long long)round, (long long)db_last_insert_id(f->t.db),
-		 (long long)person, (long long)f->hh, (long long)at);
+		 serial, (long long)round, (long long)db_last_insert_id(f->t.db), (long long)person,
+		 (long long)f->hh, (long long)at);
 	pf_exec(f, sql);
 }
 
@@ -312,8 +312,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_round_missed_yellow, pf_setup, pf_teardown),
 	    cmocka_unit_test_setup_teardown(test_round_sampled_green, pf_setup, pf_teardown),
 	    cmocka_unit_test_setup_teardown(test_round_no_zone_green, pf_setup, pf_teardown),
-	    cmocka_unit_test_setup_teardown(test_round_two_negatives_green, pf_setup,
-					    pf_teardown),
+	    cmocka_unit_test_setup_teardown(test_round_two_negatives_green, pf_setup, pf_teardown),
 	    cmocka_unit_test_setup_teardown(test_round_zone_drawn_and_lifted, pf_setup,
 					    pf_teardown),
 	    cmocka_unit_test_setup_teardown(test_drain, pf_setup, pf_teardown),
