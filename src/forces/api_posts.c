@@ -146,17 +146,25 @@ static int handout_call(struct http_req *r, const json_t *body, struct calls_cal
 
 /* POST /supplies/handout: the call's place when it names one (a grid worker hands out
  * against the calls of their grids; the handler holds everyone else to the post too),
- * else the post's. */
+ * else — no call, or none with that id, which the handler refuses on "call" to whoever
+ * holds the post — the post's. */
 int forces__api_place_of_handout(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
 	json_t *body;
 	struct places_node node;
 	struct calls_call *c = mu_arena_alloc(&r->arena, sizeof *c);
+	const json_t *call;
 	int rc = http_body_json(r, &body);
-	if (rc || (rc = handout_call(r, body, c)))
+	if (rc)
 		return rc;
-	if (c->id)
-		return places_path(auth_req_db(r), c->place_id, ids, n);
+	call = json_object_get(body, "call");
+	if (json_is_integer(call) && json_integer_value(call) > 0) {
+		rc = calls_call_get(auth_req_db(r), NULL, json_integer_value(call), c);
+		if (rc == 0)
+			return places_path(auth_req_db(r), c->place_id, ids, n);
+		if (rc != MU_ENOTFOUND)
+			return rc;
+	}
 	if ((rc = places_api_resolve(r, "post", http_json_str(body, "post"), &node)))
 		return rc;
 	return places_path(auth_req_db(r), node.id, ids, n);
