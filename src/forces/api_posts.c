@@ -440,7 +440,8 @@ int forces__api_post_handout(struct http_req *r, struct http_resp *resp)
 		for (int i = 0; i < n; i++)
 			serves = serves || path[i] == p.place_id;
 		if (!serves)
-			return http_fail(r, MU_EINVAL, "post", "this post does not serve the call's place");
+			return http_fail(r, MU_EINVAL, "post",
+					 "this post does not serve the call's place");
 		/* The guard checked the call's place; only a grid worker hands out at a post
 		 * above their jurisdiction, and only against the calls of their grids. */
 		if (auth_who(r)->role != AUTH_GRID_WORKER &&
@@ -628,13 +629,12 @@ int forces__api_get_wartime(struct http_req *r, struct http_resp *resp)
 			reason = json_string(s->reason);
 	}
 	free(h.v);
-	resp->json =
-	    json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "place",
-		      node.code, "name", node.name, "on", on, "since", time_json(since), "reason",
-		      reason, "history", arr, "board", "calls_open", (json_int_t)b.calls_open,
-		      "calls_overdue", (json_int_t)b.calls_overdue, "orders_unacknowledged",
-		      (json_int_t)b.orders_unacknowledged, "teams_deployed",
-		      (json_int_t)b.teams_deployed, "person_times_today",
-		      (json_int_t)b.person_times_today);
+	resp->json = json_pack(
+	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "place", node.code,
+	    "name", node.name, "on", on, "since", time_json(since), "reason", reason, "history",
+	    arr, "board", "calls_open", (json_int_t)b.calls_open, "calls_overdue",
+	    (json_int_t)b.calls_overdue, "orders_unacknowledged",
+	    (json_int_t)b.orders_unacknowledged, "teams_deployed", (json_int_t)b.teams_deployed,
+	    "person_times_today", (json_int_t)b.person_times_today);
 	return 0;
 }
