@@ -164,6 +164,8 @@ static int common_ancestor(struct db *d, const int64_t *ids, size_t n, int64_t *
 {
 	int64_t first[PLACES_NLEVELS], path[PLACES_NLEVELS];
 	int nf, np, rc;
+	if (n == 0)
+		return MU_EINVAL;
 	if ((rc = places_path(d, ids[0], first, &nf)))
 		return rc;
 	for (size_t i = 1; i < n; i++) {
