@@ -557,6 +557,9 @@ if want tasks-day; then
   started+=("$tasks_pid")
   for _ in $(seq 600); do grep -q listening "$out/tasks-serve.out" 2>/dev/null && break; sleep 0.1; done
   turl=$(awk '/listening on/ {print $3}' "$out/tasks-serve.out")
+  # The sweep at start derives every grid once: probe the steady server, after it.
+  for _ in $(seq 1200); do grep -q 'first tasks sweep' "$out/tasks-serve.err" 2>/dev/null && break; sleep 0.5; done
+  grep -h 'first tasks sweep' "$out/tasks-serve.err" >&2 || true
   tcookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
     -d "{\"username\":\"bench-tasks\",\"password\":\"$tpw\"}" "$turl/api/v1/session" |
     awk -F'[:;]' 'tolower($1) == "set-cookie" {gsub(/^ /, "", $2); print $2}')

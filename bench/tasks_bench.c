@@ -6,7 +6,8 @@
  *                  for half of them, a fever for one in twenty of those — written by
  *                  direct SQL; one three-person group per grid (three bench users).
  *   day DB GRIDS   every group's task list for today, grid by grid through
- *                  control_tasks_of_grid (timed), beside the floor of any derivation: a
+ *                  control_tasks_of_grid_keyed (the key persons read once; timed),
+ *                  beside the floor of a grid-by-grid derivation that asks each resident: a
  *                  walk of every resident of every grid (places_level_walk and
  *                  people_household_members alone). Writes the grid codes to GRIDS for
  *                  the HTTP probe.
@@ -51,8 +52,8 @@ static const char sql_status[] =
     "INSERT INTO key_statuses (person_id, kind, started_at, exposure_at, source)"
     " VALUES (?1, 'close', ?2, ?2, 'contact')";
 static const char sql_plan[] =
-    "INSERT INTO plans (person_id, status_id, template, exposure_at, made_at)"
-    " VALUES (?1, ?2, 'cn8-close', ?3, ?3)";
+    "INSERT INTO plans (person_id, status_id, template, exposure_at, made_at, phases)"
+    " VALUES (?1, ?2, 'cn8-close', ?3, ?3, '[]')";
 static const char sql_test_due[] =
     "INSERT INTO plan_tests (plan_id, person_id, day, due, state) VALUES (?1, ?2, 4, ?3, 'due')";
 static const char sql_test_taken[] =
@@ -283,15 +284,17 @@ static int day(const char *path, const char *grids_out)
 	db_read_end(d);
 	double walk = mu_now_mono() - t;
 
-	/* Every group's list for today. */
+	/* Every group's list for today, the key persons read once for the city. */
 	struct control_task_list l;
+	struct control_keyset keys;
 	int64_t by_kind[CONTROL_TASK_NKINDS] = {0}, total = 0, most = 0;
 	control_task_list_init(&l);
 	t = mu_now_mono();
 	ok("read", db_read_begin(d));
+	ok("keys", control_keyset_load(d, &keys));
 	for (size_t i = 0; i < n; i++) {
 		l.n = 0;
-		ok("tasks", control_tasks_of_grid(d, g[i], today, now, &l));
+		ok("tasks", control_tasks_of_grid_keyed(d, &keys, g[i], today, now, &l));
 		for (size_t j = 0; j < l.n; j++)
 			by_kind[l.v[j].kind]++;
 		total += (int64_t)l.n;
@@ -300,6 +303,7 @@ static int day(const char *path, const char *grids_out)
 	}
 	db_read_end(d);
 	double build = mu_now_mono() - t;
+	control_keyset_fini(&keys);
 	control_task_list_fini(&l);
 	fprintf(stderr,
 		"tasks-day: %zu groups, %lld tasks (recall %lld, plan_test %lld, checkin %lld, "

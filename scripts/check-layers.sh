@@ -53,7 +53,7 @@ owner_of() {
     wartime_switches) echo calls ;;
     calls | call_steps | call_deadlines | call_tallies | call_times) echo calls ;;
     orders | order_targets | order_steps) echo calls ;;
-    orgs | org_members | deployments | deployment_people) echo forces ;;
+    orgs | org_members | deployments | deployment_people | deployment_days) echo forces ;;
     posts | supplies | supply_moves) echo forces ;;
     *) echo "" ;;
   esac

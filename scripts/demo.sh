@@ -244,6 +244,7 @@ echo "  medic, cadre, police  password $demo_pw   (the three-person group of gri
 echo "  sampler    password $demo_pw   (street $first_street: the sampling page, site S$first_street)"
 echo "  lab        password $demo_pw   (the lab page, lab L1)"
 echo "  auditor    password $demo_pw   (the audit log)"
+echo "  operator   password $demo_pw   (荔湾区 hotline: log and route calls for help)"
 echo
 echo "Or through the API:"
 echo "  curl -c jar -H 'Content-Type: application/json' \\"

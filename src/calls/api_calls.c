@@ -33,8 +33,7 @@ static struct {
 
 static int sweep_fn(struct db *d, void *arg)
 {
-	(void)arg;
-	return calls_sweep(d, mu_now_unix(), NULL);
+	return calls_sweep(d, mu_now_unix(), CALLS_SWEEP_MAX, NULL, arg);
 }
 
 /* Every CALLS__SWEEP_S seconds until fini: one sweep, committed by the writer like any
@@ -51,7 +50,13 @@ static void *sweep_main(void *arg)
 		if (sweeper.stop)
 			break;
 		pthread_mutex_unlock(&sweeper.lock);
-		int rc = db_writer_submit(sweeper.writer, sweep_fn, NULL);
+		/* A chunk at a time, other writes in between, until none is left. */
+		bool more = true;
+		int rc = 0;
+		while (more && rc == 0) {
+			more = false;
+			rc = db_writer_submit(sweeper.writer, sweep_fn, &more);
+		}
 		if (rc && rc != MU_ESTOPPED)
 			mu_warn("calls: escalation sweep failed: %s", mu_err_msg(rc));
 		pthread_mutex_lock(&sweeper.lock);

@@ -164,7 +164,6 @@ static const char sql_insert[] =
 int calls_call_log(struct db *d, const struct people_keys *k, const struct calls_new *in,
 		   int64_t now, struct calls_call *out, struct mu_why *why)
 {
-	struct places_node node;
 	int64_t path[PLACES_NLEVELS], unit = 0, allowance = 0;
 	int n = 0, rc;
 	bool war = false;
@@ -184,13 +183,14 @@ int calls_call_log(struct db *d, const struct people_keys *k, const struct calls
 	if (in->phone && strlen(in->phone) > CALLS_PHONE_MAX)
 		return mu_why_set(why, MU_EINVAL, "phone", "a phone is at most %d characters",
 				  CALLS_PHONE_MAX);
-	if ((rc = places_get(d, in->place_id, &node)))
+	/* The path alone (no node read): a place's level is its depth. */
+	if ((rc = places_path(d, in->place_id, path, &n)))
 		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "place", "no place has this id")
 					  : rc;
-	if (node.level != PLACES_HOUSEHOLD && node.level != PLACES_BUILDING)
+	if (n - 1 != PLACES_HOUSEHOLD && n - 1 != PLACES_BUILDING)
 		return mu_why_set(why, MU_EINVAL, "place",
 				  "a call comes from a household or a building");
-	if ((rc = places_path(d, in->place_id, path, &n)) || (rc = route(d, path, n, &unit)) ||
+	if ((rc = route(d, path, n, &unit)) ||
 	    (rc = calls_wartime_of(d, in->place_id, now, &war, NULL)) ||
 	    (rc = calls_deadline_get(d, in->category, in->priority, war, &allowance)))
 		return rc;

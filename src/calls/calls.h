@@ -142,12 +142,16 @@ int calls_call_list(struct db *d, int64_t place, int state, int64_t before,
 		    int (*fn)(const struct calls_call *c, void *ctx), void *ctx);
 
 /* The escalation sweep (escalate.c), run on the writer every few seconds: every call
- * not acknowledged whose rung's time ran out by now climbs, through places_ladder_walk
+ * not acknowledged whose rung's time ran out by now climbs, through places_ladder
  * and the per-rung allowances (each rung above the first holder: the call's own
  * allowance again, up to the district), one 'escalated' step per rung reached, and is
  * marked overdue from its first missed deadline. Idempotent: a second sweep at the same
- * now changes nothing. *climbed (may be NULL) counts the rungs climbed. */
-int calls_sweep(struct db *d, int64_t now, int64_t *climbed);
+ * now changes nothing. At most max calls (≤ 0: all), the longest due first, so that a
+ * server back after hours away catches up in transactions of bounded length; *more
+ * (may be NULL) says whether due calls were left. *climbed (may be NULL) counts the
+ * rungs climbed. */
+#define CALLS_SWEEP_MAX 500 /* calls a server's sweep climbs in one transaction */
+int calls_sweep(struct db *d, int64_t now, int64_t max, int64_t *climbed, bool *more);
 
 /* The figures of a place's calls: open and overdue now (in all and per category),
  * closed on the Guangzhou day of now, and the medians (seconds; -1 when none) of the

@@ -15,9 +15,10 @@ int calls__exec(struct db_stmt *s)
 	return rc < 0 ? rc : 0;
 }
 
+/* One primary-key read for the category's row, a second for '*' when it has none: an
+ * IN (…, '*') with ORDER BY sorted on every call (a sixth of a logged call's time). */
 static const char sql_get[] =
-    "SELECT seconds FROM call_deadlines WHERE category IN (?, '*') AND priority = ? AND "
-    "wartime = ? ORDER BY category = '*' LIMIT 1";
+    "SELECT seconds FROM call_deadlines WHERE category = ? AND priority = ? AND wartime = ?";
 
 int calls_deadline_get(struct db *d, const char *category, const char *priority, bool wartime,
 		       int64_t *seconds)
@@ -27,20 +28,22 @@ int calls_deadline_get(struct db *d, const char *category, const char *priority,
 	*seconds = 0;
 	if (!calls_category_valid(category) || !calls_priority_valid(priority))
 		return MU_EINVAL;
-	if ((rc = db_prepare(d, sql_get, &s)))
-		return rc;
-	db_bind_text_static(s, 1, category, -1);
-	db_bind_text_static(s, 2, priority, -1);
-	db_bind_i64(s, 3, wartime);
-	rc = db_step(s);
-	if (rc == DB_ROW) {
-		*seconds = db_col_i64(s, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = MU_ENOTFOUND;
+	for (int i = 0; i < 2; i++) {
+		if ((rc = db_prepare(d, sql_get, &s)))
+			return rc;
+		db_bind_text_static(s, 1, i ? "*" : category, -1);
+		db_bind_text_static(s, 2, priority, -1);
+		db_bind_i64(s, 3, wartime);
+		rc = db_step(s);
+		if (rc == DB_ROW)
+			*seconds = db_col_i64(s, 0);
+		db_stmt_done(s);
+		if (rc == DB_ROW)
+			return 0;
+		if (rc < 0)
+			return rc;
 	}
-	db_stmt_done(s);
-	return rc;
+	return MU_ENOTFOUND;
 }
 
 static const char sql_set[] =

@@ -20,7 +20,8 @@ struct due_call {
 
 static const char sql_due[] =
     "SELECT id, place_id, unit_id, level_id, created_at, first_due, allowance, overdue, "
-    "category FROM calls WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at, id";
+    "category FROM calls WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at, id "
+    "LIMIT ?";
 
 static const char sql_climb[] =
     "UPDATE calls SET level_id = ?, due = ?, next_at = ?, overdue = 1 WHERE id = ?";
@@ -74,17 +75,22 @@ static int climb(struct db *d, const struct due_call *c, int64_t now, int64_t *c
 	return rc;
 }
 
-int calls_sweep(struct db *d, int64_t now, int64_t *climbed)
+int calls_sweep(struct db *d, int64_t now, int64_t max, int64_t *climbed, bool *more)
 {
 	struct db_stmt *s;
 	struct due_call *due = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
+	int64_t limit = max > 0 ? max : INT64_MAX - 1;
 	if (climbed)
 		*climbed = 0;
+	if (more)
+		*more = false;
 	if ((rc = db_prepare(d, sql_due, &s)))
 		return rc;
 	db_bind_i64(s, 1, now);
+	/* One more than asked: whether any is left. */
+	db_bind_i64(s, 2, limit + 1);
 	/* Read first, then climb: the updates change the index being read. */
 	while ((rc = db_step(s)) == DB_ROW) {
 		if (n == cap) {
@@ -105,6 +111,11 @@ int calls_sweep(struct db *d, int64_t now, int64_t *climbed)
 	db_stmt_done(s);
 	if (rc == DB_DONE)
 		rc = 0;
+	if ((int64_t)n > limit) {
+		n = (size_t)limit;
+		if (more)
+			*more = true;
+	}
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = climb(d, &due[i], now, climbed);
 	free(due);

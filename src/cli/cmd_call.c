@@ -140,7 +140,7 @@ static int do_sweep(struct db *d, void *arg, char *record, size_t n)
 {
 	struct logged *l = arg;
 	snprintf(record, n, "calls:sweep");
-	return calls_sweep(d, l->at, &l->climbed);
+	return calls_sweep(d, l->at, 0, &l->climbed, NULL);
 }
 
 static int sweep(struct db *d, const struct opts *o)

@@ -200,11 +200,13 @@ static int squad(struct db *d, const struct opts *o)
 				      FORCES_SQUAD_MAX);
 		goto out;
 	}
-	if (mu_time_parse(o->from, &ms) || (s.from_at = ms / 1000, mu_time_parse(o->to, &ms))) {
+	int64_t to_ms;
+	if (mu_time_parse(o->from, &ms) || mu_time_parse(o->to, &to_ms)) {
 		ret = cli_usage_error("forces", "--from and --to are RFC 3339 times");
 		goto out;
 	}
-	s.to_at = ms / 1000;
+	s.from_at = ms / 1000;
+	s.to_at = to_ms / 1000;
 	if (o->duty && forces_duty_parse(o->duty, &s.duty)) {
 		ret = cli_usage_error(
 		    "forces", "--duty is sampling, patrol, delivery, checkpoint, transfer or "

@@ -135,7 +135,7 @@ static int list_one(const struct control_group *g, void *ctx)
 							"police", username(l, g->member[2])));
 		return 0;
 	}
-	printf("%-6lld %-24s", (long long)g->id, g->name);
+	printf("%-6lld %s  grids=", (long long)g->id, g->name);
 	for (size_t i = 0; i < json_array_size(grids); i++)
 		printf("%s%s", i ? "," : "", json_string_value(json_array_get(grids, i)));
 	printf("  medic=%s cadre=%s police=%s\n", username(l, g->member[0]),

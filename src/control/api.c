@@ -123,7 +123,7 @@ int control_api_init(const char *db_path, struct db_writer *writer)
 	db_path_kept = db_path;
 	writer_kept = writer;
 	/* ---- cases (helper cases) ---- */
-	control__hooks_install();
+	control__hooks_set();
 	if (rc == 0)
 		rc = control__cases_api_init(db_path);
 

@@ -53,17 +53,23 @@ static int record_job(struct db *d, void *arg)
  * writer. */
 static void sweep_once(struct db_writer *w)
 {
+	static int64_t swept_at; /* when the last complete sweep began (this thread's) */
 	struct db *d;
 	struct sweep sw = {.now = mu_now_unix()};
 	int rc = db_reader(control__api_db_path(), &d);
 	control_task_list_init(&sw.missed);
 	if (rc == 0 && (rc = db_read_begin(d)) == 0) {
-		rc = control_tasks_sweep_collect(d, sw.now, &sw.missed);
+		rc = control_tasks_sweep_collect(d, sw.now, swept_at, &sw.missed);
 		db_read_end(d);
 	}
 	if (rc == 0 && sw.missed.n)
 		rc = db_writer_submit(w, record_job, &sw);
-	if (rc && rc != MU_ESTOPPED)
+	if (rc == 0 && !swept_at)
+		mu_info("control: first tasks sweep: %zu missed tasks in %.1f s", sw.missed.n,
+			(double)(mu_now_unix() - sw.now));
+	if (rc == 0)
+		swept_at = sw.now;
+	else if (rc != MU_ESTOPPED)
 		mu_warn("control: the tasks sweep failed: %s", mu_err_msg(rc));
 	control_task_list_fini(&sw.missed);
 }
@@ -404,15 +410,17 @@ int control__api_place_of_task(struct http_req *r, int64_t ids[HTTP_PATH_MAX], i
 }
 
 struct done_job {
-	const char *id, *result, *note;
+	const struct control_task *t;
+	const char *result, *note;
 	int64_t user, now;
 	struct mu_why why;
 };
 
+/* The mark alone, on the writer: the task was found on the request's reader. */
 static int done_fn(struct db *d, void *arg)
 {
 	struct done_job *j = arg;
-	return control_task_done(d, j->id, j->result, j->note, j->user, j->now, &j->why);
+	return control_task_mark_done(d, j->t, j->result, j->note, j->user, j->now, &j->why);
 }
 
 /* An optional string member k (NULL when absent or null). */
@@ -433,27 +441,25 @@ int control__api_post_task_done(struct http_req *r, struct http_resp *resp)
 	static const char *const allowed[] = {"result", "note", NULL};
 	const struct auth_principal *p = auth_who(r);
 	json_t *body;
-	int kind;
-	int64_t person, day;
-	struct done_job j = {.id = r->params[0],
-			     .user = p->kind == AUTH_KIND_USER ? p->id : 0,
-			     .now = mu_now_unix()};
+	struct control_task t = {0};
+	struct done_job j = {
+	    .t = &t, .user = p->kind == AUTH_KIND_USER ? p->id : 0, .now = mu_now_unix()};
 	int rc = http_body_json(r, &body);
 	if (rc || (rc = http_json_only(r, body, allowed)) ||
 	    (rc = opt_str(r, body, "result", &j.result)) ||
 	    (rc = opt_str(r, body, "note", &j.note)))
 		return rc;
-	if ((rc = control_task_parse(auth_req_db(r), j.id, &kind, &person, &day)))
-		return rc;
-	auth_record_person(r, person);
-	rc = auth_submit(r, done_fn, &j);
+	if ((rc = control_task_find(auth_req_db(r), r->params[0], j.now, &t, &j.why)))
+		return j.why.field ? http_fail(r, rc, j.why.field, j.why.text) : rc;
+	auth_record_person(r, t.person_id);
+	rc = t.state == CONTROL_TASK_DONE ? MU_EEXIST : auth_submit(r, done_fn, &j);
 	if (rc == MU_EEXIST) {
-		resp->json = json_pack("{s:s, s:s}", "task", j.id, "status", "duplicate");
+		resp->json = json_pack("{s:s, s:s}", "task", t.id, "status", "duplicate");
 		return 0;
 	}
 	if (rc)
 		return j.why.field ? http_fail(r, rc, j.why.field, j.why.text) : rc;
 	resp->json =
-	    json_pack("{s:s, s:s, s:o}", "task", j.id, "status", "done", "at", time_json(j.now));
+	    json_pack("{s:s, s:s, s:o}", "task", t.id, "status", "done", "at", time_json(j.now));
 	return 0;
 }

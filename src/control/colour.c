@@ -188,6 +188,8 @@ int control__colour_compute(struct db *d, int64_t person, int64_t now, unsigned 
 	db_stmt_done(st);
 	if (rc < 0)
 		return rc;
+	/* At most one status of each kind is in force (key_start): 16 is room to spare. */
+	rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (strcmp(kinds[i], "case") == 0)
 			*reasons |= PEOPLE_REASON_CASE;
@@ -226,15 +228,23 @@ static void dirty_add(int64_t person)
 
 void control__colour_drain(int64_t now_ms, void (*fn)(int64_t person, void *ctx), void *ctx)
 {
-	size_t keep = 0;
+	size_t keep = 0, n;
+	int64_t *people;
+	/* Copied under the lock and applied outside it: fn reads the database, and the
+	 * writer must not wait on the lock meanwhile. */
 	pthread_mutex_lock(&dirty_lock);
+	n = ndirty;
+	people = mu_xmalloc((n ? n : 1) * sizeof *people);
 	for (size_t i = 0; i < ndirty; i++) {
-		fn(dirty[i].person, ctx);
+		people[i] = dirty[i].person;
 		if (now_ms - dirty[i].ms < DIRTY_KEEP_MS)
 			dirty[keep++] = dirty[i];
 	}
 	ndirty = keep;
 	pthread_mutex_unlock(&dirty_lock);
+	for (size_t i = 0; i < n; i++)
+		fn(people[i], ctx);
+	free(people);
 }
 
 static void reasons_text(unsigned reasons, char *out, size_t n)

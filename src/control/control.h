@@ -404,6 +404,22 @@ int64_t control_day_start(int64_t day);
 int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
 			  struct control_task_list *out);
 
+/* The key persons in force by household ((household, person) pairs in that order): for
+ * deriving many grids at once without asking each resident (the sweep, the bench). _load
+ * fills storage the caller provides (_fini frees it, also after a failed load). */
+struct control_key_person {
+	int64_t household_id, person_id;
+};
+struct control_keyset {
+	struct control_key_person *v;
+	size_t n;
+};
+int control_keyset_load(struct db *d, struct control_keyset *k);
+void control_keyset_fini(struct control_keyset *k);
+/* control_tasks_of_grid with the key persons taken from keys (loaded on d's snapshot). */
+int control_tasks_of_grid_keyed(struct db *d, const struct control_keyset *keys, int64_t grid_id,
+				int64_t day, int64_t now, struct control_task_list *out);
+
 /* The missed tasks under place_id (a community or a street) whose climb reached it by
  * now: those of its grids for now's day and the day before, ordered as tasks are.
  * MU_EINVAL when place_id is not a community or a street. */
@@ -416,11 +432,18 @@ int control_tasks_overdue(struct db *d, int64_t place_id, int64_t now,
  * the row it names does not exist. */
 int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person, int64_t *day);
 
-/* Marks task id (which must be a task of its grid now: derived for its day, or today)
- * done by user_id at now with result and note (either may be NULL; ≤
- * CONTROL_TASK_NOTE_MAX code points each). MU_EEXIST when it is already marked done
- * (nothing written), MU_ENOTFOUND when no such task is due, MU_EINVAL (why says which
- * field) for a bad id, result or note. Runs in the caller's transaction. */
+/* The task id as its grid has it now (derived for its day, or today when the id names
+ * none) in *out. MU_EINVAL for a malformed id, MU_ENOTFOUND when its grid has no such
+ * task (why says so, on field "id"). Reads only: a request checks on its reader. */
+int control_task_find(struct db *d, const char *id, int64_t now, struct control_task *out,
+		      struct mu_why *why);
+/* Marks t (as control_task_find gave it) done by user_id at now with result and note
+ * (either may be NULL; ≤ CONTROL_TASK_NOTE_MAX code points each, no control characters
+ * but newlines: MU_EINVAL with why on "result" or "note"). MU_EEXIST when it is marked
+ * done already (nothing written). Runs in the caller's transaction; no derivation. */
+int control_task_mark_done(struct db *d, const struct control_task *t, const char *result,
+			   const char *note, int64_t user_id, int64_t now, struct mu_why *why);
+/* Both in one: find, then mark (MU_EEXIST too when the task is done already). */
 int control_task_done(struct db *d, const char *id, const char *result, const char *note,
 		      int64_t user_id, int64_t now, struct mu_why *why);
 
@@ -430,8 +453,11 @@ int control_task_done(struct db *d, const char *id, const char *result, const ch
  * rungs recorded by this call. In two halves, so that the derivation (a whole city's
  * grids) runs on a reader and only the inserts on the writer: collect appends the
  * missed tasks to missed (reads only); record writes their marks and climbs. sweep is
- * both on one connection. */
-int control_tasks_sweep_collect(struct db *d, int64_t now, struct control_task_list *missed);
+ * both on one connection. swept_at is when the last sweep that completed began (0:
+ * none): a day's roll-call — the costly kind, whose tasks only ever leave — is derived
+ * only from its due time until a sweep has begun after its last climb. */
+int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
+				struct control_task_list *missed);
 int control_tasks_sweep_record(struct db *d, const struct control_task_list *missed, int64_t now,
 			       int64_t *steps);
 int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps);

@@ -49,7 +49,7 @@ int control__on_result(struct db *d, const struct screening_hook_result *r);
 int control__case_on_result(struct db *d, const struct screening_hook_result *r);
 /* Sets screening's hooks to control's dispatchers (hooks.c): control_api_init, before
  * the first write. */
-void control__hooks_install(void);
+void control__hooks_set(void);
 
 /* ---- plans, files, check-ins, health code (helper plans) ---- */
 

@@ -359,6 +359,9 @@ out:
 
 /* ---- key persons under a place ------------------------------------------------------------ */
 
+#define KEYP_BATCH 512	/* key persons whose households are read in one statement */
+#define KEYP_SEEN  4096 /* households remembered as under the place or not */
+
 static const char sql_keyp[] =
     "SELECT DISTINCT person_id FROM key_statuses WHERE ended_at IS NULL AND person_id > ? "
     "AND (? IS NULL OR kind = ?) ORDER BY person_id";
@@ -391,14 +394,34 @@ int control_keypersons_list(struct db *d, const struct people_keys *k, int64_t p
 		ids[n++] = db_col_i64(st, 0);
 	}
 	db_stmt_done(st);
+	/* The households of a batch of key persons at once, and whether each household lies
+	 * under place remembered: a city's key persons share few households per grid. */
+	int64_t hhs[KEYP_BATCH];
+	struct seen {
+		int64_t hh;
+		bool within;
+	} *seen = mu_xcalloc(KEYP_SEEN, sizeof *seen);
 	for (size_t i = 0; rc >= 0 && i < n && sent < limit; i++) {
 		int64_t hh;
 		bool within;
 		struct people_person p;
 		json_t *where, *plans, *kinds;
-		if ((rc = people_household_of(d, ids[i], &hh)) ||
-		    (rc = places_is_within(d, hh, place, &within)))
+		if (i % KEYP_BATCH == 0 &&
+		    (rc = people_households_of(d, ids + i, n - i < KEYP_BATCH ? n - i : KEYP_BATCH,
+					       hhs)))
 			break;
+		hh = hhs[i % KEYP_BATCH];
+		size_t slot = (size_t)((uint64_t)hh * 0x9E3779B97F4A7C15ull >> 52) % KEYP_SEEN;
+		if (hh && seen[slot].hh == hh)
+			within = seen[slot].within;
+		else if (!hh)
+			within = false;
+		else if ((rc = places_is_within(d, hh, place, &within)))
+			break;
+		else {
+			seen[slot].hh = hh;
+			seen[slot].within = within;
+		}
 		if (!within)
 			continue;
 		if ((rc = people_get(d, k, ids[i], &p)))
@@ -473,5 +496,6 @@ int control_keypersons_list(struct db *d, const struct people_keys *k, int64_t p
 			break;
 	}
 	free(ids);
+	free(seen);
 	return rc < 0 || rc > DB_ROW ? rc : 0;
 }

@@ -26,7 +26,7 @@ int control__on_result(struct db *d, const struct screening_hook_result *r)
 	return rc ? rc : control__case_on_result(d, r);
 }
 
-void control__hooks_install(void)
+void control__hooks_set(void)
 {
 	const struct screening_hooks h = {.tube_policy = tube_policy,
 					  .on_result = control__on_result};

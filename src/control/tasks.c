@@ -179,7 +179,7 @@ static int grid_load(struct db *d, int64_t grid_id, struct grid *g)
 static struct hh *grid_find(const struct grid *g, int64_t household)
 {
 	struct hh key = {.id = household};
-	return bsearch(&key, g->h, g->nh, sizeof *g->h, cmp_hh_id);
+	return g->nh ? bsearch(&key, g->h, g->nh, sizeof *g->h, cmp_hh_id) : NULL;
 }
 
 /* A task of the grid for a person of household hh; its names are filled at the end. */
@@ -309,6 +309,74 @@ static int member(int64_t person, void *ctx)
 	return rc == DB_DONE ? 0 : rc;
 }
 
+/* ---- key persons by household, for many grids at once ------------------------------- */
+
+static const char sql_key_persons[] =
+    "SELECT DISTINCT person_id FROM key_statuses WHERE ended_at IS NULL ORDER BY person_id";
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct control_key_person *x = a, *y = b;
+	if (x->household_id != y->household_id)
+		return x->household_id < y->household_id ? -1 : 1;
+	return x->person_id < y->person_id ? -1 : x->person_id > y->person_id;
+}
+
+int control_keyset_load(struct db *d, struct control_keyset *k)
+{
+	struct db_stmt *s;
+	size_t cap = 0;
+	memset(k, 0, sizeof *k);
+	int rc = db_prepare(d, sql_key_persons, &s);
+	if (rc)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (k->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			k->v = mu_xrealloc(k->v, cap * sizeof *k->v);
+		}
+		k->v[k->n++].person_id = db_col_i64(s, 0);
+	}
+	db_stmt_done(s);
+	if (rc != DB_DONE)
+		return rc;
+	int64_t *persons = mu_xmalloc((k->n ? k->n : 1) * sizeof *persons);
+	int64_t *hh = mu_xmalloc((k->n ? k->n : 1) * sizeof *hh);
+	for (size_t i = 0; i < k->n; i++)
+		persons[i] = k->v[i].person_id;
+	rc = people_households_of(d, persons, k->n, hh);
+	for (size_t i = 0; i < k->n; i++)
+		k->v[i].household_id = hh[i];
+	free(persons);
+	free(hh);
+	if (!rc && k->n)
+		qsort(k->v, k->n, sizeof *k->v, cmp_key);
+	return rc;
+}
+
+void control_keyset_fini(struct control_keyset *k)
+{
+	free(k->v);
+	memset(k, 0, sizeof *k);
+}
+
+/* The key persons of household, in person order: calls key_person_tasks on each. */
+static int keyset_household(struct derive *x, const struct control_keyset *k, int64_t household)
+{
+	size_t lo = 0, hi = k->n;
+	while (lo < hi) { /* the first entry of household or above */
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->v[mid].household_id < household)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	int rc = 0;
+	for (size_t i = lo; i < k->n && k->v[i].household_id == household && !rc; i++)
+		rc = key_person_tasks(x, k->v[i].person_id);
+	return rc;
+}
+
 /* The rounds: ids of every round (for recalls) and whether each runs on day over the
  * grid (for the roll-call). */
 struct rounds {
@@ -413,22 +481,39 @@ static const char sql_mark[] =
  * the community for CONTROL_TASK_COMMUNITY_S more, then the street for good. */
 static const int64_t ladder_allow[PLACES_NLEVELS] = {[PLACES_COMMUNITY] = CONTROL_TASK_COMMUNITY_S};
 
+/* The path of a task's grid, read once per grid (every task of a grid climbs the same
+ * ladder). */
+struct path {
+	int64_t grid, ids[PLACES_NLEVELS];
+	int n;
+};
+
+static int path_of(struct db *d, int64_t grid, struct path *p)
+{
+	if (p->grid == grid && p->n)
+		return 0;
+	p->grid = grid;
+	return places_path(d, grid, p->ids, &p->n);
+}
+
 /* The rungs t has held by now: its grid from the start of its day (or its event) to its
  * due time, then the community and the street as it climbs. */
-static int ladder(struct db *d, const struct control_task *t, int64_t now,
+static int ladder(struct db *d, struct path *p, const struct control_task *t, int64_t now,
 		  struct places_rung rungs[PLACES_NLEVELS], int *n)
 {
 	int64_t start = control_day_start(t->day);
-	return places_ladder(d, t->grid_id, start < t->due ? start : t->due, t->due, ladder_allow,
-			     PLACES_STREET, now, rungs, n);
+	int rc = path_of(d, t->grid_id, p);
+	return rc ? rc
+		  : places_ladder_walk(p->ids, p->n, start < t->due ? start : t->due, t->due,
+				       ladder_allow, PLACES_STREET, now, rungs, n);
 }
 
 /* Sets t's holder by now: the last rung it reached and when. */
-static int climb(struct db *d, struct control_task *t, int64_t now)
+static int climb(struct db *d, struct path *p, struct control_task *t, int64_t now)
 {
 	struct places_rung rungs[PLACES_NLEVELS];
 	int n = 0;
-	int rc = ladder(d, t, now, rungs, &n);
+	int rc = ladder(d, p, t, now, rungs, &n);
 	if (rc || n < 1)
 		return rc;
 	t->level = rungs[n - 1].level;
@@ -437,7 +522,7 @@ static int climb(struct db *d, struct control_task *t, int64_t now)
 	return 0;
 }
 
-static int task_state(struct db *d, struct control_task *t, int64_t now)
+static int task_state(struct db *d, struct path *p, struct control_task *t, int64_t now)
 {
 	struct db_stmt *s;
 	int rc = db_prepare(d, sql_mark, &s);
@@ -454,7 +539,7 @@ static int task_state(struct db *d, struct control_task *t, int64_t now)
 	if (rc != DB_ROW && rc != DB_DONE)
 		return rc;
 	if (t->state == CONTROL_TASK_MISSED)
-		return climb(d, t, now);
+		return climb(d, p, t, now);
 	int64_t start = control_day_start(t->day);
 	t->level = PLACES_GRID;
 	t->level_place = t->grid_id;
@@ -483,8 +568,10 @@ static int cmp_task(const void *a, const void *b)
 	return c;
 }
 
-int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
-			  struct control_task_list *out)
+/* The tasks of grid_id for day as of now; without rollcall, the roll-call's are left out
+ * (the sweep's shortcut: most of a grid's cost, and nothing to record most of the day). */
+static int derive(struct db *d, const struct control_keyset *keys, int64_t grid_id, int64_t day,
+		  int64_t now, bool rollcall, struct control_task_list *out)
 {
 	struct grid g;
 	struct rounds rs = {0};
@@ -494,14 +581,17 @@ int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t no
 	mu_date_format(day, x.date);
 	if (rc)
 		goto out;
-	/* Key persons, household by household in walking order. */
+	/* Key persons, household by household in walking order: from the key set when there
+	 * is one, else asked of each resident. */
 	for (size_t i = 0; i < g.nh && !rc; i++) {
 		x.cur = g.h[i];
-		rc = people_household_members(d, g.h[i].id, 0, member, &x);
+		rc = keys ? keyset_household(&x, keys, g.h[i].id)
+			  : people_household_members(d, g.h[i].id, 0, member, &x);
 	}
 	if (rc)
 		goto out;
-	qsort(g.h, g.nh, sizeof *g.h, cmp_hh_id);
+	if (g.nh)
+		qsort(g.h, g.nh, sizeof *g.h, cmp_hh_id);
 	if ((rc = screening_round_list(d, round_one, &rs)))
 		goto out;
 	for (size_t i = 0; i < rs.n && !rc; i++) {
@@ -509,18 +599,31 @@ int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t no
 		bool runs;
 		rc = screening_recall_list(d, rs.v[i].id, grid_id, SCREENING_RECALL_PENDING, 0,
 					   recall_one, &c);
-		if (!rc && !(rc = round_runs(d, &rs.v[i], grid_id, day, &runs)) && runs)
+		if (rollcall && !rc && !(rc = round_runs(d, &rs.v[i], grid_id, day, &runs)) && runs)
 			rc = rollcall_tasks(&x, rs.v[i].id);
 	}
+	struct path p = {0};
 	for (size_t i = first; i < out->n && !rc; i++)
 		if (!(rc = task_name(&g, &out->v[i])))
-			rc = task_state(d, &out->v[i], now);
-	if (!rc)
+			rc = task_state(d, &p, &out->v[i], now);
+	if (!rc && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_task);
 out:
 	free(rs.v);
 	grid_fini(&g);
 	return rc;
+}
+
+int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
+			  struct control_task_list *out)
+{
+	return derive(d, NULL, grid_id, day, now, true, out);
+}
+
+int control_tasks_of_grid_keyed(struct db *d, const struct control_keyset *keys, int64_t grid_id,
+				int64_t day, int64_t now, struct control_task_list *out)
+{
+	return derive(d, keys, grid_id, day, now, true, out);
 }
 
 /* ---- overdue at a community or a street ---------------------------------------------- */
@@ -586,7 +689,7 @@ int control_tasks_overdue(struct db *d, int64_t place_id, int64_t now,
 		rc = overdue_grid(d, grids.v[i], now, n.level, &tmp, out);
 	control_task_list_fini(&tmp);
 	free(grids.v);
-	if (!rc)
+	if (!rc && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_task);
 	return rc;
 }
@@ -634,7 +737,7 @@ static int positive(const char *s, int64_t *v)
 int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person, int64_t *day)
 {
 	char buf[CONTROL_TASK_ID_MAX], *p[4];
-	int64_t a, b;
+	int64_t a;
 	*day = -1;
 	*person = 0;
 	if (!id || strlen(id) >= CONTROL_TASK_ID_MAX)
@@ -664,7 +767,6 @@ int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person,
 		if (n != 4 || positive(p[1], &a) || positive(p[2], person) ||
 		    mu_date_parse(p[3], day))
 			return MU_EINVAL;
-		(void)b;
 		return 0;
 	default:
 		return MU_EINVAL;
@@ -730,8 +832,8 @@ static int mark(struct db *d, const char *id, int64_t day, const char *state, co
 	return rc == DB_DONE ? 0 : rc;
 }
 
-int control_task_done(struct db *d, const char *id, const char *result, const char *note,
-		      int64_t user_id, int64_t now, struct mu_why *why)
+int control_task_find(struct db *d, const char *id, int64_t now, struct control_task *out,
+		      struct mu_why *why)
 {
 	int kind;
 	int64_t person, day, hh, grid;
@@ -741,8 +843,6 @@ int control_task_done(struct db *d, const char *id, const char *result, const ch
 		return mu_why_set(why, rc, "id", "not a task id");
 	if (rc)
 		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "id", "no such task") : rc;
-	if ((rc = text_ok(result, "result", why)) || (rc = text_ok(note, "note", why)))
-		return rc;
 	if ((rc = people_household_of(d, person, &hh)) || (rc = grid_of_household(d, hh, &grid)))
 		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "id", "no such task") : rc;
 	if (day < 0)
@@ -755,14 +855,30 @@ int control_task_done(struct db *d, const char *id, const char *result, const ch
 			t = &l.v[i];
 	if (!rc && !t)
 		rc = mu_why_set(why, MU_ENOTFOUND, "id", "no such task is due in its grid");
-	else if (!rc && t->state == CONTROL_TASK_DONE)
-		rc = mu_why_set(why, MU_EEXIST, "id", "the task is already done");
 	else if (!rc)
-		rc = mark(d, id, t->day, "done", result, note, user_id, now);
-	if (rc == MU_EEXIST && why && !why->text[0])
-		mu_why_set(why, rc, "id", "the task is already done");
+		*out = *t;
 	control_task_list_fini(&l);
 	return rc;
+}
+
+int control_task_mark_done(struct db *d, const struct control_task *t, const char *result,
+			   const char *note, int64_t user_id, int64_t now, struct mu_why *why)
+{
+	int rc;
+	if ((rc = text_ok(result, "result", why)) || (rc = text_ok(note, "note", why)))
+		return rc;
+	rc = mark(d, t->id, t->day, "done", result, note, user_id, now);
+	return rc == MU_EEXIST ? mu_why_set(why, rc, "id", "the task is already done") : rc;
+}
+
+int control_task_done(struct db *d, const char *id, const char *result, const char *note,
+		      int64_t user_id, int64_t now, struct mu_why *why)
+{
+	struct control_task t = {0};
+	int rc = control_task_find(d, id, now, &t, why);
+	if (!rc && t.state == CONTROL_TASK_DONE)
+		return mu_why_set(why, MU_EEXIST, "id", "the task is already done");
+	return rc ? rc : control_task_mark_done(d, &t, result, note, user_id, now, why);
 }
 
 /* ---- the sweep --------------------------------------------------------------------------- */
@@ -777,13 +893,14 @@ static const char sql_missed_insert[] =
 
 /* Records its missed mark and every rung above the grid t has reached by now, each
  * once. */
-static int sweep_task(struct db *d, const struct control_task *t, int64_t now, int64_t *steps)
+static int sweep_task(struct db *d, struct path *p, const struct control_task *t, int64_t now,
+		      int64_t *steps)
 {
 	struct places_rung rungs[PLACES_NLEVELS];
 	struct db_stmt *s;
 	char date[11];
 	int n = 0;
-	int rc = ladder(d, t, now, rungs, &n);
+	int rc = ladder(d, p, t, now, rungs, &n);
 	mu_date_format(t->day, date);
 	if (rc || (rc = db_prepare(d, sql_missed_insert, &s)))
 		return rc;
@@ -811,7 +928,8 @@ static int sweep_task(struct db *d, const struct control_task *t, int64_t now, i
 	return 0;
 }
 
-int control_tasks_sweep_collect(struct db *d, int64_t now, struct control_task_list *missed)
+int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
+				struct control_task_list *missed)
 {
 	struct db_stmt *s;
 	int64_t *grids = NULL, today = control_day_of(now);
@@ -829,17 +947,28 @@ int control_tasks_sweep_collect(struct db *d, int64_t now, struct control_task_l
 	}
 	db_stmt_done(s);
 	rc = rc == DB_DONE ? 0 : rc;
+	struct control_keyset keys;
+	if (!rc)
+		rc = control_keyset_load(d, &keys);
+	else
+		memset(&keys, 0, sizeof keys);
 	control_task_list_init(&l);
 	for (size_t i = 0; i < n && !rc; i++) {
 		for (int64_t day = today - 1; day <= today && !rc; day++) {
+			/* A day's roll-call is missed at its due time and has climbed as far
+			 * as it goes CONTROL_TASK_COMMUNITY_S later: before the one, or once a
+			 * sweep began after the other, there is nothing of it to record. */
+			int64_t due = due_of(CONTROL_TASK_ROLLCALL, day, 0);
+			bool rollcall = now >= due && swept_at < due + CONTROL_TASK_COMMUNITY_S;
 			l.n = 0;
-			rc = control_tasks_of_grid(d, grids[i], day, now, &l);
+			rc = derive(d, &keys, grids[i], day, now, rollcall, &l);
 			for (size_t j = 0; j < l.n && !rc; j++)
 				if (l.v[j].state == CONTROL_TASK_MISSED)
 					*list_push(missed) = l.v[j];
 		}
 	}
 	control_task_list_fini(&l);
+	control_keyset_fini(&keys);
 	free(grids);
 	return rc;
 }
@@ -848,9 +977,10 @@ int control_tasks_sweep_record(struct db *d, const struct control_task_list *mis
 			       int64_t *steps)
 {
 	int64_t nsteps = 0;
+	struct path p = {0};
 	int rc = 0;
 	for (size_t i = 0; i < missed->n && !rc; i++)
-		rc = sweep_task(d, &missed->v[i], now, &nsteps);
+		rc = sweep_task(d, &p, &missed->v[i], now, &nsteps);
 	if (steps)
 		*steps = nsteps;
 	return rc;
@@ -860,7 +990,7 @@ int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps)
 {
 	struct control_task_list missed;
 	control_task_list_init(&missed);
-	int rc = control_tasks_sweep_collect(d, now, &missed);
+	int rc = control_tasks_sweep_collect(d, now, 0, &missed);
 	if (!rc)
 		rc = control_tasks_sweep_record(d, &missed, now, steps);
 	control_task_list_fini(&missed);

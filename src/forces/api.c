@@ -59,7 +59,7 @@ const struct http_route forces_api_routes[] = {
      forces__api_place_of_deployment, "check out one person of a shift, or all of them"},
     {HTTP_GET, "/api/v1/ledger", forces__api_get_ledger, FORCES_READ, 0, places_api_of_query,
      "person-times (one per person per shift) per Guangzhou day, organisation and place in a "
-     "subtree"},
+     "subtree, or the range's totals per organisation or per street"},
 
     /* ---- posts (helper posts) ---- */
     {HTTP_GET, "/api/v1/posts", forces__api_get_posts, FORCES__POST_READ, 0,

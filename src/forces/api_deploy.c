@@ -345,6 +345,7 @@ struct ledger_list {
 	struct db *d;
 	json_t *arr;
 	struct forces_org org; /* the last one looked up */
+	int group;	       /* ?by: FORCES_BY_*, or -1 by day */
 };
 
 static int ledger_one(const struct forces_ledger_row *row, void *ctx)
@@ -367,13 +368,37 @@ static int ledger_one(const struct forces_ledger_row *row, void *ctx)
 	return 0;
 }
 
+/* ?by=org|street: the range's totals per organisation or per street (no date). */
+static int total_one(const struct forces_ledger_row *row, void *ctx)
+{
+	struct ledger_list *l = ctx;
+	struct places_node n;
+	json_t *o;
+	if (l->group == FORCES_BY_STREET) {
+		bool placed = row->place_id && places_get(l->d, row->place_id, &n) == 0;
+		o = json_pack("{s:o, s:o, s:I}", "place",
+			      placed ? json_string(n.code) : json_null(), "place_name",
+			      placed ? json_string(n.name) : json_null(), "person_times",
+			      (json_int_t)row->person_times);
+	} else {
+		bool named = row->org_id && forces_org_get(l->d, row->org_id, &l->org) == 0;
+		o = json_pack("{s:o, s:o, s:o, s:I}", "org",
+			      row->org_id ? json_integer(row->org_id) : json_null(), "org_name",
+			      named ? json_string(l->org.name) : json_null(), "org_kind",
+			      named ? json_string(forces_kind_name(l->org.kind)) : json_null(),
+			      "person_times", (json_int_t)row->person_times);
+	}
+	json_array_append_new(l->arr, o);
+	return 0;
+}
+
 int forces__api_get_ledger(struct http_req *r, struct http_resp *resp)
 {
 	struct places_node node;
-	struct ledger_list l = {.d = auth_req_db(r)};
+	struct ledger_list l = {.d = auth_req_db(r), .group = -1};
 	int64_t today = forces_day_of(mu_now_unix()), from, to, org = 0, total;
-	const char *o = http_query(r, "org");
-	int rc;
+	const char *o = http_query(r, "org"), *by = http_query(r, "by");
+	int rc, group = -1;
 	if ((rc = places_api_query(r, &node)) || (rc = day_query(r, "to", today, &to)) ||
 	    (rc = day_query(r, "from", to - 29, &from)))
 		return rc;
@@ -383,8 +408,22 @@ int forces__api_get_ledger(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_EINVAL, "from", "the range starts after it ends");
 	if (to - from >= LEDGER_DAYS_MAX)
 		return http_fail(r, MU_EINVAL, "from", "at most 366 days at once");
+	if (by && *by && strcmp(by, "day")) {
+		group = !strcmp(by, "org")	? FORCES_BY_ORG
+			: !strcmp(by, "street") ? FORCES_BY_STREET
+						: -1;
+		if (group < 0)
+			return http_fail(r, MU_EINVAL, "by", "day, org or street");
+		if (org)
+			return http_fail(r, MU_EINVAL, "org", "one organisation's rows are by day");
+		if (node.level > PLACES_COMMUNITY)
+			return http_fail(r, MU_EINVAL, "by",
+					 "totals are of a community or above; below, by day");
+	}
 	l.arr = json_array();
-	rc = forces_ledger(l.d, node.id, org, from, to, ledger_one, &l, &total);
+	l.group = group;
+	rc = group >= 0 ? forces_ledger_by(l.d, node.id, group, from, to, total_one, &l, &total)
+			: forces_ledger(l.d, node.id, org, from, to, ledger_one, &l, &total);
 	if (rc) {
 		json_decref(l.arr);
 		return rc;

@@ -28,6 +28,10 @@ static const char sql_dep_add[] =
     "INSERT INTO deployments(org_id, place_id, from_at, to_at, duty, created_at, user_id, day, "
     "people, district_id, street_id, community_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)";
 static const char sql_dep_people[] = "UPDATE deployments SET people = ? WHERE id = ?";
+static const char sql_day_add[] =
+    "INSERT INTO deployment_days(day, org_id, street_id, district_id, people, shifts) "
+    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT(day, org_id, street_id) DO UPDATE SET "
+    "people = people + excluded.people, shifts = shifts + 1";
 static const char sql_on_add[] =
     "INSERT INTO deployment_people(deployment_id, member_id, person_id, user_id) "
     "VALUES (?, ?, ?, ?)";
@@ -205,6 +209,17 @@ int forces_deploy(struct db *d, struct forces_deployment *dp, const int64_t *mem
 		return rc;
 	db_bind_i64(st, 1, dp->people);
 	db_bind_i64(st, 2, dp->id);
+	rc = db_step(st);
+	db_stmt_done(st);
+	if (rc != DB_DONE)
+		return rc < 0 ? rc : MU_EDB;
+	if ((rc = db_prepare(d, sql_day_add, &st)))
+		return rc;
+	db_bind_text(st, 1, day, -1);
+	db_bind_i64(st, 2, dp->org_id);
+	db_bind_i64(st, 3, a.street);
+	db_bind_i64(st, 4, a.district);
+	db_bind_i64(st, 5, dp->people);
 	rc = db_step(st);
 	db_stmt_done(st);
 	return rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;

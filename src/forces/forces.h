@@ -220,6 +220,16 @@ int forces_ledger(struct db *d, int64_t place, int64_t org, int64_t from_day, in
 		  int (*fn)(const struct forces_ledger_row *row, void *ctx), void *ctx,
 		  int64_t *total);
 
+enum forces_ledger_by { FORCES_BY_ORG = 0, FORCES_BY_STREET = 1 };
+/* The same person-times summed over the whole range per organisation (row.org_id; 0:
+ * people sent alone) or per street (row.place_id: the street the shift's place lies in,
+ * 0 for a place above the streets), row.day 0: fn per group in id order, and the sum in
+ * *total. One range scan of one index either way. MU_EINVAL for a place below a
+ * community (use forces_ledger there) or another by. */
+int forces_ledger_by(struct db *d, int64_t place, int by, int64_t from_day, int64_t to_day,
+		     int (*fn)(const struct forces_ledger_row *row, void *ctx), void *ctx,
+		     int64_t *total);
+
 /* ---- posts, supplies, wartime (helper posts) ---- */
 /* Service posts and their supplies (posts.c, supplies.c) and forces' side of the wartime
  * switch (wartime.c): every street centre and community station is a post with its

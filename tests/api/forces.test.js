@@ -262,6 +262,32 @@ test('a squad deployed and the ledger read exactly; check-in; who is where now',
   const day = await srv.get('staff103', `/api/v1/ledger?place=${district}&from=2021-06-12&to=2021-06-12`);
   assert.equal(day.json.total_person_times, 15);
   assert.equal((await srv.get('staff103', `/api/v1/ledger?place=${other}`)).status, 403);
+  // The same range's totals per organisation and per street.
+  const perOrg = await srv.get('staff103', `/api/v1/ledger?place=${district}&from=2021-06-11&to=2021-06-12&by=org`);
+  assert.equal(perOrg.status, 200, perOrg.text);
+  assert.deepEqual(
+    perOrg.json.rows.map((r) => [r.org, r.person_times]),
+    [
+      [null, 2],
+      [squad.json.id, 18],
+    ],
+  );
+  assert.equal(perOrg.json.rows[1].org_name, '采样队');
+  const perStreet = await srv.get(
+    'staff103',
+    `/api/v1/ledger?place=${district}&from=2021-06-11&to=2021-06-12&by=street`,
+  );
+  assert.deepEqual(
+    perStreet.json.rows.map((r) => [r.place, r.person_times]),
+    [
+      [streets[0], 14],
+      [streets[1], 6],
+    ].sort((x, y) => (x[0] < y[0] ? -1 : 1)),
+  );
+  assert.equal(perStreet.json.total_person_times, 20);
+  const badBy = await srv.get('staff103', `/api/v1/ledger?place=${district}&by=week`);
+  assert.equal(badBy.status, 400);
+  assert.equal(badBy.json.error.field, 'by');
 
   // Out of jurisdiction: a shift to 440106, a team of 440103 sent by a commander of 440106.
   const far = await post('staff103', '/api/v1/deployments', {

@@ -141,6 +141,7 @@ const ROUTES = {
       org: ['invalid'],
       from: ['invalid'],
       to: ['invalid'],
+      by: ['invalid'],
       id: ['invalid', 'not_found'],
     },
     squad: { hospitals: ['invalid', 'not_found'], size: ['invalid'], to: ['invalid'] },

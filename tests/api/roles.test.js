@@ -226,7 +226,7 @@ test('codes are answered from the codebook, and for people added since from thei
   assert.equal(rec.json.person.name, '周杰伦');
   const r = await srv.request('GET', `/api/v1/codes/${rec.json.person.code}`, { token: srv.tokens.site });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json, { code: rec.json.person.code, name: '周*伦', status: 'green' });
+  assert.deepEqual(r.json, { code: rec.json.person.code, name: '周*伦', status: 'green', reasons: [] });
   // (the restarted server's codebook holds them too)
   assert.equal(await codebookGauges(), held + 1);
 });

@@ -17,7 +17,7 @@ let home;
 
 before(async () => {
   env = await startAll();
-  // Urgent calls: 12 seconds a rung, so that a climb happens while the page is open.
+  // Urgent calls: 18 seconds a rung, so that a climb happens while the page is open.
   await between(env, () =>
     musterOk([
       'call',
@@ -28,7 +28,7 @@ before(async () => {
       '--priority',
       'urgent',
       '--minutes',
-      '0.2',
+      '0.3',
       '--db',
       env.srv.db,
     ]),
@@ -70,8 +70,8 @@ test('the board shows an overdue call escalate without a reload', async (t) => {
     );
     // The grid worker sees the number to call back (they serve the call).
     assert.equal(await page.textContent(`${card} a.tel`), '13912345678');
-    // Twelve seconds later the sweep has it at the street: the board shows it there.
-    await page.waitForSelector(`${card} [data-test=call-rung][data-level=street]`, { timeout: 30_000 });
+    // Eighteen seconds later the sweep has it at the street: the board shows it there.
+    await page.waitForSelector(`${card} [data-test=call-rung][data-level=street]`, { timeout: 45_000 });
     assert.match(await page.textContent(`${card} [data-test=call-countdown]`), /^已超时 \d\d:\d\d$/);
     const api = await srv.get('cmd103', `/api/v1/calls/${id}`);
     assert.equal(api.json.call.level.level, 'street');
@@ -81,7 +81,7 @@ test('the board shows an overdue call escalate without a reload', async (t) => {
     );
     assert.equal(navigations, 0, 'no reload');
     // Fits a phone, accessible.
-    assert.ok((await overflow(page)) <= 0, "no horizontal overflow");
+    assert.ok((await overflow(page)) <= 0, 'no horizontal overflow');
     assert.deepEqual(await axeSerious(page), []);
     // Acknowledged from the card: through the outbox, then the card stops counting.
     await page.click(`${card} [data-test=call-ack]`);

@@ -1,6 +1,7 @@
-// The transmission chain in the browser: from the cases page (nav, a card per case), the
-// chain of a case whose household is listed as contacts opens as an ECharts graph; a tap
-// on a person in the graph opens their file (/people/ID/file). At a desk and on a phone.
+// The transmission chain in the browser: from the cases page (its figures the server's, a
+// card per case), the chain of a case whose household is listed as contacts opens as an
+// ECharts graph; a tap on a person in the graph opens their file (/people/ID/file). At a
+// desk and on a phone.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -66,6 +67,11 @@ for (const [width, height] of [
       await page.goto('/cases');
       await page.waitForSelector(`[data-case="${caseId}"]`);
       assert.equal(await overflow(page), 0, 'the cases page fits');
+      // The big figures are the server's: the district's cases and the days since the last.
+      const epi = await srv.get('staff103', `/api/v1/epi?place=${srv.places.district}`);
+      const digits = (s) => Number(String(s).replace(/\D/g, ''));
+      assert.equal(digits(await page.textContent('[data-test=tile-cumulative] b')), epi.json.cumulative);
+      assert.equal(digits(await page.textContent('[data-test=tile-since] b')), epi.json.days_since_last_case);
       await page.click(`[data-case="${caseId}"] [data-test=chain-link]`);
       await page.waitForURL(new RegExp(`/chains/${caseId}$`));
       await page.waitForSelector('.chain[data-drawn=yes]');

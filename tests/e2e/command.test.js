@@ -336,7 +336,9 @@ test('a grid worker sees only their pages and is refused another district', asyn
   await shot(t, page, async () => {
     await signIn(env, page, 'grid1');
     const nav = await page.$$eval('[data-nav]', (as) => as.map((a) => a.dataset.nav));
-    assert.deepEqual(nav, ['overview', 'rollcall', 'people', 'orders']);
+    // The group's day heads a grid worker's nav and is where they land (issue 13); then
+    // the field pages of issues 12–14 a grid worker may open.
+    assert.deepEqual(nav, ['tasks', 'overview', 'rollcall', 'calls', 'people', 'keypersons', 'orders', 'zones', 'posts']);
     await page.goto(`/screening/${round}/${srv.places.other}`);
     await page.waitForSelector('[data-test=error]');
     assert.match(await page.textContent('[data-test=error]'), /无权/);
@@ -347,7 +349,8 @@ test('a grid worker sees only their pages and is refused another district', asyn
     assert.equal(await page.locator('[data-test=crumbs] a').count(), 0);
     assert.equal((await page.locator('[data-test=crumbs] > span:not(:empty)').count()) >= 4, true);
     await page.goto('/lab');
-    await page.waitForURL(/\/overview/);
+    await page.waitForURL(/\/tasks/);
+    await page.goto('/overview');
     await page.waitForSelector('[data-test=tile-coverage]');
     // The overview starts at the grid worker's own grid.
     const cov = (await srv.get('grid1', `/api/v1/rounds/${round}/coverage?place=${srv.places.grid}`)).json;

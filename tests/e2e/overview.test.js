@@ -260,6 +260,7 @@ test("a grid worker's start page is their grid, and nothing on it is refused, on
   });
   await shot(t, page, async () => {
     await signIn(env, page, 'grid1');
+    await page.goto('/overview'); // a grid worker lands on the group's day (issue 13)
     await page.waitForSelector('section.overview[data-drawn=yes]');
     const grid = sql(srv.db, `SELECT name FROM places WHERE code = '${srv.places.grid}'`)[0].name;
     assert.equal((await page.innerText('main h1')).trim(), `${grid}态势`);
@@ -291,6 +292,7 @@ test('a refresh that cannot reach the server keeps the figures and marks them st
   await page.setViewportSize({ width: 360, height: 740 });
   await shot(t, page, async () => {
     await signIn(env, page, 'grid1');
+    await page.goto('/overview'); // a grid worker lands on the group's day (issue 13)
     await page.waitForSelector('section.overview[data-drawn=yes]');
     assert.equal(await page.locator('[data-test=skeleton]').count(), 0, 'no skeleton once loaded');
     assert.equal(await page.locator('[data-test=stale]').count(), 0);

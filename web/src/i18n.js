@@ -659,6 +659,18 @@ export const zh = {
     steps: '经过',
     step: { logged: '登记', escalated: '上报', acknowledged: '响应', progress: '进展', closed: '办结' },
     pickPlace: '请选择看板范围',
+    act: {
+      log: '登记求助',
+      list: '查看求助列表',
+      summary: '查看求助统计',
+      read: '查看求助',
+      ack: '响应求助',
+      progress: '记录求助进展',
+      close: '办结求助',
+      cliDeadline: '命令行设定求助时限',
+      cliLog: '命令行登记求助',
+      cliSweep: '命令行求助超时上报',
+    },
     why: {
       post: {
         place: { invalid: '求助地点须是户或楼栋', not_found: '没有这个地点', forbidden: '该地点不在您的辖区' },
@@ -785,6 +797,7 @@ export const zh = {
         org: { invalid: '组织编号不对' },
         from: { invalid: '日期格式不对，或起止颠倒、超过 366 天' },
         to: { invalid: '日期格式不对' },
+        by: { invalid: '汇总方式应为按日、按组织或按街道' },
         id: { invalid: '编号不对', not_found: '未找到' },
       },
       squad: {
@@ -1979,6 +1992,18 @@ export const en = {
       closed: 'Closed',
     },
     pickPlace: 'Choose the area of the board',
+    act: {
+      log: 'Logged a call for help',
+      list: 'Listed calls for help',
+      summary: 'Read the calls summary',
+      read: 'Read a call for help',
+      ack: 'Acknowledged a call',
+      progress: 'Noted progress on a call',
+      close: 'Closed a call',
+      cliDeadline: 'Set a call deadline (command line)',
+      cliLog: 'Logged a call (command line)',
+      cliSweep: 'Escalated overdue calls (command line)',
+    },
     why: {
       post: {
         place: {
@@ -2139,6 +2164,7 @@ export const en = {
         org: { invalid: 'Not an organisation id' },
         from: { invalid: 'Not a date, or the range is reversed or over 366 days' },
         to: { invalid: 'Not a date' },
+        by: { invalid: 'Totals are by day, organisation or street' },
         id: { invalid: 'Not an id', not_found: 'Not found' },
       },
       squad: {

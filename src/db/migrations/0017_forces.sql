@@ -80,6 +80,23 @@ CREATE INDEX deployments_street ON deployments(street_id, day, org_id, place_id,
 CREATE INDEX deployments_community ON deployments(community_id, day, org_id, place_id, people);
 CREATE INDEX deployments_to ON deployments(to_at);
 
+-- The ledger's month at a glance: person-times and shifts per Guangzhou day, organisation
+-- (0: people sent alone) and street (0: a place above the streets), kept by forces/ as
+-- shifts are sent, so that a month's totals per team or per street read a row per team
+-- (or street) and day instead of every shift.
+CREATE TABLE deployment_days (
+  day         TEXT NOT NULL,
+  org_id      INTEGER NOT NULL,
+  street_id   INTEGER NOT NULL,
+  district_id INTEGER NOT NULL,
+  people      INTEGER NOT NULL,
+  shifts      INTEGER NOT NULL,
+  PRIMARY KEY (day, org_id, street_id)
+);
+CREATE INDEX deployment_days_org ON deployment_days(org_id, day, street_id, people);
+CREATE INDEX deployment_days_street ON deployment_days(street_id, day, org_id, people);
+CREATE INDEX deployment_days_district ON deployment_days(district_id, day, org_id, street_id, people);
+
 -- Who is on a shift: an organisation's member (member_id, with their person or user
 -- copied) or a person sent alone; checked in and out at most once each.
 CREATE TABLE deployment_people (

@@ -169,7 +169,7 @@ static void test_escalation_chain(void **state)
 	struct calls_summary s;
 	int64_t climbed;
 	int64_t id = log_call(f, f->h1, "medical", "urgent", T0, NULL);
-	assert_int_equal(calls_sweep(f->t.db, T0 + 1799, &climbed), 0);
+	assert_int_equal(calls_sweep(f->t.db, T0 + 1799, 0, &climbed, NULL), 0);
 	assert_int_equal(climbed, 0);
 	assert_int_equal(calls_call_get(f->t.db, NULL, id, &c), 0);
 	assert_int_equal(c.level_id, f->g1);
@@ -179,17 +179,17 @@ static void test_escalation_chain(void **state)
 	int64_t want[] = {f->comm, f->street, f->dist};
 	for (int i = 0; i < 3; i++) {
 		int64_t at = T0 + 1800 * (i + 1);
-		assert_int_equal(calls_sweep(f->t.db, at, &climbed), 0);
+		assert_int_equal(calls_sweep(f->t.db, at, 0, &climbed, NULL), 0);
 		assert_int_equal(climbed, 1);
 		assert_int_equal(calls_call_get(f->t.db, NULL, id, &c), 0);
 		assert_int_equal(c.level_id, want[i]);
 		assert_int_equal(c.due, at + 1800);
 		assert_true(c.overdue);
 		/* The same sweep again changes nothing. */
-		assert_int_equal(calls_sweep(f->t.db, at, &climbed), 0);
+		assert_int_equal(calls_sweep(f->t.db, at, 0, &climbed, NULL), 0);
 		assert_int_equal(climbed, 0);
 	}
-	assert_int_equal(calls_sweep(f->t.db, T0 + 100000, &climbed), 0);
+	assert_int_equal(calls_sweep(f->t.db, T0 + 100000, 0, &climbed, NULL), 0);
 	assert_int_equal(climbed, 0);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM call_steps WHERE kind = 'escalated'"), 3);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM calls WHERE next_at IS NOT NULL"), 0);
@@ -200,7 +200,7 @@ static void test_escalation_chain(void **state)
 
 	/* A sweep that comes late climbs every rung missed at once, each at its own time. */
 	int64_t id2 = log_call(f, f->h3, "food", "urgent", T0, NULL); /* unit: the community */
-	assert_int_equal(calls_sweep(f->t.db, T0 + 7200 * 2 + 1, &climbed), 0);
+	assert_int_equal(calls_sweep(f->t.db, T0 + 7200 * 2 + 1, 0, &climbed, NULL), 0);
 	assert_int_equal(climbed, 2);
 	assert_int_equal(calls_call_get(f->t.db, NULL, id2, &c), 0);
 	assert_int_equal(c.level_id, f->dist);
@@ -271,6 +271,32 @@ static void test_medians(void **state)
 	assert_int_equal(s.closed_today, 4);
 }
 
+static void test_sweep_in_chunks(void **state)
+{
+	struct fx *f = *state;
+	int64_t climbed, total = 0;
+	bool more = true;
+	int rounds = 0;
+	/* Five late calls, two at a time: three sweeps, the longest due first. */
+	for (int i = 0; i < 5; i++)
+		log_call(f, f->h3, "food", "urgent", T0 + i, NULL);
+	while (more) {
+		assert_int_equal(calls_sweep(f->t.db, T0 + 7200 + 10, 2, &climbed, &more), 0);
+		total += climbed;
+		rounds++;
+		if (rounds == 1)
+			assert_int_equal(
+			    count(f, "SELECT COUNT(*) FROM calls WHERE overdue = 1 AND id <= 2"),
+			    2);
+	}
+	assert_int_equal(rounds, 3);
+	assert_int_equal(total, 5);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM calls WHERE overdue = 1"), 5);
+	assert_int_equal(calls_sweep(f->t.db, T0 + 7200 + 10, 2, &climbed, &more), 0);
+	assert_int_equal(climbed, 0);
+	assert_false(more);
+}
+
 struct ids {
 	int64_t v[16];
 	int n;
@@ -292,7 +318,7 @@ static void test_lists_and_phone(void **state)
 	int64_t b = log_call(f, f->h3, "food", "normal", T0, NULL);
 	int64_t x = log_call(f, f->hx, "other", "normal", T0, NULL);
 	assert_int_equal(calls_close(f->t.db, b, "done", 1, T0 + 5), 0);
-	assert_int_equal(calls_sweep(f->t.db, T0 + 1800, NULL), 0);
+	assert_int_equal(calls_sweep(f->t.db, T0 + 1800, 0, NULL, NULL), 0);
 	assert_int_equal(calls_call_list(f->t.db, f->comm, CALLS_STATE_OPEN, 0, collect, &l), 0);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.v[0], a);
@@ -334,6 +360,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ack_close, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_medians, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lists_and_phone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep_in_chunks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

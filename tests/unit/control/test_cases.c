@@ -27,7 +27,7 @@ static int64_t day_of(const char *date)
 static int setup(void **state)
 {
 	fx_setup(state);
-	control__hooks_install();
+	control__hooks_set();
 	return 0;
 }
 
@@ -357,15 +357,20 @@ static void test_epi_indicators(void **state)
 				  .onset = CONTROL_NO_DATE,
 				  .confirmed_at = JUNE1 + 2 * 86400};
 	assert_int_equal(control_case_open(f->t.db, &c1, JUNE1 + 2 * 86400, NULL), 0);
-	/* Person 2's plan runs from June 2; checks in on the 2nd, tested on the 3rd. */
-	char sql[600];
+	/* Person 2's plan alone runs from June 2 (whatever plans the statuses made are set
+	 * aside: the days are this test's); checks in on the 2nd, tested on the 3rd. */
+	char sql[1200];
 	snprintf(sql, sizeof sql,
-		 "INSERT INTO plans (person_id, made_at) VALUES (%lld, %lld);"
+		 "DELETE FROM plan_tests; DELETE FROM plans;"
+		 "INSERT INTO plans (person_id, status_id, template, exposure_at, made_at, phases)"
+		 " VALUES (%lld, (SELECT id FROM key_statuses WHERE person_id = %lld AND kind ="
+		 " 'close'), 'cn8-close', %lld, %lld, '[]');"
 		 "INSERT INTO checkins (person_id, at, fever) VALUES (%lld, %lld, 0);"
 		 "INSERT INTO plan_tests (plan_id, person_id, day, due, state)"
-		 " VALUES (1, %lld, 1, '2021-06-03', 'negative'),"
-		 " (1, %lld, 4, '2021-06-04', 'missed')",
-		 (long long)f->person[2], (long long)(JUNE1 + 86400 + 60), (long long)f->person[2],
+		 " VALUES ((SELECT max(id) FROM plans), %lld, 1, '2021-06-03', 'negative'),"
+		 " ((SELECT max(id) FROM plans), %lld, 4, '2021-06-04', 'missed')",
+		 (long long)f->person[2], (long long)f->person[2], (long long)(JUNE1 - 60),
+		 (long long)(JUNE1 + 86400 + 60), (long long)f->person[2],
 		 (long long)(JUNE1 + 86400 + 3600), (long long)f->person[2],
 		 (long long)f->person[2]);
 	assert_int_equal(db_exec(f->t.db, sql), 0);

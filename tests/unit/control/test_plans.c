@@ -272,6 +272,53 @@ static void test_sealed_daily(void **state)
 	assert_int_equal(pf_count(f, "SELECT count(*) FROM plans WHERE ended_at IS NULL"), 0);
 }
 
+/* Statuses written without control__key_start (a bulk load, a seed) are caught up with
+ * by the sweep, 2,000 a call: their plans made, their colours computed; a status ended
+ * behind its back ends its plan. */
+static void test_sweep_catches_up(void **state)
+{
+	struct pf *f = *state;
+	struct control_sweep sw = {0};
+	int64_t now = gz(2021, 6, 1, 12, 0), changed;
+	char sql[256];
+	pf_exec(f, "BEGIN");
+	for (int i = 0; i < 2050; i++) {
+		snprintf(sql, sizeof sql,
+			 "INSERT INTO key_statuses (person_id, kind, started_at, exposure_at, "
+			 "source) VALUES (%lld, 'close', %lld, %lld, 'contact')",
+			 (long long)f->person[i % 2], (long long)now, (long long)now - 3600);
+		pf_exec(f, sql);
+	}
+	pf_exec(f, "COMMIT");
+	/* Each sweep in a transaction of its own, as the writer runs it. */
+	pf_exec(f, "BEGIN");
+	assert_int_equal(control_plans_sweep(f->t.db, now, &sw, &changed), 0);
+	pf_exec(f, "COMMIT");
+	assert_true(sw.more);
+	assert_int_equal(pf_count(f, "SELECT count(*) FROM plans"), 2000);
+	pf_exec(f, "BEGIN");
+	assert_int_equal(control_plans_sweep(f->t.db, now + 1, &sw, &changed), 0);
+	pf_exec(f, "COMMIT");
+	assert_false(sw.more);
+	assert_int_equal(pf_count(f, "SELECT count(*) FROM plans"), 2050);
+	assert_int_equal(pf_reasons(f, f->person[0]), PEOPLE_REASON_CLOSE);
+	assert_int_equal(pf_reasons(f, f->person[1]), PEOPLE_REASON_CLOSE);
+	assert_int_equal(pf_reasons(f, f->person[2]), 0);
+	/* Every status of person 1 ended behind the plans' back. */
+	snprintf(sql, sizeof sql, "UPDATE key_statuses SET ended_at = %lld WHERE person_id = %lld",
+		 (long long)now + 60, (long long)f->person[1]);
+	pf_exec(f, sql);
+	pf_exec(f, "BEGIN");
+	assert_int_equal(control_plans_sweep(f->t.db, now + 120, &sw, &changed), 0);
+	pf_exec(f, "COMMIT");
+	assert_int_equal(pf_reasons(f, f->person[1]), 0);
+	assert_int_equal(pf_reasons(f, f->person[0]), PEOPLE_REASON_CLOSE);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM plans WHERE person_id = %lld AND ended_at IS NULL",
+		 (long long)f->person[1]);
+	assert_int_equal(pf_count(f, sql), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +330,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_plan_made_and_moved, pf_setup, pf_teardown),
 	    cmocka_unit_test_setup_teardown(test_alone_result_and_sweep, pf_setup, pf_teardown),
 	    cmocka_unit_test_setup_teardown(test_sealed_daily, pf_setup, pf_teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep_catches_up, pf_setup, pf_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

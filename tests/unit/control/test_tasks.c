@@ -131,6 +131,17 @@ static void test_walking_order(void **state)
 			 0);
 	assert_int_equal(l.n, 0);
 	control_task_list_fini(&l);
+	/* Nothing to do, in a fresh list: a grid without tasks, a grid without households. */
+	int64_t empty = add_named(f, f->comm, PLACES_GRID, "G3", "空网格");
+	control_task_list_init(&l);
+	assert_int_equal(control_tasks_of_grid(f->t.db, f->g2, day_of("2021-06-01"), JUNE1(10), &l),
+			 0);
+	assert_int_equal(control_tasks_of_grid(f->t.db, empty, day_of("2021-06-01"), JUNE1(10), &l),
+			 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(control_tasks_overdue(f->t.db, f->comm, JUNE1(10), &l), 0);
+	assert_int_equal(l.n, 0);
+	control_task_list_fini(&l);
 }
 
 /* Person 0 of H1 is a close contact with a plan: a plan test due today (12:00), one of
@@ -147,8 +158,9 @@ static void key_persons(struct fx *f)
 		      "(%lld, 'close', %lld, 'contact')",
 		      (long long)who[i], (long long)JUNE1(-48));
 		execf(f,
-		      "INSERT INTO plans (id, person_id, template, made_at) VALUES "
-		      "(%d, %lld, 'cn8-close', %lld)",
+		      "INSERT INTO plans (id, person_id, status_id, template, made_at, phases) "
+		      "VALUES "
+		      "(%d, %lld, (SELECT max(id) FROM key_statuses), 'cn8-close', %lld, '[]')",
 		      i + 1, (long long)who[i], (long long)JUNE1(-48));
 	}
 	exec(f, "INSERT INTO plan_tests (id, plan_id, person_id, day, due, state) VALUES"
@@ -198,6 +210,23 @@ static void test_deadlines_and_missed(void **state)
 	assert_int_equal(l.v[3].level, PLACES_COMMUNITY);
 	assert_int_equal(l.v[3].level_place, f->comm);
 	assert_int_equal(l.v[3].level_at, JUNE1(9));
+
+	/* The same from the key set (the sweep's and the bench's way), task for task. */
+	struct control_keyset keys;
+	struct control_task_list k;
+	assert_int_equal(control_keyset_load(f->t.db, &keys), 0);
+	assert_int_equal(keys.n, 3);
+	control_task_list_init(&k);
+	assert_int_equal(
+	    control_tasks_of_grid_keyed(f->t.db, &keys, f->g1, day_of("2021-06-01"), now, &k), 0);
+	assert_int_equal(k.n, l.n);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_string_equal(k.v[i].id, l.v[i].id);
+		assert_int_equal(k.v[i].state, l.v[i].state);
+		assert_string_equal(k.v[i].household_name, l.v[i].household_name);
+	}
+	control_task_list_fini(&k);
+	control_keyset_fini(&keys);
 
 	/* 11:01: the check-in climbed to the community at 10:00; 12:00 is still an hour
 	 * away for today's test; the fever reached the street at 11:00. */
@@ -364,6 +393,56 @@ static void test_sweep_and_done(void **state)
 	    MU_EINVAL);
 	assert_string_equal(why.field, "result");
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM task_marks WHERE state = 'done'"), 1);
+
+	/* The two halves the API uses: find on a reader, mark on the writer. */
+	struct control_task t;
+	assert_int_equal(control_task_find(f->t.db, "plan_test:11", JUNE1(11), &t, &why), 0);
+	assert_int_equal(t.kind, CONTROL_TASK_PLAN_TEST);
+	assert_int_equal(t.person_id, f->person[0]);
+	assert_int_equal(t.day, day_of("2021-06-01"));
+	assert_int_equal(t.state, CONTROL_TASK_OPEN);
+	assert_int_equal(control_task_mark_done(f->t.db, &t, NULL, "夜里\x07", 0, JUNE1(11), &why),
+			 MU_EINVAL);
+	assert_string_equal(why.field, "note");
+	assert_int_equal(control_task_mark_done(f->t.db, &t, NULL, "已采样", 0, JUNE1(11), &why),
+			 0);
+	assert_int_equal(control_task_mark_done(f->t.db, &t, NULL, NULL, 0, JUNE1(11), &why),
+			 MU_EEXIST);
+	assert_int_equal(control_task_find(f->t.db, "plan_test:11", JUNE1(11), &t, &why), 0);
+	assert_int_equal(t.state, CONTROL_TASK_DONE);
+}
+
+/* The sweep derives a day's roll-call only between its due time and the first sweep
+ * that began after its last climb (20:00 + 2 h). */
+static void test_sweep_rollcall_window(void **state)
+{
+	struct fx *f = *state;
+	struct control_task_list l;
+	exec(f, "INSERT INTO care_groups (id, name, created_at) VALUES (1, 'g', 0)");
+	execf(f, "INSERT INTO group_grids (group_id, grid_id) VALUES (1, %lld)", (long long)f->g1);
+	int64_t now = JUNE1(21);
+	size_t today = 0, yesterday = 0;
+	control_task_list_init(&l);
+	assert_int_equal(control_tasks_sweep_collect(f->t.db, now, 0, &l), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_int_equal(l.v[i].kind, CONTROL_TASK_ROLLCALL);
+		assert_int_equal(l.v[i].state, CONTROL_TASK_MISSED);
+		today += l.v[i].day == day_of("2021-06-01");
+		yesterday += l.v[i].day == day_of("2021-05-31");
+	}
+	assert_int_equal(today, 7);
+	assert_int_equal(yesterday, 7);
+	/* A sweep began at 22:00 yesterday: yesterday's climbs are all recorded. */
+	l.n = 0;
+	assert_int_equal(control_tasks_sweep_collect(f->t.db, now, JUNE1(22) - 86400, &l), 0);
+	assert_int_equal(l.n, 7);
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.v[i].day, day_of("2021-06-01"));
+	/* Before 20:00 nothing of today's roll-call is missed, nor derived. */
+	l.n = 0;
+	assert_int_equal(control_tasks_sweep_collect(f->t.db, JUNE1(19), JUNE1(22) - 86400, &l), 0);
+	assert_int_equal(l.n, 0);
+	control_task_list_fini(&l);
 }
 
 static void test_need_arithmetic(void **state)
@@ -419,9 +498,9 @@ static void test_needs(void **state)
 	/* A high zone on household H1 inside a medium zone on G1: H1 counts high, H2
 	 * medium. A lifted zone and one not yet begun change nothing. */
 	execf(f,
-	      "INSERT INTO zones (place_id, level, measures, from_at, reason) VALUES"
-	      " (%lld, 'medium', 'controlled', 0, 'r'), (%lld, 'high', 'sealed', 0, 'r'),"
-	      " (%lld, 'high', 'sealed', 0, 'r'), (%lld, 'high', 'sealed', %lld, 'r')",
+	      "INSERT INTO zones (place_id, level, measures, from_at, reason, created_at) VALUES"
+	      " (%lld, 'medium', 'controlled', 0, 'r', 0), (%lld, 'high', 'sealed', 0, 'r', 0),"
+	      " (%lld, 'high', 'sealed', 0, 'r', 0), (%lld, 'high', 'sealed', %lld, 'r', 0)",
 	      (long long)f->g1, (long long)f->h1, (long long)f->h3, (long long)f->g2,
 	      (long long)JUNE1(1));
 	execf(f, "UPDATE zones SET lifted_at = 5 WHERE place_id = %lld", (long long)f->h3);
@@ -463,6 +542,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_deadlines_and_missed, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_groups, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_sweep_and_done, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep_rollcall_window, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_need_arithmetic),
 	    cmocka_unit_test_setup_teardown(test_needs, fx_setup, fx_teardown),
 	};

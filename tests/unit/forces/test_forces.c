@@ -60,7 +60,7 @@ static int setup(void **state)
 	f->p1 = place(f, f->g1, PLACES_COMPOUND, "P1", "花园");
 	f->p2 = place(f, f->g2, PLACES_COMPOUND, "P2", "新村");
 	for (int i = 0; i < 3; i++) {
-		char code[8], name[16];
+		char code[16], name[24];
 		snprintf(code, sizeof code, "B%d", i + 1);
 		snprintf(name, sizeof name, "%d栋", i + 1);
 		f->b[i] = place(f, f->p1, PLACES_BUILDING, code, name);
@@ -370,6 +370,39 @@ static void test_ledger(void **state)
 	assert_int_equal(total, 1);
 	assert_int_equal(forces_ledger(f->t.db, f->g2, 0, day11, day11 + 1, NULL, NULL, &total), 0);
 	assert_int_equal(total, 0);
+
+	/* The month's totals per team and per street, from the day aggregate. */
+	memset(&rs, 0, sizeof rs);
+	assert_int_equal(forces_ledger_by(f->t.db, f->city, FORCES_BY_ORG, day11, day11 + 1,
+					  row_one, &rs, &total),
+			 0);
+	assert_int_equal(total, 10);
+	assert_int_equal(rs.n, 3);
+	assert_int_equal(rs.r[0].org_id, 0); /* people sent alone */
+	assert_int_equal(rs.r[0].person_times, 3);
+	assert_int_equal(rs.r[1].org_id, a);
+	assert_int_equal(rs.r[1].person_times, 3);
+	assert_int_equal(rs.r[2].org_id, b);
+	assert_int_equal(rs.r[2].person_times, 4);
+	memset(&rs, 0, sizeof rs);
+	assert_int_equal(forces_ledger_by(f->t.db, f->dist, FORCES_BY_STREET, day11, day11 + 1,
+					  row_one, &rs, &total),
+			 0);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.r[0].place_id, f->s1);
+	assert_int_equal(rs.r[0].person_times, 8);
+	assert_int_equal(rs.r[1].place_id, f->s2);
+	assert_int_equal(rs.r[1].person_times, 2);
+	assert_int_equal(forces_ledger_by(f->t.db, f->s1, FORCES_BY_ORG, day11 + 1, day11 + 1, NULL,
+					  NULL, &total),
+			 0);
+	assert_int_equal(total, 3); /* b's 2 on the 12th and the compound's 1 */
+	assert_int_equal(
+	    forces_ledger_by(f->t.db, f->m1, FORCES_BY_ORG, day11, day11, NULL, NULL, &total), 0);
+	assert_int_equal(total, 5);
+	assert_int_equal(
+	    forces_ledger_by(f->t.db, f->g1, FORCES_BY_ORG, day11, day11, NULL, NULL, &total),
+	    MU_EINVAL);
 }
 
 static void test_deploy_refusals_and_checkin(void **state)
