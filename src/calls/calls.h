@@ -318,4 +318,9 @@ struct calls_overdue {
 int calls_order_overdue(struct db *d, const char *within, int64_t now, int64_t after, size_t limit,
 			int (*fn)(const struct calls_overdue *o, void *ctx), void *ctx);
 
+/* The targets of orders at within or below it (the place whose path is within) that
+ * are still pending — not acknowledged, forwarded nor reported — into *n: the wartime
+ * board's "orders not acknowledged". */
+int calls_order_unacknowledged(struct db *d, const char *within, int64_t *n);
+
 #endif

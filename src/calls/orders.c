@@ -761,3 +761,28 @@ int calls_order_overdue(struct db *d, const char *within, int64_t now, int64_t a
 	free(rows);
 	return rc;
 }
+
+static const char sql_unacked[] =
+    "SELECT count(*) FROM order_targets WHERE path >= ?1 AND path < ?2 AND done_at IS NULL"
+    " AND state = 0";
+
+int calls_order_unacknowledged(struct db *d, const char *within, int64_t *n)
+{
+	char hi[CALLS_PATH_MAX];
+	struct db_stmt *s;
+	int rc;
+	*n = 0;
+	path_upper(within, hi);
+	if ((rc = db_prepare(d, sql_unacked, &s)))
+		return rc;
+	/* done_at IS NULL: a pending target is never done, and it keeps the read on the
+	 * path index's range (path, done_at, due). */
+	db_bind_text(s, 1, within, -1);
+	db_bind_text(s, 2, hi, -1);
+	if ((rc = db_step(s)) == DB_ROW) {
+		*n = db_col_i64(s, 0);
+		rc = 0;
+	}
+	db_stmt_done(s);
+	return rc;
+}

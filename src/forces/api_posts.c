@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "auth/api.h"
+#include "auth/auth.h"
 #include "calls/calls.h"
 #include "core/core.h"
 #include "db/db.h"
@@ -130,13 +131,41 @@ int forces__api_place_of_move(struct http_req *r, int64_t ids[HTTP_PATH_MAX], in
 	return 0;
 }
 
-/* POST /supplies/handout: the post's place. */
+/* The call a hand-out names (c->id 0 when none); 404 on "call" when there is no such
+ * call. The phone is not opened: a hand-out never shows it. */
+static int handout_call(struct http_req *r, const json_t *body, struct calls_call *c)
+{
+	int64_t id;
+	int rc = http_json_int(r, body, "call", 1, INT64_MAX, 0, &id);
+	memset(c, 0, sizeof *c);
+	if (rc || !id)
+		return rc;
+	rc = calls_call_get(auth_req_db(r), NULL, id, c);
+	return rc == MU_ENOTFOUND ? http_fail(r, rc, "call", "no call has this id") : rc;
+}
+
+/* POST /supplies/handout: the call's place when it names one (a grid worker hands out
+ * against the calls of their grids; the handler holds everyone else to the post too),
+ * else — no call, or none with that id, which the handler refuses on "call" to whoever
+ * holds the post — the post's. */
 int forces__api_place_of_handout(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
 	json_t *body;
 	struct places_node node;
+	struct calls_call *c = mu_arena_alloc(&r->arena, sizeof *c);
+	const json_t *call;
 	int rc = http_body_json(r, &body);
-	if (rc || (rc = places_api_resolve(r, "post", http_json_str(body, "post"), &node)))
+	if (rc)
+		return rc;
+	call = json_object_get(body, "call");
+	if (json_is_integer(call) && json_integer_value(call) > 0) {
+		rc = calls_call_get(auth_req_db(r), NULL, json_integer_value(call), c);
+		if (rc == 0)
+			return places_path(auth_req_db(r), c->place_id, ids, n);
+		if (rc != MU_ENOTFOUND)
+			return rc;
+	}
+	if ((rc = places_api_resolve(r, "post", http_json_str(body, "post"), &node)))
 		return rc;
 	return places_path(auth_req_db(r), node.id, ids, n);
 }
@@ -275,6 +304,7 @@ struct supply_job {
 	int item;
 	struct forces_supply_op op;
 	int64_t available, move_id;
+	bool call_closed; /* a hand-out against a call closed it "delivered" */
 	struct mu_why why;
 };
 
@@ -294,6 +324,13 @@ static int supply_fn(struct db *d, void *arg)
 	default:
 		rc = forces_supply_handout(d, j->post, j->item, j->qty, j->call, &j->op,
 					   &j->available, &j->move_id, &j->why);
+		/* in the same write: the stock leaves and the call closes, or neither */
+		if (rc == 0 && j->call) {
+			rc = calls_close(d, j->call, "delivered", j->op.user_id, j->op.at);
+			if (rc == MU_EEXIST)
+				mu_why_set(&j->why, rc, "call", "the call is already closed");
+			j->call_closed = rc == 0;
+		}
 		break;
 	}
 	if (rc == 0)
@@ -377,26 +414,52 @@ int forces__api_post_move(struct http_req *r, struct http_resp *resp)
 	return 0;
 }
 
-/* POST /api/v1/supplies/handout {"post","item","qty"} */
+/* POST /api/v1/supplies/handout {"post","item","qty","call"}: with a call, the post
+ * must serve it (lie on its path: its community's station or its street's centre), the
+ * call must be open, and the hand-out closes it "delivered". */
 int forces__api_post_handout(struct http_req *r, struct http_resp *resp)
 {
-	static const char *const allowed[] = {"post", "item", "qty", NULL};
+	static const char *const allowed[] = {"post", "item", "qty", "call", NULL};
 	json_t *body;
 	struct places_node node;
 	struct forces_post p;
 	struct supply_job j = {.r = r, .kind = FORCES_MOVE_HANDOUT};
+	struct calls_call *c = mu_arena_alloc(&r->arena, sizeof *c);
+	int64_t path[PLACES_NLEVELS];
+	int n = 0;
+	bool serves = false;
 	int rc = http_body_json(r, &body);
 	if (rc || (rc = http_json_only(r, body, allowed)) || (rc = item_member(r, body, &j.item)) ||
 	    (rc = http_json_int(r, body, "qty", 1, FORCES_QTY_MAX, -1, &j.qty)) ||
+	    (rc = handout_call(r, body, c)) ||
 	    (rc = post_at(r, "post", http_json_str(body, "post"), &node, &p)))
 		return rc;
+	if (c->id) {
+		if ((rc = places_path(auth_req_db(r), c->place_id, path, &n)))
+			return rc;
+		for (int i = 0; i < n; i++)
+			serves = serves || path[i] == p.place_id;
+		if (!serves)
+			return http_fail(r, MU_EINVAL, "post",
+					 "this post does not serve the call's place");
+		/* The guard checked the call's place; only a grid worker hands out at a post
+		 * above their jurisdiction, and only against the calls of their grids. */
+		if (auth_who(r)->role != AUTH_GRID_WORKER &&
+		    ((rc = places_path(auth_req_db(r), p.place_id, path, &n)) ||
+		     !auth_within(auth_who(r), path, n)))
+			return rc ? rc : auth_refuse(r);
+		if (c->closed)
+			return http_fail(r, MU_EEXIST, "call", "the call is already closed");
+	}
 	j.post = p.id;
+	j.call = c->id;
 	j.op = (struct forces_supply_op){.at = mu_now_unix(), .user_id = user_of(r)};
 	if ((rc = supply_submit(r, &j)))
 		return rc;
 	resp->status = 201;
-	resp->json = json_pack("{s:I, s:o}", "move", (json_int_t)j.move_id, "post",
-			       post_stock_json(r, p.id));
+	resp->json = json_pack("{s:I, s:o, s:o, s:b}", "move", (json_int_t)j.move_id, "post",
+			       post_stock_json(r, p.id), "call",
+			       c->id ? json_integer(c->id) : json_null(), "closed", j.call_closed);
 	return 0;
 }
 
@@ -566,10 +629,12 @@ int forces__api_get_wartime(struct http_req *r, struct http_resp *resp)
 			reason = json_string(s->reason);
 	}
 	free(h.v);
-	resp->json =
-	    json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:{s:I, s:I}}", "place", node.code, "name",
-		      node.name, "on", on, "since", time_json(since), "reason", reason, "history",
-		      arr, "board", "teams_deployed", (json_int_t)b.teams_deployed,
-		      "person_times_today", (json_int_t)b.person_times_today);
+	resp->json = json_pack(
+	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "place", node.code,
+	    "name", node.name, "on", on, "since", time_json(since), "reason", reason, "history",
+	    arr, "board", "calls_open", (json_int_t)b.calls_open, "calls_overdue",
+	    (json_int_t)b.calls_overdue, "orders_unacknowledged",
+	    (json_int_t)b.orders_unacknowledged, "teams_deployed", (json_int_t)b.teams_deployed,
+	    "person_times_today", (json_int_t)b.person_times_today);
 	return 0;
 }

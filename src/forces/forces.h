@@ -367,10 +367,14 @@ struct forces_wartime_teams {
 int forces_wartime_switch(struct db *d, const struct forces_wartime_change *c,
 			  struct forces_wartime_teams *out, struct mu_why *why);
 
-/* The forces' figures of a place's wartime board (the calls and orders figures are
- * calls.h's to give). */
+/* The figures of a place's wartime board: its calls open and overdue now
+ * (calls_summary_get), the targets of orders at or under it not yet acknowledged
+ * (calls_order_unacknowledged), and the forces' own. */
 struct forces_wartime_board {
-	int64_t teams_deployed;	    /* organisations on a shift under the place at now */
+	int64_t calls_open;	       /* calls under the place not closed, overdue ones too */
+	int64_t calls_overdue;	       /* of those, past their deadline unacknowledged */
+	int64_t orders_unacknowledged; /* order targets at or under the place still pending */
+	int64_t teams_deployed;	       /* organisations on a shift under the place at now */
 	int64_t person_times_today; /* person-times of shifts under it that start today (UTC+8) */
 };
 int forces_wartime_board(struct db *d, int64_t place_id, int64_t now,

@@ -148,11 +148,16 @@ int forces_wartime_board(struct db *d, int64_t place_id, int64_t now,
 			 struct forces_wartime_board *out)
 {
 	struct places_node node;
-	char day[11];
+	struct calls_summary cs;
+	char day[11], path[CALLS_PATH_MAX];
 	int rc = places_get(d, place_id, &node);
 	memset(out, 0, sizeof *out);
-	if (rc)
+	if (rc || (rc = calls_summary_get(d, place_id, now, &cs)) ||
+	    (rc = calls_place_path(d, place_id, path)) ||
+	    (rc = calls_order_unacknowledged(d, path, &out->orders_unacknowledged)))
 		return rc;
+	out->calls_open = cs.open;
+	out->calls_overdue = cs.overdue;
 	int scope = node.level <= PLACES_COMMUNITY ? node.level : 4;
 	/* Guangzhou's day: China Standard Time, UTC+8 all year */
 	mu_date_format((now + 8 * 3600) / 86400, day);

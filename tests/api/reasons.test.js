@@ -33,8 +33,14 @@ const ROUTES = {
       item: ['invalid'],
       qty: ['invalid', 'conflict', 'too_large'],
     },
-    // POST /api/v1/supplies/handout: forces_supply_handout.
-    handout: { post: ['invalid', 'not_found'], item: ['invalid'], qty: ['invalid', 'conflict'] },
+    // POST /api/v1/supplies/handout: forces_supply_handout, and with a call: the post
+    // must serve it (post: invalid), the call must exist and be open (calls_close).
+    handout: {
+      post: ['invalid', 'not_found'],
+      item: ['invalid'],
+      qty: ['invalid', 'conflict'],
+      call: ['invalid', 'not_found', 'conflict'],
+    },
     // POST /api/v1/wartime: calls_wartime_set (calls/wartime.c) through forces_wartime_switch.
     wartime: { place: ['invalid', 'not_found'], on: ['invalid'], reason: ['invalid'], at: ['invalid'] },
   },

@@ -187,6 +187,104 @@ test('stock is received, moved and handed out, never below zero, and every chang
   assert.ok(await audited(`action = 'POST /api/v1/supplies/move' AND actor = 'cmd103' AND status = 200`));
 });
 
+test('a hand-out against a call closes it "delivered" in the same write; its steps are kept', async () => {
+  const home = sql(srv.db, `SELECT code FROM places WHERE level = 7 AND code LIKE '${grid}%' ORDER BY code LIMIT 1`)[0]
+    .code;
+  const away = sql(
+    srv.db,
+    `SELECT code FROM places WHERE level = 7 AND code LIKE '440103%' AND code NOT LIKE '${gridCommunity}%' ` +
+      `ORDER BY code LIMIT 1`,
+  )[0].code;
+  // A community of the district that does not serve the call's household.
+  const notOnPath = sql(
+    srv.db,
+    `SELECT code FROM places WHERE level = 3 AND code LIKE '440103%' AND code <> '${gridCommunity}' ORDER BY code LIMIT 1`,
+  )[0].code;
+  const logCall = async (place) => {
+    const r = await post('staff103', '/api/v1/calls', {
+      place,
+      category: 'food',
+      priority: 'normal',
+      text: '缺生活物资',
+    });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  };
+  const call = await logCall(home);
+  const other = await logCall(away);
+  let r = await post('staff103', `/api/v1/posts/${gridCommunity}/supplies`, { item: 'food_packs', qty: 10 });
+  assert.equal(r.status, 201, r.text);
+  const moves = () => count('SELECT count(*) AS n FROM supply_moves');
+  const before = moves();
+
+  // Refusals, none of which moves stock or touches the call: no such call, a post that
+  // does not serve the call's place, a call that is not a number.
+  r = await post('staff103', '/api/v1/supplies/handout', {
+    post: gridCommunity,
+    item: 'food_packs',
+    qty: 1,
+    call: 99999999,
+  });
+  assert.equal(r.status, 404, r.text);
+  assert.equal(r.json.error.field, 'call');
+  r = await post('staff103', '/api/v1/supplies/handout', { post: notOnPath, item: 'food_packs', qty: 1, call });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.error.field, 'post');
+  r = await post('staff103', '/api/v1/supplies/handout', {
+    post: gridCommunity,
+    item: 'food_packs',
+    qty: 1,
+    call: 'x',
+  });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.error.field, 'call');
+  // More than the post holds: refused, and the call stays open.
+  r = await post('grid1', '/api/v1/supplies/handout', { post: gridCommunity, item: 'food_packs', qty: 11, call });
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.json.error.field, 'qty');
+  assert.equal(moves(), before);
+  assert.equal(count(`SELECT count(*) AS n FROM calls WHERE id = ${call} AND closed = 0`), 1);
+  // A grid worker hands out at their community's station against a call of their grid,
+  // not against one elsewhere.
+  assertBareError(
+    await post('grid1', '/api/v1/supplies/handout', { post: gridCommunity, item: 'food_packs', qty: 1, call: other }),
+    403,
+  );
+  r = await post('grid1', '/api/v1/supplies/handout', { post: gridCommunity, item: 'food_packs', qty: 2, call });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.call, call);
+  assert.equal(r.json.closed, true);
+  assert.equal(r.json.post.stock.food_packs.qty, 8);
+  assert.equal(moves(), before + 1);
+
+  const one = await srv.get('staff103', `/api/v1/calls/${call}`);
+  assert.equal(one.status, 200, one.text);
+  assert.equal(one.json.call.state, 'closed');
+  assert.equal(one.json.call.outcome, 'delivered');
+  assert.ok(one.json.call.acked_at && one.json.call.closed_at);
+  // Every step kept, in order: logged, then acknowledged and closed by the hand-out.
+  const kinds = one.json.call.steps.map((x) => x.kind);
+  assert.equal(kinds[0], 'logged');
+  assert.equal(kinds.at(-1), 'closed');
+  assert.equal(one.json.call.steps.at(-1).note, 'delivered');
+  assert.ok(kinds.length >= 3, kinds.join());
+  // The ledger names the call beside the hand-out.
+  const led = await srv.get('staff103', `/api/v1/supplies/ledger?place=${gridCommunity}&item=food_packs`);
+  assert.equal(led.json.moves[0].kind, 'handout');
+  assert.equal(led.json.moves[0].call, call);
+
+  // Once closed: 409 on "call", nothing moves.
+  r = await post('grid1', '/api/v1/supplies/handout', { post: gridCommunity, item: 'food_packs', qty: 1, call });
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.json.error.field, 'call');
+  assert.equal(moves(), before + 1);
+  // Without a call a grid worker still may not hand out at the community's post.
+  assertBareError(
+    await post('grid1', '/api/v1/supplies/handout', { post: gridCommunity, item: 'food_packs', qty: 1 }),
+    403,
+  );
+});
+
 test('wartime: a district switches on, its teams stand up, its posts go on duty, the board counts, and back', async () => {
   const streets = count("SELECT count(*) AS n FROM places WHERE level = 2 AND code LIKE '440103%'");
   assertBareError(await post('cmd106', '/api/v1/wartime', { place: '440103', on: true, reason: '疫情' }), 403);
@@ -248,7 +346,13 @@ test('wartime: a district switches on, its teams stand up, its posts go on duty,
   assert.equal(g.json.reason, '本土病例，启动战时机制');
   assert.equal(g.json.history.length, 1);
   assert.equal(g.json.history[0].id, switchId);
-  assert.deepEqual(Object.keys(g.json.board).sort(), ['person_times_today', 'teams_deployed']);
+  assert.deepEqual(Object.keys(g.json.board).sort(), [
+    'calls_open',
+    'calls_overdue',
+    'orders_unacknowledged',
+    'person_times_today',
+    'teams_deployed',
+  ]);
   assert.equal(g.json.board.teams_deployed, 1);
   const sameDay = day(now) === day(now + 7200);
   assert.equal(g.json.board.person_times_today, sameDay ? 17 : 12);
@@ -282,4 +386,63 @@ test('wartime: a district switches on, its teams stand up, its posts go on duty,
     await audited(`action = 'POST /api/v1/wartime' AND record = 'wartime_switch:${switchId}' AND actor = 'cmd103'`),
   );
   assert.equal(await audited(`action = 'POST /api/v1/wartime' AND status = 200 AND actor = 'cmd103'`), 2);
+});
+
+test('a call logged before the switch gets the normal deadline, one after it the wartime one; the board counts calls and orders', async () => {
+  const homes = sql(
+    srv.db,
+    "SELECT code FROM places WHERE level = 7 AND code LIKE '440103%' ORDER BY code DESC LIMIT 2",
+  );
+  const logged = async (place) => {
+    const r = await post('operator1', '/api/v1/calls', { place, category: 'food', priority: 'normal', text: '求助' });
+    assert.equal(r.status, 201, r.text);
+    const one = await srv.get('cmd103', `/api/v1/calls/${r.json.id}`);
+    assert.equal(one.status, 200, one.text);
+    return one.json.call;
+  };
+  const allowance = (c) => (Date.parse(c.due) - Date.parse(c.created_at)) / 1000;
+  const normal = await logged(homes[0].code);
+  assert.equal(normal.wartime, false);
+  assert.equal(allowance(normal), 86400);
+  let r = await post('cmd103', '/api/v1/wartime', { place: '440103', on: true, reason: '再次启动' });
+  assert.equal(r.status, 201, r.text);
+  const war = await logged(homes[1].code);
+  assert.equal(war.wartime, true);
+  assert.equal(allowance(war), 43200);
+  // The first call keeps the deadline it was given.
+  const again = await srv.get('cmd103', `/api/v1/calls/${normal.id}`);
+  assert.equal(again.json.call.due, normal.due);
+
+  // Orders: one to two streets of the district; one street acknowledges.
+  const streets = sql(
+    srv.db,
+    "SELECT code FROM places WHERE level = 2 AND code LIKE '440103%' ORDER BY code LIMIT 2",
+  ).map((x) => x.code);
+  r = await post('cmd103', '/api/v1/orders', { title: '送物资', text: '送到每户', targets: streets });
+  assert.equal(r.status, 201, r.text);
+  r = await post('cmd103', `/api/v1/orders/${r.json.id}/targets/${streets[0]}/ack`, {});
+  assert.equal(r.status, 200, r.text);
+
+  const summary = await srv.get('cmd103', '/api/v1/calls/summary?place=440103');
+  assert.equal(summary.status, 200, summary.text);
+  const open = count(
+    "SELECT count(*) AS n FROM calls c JOIN places p ON p.id = c.place_id WHERE c.closed = 0 AND p.code LIKE '440103%'",
+  );
+  assert.ok(open >= 3, `open calls ${open}`);
+  let g = await srv.get('cmd103', '/api/v1/wartime?place=440103');
+  assert.equal(g.status, 200, g.text);
+  assert.equal(g.json.board.calls_open, open);
+  assert.equal(g.json.board.calls_overdue, count('SELECT count(*) AS n FROM calls WHERE closed = 0 AND overdue = 1'));
+  assert.equal(g.json.board.orders_unacknowledged, 1);
+  // A street's board: its own target only; the city's sees the district's.
+  g = await srv.get('cmd103', `/api/v1/wartime?place=${streets[0]}`);
+  assert.equal(g.json.board.orders_unacknowledged, 0);
+  g = await srv.get('cmd103', `/api/v1/wartime?place=${streets[1]}`);
+  assert.equal(g.json.board.orders_unacknowledged, 1);
+  g = await srv.get('admin', '/api/v1/wartime?place=440106');
+  assert.equal(g.json.board.calls_open, 0);
+  assert.equal(g.json.board.orders_unacknowledged, 0);
+
+  r = await post('cmd103', '/api/v1/wartime', { place: '440103', on: false, reason: '解除' });
+  assert.equal(r.status, 201, r.text);
 });

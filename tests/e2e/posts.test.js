@@ -74,6 +74,61 @@ test('posts at 360 px: receive, a refused move said in Chinese, a move, the ledg
   }
 });
 
+test('a grid worker hands food out against a call of their grid: the call is closed, delivered', async (t) => {
+  const grid = srv.users.grid1.place;
+  const community = sql(
+    srv.db,
+    `SELECT c.code FROM places g JOIN places c ON c.id = g.parent_id WHERE g.code = '${grid}'`,
+  )[0].code;
+  const home = sql(srv.db, `SELECT code FROM places WHERE level = 7 AND code LIKE '${grid}%' ORDER BY code LIMIT 1`)[0]
+    .code;
+  const staff = await srv.as('staff103');
+  let r = await srv.request('POST', '/api/v1/calls', {
+    session: staff,
+    body: { place: home, category: 'food', priority: 'normal', text: '家中断粮' },
+  });
+  assert.equal(r.status, 201, r.text);
+  const call = r.json.id;
+  r = await srv.request('POST', `/api/v1/posts/${community}/supplies`, {
+    session: staff,
+    body: { item: 'food_packs', qty: 5 },
+  });
+  assert.equal(r.status, 201, r.text);
+  const closed = () => sql(srv.db, `SELECT closed, outcome FROM calls WHERE id = ${call}`)[0];
+
+  const { context, page } = await newPage(env, { locale: 'zh-CN' });
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    await shot(t, page, async () => {
+      await signIn(env, page, 'grid1');
+      await page.click('[data-nav=posts]');
+      await page.waitForSelector('[data-test=post]');
+      await page.click('[data-test=open-handout]');
+      await page.selectOption('[data-test=f-post]', community);
+      await page.selectOption('[data-test=f-item]', 'food_packs');
+      await page.fill('[data-test=f-qty]', '2');
+      await page.fill('[data-test=f-call]', String(call));
+      await page.click('[data-test=f-submit]');
+      const ok = await page.waitForSelector('[data-test=done]');
+      assert.match(await ok.textContent(), new RegExp(`求助 ${call} 已办结`));
+      assert.deepEqual({ ...closed() }, { closed: 1, outcome: 'delivered' });
+      assert.equal(stock(community, 'food_packs'), 3);
+      // Again: the call is closed, said in Chinese, and nothing leaves the post.
+      await page.click('[data-test=open-handout]');
+      await page.selectOption('[data-test=f-post]', community);
+      await page.selectOption('[data-test=f-item]', 'food_packs');
+      await page.fill('[data-test=f-call]', String(call));
+      await page.click('[data-test=f-submit]');
+      const err = await page.waitForSelector('[data-test=form-error]');
+      assert.equal(await err.textContent(), '该求助已办结');
+      assert.equal(stock(community, 'food_packs'), 3);
+      assert.equal(await overflow(page), 0);
+    });
+  } finally {
+    await context.close();
+  }
+});
+
 test('the overview: the switch asks a reason and a confirmation; the board and the posts follow', async (t) => {
   const { context, page } = await newPage(env, { locale: 'en' });
   try {
@@ -91,6 +146,9 @@ test('the overview: the switch asks a reason and a confirmation; the board and t
       await page.waitForSelector('[data-test=wartime][data-on=yes]');
       assert.match(await page.textContent('[data-test=wartime]'), /local cases/);
       assert.ok(await page.isVisible('[data-test=war-teams_deployed]'));
+      // Beside the forces' figures, the calls' and orders' (the earlier test closed its call).
+      for (const k of ['calls_open', 'calls_overdue', 'orders_unacknowledged'])
+        assert.equal(await page.textContent(`[data-test=war-${k}] b`), '0', k);
       await page.click('[data-nav=posts]');
       await page.waitForSelector('[data-test=post]');
       const duties = await page.locator('[data-test=duty]').allTextContents();

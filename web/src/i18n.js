@@ -854,6 +854,9 @@ export const zh = {
     doneReceive: '已入库 {item} {n}',
     doneMove: '已调拨 {n} 至 {to}',
     doneHandout: '已发放 {item} {n}',
+    doneHandoutCall: '已发放 {item} {n}，求助 {call} 已办结（已送达）',
+    call: '求助编号',
+    callOptional: '求助编号（可选）',
     ledger: '物资台账',
     ledgerNone: '暂无物资变动',
     at: '时间',
@@ -861,6 +864,7 @@ export const zh = {
     kindOf: { receive: '入库', move: '调拨', handout: '发放' },
     outside: '外部调入',
     handedOut: '已发放',
+    handedOutCall: '已发放（求助 {call}）',
     war: {
       title: '{place}：战时机制',
       since: '自 {at} 起',
@@ -899,9 +903,10 @@ export const zh = {
         },
       },
       handout: {
-        post: { invalid: '请选择站点', not_found: '该地点没有服务站点' },
+        post: { invalid: '请选择站点（对应求助时须为求助所在社区或街道的站点）', not_found: '该地点没有服务站点' },
         item: { invalid: '请选择物资种类' },
         qty: { invalid: '数量应为 1 至 1 亿之间的整数', conflict: '库存不足，无法发放' },
+        call: { invalid: '求助编号应为正整数', not_found: '没有这条求助', conflict: '该求助已办结' },
       },
       wartime: {
         place: { invalid: '只有区或全市可以切换战时机制', not_found: '没有这个地点' },
@@ -2216,6 +2221,9 @@ export const en = {
     doneReceive: 'Received {n} {item}',
     doneMove: 'Moved {n} to {to}',
     doneHandout: 'Handed out {n} {item}',
+    doneHandoutCall: 'Handed out {n} {item}; call {call} closed (delivered)',
+    call: 'Call no.',
+    callOptional: 'Call no. (optional)',
     ledger: 'Supplies ledger',
     ledgerNone: 'No change of stock yet',
     at: 'Time',
@@ -2223,6 +2231,7 @@ export const en = {
     kindOf: { receive: 'Received', move: 'Moved', handout: 'Handed out' },
     outside: 'From outside',
     handedOut: 'Handed out',
+    handedOutCall: 'Handed out (call {call})',
     war: {
       title: '{place}: wartime mode',
       since: 'Since {at}',
@@ -2264,11 +2273,19 @@ export const en = {
         },
       },
       handout: {
-        post: { invalid: 'Choose a post', not_found: 'This place has no service post' },
+        post: {
+          invalid: "Choose a post (for a call: its community's station or its street's centre)",
+          not_found: 'This place has no service post',
+        },
         item: { invalid: 'Choose an item' },
         qty: {
           invalid: 'The quantity is a whole number from 1 to 100,000,000',
           conflict: 'Not enough in stock to hand out',
+        },
+        call: {
+          invalid: 'A call number is a positive whole number',
+          not_found: 'No such call',
+          conflict: 'This call is already closed',
         },
       },
       wartime: {

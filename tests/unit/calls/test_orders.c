@@ -407,6 +407,42 @@ static void test_wartime_due(void **state)
 	assert_int_equal(due, T0 + 24 * 3600);
 }
 
+/* The wartime board's "orders not acknowledged": pending targets at or under a place;
+ * forwarding, acknowledging and reporting each take one off, and another district's
+ * orders never count. */
+static int64_t unacked(struct fx *f, int64_t place_id)
+{
+	char path[CALLS_PATH_MAX];
+	int64_t n = -1;
+	assert_int_equal(calls_place_path(f->t.db, place_id, path), 0);
+	assert_int_equal(calls_order_unacknowledged(f->t.db, path, &n), 0);
+	return n;
+}
+
+static void test_unacknowledged(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = issue_to_streets(f, T0 + 3600);
+	int64_t to_s1[] = {f->m11, f->m12};
+	assert_int_equal(unacked(f, f->city), 2);
+	assert_int_equal(unacked(f, f->d), 2);
+	assert_int_equal(unacked(f, f->s1), 1);
+	assert_int_equal(unacked(f, f->d2), 0);
+	/* S1 forwards to its two communities: S1 is acknowledged, they are pending. */
+	assert_int_equal(calls_order_forward(f->t.db, id, f->s1, to_s1, 2, 0, 9, T0 + 60, NULL), 0);
+	assert_int_equal(unacked(f, f->d), 3);
+	assert_int_equal(unacked(f, f->s1), 2);
+	assert_int_equal(unacked(f, f->m11), 1);
+	assert_int_equal(act(f, id, f->m11, CALLS_ACT_ACK, T0 + 70), CALLS_ORDER_ACKNOWLEDGED);
+	assert_int_equal(unacked(f, f->m11), 0);
+	assert_int_equal(unacked(f, f->s1), 1);
+	/* A done (or blocked) report acknowledges a pending target too. */
+	assert_int_equal(act(f, id, f->m12, CALLS_ACT_DONE, T0 + 80), CALLS_ORDER_DONE);
+	assert_int_equal(act(f, id, f->s2, CALLS_ACT_BLOCKED, T0 + 90), CALLS_ORDER_BLOCKED);
+	assert_int_equal(unacked(f, f->d), 0);
+	assert_int_equal(unacked(f, f->city), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +452,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_overdue, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_views, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wartime_due, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unacknowledged, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
