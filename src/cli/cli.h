@@ -90,23 +90,28 @@ struct cli_env {
 
 /* One row per capability: its name, its route table (NULL-pattern terminated, or NULL),
  * its start (before the first request; 0 or a negative MU_E*), its stop (safe to call
- * when start failed or never ran) and its /metrics lines; NULL where it has none. */
+ * when start failed or never ran), its /metrics lines (NULL where it has none), and
+ * whether it stops after the writer (auth: the writer moves its audit journal to the
+ * end) rather than before it (the rest: their sweeps submit to the writer). */
 struct cli_capability {
 	const char *name;
 	const struct http_route *routes;
 	int (*init)(const struct cli_env *env);
 	void (*fini)(void);
 	void (*metrics)(struct mu_buf *out);
+	bool after_writer;
 };
 
 /* Every capability, in start order; ends with a row whose name is NULL. */
 extern const struct cli_capability cli_capabilities[];
 
 /* Starts every capability in order and stops at the first failure: returns its code
- * with its name in *failed (else 0, *failed NULL). cli_capabilities_stop then stops
- * them all. */
+ * with its name in *failed (else 0, *failed NULL). cli_capabilities_stop(false) then
+ * stops, in reverse start order, those that stop before the writer (a capability stops
+ * before those it reads: control's timers before people's codebook), and
+ * cli_capabilities_stop(true), once the writer has stopped, the others. */
 int cli_capabilities_start(const struct cli_env *env, const char **failed);
-void cli_capabilities_stop(void);
+void cli_capabilities_stop(bool after_writer);
 
 /* Appends the /metrics lines of every capability to out. */
 void cli_capabilities_metrics(struct mu_buf *out);

@@ -227,8 +227,11 @@ int cmd_serve(int argc, char **argv)
 out:
 	http_server_stop(srv);
 	auth_guard_flush(); /* the last minute's summaries of anonymous refusals */
+	/* The capabilities' sweeps submit to the writer: they stop first, then the writer,
+	 * then auth, whose audit journal the writer empties to the end. */
+	cli_capabilities_stop(false);
 	db_writer_stop(s.writer);
-	cli_capabilities_stop();
+	cli_capabilities_stop(true);
 	free(tables);
 	mu_info("serve: stopped cleanly");
 	return status;

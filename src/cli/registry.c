@@ -59,14 +59,14 @@ static int forces_start(const struct cli_env *env)
 }
 
 const struct cli_capability cli_capabilities[] = {
-    {"auth", auth_routes, auth_start, auth_fini, auth_lines},
-    {"places", places_api_routes, NULL, NULL, NULL},
-    {"people", people_api_routes, people_start, people_api_fini, people_api_metrics},
-    {"screening", screening_api_routes, screening_start, screening_api_fini, NULL},
-    {"control", control_api_routes, control_start, control_api_fini, NULL},
-    {"calls", calls_api_routes, calls_start, calls_api_fini, NULL},
-    {"forces", forces_api_routes, forces_start, forces_api_fini, NULL},
-    {NULL, NULL, NULL, NULL, NULL},
+    {"auth", auth_routes, auth_start, auth_fini, auth_lines, true},
+    {"places", places_api_routes, NULL, NULL, NULL, false},
+    {"people", people_api_routes, people_start, people_api_fini, people_api_metrics, false},
+    {"screening", screening_api_routes, screening_start, screening_api_fini, NULL, false},
+    {"control", control_api_routes, control_start, control_api_fini, NULL, false},
+    {"calls", calls_api_routes, calls_start, calls_api_fini, NULL, false},
+    {"forces", forces_api_routes, forces_start, forces_api_fini, NULL, false},
+    {NULL, NULL, NULL, NULL, NULL, false},
 };
 
 int cli_capabilities_start(const struct cli_env *env, const char **failed)
@@ -81,11 +81,16 @@ int cli_capabilities_start(const struct cli_env *env, const char **failed)
 	return rc;
 }
 
-void cli_capabilities_stop(void)
+void cli_capabilities_stop(bool after_writer)
 {
-	for (const struct cli_capability *c = cli_capabilities; c->name; c++)
-		if (c->fini)
+	size_t n = 0;
+	while (cli_capabilities[n].name)
+		n++;
+	while (n-- > 0) {
+		const struct cli_capability *c = &cli_capabilities[n];
+		if (c->fini && c->after_writer == after_writer)
 			c->fini();
+	}
 }
 
 void cli_capabilities_metrics(struct mu_buf *out)
