@@ -124,6 +124,7 @@ let index; // the index person (A)
 let mates; // A's housemates; mates[0] is B, who becomes a case
 let pool; // A and two others of the grid outside A's household and the contact building
 let building; // {code, people: [ids]}: a building of the grid other than A's
+let gridPeople; // ids of everyone living in the grid
 let C; // a person of the district outside the grid B names as a contact, who becomes a case
 let Z; // {code, people: [{id, code}]}: a building of the district outside the grid, zoned
 
@@ -137,6 +138,7 @@ before(async () => {
         `WHERE ${where} ORDER BY p.household_id, p.id`,
     );
   const inGrid = people(`h.code LIKE '${grid}%'`);
+  gridPeople = inGrid.map((p) => p.id).sort((a, b) => a - b);
   const hh = inGrid.find((p) => inGrid.filter((q) => q.hh === p.hh).length >= 2);
   assert.ok(hh, 'a household of two or more in the grid');
   const bRow = sql(
@@ -233,6 +235,27 @@ test('a pool-positive recall turns into a confirmed case; codes go yellow, red, 
   assert.deepEqual(await colourIs(index, 'red'), ['case']);
   assert.deepEqual(await colourIs(pool[1], 'green'), []);
   for (const p of pool.slice(2)) assert.deepEqual(await colourIs(p, 'yellow'), ['pool_positive']);
+  // Today's list: the re-swabbed leave it; the third's recall, due yesterday at 12:00
+  // (the pool's result came at 10:00), was missed and has climbed to the community at
+  // 12:00 and the street at 14:00. The roll-call is everyone of the grid not sampled.
+  const list = await tasks('grid1', grid, TODAY());
+  const street = sql(
+    srv.db,
+    `SELECT s.code FROM places g JOIN places c ON c.id = g.parent_id JOIN places s ON s.id = c.parent_id WHERE g.code = '${grid}'`,
+  )[0].code;
+  assert.deepEqual(
+    list
+      .filter((t) => t.kind === 'recall')
+      .map((t) => [t.id, t.person, t.day, t.due, t.state, t.level, t.holder, t.since]),
+    [[`recall:${round}:${pool[2].id}`, pool[2].id, YESTERDAY(), iso(yh(12)), 'missed', 'street', street, iso(yh(14))]],
+  );
+  assert.deepEqual(
+    list
+      .filter((t) => t.kind === 'rollcall')
+      .map((t) => t.person)
+      .sort((a, b) => a - b),
+    gridPeople.filter((id) => !pool.some((p) => p.id === id)),
+  );
 
   r = await srv.get('staff103', `/api/v1/cases?place=${srv.places.district}`);
   assert.equal(r.status, 200, r.text);
@@ -407,6 +430,38 @@ test('the epi curve and days since the last case are exact; a discharge turns A 
     { date: t, confirmed: 2, asymptomatic: 0, discharged: 0, cumulative: 3, discharged_cumulative: 0 },
   ]);
   assert.equal(r.json.days_since_last_case, 0);
+  assert.equal(r.json.cases, 3);
+  // B and C were listed contacts before they were cases, A was not; B listed C within
+  // 24 h of B's confirmation, C listed nobody, and A's contacts were listed today, within
+  // 24 h of A's result yesterday at 11:00 or not, as the stored times say.
+  const listedA = sql(srv.db, `SELECT min(listed_at) AS t FROM contacts WHERE case_id = ${caseA}`)[0].t;
+  const aWithin = listedA <= yh(11) + DAY ? 1 : 0;
+  assert.deepEqual(
+    [r.json.indicators.new_cases_from_contacts, r.json.indicators.contacts_listed_24h],
+    [2 / 3, (1 + aWithin) / 3],
+  );
+  // Contacts in plans (made today) and seen (B's and C's plan tests, taken today).
+  assert.deepEqual(r.json.indicators.contacts_seen_daily, [
+    { date: y, share: null, seen: 0, in_plans: 0 },
+    { date: t, share: 2 / (contacts.size + 1), seen: 2, in_plans: contacts.size + 1 },
+  ]);
+  // Before A: nothing yet, no last case.
+  const d = (n) => dateOf(now() + n * DAY);
+  r = await srv.get('staff103', `/api/v1/epi?place=${srv.places.district}&from=${d(-3)}&to=${d(-2)}`);
+  assert.deepEqual(
+    r.json.days.map((x) => [x.date, x.confirmed, x.cumulative]),
+    [
+      [d(-3), 0, 0],
+      [d(-2), 0, 0],
+    ],
+  );
+  assert.equal(r.json.days_since_last_case, null);
+  // The other district has none of them.
+  r = await srv.get('citycmd', `/api/v1/epi?place=${srv.places.other}&from=${y}&to=${t}`);
+  assert.deepEqual(
+    [r.json.cumulative, r.json.days_since_last_case],
+    [0, null],
+  );
   // Only yesterday: the last case was that day.
   r = await srv.get('staff103', `/api/v1/epi?place=${srv.places.district}&from=${y}&to=${y}`);
   assert.deepEqual(
