@@ -331,6 +331,14 @@ test("A's household and a building are contacts; their plans and the group's tas
     assert.equal(t.due, iso(noon));
     assert.match(t.id, /^plan_test:\d+$/);
   }
+  // The medic marks a contact's check-in done, once.
+  const ci = list.find((x) => x.kind === 'checkin' && x.person === building.people[0]);
+  assert.equal(ci.id, `checkin:${building.people[0]}:${TODAY()}`);
+  r = await post('grid1', `/api/v1/tasks/${encodeURIComponent(ci.id)}/done`, { result: 'ok', note: '36.6' });
+  assert.deepEqual([r.status, r.json.status], [200, 'done'], r.text);
+  r = await post('grid1', `/api/v1/tasks/${encodeURIComponent(ci.id)}/done`, {});
+  assert.equal(r.json.status, 'duplicate', r.text);
+  assert.equal((await tasks('grid1', grid, TODAY())).find((x) => x.id === ci.id).state, 'done');
   // Nobody else's group sees them: the other district's grid has no such task.
   const far = await tasks('citycmd', srv.places.otherGrid, TODAY());
   assert.ok(!far.some((t) => contacts.has(t.person)));
@@ -378,6 +386,16 @@ test('plan tests come back positive: cases of generations 1 and 2 in the chain',
   assert.equal(r.json.cases.length, 3, r.text);
   caseC = r.json.cases.find((c) => c.person === C.id).id;
 
+  // B's plan test has left the group's list; the other contacts' are still due.
+  const left = await tasks('grid1', grid, TODAY());
+  assert.deepEqual(
+    left
+      .filter((t) => t.kind === 'plan_test')
+      .map((t) => t.person)
+      .sort((a, b) => a - b),
+    [...contacts].filter((id) => id !== B.id).sort((a, b) => a - b),
+  );
+
   r = await srv.get('staff103', `/api/v1/chains/${caseC}`);
   assert.equal(r.status, 200, r.text);
   const node = (id) => r.json.nodes.find((n) => n.person === id);
@@ -389,8 +407,23 @@ test('plan tests come back positive: cases of generations 1 and 2 in the chain',
     assert.deepEqual([node(id).generation, node(id).role], [1, 'close'], `contact ${id}`);
   }
   assert.equal(r.json.nodes.length, 1 + contacts.size + 1, 'A, their contacts, and C');
-  assert.ok(r.json.edges.some((e) => e.from === index.id && e.to === B.id));
-  assert.ok(r.json.edges.some((e) => e.from === B.id && e.to === C.id && e.setting === 'workplace'));
+  // Every edge, with the last exposure it records.
+  const key = (e) => `${e[0]}>${e[1]}`;
+  const edges = (list) => list.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+  assert.deepEqual(
+    edges(r.json.edges.map((e) => [e.from, e.to, e.setting, e.at])),
+    edges([
+      ...mates.map((p) => [index.id, p.id, 'household', iso(yh(8))]),
+      ...building.people.map((id) => [index.id, id, 'building', iso(yh(8))]),
+      [B.id, C.id, 'workplace', iso(yh(8))],
+    ]),
+  );
+  // The same chain asked from A's case.
+  const fromA = await srv.get('staff103', `/api/v1/chains/${caseA}`);
+  assert.deepEqual(
+    fromA.json.nodes.map((n) => [n.person, n.role, n.generation]),
+    r.json.nodes.map((n) => [n.person, n.role, n.generation]),
+  );
   // Cases found by screening carry no onset: no serial interval to measure.
   assert.deepEqual(r.json.serial_intervals, []);
 });
@@ -406,6 +439,11 @@ test('a sealed high zone makes the round single-tube there; its residents red un
   const zone = r.json.id;
   assert.equal(r.json.sealed, Z.people.length);
   for (const p of Z.people) assert.deepEqual(await colourIs(p, 'red'), ['sealed_zone']);
+  const [z] = (await srv.get('cmd103', `/api/v1/zones?place=${srv.places.district}`)).json.zones;
+  assert.deepEqual(
+    [z.id, z.place, z.people, z.statuses.sealed, z.statuses.case, z.colours.red],
+    [zone, Z.code, Z.people.length, Z.people.length, 0, Z.people.length],
+  );
   const [a, b] = Z.people;
   r = await post(site(), '/api/v1/scans', { scans: [scan(a, 'CD-Z1'), scan(b, 'CD-Z1')] });
   assert.deepEqual(
