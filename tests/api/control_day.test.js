@@ -355,6 +355,7 @@ test('plan tests come back positive: cases of generations 1 and 2 in the chain',
   await resulted([['CD-PB', 'positive']]);
   let f = await file(B);
   assert.equal(f.plans[0].tests[0].state, 'positive');
+  // A case is no longer a contact in quarantine: the close status and its plan end.
   const rb = await until('B is a case', async () => {
     const x = await colour(B);
     return x.reasons.some((y) => y.code === 'case') ? x : null;
@@ -362,8 +363,14 @@ test('plan tests come back positive: cases of generations 1 and 2 in the chain',
   assert.equal(rb.status, 'red');
   assert.deepEqual(
     rb.reasons.map((x) => x.code),
-    ['case', 'close_contact'],
+    ['case'],
   );
+  f = await file(B);
+  assert.deepEqual(
+    f.status.map((x) => x.kind),
+    ['case'],
+  );
+  assert.ok(f.plans[0].ended_at, 'the quarantine plan ended with the close status');
   r = await srv.get('staff103', `/api/v1/cases?place=${srv.places.district}`);
   caseB = r.json.cases.find((c) => c.person === B.id).id;
 
@@ -386,8 +393,13 @@ test('plan tests come back positive: cases of generations 1 and 2 in the chain',
   assert.equal(r.json.cases.length, 3, r.text);
   caseC = r.json.cases.find((c) => c.person === C.id).id;
 
-  // B's plan test has left the group's list; the other contacts' are still due.
+  // B has left the group's list (no plan test, no check-in); the other contacts' are
+  // still there.
   const left = await tasks('grid1', grid, TODAY());
+  assert.deepEqual(
+    left.filter((t) => t.person === B.id),
+    [],
+  );
   assert.deepEqual(
     left
       .filter((t) => t.kind === 'plan_test')
