@@ -76,7 +76,10 @@ async function tasks(who, place, date) {
   const out = [];
   let cursor = null;
   for (let i = 0; i < 1000; i++) {
-    const r = await srv.get(who, `/api/v1/tasks?place=${place}&day=${date}&limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+    const r = await srv.get(
+      who,
+      `/api/v1/tasks?place=${place}&day=${date}&limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     assert.equal(r.status, 200, r.text);
     out.push(...r.json.tasks);
     cursor = r.json.cursor;
@@ -180,12 +183,36 @@ before(async () => {
   // The site and the group are written on the command line, the server stopped.
   srv = await restart(srv, [], () => {
     const db = ['--db', srv.db];
-    musterOk(['site', 'add', '--code', 'S2', '--place', srv.places.district, '--name', '区采样点', '--desks', '2', ...db]);
+    musterOk([
+      'site',
+      'add',
+      '--code',
+      'S2',
+      '--place',
+      srv.places.district,
+      '--name',
+      '区采样点',
+      '--desks',
+      '2',
+      ...db,
+    ]);
     siteToken = musterOk(['token', 'issue', '--site', 'S2', ...db])
       .stdout.split('\n')
       .map((s) => s.trim())
       .find((s) => /^[a-z2-7]{52}$/.test(s));
-    const g = musterOk(['group', 'add', '--grid', grid, '--medic', 'grid1', '--cadre', 'staff103', '--police', 'cmd103', ...db]);
+    const g = musterOk([
+      'group',
+      'add',
+      '--grid',
+      grid,
+      '--medic',
+      'grid1',
+      '--cadre',
+      'staff103',
+      '--police',
+      'cmd103',
+      ...db,
+    ]);
     group = Number(g.stdout.trim());
   });
   assert.ok(siteToken, 'a site token');
@@ -216,7 +243,9 @@ test('a pool-positive recall turns into a confirmed case; codes go yellow, red, 
   );
 
   // Re-swabs yesterday: A positive, pool[1] negative.
-  r = await post(site(), '/api/v1/scans', { scans: [scan(index, 'CD-RA', yh(10.5)), scan(pool[1], 'CD-R1', yh(10.5))] });
+  r = await post(site(), '/api/v1/scans', {
+    scans: [scan(index, 'CD-RA', yh(10.5)), scan(pool[1], 'CD-R1', yh(10.5))],
+  });
   assert.deepEqual(
     r.json.results.map((x) => [x.status, x.recall, x.sealed]),
     [
@@ -508,10 +537,7 @@ test('the epi curve and days since the last case are exact; a discharge turns A 
   assert.equal(r.json.days_since_last_case, null);
   // The other district has none of them.
   r = await srv.get('citycmd', `/api/v1/epi?place=${srv.places.other}&from=${y}&to=${t}`);
-  assert.deepEqual(
-    [r.json.cumulative, r.json.days_since_last_case],
-    [0, null],
-  );
+  assert.deepEqual([r.json.cumulative, r.json.days_since_last_case], [0, null]);
   // Only yesterday: the last case was that day.
   r = await srv.get('staff103', `/api/v1/epi?place=${srv.places.district}&from=${y}&to=${y}`);
   assert.deepEqual(
