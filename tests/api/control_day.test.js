@@ -134,6 +134,43 @@ let Z; // {code, people: [{id, code}]}: a building of the district outside the g
 before(async () => {
   srv = await start();
   grid = srv.users.grid1.place;
+  // The site and the group are written on the command line, the server stopped, first.
+  srv = await restart(srv, [], () => {
+    const db = ['--db', srv.db];
+    musterOk([
+      'site',
+      'add',
+      '--code',
+      'S2',
+      '--place',
+      srv.places.district,
+      '--name',
+      '区采样点',
+      '--desks',
+      '2',
+      ...db,
+    ]);
+    siteToken = musterOk(['token', 'issue', '--site', 'S2', ...db])
+      .stdout.split('\n')
+      .map((s) => s.trim())
+      .find((s) => /^[a-z2-7]{52}$/.test(s));
+    const g = musterOk([
+      'group',
+      'add',
+      '--grid',
+      grid,
+      '--medic',
+      'grid1',
+      '--cadre',
+      'staff103',
+      '--police',
+      'cmd103',
+      ...db,
+    ]);
+    group = Number(g.stdout.trim());
+  });
+  assert.ok(siteToken, 'a site token');
+  assert.ok(group > 0, 'a group id');
   const people = (where) =>
     sql(
       srv.db,
@@ -180,43 +217,6 @@ before(async () => {
   });
   assert.equal(r.status, 201, r.text);
   round = r.json.round.id;
-  // The site and the group are written on the command line, the server stopped.
-  srv = await restart(srv, [], () => {
-    const db = ['--db', srv.db];
-    musterOk([
-      'site',
-      'add',
-      '--code',
-      'S2',
-      '--place',
-      srv.places.district,
-      '--name',
-      '区采样点',
-      '--desks',
-      '2',
-      ...db,
-    ]);
-    siteToken = musterOk(['token', 'issue', '--site', 'S2', ...db])
-      .stdout.split('\n')
-      .map((s) => s.trim())
-      .find((s) => /^[a-z2-7]{52}$/.test(s));
-    const g = musterOk([
-      'group',
-      'add',
-      '--grid',
-      grid,
-      '--medic',
-      'grid1',
-      '--cadre',
-      'staff103',
-      '--police',
-      'cmd103',
-      ...db,
-    ]);
-    group = Number(g.stdout.trim());
-  });
-  assert.ok(siteToken, 'a site token');
-  assert.ok(group > 0, 'a group id');
 });
 after(async () => finish(srv));
 
