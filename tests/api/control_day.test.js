@@ -1,15 +1,17 @@
 // Issue 13 §Tests, the scripted scenario end to end on one server over the small city:
-// a round over district 440103 began yesterday morning (Guangzhou); a pool (of five, three in it) of
-// grid1's grid comes back positive, its members' codes turn yellow; the index person's
-// single-tube re-swab is positive (a confirmed case, yesterday), a housemate's negative
-// (green again); the case's household and a building of the grid are added as close
-// contacts, exposed yesterday at 08:00, so day 1 of their plans is today; their plans are
-// in their files and their plan tests and check-ins are today's tasks of the group holding
-// the grid (added with `muster group add` before the server starts); a housemate's plan
-// test comes back positive (a case, generation 1), one of theirs too (generation 2), and
-// the chain holds generations 0, 1, 2; a sealed high zone on another building makes the
-// round single-tube there and its residents red until it is lifted; the epi curve and
-// days since the last case are exact for yesterday and today; a grid worker gets 403
+// a round over district 440103 began yesterday at 08:00 (Guangzhou); three people of
+// grid1's grid share a tube (a pool of five) that comes back positive: their codes turn
+// yellow and their recalls are the grid's tasks; the index person A's single-tube
+// re-swab is positive (a confirmed case, yesterday 11:00), another's negative (green
+// again); A's household and a building of the grid become close contacts exposed
+// yesterday at 08:00, so day 1 of their plans is today: the plans are in their files and
+// their plan tests and check-ins are today's tasks of the group holding the grid (added
+// with `muster group add` before anything else); a housemate B's plan test comes back
+// positive (a case, generation 1; no longer a contact), a contact of B's outside the grid,
+// C, too (generation 2), and the chain holds generations 0, 1, 2 with every edge; a
+// sealed high zone on a building elsewhere in the district makes the round single-tube
+// there and its residents red until lifted; the epi curve, the tracing indicators and
+// days since the last case are exact; a discharge turns A green; a grid worker gets 403
 // outside their grid.
 'use strict';
 
