@@ -50,6 +50,9 @@ static const char sql_insert[] =
     " hospitalised_at, household_id, sample_id, user_id, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_set_status[] = "UPDATE cases SET status_id = ? WHERE id = ?";
+static const char sql_contact_statuses[] =
+    "SELECT id, started_at FROM key_statuses WHERE person_id = ? AND ended_at IS NULL"
+    " AND kind IN ('close', 'secondary') ORDER BY id";
 static const char sql_reclassify[] = "UPDATE cases SET kind = ? WHERE id = ?";
 static const char sql_hospitalise[] =
     "UPDATE cases SET hospital = ?, hospitalised_at = ? WHERE id = ?";
@@ -119,6 +122,33 @@ static int hospital_check(const char *h, struct mu_why *why)
 	if (cps > CONTROL_HOSPITAL_MAX)
 		return mu_why_set(why, MU_EINVAL, "hospital",
 				  "a hospital is a name of 1 to 64 characters");
+	return 0;
+}
+
+/* A contact who becomes a case is no longer a contact in quarantine: their close and
+ * secondary statuses in force end (with their plans: no more check-ins or plan tests for
+ * the group, no "close contact" on the code) at now, or at their start when later. The
+ * contacts rows stay: the chain keeps its links. At most one status of each kind is in
+ * force (key_start). */
+static int end_contact_statuses(struct db *d, int64_t person, int64_t now)
+{
+	int64_t ids[2], starts[2];
+	size_t n = 0;
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql_contact_statuses, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, person);
+	while (n < 2 && (rc = db_step(s)) == DB_ROW) {
+		ids[n] = db_col_i64(s, 0);
+		starts[n++] = db_col_i64(s, 1);
+	}
+	db_stmt_done(s);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = control__key_end(d, ids[i], starts[i] > now ? starts[i] : now)))
+			return rc;
 	return 0;
 }
 
@@ -192,7 +222,9 @@ int control_case_open(struct db *d, struct control_case *c, int64_t now, struct 
 	db_bind_i64(s, 2, c->id);
 	rc = db_step(s);
 	db_stmt_done(s);
-	return rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
+	if (rc != DB_DONE)
+		return rc < 0 ? rc : MU_EDB;
+	return end_contact_statuses(d, c->person_id, now);
 }
 
 /* Runs an UPDATE of one case bound as (text or int, id). */

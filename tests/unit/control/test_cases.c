@@ -199,6 +199,38 @@ static void test_contacts(void **state)
 	free(ids);
 }
 
+/* A contact who becomes a case stops being a contact: their close status and its plan
+ * end when the case opens (no check-ins or plan tests for the group, no close-contact
+ * reason on the code); the contacts row (the chain's link) and the secondary contact
+ * they met stay. */
+static void test_case_ends_contact_status(void **state)
+{
+	struct fx *f = *state;
+	char sql[200];
+	int64_t a = open_case(f, f->person[0], CONTROL_CASE_CONFIRMED, JUNE1, NULL);
+	add(f, a, 1, CONTROL_CONTACT_CLOSE, -1, JUNE1 - 3600);
+	add(f, a, 2, CONTROL_CONTACT_SECONDARY, 1, JUNE1 - 1800);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM plans WHERE person_id = %lld AND ended_at IS NULL",
+		 (long long)f->person[1]);
+	assert_int_equal(fx_count(f, sql), 1);
+	/* Listed on day 10 (add), a case on day 11: the status ends at the case's now. */
+	int64_t status;
+	open_case(f, f->person[1], CONTROL_CASE_CONFIRMED, JUNE1 + 86400 * 11, &status);
+	assert_int_equal(open_statuses(f, "close", f->person[1]), 0);
+	assert_int_equal(open_statuses(f, "case", f->person[1]), 1);
+	assert_int_equal(fx_count(f, sql), 0);
+	snprintf(sql, sizeof sql,
+		 "SELECT ended_at FROM key_statuses WHERE person_id = %lld AND kind = 'close'",
+		 (long long)f->person[1]);
+	assert_int_equal(fx_count(f, sql), JUNE1 + 86400 * 11 + 60);
+	assert_int_equal(open_statuses(f, "secondary", f->person[2]), 1);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM contacts"), 2);
+	/* A case without a contact status opens as before. */
+	open_case(f, f->person[3], CONTROL_CASE_CONFIRMED, JUNE1 + 86400 * 11, NULL);
+	assert_int_equal(open_statuses(f, "case", f->person[3]), 1);
+}
+
 static const struct control_chain_node *node(const struct control_chain *c, int64_t person)
 {
 	for (size_t i = 0; i < c->nnodes; i++)
@@ -396,6 +428,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_results_open_cases, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_contacts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_chain_generations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_ends_contact_status, setup, teardown),
 	    cmocka_unit_test(test_gz_days),
 	    cmocka_unit_test_setup_teardown(test_epi_article, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_epi_indicators, setup, teardown),
