@@ -228,15 +228,16 @@ function median(xs) {
   return s.length % 2 ? s[m] : Math.floor((s[m] + s[m + 1]) / 2);
 }
 
-test('the calls summary of the district and of a street, figure by figure', async () => {
+// The summary of the district (and of the grid's street), every figure against the calls
+// as this script made them.
+async function checkSummary(want) {
   const open = calls.filter((c) => !c.closed);
-  const isLate = (c) => c.priority === 'urgent' && !c.acked;
+  const isLate = (c) => c.priority === 'urgent' && !c.acked && !c.closed;
   const r = await srv.get('cmd103', '/api/v1/calls/summary?place=440103');
   assert.equal(r.status, 200, r.text);
   const s = r.json;
-  assert.equal(s.open, 47);
-  assert.equal(s.overdue, 16);
-  assert.equal(s.closed_today, 3);
+  assert.deepEqual([s.open, s.overdue, s.closed_today], want);
+  assert.deepEqual(want, [open.length, open.filter(isLate).length, calls.length - open.length]);
   for (const cat of CATEGORIES) {
     assert.deepEqual(s.by_category[cat], {
       open: open.filter((c) => c.category === cat).length,
@@ -264,6 +265,36 @@ test('the calls summary of the district and of a street, figure by figure', asyn
   assert.equal(t.open, mine.filter((c) => !c.closed).length);
   assert.equal(t.overdue, mine.filter(isLate).length);
   assert.equal(t.closed_today, mine.filter((c) => c.closed).length);
+}
+
+test('the calls summary of the district and of a street, figure by figure', async () => {
+  await checkSummary([47, 16, 3]);
+});
+
+test('answered at the district, overdue calls leave the overdue figures', async () => {
+  const late = calls.filter((c) => c.priority === 'urgent' && !c.acked);
+  const [a, z] = [late[1], late[2]];
+  let r = await post('cmd103', `/api/v1/calls/${a.id}/ack`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.call.state, 'open');
+  assert.equal(r.json.call.overdue, false);
+  assert.equal(r.json.call.level.code, '440103');
+  a.acked = true;
+  r = await post('cmd103', `/api/v1/calls/${z.id}/close`, { outcome: '已转120送医' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.call.state, 'closed');
+  z.closed = true;
+  const kinds = (await srv.get('cmd103', `/api/v1/calls/${z.id}`)).json.call.steps.map((x) => x.kind);
+  assert.deepEqual(kinds.slice(-2), ['acknowledged', 'closed']);
+  await checkSummary([46, 14, 4]);
+  const over = await srv.get('cmd103', '/api/v1/calls?place=440103&state=overdue&limit=100');
+  assert.deepEqual(
+    over.json.calls.map((o) => o.id).sort(byId),
+    late
+      .filter((c) => c !== a && c !== z)
+      .map((c) => c.id)
+      .sort(byId),
+  );
 });
 
 // The roll-up of one level of the order as [acknowledged, done, blocked, overdue, total].
