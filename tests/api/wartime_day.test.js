@@ -96,6 +96,12 @@ async function post(who, path, body) {
 
 test('the district switches to wartime; another district cannot, nor read it', async () => {
   assertBareError(await post('cmd106', '/api/v1/wartime', { place: '440103', on: true, reason: '越权' }), 403);
+  // A switch dated ahead of the clock is refused, and stands nothing up.
+  const later = new Date(Date.now() + 3600_000).toISOString();
+  const ahead = await post('cmd103', '/api/v1/wartime', { place: '440103', on: true, reason: '预定', at: later });
+  assertBareError(ahead, 400);
+  assert.equal(ahead.json.error.field, 'at');
+  assert.equal(sql(srv.db, 'SELECT count(*) AS n FROM orgs')[0].n, 0);
   const r = await post('cmd103', '/api/v1/wartime', { place: '440103', on: true, reason: '战时一日' });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.on, true);
@@ -112,6 +118,17 @@ test('the district switches to wartime; another district cannot, nor read it', a
   assert.equal(g.json.reason, '战时一日');
   assert.equal(g.json.board.teams_deployed, 0);
   assert.equal(g.json.board.person_times_today, 0);
+  // Nor can it be dated before the switch just made.
+  const before = new Date(Date.parse(r.json.at) - 60_000).toISOString();
+  const early = await post('cmd103', '/api/v1/wartime', { place: '440103', on: false, reason: '倒签', at: before });
+  assertBareError(early, 400);
+  assert.equal(early.json.error.field, 'at');
+  const h = await srv.get('cmd103', '/api/v1/wartime?place=440103');
+  assert.equal(h.json.on, true);
+  assert.deepEqual(
+    h.json.history.map((x) => [x.on, x.reason]),
+    [[true, '战时一日']],
+  );
   assertBareError(await srv.get('cmd106', '/api/v1/wartime?place=440103'), 403, ['战时一日']);
   assertBareError(await srv.get('cmd106', `/api/v1/wartime?place=${streets[0]}`), 403);
 });
