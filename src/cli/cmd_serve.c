@@ -227,8 +227,10 @@ int cmd_serve(int argc, char **argv)
 out:
 	http_server_stop(srv);
 	auth_guard_flush(); /* the last minute's summaries of anonymous refusals */
-	db_writer_stop(s.writer);
+	/* The capabilities' sweep threads submit to the writer: they stop (joined) while it
+	 * still runs; stopped first, it would be freed under a sweep waking meanwhile. */
 	cli_capabilities_stop();
+	db_writer_stop(s.writer);
 	free(tables);
 	mu_info("serve: stopped cleanly");
 	return status;
