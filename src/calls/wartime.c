@@ -64,7 +64,20 @@ int calls_wartime_set(struct db *d, int64_t place_id, bool on, int64_t at, const
 	if (!len || !mu_utf8_valid(reason, len) || mu_utf8_len(reason, len) > CALLS_REASON_MAX)
 		return mu_why_set(why, MU_EINVAL, "reason",
 				  "reason must be 1 to %d characters of UTF-8", CALLS_REASON_MAX);
+	/* A switch is recorded as it happens: never ahead of the clock (forces stand the
+	 * teams up and put the posts on duty at once, which a state beginning later would
+	 * contradict, and a later switch could not undo it before it began), and never
+	 * before the latest switch over its path (the history runs forward). */
 	bool now_on;
+	int64_t latest;
+	if (at > mu_now_unix())
+		return mu_why_set(why, MU_EINVAL, "at", "a switch cannot be dated in the future");
+	if ((rc = calls_wartime_of(d, place_id, INT64_MAX, &now_on, &latest)))
+		return rc;
+	if (latest && at < latest)
+		return mu_why_set(why, MU_EINVAL, "at",
+				  "a switch cannot be dated before the latest switch over %s",
+				  n.name);
 	if ((rc = calls_wartime_of(d, place_id, at, &now_on, NULL)))
 		return rc;
 	if (now_on == on)

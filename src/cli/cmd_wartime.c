@@ -14,7 +14,8 @@ static const char help[] =
     "usage: muster wartime on|off --place CODE --reason TEXT [--at TIME] [--db PATH]\n"
     "\n"
     "Switches the district or city CODE to wartime (on) or back to normal (off) at TIME\n"
-    "(RFC 3339; default now). Posts under it then work wartime duties round the clock,\n"
+    "(RFC 3339; default now; never in the future, nor before the latest switch on CODE\n"
+    "or above it). Posts under it then work wartime duties round the clock,\n"
     "calls and orders get wartime deadlines, and each street's standing shock team is\n"
     "active while its street is in wartime (made the first time). Every switch is kept.\n"
     "\nOptions:\n";

@@ -97,11 +97,46 @@ static void test_refusals(void **state)
 	assert_int_equal(calls_wartime_of(d, 999999, 1, &on, NULL), MU_ENOTFOUND);
 }
 
+/* Switches are dated as they happen: none ahead of the clock, none before the latest
+ * over the path; nothing is recorded by a refusal. */
+static void test_dated_in_order(void **state)
+{
+	struct fx *f = *state;
+	struct db *d = f->t.db;
+	struct mu_why why;
+	bool on = true;
+	int n = 0;
+	assert_int_equal(
+	    calls_wartime_set(d, f->dist, true, mu_now_unix() + 3600, "later", 0, NULL, &why),
+	    MU_EINVAL);
+	assert_string_equal(why.field, "at");
+	assert_int_equal(calls_wartime_of(d, f->street, mu_now_unix() + 7200, &on, NULL), 0);
+	assert_false(on);
+	assert_int_equal(calls_wartime_set(d, f->city, true, 1000, "city", 0, NULL, NULL), 0);
+	/* The district is on through the city: switching it off before the city's switch is
+	 * refused on its date; after it, accepted. */
+	assert_int_equal(calls_wartime_set(d, f->dist, false, 999, "early", 0, NULL, &why),
+			 MU_EINVAL);
+	assert_string_equal(why.field, "at");
+	assert_int_equal(calls_wartime_set(d, f->dist, false, 1000, "same time", 0, NULL, NULL), 0);
+	assert_int_equal(calls_wartime_of(d, f->street, 1000, &on, NULL), 0);
+	assert_false(on);
+	/* The city is on every district's path: the other district is held to it too. */
+	assert_int_equal(calls_wartime_set(d, f->dist2, false, 500, "early", 0, NULL, &why),
+			 MU_EINVAL);
+	assert_string_equal(why.field, "at");
+	assert_int_equal(calls_wartime_of(d, f->dist2, 1000, &on, NULL), 0);
+	assert_true(on);
+	assert_int_equal(calls_wartime_history(d, f->dist, count_switch, &n), 0);
+	assert_int_equal(n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_switch_and_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dated_in_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
