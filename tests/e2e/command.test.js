@@ -341,7 +341,17 @@ test('a grid worker sees only their pages and is refused another district', asyn
     const nav = await page.$$eval('[data-nav]', (as) => as.map((a) => a.dataset.nav));
     // The group's day heads a grid worker's nav and is where they land (issue 13); then
     // the field pages of issues 12–14 a grid worker may open.
-    assert.deepEqual(nav, ['tasks', 'overview', 'rollcall', 'calls', 'people', 'keypersons', 'orders', 'zones', 'posts']);
+    assert.deepEqual(nav, [
+      'tasks',
+      'overview',
+      'rollcall',
+      'calls',
+      'people',
+      'keypersons',
+      'orders',
+      'zones',
+      'posts',
+    ]);
     await page.goto(`/screening/${round}/${srv.places.other}`);
     await page.waitForSelector('[data-test=error]');
     assert.match(await page.textContent('[data-test=error]'), /无权/);
