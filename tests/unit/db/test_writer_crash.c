@@ -236,6 +236,10 @@ static void one_round(const char *dir, int iter, unsigned *seed)
 	double run_for = 0.5 + (double)(rand_r(seed) % 500) / 1000.0;
 	struct keys ks = {0};
 	read_keys(fds[0], &ks, mu_now_mono() + run_for);
+	/* On a loaded machine the child may not have had a write acknowledged yet: a kill
+	 * before the first would test nothing. Wait for one (at most 30 s more). */
+	for (double until = mu_now_mono() + 30; ks.n == 0 && mu_now_mono() < until;)
+		read_keys(fds[0], &ks, mu_now_mono() + 0.1);
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	read_keys(fds[0], &ks, -1); /* what the child acknowledged before it died */
 	close(fds[0]);
