@@ -536,21 +536,29 @@ fi
 # On a copy of the city, build/bench/tasks.db (deleted after): a round over the city
 # running since this morning with one resident in fifty unsampled, TASKS_KEYS key persons
 # (default 100,000) in plans by direct SQL, one group per grid (seed, untimed); then every
-# group's list for today in-process (timed), and GET /api/v1/tasks for random grids over
-# HTTP, paced at TASKS_RATE (default 50) requests/s for BENCH_SECONDS, beside hello.
+# group's list for today in-process (timed) the server's way — the city read once from a
+# coverage aggregate built first, as the server holds one (its build is shown apart;
+# TASKS_COV=0 reads the round's samples instead; TASKS_MMAP=1 maps the database file) —
+# and GET /api/v1/tasks for random grids over HTTP, paced at TASKS_RATE (default 50)
+# requests/s for BENCH_SECONDS, beside hello. TASKS_DB=PATH keeps the seeded copy there
+# between runs (seeded when PATH.seeded is absent; never deleted).
 if want tasks-day; then
   [ -f "$city_db" ] || generate_city
-  tasks_db=$out/tasks.db
-  rm -f "$tasks_db" "$tasks_db-wal" "$tasks_db-shm" "$tasks_db.key"
-  cp "$city_db" "$tasks_db"
-  cp "$city_db.key" "$tasks_db.key"
-  # A command that writes migrates the copy to this build's schema (0013 and the rest).
-  tcity=$(sqlite3 "$tasks_db" "SELECT code FROM places WHERE level = 0")
-  tpw=$(head -c 15 /dev/urandom | base32 | tr -d '=')
-  printf '%s\n' "$tpw" | build/muster user add bench-tasks --role commander --place "$tcity" \
-    --password-stdin --db "$tasks_db" >/dev/null
-  build/bench/tasks_bench seed "$tasks_db" "${TASKS_KEYS:-100000}"
-  build/bench/tasks_bench day "$tasks_db" "$out/tasks-grids.txt"
+  tasks_db=${TASKS_DB:-$out/tasks.db}
+  if [ -z "${TASKS_DB:-}" ] || [ ! -f "$tasks_db.seeded" ]; then
+    rm -f "$tasks_db" "$tasks_db-wal" "$tasks_db-shm" "$tasks_db.key" "$tasks_db.seeded"
+    cp "$city_db" "$tasks_db"
+    cp "$city_db.key" "$tasks_db.key"
+    # A command that writes migrates the copy to this build's schema (0013 and the rest).
+    tcity=$(sqlite3 "$tasks_db" "SELECT code FROM places WHERE level = 0")
+    (umask 077; head -c 15 /dev/urandom | base32 | tr -d '=' >"$tasks_db.pw")
+    build/muster user add bench-tasks --role commander --place "$tcity" \
+      --password-stdin --db "$tasks_db" <"$tasks_db.pw" >/dev/null
+    build/bench/tasks_bench seed "$tasks_db" "${TASKS_KEYS:-100000}"
+    touch "$tasks_db.seeded"
+  fi
+  tpw=$(cat "$tasks_db.pw")
+  TASKS_COV=${TASKS_COV:-1} build/bench/tasks_bench day "$tasks_db" "$out/tasks-grids.txt"
   build/muster serve --listen 127.0.0.1:0 --db "$tasks_db" --quiet --bench-hello \
     >"$out/tasks-serve.out" 2>"$out/tasks-serve.err" &
   tasks_pid=$!
@@ -577,5 +585,5 @@ if want tasks-day; then
     console.log(`BENCH tasks-day-http ${c.p99.toFixed(2)} ms-p99 baseline=${h.p99.toFixed(2)} ratio=${(c.p99 / h.p99).toFixed(2)}`);
     console.log(`BENCH tasks-day-http-target ${c.p99.toFixed(2)} ms-p99 baseline=20 ratio=${(c.p99 / 20).toFixed(2)}`);
   ' "$out/tasks-http.json" "$out/tasks-hello.json"
-  rm -f "$tasks_db" "$tasks_db-wal" "$tasks_db-shm" "$tasks_db.key"
+  [ -n "${TASKS_DB:-}" ] || rm -f "$tasks_db" "$tasks_db-wal" "$tasks_db-shm" "$tasks_db.key" "$tasks_db.pw"
 fi

@@ -6,7 +6,11 @@
  *                  for half of them, a fever for one in twenty of those — written by
  *                  direct SQL; one three-person group per grid (three bench users).
  *   day DB GRIDS   every group's task list for today, grid by grid through
- *                  control_tasks_of_grid_keyed (the key persons read once; timed),
+ *                  control_tasks_of_grid_city (the key persons and the round's missing
+ *                  people read once for the city; timed), with TASKS_COV=1 from a
+ *                  coverage aggregate built first as a server holds one (its build timed
+ *                  apart), else from the round's samples; TASKS_NO_WALK skips the walk
+ *                  below (for profiling), TASKS_MMAP maps the database file,
  *                  beside the floor of a grid-by-grid derivation that asks each resident: a
  *                  walk of every resident of every grid (places_level_walk and
  *                  people_household_members alone). Writes the grid codes to GRIDS for
@@ -248,6 +252,8 @@ static int day(const char *path, const char *grids_out)
 	struct db *d;
 	int64_t now = mu_now_unix(), today = control_day_of(now);
 	ok("open", db_open(path, DB_OPEN_READONLY, &d));
+	if (getenv("TASKS_MMAP"))
+		ok("mmap", db_exec(d, "PRAGMA mmap_size=17179869184"));
 	int64_t *g = NULL;
 	size_t n = 0, cap = 0;
 	struct db_stmt *s;
@@ -278,23 +284,37 @@ static int day(const char *path, const char *grids_out)
 		int64_t n;
 	} w = {d, 0};
 	double t = mu_now_mono();
+	bool walked = !getenv("TASKS_NO_WALK"); /* for profiling the build alone */
 	ok("read", db_read_begin(d));
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && walked; i++)
 		ok("walk", places_level_walk(d, g[i], PLACES_HOUSEHOLD, walk_household, &w));
 	db_read_end(d);
 	double walk = mu_now_mono() - t;
 
-	/* Every group's list for today, the key persons read once for the city. */
+	/* Every group's list for today, the city read once: its key persons and the
+	 * round's missing people, from the database (a sweep without the server's
+	 * aggregate) or, with TASKS_COV=1, from a coverage aggregate built first (the
+	 * server's standing state; its build is timed apart). */
 	struct control_task_list l;
-	struct control_keyset keys;
+	struct control_city city;
+	struct screening_cov *cov = NULL;
 	int64_t by_kind[CONTROL_TASK_NKINDS] = {0}, total = 0, most = 0;
 	control_task_list_init(&l);
+	if (getenv("TASKS_COV") && !strcmp(getenv("TASKS_COV"), "1")) {
+		t = mu_now_mono();
+		ok("read", db_read_begin(d));
+		ok("cov", screening_cov_new(d, &cov));
+		db_read_end(d);
+		fprintf(stderr, "tasks-day: coverage aggregate built in %.2f s (once, at start)\n",
+			mu_now_mono() - t);
+	}
 	t = mu_now_mono();
 	ok("read", db_read_begin(d));
-	ok("keys", control_keyset_load(d, &keys));
+	ok("city", control_city_load(d, cov, today, today, &city));
+	double loaded = mu_now_mono() - t;
 	for (size_t i = 0; i < n; i++) {
 		l.n = 0;
-		ok("tasks", control_tasks_of_grid_keyed(d, &keys, g[i], today, now, &l));
+		ok("tasks", control_tasks_of_grid_city(d, &city, g[i], today, now, &l));
 		for (size_t j = 0; j < l.n; j++)
 			by_kind[l.v[j].kind]++;
 		total += (int64_t)l.n;
@@ -303,7 +323,11 @@ static int day(const char *path, const char *grids_out)
 	}
 	db_read_end(d);
 	double build = mu_now_mono() - t;
-	control_keyset_fini(&keys);
+	fprintf(stderr,
+		"tasks-day: the city read (%zu key persons, %zu rounds, %zu missing) in %.2f s\n",
+		city.keys.n, city.nrounds, city.nrounds ? city.rounds[0].absent.n : 0, loaded);
+	control_city_fini(&city);
+	screening_cov_free(cov);
 	control_task_list_fini(&l);
 	fprintf(stderr,
 		"tasks-day: %zu groups, %lld tasks (recall %lld, plan_test %lld, checkin %lld, "

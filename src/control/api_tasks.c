@@ -22,6 +22,7 @@
 #include "people/people.h"
 #include "places/api.h"
 #include "places/places.h"
+#include "screening/api.h"
 #include "screening/screening.h"
 
 #define TASKS_PAGE    100 /* tasks of a page when ?limit= is absent */
@@ -59,7 +60,8 @@ static void sweep_once(struct db_writer *w)
 	int rc = db_reader(control__api_db_path(), &d);
 	control_task_list_init(&sw.missed);
 	if (rc == 0 && (rc = db_read_begin(d)) == 0) {
-		rc = control_tasks_sweep_collect(d, sw.now, swept_at, &sw.missed);
+		rc = control_tasks_sweep_collect(d, screening_api_cov(), sw.now, swept_at,
+						 &sw.missed);
 		db_read_end(d);
 	}
 	if (rc == 0 && sw.missed.n)
@@ -141,6 +143,12 @@ static json_t *code_json(struct db *d, int64_t id)
 {
 	char code[PLACES_CODE_MAX + 1];
 	return places_code_get(d, id, code, sizeof code) ? json_null() : json_string(code);
+}
+
+/* A task's place code: the one it was named with, else read. */
+static json_t *code_of(struct db *d, const char *code, int64_t id)
+{
+	return code[0] ? json_string(code) : code_json(d, id);
 }
 
 /* The user ids and names of every user, for naming members. */
@@ -306,11 +314,12 @@ static json_t *task_json(struct db *d, const struct control_task *t)
 	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:o}",
 			 "id", t->id, "kind", control_task_kind_name(t->kind), "person",
 			 (json_int_t)t->person_id, "name", masked, "household", t->household_name,
-			 "household_code", code_json(d, t->household_id), "building",
-			 t->building_name, "building_code", code_json(d, t->building_id), "day",
-			 day, "due", time_json(t->due), "state", control_task_state_name(t->state),
-			 "level", places_level_name(t->level), "holder",
-			 code_json(d, t->level_place), "since", time_json(t->level_at));
+			 "household_code", code_of(d, t->household_code, t->household_id),
+			 "building", t->building_name, "building_code",
+			 code_of(d, t->building_code, t->building_id), "day", day, "due",
+			 time_json(t->due), "state", control_task_state_name(t->state), "level",
+			 places_level_name(t->level), "holder", code_json(d, t->level_place),
+			 "since", time_json(t->level_at));
 }
 
 /* Answers tasks[offset..offset+limit) of l with the next cursor, auditing each person. */
@@ -359,7 +368,8 @@ int control__api_get_tasks(struct http_req *r, struct http_resp *resp)
 	if (day_s && *day_s && mu_date_parse(day_s, &day))
 		return http_fail(r, MU_EINVAL, "day", "a day is YYYY-MM-DD");
 	control_task_list_init(&l);
-	if (!(rc = control_tasks_of_grid(auth_req_db(r), node.id, day, now, &l))) {
+	if (!(rc = control_tasks_of_grid_cov(auth_req_db(r), screening_api_cov(), node.id, day, now,
+					     &l))) {
 		char date[11];
 		mu_date_format(day, date);
 		rc = task_page(r, resp, &l,
@@ -382,7 +392,7 @@ int control__api_get_overdue(struct http_req *r, struct http_resp *resp)
 		return http_fail(r, MU_EINVAL, "place",
 				 "overdue tasks climb to a community or a street: ask at one");
 	control_task_list_init(&l);
-	if (!(rc = control_tasks_overdue(auth_req_db(r), node.id, now, &l)))
+	if (!(rc = control_tasks_overdue(auth_req_db(r), screening_api_cov(), node.id, now, &l)))
 		rc = task_page(r, resp, &l,
 			       json_pack("{s:s, s:s, s:s, s:o}", "place", node.code, "name",
 					 node.name, "level", places_level_name(node.level), "at",
@@ -449,7 +459,8 @@ int control__api_post_task_done(struct http_req *r, struct http_resp *resp)
 	    (rc = opt_str(r, body, "result", &j.result)) ||
 	    (rc = opt_str(r, body, "note", &j.note)))
 		return rc;
-	if ((rc = control_task_find(auth_req_db(r), r->params[0], j.now, &t, &j.why)))
+	if ((rc = control_task_find(auth_req_db(r), screening_api_cov(), r->params[0], j.now, &t,
+				    &j.why)))
 		return j.why.field ? http_fail(r, rc, j.why.field, j.why.text) : rc;
 	auth_record_person(r, t.person_id);
 	rc = t.state == CONTROL_TASK_DONE ? MU_EEXIST : auth_submit(r, done_fn, &j);

@@ -15,6 +15,7 @@
 
 #include "core/core.h"
 #include "places/places.h"
+#include "screening/screening.h"
 
 struct db;
 struct mu_why;
@@ -380,6 +381,7 @@ struct control_task {
 	int64_t level_place, level_at;
 	char compound[PLACES_CODE_MAX + 1];
 	char household_name[PLACES_NAME_MAX * 4 + 1], building_name[PLACES_NAME_MAX * 4 + 1];
+	char household_code[PLACES_CODE_MAX + 1], building_code[PLACES_CODE_MAX + 1];
 };
 
 /* A growable list of tasks; _init/_fini: storage the caller provides. */
@@ -405,6 +407,10 @@ int64_t control_day_start(int64_t day);
  * grid, or a database error (out keeps what was appended). */
 int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
 			  struct control_task_list *out);
+/* The same, asking the server's coverage aggregate cov (not the database) whether each
+ * resident is missing from a running round: a request's way. */
+int control_tasks_of_grid_cov(struct db *d, struct screening_cov *cov, int64_t grid_id, int64_t day,
+			      int64_t now, struct control_task_list *out);
 
 /* The key persons in force by household ((household, person) pairs in that order): for
  * deriving many grids at once without asking each resident (the sweep, the bench). _load
@@ -418,14 +424,61 @@ struct control_keyset {
 };
 int control_keyset_load(struct db *d, struct control_keyset *k);
 void control_keyset_fini(struct control_keyset *k);
-/* control_tasks_of_grid with the key persons taken from keys (loaded on d's snapshot). */
-int control_tasks_of_grid_keyed(struct db *d, const struct control_keyset *keys, int64_t grid_id,
-				int64_t day, int64_t now, struct control_task_list *out);
+
+/* The city read once for deriving every grid's tasks (the sweep, the bench): the key
+ * persons by household, the missing people of every round open at some time of days
+ * [from_day, to_day] (screening_missing_all, from cov when given), the households of
+ * pending recalls, and each household any of these live in, named, by grid. No resident
+ * is then asked anything and no grid is walked: a grid costs the reads of its tasks. _load fills
+ * storage the caller provides (_fini frees it, also after a failed load). */
+struct control_city_round {
+	int64_t round_id;
+	struct screening_absent_set absent;
+};
+/* A household some task of the day may name (a key person's, a missing person's, a
+ * recalled person's): its grid, building and compound, and its names as offsets into
+ * the city's string store. */
+struct control_city_hh {
+	int64_t id, building, compound, grid;
+	uint32_t name, code, bname, bcode, ccode;
+};
+/* A key person's rows, read for the whole city. */
+struct control_city_test {
+	int64_t person_id, id, due_day, made_at; /* made_at: its plan's */
+};
+struct control_city_plan {
+	int64_t person_id, made_at; /* the first made of their running plans */
+};
+struct control_city_checkin {
+	int64_t person_id, id, at;
+	bool fever;
+};
+struct control_city {
+	struct control_keyset keys;
+	struct control_city_test *tests;       /* by person, then id */
+	struct control_city_plan *plans;       /* by person */
+	struct control_city_checkin *checkins; /* by person, then id */
+	size_t ntests, nplans, ncheckins;
+	struct control_city_round *rounds; /* the open rounds' missing people */
+	size_t nrounds;
+	struct screening_round *all; /* every round (recalls are listed of any) */
+	size_t nall;
+	struct control_city_hh *hh; /* by grid, then id */
+	size_t nhh;
+	char *str;
+	size_t nstr, capstr;
+};
+int control_city_load(struct db *d, struct screening_cov *cov, int64_t from_day, int64_t to_day,
+		      struct control_city *c);
+void control_city_fini(struct control_city *c);
+/* control_tasks_of_grid from city (loaded on d's snapshot, for days including day). */
+int control_tasks_of_grid_city(struct db *d, const struct control_city *city, int64_t grid_id,
+			       int64_t day, int64_t now, struct control_task_list *out);
 
 /* The missed tasks under place_id (a community or a street) whose climb reached it by
  * now: those of its grids for now's day and the day before, ordered as tasks are.
  * MU_EINVAL when place_id is not a community or a street. */
-int control_tasks_overdue(struct db *d, int64_t place_id, int64_t now,
+int control_tasks_overdue(struct db *d, struct screening_cov *cov, int64_t place_id, int64_t now,
 			  struct control_task_list *out);
 
 /* The task id text parsed: its kind, person (for recall, check-in and roll-call the id
@@ -437,8 +490,8 @@ int control_task_parse(struct db *d, const char *id, int *kind, int64_t *person,
 /* The task id as its grid has it now (derived for its day, or today when the id names
  * none) in *out. MU_EINVAL for a malformed id, MU_ENOTFOUND when its grid has no such
  * task (why says so, on field "id"). Reads only: a request checks on its reader. */
-int control_task_find(struct db *d, const char *id, int64_t now, struct control_task *out,
-		      struct mu_why *why);
+int control_task_find(struct db *d, struct screening_cov *cov, const char *id, int64_t now,
+		      struct control_task *out, struct mu_why *why);
 /* Marks t (as control_task_find gave it) done by user_id at now with result and note
  * (either may be NULL; ≤ CONTROL_TASK_NOTE_MAX code points each, no control characters
  * but newlines: MU_EINVAL with why on "result" or "note"). MU_EEXIST when it is marked
@@ -458,8 +511,8 @@ int control_task_done(struct db *d, const char *id, const char *result, const ch
  * both on one connection. swept_at is when the last sweep that completed began (0:
  * none): a day's roll-call — the costly kind, whose tasks only ever leave — is derived
  * only from its due time until a sweep has begun after its last climb. */
-int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
-				struct control_task_list *missed);
+int control_tasks_sweep_collect(struct db *d, struct screening_cov *cov, int64_t now,
+				int64_t swept_at, struct control_task_list *missed);
 int control_tasks_sweep_record(struct db *d, const struct control_task_list *missed, int64_t now,
 			       int64_t *steps);
 int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps);

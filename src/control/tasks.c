@@ -80,8 +80,9 @@ static int64_t due_of(int kind, int64_t day, int64_t at)
 /* ---- the grid's households, named only when a task needs them ------------------------- */
 
 struct hh {
-	int64_t id, building, compound;	  /* compound 0 until named */
-	const char *name, *bname, *ccode; /* into the grid's string store; NULL until named */
+	int64_t id, building, compound; /* compound 0 until named */
+	/* into the grid's string store; NULL until named */
+	const char *name, *code, *bname, *bcode, *ccode;
 };
 
 struct grid {
@@ -92,7 +93,7 @@ struct grid {
 	char **strs; /* names, freed at the end */
 	size_t ns, caps;
 	int64_t last_building, last_compound; /* the last looked up, for the next household */
-	const char *last_bname, *last_ccode;
+	const char *last_bname, *last_bcode, *last_ccode;
 };
 
 static const char *keep(struct grid *g, const char *s)
@@ -129,6 +130,7 @@ static int name_household(struct grid *g, struct hh *h)
 			return rc;
 		g->last_building = n.id;
 		g->last_bname = keep(g, n.name);
+		g->last_bcode = keep(g, n.code);
 		if (n.parent_id != g->last_compound) {
 			struct places_node c;
 			if ((rc = places_get(g->d, n.parent_id, &c)))
@@ -140,7 +142,9 @@ static int name_household(struct grid *g, struct hh *h)
 	if ((rc = places_get(g->d, h->id, &n)))
 		return rc;
 	h->name = keep(g, n.name);
+	h->code = keep(g, n.code);
 	h->bname = g->last_bname;
+	h->bcode = g->last_bcode;
 	h->ccode = g->last_ccode;
 	h->compound = g->last_compound;
 	return 0;
@@ -182,6 +186,45 @@ static struct hh *grid_find(const struct grid *g, int64_t household)
 	return g->nh ? bsearch(&key, g->h, g->nh, sizeof *g->h, cmp_hh_id) : NULL;
 }
 
+/* The grid's households from the city: only those some task may name, named already. */
+static int grid_from_city(struct db *d, const struct control_city *c, int64_t grid_id,
+			  struct grid *g)
+{
+	struct places_node n;
+	memset(g, 0, sizeof *g);
+	g->d = d;
+	g->id = grid_id;
+	int rc = places_get(d, grid_id, &n);
+	if (rc)
+		return rc;
+	if (n.level != PLACES_GRID)
+		return MU_EINVAL;
+	size_t lo = 0, hi = c->nhh;
+	while (lo < hi) { /* the first household of the grid */
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->hh[mid].grid < grid_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->nhh && c->hh[i].grid == grid_id; i++) {
+		const struct control_city_hh *e = &c->hh[i];
+		if (g->nh == g->caph) {
+			g->caph = g->caph ? g->caph * 2 : 64;
+			g->h = mu_xrealloc(g->h, g->caph * sizeof *g->h);
+		}
+		g->h[g->nh++] = (struct hh){.id = e->id,
+					    .building = e->building,
+					    .compound = e->compound,
+					    .name = c->str + e->name,
+					    .code = c->str + e->code,
+					    .bname = c->str + e->bname,
+					    .bcode = c->str + e->bcode,
+					    .ccode = c->str + e->ccode};
+	}
+	return 0;
+}
+
 /* A task of the grid for a person of household hh; its names are filled at the end. */
 static struct control_task *task_new(struct control_task_list *out, const struct grid *g,
 				     const struct hh *h, int kind, int64_t person, int64_t day)
@@ -206,7 +249,9 @@ static int task_name(struct grid *g, struct control_task *t)
 	t->compound_id = h->compound;
 	snprintf(t->compound, sizeof t->compound, "%s", h->ccode);
 	snprintf(t->household_name, sizeof t->household_name, "%s", h->name);
+	snprintf(t->household_code, sizeof t->household_code, "%s", h->code);
 	snprintf(t->building_name, sizeof t->building_name, "%s", h->bname);
+	snprintf(t->building_code, sizeof t->building_code, "%s", h->bcode);
 	return 0;
 }
 
@@ -215,11 +260,11 @@ static int task_name(struct grid *g, struct control_task *t)
 static const char sql_key_person[] =
     "SELECT 1 FROM key_statuses WHERE person_id = ? AND ended_at IS NULL LIMIT 1";
 static const char sql_plan_tests[] =
-    "SELECT t.id, t.due FROM plan_tests t JOIN plans p ON p.id = t.plan_id"
+    "SELECT t.id, t.due, p.made_at FROM plan_tests t JOIN plans p ON p.id = t.plan_id"
     " WHERE t.person_id = ? AND t.state IN ('due', 'missed') AND t.due <= ?"
     " AND p.ended_at IS NULL ORDER BY t.due, t.id";
-static const char sql_plan_running[] =
-    "SELECT 1 FROM plans WHERE person_id = ? AND ended_at IS NULL AND made_at < ? LIMIT 1";
+static const char sql_plan_first[] =
+    "SELECT min(made_at) FROM plans WHERE person_id = ? AND ended_at IS NULL";
 static const char sql_checkins[] =
     "SELECT id, at, fever FROM checkins WHERE person_id = ? AND at >= ? AND at < ? ORDER BY at, id";
 
@@ -229,15 +274,99 @@ struct derive {
 	struct control_task_list *out;
 	int64_t day, now;
 	char date[11];
-	struct hh cur; /* the household whose members are being read */
+	struct hh cur;			 /* the household whose members are being read */
+	const struct control_city *city; /* the key persons' rows, when read for the city */
 };
+
+static void plan_test_task(struct derive *x, int64_t person, int64_t test, int64_t due_day,
+			   int64_t made)
+{
+	/* A plan made after its test day's deadline hour: the test is due at the deadline
+	 * of the day after the plan was made, as a late recall is. */
+	if (made >= due_of(CONTROL_TASK_PLAN_TEST, due_day, 0)) {
+		int64_t mday = control_day_of(made);
+		due_day = made >= due_of(CONTROL_TASK_PLAN_TEST, mday, 0) ? mday + 1 : mday;
+	}
+	struct control_task *t =
+	    task_new(x->out, x->g, &x->cur, CONTROL_TASK_PLAN_TEST, person, due_day);
+	t->source_id = test;
+	t->due = due_of(CONTROL_TASK_PLAN_TEST, due_day, 0);
+	snprintf(t->id, sizeof t->id, "plan_test:%" PRId64, test);
+}
+
+static void fever_task(struct derive *x, int64_t person, int64_t checkin, int64_t at)
+{
+	struct control_task *t =
+	    task_new(x->out, x->g, &x->cur, CONTROL_TASK_FEVER, person, x->day);
+	t->source_id = checkin;
+	t->due = due_of(CONTROL_TASK_FEVER, x->day, at);
+	snprintf(t->id, sizeof t->id, "fever:%" PRId64, checkin);
+}
+
+/* The day's check-in, asked of a plan made before the day's check-in deadline (one made
+ * later asks it from the next day) of someone who has not checked in. */
+static void checkin_task(struct derive *x, int64_t person, int64_t first_made, bool checked_in)
+{
+	if (checked_in || !first_made || first_made >= due_of(CONTROL_TASK_CHECKIN, x->day, 0))
+		return;
+	struct control_task *t =
+	    task_new(x->out, x->g, &x->cur, CONTROL_TASK_CHECKIN, person, x->day);
+	t->due = due_of(CONTROL_TASK_CHECKIN, x->day, 0);
+	snprintf(t->id, sizeof t->id, "checkin:%" PRId64 ":%s", person, x->date);
+}
+
+/* The first entry of person in v (n entries of size, each starting with a person id,
+ * sorted by it). */
+static size_t first_of(const void *v, size_t n, size_t size, int64_t person)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t p;
+		memcpy(&p, (const char *)v + mid * size, sizeof p);
+		if (p < person)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The same from the city's rows (read for days including x->day). */
+static int key_person_city(struct derive *x, int64_t person)
+{
+	const struct control_city *c = x->city;
+	int64_t from = control_day_start(x->day), to = control_day_start(x->day + 1);
+	bool checked_in = false;
+	for (size_t i = first_of(c->tests, c->ntests, sizeof *c->tests, person);
+	     i < c->ntests && c->tests[i].person_id == person; i++)
+		if (c->tests[i].due_day <= x->day)
+			plan_test_task(x, person, c->tests[i].id, c->tests[i].due_day,
+				       c->tests[i].made_at);
+	for (size_t i = first_of(c->checkins, c->ncheckins, sizeof *c->checkins, person);
+	     i < c->ncheckins && c->checkins[i].person_id == person; i++) {
+		const struct control_city_checkin *k = &c->checkins[i];
+		if (k->at < from || k->at >= to)
+			continue;
+		checked_in = true;
+		if (k->fever)
+			fever_task(x, person, k->id, k->at);
+	}
+	size_t i = first_of(c->plans, c->nplans, sizeof *c->plans, person);
+	checkin_task(x, person,
+		     i < c->nplans && c->plans[i].person_id == person ? c->plans[i].made_at : 0,
+		     checked_in);
+	return 0;
+}
 
 /* The plan tests, the check-in and the fevers of one key person of the grid. */
 static int key_person_tasks(struct derive *x, int64_t person)
 {
 	struct db_stmt *s;
-	int64_t from = control_day_start(x->day), to = control_day_start(x->day + 1);
-	bool running = false, checked_in = false;
+	int64_t from = control_day_start(x->day), to = control_day_start(x->day + 1), first = 0;
+	bool checked_in = false;
+	if (x->city)
+		return key_person_city(x, person);
 	int rc = db_prepare(x->d, sql_plan_tests, &s);
 	if (rc)
 		return rc;
@@ -245,24 +374,19 @@ static int key_person_tasks(struct derive *x, int64_t person)
 	db_bind_text(s, 2, x->date, -1);
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t due_day;
-		if (mu_date_parse(db_col_text(s, 1), &due_day))
-			continue;
-		struct control_task *t =
-		    task_new(x->out, x->g, &x->cur, CONTROL_TASK_PLAN_TEST, person, due_day);
-		t->source_id = db_col_i64(s, 0);
-		t->due = due_of(CONTROL_TASK_PLAN_TEST, due_day, 0);
-		snprintf(t->id, sizeof t->id, "plan_test:%" PRId64, t->source_id);
+		if (!mu_date_parse(db_col_text(s, 1), &due_day))
+			plan_test_task(x, person, db_col_i64(s, 0), due_day, db_col_i64(s, 2));
 	}
 	db_stmt_done(s);
 	if (rc != DB_DONE)
 		return rc;
 
-	if ((rc = db_prepare(x->d, sql_plan_running, &s)))
+	if ((rc = db_prepare(x->d, sql_plan_first, &s)))
 		return rc;
 	db_bind_i64(s, 1, person);
-	db_bind_i64(s, 2, to);
 	rc = db_step(s);
-	running = rc == DB_ROW;
+	if (rc == DB_ROW && !db_col_null(s, 0))
+		first = db_col_i64(s, 0);
 	db_stmt_done(s);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return rc;
@@ -274,39 +398,73 @@ static int key_person_tasks(struct derive *x, int64_t person)
 	db_bind_i64(s, 3, to);
 	while ((rc = db_step(s)) == DB_ROW) {
 		checked_in = true;
-		if (!db_col_i64(s, 2))
-			continue;
-		struct control_task *t =
-		    task_new(x->out, x->g, &x->cur, CONTROL_TASK_FEVER, person, x->day);
-		t->source_id = db_col_i64(s, 0);
-		t->due = due_of(CONTROL_TASK_FEVER, x->day, db_col_i64(s, 1));
-		snprintf(t->id, sizeof t->id, "fever:%" PRId64, t->source_id);
+		if (db_col_i64(s, 2))
+			fever_task(x, person, db_col_i64(s, 0), db_col_i64(s, 1));
 	}
 	db_stmt_done(s);
 	if (rc != DB_DONE)
 		return rc;
-	if (running && !checked_in) {
-		struct control_task *t =
-		    task_new(x->out, x->g, &x->cur, CONTROL_TASK_CHECKIN, person, x->day);
-		t->due = due_of(CONTROL_TASK_CHECKIN, x->day, 0);
-		snprintf(t->id, sizeof t->id, "checkin:%" PRId64 ":%s", person, x->date);
-	}
+	checkin_task(x, person, first, checked_in);
 	return 0;
 }
 
+/* The residents of the grid, household by household in walking order: for asking each
+ * of them (key person? missing from a round?) when no city-wide set answers. */
+struct members {
+	int64_t *person, *hh;
+	size_t n, cap;
+	int64_t cur; /* the household being read */
+};
+
 static int member(int64_t person, void *ctx)
 {
-	struct derive *x = ctx;
-	struct db_stmt *s;
-	int rc = db_prepare(x->d, sql_key_person, &s);
-	if (rc)
-		return rc;
-	db_bind_i64(s, 1, person);
-	rc = db_step(s);
-	db_stmt_done(s);
-	if (rc == DB_ROW)
-		return key_person_tasks(x, person);
-	return rc == DB_DONE ? 0 : rc;
+	struct members *m = ctx;
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 256;
+		m->person = mu_xrealloc(m->person, m->cap * sizeof *m->person);
+		m->hh = mu_xrealloc(m->hh, m->cap * sizeof *m->hh);
+	}
+	m->person[m->n] = person;
+	m->hh[m->n++] = m->cur;
+	return 0;
+}
+
+static int members_load(struct db *d, const struct grid *g, struct members *m)
+{
+	int rc = 0;
+	for (size_t i = 0; i < g->nh && !rc; i++) {
+		m->cur = g->h[i].id;
+		rc = people_household_members(d, m->cur, 0, member, m);
+	}
+	return rc;
+}
+
+static void members_fini(struct members *m)
+{
+	free(m->person);
+	free(m->hh);
+}
+
+/* The key persons among the residents, asked one by one. */
+static int members_key_tasks(struct derive *x, const struct members *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct db_stmt *s;
+		int rc = db_prepare(x->d, sql_key_person, &s);
+		if (rc)
+			return rc;
+		db_bind_i64(s, 1, m->person[i]);
+		rc = db_step(s);
+		db_stmt_done(s);
+		if (rc != DB_ROW && rc != DB_DONE)
+			return rc;
+		if (rc == DB_ROW) {
+			x->cur = *grid_find(x->g, m->hh[i]);
+			if ((rc = key_person_tasks(x, m->person[i])))
+				return rc;
+		}
+	}
+	return 0;
 }
 
 /* ---- key persons by household, for many grids at once ------------------------------- */
@@ -426,50 +584,71 @@ static int recall_one(const struct screening_recall *rc_, void *ctx)
 
 /* Whether round r runs on day over the grid: open, begun by the day's end, not ended
  * before it began, and its scope holding the grid. */
-static int round_runs(struct db *d, const struct screening_round *r, int64_t grid, int64_t day,
-		      bool *runs)
+static bool round_open_on(const struct screening_round *r, int64_t from_day, int64_t to_day);
+
+/* ids[0..n): the grid's path from the root. */
+static bool round_runs(const struct screening_round *r, const int64_t *ids, int n, int64_t day)
 {
-	int64_t from = control_day_start(day), to = control_day_start(day + 1);
-	int64_t starts = r->starts ? r->starts : r->created_at;
-	*runs = false;
-	if (r->closed_at || starts >= to || (r->ends && r->ends <= from))
-		return 0;
-	return places_is_within(d, grid, r->scope_place_id, runs);
+	if (!round_open_on(r, day, day))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (ids[i] == r->scope_place_id)
+			return true;
+	return false;
 }
 
-#define ROLLCALL_PAGE 256
-
-static int rollcall_tasks(struct derive *x, int64_t round)
+static struct control_task *rollcall_task(struct derive *x, const struct hh *h, int64_t round,
+					  int64_t person)
 {
-	struct screening_missing *page = mu_xcalloc(ROLLCALL_PAGE, sizeof *page);
-	char cursor[SCREENING_CURSOR_MAX] = "", next[SCREENING_CURSOR_MAX];
-	size_t n;
-	int rc;
-	do {
-		if ((rc = screening_missing_list(x->d, NULL, round, x->g->id, cursor, page,
-						 ROLLCALL_PAGE, &n, next)))
-			break;
-		for (size_t i = 0; i < n; i++) {
-			struct hh *h = grid_find(x->g, page[i].household_id);
-			if (!h)
-				continue;
-			if (!h->name) { /* the roll-call has the names already */
-				h->name = keep(x->g, page[i].household_name);
-				h->bname = keep(x->g, page[i].building_name);
-				h->ccode = keep(x->g, page[i].compound);
-				h->compound = page[i].compound_id;
-			}
-			struct control_task *t = task_new(x->out, x->g, h, CONTROL_TASK_ROLLCALL,
-							  page[i].person_id, x->day);
-			t->source_id = round;
-			t->due = due_of(CONTROL_TASK_ROLLCALL, x->day, 0);
-			snprintf(t->id, sizeof t->id, "rollcall:%" PRId64 ":%" PRId64 ":%s", round,
-				 page[i].person_id, x->date);
+	struct control_task *t = task_new(x->out, x->g, h, CONTROL_TASK_ROLLCALL, person, x->day);
+	t->source_id = round;
+	t->due = due_of(CONTROL_TASK_ROLLCALL, x->day, 0);
+	snprintf(t->id, sizeof t->id, "rollcall:%" PRId64 ":%" PRId64 ":%s", round, person,
+		 x->date);
+	return t;
+}
+
+/* The roll-call from the city's missing people of the round: each household of the grid
+ * looked up in the set (both in household order). */
+static void rollcall_from_set(struct derive *x, int64_t round, const struct screening_absent_set *a)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < x->g->nh; i++) {
+		const struct hh *h = &x->g->h[i];
+		size_t lo = j, hi = a->n;
+		while (lo < hi) { /* the first entry of h or above */
+			size_t mid = lo + (hi - lo) / 2;
+			if (a->v[mid].household_id < h->id)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-		memcpy(cursor, next, sizeof cursor);
-	} while (cursor[0]);
-	free(page);
+		for (j = lo; j < a->n && a->v[j].household_id == h->id; j++)
+			rollcall_task(x, h, round, a->v[j].person_id);
+	}
+}
+
+/* The roll-call from the grid's residents, each asked of screening (of the server's
+ * aggregate when there is one). */
+static int rollcall_from_members(struct derive *x, struct screening_cov *cov, int64_t round,
+				 const struct members *m)
+{
+	bool *missing = mu_xmalloc(m->n ? m->n : 1);
+	int rc = screening_missing_of(x->d, cov, round, m->person, m->n, missing);
+	for (size_t i = 0; i < m->n && !rc; i++)
+		if (missing[i])
+			rollcall_task(x, grid_find(x->g, m->hh[i]), round, m->person[i]);
+	free(missing);
 	return rc;
+}
+
+/* The city's missing people of round (NULL when the city has none for it). */
+static const struct screening_absent_set *city_absent(const struct control_city *c, int64_t round)
+{
+	for (size_t i = 0; c && i < c->nrounds; i++)
+		if (c->rounds[i].round_id == round)
+			return &c->rounds[i].absent;
+	return NULL;
 }
 
 /* ---- states, the ladder and the order -------------------------------------------------- */
@@ -568,41 +747,64 @@ static int cmp_task(const void *a, const void *b)
 	return c;
 }
 
+/* What a derivation reads besides the database: the server's coverage aggregate (for
+ * asking residents whether they are missing from a round) and the city's sets (key
+ * persons and missing people read once for every grid), each optional. */
+struct src {
+	struct screening_cov *cov;
+	const struct control_city *city;
+};
+
 /* The tasks of grid_id for day as of now; without rollcall, the roll-call's are left out
- * (the sweep's shortcut: most of a grid's cost, and nothing to record most of the day). */
-static int derive(struct db *d, const struct control_keyset *keys, int64_t grid_id, int64_t day,
-		  int64_t now, bool rollcall, struct control_task_list *out)
+ * (the sweep's shortcut: nothing to record most of the day). */
+static int derive(struct db *d, const struct src *src, int64_t grid_id, int64_t day, int64_t now,
+		  bool rollcall, struct control_task_list *out)
 {
 	struct grid g;
 	struct rounds rs = {0};
-	struct derive x = {.d = d, .g = &g, .out = out, .day = day, .now = now};
+	struct members m = {0};
+	const struct control_city *city = src->city;
+	struct derive x = {.d = d, .g = &g, .out = out, .day = day, .now = now, .city = city};
+	struct path p = {0};
 	size_t first = out->n;
-	int rc = grid_load(d, grid_id, &g);
+	int rc = city ? grid_from_city(d, city, grid_id, &g) : grid_load(d, grid_id, &g);
 	mu_date_format(day, x.date);
-	if (rc)
+	if (!rc)
+		rc = path_of(d, grid_id, &p);
+	if (rc || (!city && (rc = members_load(d, &g, &m))))
 		goto out;
-	/* Key persons, household by household in walking order: from the key set when there
-	 * is one, else asked of each resident. */
-	for (size_t i = 0; i < g.nh && !rc; i++) {
-		x.cur = g.h[i];
-		rc = keys ? keyset_household(&x, keys, g.h[i].id)
-			  : people_household_members(d, g.h[i].id, 0, member, &x);
-	}
-	if (rc)
-		goto out;
+	/* The households by id from here on (grid_find); the tasks are put in walking
+	 * order at the end. */
 	if (g.nh)
 		qsort(g.h, g.nh, sizeof *g.h, cmp_hh_id);
-	if ((rc = screening_round_list(d, round_one, &rs)))
-		goto out;
-	for (size_t i = 0; i < rs.n && !rc; i++) {
-		struct recall_ctx c = {.x = &x, .round = rs.v[i].id};
-		bool runs;
-		rc = screening_recall_list(d, rs.v[i].id, grid_id, SCREENING_RECALL_PENDING, 0,
-					   recall_one, &c);
-		if (rollcall && !rc && !(rc = round_runs(d, &rs.v[i], grid_id, day, &runs)) && runs)
-			rc = rollcall_tasks(&x, rs.v[i].id);
+	/* Key persons: from the city's key set when there is one, else asked of each
+	 * resident. */
+	if (city) {
+		for (size_t i = 0; i < g.nh && !rc; i++) {
+			x.cur = g.h[i];
+			rc = keyset_household(&x, &city->keys, g.h[i].id);
+		}
+	} else {
+		rc = members_key_tasks(&x, &m);
 	}
-	struct path p = {0};
+	if (rc || (!city && (rc = screening_round_list(d, round_one, &rs))))
+		goto out;
+	const struct screening_round *rv = city ? city->all : rs.v;
+	size_t nr = city ? city->nall : rs.n;
+	for (size_t i = 0; i < nr && !rc; i++) {
+		struct recall_ctx c = {.x = &x, .round = rv[i].id};
+		rc = screening_recall_list(d, rv[i].id, grid_id, SCREENING_RECALL_PENDING, 0,
+					   recall_one, &c);
+		if (!rollcall || rc || !round_runs(&rv[i], p.ids, p.n, day))
+			continue;
+		const struct screening_absent_set *a = city_absent(city, rv[i].id);
+		if (a)
+			rollcall_from_set(&x, rv[i].id, a);
+		else if (city)
+			rc = MU_EINVAL; /* the city was read without this round's day */
+		else
+			rc = rollcall_from_members(&x, src->cov, rv[i].id, &m);
+	}
 	for (size_t i = first; i < out->n && !rc; i++)
 		if (!(rc = task_name(&g, &out->v[i])))
 			rc = task_state(d, &p, &out->v[i], now);
@@ -610,6 +812,7 @@ static int derive(struct db *d, const struct control_keyset *keys, int64_t grid_
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_task);
 out:
 	free(rs.v);
+	members_fini(&m);
 	grid_fini(&g);
 	return rc;
 }
@@ -617,13 +820,275 @@ out:
 int control_tasks_of_grid(struct db *d, int64_t grid_id, int64_t day, int64_t now,
 			  struct control_task_list *out)
 {
-	return derive(d, NULL, grid_id, day, now, true, out);
+	const struct src src = {0};
+	return derive(d, &src, grid_id, day, now, true, out);
 }
 
-int control_tasks_of_grid_keyed(struct db *d, const struct control_keyset *keys, int64_t grid_id,
-				int64_t day, int64_t now, struct control_task_list *out)
+int control_tasks_of_grid_cov(struct db *d, struct screening_cov *cov, int64_t grid_id, int64_t day,
+			      int64_t now, struct control_task_list *out)
 {
-	return derive(d, keys, grid_id, day, now, true, out);
+	const struct src src = {.cov = cov};
+	return derive(d, &src, grid_id, day, now, true, out);
+}
+
+int control_tasks_of_grid_city(struct db *d, const struct control_city *city, int64_t grid_id,
+			       int64_t day, int64_t now, struct control_task_list *out)
+{
+	const struct src src = {.city = city};
+	return derive(d, &src, grid_id, day, now, true, out);
+}
+
+/* ---- the city at once -------------------------------------------------------------------- */
+
+/* Whether round r runs at some time of days [from_day, to_day] (anywhere in its scope). */
+static bool round_open_on(const struct screening_round *r, int64_t from_day, int64_t to_day)
+{
+	int64_t from = control_day_start(from_day), to = control_day_start(to_day + 1);
+	int64_t starts = r->starts ? r->starts : r->created_at;
+	return !r->closed_at && starts < to && !(r->ends && r->ends <= from);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_city_hh(const void *a, const void *b)
+{
+	const struct control_city_hh *x = a, *y = b;
+	if (x->grid != y->grid)
+		return x->grid < y->grid ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Stores text in the city's string store; its offset. */
+static uint32_t city_keep(struct control_city *c, const char *text)
+{
+	size_t n = strlen(text) + 1;
+	if (c->nstr + n > c->capstr) {
+		while (c->nstr + n > c->capstr)
+			c->capstr = c->capstr ? c->capstr * 2 : 1 << 16;
+		c->str = mu_xrealloc(c->str, c->capstr);
+	}
+	memcpy(c->str + c->nstr, text, n);
+	c->nstr += n;
+	MU_ASSERT(c->nstr < UINT32_MAX);
+	return (uint32_t)(c->nstr - n);
+}
+
+struct ids64 {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static void ids_push(struct ids64 *x, int64_t v)
+{
+	if (x->n == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 1024;
+		x->v = mu_xrealloc(x->v, x->cap * sizeof *x->v);
+	}
+	x->v[x->n++] = v;
+}
+
+static int recall_person(const struct screening_recall *r, void *ctx)
+{
+	ids_push(ctx, r->person_id);
+	return 0;
+}
+
+/* Names the households hh[0..n) (sorted by id, distinct) and finds their grids: a
+ * household's building and compound are read once for a run of households sharing them
+ * (ids run building by building when a city was loaded or generated). */
+static int city_name(struct db *d, struct control_city *c, const int64_t *hh, size_t n)
+{
+	struct places_node h, b = {0}, k = {0};
+	uint32_t bname = 0, bcode = 0, ccode = 0;
+	int rc = 0;
+	c->hh = mu_xmalloc((n ? n : 1) * sizeof *c->hh);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if ((rc = places_get(d, hh[i], &h)))
+			break;
+		if (h.level != PLACES_HOUSEHOLD)
+			continue;
+		if (h.parent_id != b.id) {
+			if ((rc = places_get(d, h.parent_id, &b)))
+				break;
+			bname = city_keep(c, b.name);
+			bcode = city_keep(c, b.code);
+		}
+		if (b.parent_id != k.id) {
+			if ((rc = places_get(d, b.parent_id, &k)))
+				break;
+			ccode = city_keep(c, k.code);
+		}
+		c->hh[c->nhh++] = (struct control_city_hh){.id = h.id,
+							   .building = b.id,
+							   .compound = k.id,
+							   .grid = k.parent_id,
+							   .name = city_keep(c, h.name),
+							   .code = city_keep(c, h.code),
+							   .bname = bname,
+							   .bcode = bcode,
+							   .ccode = ccode};
+	}
+	return rc;
+}
+
+static const char sql_city_tests[] =
+    "SELECT t.person_id, t.id, t.due, p.made_at FROM plan_tests t JOIN plans p ON p.id = t.plan_id"
+    " WHERE t.state IN ('due', 'missed') AND t.due <= ? AND p.ended_at IS NULL";
+static const char sql_city_plans[] =
+    "SELECT person_id, min(made_at) FROM plans WHERE ended_at IS NULL GROUP BY person_id"
+    " ORDER BY person_id";
+static const char sql_city_checkins[] =
+    "SELECT person_id, id, at, fever FROM checkins WHERE at >= ? AND at < ?";
+
+static int cmp_test(const void *a, const void *b)
+{
+	const struct control_city_test *x = a, *y = b;
+	if (x->person_id != y->person_id)
+		return x->person_id < y->person_id ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_checkin(const void *a, const void *b)
+{
+	const struct control_city_checkin *x = a, *y = b;
+	if (x->person_id != y->person_id)
+		return x->person_id < y->person_id ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+#define GROW_TO(arr, n, cap)                                                                       \
+	do {                                                                                       \
+		if ((n) == (cap)) {                                                                \
+			(cap) = (cap) ? (cap)*2 : 1024;                                            \
+			(arr) = mu_xrealloc((arr), (cap) * sizeof *(arr));                         \
+		}                                                                                  \
+	} while (0)
+
+/* The key persons' rows for days [from_day, to_day]: plan tests due by then and not
+ * taken, the first running plan of each person, the check-ins of those days. */
+static int city_rows(struct db *d, struct control_city *c, int64_t from_day, int64_t to_day)
+{
+	struct db_stmt *s;
+	size_t cap = 0;
+	char to[11];
+	mu_date_format(to_day, to);
+	int rc = db_prepare(d, sql_city_tests, &s);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, to, -1);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t due_day;
+		if (mu_date_parse(db_col_text(s, 2), &due_day))
+			continue;
+		GROW_TO(c->tests, c->ntests, cap);
+		c->tests[c->ntests++] = (struct control_city_test){
+		    db_col_i64(s, 0), db_col_i64(s, 1), due_day, db_col_i64(s, 3)};
+	}
+	db_stmt_done(s);
+	if (rc != DB_DONE || (rc = db_prepare(d, sql_city_plans, &s)))
+		return rc < 0 ? rc : rc == DB_DONE ? 0 : rc;
+	cap = 0;
+	while ((rc = db_step(s)) == DB_ROW) {
+		GROW_TO(c->plans, c->nplans, cap);
+		c->plans[c->nplans++] =
+		    (struct control_city_plan){db_col_i64(s, 0), db_col_i64(s, 1)};
+	}
+	db_stmt_done(s);
+	if (rc != DB_DONE || (rc = db_prepare(d, sql_city_checkins, &s)))
+		return rc < 0 ? rc : rc == DB_DONE ? 0 : rc;
+	cap = 0;
+	db_bind_i64(s, 1, control_day_start(from_day));
+	db_bind_i64(s, 2, control_day_start(to_day + 1));
+	while ((rc = db_step(s)) == DB_ROW) {
+		GROW_TO(c->checkins, c->ncheckins, cap);
+		c->checkins[c->ncheckins++] = (struct control_city_checkin){
+		    db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3) != 0};
+	}
+	db_stmt_done(s);
+	if (rc != DB_DONE)
+		return rc;
+	if (c->ntests > 1)
+		qsort(c->tests, c->ntests, sizeof *c->tests, cmp_test);
+	if (c->ncheckins > 1)
+		qsort(c->checkins, c->ncheckins, sizeof *c->checkins, cmp_checkin);
+	return 0;
+}
+
+int control_city_load(struct db *d, struct screening_cov *cov, int64_t from_day, int64_t to_day,
+		      struct control_city *c)
+{
+	struct rounds rs = {0};
+	struct ids64 hh = {0}, recalled = {0};
+	int64_t root = 0;
+	memset(c, 0, sizeof *c);
+	int rc = control_keyset_load(d, &c->keys);
+	if (!rc)
+		rc = city_rows(d, c, from_day, to_day);
+	if (!rc)
+		rc = screening_round_list(d, round_one, &rs);
+	if (!rc)
+		rc = places_root(d, &root);
+	c->all = rs.v;
+	c->nall = rs.n;
+	for (size_t i = 0; i < c->keys.n; i++)
+		ids_push(&hh, c->keys.v[i].household_id);
+	for (size_t i = 0; i < rs.n && !rc; i++) {
+		rc = screening_recall_list(d, rs.v[i].id, root, SCREENING_RECALL_PENDING, 0,
+					   recall_person, &recalled);
+		if (rc || !round_open_on(&rs.v[i], from_day, to_day))
+			continue;
+		c->rounds = mu_xrealloc(c->rounds, (c->nrounds + 1) * sizeof *c->rounds);
+		struct control_city_round *cr = &c->rounds[c->nrounds++];
+		cr->round_id = rs.v[i].id;
+		if ((rc = screening_missing_all(d, cov, rs.v[i].id, &cr->absent)))
+			break;
+		for (size_t j = 0; j < cr->absent.n; j++)
+			ids_push(&hh, cr->absent.v[j].household_id);
+	}
+	/* The households recalled people live in now. */
+	if (!rc && recalled.n) {
+		int64_t *of = mu_xmalloc(recalled.n * sizeof *of);
+		rc = people_households_of(d, recalled.v, recalled.n, of);
+		for (size_t i = 0; i < recalled.n && !rc; i++)
+			if (of[i])
+				ids_push(&hh, of[i]);
+		free(of);
+	}
+	/* Each household once, named, by grid. */
+	size_t u = 0;
+	if (hh.n)
+		qsort(hh.v, hh.n, sizeof *hh.v, cmp_i64);
+	for (size_t i = 0; i < hh.n; i++)
+		if (!u || hh.v[u - 1] != hh.v[i])
+			hh.v[u++] = hh.v[i];
+	if (!rc)
+		rc = city_name(d, c, hh.v, u);
+	if (!rc && c->nhh)
+		qsort(c->hh, c->nhh, sizeof *c->hh, cmp_city_hh);
+	free(hh.v);
+	free(recalled.v);
+	if (rc)
+		control_city_fini(c);
+	return rc;
+}
+
+void control_city_fini(struct control_city *c)
+{
+	for (size_t i = 0; i < c->nrounds; i++)
+		screening_absent_set_fini(&c->rounds[i].absent);
+	free(c->rounds);
+	free(c->all);
+	free(c->hh);
+	free(c->str);
+	free(c->tests);
+	free(c->plans);
+	free(c->checkins);
+	control_keyset_fini(&c->keys);
+	memset(c, 0, sizeof *c);
 }
 
 /* ---- overdue at a community or a street ---------------------------------------------- */
@@ -646,14 +1111,14 @@ static int collect_id(const struct places_ref *ref, void *ctx)
 
 /* Appends grid's missed tasks of now's day and the day before whose climb reached
  * level (a recall or plan test listed on both days once). */
-static int overdue_grid(struct db *d, int64_t grid, int64_t now, int level,
-			struct control_task_list *tmp, struct control_task_list *out)
+static int overdue_grid(struct db *d, struct screening_cov *cov, int64_t grid, int64_t now,
+			int level, struct control_task_list *tmp, struct control_task_list *out)
 {
 	int64_t today = control_day_of(now);
 	size_t first = out->n;
 	for (int64_t day = today - 1; day <= today; day++) {
 		tmp->n = 0;
-		int rc = control_tasks_of_grid(d, grid, day, now, tmp);
+		int rc = control_tasks_of_grid_cov(d, cov, grid, day, now, tmp);
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < tmp->n; i++) {
@@ -670,7 +1135,7 @@ static int overdue_grid(struct db *d, int64_t grid, int64_t now, int level,
 	return 0;
 }
 
-int control_tasks_overdue(struct db *d, int64_t place_id, int64_t now,
+int control_tasks_overdue(struct db *d, struct screening_cov *cov, int64_t place_id, int64_t now,
 			  struct control_task_list *out)
 {
 	struct places_node n;
@@ -686,7 +1151,7 @@ int control_tasks_overdue(struct db *d, int64_t place_id, int64_t now,
 	rc = places_level_walk(d, place_id, PLACES_GRID, collect_id, &grids);
 	control_task_list_init(&tmp);
 	for (size_t i = 0; i < grids.n && !rc; i++)
-		rc = overdue_grid(d, grids.v[i], now, n.level, &tmp, out);
+		rc = overdue_grid(d, cov, grids.v[i], now, n.level, &tmp, out);
 	control_task_list_fini(&tmp);
 	free(grids.v);
 	if (!rc && out->n > first)
@@ -832,8 +1297,8 @@ static int mark(struct db *d, const char *id, int64_t day, const char *state, co
 	return rc == DB_DONE ? 0 : rc;
 }
 
-int control_task_find(struct db *d, const char *id, int64_t now, struct control_task *out,
-		      struct mu_why *why)
+int control_task_find(struct db *d, struct screening_cov *cov, const char *id, int64_t now,
+		      struct control_task *out, struct mu_why *why)
 {
 	int kind;
 	int64_t person, day, hh, grid;
@@ -848,7 +1313,7 @@ int control_task_find(struct db *d, const char *id, int64_t now, struct control_
 	if (day < 0)
 		day = control_day_of(now);
 	control_task_list_init(&l);
-	rc = control_tasks_of_grid(d, grid, day, now, &l);
+	rc = control_tasks_of_grid_cov(d, cov, grid, day, now, &l);
 	const struct control_task *t = NULL;
 	for (size_t i = 0; !rc && i < l.n && !t; i++)
 		if (!strcmp(l.v[i].id, id))
@@ -875,7 +1340,7 @@ int control_task_done(struct db *d, const char *id, const char *result, const ch
 		      int64_t user_id, int64_t now, struct mu_why *why)
 {
 	struct control_task t = {0};
-	int rc = control_task_find(d, id, now, &t, why);
+	int rc = control_task_find(d, NULL, id, now, &t, why);
 	if (!rc && t.state == CONTROL_TASK_DONE)
 		return mu_why_set(why, MU_EEXIST, "id", "the task is already done");
 	return rc ? rc : control_task_mark_done(d, &t, result, note, user_id, now, why);
@@ -928,13 +1393,14 @@ static int sweep_task(struct db *d, struct path *p, const struct control_task *t
 	return 0;
 }
 
-int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
-				struct control_task_list *missed)
+int control_tasks_sweep_collect(struct db *d, struct screening_cov *cov, int64_t now,
+				int64_t swept_at, struct control_task_list *missed)
 {
 	struct db_stmt *s;
 	int64_t *grids = NULL, today = control_day_of(now);
 	size_t n = 0, cap = 0;
 	struct control_task_list l;
+	struct control_city city = {0};
 	int rc = db_prepare(d, sql_held_grids, &s);
 	if (rc)
 		return rc;
@@ -947,11 +1413,9 @@ int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
 	}
 	db_stmt_done(s);
 	rc = rc == DB_DONE ? 0 : rc;
-	struct control_keyset keys;
-	if (!rc)
-		rc = control_keyset_load(d, &keys);
-	else
-		memset(&keys, 0, sizeof keys);
+	if (!rc && n)
+		rc = control_city_load(d, cov, today - 1, today, &city);
+	const struct src src = {.city = &city};
 	control_task_list_init(&l);
 	for (size_t i = 0; i < n && !rc; i++) {
 		for (int64_t day = today - 1; day <= today && !rc; day++) {
@@ -961,14 +1425,14 @@ int control_tasks_sweep_collect(struct db *d, int64_t now, int64_t swept_at,
 			int64_t due = due_of(CONTROL_TASK_ROLLCALL, day, 0);
 			bool rollcall = now >= due && swept_at < due + CONTROL_TASK_COMMUNITY_S;
 			l.n = 0;
-			rc = derive(d, &keys, grids[i], day, now, rollcall, &l);
+			rc = derive(d, &src, grids[i], day, now, rollcall, &l);
 			for (size_t j = 0; j < l.n && !rc; j++)
 				if (l.v[j].state == CONTROL_TASK_MISSED)
 					*list_push(missed) = l.v[j];
 		}
 	}
 	control_task_list_fini(&l);
-	control_keyset_fini(&keys);
+	control_city_fini(&city);
 	free(grids);
 	return rc;
 }
@@ -990,7 +1454,7 @@ int control_tasks_sweep(struct db *d, int64_t now, int64_t *steps)
 {
 	struct control_task_list missed;
 	control_task_list_init(&missed);
-	int rc = control_tasks_sweep_collect(d, now, 0, &missed);
+	int rc = control_tasks_sweep_collect(d, NULL, now, 0, &missed);
 	if (!rc)
 		rc = control_tasks_sweep_record(d, &missed, now, steps);
 	control_task_list_fini(&missed);

@@ -82,6 +82,11 @@ void screening_api_fini(void)
 	sodium_memzero(&keys, sizeof keys);
 }
 
+struct screening_cov *screening_api_cov(void)
+{
+	return cov;
+}
+
 const struct people_keys *screening__api_keys(void)
 {
 	return &keys;

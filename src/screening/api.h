@@ -13,6 +13,9 @@ extern const struct http_route screening_api_routes[];
  * its commit. fini frees the aggregate and wipes the keys. */
 int screening_api_init(const char *db_path);
 void screening_api_fini(void);
+/* The server's coverage aggregate, for other capabilities' reads of who is missing from
+ * a round (screening_missing_of); NULL outside a server. Valid until screening_api_fini. */
+struct screening_cov *screening_api_cov(void);
 
 /* ---- shared by api.c and api_scan.c only -----------------------------------------------
  * api.c holds the server's state, the route table and the read and setup routes;

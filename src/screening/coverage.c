@@ -471,6 +471,37 @@ int screening_cov_apply(struct screening_cov *c, struct db *d, const struct scre
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
+#define COVERED (ANY_SAMPLE | SCREENING__F_EXEMPT)
+
+int screening__cov_missing(struct screening_cov *c, int64_t round_id, const int64_t *persons,
+			   size_t n, bool *missing)
+{
+	pthread_rwlock_rdlock(&c->lock);
+	const struct cov_round *r = round_of(c, round_id);
+	for (size_t i = 0; r && i < n; i++) {
+		int64_t p = persons[i];
+		missing[i] = !(p > 0 && (size_t)p < r->nflags && (r->flags[p] & COVERED));
+	}
+	pthread_rwlock_unlock(&c->lock);
+	return r ? 0 : MU_ENOTFOUND;
+}
+
+int screening__cov_covered(struct screening_cov *c, int64_t round_id, uint8_t **covered, size_t *n)
+{
+	*covered = NULL;
+	*n = 0;
+	pthread_rwlock_rdlock(&c->lock);
+	const struct cov_round *r = round_of(c, round_id);
+	if (r) {
+		*n = r->nflags;
+		*covered = mu_xmalloc(r->nflags ? r->nflags : 1);
+		for (size_t p = 0; p < r->nflags; p++)
+			(*covered)[p] = (r->flags[p] & COVERED) != 0;
+	}
+	pthread_rwlock_unlock(&c->lock);
+	return r ? 0 : MU_ENOTFOUND;
+}
+
 struct ids {
 	int64_t *v;
 	size_t n;

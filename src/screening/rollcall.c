@@ -35,6 +35,16 @@ static int exists2(struct db *d, const char *sql, int64_t a, int64_t b)
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
+/* 1 when person has neither a sample in round_id nor an exemption, 0 when they have
+ * one, or an error. */
+static int missing_db(struct db *d, int64_t round_id, int64_t person)
+{
+	int rc = exists2(d, sql_sampled, round_id, person);
+	if (rc == 0)
+		rc = exists2(d, sql_exempt, person, round_id);
+	return rc < 0 ? rc : !rc;
+}
+
 static int parse_cursor(const char *cursor, int64_t *hh, int64_t *person)
 {
 	*hh = *person = 0;
@@ -233,13 +243,9 @@ int screening_missing_list(struct db *d, const struct people_keys *k, int64_t ro
 			goto out;
 		for (size_t i = 0; i < people.n; i++) {
 			int64_t person = people.v[i];
-			if ((rc = exists2(d, sql_sampled, round_id, person)) < 0)
+			if ((rc = missing_db(d, round_id, person)) < 0)
 				goto out;
-			if (rc == 1)
-				continue;
-			if ((rc = exists2(d, sql_exempt, person, round_id)) < 0)
-				goto out;
-			if (rc == 1)
+			if (rc == 0)
 				continue;
 			if (*n == limit) {
 				more = true;
@@ -284,6 +290,101 @@ out:
 	free(w.h);
 	free(people.v);
 	return rc;
+}
+
+/* ---- many people, or the whole city, at once ------------------------------------------- */
+
+int screening_missing_of(struct db *d, struct screening_cov *cov, int64_t round_id,
+			 const int64_t *persons, size_t n, bool *missing)
+{
+	if (cov && screening__cov_missing(cov, round_id, persons, n, missing) == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int rc = missing_db(d, round_id, persons[i]);
+		if (rc < 0)
+			return rc;
+		missing[i] = rc;
+	}
+	return 0;
+}
+
+static const char sql_round_sampled[] = "SELECT person_id FROM samples WHERE round_id = ?";
+static const char sql_round_exempt[] =
+    "SELECT person_id FROM exemptions WHERE round_id = ? OR round_id IS NULL";
+
+/* Sets covered[p] for each person p the one-column query on round_id gives (≤ n). */
+static int mark_rows(struct db *d, const char *sql, int64_t round_id, uint8_t *covered, size_t n)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(d, sql, &s);
+	if (rc)
+		return rc;
+	db_bind_i64(s, 1, round_id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t p = db_col_i64(s, 0);
+		if (p > 0 && (size_t)p < n)
+			covered[p] = 1;
+	}
+	db_stmt_done(s);
+	return rc == DB_DONE ? 0 : rc;
+}
+
+static int absent_cmp(const void *x, const void *y)
+{
+	const struct screening_absent *a = x, *b = y;
+	if (a->household_id != b->household_id)
+		return a->household_id < b->household_id ? -1 : 1;
+	return a->person_id < b->person_id ? -1 : a->person_id > b->person_id;
+}
+
+int screening_missing_all(struct db *d, struct screening_cov *cov, int64_t round_id,
+			  struct screening_absent_set *out)
+{
+	uint8_t *covered = NULL;
+	size_t ncov = 0, n = 0;
+	int64_t maxp, *persons = NULL, *hh = NULL;
+	memset(out, 0, sizeof *out);
+	int rc = people_max_id(d, &maxp);
+	if (rc)
+		return rc;
+	/* Who is covered: a copy of the aggregate's facts, else the round's rows. */
+	if (!cov || screening__cov_covered(cov, round_id, &covered, &ncov)) {
+		ncov = (size_t)maxp + 1;
+		covered = mu_xcalloc(ncov, 1);
+		if ((rc = mark_rows(d, sql_round_sampled, round_id, covered, ncov)) ||
+		    (rc = mark_rows(d, sql_round_exempt, round_id, covered, ncov)))
+			goto out;
+	}
+	for (int64_t p = 1; p <= maxp; p++)
+		n += (size_t)p >= ncov || !covered[p];
+	persons = mu_xmalloc((n ? n : 1) * sizeof *persons);
+	hh = mu_xmalloc((n ? n : 1) * sizeof *hh);
+	n = 0;
+	for (int64_t p = 1; p <= maxp; p++)
+		if ((size_t)p >= ncov || !covered[p])
+			persons[n++] = p;
+	/* The others' households; ids no one holds (0) are dropped. */
+	if ((rc = people_households_of(d, persons, n, hh)))
+		goto out;
+	out->v = mu_xmalloc((n ? n : 1) * sizeof *out->v);
+	for (size_t i = 0; i < n; i++)
+		if (hh[i])
+			out->v[out->n++] = (struct screening_absent){hh[i], persons[i]};
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, absent_cmp);
+out:
+	free(covered);
+	free(persons);
+	free(hh);
+	if (rc)
+		screening_absent_set_fini(out);
+	return rc;
+}
+
+void screening_absent_set_fini(struct screening_absent_set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
 }
 
 /* ---- notes -------------------------------------------------------------------------------- */

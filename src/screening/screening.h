@@ -388,6 +388,31 @@ int screening_cov_below(struct screening_cov *c, struct db *d, int64_t round_id,
 
 /* ---- roll-call: who is missing (rollcall.c) -------------------------------------------- */
 
+/* missing[i] = whether persons[i] has neither a sample in round_id nor an exemption from
+ * it (standing or of the round), for n people at once: read from cov (the server's
+ * aggregate, shared-locked once) when it is given and holds the round, else from d (two
+ * indexed reads a person). Whether a person lives in the round's scope is the caller's
+ * to know. */
+int screening_missing_of(struct db *d, struct screening_cov *cov, int64_t round_id,
+			 const int64_t *persons, size_t n, bool *missing);
+
+/* Every person of the city missing from round_id (as screening_missing_of), with their
+ * household, in household then person order: the roll-call of a whole city at once, for
+ * work that covers every grid (a day's tasks). The covered people are read from cov when
+ * it is given and holds the round (a copy of its facts), else from d (the round's
+ * samples and the exemptions); the households of the others from people/. Whether they
+ * live in the round's scope is the caller's to check. */
+struct screening_absent {
+	int64_t household_id, person_id;
+};
+struct screening_absent_set {
+	struct screening_absent *v;
+	size_t n;
+};
+int screening_missing_all(struct db *d, struct screening_cov *cov, int64_t round_id,
+			  struct screening_absent_set *out);
+void screening_absent_set_fini(struct screening_absent_set *s);
+
 struct screening_missing {
 	int64_t person_id, household_id, building_id, compound_id;
 	char household[33], building[33], compound[33]; /* place codes */

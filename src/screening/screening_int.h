@@ -34,6 +34,13 @@ struct screening_delta {
 void screening__delta_add(struct screening_delta *dl, int64_t round_id, int64_t person_id,
 			  int64_t household_id, uint8_t flag);
 
+/* From the aggregate c: missing[i] = whether persons[i] has neither a sample in round_id
+ * nor an exemption, for n people; or covered[p] = 1 for every person p up to *n who has
+ * one (a new array the caller frees). MU_ENOTFOUND when c does not hold the round. */
+int screening__cov_missing(struct screening_cov *c, int64_t round_id, const int64_t *persons,
+			   size_t n, bool *missing);
+int screening__cov_covered(struct screening_cov *c, int64_t round_id, uint8_t **covered, size_t *n);
+
 /* A barcode or code as stored: 1..max bytes of [0-9A-Za-z-]. */
 bool screening__code_ok(const char *s, size_t max);
 

@@ -139,7 +139,7 @@ static void test_walking_order(void **state)
 	assert_int_equal(control_tasks_of_grid(f->t.db, empty, day_of("2021-06-01"), JUNE1(10), &l),
 			 0);
 	assert_int_equal(l.n, 0);
-	assert_int_equal(control_tasks_overdue(f->t.db, f->comm, JUNE1(10), &l), 0);
+	assert_int_equal(control_tasks_overdue(f->t.db, NULL, f->comm, JUNE1(10), &l), 0);
 	assert_int_equal(l.n, 0);
 	control_task_list_fini(&l);
 }
@@ -173,6 +173,42 @@ static void key_persons(struct fx *f)
 	      "INSERT INTO checkins (id, person_id, at, temperature, fever) VALUES "
 	      "(7, %lld, %lld, 37.9, 1)",
 	      (long long)f->person[3], (long long)JUNE1(8));
+}
+
+/* A plan made at 15:00 with a test due that day: the test is due at 12:00 the next day,
+ * not missed before the plan existed, and no check-in is asked that day. */
+static void test_plan_made_late(void **state)
+{
+	struct fx *f = *state;
+	struct control_task_list l;
+	exec(f, "UPDATE rounds SET closed_at = 1");
+	execf(f,
+	      "INSERT INTO key_statuses (person_id, kind, started_at, source) VALUES "
+	      "(%lld, 'close', %lld, 'contact')",
+	      (long long)f->person[0], (long long)JUNE1(15));
+	execf(f,
+	      "INSERT INTO plans (id, person_id, status_id, template, made_at, phases) VALUES "
+	      "(1, %lld, (SELECT max(id) FROM key_statuses), 'cn9-close', %lld, '[]')",
+	      (long long)f->person[0], (long long)JUNE1(15));
+	exec(f, "INSERT INTO plan_tests (id, plan_id, person_id, day, due, state) VALUES"
+		" (30, 1, (SELECT person_id FROM plans WHERE id = 1), 1, '2021-06-01', 'due')");
+	control_task_list_init(&l);
+	assert_int_equal(control_tasks_of_grid(f->t.db, f->g1, day_of("2021-06-01"), JUNE1(16), &l),
+			 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].id, "plan_test:30");
+	assert_int_equal(l.v[0].due, JUNE1(12) + 86400);
+	assert_int_equal(l.v[0].state, CONTROL_TASK_OPEN);
+	assert_int_equal(l.v[0].level, PLACES_GRID);
+	/* The next day: the test is still due at noon, and the check-in is asked. */
+	l.n = 0;
+	assert_int_equal(
+	    control_tasks_of_grid(f->t.db, f->g1, day_of("2021-06-02"), JUNE1(24 + 9), &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].kind, CONTROL_TASK_PLAN_TEST);
+	assert_int_equal(l.v[0].state, CONTROL_TASK_OPEN);
+	assert_int_equal(l.v[1].kind, CONTROL_TASK_CHECKIN);
+	control_task_list_fini(&l);
 }
 
 static void test_deadlines_and_missed(void **state)
@@ -211,22 +247,25 @@ static void test_deadlines_and_missed(void **state)
 	assert_int_equal(l.v[3].level_place, f->comm);
 	assert_int_equal(l.v[3].level_at, JUNE1(9));
 
-	/* The same from the key set (the sweep's and the bench's way), task for task. */
-	struct control_keyset keys;
+	/* The same from the city read once (the sweep's and the bench's way), task for
+	 * task. */
+	struct control_city city;
 	struct control_task_list k;
-	assert_int_equal(control_keyset_load(f->t.db, &keys), 0);
-	assert_int_equal(keys.n, 3);
+	assert_int_equal(
+	    control_city_load(f->t.db, NULL, day_of("2021-06-01"), day_of("2021-06-01"), &city), 0);
+	assert_int_equal(city.keys.n, 3);
 	control_task_list_init(&k);
 	assert_int_equal(
-	    control_tasks_of_grid_keyed(f->t.db, &keys, f->g1, day_of("2021-06-01"), now, &k), 0);
+	    control_tasks_of_grid_city(f->t.db, &city, f->g1, day_of("2021-06-01"), now, &k), 0);
 	assert_int_equal(k.n, l.n);
 	for (size_t i = 0; i < l.n; i++) {
 		assert_string_equal(k.v[i].id, l.v[i].id);
 		assert_int_equal(k.v[i].state, l.v[i].state);
 		assert_string_equal(k.v[i].household_name, l.v[i].household_name);
+		assert_string_equal(k.v[i].household_code, l.v[i].household_code);
 	}
 	control_task_list_fini(&k);
-	control_keyset_fini(&keys);
+	control_city_fini(&city);
 
 	/* 11:01: the check-in climbed to the community at 10:00; 12:00 is still an hour
 	 * away for today's test; the fever reached the street at 11:00. */
@@ -259,7 +298,7 @@ static void test_deadlines_and_missed(void **state)
 	snprintf(c0, sizeof c0, "checkin:%lld:2021-05-31", (long long)f->person[0]);
 	snprintf(c3, sizeof c3, "checkin:%lld:2021-05-31", (long long)f->person[3]);
 	l.n = 0;
-	assert_int_equal(control_tasks_overdue(f->t.db, f->comm, now, &l), 0);
+	assert_int_equal(control_tasks_overdue(f->t.db, NULL, f->comm, now, &l), 0);
 	assert_int_equal(l.n, 4);
 	assert_string_equal(l.v[0].id, "plan_test:10");
 	assert_string_equal(l.v[1].id, c0);
@@ -267,12 +306,12 @@ static void test_deadlines_and_missed(void **state)
 	assert_string_equal(l.v[3].id, "fever:7");
 	assert_int_equal(l.v[1].level_at, JUNE1(12) - 86400);
 	l.n = 0;
-	assert_int_equal(control_tasks_overdue(f->t.db, f->street, now, &l), 0);
+	assert_int_equal(control_tasks_overdue(f->t.db, NULL, f->street, now, &l), 0);
 	assert_int_equal(l.n, 3);
 	assert_string_equal(l.v[0].id, "plan_test:10");
 	assert_string_equal(l.v[1].id, c0);
 	assert_string_equal(l.v[2].id, c3);
-	assert_int_equal(control_tasks_overdue(f->t.db, f->g1, now, &l), MU_EINVAL);
+	assert_int_equal(control_tasks_overdue(f->t.db, NULL, f->g1, now, &l), MU_EINVAL);
 	control_task_list_fini(&l);
 }
 
@@ -396,7 +435,7 @@ static void test_sweep_and_done(void **state)
 
 	/* The two halves the API uses: find on a reader, mark on the writer. */
 	struct control_task t;
-	assert_int_equal(control_task_find(f->t.db, "plan_test:11", JUNE1(11), &t, &why), 0);
+	assert_int_equal(control_task_find(f->t.db, NULL, "plan_test:11", JUNE1(11), &t, &why), 0);
 	assert_int_equal(t.kind, CONTROL_TASK_PLAN_TEST);
 	assert_int_equal(t.person_id, f->person[0]);
 	assert_int_equal(t.day, day_of("2021-06-01"));
@@ -408,7 +447,7 @@ static void test_sweep_and_done(void **state)
 			 0);
 	assert_int_equal(control_task_mark_done(f->t.db, &t, NULL, NULL, 0, JUNE1(11), &why),
 			 MU_EEXIST);
-	assert_int_equal(control_task_find(f->t.db, "plan_test:11", JUNE1(11), &t, &why), 0);
+	assert_int_equal(control_task_find(f->t.db, NULL, "plan_test:11", JUNE1(11), &t, &why), 0);
 	assert_int_equal(t.state, CONTROL_TASK_DONE);
 }
 
@@ -423,7 +462,7 @@ static void test_sweep_rollcall_window(void **state)
 	int64_t now = JUNE1(21);
 	size_t today = 0, yesterday = 0;
 	control_task_list_init(&l);
-	assert_int_equal(control_tasks_sweep_collect(f->t.db, now, 0, &l), 0);
+	assert_int_equal(control_tasks_sweep_collect(f->t.db, NULL, now, 0, &l), 0);
 	for (size_t i = 0; i < l.n; i++) {
 		assert_int_equal(l.v[i].kind, CONTROL_TASK_ROLLCALL);
 		assert_int_equal(l.v[i].state, CONTROL_TASK_MISSED);
@@ -434,13 +473,14 @@ static void test_sweep_rollcall_window(void **state)
 	assert_int_equal(yesterday, 7);
 	/* A sweep began at 22:00 yesterday: yesterday's climbs are all recorded. */
 	l.n = 0;
-	assert_int_equal(control_tasks_sweep_collect(f->t.db, now, JUNE1(22) - 86400, &l), 0);
+	assert_int_equal(control_tasks_sweep_collect(f->t.db, NULL, now, JUNE1(22) - 86400, &l), 0);
 	assert_int_equal(l.n, 7);
 	for (size_t i = 0; i < l.n; i++)
 		assert_int_equal(l.v[i].day, day_of("2021-06-01"));
 	/* Before 20:00 nothing of today's roll-call is missed, nor derived. */
 	l.n = 0;
-	assert_int_equal(control_tasks_sweep_collect(f->t.db, JUNE1(19), JUNE1(22) - 86400, &l), 0);
+	assert_int_equal(
+	    control_tasks_sweep_collect(f->t.db, NULL, JUNE1(19), JUNE1(22) - 86400, &l), 0);
 	assert_int_equal(l.n, 0);
 	control_task_list_fini(&l);
 }
@@ -540,6 +580,7 @@ int main(void)
 	    cmocka_unit_test(test_day),
 	    cmocka_unit_test_setup_teardown(test_walking_order, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_deadlines_and_missed, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_plan_made_late, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_groups, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_sweep_and_done, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_sweep_rollcall_window, fx_setup, fx_teardown),

@@ -151,6 +151,45 @@ static void test_door_to_door(void **state)
 	assert_int_equal(
 	    screening_missing_list(f->t.db, NULL, f->round, g, other, &one, 1, &n, next),
 	    MU_EINVAL);
+
+	/* The whole city's missing people and people asked one by one, from the database
+	 * and from the coverage aggregate alike: the roll-call's people (not the exempt
+	 * 102), each with their household, in household order; a scanned resident of the
+	 * fixture drops out. */
+	fx_scan(f, "RC-1", 0);
+	struct screening_cov *cov;
+	struct screening_absent_set all[2];
+	assert_int_equal(screening_cov_new(f->t.db, &cov), 0);
+	for (int use = 0; use < 2; use++) {
+		struct screening_cov *c = use ? cov : NULL;
+		assert_int_equal(screening_missing_all(f->t.db, c, f->round, &all[use]), 0);
+		for (size_t i = 0; i < nwant; i++) {
+			bool found = false;
+			for (size_t j = 0; j < all[use].n; j++)
+				found |= all[use].v[j].person_id == want[i].person &&
+					 all[use].v[j].household_id == want[i].household;
+			assert_true(found);
+		}
+		for (size_t j = 0; j < all[use].n; j++) {
+			assert_int_not_equal(all[use].v[j].person_id, p_102);
+			assert_int_not_equal(all[use].v[j].person_id, f->person[0]);
+			if (j)
+				assert_true(all[use].v[j - 1].household_id <=
+					    all[use].v[j].household_id);
+		}
+		int64_t ask[4] = {p_101, p_102, f->person[0], p_b};
+		bool miss[4];
+		assert_int_equal(screening_missing_of(f->t.db, c, f->round, ask, 4, miss), 0);
+		assert_true(miss[0]);
+		assert_false(miss[1]);
+		assert_false(miss[2]);
+		assert_true(miss[3]);
+	}
+	assert_int_equal(all[0].n, all[1].n);
+	assert_memory_equal(all[0].v, all[1].v, all[0].n * sizeof *all[0].v);
+	screening_absent_set_fini(&all[0]);
+	screening_absent_set_fini(&all[1]);
+	screening_cov_free(cov);
 	(void)c2;
 }
 
