@@ -303,15 +303,17 @@ static void fever_task(struct derive *x, int64_t person, int64_t checkin, int64_
 	snprintf(t->id, sizeof t->id, "fever:%" PRId64, checkin);
 }
 
-/* The day's check-in, asked of a plan made before the day's check-in deadline (one made
- * later asks it from the next day) of someone who has not checked in. */
+/* The day's check-in, asked of someone in a plan made by the day's end (first_made: the
+ * first of their running plans) who has not checked in: due at the day's deadline, or
+ * at the day's end when the plan was made after that deadline. */
 static void checkin_task(struct derive *x, int64_t person, int64_t first_made, bool checked_in)
 {
-	if (checked_in || !first_made || first_made >= due_of(CONTROL_TASK_CHECKIN, x->day, 0))
+	int64_t due = due_of(CONTROL_TASK_CHECKIN, x->day, 0), end = control_day_start(x->day + 1);
+	if (checked_in || !first_made || first_made >= end)
 		return;
 	struct control_task *t =
 	    task_new(x->out, x->g, &x->cur, CONTROL_TASK_CHECKIN, person, x->day);
-	t->due = due_of(CONTROL_TASK_CHECKIN, x->day, 0);
+	t->due = first_made >= due ? end : due;
 	snprintf(t->id, sizeof t->id, "checkin:%" PRId64 ":%s", person, x->date);
 }
 

@@ -176,7 +176,7 @@ static void key_persons(struct fx *f)
 }
 
 /* A plan made at 15:00 with a test due that day: the test is due at 12:00 the next day,
- * not missed before the plan existed, and no check-in is asked that day. */
+ * not missed before the plan existed, and that day's check-in by the day's end. */
 static void test_plan_made_late(void **state)
 {
 	struct fx *f = *state;
@@ -195,11 +195,14 @@ static void test_plan_made_late(void **state)
 	control_task_list_init(&l);
 	assert_int_equal(control_tasks_of_grid(f->t.db, f->g1, day_of("2021-06-01"), JUNE1(16), &l),
 			 0);
-	assert_int_equal(l.n, 1);
+	assert_int_equal(l.n, 2);
 	assert_string_equal(l.v[0].id, "plan_test:30");
 	assert_int_equal(l.v[0].due, JUNE1(12) + 86400);
 	assert_int_equal(l.v[0].state, CONTROL_TASK_OPEN);
 	assert_int_equal(l.v[0].level, PLACES_GRID);
+	assert_int_equal(l.v[1].kind, CONTROL_TASK_CHECKIN);
+	assert_int_equal(l.v[1].due, JUNE1(24));
+	assert_int_equal(l.v[1].state, CONTROL_TASK_OPEN);
 	/* The next day: the test is still due at noon, and the check-in is asked. */
 	l.n = 0;
 	assert_int_equal(
