@@ -91,6 +91,13 @@ test('the board shows an overdue call escalate without a reload', async (t) => {
     );
     const after = await srv.get('cmd103', `/api/v1/calls/${id}`);
     assert.ok(after.json.call.acked_at);
+    // On a phone the figures per child fold below the calls; a tap opens them.
+    const fold = '[data-test=calls-children]';
+    await page.waitForSelector(fold, { state: 'attached' });
+    assert.equal(await page.getAttribute(fold, 'open'), null);
+    await page.click(`${fold} > summary`);
+    assert.notEqual(await page.getAttribute(fold, 'open'), null);
+    assert.ok(await page.isVisible(`${fold} table`));
     assert.deepEqual(page.errors, []);
   });
   await context.close();
