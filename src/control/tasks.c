@@ -164,20 +164,23 @@ static void grid_fini(struct grid *g)
 	free(g->h);
 }
 
-/* The grid's households in walking order (g->h); the caller sorts them by id for
- * lookups once it has used the walking order. */
-static int grid_load(struct db *d, int64_t grid_id, struct grid *g)
+/* An empty g for grid_id; MU_EINVAL when it is not a grid. */
+static int grid_init(struct db *d, int64_t grid_id, struct grid *g)
 {
 	struct places_node n;
 	memset(g, 0, sizeof *g);
 	g->d = d;
 	g->id = grid_id;
 	int rc = places_get(d, grid_id, &n);
-	if (rc)
-		return rc;
-	if (n.level != PLACES_GRID)
-		return MU_EINVAL;
-	return places_level_walk(d, grid_id, PLACES_HOUSEHOLD, grid_household, g);
+	return rc ? rc : n.level != PLACES_GRID ? MU_EINVAL : 0;
+}
+
+/* The grid's households in walking order (g->h); the caller sorts them by id for
+ * lookups once it has used the walking order. */
+static int grid_load(struct db *d, int64_t grid_id, struct grid *g)
+{
+	int rc = grid_init(d, grid_id, g);
+	return rc ? rc : places_level_walk(d, grid_id, PLACES_HOUSEHOLD, grid_household, g);
 }
 
 static struct hh *grid_find(const struct grid *g, int64_t household)
@@ -190,15 +193,9 @@ static struct hh *grid_find(const struct grid *g, int64_t household)
 static int grid_from_city(struct db *d, const struct control_city *c, int64_t grid_id,
 			  struct grid *g)
 {
-	struct places_node n;
-	memset(g, 0, sizeof *g);
-	g->d = d;
-	g->id = grid_id;
-	int rc = places_get(d, grid_id, &n);
+	int rc = grid_init(d, grid_id, g);
 	if (rc)
 		return rc;
-	if (n.level != PLACES_GRID)
-		return MU_EINVAL;
 	size_t lo = 0, hi = c->nhh;
 	while (lo < hi) { /* the first household of the grid */
 		size_t mid = lo + (hi - lo) / 2;
@@ -856,13 +853,27 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Orders by (x1, x2) against (y1, y2). */
+static int cmp_pair(int64_t x1, int64_t x2, int64_t y1, int64_t y2)
+{
+	if (x1 != y1)
+		return x1 < y1 ? -1 : 1;
+	return x2 < y2 ? -1 : x2 > y2;
+}
+
 static int cmp_city_hh(const void *a, const void *b)
 {
 	const struct control_city_hh *x = a, *y = b;
-	if (x->grid != y->grid)
-		return x->grid < y->grid ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	return cmp_pair(x->grid, x->id, y->grid, y->id);
 }
+
+#define GROW_TO(arr, n, cap)                                                                       \
+	do {                                                                                       \
+		if ((n) == (cap)) {                                                                \
+			(cap) = (cap) ? (cap)*2 : 1024;                                            \
+			(arr) = mu_xrealloc((arr), (cap) * sizeof *(arr));                         \
+		}                                                                                  \
+	} while (0)
 
 /* Stores text in the city's string store; its offset. */
 static uint32_t city_keep(struct control_city *c, const char *text)
@@ -886,10 +897,7 @@ struct ids64 {
 
 static void ids_push(struct ids64 *x, int64_t v)
 {
-	if (x->n == x->cap) {
-		x->cap = x->cap ? x->cap * 2 : 1024;
-		x->v = mu_xrealloc(x->v, x->cap * sizeof *x->v);
-	}
+	GROW_TO(x->v, x->n, x->cap);
 	x->v[x->n++] = v;
 }
 
@@ -949,26 +957,14 @@ static const char sql_city_checkins[] =
 static int cmp_test(const void *a, const void *b)
 {
 	const struct control_city_test *x = a, *y = b;
-	if (x->person_id != y->person_id)
-		return x->person_id < y->person_id ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	return cmp_pair(x->person_id, x->id, y->person_id, y->id);
 }
 
 static int cmp_checkin(const void *a, const void *b)
 {
 	const struct control_city_checkin *x = a, *y = b;
-	if (x->person_id != y->person_id)
-		return x->person_id < y->person_id ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	return cmp_pair(x->person_id, x->id, y->person_id, y->id);
 }
-
-#define GROW_TO(arr, n, cap)                                                                       \
-	do {                                                                                       \
-		if ((n) == (cap)) {                                                                \
-			(cap) = (cap) ? (cap)*2 : 1024;                                            \
-			(arr) = mu_xrealloc((arr), (cap) * sizeof *(arr));                         \
-		}                                                                                  \
-	} while (0)
 
 /* The key persons' rows for days [from_day, to_day]: plan tests due by then and not
  * taken, the first running plan of each person, the check-ins of those days. */
