@@ -95,8 +95,8 @@ static int seed(const char *path, int64_t keys)
 	struct mu_why why = {0};
 	int64_t now = mu_now_unix(), root;
 	char today[11], yesterday[11];
-	mu_date_format(control_day_of(now), today);
-	mu_date_format(control_day_of(now) - 1, yesterday);
+	mu_date_format(control_gz_day(now), today);
+	mu_date_format(control_gz_day(now) - 1, yesterday);
 	ok("open", db_open(path, 0, &d));
 	ok("root", places_root(d, &root));
 	double t = mu_now_mono();
@@ -250,7 +250,7 @@ static const char sql_grids[] = "SELECT grid_id FROM group_grids ORDER BY grid_i
 static int day(const char *path, const char *grids_out)
 {
 	struct db *d;
-	int64_t now = mu_now_unix(), today = control_day_of(now);
+	int64_t now = mu_now_unix(), today = control_gz_day(now);
 	ok("open", db_open(path, DB_OPEN_READONLY, &d));
 	if (getenv("TASKS_MMAP"))
 		ok("mmap", db_exec(d, "PRAGMA mmap_size=17179869184"));

@@ -358,7 +358,7 @@ int control__api_get_tasks(struct http_req *r, struct http_resp *resp)
 	struct places_node node;
 	struct control_task_list l;
 	const char *day_s = http_query(r, "day");
-	int64_t now = mu_now_unix(), day = control_day_of(now);
+	int64_t now = mu_now_unix(), day = control_gz_day(now);
 	int rc = places_api_query(r, &node);
 	if (rc)
 		return rc;

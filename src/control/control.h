@@ -392,10 +392,6 @@ struct control_task_list {
 void control_task_list_init(struct control_task_list *l);
 void control_task_list_fini(struct control_task_list *l);
 
-/* The Guangzhou day (days since 1970) of unix time t, and the unix time a day starts. */
-int64_t control_day_of(int64_t t);
-int64_t control_day_start(int64_t day);
-
 /* Appends to out every task of grid_id for day as of now, in the order a group walks
  * its grid: compound (code order), building by name, household by name (natural order,
  * screening_name_cmp), person id, kind. Day-bound kinds (check-in, fever, roll-call)

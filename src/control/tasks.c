@@ -14,8 +14,6 @@
 #include "places/places.h"
 #include "screening/screening.h"
 
-#define TZ_OFFSET_S (8 * 3600) /* Guangzhou: UTC+8, no daylight saving */
-
 const struct control_task_deadline control_task_deadlines[CONTROL_TASK_NKINDS] = {
     {CONTROL_TASK_RECALL, 12, 0},   {CONTROL_TASK_PLAN_TEST, 12, 0}, {CONTROL_TASK_CHECKIN, 10, 0},
     {CONTROL_TASK_FEVER, -1, 3600}, {CONTROL_TASK_ROLLCALL, 20, 0},
@@ -33,17 +31,6 @@ const char *control_task_kind_name(int kind)
 const char *control_task_state_name(int state)
 {
 	return state >= 0 && state <= CONTROL_TASK_MISSED ? state_names[state] : NULL;
-}
-
-int64_t control_day_of(int64_t t)
-{
-	int64_t s = t + TZ_OFFSET_S;
-	return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-}
-
-int64_t control_day_start(int64_t day)
-{
-	return day * 86400 - TZ_OFFSET_S;
 }
 
 void control_task_list_init(struct control_task_list *l)
@@ -74,7 +61,7 @@ static int64_t due_of(int kind, int64_t day, int64_t at)
 	const struct control_task_deadline *dl = &control_task_deadlines[kind];
 	if (dl->hour < 0)
 		return at + dl->after_s;
-	return control_day_start(day) + (int64_t)dl->hour * 3600;
+	return control_gz_midnight(day) + (int64_t)dl->hour * 3600;
 }
 
 /* ---- the grid's households, named only when a task needs them ------------------------- */
@@ -281,7 +268,7 @@ static void plan_test_task(struct derive *x, int64_t person, int64_t test, int64
 	/* A plan made after its test day's deadline hour: the test is due at the deadline
 	 * of the day after the plan was made, as a late recall is. */
 	if (made >= due_of(CONTROL_TASK_PLAN_TEST, due_day, 0)) {
-		int64_t mday = control_day_of(made);
+		int64_t mday = control_gz_day(made);
 		due_day = made >= due_of(CONTROL_TASK_PLAN_TEST, mday, 0) ? mday + 1 : mday;
 	}
 	struct control_task *t =
@@ -305,7 +292,8 @@ static void fever_task(struct derive *x, int64_t person, int64_t checkin, int64_
  * at the day's end when the plan was made after that deadline. */
 static void checkin_task(struct derive *x, int64_t person, int64_t first_made, bool checked_in)
 {
-	int64_t due = due_of(CONTROL_TASK_CHECKIN, x->day, 0), end = control_day_start(x->day + 1);
+	int64_t due = due_of(CONTROL_TASK_CHECKIN, x->day, 0),
+		end = control_gz_midnight(x->day + 1);
 	if (checked_in || !first_made || first_made >= end)
 		return;
 	struct control_task *t =
@@ -335,7 +323,7 @@ static size_t first_of(const void *v, size_t n, size_t size, int64_t person)
 static int key_person_city(struct derive *x, int64_t person)
 {
 	const struct control_city *c = x->city;
-	int64_t from = control_day_start(x->day), to = control_day_start(x->day + 1);
+	int64_t from = control_gz_midnight(x->day), to = control_gz_midnight(x->day + 1);
 	bool checked_in = false;
 	for (size_t i = first_of(c->tests, c->ntests, sizeof *c->tests, person);
 	     i < c->ntests && c->tests[i].person_id == person; i++)
@@ -362,7 +350,7 @@ static int key_person_city(struct derive *x, int64_t person)
 static int key_person_tasks(struct derive *x, int64_t person)
 {
 	struct db_stmt *s;
-	int64_t from = control_day_start(x->day), to = control_day_start(x->day + 1), first = 0;
+	int64_t from = control_gz_midnight(x->day), to = control_gz_midnight(x->day + 1), first = 0;
 	bool checked_in = false;
 	if (x->city)
 		return key_person_city(x, person);
@@ -561,7 +549,7 @@ static int recall_one(const struct screening_recall *rc_, void *ctx)
 {
 	struct recall_ctx *c = ctx;
 	struct derive *x = c->x;
-	int64_t hh, day = control_day_of(rc_->created_at);
+	int64_t hh, day = control_gz_day(rc_->created_at);
 	int rc = people_household_of(x->d, rc_->person_id, &hh);
 	if (rc)
 		return rc == MU_ENOTFOUND ? 0 : rc;
@@ -679,7 +667,7 @@ static int path_of(struct db *d, int64_t grid, struct path *p)
 static int ladder(struct db *d, struct path *p, const struct control_task *t, int64_t now,
 		  struct places_rung rungs[PLACES_NLEVELS], int *n)
 {
-	int64_t start = control_day_start(t->day);
+	int64_t start = control_gz_midnight(t->day);
 	int rc = path_of(d, t->grid_id, p);
 	return rc ? rc
 		  : places_ladder_walk(p->ids, p->n, start < t->due ? start : t->due, t->due,
@@ -718,7 +706,7 @@ static int task_state(struct db *d, struct path *p, struct control_task *t, int6
 		return rc;
 	if (t->state == CONTROL_TASK_MISSED)
 		return climb(d, p, t, now);
-	int64_t start = control_day_start(t->day);
+	int64_t start = control_gz_midnight(t->day);
 	t->level = PLACES_GRID;
 	t->level_place = t->grid_id;
 	t->level_at = start < t->due ? start : t->due;
@@ -842,7 +830,7 @@ int control_tasks_of_grid_city(struct db *d, const struct control_city *city, in
 /* Whether round r runs at some time of days [from_day, to_day] (anywhere in its scope). */
 static bool round_open_on(const struct screening_round *r, int64_t from_day, int64_t to_day)
 {
-	int64_t from = control_day_start(from_day), to = control_day_start(to_day + 1);
+	int64_t from = control_gz_midnight(from_day), to = control_gz_midnight(to_day + 1);
 	int64_t starts = r->starts ? r->starts : r->created_at;
 	return !r->closed_at && starts < to && !(r->ends && r->ends <= from);
 }
@@ -999,8 +987,8 @@ static int city_rows(struct db *d, struct control_city *c, int64_t from_day, int
 	if (rc != DB_DONE || (rc = db_prepare(d, sql_city_checkins, &s)))
 		return rc < 0 ? rc : rc == DB_DONE ? 0 : rc;
 	cap = 0;
-	db_bind_i64(s, 1, control_day_start(from_day));
-	db_bind_i64(s, 2, control_day_start(to_day + 1));
+	db_bind_i64(s, 1, control_gz_midnight(from_day));
+	db_bind_i64(s, 2, control_gz_midnight(to_day + 1));
 	while ((rc = db_step(s)) == DB_ROW) {
 		GROW_TO(c->checkins, c->ncheckins, cap);
 		c->checkins[c->ncheckins++] = (struct control_city_checkin){
@@ -1112,7 +1100,7 @@ static int collect_id(const struct places_ref *ref, void *ctx)
 static int overdue_grid(struct db *d, struct screening_cov *cov, int64_t grid, int64_t now,
 			int level, struct control_task_list *tmp, struct control_task_list *out)
 {
-	int64_t today = control_day_of(now);
+	int64_t today = control_gz_day(now);
 	size_t first = out->n;
 	for (int64_t day = today - 1; day <= today; day++) {
 		tmp->n = 0;
@@ -1309,7 +1297,7 @@ int control_task_find(struct db *d, struct screening_cov *cov, const char *id, i
 	if ((rc = people_household_of(d, person, &hh)) || (rc = grid_of_household(d, hh, &grid)))
 		return rc == MU_ENOTFOUND ? mu_why_set(why, rc, "id", "no such task") : rc;
 	if (day < 0)
-		day = control_day_of(now);
+		day = control_gz_day(now);
 	control_task_list_init(&l);
 	rc = control_tasks_of_grid_cov(d, cov, grid, day, now, &l);
 	const struct control_task *t = NULL;
@@ -1395,7 +1383,7 @@ int control_tasks_sweep_collect(struct db *d, struct screening_cov *cov, int64_t
 				int64_t swept_at, struct control_task_list *missed)
 {
 	struct db_stmt *s;
-	int64_t *grids = NULL, today = control_day_of(now);
+	int64_t *grids = NULL, today = control_gz_day(now);
 	size_t n = 0, cap = 0;
 	struct control_task_list l;
 	struct control_city city = {0};

@@ -67,10 +67,10 @@ static void test_day(void **state)
 {
 	(void)state;
 	/* Guangzhou's midnight is 16:00 UTC the day before. */
-	assert_int_equal(control_day_of(JUNE1(0)), day_of("2021-06-01"));
-	assert_int_equal(control_day_of(JUNE1(0) - 1), day_of("2021-05-31"));
-	assert_int_equal(control_day_of(JUNE1(24) - 1), day_of("2021-06-01"));
-	assert_int_equal(control_day_start(day_of("2021-06-01")), JUNE1(0));
+	assert_int_equal(control_gz_day(JUNE1(0)), day_of("2021-06-01"));
+	assert_int_equal(control_gz_day(JUNE1(0) - 1), day_of("2021-05-31"));
+	assert_int_equal(control_gz_day(JUNE1(24) - 1), day_of("2021-06-01"));
+	assert_int_equal(control_gz_midnight(day_of("2021-06-01")), JUNE1(0));
 	assert_string_equal(control_task_kind_name(CONTROL_TASK_ROLLCALL), "rollcall");
 	assert_null(control_task_kind_name(CONTROL_TASK_NKINDS));
 	assert_string_equal(control_task_state_name(CONTROL_TASK_MISSED), "missed");
