@@ -538,7 +538,8 @@ fi
 # (default 100,000) in plans by direct SQL, one group per grid (seed, untimed); then every
 # group's list for today in-process (timed) the server's way — the city read once from a
 # coverage aggregate built first, as the server holds one (its build is shown apart;
-# TASKS_COV=0 reads the round's samples instead; TASKS_MMAP=1 maps the database file) —
+# TASKS_COV=0 reads the round's samples instead; the file mapped as the sweep maps its
+# reader, TASKS_MMAP=0 not) —
 # and GET /api/v1/tasks for random grids over HTTP, paced at TASKS_RATE (default 50)
 # requests/s for BENCH_SECONDS, beside hello. TASKS_DB=PATH keeps the seeded copy there
 # between runs (seeded when PATH.seeded is absent; never deleted).

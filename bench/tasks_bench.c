@@ -10,7 +10,8 @@
  *                  people read once for the city; timed), with TASKS_COV=1 from a
  *                  coverage aggregate built first as a server holds one (its build timed
  *                  apart), else from the round's samples; TASKS_NO_WALK skips the walk
- *                  below (for profiling), TASKS_MMAP maps the database file,
+ *                  below (for profiling); the database file is mapped as the server's
+ *                  sweep maps it (TASKS_MMAP=0: not),
  *                  beside the floor of a grid-by-grid derivation that asks each resident: a
  *                  walk of every resident of every grid (places_level_walk and
  *                  people_household_members alone). Writes the grid codes to GRIDS for
@@ -252,8 +253,9 @@ static int day(const char *path, const char *grids_out)
 	struct db *d;
 	int64_t now = mu_now_unix(), today = control_gz_day(now);
 	ok("open", db_open(path, DB_OPEN_READONLY, &d));
-	if (getenv("TASKS_MMAP"))
-		ok("mmap", db_exec(d, "PRAGMA mmap_size=17179869184"));
+	/* Mapped as the server's sweep maps its reader (TASKS_MMAP=0: not). */
+	if (!getenv("TASKS_MMAP") || strcmp(getenv("TASKS_MMAP"), "0"))
+		ok("mmap", db_read_mapped(d));
 	int64_t *g = NULL;
 	size_t n = 0, cap = 0;
 	struct db_stmt *s;

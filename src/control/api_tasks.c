@@ -59,6 +59,8 @@ static void sweep_once(struct db_writer *w)
 	struct sweep sw = {.now = mu_now_unix()};
 	int rc = db_reader(control__api_db_path(), &d);
 	control_task_list_init(&sw.missed);
+	if (rc == 0 && !swept_at)
+		rc = db_read_mapped(d); /* once: the thread keeps its reader */
 	if (rc == 0 && (rc = db_read_begin(d)) == 0) {
 		rc = control_tasks_sweep_collect(d, screening_api_cov(), sw.now, swept_at,
 						 &sw.missed);

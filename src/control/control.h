@@ -449,8 +449,15 @@ struct control_city_checkin {
 	int64_t person_id, id, at;
 	bool fever;
 };
+struct control_city_mark {
+	char task[CONTROL_TASK_ID_MAX];
+	bool done; /* else missed */
+};
 struct control_city {
 	struct control_keyset keys;
+	struct control_city_mark *marks; /* the marks of days [marks_from, marks_to], by task */
+	size_t nmarks;
+	int64_t marks_from, marks_to;
 	struct control_city_test *tests;       /* by person, then id */
 	struct control_city_plan *plans;       /* by person */
 	struct control_city_checkin *checkins; /* by person, then id */

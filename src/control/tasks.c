@@ -688,22 +688,51 @@ static int climb(struct db *d, struct path *p, struct control_task *t, int64_t n
 	return 0;
 }
 
-static int task_state(struct db *d, struct path *p, struct control_task *t, int64_t now)
+static int cmp_mark(const void *a, const void *b)
+{
+	return strcmp(((const struct control_city_mark *)a)->task,
+		      ((const struct control_city_mark *)b)->task);
+}
+
+/* t's mark from the city's, when it read t's day: 1 and *done, else 0. */
+static int city_mark(const struct control_city *c, const struct control_task *t, bool *done)
+{
+	if (!c || t->day < c->marks_from || t->day > c->marks_to)
+		return 0;
+	struct control_city_mark key;
+	snprintf(key.task, sizeof key.task, "%s", t->id);
+	const struct control_city_mark *m =
+	    c->nmarks ? bsearch(&key, c->marks, c->nmarks, sizeof *c->marks, cmp_mark) : NULL;
+	if (!m)
+		return 0;
+	*done = m->done;
+	return 1;
+}
+
+static int task_state(struct db *d, const struct control_city *c, struct path *p,
+		      struct control_task *t, int64_t now)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(d, sql_mark, &s);
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, t->id, -1);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		t->state =
-		    !strcmp(db_col_text(s, 0), "done") ? CONTROL_TASK_DONE : CONTROL_TASK_MISSED;
-	else if (rc == DB_DONE)
-		t->state = now >= t->due ? CONTROL_TASK_MISSED : CONTROL_TASK_OPEN;
-	db_stmt_done(s);
-	if (rc != DB_ROW && rc != DB_DONE)
-		return rc;
+	bool done = false;
+	int rc = 0;
+	if (c && t->day >= c->marks_from && t->day <= c->marks_to) {
+		t->state = city_mark(c, t, &done) ? done ? CONTROL_TASK_DONE : CONTROL_TASK_MISSED
+			   : now >= t->due	  ? CONTROL_TASK_MISSED
+						  : CONTROL_TASK_OPEN;
+	} else {
+		if ((rc = db_prepare(d, sql_mark, &s)))
+			return rc;
+		db_bind_text(s, 1, t->id, -1);
+		rc = db_step(s);
+		if (rc == DB_ROW)
+			t->state = !strcmp(db_col_text(s, 0), "done") ? CONTROL_TASK_DONE
+								      : CONTROL_TASK_MISSED;
+		else if (rc == DB_DONE)
+			t->state = now >= t->due ? CONTROL_TASK_MISSED : CONTROL_TASK_OPEN;
+		db_stmt_done(s);
+		if (rc != DB_ROW && rc != DB_DONE)
+			return rc;
+	}
 	if (t->state == CONTROL_TASK_MISSED)
 		return climb(d, p, t, now);
 	int64_t start = control_gz_midnight(t->day);
@@ -794,7 +823,7 @@ static int derive(struct db *d, const struct src *src, int64_t grid_id, int64_t 
 	}
 	for (size_t i = first; i < out->n && !rc; i++)
 		if (!(rc = task_name(&g, &out->v[i])))
-			rc = task_state(d, &p, &out->v[i], now);
+			rc = task_state(d, city, &p, &out->v[i], now);
 	if (!rc && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof *out->v, cmp_task);
 out:
@@ -933,6 +962,8 @@ static int city_name(struct db *d, struct control_city *c, const int64_t *hh, si
 	return rc;
 }
 
+static const char sql_city_marks[] =
+    "SELECT task, state FROM task_marks WHERE day >= ? AND day <= ?";
 static const char sql_city_tests[] =
     "SELECT t.person_id, t.id, t.due, p.made_at FROM plan_tests t JOIN plans p ON p.id = t.plan_id"
     " WHERE t.state IN ('due', 'missed') AND t.due <= ? AND p.ended_at IS NULL";
@@ -995,8 +1026,36 @@ static int city_rows(struct db *d, struct control_city *c, int64_t from_day, int
 		    db_col_i64(s, 0), db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3) != 0};
 	}
 	db_stmt_done(s);
+	if (rc != DB_DONE || (rc = db_prepare(d, sql_city_marks, &s)))
+		return rc < 0 ? rc : rc == DB_DONE ? 0 : rc;
+	/* The marks of the days' tasks (a task of an earlier day asks its own). */
+	char from[11];
+	mu_date_format(from_day, from);
+	c->marks_from = from_day;
+	c->marks_to = to_day;
+	cap = 0;
+	db_bind_text(s, 1, from, -1);
+	db_bind_text(s, 2, to, -1);
+	while ((rc = db_step(s)) == DB_ROW) {
+		GROW_TO(c->marks, c->nmarks, cap);
+		struct control_city_mark *m = &c->marks[c->nmarks++];
+		snprintf(m->task, sizeof m->task, "%s", db_col_text(s, 0));
+		m->done = !strcmp(db_col_text(s, 1), "done");
+	}
+	db_stmt_done(s);
 	if (rc != DB_DONE)
 		return rc;
+	/* One entry a task: done outranks missed. */
+	size_t u = 0;
+	if (c->nmarks > 1)
+		qsort(c->marks, c->nmarks, sizeof *c->marks, cmp_mark);
+	for (size_t i = 0; i < c->nmarks; i++) {
+		if (u && !strcmp(c->marks[u - 1].task, c->marks[i].task))
+			c->marks[u - 1].done |= c->marks[i].done;
+		else
+			c->marks[u++] = c->marks[i];
+	}
+	c->nmarks = u;
 	if (c->ntests > 1)
 		qsort(c->tests, c->ntests, sizeof *c->tests, cmp_test);
 	if (c->ncheckins > 1)
@@ -1073,6 +1132,7 @@ void control_city_fini(struct control_city *c)
 	free(c->tests);
 	free(c->plans);
 	free(c->checkins);
+	free(c->marks);
 	control_keyset_fini(&c->keys);
 	memset(c, 0, sizeof *c);
 }

@@ -324,6 +324,11 @@ static int run_cached(struct db *d, const char *sql)
 	return rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
 }
 
+int db_read_mapped(struct db *d)
+{
+	return db_exec(d, "PRAGMA mmap_size=17179869184");
+}
+
 int db_read_begin(struct db *d)
 {
 	MU_ASSERT(d->depth == 0 && !d->read_lazy);

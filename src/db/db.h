@@ -106,6 +106,12 @@ int db_read_end(struct db *d);
 int db_bulk_begin(struct db *d, const char *const *tables);
 int db_bulk_end(struct db *d, bool commit);
 
+/* Maps the database file into memory for d's reads (as far as SQLite's build allows:
+ * 2 GB for Debian's): page reads become memory reads, not a copy per page. For a
+ * connection making a pass over much of the database (a whole city's sweep); the
+ * request threads' readers stay as they are. */
+int db_read_mapped(struct db *d);
+
 /* The calling thread's read-only connection to path, opened on first use and closed
  * when the thread exits (or by db_readers_close). One path per process. */
 int db_reader(const char *path, struct db **out);

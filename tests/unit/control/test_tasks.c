@@ -421,6 +421,26 @@ static void test_sweep_and_done(void **state)
 	assert_int_equal(control_tasks_of_grid(f->t.db, f->g1, day_of("2021-06-01"), JUNE1(11), &l),
 			 0);
 	assert_int_equal(find(&l, "fever:7")->state, CONTROL_TASK_DONE);
+	/* The city's read of the marks (done over missed; plan_test:10, of the day before
+	 * the days read, asks its own) gives the same states, task for task. */
+	struct control_city city;
+	struct control_task_list k;
+	assert_int_equal(
+	    control_city_load(f->t.db, NULL, day_of("2021-06-01"), day_of("2021-06-01"), &city), 0);
+	assert_true(city.nmarks >= 2);
+	control_task_list_init(&k);
+	assert_int_equal(
+	    control_tasks_of_grid_city(f->t.db, &city, f->g1, day_of("2021-06-01"), JUNE1(11), &k),
+	    0);
+	assert_int_equal(k.n, l.n);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_string_equal(k.v[i].id, l.v[i].id);
+		assert_int_equal(k.v[i].state, l.v[i].state);
+		assert_int_equal(k.v[i].level, l.v[i].level);
+	}
+	assert_int_equal(find(&k, "fever:7")->state, CONTROL_TASK_DONE);
+	control_task_list_fini(&k);
+	control_city_fini(&city);
 	control_task_list_fini(&l);
 	assert_int_equal(control_task_done(f->t.db, "plan_test:12", NULL, NULL, 0, JUNE1(11), &why),
 			 MU_ENOTFOUND); /* due tomorrow */
