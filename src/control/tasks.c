@@ -699,7 +699,7 @@ static int city_mark(const struct control_city *c, const struct control_task *t,
 {
 	if (!c || t->day < c->marks_from || t->day > c->marks_to)
 		return 0;
-	struct control_city_mark key;
+	struct control_city_mark key = {.done = false};
 	snprintf(key.task, sizeof key.task, "%s", t->id);
 	const struct control_city_mark *m =
 	    c->nmarks ? bsearch(&key, c->marks, c->nmarks, sizeof *c->marks, cmp_mark) : NULL;
