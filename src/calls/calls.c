@@ -191,7 +191,7 @@ int calls_call_log(struct db *d, const struct people_keys *k, const struct calls
 		return mu_why_set(why, MU_EINVAL, "place",
 				  "a call comes from a household or a building");
 	if ((rc = route(d, path, n, &unit)) ||
-	    (rc = calls_wartime_of(d, in->place_id, now, &war, NULL)) ||
+	    (rc = calls__wartime_of_path(d, path, n, now, &war, NULL)) ||
 	    (rc = calls_deadline_get(d, in->category, in->priority, war, &allowance)))
 		return rc;
 	if (in->phone && in->phone[0] &&
