@@ -459,6 +459,15 @@ if want calls-load; then
   started+=("$pid")
   for _ in $(seq 600); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
   url=$(awk '/listening on/ {print $3}' "$out/serve.out")
+  # Timed once the start-up work is done, as code-lookup is: the codebook's fill (a core
+  # for ~40-60 s on the whole city) and control's first sweep (the colours of everyone in
+  # a plan, on the writer every second). Beside them, calls were measured at start-up.
+  for _ in $(seq 1200); do
+    curl -sf "$url/metrics" | grep -q '^muster_codebook_ready 1' && break
+    sleep 0.5
+  done
+  for _ in $(seq 1200); do grep -q 'plans swept' "$out/serve.err" && break; sleep 0.5; done
+  grep -hE 'codebook|plans swept' "$out/serve.err" >&2 || true
   curl -s -c "$out/calls.jar" -H 'Content-Type: application/json' \
     -d "{\"username\":\"bench-calls\",\"password\":\"$pw\"}" "$url/api/v1/session" >"$out/calls-session.json"
   csrf=$(sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p' "$out/calls-session.json")
@@ -466,8 +475,14 @@ if want calls-load; then
   secs=${BENCH_SECONDS:-10}
   rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
   wrk -t2 -c"$conns" -d"${secs}s" "$url/bench/hello" >"$out/wrk-calls-hello.txt"
+  # The writer's counters around the run: how many calls each group commit carried.
+  wstats() { curl -s "$url/metrics" | awk '/^muster_writer_(batches|writes)_total / {printf "%s ", $2}'; }
+  read -r b0 w0 <<<"$(wstats)"
   COOKIE="$cookie" CSRF="$csrf" HOMES="$out/calls-homes.txt" \
     wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/calls_post.lua "$url/" >"$out/wrk-calls.txt" 2>&1
+  read -r b1 w1 <<<"$(wstats)"
+  awk -v b=$((b1 - b0)) -v w=$((w1 - w0)) \
+    'BEGIN {printf "calls-load: %d writes in %d group commits (%.1f a commit)\n", w, b, b ? w / b : 0}' >&2
   kill -TERM "$pid"; wait "$pid" || true
   grep -h 'non-2xx' "$out/wrk-calls.txt" >&2 || true
   h=$(rps "$out/wrk-calls-hello.txt")

@@ -2,6 +2,7 @@
 #ifndef MU_CALLS_INT_H
 #define MU_CALLS_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct db;
@@ -21,6 +22,10 @@ int calls__tally(struct db *d, const int64_t *path, int n, const char *category,
 /* Records a step of call (place, note and user: 0/NULL for none; note borrowed). */
 int calls__step(struct db *d, int64_t call, const char *kind, int64_t at, int64_t place,
 		const char *note, int64_t user);
+
+/* calls_wartime_of for the place whose path is path[0..n) (already read by the caller). */
+int calls__wartime_of_path(struct db *d, const int64_t *path, int n, int64_t at, bool *on,
+			   int64_t *since);
 
 /* ---- orders (helper orders) ---- */
 

@@ -7,19 +7,55 @@
 #include <string.h>
 
 #include "calls.h"
+#include "calls_int.h"
 #include "core/core.h"
 #include "db/db.h"
 #include "places/places.h"
 
-/* The latest switch on any of up to eight places at or before a time. */
+/* The latest switch on one place at or before a time: the index (place_id, at, id) read
+ * backwards from its first row. One IN over the whole path with ORDER BY sorted its rows
+ * in a temporary b-tree on every call, a third of the time of a logged call. */
 static const char sql_latest[] =
-    "SELECT is_on, at FROM wartime_switches WHERE place_id IN (?, ?, ?, ?, ?, ?, ?, ?)"
-    " AND at <= ? ORDER BY at DESC, id DESC LIMIT 1";
+    "SELECT is_on, at, id FROM wartime_switches WHERE place_id = ? AND at <= ?"
+    " ORDER BY at DESC, id DESC LIMIT 1";
 static const char sql_insert[] =
     "INSERT INTO wartime_switches (place_id, is_on, at, reason, user_id) VALUES (?, ?, ?, ?, ?)";
 static const char sql_history[] =
     "SELECT id, place_id, is_on, at, reason, user_id FROM wartime_switches WHERE place_id = ?"
     " ORDER BY at DESC, id DESC";
+
+int calls__wartime_of_path(struct db *d, const int64_t *path, int n, int64_t at, bool *on,
+			   int64_t *since)
+{
+	int64_t best_at = 0, best_id = 0;
+	bool found = false;
+	int rc = 0;
+	*on = false;
+	if (since)
+		*since = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct db_stmt *s;
+		if ((rc = db_prepare(d, sql_latest, &s)))
+			return rc;
+		db_bind_i64(s, 1, path[i]);
+		db_bind_i64(s, 2, at);
+		rc = db_step(s);
+		if (rc == DB_ROW) {
+			int64_t t = db_col_i64(s, 1), id = db_col_i64(s, 2);
+			if (!found || t > best_at || (t == best_at && id > best_id)) {
+				found = true;
+				best_at = t;
+				best_id = id;
+				*on = db_col_i64(s, 0) != 0;
+			}
+		}
+		db_stmt_done(s);
+		rc = rc == DB_ROW || rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
+	}
+	if (rc == 0 && found && since)
+		*since = best_at;
+	return rc;
+}
 
 int calls_wartime_of(struct db *d, int64_t place_id, int64_t at, bool *on, int64_t *since)
 {
@@ -29,22 +65,7 @@ int calls_wartime_of(struct db *d, int64_t place_id, int64_t at, bool *on, int64
 	if (since)
 		*since = 0;
 	int rc = places_path(d, place_id, path, &np);
-	if (rc)
-		return rc;
-	struct db_stmt *s;
-	if ((rc = db_prepare(d, sql_latest, &s)))
-		return rc;
-	for (int i = 0; i < PLACES_NLEVELS; i++)
-		db_bind_i64(s, i + 1, i < np ? path[i] : 0);
-	db_bind_i64(s, PLACES_NLEVELS + 1, at);
-	rc = db_step(s);
-	if (rc == DB_ROW) {
-		*on = db_col_i64(s, 0) != 0;
-		if (since)
-			*since = db_col_i64(s, 1);
-	}
-	db_stmt_done(s);
-	return rc == DB_ROW || rc == DB_DONE ? 0 : rc < 0 ? rc : MU_EDB;
+	return rc ? rc : calls__wartime_of_path(d, path, np, at, on, since);
 }
 
 int calls_wartime_set(struct db *d, int64_t place_id, bool on, int64_t at, const char *reason,

@@ -1,11 +1,13 @@
-/* server.c: the libmicrohttpd listener — request lifecycle with a per-request arena and
- * a capped body, dispatch through the guard to the route's handler, JSON and error
- * bodies, /healthz and /metrics, static files, and the access log. */
+/* server.c: the listener and its acceptor, which gives each connection to the least busy
+ * request thread (a libmicrohttpd daemon each) — request lifecycle with a per-request
+ * arena and a capped body, dispatch through the guard to the route's handler, JSON and
+ * error bodies, /healthz and /metrics, static files, and the access log. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -41,8 +43,35 @@ struct conn_watch {
 	bool listed;
 };
 
-struct http_server {
+/* One request thread: a libmicrohttpd daemon of its own, with the connections the
+ * acceptor gave it. A handler that waits (for the writer's group commit) holds its lane,
+ * and with it every other connection of that lane. */
+struct lane {
+	struct http_server *s;
 	struct MHD_Daemon *mhd;
+	unsigned open; /* connections given and not yet closed; under lanes_mu */
+};
+
+/* Connections open from one address, for the per-address limit. */
+struct peer {
+	struct peer *next;
+	unsigned char key[17]; /* the family, then the address (4 or 16 bytes) */
+	unsigned open;
+};
+
+#define PEER_BUCKETS 1024
+
+struct http_server {
+	struct lane *lanes;
+	int nlanes;
+	int listen_fd;
+	pthread_t acceptor;
+	bool acceptor_on;
+	atomic_bool closing;	  /* the acceptor stops */
+	pthread_mutex_t lanes_mu; /* lanes' and peers' counts, open */
+	unsigned open;		  /* connections in all */
+	unsigned next_lane;	  /* where the search for the least busy lane starts */
+	struct peer *peers[PEER_BUCKETS];
 	pthread_mutex_t watch_mu;
 	struct conn_watch *watch_head;
 	unsigned heading; /* listed connections */
@@ -384,11 +413,19 @@ static void watch_unlist(struct http_server *s, struct conn_watch *w)
 	s->heading--;
 }
 
+static void lane_release(struct lane *l, const struct sockaddr *sa);
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	struct http_server *s = cls;
+	struct lane *l = cls;
+	struct http_server *s = l->s;
 	struct conn_watch *w = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		lane_release(l, ci ? ci->client_addr : NULL);
+	}
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
 		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -451,6 +488,182 @@ static void *watchdog_main(void *arg)
 		pthread_mutex_unlock(&s->watch_mu);
 	}
 	return NULL;
+}
+
+/* ---- lanes: which request thread gets a connection -----------------------------------------
+ * The acceptor hands each new connection to the lane with the fewest open. libmicrohttpd's
+ * own pool let its threads accept for themselves, up to 11 at a time: 64 connections came
+ * to sit on as few as 5 to 30 of 64 threads, and since a write's handler waits on its
+ * thread for the group commit, the connections behind it waited too — batches of 3 to 16
+ * calls where 64 were asked (calls-load, bench/README.md). The limits libmicrohttpd kept
+ * per daemon (connections in all, per address) are kept here for all lanes together. */
+
+/* The key of sa's address into key; its length, 0 for a family other than IPv4/IPv6. */
+static size_t peer_key(const struct sockaddr *sa, unsigned char key[17])
+{
+	memset(key, 0, 17);
+	if (!sa)
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return 5;
+	}
+	if (sa->sa_family == AF_INET6) {
+		key[0] = 6;
+		memcpy(key + 1, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		return 17;
+	}
+	return 0;
+}
+
+/* The bucket of key (FNV-1a). */
+static unsigned peer_bucket(const unsigned char key[17])
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 17; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h % PEER_BUCKETS;
+}
+
+/* The entry of key, made (with open 0) when make and absent; NULL when absent and not
+ * made. Under lanes_mu. */
+static struct peer *peer_find(struct http_server *s, const unsigned char key[17], bool make)
+{
+	struct peer **at = &s->peers[peer_bucket(key)];
+	for (struct peer *p = *at; p; p = p->next)
+		if (!memcmp(p->key, key, 17))
+			return p;
+	if (!make)
+		return NULL;
+	struct peer *p = mu_xcalloc(1, sizeof *p);
+	memcpy(p->key, key, 17);
+	p->next = *at;
+	*at = p;
+	return p;
+}
+
+/* Drops one connection of key; the entry goes with its last. Under lanes_mu. */
+static void peer_drop(struct http_server *s, const unsigned char key[17])
+{
+	for (struct peer **at = &s->peers[peer_bucket(key)], *p; (p = *at); at = &p->next) {
+		if (memcmp(p->key, key, 17))
+			continue;
+		if (p->open > 0)
+			p->open--;
+		if (p->open == 0) {
+			*at = p->next;
+			free(p);
+		}
+		return;
+	}
+}
+
+/* A connection of lane l from sa closed (or was never taken): its counts go. Called by
+ * libmicrohttpd's close notification on the lane's thread, and by the acceptor. */
+static void lane_release(struct lane *l, const struct sockaddr *sa)
+{
+	struct http_server *s = l->s;
+	unsigned char key[17];
+	bool keyed = peer_key(sa, key) > 0;
+	pthread_mutex_lock(&s->lanes_mu);
+	if (l->open > 0)
+		l->open--;
+	if (s->open > 0)
+		s->open--;
+	if (keyed)
+		peer_drop(s, key);
+	pthread_mutex_unlock(&s->lanes_mu);
+}
+
+/* Gives the accepted connection fd from sa to the least busy lane, or closes it when the
+ * server or its address is at its limit (as libmicrohttpd did at its own limits). */
+static void lane_give(struct http_server *s, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	unsigned char key[17];
+	bool keyed = peer_key(sa, key) > 0;
+	struct lane *best = NULL;
+	pthread_mutex_lock(&s->lanes_mu);
+	struct peer *p = keyed ? peer_find(s, key, true) : NULL;
+	if (s->open < s->o.max_conns && (!p || p->open < s->o.per_address)) {
+		/* Ties go round the lanes, so that a burst of connects spreads over all. */
+		for (int i = 0; i < s->nlanes; i++) {
+			struct lane *l =
+			    &s->lanes[(s->next_lane + (unsigned)i) % (unsigned)s->nlanes];
+			if (!best || l->open < best->open)
+				best = l;
+		}
+		MU_ASSERT(best); /* the server starts with a lane or not at all */
+		s->next_lane = (unsigned)(best - s->lanes + 1) % (unsigned)s->nlanes;
+		best->open++;
+		s->open++;
+		if (p)
+			p->open++;
+	} else if (p && p->open == 0) {
+		peer_drop(s, key);
+	}
+	pthread_mutex_unlock(&s->lanes_mu);
+	if (!best) {
+		close(fd);
+		return;
+	}
+	/* On failure libmicrohttpd has closed fd, and no close notification follows. */
+	if (MHD_add_connection(best->mhd, fd, sa, len) != MHD_YES)
+		lane_release(best, sa);
+}
+
+/* Accepts until the server closes: every 100 ms it looks whether it should. */
+static void *acceptor_main(void *arg)
+{
+	struct http_server *s = arg;
+	while (!atomic_load(&s->closing)) {
+		struct pollfd pf = {.fd = s->listen_fd, .events = POLLIN};
+		if (poll(&pf, 1, 100) <= 0)
+			continue;
+		for (int burst = 0; burst < 64 && !atomic_load(&s->closing); burst++) {
+			struct sockaddr_storage addr;
+			memset(&addr, 0, sizeof addr);
+			socklen_t len = sizeof addr;
+			int fd = accept4(s->listen_fd, (struct sockaddr *)&addr, &len,
+					 SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd >= 0) {
+				lane_give(s, fd, (struct sockaddr *)&addr, len);
+				continue;
+			}
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				/* Out of descriptors: let some connections close first. */
+				mu_warn("http: accept: %s", strerror(errno));
+				usleep(10000);
+			}
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* The listening socket on addr, non-blocking; -1 with errno on failure. */
+static int listen_on(const struct sockaddr_storage *addr, socklen_t alen)
+{
+	int on = 1;
+	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* As libmicrohttpd set them with MHD_OPTION_LISTENING_ADDRESS_REUSE 1; IPv6 only
+	 * on an IPv6 address, as it did without MHD_USE_DUAL_STACK. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) ||
+	    (addr->ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on)) ||
+	    bind(fd, (const struct sockaddr *)addr, alen) || listen(fd, SOMAXCONN)) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 /* ---- the body's framing ------------------------------------------------------------------
@@ -682,6 +895,7 @@ int http_server_start(const struct http_opts *o, const struct http_route *const 
 		return MU_EINVAL;
 	}
 	struct http_server *s = mu_xcalloc(1, sizeof *s);
+	s->listen_fd = -1;
 	s->o = *o;
 	if (!s->o.max_body)
 		s->o.max_body = 1u << 20;
@@ -701,31 +915,66 @@ int http_server_start(const struct http_opts *o, const struct http_route *const 
 		threads = 1;
 	s->tables = tables;
 	s->metrics = http__metrics_new(tables);
-	unsigned flags =
-	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_TURBO;
+	pthread_mutex_init(&s->lanes_mu, NULL);
+	s->listen_fd = listen_on(&addr, alen);
+	if (s->listen_fd < 0) {
+		mu_error("http: cannot listen on %s: %s", o->listen, strerror(errno));
+		goto fail;
+	}
+	/* Connections come from the acceptor only (lane_give); each lane limits itself to
+	 * max_conns, the acceptor keeps the limits of the whole server. */
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->mhd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout_s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT,
-	    s->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o.per_address,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
-	if (!s->mhd) {
-		mu_error("http: cannot listen on %s: %s", o->listen, strerror(errno));
-		http__metrics_free(s->metrics);
-		pthread_mutex_destroy(&s->watch_mu);
-		free(s);
-		return MU_EIO;
+	s->lanes = mu_xcalloc((size_t)threads, sizeof *s->lanes);
+	for (; s->nlanes < threads; s->nlanes++) {
+		struct lane *l = &s->lanes[s->nlanes];
+		l->s = s;
+		l->mhd = MHD_start_daemon(
+		    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout_s,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		    MHD_OPTION_CONNECTION_LIMIT, s->o.max_conns, MHD_OPTION_NOTIFY_COMPLETED,
+		    on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
+		    MHD_OPTION_END);
+		if (!l->mhd) {
+			mu_error("http: cannot start request thread %d: %s", s->nlanes + 1,
+				 strerror(errno));
+			goto fail;
+		}
 	}
+	if (pthread_create(&s->acceptor, NULL, acceptor_main, s) != 0) {
+		mu_error("http: cannot start the acceptor");
+		goto fail;
+	}
+	s->acceptor_on = true;
 	MU_ASSERT(pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0);
 	s->watchdog_on = true;
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di ? di->port : 0;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+		struct sockaddr_storage all;
+	} bound;
+	memset(&bound, 0, sizeof bound);
+	socklen_t blen = sizeof bound;
+	if (getsockname(s->listen_fd, &bound.sa, &blen) == 0)
+		s->port =
+		    ntohs(bound.sa.sa_family == AF_INET6 ? bound.v6.sin6_port : bound.v4.sin_port);
 	*out = s;
 	return 0;
+fail:
+	for (int i = 0; i < s->nlanes; i++)
+		MHD_stop_daemon(s->lanes[i].mhd);
+	free(s->lanes);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	pthread_mutex_destroy(&s->lanes_mu);
+	http__metrics_free(s->metrics);
+	pthread_mutex_destroy(&s->watch_mu);
+	free(s);
+	return MU_EIO;
 }
 
 int http_server_port(const struct http_server *s)
@@ -737,10 +986,13 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	/* Stop accepting first, then let every request in flight finish and its answer go
+	/* Stop accepting first (the listening socket stays open, so connects wait in its
+	 * backlog until it closes), then let every request in flight finish and its answer go
 	 * out (bounded: 10 s) before closing connections: MHD_stop_daemon alone would drop
 	 * answers that were computed but not yet sent. */
-	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+	atomic_store(&s->closing, true);
+	if (s->acceptor_on)
+		pthread_join(s->acceptor, NULL);
 	for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++)
 		usleep(10000);
 	if (atomic_load(&s->inflight) > 0)
@@ -748,9 +1000,16 @@ void http_server_stop(struct http_server *s)
 	atomic_store(&s->stopping, true);
 	if (s->watchdog_on)
 		pthread_join(s->watchdog, NULL);
-	MHD_stop_daemon(s->mhd);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	for (int i = 0; i < s->nlanes; i++)
+		MHD_stop_daemon(s->lanes[i].mhd);
+	close(s->listen_fd);
+	free(s->lanes);
+	for (int i = 0; i < PEER_BUCKETS; i++)
+		for (struct peer *p = s->peers[i], *next; p; p = next) {
+			next = p->next;
+			free(p);
+		}
+	pthread_mutex_destroy(&s->lanes_mu);
 	pthread_mutex_destroy(&s->watch_mu);
 	http__metrics_free(s->metrics);
 	free(s);

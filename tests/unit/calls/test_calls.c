@@ -73,9 +73,31 @@ static int64_t log_call(struct fx *f, int64_t at_place, const char *cat, const c
 			       .phone = "13800138000",
 			       .user_id = 0};
 	struct mu_why why;
-	struct calls_call c;
-	assert_int_equal(calls_call_log(f->t.db, &f->t.keys, &in, now, out ? out : &c, &why), 0);
-	return (out ? out : &c)->id;
+	struct calls_call c, row;
+	struct calls_call *got = out ? out : &c;
+	assert_int_equal(calls_call_log(f->t.db, &f->t.keys, &in, now, got, &why), 0);
+	/* What the log hands back is the row as a read without keys gives it. */
+	assert_int_equal(calls_call_get(f->t.db, NULL, got->id, &row), 0);
+	assert_int_equal(got->place_id, row.place_id);
+	assert_int_equal(got->person_id, row.person_id);
+	assert_int_equal(got->unit_id, row.unit_id);
+	assert_int_equal(got->level_id, row.level_id);
+	assert_int_equal(got->user_id, row.user_id);
+	assert_string_equal(got->category, row.category);
+	assert_string_equal(got->priority, row.priority);
+	assert_string_equal(got->text, row.text);
+	assert_string_equal(got->outcome, row.outcome);
+	assert_string_equal(got->phone, row.phone);
+	assert_int_equal(got->wartime, row.wartime);
+	assert_int_equal(got->overdue, row.overdue);
+	assert_int_equal(got->closed, row.closed);
+	assert_int_equal(got->allowance, row.allowance);
+	assert_int_equal(got->first_due, row.first_due);
+	assert_int_equal(got->due, row.due);
+	assert_int_equal(got->created_at, row.created_at);
+	assert_int_equal(got->acked_at, row.acked_at);
+	assert_int_equal(got->closed_at, row.closed_at);
+	return got->id;
 }
 
 static int64_t count(struct fx *f, const char *sql)
