@@ -63,7 +63,7 @@ static int load_one(int64_t person, unsigned reasons, void *ctx)
 
 /* The timer: every second, the colours changed by writes (control's own and screening's
  * hooks) are read back from the database — what committed — into the codebook; every
- * minute the sweep runs on the writer. */
+ * minute the sweep runs on the writer, and chunk after chunk while it left work. */
 static void *timer_main(void *arg)
 {
 	struct db *d = NULL;
@@ -80,8 +80,10 @@ static void *timer_main(void *arg)
 		}
 		if (d || db_reader(control__api_db_path(), &d) == 0)
 			control__colour_drain((int64_t)(mu_now_mono() * 1000), apply_one, d);
-		struct timespec ts = {0, 250 * 1000 * 1000};
-		for (int i = 0; i < 4 && !atomic_load(&timer_stop); i++)
+		/* While a sweep left work, the next chunk follows at once: other writes queue
+		 * between the chunks, each a short writer job. */
+		struct timespec ts = {0, (more ? 10 : 250) * 1000 * 1000};
+		for (int i = 0; i < (more ? 1 : 4) && !atomic_load(&timer_stop); i++)
 			nanosleep(&ts, NULL);
 	}
 	db_reader_close();
