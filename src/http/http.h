@@ -36,6 +36,9 @@ struct http_req {
 	/* Set by the guard: its per-request context, opaque here and never read by http (auth
 	 * keeps the request's database connection in it, see auth/api.h). */
 	void *guard_ctx;
+	/* The place the request last resolved (places/api.c's, opaque here): the route's
+	 * place resolver and then its handler name the same place once. */
+	void *resolved;
 	/* Set by the handler for the guard's after-hook, e.g. the audit entry:
 	 * "person:42" — the record the request read or wrote. */
 	const char *record;

@@ -41,10 +41,36 @@ static json_t *child_json(const struct places_node *n)
 
 /* ---- place resolution for every api.c ----------------------------------------------- */
 
+int places_api_init(const char *db_path)
+{
+	struct db *d = NULL;
+	int rc = db_open(db_path, DB_OPEN_READONLY, &d);
+	if (rc == 0)
+		rc = places_pathindex_open(d);
+	db_close(d);
+	return rc;
+}
+
+void places_api_fini(void)
+{
+	places_pathindex_close();
+}
+
+/* The last place a request resolved, by field and code (in its arena). */
+struct resolved {
+	const char *field, *code;
+	struct places_node node;
+};
+
 int places_api_resolve(struct http_req *r, const char *field, const char *code,
 		       struct places_node *node)
 {
+	struct resolved *last = r->resolved;
 	int rc;
+	if (last && code && !strcmp(last->field, field) && !strcmp(last->code, code)) {
+		*node = last->node;
+		return 0;
+	}
 	memset(node, 0, sizeof *node);
 	if (!code || !*code)
 		return http_fail(r, MU_EINVAL, field, "required: a place code");
@@ -53,6 +79,13 @@ int places_api_resolve(struct http_req *r, const char *field, const char *code,
 				 "a place code is 1 to 32 letters, digits or '-'");
 	if ((rc = places_find(auth_req_db(r), code, node)) == MU_ENOTFOUND)
 		return http_fail(r, rc, field, "no place has this code");
+	if (rc == 0) {
+		last = mu_arena_alloc(&r->arena, sizeof *last);
+		last->field = mu_arena_sprintf(&r->arena, "%s", field);
+		last->code = mu_arena_sprintf(&r->arena, "%s", code);
+		last->node = *node;
+		r->resolved = last;
+	}
 	return rc;
 }
 

@@ -10,9 +10,15 @@
 /* GET /api/v1/places/{code} and /children, registered by `muster serve`. */
 extern const struct http_route places_api_routes[];
 
+/* Serving db_path: opens the path index (places_pathindex_open); fini closes it. */
+int places_api_init(const char *db_path);
+void places_api_fini(void);
+
 /* The place whose code is `code`, named by `field` of r (a path or query parameter, a
  * body member; code NULL when absent): 400 on field when missing or not a place code,
- * 404 when no place has it. Reads through the request's connection. */
+ * 404 when no place has it. Reads through the request's connection; a request's second
+ * resolution of the same field and code (its route's place resolver, then its handler)
+ * is answered from the first. */
 int places_api_resolve(struct http_req *r, const char *field, const char *code,
 		       struct places_node *node);
 /* The place of the query parameter `place` (required). */

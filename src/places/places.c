@@ -7,6 +7,7 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "places.h"
+#include "places_int.h"
 
 static const char *const level_names[PLACES_NLEVELS] = {
     "city", "district", "street", "community", "grid", "compound", "building", "household"};
@@ -144,6 +145,8 @@ int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n)
 	int64_t rev[PLACES_NLEVELS + 1];
 	int k = 0, rc = 0;
 	struct db_stmt *s;
+	if (places__pathindex_get(d, id, ids, n))
+		return 0;
 	if ((rc = db_prepare(d, sql_parent_of, &s)))
 		return rc;
 	int64_t cur = id;
@@ -172,6 +175,7 @@ int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n)
 	for (int i = 0; i < k; i++)
 		ids[i] = rev[k - 1 - i];
 	*n = k;
+	places__pathindex_put(d, ids, k);
 	return 0;
 }
 

@@ -163,6 +163,12 @@ int places_code_get(struct db *d, int64_t id, char *out, size_t size);
 /* The ids from the root down to id (inclusive) in ids[0..*n); at most PLACES_NLEVELS. */
 int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n);
 
+/* Keeps the parents of d's places in memory for places_path, for as long as the process
+ * serves d's database (a place's parent never changes once it exists): `muster serve`
+ * opens it at start and closes it at stop. Other databases read paths from SQL. */
+int places_pathindex_open(struct db *d);
+void places_pathindex_close(void);
+
 /* True when id is node ancestor or id itself, from the path. */
 int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within);
 

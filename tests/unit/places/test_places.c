@@ -373,6 +373,53 @@ static void test_levels(void **state)
 	assert_null(places_level_name(8));
 }
 
+/* The path index answers for its own database only, the same paths as SQL: a second
+ * database whose place 5 has another parent reads its own, and a place added after the
+ * index opened (beyond its capacity) is read from SQL. */
+static void test_path_index(void **state)
+{
+	struct fx *f = *state;
+	struct tdb other;
+	int64_t ids[PLACES_NLEVELS], c, d1, s1, s2, cm, late;
+	int k;
+	tdb_open(&other);
+	struct db *o = other.db;
+	assert_int_equal(places_add(o, 0, PLACES_CITY, "440100", "广州市", &c, NULL), 0);
+	assert_int_equal(places_add(o, c, PLACES_DISTRICT, "440103", "荔湾区", &d1, NULL), 0);
+	assert_int_equal(places_add(o, d1, PLACES_STREET, "440103001", "沙面街", &s1, NULL), 0);
+	assert_int_equal(places_add(o, d1, PLACES_STREET, "440103002", "岭南街", &s2, NULL), 0);
+	assert_int_equal(places_add(o, s2, PLACES_COMMUNITY, "440103002001", "社区", &cm, NULL), 0);
+	assert_int_equal(cm, f->grid); /* the same id, another parent */
+
+	assert_int_equal(places_pathindex_open(f->t.db), 0);
+	for (int round = 0; round < 2; round++) { /* read, then from the index */
+		assert_int_equal(places_path(f->t.db, f->hh2, ids, &k), 0);
+		assert_int_equal(k, 8);
+		assert_int_equal(ids[0], f->city);
+		assert_int_equal(ids[4], f->grid);
+		assert_int_equal(ids[7], f->hh2);
+		assert_int_equal(places_path(f->t.db, f->grid, ids, &k), 0);
+		assert_int_equal(k, 5);
+		assert_int_equal(ids[3], f->comm);
+	}
+	assert_int_equal(places_path(o, cm, ids, &k), 0);
+	assert_int_equal(k, 4);
+	assert_int_equal(ids[2], s2);
+	assert_int_equal(places_path(f->t.db, 424242, ids, &k), MU_ENOTFOUND);
+	assert_int_equal(places_add(f->t.db, f->bld, PLACES_HOUSEHOLD, "440103014001001010010103",
+				    "103", &late, NULL),
+			 0);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(places_path(f->t.db, late, ids, &k), 0);
+		assert_int_equal(k, 8);
+		assert_int_equal(ids[6], f->bld);
+	}
+	places_pathindex_close();
+	assert_int_equal(places_path(f->t.db, f->hh2, ids, &k), 0);
+	assert_int_equal(ids[7], f->hh2);
+	tdb_close(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +432,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_root_parent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_path_index, setup, teardown),
 	    cmocka_unit_test(test_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
