@@ -64,43 +64,25 @@ void places_pathindex_close(void)
 	free(ix);
 }
 
-/* The index of d's database, or NULL when d is another database or none is open. */
-static struct pathindex *index_of(const struct db *d)
+struct places__pathindex *places__pathindex_of(const struct db *d)
 {
 	struct pathindex *ix = atomic_load_explicit(&index_now, memory_order_acquire);
-	return ix && !strcmp(ix->path, db_path(d)) ? ix : NULL;
+	return ix && !strcmp(ix->path, db_path(d)) ? (struct places__pathindex *)ix : NULL;
 }
 
-bool places__pathindex_get(const struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n)
+bool places__pathindex_parent(const struct places__pathindex *pi, int64_t id, int64_t *parent)
 {
-	struct pathindex *ix = index_of(d);
-	int64_t rev[PLACES_NLEVELS];
-	int k = 0;
-	if (!ix)
+	const struct pathindex *ix = (const struct pathindex *)pi;
+	if (!ix || id <= 0 || (size_t)id >= ix->cap)
 		return false;
-	for (int64_t cur = id; cur; k++) {
-		if (k == PLACES_NLEVELS || cur < 0 || (size_t)cur >= ix->cap)
-			return false;
-		uint32_t e = atomic_load_explicit(&ix->ent[cur], memory_order_relaxed);
-		if (!e)
-			return false;
-		rev[k] = cur;
-		cur = (int64_t)e - 1;
-	}
-	for (int i = 0; i < k; i++)
-		ids[i] = rev[k - 1 - i];
-	*n = k;
-	return k > 0;
+	uint32_t e = atomic_load_explicit(&ix->ent[id], memory_order_relaxed);
+	*parent = (int64_t)e - 1;
+	return e != 0;
 }
 
-void places__pathindex_put(const struct db *d, const int64_t *ids, int n)
+void places__pathindex_set(struct places__pathindex *pi, int64_t id, int64_t parent)
 {
-	struct pathindex *ix = index_of(d);
-	if (!ix)
-		return;
-	for (int i = 0; i < n; i++)
-		if (ids[i] > 0 && (size_t)ids[i] < ix->cap)
-			atomic_store_explicit(&ix->ent[ids[i]],
-					      (uint32_t)((i ? ids[i - 1] : 0) + 1),
-					      memory_order_relaxed);
+	struct pathindex *ix = (struct pathindex *)pi;
+	if (ix && id > 0 && (size_t)id < ix->cap && parent >= 0 && parent < id)
+		atomic_store_explicit(&ix->ent[id], (uint32_t)(parent + 1), memory_order_relaxed);
 }

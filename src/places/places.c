@@ -144,11 +144,8 @@ int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n)
 {
 	int64_t rev[PLACES_NLEVELS + 1];
 	int k = 0, rc = 0;
-	struct db_stmt *s;
-	if (places__pathindex_get(d, id, ids, n))
-		return 0;
-	if ((rc = db_prepare(d, sql_parent_of, &s)))
-		return rc;
+	struct db_stmt *s = NULL;
+	struct places__pathindex *ix = places__pathindex_of(d);
 	int64_t cur = id;
 	while (cur) {
 		/* The tree is at most eight deep; a longer chain means a corrupted parent. */
@@ -157,6 +154,14 @@ int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n)
 			break;
 		}
 		rev[k++] = cur;
+		int64_t parent;
+		/* Served from memory, a path asks SQL only for the parents it has not seen. */
+		if (places__pathindex_parent(ix, cur, &parent)) {
+			cur = parent;
+			continue;
+		}
+		if (!s && (rc = db_prepare(d, sql_parent_of, &s)))
+			return rc;
 		db_bind_i64(s, 1, cur);
 		rc = db_step(s);
 		if (rc == DB_DONE) {
@@ -165,17 +170,19 @@ int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n)
 		}
 		if (rc < 0)
 			break;
-		cur = db_col_i64(s, 0);
+		parent = db_col_i64(s, 0);
+		places__pathindex_set(ix, cur, parent);
+		cur = parent;
 		rc = 0;
 		db_stmt_done(s);
 	}
-	db_stmt_done(s);
+	if (s)
+		db_stmt_done(s);
 	if (rc)
 		return rc;
 	for (int i = 0; i < k; i++)
 		ids[i] = rev[k - 1 - i];
 	*n = k;
-	places__pathindex_put(d, ids, k);
 	return 0;
 }
 

@@ -7,10 +7,14 @@
 
 #include "places.h"
 
-/* The path of id from the open path index (pathindex.c) when d is its database and every
- * place on the path is known there; false (ids untouched) otherwise. */
-bool places__pathindex_get(const struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n);
-/* Records a path read from d (ids[0] the root) in the index when d is its database. */
-void places__pathindex_put(const struct db *d, const int64_t *ids, int n);
+/* The path index (pathindex.c) of d's database, or NULL when d is another database or
+ * none is open. */
+struct places__pathindex;
+struct places__pathindex *places__pathindex_of(const struct db *d);
+/* The parent of id (0 for the root) when the index knows it; false otherwise (and always
+ * for a NULL index). */
+bool places__pathindex_parent(const struct places__pathindex *ix, int64_t id, int64_t *parent);
+/* Records the parent of id read from the database (no-op for a NULL index). */
+void places__pathindex_set(struct places__pathindex *ix, int64_t id, int64_t parent);
 
 #endif
