@@ -74,9 +74,10 @@ int auth__session_delete(struct db *d, const struct auth__keys *k, const char *t
 /* Device tokens: fills p for a token not revoked; MU_EUNAUTH otherwise. An accepted
  * token is remembered for up to a second by the calling thread: a revocation by
  * auth_token_revoke in this process applies at once, one made by another process
- * within that second. auth__device_cache_clear forgets every thread's entries. */
+ * within that second. now: seconds on the monotonic clock (mu_now_mono; tests pass their
+ * own). auth__device_cache_clear forgets every thread's entries. */
 void auth__device_cache_clear(void);
-int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token,
+int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token, double now,
 			struct auth_principal *p);
 
 /* The in-memory sign-in throttle (a fixed table under a keyed hash). Keys: "a:ADDR",

@@ -137,7 +137,7 @@ static int check(void *ctx, struct http_req *r)
 		const char *tok = authz + 7;
 		while (*tok == ' ')
 			tok++;
-		rc = auth__device_lookup(d, &auth__env.keys, tok, p);
+		rc = auth__device_lookup(d, &auth__env.keys, tok, mu_now_mono(), p);
 		if (rc == MU_EUNAUTH)
 			return unauthenticated(r, "unknown or revoked device token");
 		if (rc != 0)

@@ -264,7 +264,7 @@ out:
 static const char sql_device_get[] =
     "SELECT id, kind, code, place_id FROM devices WHERE token_hash = ? AND revoked_at IS NULL";
 
-int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token,
+int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token, double now,
 			struct auth_principal *p)
 {
 	unsigned char th[AUTH__HASH_BYTES];
@@ -274,7 +274,6 @@ int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *to
 	auth__token_hash(k, token, th);
 	struct device_cached *c = &device_cache[th[0] % DEVICE_CACHE_SLOTS];
 	uint_fast64_t gen = atomic_load(&device_cache_gen);
-	double now = mu_now_mono();
 	if (c->gen == gen && now < c->until && sodium_memcmp(c->th, th, sizeof th) == 0) {
 		*p = c->p;
 		return 0;
