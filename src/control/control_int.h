@@ -94,6 +94,18 @@ bool control__two_negatives(const int64_t *t, size_t n);
 struct screening_round;
 /* When a round ended: the earlier of its close and its `ends`; 0 while it runs. */
 int64_t control__round_end(const struct screening_round *r);
+/* Whether round r runs at some time of days [from_day, to_day] (anywhere in its scope):
+ * the tasks of one grid and the city read both ask (tasks.c). */
+bool control__round_open_on(const struct screening_round *r, int64_t from_day, int64_t to_day);
+/* The rounds, as screening_round_list gives them (control__round_collect is its callback;
+ * the caller frees v): the ids of every round for recalls, and which run on a day. */
+struct control__rounds {
+	struct screening_round *v;
+	size_t n, cap;
+};
+int control__round_collect(const struct screening_round *r, void *ctx);
+/* Orders struct control_city_mark by task id (the city's marks are sorted by it). */
+int control__cmp_mark(const void *a, const void *b);
 /* Adds PEOPLE_REASON_MISSED_ROUND to *reasons when person has it at now. */
 int control__round_reason(struct db *d, int64_t person, int64_t now, unsigned *reasons);
 /* The plans sweep's part: for each round that ended in (*seen, now], the residents of
