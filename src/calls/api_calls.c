@@ -476,6 +476,10 @@ struct kids {
 	struct db *d;
 	json_t *arr;
 	int64_t now;
+	/* Children below the grid: gathered, then counted in one scan of the grid's calls. */
+	struct places_node *v;
+	int64_t *ids;
+	size_t n, cap;
 };
 
 static int kid_summary(const struct places_node *n, void *ctx)
@@ -488,18 +492,52 @@ static int kid_summary(const struct places_node *n, void *ctx)
 	return rc;
 }
 
+static int kid_gather(const struct places_node *n, void *ctx)
+{
+	struct kids *k = ctx;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 32;
+		k->v = mu_xrealloc(k->v, k->cap * sizeof *k->v);
+		k->ids = mu_xrealloc(k->ids, k->cap * sizeof *k->ids);
+	}
+	k->v[k->n] = *n;
+	k->ids[k->n++] = n->id;
+	return 0;
+}
+
+/* The children of a grid or of a place below it, in places_children's order. */
+static int kids_below(struct kids *k, const struct places_node *node, int64_t grid)
+{
+	int rc = places_children(k->d, node->id, kid_gather, k);
+	struct calls_summary *s = mu_xcalloc(k->n ? k->n : 1, sizeof *s);
+	if (rc == 0 && k->n)
+		rc = calls_summary_below(k->d, grid, node->level + 1, k->ids, k->n, k->now, s);
+	for (size_t i = 0; rc == 0 && i < k->n; i++)
+		json_array_append_new(k->arr, summary_json(&k->v[i], &s[i]));
+	free(s);
+	free(k->v);
+	free(k->ids);
+	return rc;
+}
+
 /* GET /api/v1/calls/summary?place=CODE */
 int calls__api_get_summary(struct http_req *r, struct http_resp *resp)
 {
 	struct places_node node;
 	struct calls_summary s;
 	struct kids k = {.d = auth_req_db(r), .now = mu_now_unix()};
-	int rc;
+	int64_t path[PLACES_NLEVELS];
+	int n = 0, rc;
 	if ((rc = places_api_query(r, &node)) || (rc = calls_summary_get(k.d, node.id, k.now, &s)))
 		return rc;
 	k.arr = json_array();
-	if (node.level < PLACES_HOUSEHOLD &&
-	    (rc = places_children(k.d, node.id, kid_summary, &k))) {
+	if (node.level >= PLACES_GRID && node.level < PLACES_HOUSEHOLD) {
+		if ((rc = places_path(k.d, node.id, path, &n)) == 0)
+			rc = kids_below(&k, &node, path[PLACES_GRID]);
+	} else if (node.level < PLACES_GRID) {
+		rc = places_children(k.d, node.id, kid_summary, &k);
+	}
+	if (rc) {
 		json_decref(k.arr);
 		return rc;
 	}

@@ -83,6 +83,8 @@ int calls__tally(struct db *d, const int64_t *path, int n, const char *category,
 	struct db_stmt *s;
 	int rc;
 	MU_ASSERT(n >= 0 && n <= PLACES_NLEVELS);
+	if (n > CALLS_KEPT_LEVELS)
+		n = CALLS_KEPT_LEVELS;
 	if (n == 0)
 		return 0;
 	if ((rc = db_prepare(d, sql_tally[n - 1], &s)))
@@ -107,14 +109,14 @@ int64_t calls__day(int64_t t)
 }
 
 /* Records the time to acknowledge (kind 0) or to close (kind 1) of call c, at, for
- * every place on its path. */
+ * every place on its path down to the grid. */
 static int record_time(struct db *d, const struct calls_call *c, int kind, int64_t at)
 {
 	int64_t path[PLACES_NLEVELS];
 	int n = 0;
 	struct db_stmt *s;
 	int rc = places_path(d, c->place_id, path, &n);
-	for (int i = 0; i < n && rc == 0; i++) {
+	for (int i = 0; i < n && i < CALLS_KEPT_LEVELS && rc == 0; i++) {
 		if ((rc = db_prepare(d, sql_time, &s)))
 			break;
 		db_bind_i64(s, 1, path[i]);

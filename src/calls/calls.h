@@ -162,6 +162,11 @@ struct calls_summary {
 	int64_t cat_open[CALLS_NCATEGORIES], cat_overdue[CALLS_NCATEGORIES];
 };
 int calls_summary_get(struct db *d, int64_t place, int64_t now, struct calls_summary *out);
+/* The figures of places[0..n), all at level (below the grid) under grid, into
+ * out[0..n), from one scan of the grid's calls: a compound, building or household has no
+ * tallies of its own. A call logged at a building counts for no household. */
+int calls_summary_below(struct db *d, int64_t grid, int level, const int64_t *places, size_t n,
+			int64_t now, struct calls_summary *out);
 
 /* ---- orders (helper orders) ---- */
 /* Orders down the place tree (令行禁止, orders.c): a unit issues an order to places

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "places/places.h"
+
 struct db;
 
 /* ---- calls (helper calls): shared by calls.c, deadlines.c, escalate.c ---------------- */
@@ -16,7 +18,13 @@ int calls__exec(struct db_stmt *s);
 int calls__category_index(const char *s);
 /* The Guangzhou day (days since 1970-01-01 in UTC+8) of unix time t. */
 int64_t calls__day(int64_t t);
-/* Adds open and overdue to the tallies of category for each of path[0..n). */
+/* Tallies (call_tallies) and times (call_times) are kept for the places of a call's path
+ * from the city down to its grid: below it, a summary counts the grid's calls
+ * (calls_summary_below). Rows for the compound, building and household were three more
+ * pages, at random places of the file, dirtied and written by every call logged. */
+#define CALLS_KEPT_LEVELS (PLACES_GRID + 1)
+/* Adds open and overdue to the tallies of category for each of path[0..n) down to the
+ * grid. */
 int calls__tally(struct db *d, const int64_t *path, int n, const char *category, int open,
 		 int overdue);
 /* Records a step of call (place, note and user: 0/NULL for none; note borrowed). */

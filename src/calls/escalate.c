@@ -1,7 +1,8 @@
 /* escalate.c: the escalation of calls not acknowledged in time — the sweep the server
  * runs on its writer every few seconds climbs each one up the ladder (places_ladder:
  * grid → community → street → district), one step recorded per rung — and the summary
- * figures of a place's calls, read from the tallies kept on every write. */
+ * figures of a place's calls, read from the tallies kept on every write down to the grid,
+ * and counted from the grid's calls below it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,13 +168,128 @@ static int times_of(struct db *d, int64_t place, int kind, int64_t day, int64_t 
 	return 0;
 }
 
+/* ---- below the grid: one scan of the grid's calls ------------------------------------ */
+
+static const char sql_grid_calls[] =
+    "SELECT place_id, category, closed, overdue, created_at, COALESCE(acked_at, 0), "
+    "COALESCE(closed_at, 0) FROM calls WHERE grid_id = ?";
+
+struct below_place {
+	int64_t id;
+	size_t at; /* its index in the caller's order */
+};
+
+struct secs {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int cmp_below(const void *a, const void *b)
+{
+	const struct below_place *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_secs(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void secs_push(struct secs *x, int64_t v)
+{
+	if (x->n == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 8;
+		x->v = mu_xrealloc(x->v, x->cap * sizeof *x->v);
+	}
+	x->v[x->n++] = v < 0 ? 0 : v;
+}
+
+/* The median of x (sorted here) as times_of reads it from call_times; -1 when empty. */
+static int64_t secs_median(struct secs *x)
+{
+	if (x->n == 0)
+		return -1;
+	qsort(x->v, x->n, sizeof *x->v, cmp_secs);
+	size_t m = (x->n - 1) / 2;
+	return x->n % 2 ? x->v[m] : (x->v[m] + x->v[m + 1]) / 2;
+}
+
+int calls_summary_below(struct db *d, int64_t grid, int level, const int64_t *places, size_t n,
+			int64_t now, struct calls_summary *out)
+{
+	struct db_stmt *s = NULL;
+	int64_t path[PLACES_NLEVELS], day = calls__day(now);
+	int np = 0;
+	MU_ASSERT(level > PLACES_GRID && level < PLACES_NLEVELS);
+	struct below_place *sorted = mu_xmalloc((n ? n : 1) * sizeof *sorted);
+	struct secs *ack = mu_xcalloc(n ? n : 1, sizeof *ack);
+	struct secs *close = mu_xcalloc(n ? n : 1, sizeof *close);
+	for (size_t i = 0; i < n; i++) {
+		sorted[i] = (struct below_place){places[i], i};
+		memset(&out[i], 0, sizeof out[i]);
+	}
+	qsort(sorted, n, sizeof *sorted, cmp_below);
+	int rc = n ? db_prepare(d, sql_grid_calls, &s) : 0;
+	if (s)
+		db_bind_i64(s, 1, grid);
+	while (s && (rc = db_step(s)) == DB_ROW) {
+		int rc2 = places_path(d, db_col_i64(s, 0), path, &np);
+		if (rc2) {
+			rc = rc2;
+			break;
+		}
+		if (np <= level)
+			continue; /* logged at a building, asked of its households */
+		struct below_place key = {.id = path[level]};
+		const struct below_place *hit = bsearch(&key, sorted, n, sizeof *sorted, cmp_below);
+		int cat = calls__category_index(db_col_text(s, 1));
+		if (!hit || cat < 0)
+			continue;
+		struct calls_summary *o = &out[hit->at];
+		int64_t created = db_col_i64(s, 4), acked = db_col_i64(s, 5),
+			closed = db_col_i64(s, 6);
+		if (!db_col_i64(s, 2)) {
+			o->cat_open[cat]++;
+			o->open++;
+			if (db_col_i64(s, 3)) {
+				o->cat_overdue[cat]++;
+				o->overdue++;
+			}
+		}
+		if (acked && calls__day(acked) == day)
+			secs_push(&ack[hit->at], acked - created);
+		if (db_col_i64(s, 2) && closed && calls__day(closed) == day)
+			secs_push(&close[hit->at], closed - created);
+	}
+	db_stmt_done(s);
+	if (rc == DB_DONE)
+		rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		out[i].median_ack_s = secs_median(&ack[i]);
+		out[i].closed_today = (int64_t)close[i].n;
+		out[i].median_close_s = secs_median(&close[i]);
+		free(ack[i].v);
+		free(close[i].v);
+	}
+	free(ack);
+	free(close);
+	free(sorted);
+	return rc;
+}
+
 int calls_summary_get(struct db *d, int64_t place, int64_t now, struct calls_summary *out)
 {
 	struct db_stmt *s;
-	int64_t acked = 0;
-	int rc = db_prepare(d, sql_tallies, &s);
+	int64_t acked = 0, path[PLACES_NLEVELS];
+	int n = 0;
+	int rc = places_path(d, place, path, &n);
 	memset(out, 0, sizeof *out);
 	if (rc)
+		return rc;
+	if (n > CALLS_KEPT_LEVELS)
+		return calls_summary_below(d, path[PLACES_GRID], n - 1, &place, 1, now, out);
+	if ((rc = db_prepare(d, sql_tallies, &s)))
 		return rc;
 	db_bind_i64(s, 1, place);
 	while ((rc = db_step(s)) == DB_ROW) {

@@ -283,6 +283,34 @@ test('the summary, figure by figure, and per child', async () => {
     assert.equal(k.level, 'street');
     assert.equal(k.open, open.filter((c) => calls.find((x) => x.id === c.id).home.path[2] === k.place).length);
   }
+  // Below the grid nothing is tallied: a grid's compounds, a compound's buildings and a
+  // building's households are counted from the grid's calls, and agree all the same.
+  const under = (c, code) => calls.find((x) => x.id === c.id).home.path.includes(code);
+  for (const lv of [4, 5, 6]) {
+    const n = new Map();
+    for (const c of calls) n.set(c.home.path[lv], (n.get(c.home.path[lv]) || 0) + 1);
+    const code = [...n.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    const t = (await srv.get('cmd103', `/api/v1/calls/summary?place=${code}`)).json;
+    const mine = all.filter((c) => under(c, code));
+    const op = mine.filter((c) => c.state !== 'closed');
+    assert.equal(t.level, LEVELS[lv]);
+    assert.equal(t.open, op.length, code);
+    assert.equal(t.overdue, op.filter((c) => c.overdue).length, code);
+    assert.equal(t.closed_today, mine.filter((c) => c.closed_at).length, code);
+    const acks = mine.filter((c) => c.acked_at).map((c) => secs(c.created_at, c.acked_at));
+    assert.equal(t.median_ack_s, acks.length ? median(acks) : null, code);
+    assert.ok(t.children.length > 0, code);
+    for (const k of t.children) {
+      assert.equal(k.level, LEVELS[lv + 1]);
+      const kids = op.filter((c) => under(c, k.place));
+      assert.equal(k.open, kids.length, k.place);
+      assert.equal(k.overdue, kids.filter((c) => c.overdue).length, k.place);
+    }
+    assert.equal(
+      t.children.reduce((m, k) => m + k.open, 0),
+      t.open,
+    );
+  }
 });
 
 test('a unit sees its own subtree only; sampler and lab are refused', async () => {

@@ -3,6 +3,7 @@
  * rung by rung (and its idempotence), acknowledgement and closing, lists of a subtree,
  * the sealed phone and the summary's counts and medians. */
 #include "calls/calls.h"
+#include "calls/calls_int.h"
 #include "places/places.h"
 #include "testutil.h"
 
@@ -293,6 +294,71 @@ static void test_medians(void **state)
 	assert_int_equal(s.closed_today, 4);
 }
 
+/* Below the grid the figures are counted from the grid's calls (no tallies or times are
+ * kept there): a household, its building (which also holds a call logged at the
+ * building itself) and compound, several households in one scan, and the grid from its
+ * tallies agreeing with its one compound. */
+static void expect(const struct calls_summary *s, int64_t open, int64_t overdue, int64_t closed,
+		   int64_t mack, int64_t mclose)
+{
+	assert_int_equal(s->open, open);
+	assert_int_equal(s->overdue, overdue);
+	assert_int_equal(s->closed_today, closed);
+	assert_int_equal(s->median_ack_s, mack);
+	assert_int_equal(s->median_close_s, mclose);
+}
+
+static void test_below_grid(void **state)
+{
+	struct fx *f = *state;
+	struct calls_summary s, g, many[3];
+	int64_t climbed = 0;
+	bool more = false;
+	int64_t a = log_call(f, f->h1, "medical", "urgent", T0, NULL);
+	log_call(f, f->h2, "food", "normal", T0, NULL);
+	log_call(f, f->h2, "medical", "urgent", T0, NULL);
+	int64_t d = log_call(f, f->b1, "other", "normal", T0, NULL);
+	int64_t e = log_call(f, f->h1, "mental", "normal", T0, NULL);
+	log_call(f, f->h3, "food", "normal", T0, NULL); /* another grid */
+	assert_int_equal(calls_call_ack(f->t.db, a, 1, T0 + 20), 0);
+	assert_int_equal(calls_close(f->t.db, d, "done", 1, T0 + 100), 0);
+	assert_int_equal(calls_close(f->t.db, e, "done", 1, T0 + 300), 0);
+	/* The unacknowledged urgent medical call at H2 is past its 30 minutes. */
+	assert_int_equal(calls_sweep(f->t.db, T0 + 1801, 100, &climbed, &more), 0);
+	assert_true(climbed >= 1);
+	int64_t now = T0 + 2000;
+	/* Nothing below the grid in the tables any more. */
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM call_tallies t JOIN places p ON p.id = "
+				  "t.place_id WHERE p.level > 4"),
+			 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM call_times t JOIN places p ON p.id = "
+				  "t.place_id WHERE p.level > 4"),
+			 0);
+	assert_int_equal(calls_summary_get(f->t.db, f->h1, now, &s), 0);
+	expect(&s, 1, 0, 1, 160, 300); /* acks 20 and 300 */
+	assert_int_equal(s.cat_open[calls__category_index("medical")], 1);
+	assert_int_equal(calls_summary_get(f->t.db, f->h2, now, &s), 0);
+	expect(&s, 2, 1, 0, -1, -1);
+	assert_int_equal(s.cat_overdue[calls__category_index("medical")], 1);
+	assert_int_equal(s.cat_open[calls__category_index("food")], 1);
+	assert_int_equal(calls_summary_get(f->t.db, f->b1, now, &s), 0);
+	expect(&s, 3, 1, 2, 100, 200); /* acks 20, 100, 300; closes 100, 300 */
+	assert_int_equal(calls_summary_get(f->t.db, f->p1, now, &s), 0);
+	expect(&s, 3, 1, 2, 100, 200);
+	assert_int_equal(calls_summary_get(f->t.db, f->g1, now, &g), 0);
+	assert_memory_equal(&g, &s, sizeof s);
+	/* Several at once, in the caller's order; a place with no call has zeros. */
+	int64_t hs[3] = {f->h2, f->h1, f->hx};
+	assert_int_equal(calls_summary_below(f->t.db, f->g1, PLACES_HOUSEHOLD, hs, 3, now, many),
+			 0);
+	expect(&many[0], 2, 1, 0, -1, -1);
+	expect(&many[1], 1, 0, 1, 160, 300);
+	expect(&many[2], 0, 0, 0, -1, -1);
+	/* The next Guangzhou day: only what is open. */
+	assert_int_equal(calls_summary_get(f->t.db, f->b1, T0 + 16 * 3600, &s), 0);
+	expect(&s, 3, 1, 0, -1, -1);
+}
+
 static void test_sweep_in_chunks(void **state)
 {
 	struct fx *f = *state;
@@ -381,6 +447,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_escalation_chain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ack_close, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_medians, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_below_grid, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lists_and_phone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sweep_in_chunks, setup, teardown),
 	};
