@@ -1,6 +1,7 @@
 /* calls.c: calls for help (有呼必应) — logging a call at a household or building and
  * routing it to the unit that holds the place, its acknowledgement, progress notes and
- * closing with an outcome, every step in call_steps, the tallies a summary reads, and
+ * closing with an outcome, every step after the logging in call_steps, the tallies a
+ * summary reads, and
  * the reads of one call, its steps and the calls of a subtree. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,9 +270,10 @@ int calls_call_log(struct db *d, const struct people_keys *k, const struct calls
 	if (rc < 0)
 		return rc == MU_EINVAL ? mu_why_set(why, rc, "person", "no person has this id")
 				       : rc;
+	/* No 'logged' step row: the call's own row says when, where and by whom (an insert
+	 * and its index entry less per call on the writer). */
 	int64_t id = db_last_insert_id(d);
-	if ((rc = calls__step(d, id, "logged", now, unit, NULL, in->user_id)) ||
-	    (rc = calls__tally(d, path, n, in->category, 1, 0)))
+	if ((rc = calls__tally(d, path, n, in->category, 1, 0)))
 		return rc;
 	if (out)
 		fill_new(out, id, in, unit, war, allowance, now);
@@ -338,6 +340,8 @@ int calls_call_get(struct db *d, const struct people_keys *k, int64_t id, struct
 	return rc;
 }
 
+static const char sql_logged[] =
+    "SELECT created_at, unit_id, COALESCE(user_id, 0) FROM calls WHERE id = ?";
 static const char sql_steps[] =
     "SELECT id, kind, at, COALESCE(place_id, 0), note, COALESCE(user_id, 0) FROM call_steps "
     "WHERE call_id = ? ORDER BY id";
@@ -346,8 +350,23 @@ int calls_step_list(struct db *d, int64_t call, int (*fn)(const struct calls_ste
 		    void *ctx)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(d, sql_steps, &s);
+	struct calls_step logged = {.kind = "logged"};
+	int rc = db_prepare(d, sql_logged, &s);
 	if (rc)
+		return rc;
+	db_bind_i64(s, 1, call);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		logged.at = db_col_i64(s, 0);
+		logged.place_id = db_col_i64(s, 1);
+		logged.user_id = db_col_i64(s, 2);
+	}
+	db_stmt_done(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? MU_ENOTFOUND : rc;
+	if ((rc = fn(&logged, ctx)))
+		return rc;
+	if ((rc = db_prepare(d, sql_steps, &s)))
 		return rc;
 	db_bind_i64(s, 1, call);
 	while ((rc = db_step(s)) == DB_ROW) {

@@ -104,8 +104,9 @@ struct calls_new {
 struct people_keys;
 /* Logs a call at now: routes it (the place's grid when a three-person group holds it,
  * else its community), takes its allowance from call_deadlines (wartime when
- * calls_wartime_of says so for the place at now), seals the phone with k, records the
- * step 'logged' and counts it in the tallies of every place on its path. out (may be
+ * calls_wartime_of says so for the place at now), seals the phone with k and counts it
+ * in the tallies of the places on its path (its step 'logged' is the row itself: see
+ * calls_step_list). out (may be
  * NULL) gets the row. 0; MU_EINVAL (why) for a bad category, priority, text, phone or a
  * place that is no household or building; MU_ENOTFOUND for no such place. */
 int calls_call_log(struct db *d, const struct people_keys *k, const struct calls_new *in,
@@ -124,7 +125,9 @@ int calls_call_progress(struct db *d, int64_t id, int64_t user, const char *note
  * outcome; MU_ENOTFOUND; MU_EEXIST when already closed. */
 int calls_close(struct db *d, int64_t id, const char *outcome, int64_t user, int64_t now);
 
-/* A step of a call, in order. */
+/* A step of a call, in order. The first, 'logged' (at the call's creation, place its
+ * first unit, by its logger; id 0), is read from the call's row: call_steps holds the
+ * steps after it. MU_ENOTFOUND for no such call. */
 struct calls_step {
 	int64_t id, at, place_id, user_id;
 	const char *kind, *note; /* borrowed for the callback */

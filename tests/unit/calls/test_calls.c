@@ -239,6 +239,24 @@ static void test_escalation_chain(void **state)
 	assert_int_equal(s.overdue, 1);
 }
 
+struct steps_seen {
+	int n;
+	char kinds[128];
+	int64_t first_at, first_place;
+};
+
+static int step_seen(const struct calls_step *st, void *ctx)
+{
+	struct steps_seen *x = ctx;
+	if (x->n++ == 0) {
+		x->first_at = st->at;
+		x->first_place = st->place_id;
+	}
+	size_t l = strlen(x->kinds);
+	snprintf(x->kinds + l, sizeof x->kinds - l, "%s ", st->kind);
+	return 0;
+}
+
 static void test_ack_close(void **state)
 {
 	struct fx *f = *state;
@@ -257,7 +275,15 @@ static void test_ack_close(void **state)
 	assert_int_equal(c.acked_at, T0 + 60); /* closing acknowledges too */
 	assert_string_equal(c.outcome, "delivered");
 	assert_int_equal(calls_call_ack(f->t.db, 999, 1, T0), MU_ENOTFOUND);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM call_steps"), 4);
+	/* logged (the call's row), progress, acknowledged, closed: three rows of steps. */
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM call_steps"), 3);
+	struct steps_seen seen = {0};
+	assert_int_equal(calls_step_list(f->t.db, id, step_seen, &seen), 0);
+	assert_int_equal(seen.n, 4);
+	assert_string_equal(seen.kinds, "logged progress acknowledged closed ");
+	assert_int_equal(seen.first_at, T0);
+	assert_int_equal(seen.first_place, f->g1); /* its first unit: a group holds G1 */
+	assert_int_equal(calls_step_list(f->t.db, 999, step_seen, &seen), MU_ENOTFOUND);
 	assert_int_equal(calls_summary_get(f->t.db, f->g1, T0 + 60, &s), 0);
 	assert_int_equal(s.open, 0);
 	assert_int_equal(s.closed_today, 1);
