@@ -59,8 +59,8 @@ static bool holds_session_of(struct http_req *r, const char *lname)
 {
 	struct auth_principal p;
 	const char *token = http_cookie(r, COOKIE);
-	if (!token ||
-	    auth__session_lookup(auth_req_db(r), &auth__env.keys, token, mu_now_unix(), &p) != 0)
+	if (!token || auth__session_lookup(auth_req_db(r), &auth__env.keys, token, mu_now_unix(),
+					   mu_now_mono(), &p) != 0)
 		return false;
 	for (size_t k = 0; p.name[k] || lname[k]; k++)
 		if (tolower((unsigned char)p.name[k]) != lname[k])

@@ -64,19 +64,22 @@ int auth__user_by_id(struct db *d, int64_t id, struct auth_user *u);
 
 /* Sessions. create: a fresh token and csrf for user (the token goes to token_out,
  * the csrf into p), deleting expired sessions on the way. lookup: fills p for a
- * live session of an enabled user; MU_EUNAUTH otherwise. */
+ * live session of an enabled user; MU_EUNAUTH otherwise. now: unix seconds (the
+ * expiry's clock); mono: seconds on the monotonic clock, that of the cache of accepted
+ * credentials below. delete: ends that session (and empties the cache). */
 int auth__session_create(struct db *d, const struct auth__keys *k, const struct auth_user *u,
 			 int64_t expires, const char *addr, char token_out[AUTH_TOKEN_LEN + 1],
 			 struct auth_principal *p);
 int auth__session_lookup(struct db *d, const struct auth__keys *k, const char *token, int64_t now,
-			 struct auth_principal *p);
+			 double mono, struct auth_principal *p);
 int auth__session_delete(struct db *d, const struct auth__keys *k, const char *token);
-/* Device tokens: fills p for a token not revoked; MU_EUNAUTH otherwise. An accepted
- * token is remembered for up to a second by the calling thread: a revocation by
- * auth_token_revoke in this process applies at once, one made by another process
- * within that second. now: seconds on the monotonic clock (mu_now_mono; tests pass their
- * own). auth__device_cache_clear forgets every thread's entries. */
-void auth__device_cache_clear(void);
+/* Device tokens: fills p for a token not revoked; MU_EUNAUTH otherwise. now: seconds on
+ * the monotonic clock (mu_now_mono; tests pass their own).
+ * An accepted session or device token is remembered for up to a second by the calling
+ * thread: a sign-out, password change, disabled user or revocation made in this process
+ * applies at once, one made by another process within that second.
+ * auth__accepted_forget forgets every thread's entries. */
+void auth__accepted_forget(void);
 int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *token, double now,
 			struct auth_principal *p);
 

@@ -149,7 +149,8 @@ static int check(void *ctx, struct http_req *r)
 		const char *cookie = http_cookie(r, "muster_session");
 		if (!cookie)
 			return unauthenticated(r, "sign-in required");
-		rc = auth__session_lookup(d, &auth__env.keys, cookie, mu_now_unix(), p);
+		rc = auth__session_lookup(d, &auth__env.keys, cookie, mu_now_unix(), mu_now_mono(),
+					  p);
 		if (rc == MU_EUNAUTH)
 			return unauthenticated(r, "sign-in required (session unknown or expired)");
 		if (rc != 0)

@@ -66,19 +66,75 @@ out:
 	return rc;
 }
 
+/* Credentials accepted in the last ACCEPTED_TTL seconds, per request thread (no lock):
+ * a browser or a checkpoint's scanner sends the same token with every request, and every
+ * commit empties the readers' page caches, so the lookup read its pages from the kernel
+ * each time (a fifth of a logged call's time on its request thread). Keyed by the token's
+ * keyed hash, so no token text is kept. A sign-out, a password change, a disabled user or
+ * a revoked device in this process empties every thread's cache at once through the
+ * generation; a change made by another process (`muster user disable` beside a running
+ * server) takes effect within the TTL. Refusals are never cached, and a session is never
+ * accepted past its expiry. */
+#define ACCEPTED_SLOTS 8
+#define ACCEPTED_TTL   1.0
+
+struct accepted {
+	unsigned char th[AUTH__HASH_BYTES];
+	struct auth_principal p;
+	double until; /* mu_now_mono() */
+	uint_fast64_t gen;
+};
+
+static _Thread_local struct accepted accepted[ACCEPTED_SLOTS];
+static atomic_uint_fast64_t accepted_gen = 1;
+
+void auth__accepted_forget(void)
+{
+	atomic_fetch_add(&accepted_gen, 1);
+}
+
+/* True, with *p, when this thread accepted th within the TTL and nothing was revoked since. */
+static bool accepted_get(const unsigned char *th, double mono, struct auth_principal *p)
+{
+	const struct accepted *c = &accepted[th[0] % ACCEPTED_SLOTS];
+	if (c->gen != atomic_load(&accepted_gen) || mono >= c->until ||
+	    sodium_memcmp(c->th, th, AUTH__HASH_BYTES) != 0)
+		return false;
+	*p = c->p;
+	return true;
+}
+
+/* gen: the generation read before the database was, so that a revocation committed
+ * between that read and this call is not hidden. */
+static void accepted_put(const unsigned char *th, uint_fast64_t gen, double mono,
+			 const struct auth_principal *p)
+{
+	struct accepted *c = &accepted[th[0] % ACCEPTED_SLOTS];
+	memcpy(c->th, th, AUTH__HASH_BYTES);
+	c->p = *p;
+	c->until = mono + ACCEPTED_TTL;
+	c->gen = gen;
+}
+
 static const char sql_session_get[] =
     "SELECT u.id, u.username, u.role, u.place_id, s.csrf, s.expires FROM sessions s "
     "JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0";
 
 int auth__session_lookup(struct db *d, const struct auth__keys *k, const char *token, int64_t now,
-			 struct auth_principal *p)
+			 double mono, struct auth_principal *p)
 {
 	unsigned char th[AUTH__HASH_BYTES];
 	struct db_stmt *s = NULL;
 	if (!auth__token_shape(token))
 		return MU_EUNAUTH;
 	auth__token_hash(k, token, th);
+	struct auth_principal c;
+	if (accepted_get(th, mono, &c) && c.kind == AUTH_KIND_USER && now < c.expires) {
+		*p = c;
+		return 0;
+	}
+	uint_fast64_t gen = atomic_load(&accepted_gen);
 	int rc = db_prepare(d, sql_session_get, &s);
 	if (rc != 0)
 		return rc;
@@ -94,6 +150,7 @@ int auth__session_lookup(struct db *d, const struct auth__keys *k, const char *t
 		p->place_id = db_col_null(s, 3) ? 0 : db_col_i64(s, 3);
 		snprintf(p->csrf, sizeof p->csrf, "%s", db_col_text(s, 4));
 		p->expires = db_col_i64(s, 5);
+		accepted_put(th, gen, mono, p);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = MU_EUNAUTH;
@@ -115,6 +172,7 @@ int auth__session_delete(struct db *d, const struct auth__keys *k, const char *t
 	db_bind_blob(s, 1, th, sizeof th);
 	rc = db_step(s) == DB_DONE ? 0 : MU_EDB;
 	db_stmt_done(s);
+	auth__accepted_forget();
 	return rc;
 }
 
@@ -176,31 +234,6 @@ out:
 	return rc;
 }
 
-/* Device tokens accepted in the last DEVICE_CACHE_TTL seconds, per request thread
- * (no lock): a checkpoint's scanner sends the same token with every request, and the
- * lookup was a tenth of a code lookup's time. Keyed by the token's keyed hash, so no
- * token text is kept. A revocation in this process (auth_token_revoke) empties every
- * thread's cache at once through the generation; one in another process (`muster
- * token revoke` beside a running server) takes effect within the TTL. Refusals are
- * never cached. */
-#define DEVICE_CACHE_SLOTS 8
-#define DEVICE_CACHE_TTL   1.0
-
-struct device_cached {
-	unsigned char th[AUTH__HASH_BYTES];
-	struct auth_principal p;
-	double until; /* mu_now_mono() */
-	uint_fast64_t gen;
-};
-
-static _Thread_local struct device_cached device_cache[DEVICE_CACHE_SLOTS];
-static atomic_uint_fast64_t device_cache_gen = 1;
-
-void auth__device_cache_clear(void)
-{
-	atomic_fetch_add(&device_cache_gen, 1);
-}
-
 static const char sql_device_revoke[] =
     "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 static const char sql_device_exists[] = "SELECT 1 FROM devices WHERE id = ?";
@@ -217,7 +250,7 @@ int auth_token_revoke(struct db *d, int64_t id)
 		goto out;
 	rc = 0;
 	/* This process's cached acceptances end now; other processes' within their TTL. */
-	atomic_fetch_add(&device_cache_gen, 1);
+	auth__accepted_forget();
 	/* Revoking twice is fine; revoking what never existed is a mistake worth telling. */
 	if (db_changes(d) > 0)
 		goto out;
@@ -272,12 +305,12 @@ int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *to
 	if (!auth__token_shape(token))
 		return MU_EUNAUTH;
 	auth__token_hash(k, token, th);
-	struct device_cached *c = &device_cache[th[0] % DEVICE_CACHE_SLOTS];
-	uint_fast64_t gen = atomic_load(&device_cache_gen);
-	if (c->gen == gen && now < c->until && sodium_memcmp(c->th, th, sizeof th) == 0) {
-		*p = c->p;
+	struct auth_principal c;
+	if (accepted_get(th, now, &c) && c.kind != AUTH_KIND_USER) {
+		*p = c;
 		return 0;
 	}
+	uint_fast64_t gen = atomic_load(&accepted_gen);
 	int rc = db_prepare(d, sql_device_get, &s);
 	if (rc != 0)
 		return rc;
@@ -298,10 +331,7 @@ int auth__device_lookup(struct db *d, const struct auth__keys *k, const char *to
 			p->place_id = 0;
 			snprintf(p->name, sizeof p->name, "lab:%s", p->device_code);
 		}
-		memcpy(c->th, th, sizeof th);
-		c->p = *p;
-		c->until = now + DEVICE_CACHE_TTL;
-		c->gen = gen;
+		accepted_put(th, gen, now, p);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = MU_EUNAUTH;

@@ -326,6 +326,7 @@ static int update_and_logout(struct db *d, const char *sql, const char *text, co
 		goto out;
 	db_bind_i64(s, 1, uid);
 	rc = db_step(s) == DB_DONE ? 0 : MU_EDB;
+	auth__accepted_forget(); /* this process's threads accept none of them from now */
 out:
 	db_stmt_done(s);
 	if (rc == 0)

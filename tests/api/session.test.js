@@ -88,6 +88,9 @@ test('an expired session answers 401', async () => {
     "UPDATE sessions SET expires = CAST(strftime('%s','now') AS INTEGER) - 1 " +
       "WHERE user_id = (SELECT id FROM users WHERE username = 'grid1')",
   );
+  // A change made by another process reaches the server's threads within a second (each
+  // remembers a session it accepted for that long, src/auth/sessions.c).
+  await new Promise((resolve) => setTimeout(resolve, 1100));
   assertBareError(await srv.request('GET', '/api/v1/session', { session: s }), 401);
   assertBareError(await srv.request('GET', `/api/v1/places/${srv.places.grid}`, { session: s }), 401);
 });

@@ -155,6 +155,10 @@ static void test_passwd_and_list(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* The clock of the cache of accepted credentials in these tests: any monotonic seconds
+ * will do. */
+#define T0 1000.0
+
 static void test_disable_ends_sessions(void **state)
 {
 	struct fx *f = *state;
@@ -171,24 +175,24 @@ static void test_disable_ends_sessions(void **state)
 	assert_int_equal(strlen(tok), AUTH_TOKEN_LEN);
 	assert_int_equal(strlen(p.csrf), AUTH_CSRF_LEN);
 	assert_true(auth__token_shape(tok));
-	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), 0);
 	assert_int_equal(q.kind, AUTH_KIND_USER);
 	assert_int_equal(q.id, u.id);
 	assert_string_equal(q.name, "li");
 	assert_string_equal(q.csrf, p.csrf);
 	assert_int_equal(q.place_id, f->district);
 	/* after expiry, and with a token of the right shape that was never issued */
-	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now + 3600, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now + 3600, T0, &q), MU_EUNAUTH);
 	auth__token_new(tok2);
-	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now, &q), MU_EUNAUTH);
-	assert_int_equal(auth__session_lookup(f->t.db, &k, "short", now, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now, T0, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, "short", now, T0, &q), MU_EUNAUTH);
 	/* a password change ends it; a new session; disabling ends that one */
 	assert_int_equal(auth_user_passwd(f->t.db, "li", "second password", NULL), 0);
-	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), MU_EUNAUTH);
 	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "10.0.0.1", tok, &p), 0);
-	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), 0);
 	assert_int_equal(auth_user_disable(f->t.db, "li"), 0);
-	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), MU_EUNAUTH);
 	int64_t left = -1;
 	assert_int_equal(db_query_i64(f->t.db, "SELECT count(*) FROM sessions", &left), 0);
 	assert_int_equal(left, 0);
@@ -201,13 +205,30 @@ static void test_disable_ends_sessions(void **state)
 	assert_int_equal(auth_user_get(f->t.db, "ma", &u), 0);
 	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "", tok, &p), 0);
 	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "", tok2, &p), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), 0);
 	assert_int_equal(auth__session_delete(f->t.db, &k, tok), 0);
-	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, &q), MU_EUNAUTH);
-	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now, &q), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now, T0, &q), 0);
+	assert_string_equal(q.name, "ma");
+	/* ended by another process (the row gone behind this one's back): the cached
+	 * acceptance holds for at most a second, never past the session's expiry, and a
+	 * forget ends it */
+	assert_int_equal(db_exec(f->t.db, "DELETE FROM sessions"), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now, T0 + 0.9, &q), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now + 3600, T0 + 0.9, &q),
+			 MU_EUNAUTH);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok2, now, T0 + 1.01, &q), MU_EUNAUTH);
+	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "", tok, &p), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), 0);
+	assert_int_equal(db_exec(f->t.db, "DELETE FROM sessions"), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), 0);
+	auth__accepted_forget();
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), MU_EUNAUTH);
+	/* a session token is not taken for a device token, even while cached */
+	assert_int_equal(auth__session_create(f->t.db, &k, &u, now + 3600, "", tok, &p), 0);
+	assert_int_equal(auth__session_lookup(f->t.db, &k, tok, now, T0, &q), 0);
+	assert_int_equal(auth__device_lookup(f->t.db, &k, tok, T0, &q), MU_EUNAUTH);
 }
-
-/* The device cache's clock in this test: any monotonic seconds will do. */
-#define T0 1000.0
 
 static void test_device_tokens(void **state)
 {
@@ -260,7 +281,7 @@ static void test_device_tokens(void **state)
 	assert_int_equal(auth__device_lookup(f->t.db, &k, site, T0, &p), 0);
 	assert_int_equal(db_exec(f->t.db, "UPDATE devices SET revoked_at = 1 WHERE code = 'S-01'"),
 			 0);
-	auth__device_cache_clear();
+	auth__accepted_forget();
 	assert_int_equal(auth__device_lookup(f->t.db, &k, site, T0, &p), MU_EUNAUTH);
 	/* shapes */
 	assert_int_equal(auth_token_issue(f->t.db, AUTH_KIND_SITE, "S-02", 0, site, NULL),
