@@ -433,6 +433,35 @@ static int schema_of(struct db *d, int64_t *have)
 	return 0;
 }
 
+/* A migration marked so rebuilds a table that others reference (SQLite's twelve steps,
+ * lang_altertable.html §7): it runs with foreign keys off, which only takes effect
+ * outside a transaction, and commits only when foreign_key_check then finds nothing. */
+static const char rebuild_mark[] = "-- muster: rebuilds tables";
+
+static int migrate_one(struct db *d, const struct db__migration *m, bool rebuild)
+{
+	int64_t broken = 0;
+	int rc = db_tx_begin(d);
+	if (rc)
+		return rc;
+	char pragma[64];
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", m->version);
+	if ((rc = db_exec(d, m->sql)) || (rc = db_exec(d, pragma)) ||
+	    (rebuild &&
+	     (rc = db_query_i64(d, "SELECT count(*) FROM pragma_foreign_key_check", &broken)))) {
+		mu_error("db: migration %s failed", m->name);
+		db_tx_rollback(d);
+		return rc;
+	}
+	if (broken) {
+		mu_error("db: migration %s refused: rows with a broken foreign key: %lld", m->name,
+			 (long long)broken);
+		db_tx_rollback(d);
+		return MU_EDB;
+	}
+	return db_tx_commit(d);
+}
+
 static int migrate(struct db *d)
 {
 	int64_t have;
@@ -443,16 +472,12 @@ static int migrate(struct db *d)
 		const struct db__migration *m = &db__migrations[i];
 		if (m->version <= have)
 			continue;
-		if ((rc = db_tx_begin(d)))
+		bool rebuild = strstr(m->sql, rebuild_mark) != NULL;
+		if (rebuild && (rc = db_exec(d, "PRAGMA foreign_keys=OFF")))
 			return rc;
-		char pragma[64];
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", m->version);
-		if ((rc = db_exec(d, m->sql)) || (rc = db_exec(d, pragma))) {
-			mu_error("db: migration %s failed", m->name);
-			db_tx_rollback(d);
-			return rc;
-		}
-		if ((rc = db_tx_commit(d)))
+		rc = migrate_one(d, m, rebuild);
+		int rc2 = rebuild ? db_exec(d, "PRAGMA foreign_keys=ON") : 0;
+		if (rc || (rc = rc2))
 			return rc;
 	}
 	return 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_layers.sh: scripts/check-layers.sh on small fake source trees — a clean tree
 # passes; a forbidden include, SQL naming another capability's table (split over two
-# lines, as the sources write it) and a table without an owner each fail with file:line;
+# lines, as the sources write it) and a table without an owner each fail with file:line
+# (a rebuild's new table, renamed to the old name, needs none);
 # SQL in comments and words like JSON do not count; the real tree's table list is the
 # migrations'. Needs no muster binary.
 set -u
@@ -99,6 +100,19 @@ cp -r clean orphan
 printf 'CREATE TABLE widgets (id INTEGER PRIMARY KEY);\n' >orphan/db/migrations/0003_c.sql
 run orphan 1 bash "$check" orphan
 contains orphan.out "table 'widgets' has no owner"
+
+# ---- a rebuild: the new table renamed to the old one's name needs no owner of its own --
+cp -r clean rebuild
+cat >rebuild/db/migrations/0003_c.sql <<'SQL'
+CREATE TABLE rounds_0003 (id INTEGER PRIMARY KEY);
+INSERT INTO rounds_0003 (id) SELECT id FROM rounds;
+DROP TABLE rounds;
+ALTER TABLE rounds_0003 RENAME TO rounds;
+SQL
+run rebuild 0 bash "$check" rebuild
+printf 'CREATE TABLE rounds_0004 (id INTEGER PRIMARY KEY);\n' >rebuild/db/migrations/0004_d.sql
+run rebuild_kept 1 bash "$check" rebuild
+contains rebuild_kept.out "table 'rounds_0004' has no owner"
 
 # ---- the real tree: every table of the migrations has an owner ------------------------
 real=$(cd "$(dirname "$0")/../.." && pwd)/src

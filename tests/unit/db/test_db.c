@@ -109,6 +109,61 @@ static void test_migrations(void **state)
 	assert_int_equal(q(f->db, "SELECT count(*) FROM places WHERE code='city'"), 1);
 }
 
+/* 0021 rebuilds calls and call_steps with foreign keys off: run again over rows, it keeps
+ * them and their links, turns foreign keys back on, and refuses (changing nothing) when
+ * the rebuilt tables would hold a broken link. */
+static void reopen_at(struct fx *f, int version, int want)
+{
+	char pragma[64];
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", version);
+	assert_int_equal(db_exec(f->db, pragma), 0);
+	db_close(f->db);
+	f->db = NULL;
+	assert_int_equal(db_open(f->path, 0, &f->db), want);
+	if (want != 0)
+		assert_int_equal(db_open(f->path, DB_OPEN_READONLY, &f->db), 0);
+}
+
+static void test_rebuild_migration(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(place_add(f->db, 1, 0, 0, "city"), DB_DONE);
+	assert_int_equal(
+	    db_exec(f->db,
+		    "INSERT INTO calls (id, place_id, category, priority, text, unit_id, "
+		    "level_id, wartime, allowance, first_due, due, created_at, district_id, "
+		    "street_id, community_id, grid_id) VALUES "
+		    "(7, 1, 'dialysis', 'urgent', 'x', 1, 1, 0, 60, 60, 60, 0, 1, 1, 1, 1);"
+		    "INSERT INTO call_steps (call_id, kind, at) VALUES (7, 'acknowledged', 9)"),
+	    0);
+	assert_int_equal(db_exec(f->db, "INSERT INTO call_steps (call_id, kind, at) "
+					"VALUES (7, 'logged', 1)"),
+			 MU_EINVAL);
+	reopen_at(f, 20, 0);
+	assert_int_equal(q(f->db, "PRAGMA user_version"), db_schema_version());
+	assert_int_equal(q(f->db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(q(f->db, "SELECT count(*) FROM calls WHERE id = 7 AND "
+				  "category = 'dialysis'"),
+			 1);
+	assert_int_equal(q(f->db, "SELECT count(*) FROM call_steps WHERE call_id = 7"), 1);
+	assert_int_equal(q(f->db, "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'calls' "
+				  "AND type = 'index'"),
+			 9);
+	assert_int_equal(q(f->db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE "
+				  "'%IN (''medicine''%' OR sql LIKE '%IN (''logged''%'"),
+			 0);
+	assert_int_equal(db_exec(f->db, "INSERT INTO call_steps (call_id, kind, at) "
+					"VALUES (8, 'progress', 1)"),
+			 MU_EINVAL);
+	/* a step whose call is gone (written with foreign keys off) */
+	assert_int_equal(db_exec(f->db, "PRAGMA foreign_keys=OFF; INSERT INTO call_steps "
+					"(call_id, kind, at) VALUES (8, 'progress', 1)"),
+			 0);
+	reopen_at(f, 20, MU_EDB);
+	assert_int_equal(q(f->db, "PRAGMA user_version"), 20);
+	assert_int_equal(q(f->db, "SELECT count(*) FROM call_steps"), 2);
+}
+
 static void test_open_missing(void **state)
 {
 	struct fx *f = *state;
@@ -482,6 +537,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebuild_migration, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
