@@ -33,6 +33,10 @@ int calls__wartime_of_path(struct db *d, const int64_t *path, int n, int64_t at,
 	*on = false;
 	if (since)
 		*since = 0;
+	/* Only the city and the districts switch (calls_wartime_set), and path[i] is at
+	 * level i: the rungs below hold no switch to read. */
+	if (n > PLACES_DISTRICT + 1)
+		n = PLACES_DISTRICT + 1;
 	for (int i = 0; i < n && rc == 0; i++) {
 		struct db_stmt *s;
 		if ((rc = db_prepare(d, sql_latest, &s)))
