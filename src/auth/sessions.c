@@ -72,9 +72,10 @@ out:
  * each time (a fifth of a logged call's time on its request thread). Keyed by the token's
  * keyed hash, so no token text is kept. A sign-out, a password change, a disabled user or
  * a revoked device in this process empties every thread's cache at once through the
- * generation; a change made by another process (`muster user disable` beside a running
- * server) takes effect within the TTL. Refusals are never cached, and a session is never
- * accepted past its expiry. */
+ * generation (a request on another thread that reads the database between that and the
+ * change's commit may still be accepted within the TTL); a change made by another process
+ * (`muster user disable` beside a running server) takes effect within the TTL. Refusals
+ * are never cached, and a session is never accepted past its expiry. */
 #define ACCEPTED_SLOTS 8
 #define ACCEPTED_TTL   1.0
 
