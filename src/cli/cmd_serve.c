@@ -79,10 +79,12 @@ static void metrics(void *ctx, struct mu_buf *out)
 	    "# TYPE muster_writer_batch_size_max gauge\nmuster_writer_batch_size_max %llu\n"
 	    "# HELP muster_writer_commit_seconds_total Time spent in COMMIT.\n"
 	    "# TYPE muster_writer_commit_seconds_total counter\n"
-	    "muster_writer_commit_seconds_total %.6f\n",
+	    "muster_writer_commit_seconds_total %.6f\n"
+	    "# HELP muster_writer_nice The writer thread's nice value (it asks for -10).\n"
+	    "# TYPE muster_writer_nice gauge\nmuster_writer_nice %d\n",
 	    (unsigned long long)st.queue_depth, (unsigned long long)st.batches,
 	    (unsigned long long)st.writes, (unsigned long long)st.failed_writes,
-	    (unsigned long long)st.max_batch_seen, st.commit_seconds);
+	    (unsigned long long)st.max_batch_seen, st.commit_seconds, st.nice);
 	struct stat fs;
 	long long size = stat(s->db_path, &fs) == 0 ? (long long)fs.st_size : 0;
 	char wal[4200];

@@ -129,6 +129,10 @@ int db_schema_version(void);
  * durable: acknowledged means on disk. */
 struct db_writer;
 
+/* The priority the writer thread asks for: every write of a server waits on it, and
+ * request threads would otherwise keep it off the cores (see writer.c). */
+#define DB_WRITER_NICE (-10)
+
 /* A write: runs on the writer's connection inside the batch transaction. Returns 0 to
  * keep its changes or a negative MU_E* code to undo them; db_writer_submit returns
  * the same code. */
@@ -170,6 +174,9 @@ struct db_writer_stats {
 	/* A write or commit failed for want of space (MU_EFULL) and no batch has
 	 * committed a write since: for /healthz. */
 	bool storage_full;
+	/* The writer thread's nice value: DB_WRITER_NICE when the system allowed it (root,
+	 * CAP_SYS_NICE or an RLIMIT_NICE of 30), else the one it was started with. */
+	int nice;
 };
 void db_writer_stats(struct db_writer *w, struct db_writer_stats *out);
 

@@ -1,5 +1,7 @@
 /* test_writer.c: the group-commit writer thread of src/db/writer.c — many concurrent
- * callers, a failing write undone alone inside its batch, batching, stop and drain. */
+ * callers, a failing write undone alone inside its batch, batching, stop and drain,
+ * a full disk, and the writer's priority. */
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -517,6 +520,81 @@ static void test_storage_full(void **state)
 	db_writer_stop(w);
 }
 
+static int my_nice(void)
+{
+	errno = 0;
+	int n = getpriority(PRIO_PROCESS, (id_t)gettid());
+	assert_int_equal(errno, 0);
+	return n;
+}
+
+/* A write that reads the nice value of the thread it runs on: the writer's. */
+static int w_nice(struct db *d, void *arg)
+{
+	(void)d;
+	*(int *)arg = my_nice();
+	return 0;
+}
+
+/* Whether this system lets a thread raise its priority to DB_WRITER_NICE: tried on a
+ * thread of its own, which ends with it. */
+static void *probe(void *arg)
+{
+	*(bool *)arg = setpriority(PRIO_PROCESS, (id_t)gettid(), DB_WRITER_NICE) == 0;
+	return NULL;
+}
+
+struct nice_run {
+	const char *path;
+	int start_at; /* the starting thread's nice */
+	int writer, reported, caller_after;
+};
+
+/* Starts a writer from a thread at start_at and reads what the writer runs at. */
+static void *start_at(void *arg)
+{
+	struct nice_run *r = arg;
+	struct db_writer *w;
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), r->start_at) != 0)
+		return NULL;
+	assert_int_equal(db_writer_start(r->path, NULL, &w), 0);
+	assert_int_equal(db_writer_submit(w, w_nice, &r->writer), 0);
+	struct db_writer_stats st;
+	db_writer_stats(w, &st);
+	r->reported = st.nice;
+	r->caller_after = my_nice();
+	db_writer_stop(w);
+	return NULL;
+}
+
+/* The writer thread asks for DB_WRITER_NICE: it gets it where the system allows, keeps
+ * what it had where not (or where it already had more), says which in its stats, and
+ * leaves its caller's priority alone (on Linux a nice value is the thread's own). */
+static void test_priority(void **state)
+{
+	struct fx *f = *state;
+	bool allowed = false;
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, probe, &allowed), 0);
+	pthread_join(t, NULL);
+	int base = my_nice();
+	struct nice_run r = {.path = f->path, .start_at = base};
+	assert_int_equal(pthread_create(&t, NULL, start_at, &r), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(r.writer, allowed ? DB_WRITER_NICE : base);
+	assert_int_equal(r.reported, r.writer);
+	assert_int_equal(r.caller_after, base);
+	assert_int_equal(my_nice(), base);
+	if (allowed) {
+		/* Started from a thread already above it: the writer keeps the higher one. */
+		r = (struct nice_run){.path = f->path, .start_at = DB_WRITER_NICE - 5};
+		assert_int_equal(pthread_create(&t, NULL, start_at, &r), 0);
+		pthread_join(t, NULL);
+		assert_int_equal(r.writer, DB_WRITER_NICE - 5);
+		assert_int_equal(r.reported, DB_WRITER_NICE - 5);
+	}
+}
+
 int main(void)
 {
 	alarm(120); /* a hung writer fails the run instead of blocking it */
@@ -528,6 +606,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_post_gathers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_start_fails_cleanly, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_priority, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
