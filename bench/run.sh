@@ -466,8 +466,12 @@ if want calls-load; then
     curl -sf "$url/metrics" | grep -q '^muster_codebook_ready 1' && break
     sleep 0.5
   done
+  for _ in $(seq 600); do
+    curl -sf "$url/metrics" | grep -q '^muster_place_codes_ready 1' && break
+    sleep 0.5
+  done
   for _ in $(seq 1200); do grep -q 'plans swept' "$out/serve.err" && break; sleep 0.5; done
-  grep -hE 'codebook|plans swept' "$out/serve.err" >&2 || true
+  grep -hE 'codebook|code map|plans swept' "$out/serve.err" >&2 || true
   curl -s -c "$out/calls.jar" -H 'Content-Type: application/json' \
     -d "{\"username\":\"bench-calls\",\"password\":\"$pw\"}" "$url/api/v1/session" >"$out/calls-session.json"
   csrf=$(sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p' "$out/calls-session.json")

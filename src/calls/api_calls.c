@@ -181,11 +181,11 @@ static json_t *call_json(struct http_req *r, const struct calls_call *c, int64_t
 int calls__api_place_of_call_body(struct http_req *r, int64_t ids[HTTP_PATH_MAX], int *n)
 {
 	json_t *body;
-	struct places_node node;
+	int64_t place;
 	int rc = http_body_json(r, &body);
-	if (rc || (rc = places_api_resolve(r, "place", http_json_str(body, "place"), &node)))
+	if (rc || (rc = places_api_resolve_id(r, "place", http_json_str(body, "place"), &place)))
 		return rc;
-	return places_path(auth_req_db(r), node.id, ids, n);
+	return places_path(auth_req_db(r), place, ids, n);
 }
 
 /* /calls/{id}…: the call's place — a unit sees the calls of its own subtree. */
@@ -251,21 +251,20 @@ int calls__api_post_call(struct http_req *r, struct http_resp *resp)
 					      "text",  "phone",	 NULL};
 	const struct auth_principal *p = auth_who(r);
 	json_t *body;
-	struct places_node node;
 	struct log_job j = {.r = r, .out = mu_arena_alloc(&r->arena, sizeof *j.out)};
 	int rc = http_body_json(r, &body);
 	if (rc || (rc = http_json_only(r, body, allowed)) ||
 	    (rc = http_json_need_str(r, body, "category", &j.in.category)) ||
 	    (rc = http_json_need_str(r, body, "priority", &j.in.priority)) ||
 	    (rc = http_json_text(r, body, "text", CALLS_TEXT_MAX, &j.in.text)) ||
-	    (rc = places_api_resolve(r, "place", http_json_str(body, "place"), &node)) ||
+	    (rc =
+		 places_api_resolve_id(r, "place", http_json_str(body, "place"), &j.in.place_id)) ||
 	    (rc = person_member(r, body, &j.in.person_id)))
 		return rc;
 	const json_t *ph = json_object_get(body, "phone");
 	if (ph && !json_is_null(ph) && !json_is_string(ph))
 		return http_fail(r, MU_EINVAL, "phone", "a phone is a string");
 	j.in.phone = ph && json_is_string(ph) ? json_string_value(ph) : "";
-	j.in.place_id = node.id;
 	j.in.user_id = p->kind == AUTH_KIND_USER ? p->id : 0;
 	if (j.in.person_id)
 		auth_record_person(r, j.in.person_id);

@@ -65,7 +65,7 @@ static int forces_start(const struct cli_env *env)
 
 const struct cli_capability cli_capabilities[] = {
     {"auth", auth_routes, auth_start, auth_fini, auth_lines, true},
-    {"places", places_api_routes, places_start, places_api_fini, NULL, true},
+    {"places", places_api_routes, places_start, places_api_fini, places_api_metrics, true},
     {"people", people_api_routes, people_start, people_api_fini, people_api_metrics, false},
     {"screening", screening_api_routes, screening_start, screening_api_fini, NULL, false},
     {"control", control_api_routes, control_start, control_api_fini, NULL, false},

@@ -47,44 +47,101 @@ int places_api_init(const char *db_path)
 	int rc = db_open(db_path, DB_OPEN_READONLY, &d);
 	if (rc == 0)
 		rc = places_pathindex_open(d);
+	if (rc == 0)
+		rc = places_codeindex_open(d);
 	db_close(d);
 	return rc;
 }
 
 void places_api_fini(void)
 {
+	places_codeindex_close();
 	places_pathindex_close();
 }
 
-/* The last place a request resolved, by field and code (in its arena). */
+void places_api_metrics(struct mu_buf *out)
+{
+	int64_t n = 0;
+	bool ready = places_codeindex_ready(&n);
+	mu_buf_printf(out,
+		      "# HELP muster_place_codes_ready 1 once every place's code is answered "
+		      "from memory.\n# TYPE muster_place_codes_ready gauge\n"
+		      "muster_place_codes_ready %d\n"
+		      "# HELP muster_place_codes Places whose code is answered from memory.\n"
+		      "# TYPE muster_place_codes gauge\nmuster_place_codes %lld\n",
+		      ready, (long long)n);
+}
+
+/* The last place a request resolved, by field and code (in its arena); whole when the
+ * node was read, else only its id is known (places_api_resolve_id). */
 struct resolved {
 	const char *field, *code;
 	struct places_node node;
+	bool whole;
 };
 
-int places_api_resolve(struct http_req *r, const char *field, const char *code,
-		       struct places_node *node)
+static int check_code(struct http_req *r, const char *field, const char *code)
 {
-	struct resolved *last = r->resolved;
-	int rc;
-	if (last && code && !strcmp(last->field, field) && !strcmp(last->code, code)) {
-		*node = last->node;
-		return 0;
-	}
-	memset(node, 0, sizeof *node);
 	if (!code || !*code)
 		return http_fail(r, MU_EINVAL, field, "required: a place code");
 	if (places_code_check(code, NULL))
 		return http_fail(r, MU_EINVAL, field,
 				 "a place code is 1 to 32 letters, digits or '-'");
+	return 0;
+}
+
+static void remember(struct http_req *r, const char *field, const char *code,
+		     const struct places_node *node, bool whole)
+{
+	struct resolved *last = mu_arena_alloc(&r->arena, sizeof *last);
+	last->field = mu_arena_sprintf(&r->arena, "%s", field);
+	last->code = mu_arena_sprintf(&r->arena, "%s", code);
+	last->node = *node;
+	last->whole = whole;
+	r->resolved = last;
+}
+
+static bool same(const struct resolved *last, const char *field, const char *code)
+{
+	return last && code && !strcmp(last->field, field) && !strcmp(last->code, code);
+}
+
+int places_api_resolve(struct http_req *r, const char *field, const char *code,
+		       struct places_node *node)
+{
+	const struct resolved *last = r->resolved;
+	int rc;
+	if (same(last, field, code) && last->whole) {
+		*node = last->node;
+		return 0;
+	}
+	memset(node, 0, sizeof *node);
+	if ((rc = check_code(r, field, code)))
+		return rc;
 	if ((rc = places_find(auth_req_db(r), code, node)) == MU_ENOTFOUND)
 		return http_fail(r, rc, field, "no place has this code");
+	if (rc == 0)
+		remember(r, field, code, node, true);
+	return rc;
+}
+
+int places_api_resolve_id(struct http_req *r, const char *field, const char *code, int64_t *id)
+{
+	const struct resolved *last = r->resolved;
+	struct places_node node = {0};
+	int rc;
+	if (same(last, field, code)) {
+		*id = last->node.id;
+		return 0;
+	}
+	*id = 0;
+	if ((rc = check_code(r, field, code)))
+		return rc;
+	if ((rc = places_id_of_code(auth_req_db(r), code, &node.id)) == MU_ENOTFOUND)
+		return http_fail(r, rc, field, "no place has this code");
 	if (rc == 0) {
-		last = mu_arena_alloc(&r->arena, sizeof *last);
-		last->field = mu_arena_sprintf(&r->arena, "%s", field);
-		last->code = mu_arena_sprintf(&r->arena, "%s", code);
-		last->node = *node;
-		r->resolved = last;
+		remember(r, field, code, &node, false);
+		*id = node.id;
 	}
 	return rc;
 }

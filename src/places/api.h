@@ -13,6 +13,8 @@ extern const struct http_route places_api_routes[];
 /* Serving db_path: opens the path index (places_pathindex_open); fini closes it. */
 int places_api_init(const char *db_path);
 void places_api_fini(void);
+/* muster_place_codes_ready and muster_place_codes (the code map, places_codeindex_open). */
+void places_api_metrics(struct mu_buf *out);
 
 /* The place whose code is `code`, named by `field` of r (a path or query parameter, a
  * body member; code NULL when absent): 400 on field when missing or not a place code,
@@ -21,6 +23,9 @@ void places_api_fini(void);
  * is answered from the first. */
 int places_api_resolve(struct http_req *r, const char *field, const char *code,
 		       struct places_node *node);
+/* As places_api_resolve for a caller that needs only the place's id: answered from the
+ * code map, without reading the node (same answers: 400 on field, 404). */
+int places_api_resolve_id(struct http_req *r, const char *field, const char *code, int64_t *id);
 /* The place of the query parameter `place` (required). */
 int places_api_query(struct http_req *r, struct places_node *node);
 /* A route's place resolver (http_route.place) for ?place=CODE: that place's path. */

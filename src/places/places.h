@@ -156,6 +156,9 @@ int places_level_of(struct db *d, const char *code, int64_t *id, int *level);
 /* Reads one node by id or by code. MU_ENOTFOUND when absent. */
 int places_get(struct db *d, int64_t id, struct places_node *out);
 int places_find(struct db *d, const char *code, struct places_node *out);
+/* The id of the place whose code is `code`; MU_ENOTFOUND when none. From memory for the
+ * served database once its code map is built (places_codeindex_open), else from SQL. */
+int places_id_of_code(struct db *d, const char *code, int64_t *id);
 /* The code of place id into out (size bytes, truncated to fit). MU_ENOTFOUND when absent.
  * Matches auth_config.place_code, which `muster serve` sets to it. */
 int places_code_get(struct db *d, int64_t id, char *out, size_t size);
@@ -168,6 +171,15 @@ int places_path(struct db *d, int64_t id, int64_t ids[PLACES_NLEVELS], int *n);
  * opens it at start and closes it at stop. Other databases read paths from SQL. */
 int places_pathindex_open(struct db *d);
 void places_pathindex_close(void);
+
+/* Keeps every place's code in memory for places_id_of_code, for as long as the process
+ * serves d's database (a code never changes and a place is never deleted): a thread of
+ * its own reads them at open; until it is done, and for places added since, lookups
+ * read SQL. `muster serve` opens it at start and closes it at stop. ready: the map is
+ * built (*places: how many it holds; may be NULL). */
+int places_codeindex_open(struct db *d);
+void places_codeindex_close(void);
+bool places_codeindex_ready(int64_t *places);
 
 /* True when id is node ancestor or id itself, from the path. */
 int places_is_within(struct db *d, int64_t id, int64_t ancestor, bool *within);

@@ -17,4 +17,8 @@ bool places__pathindex_parent(const struct places__pathindex *ix, int64_t id, in
 /* Records the parent of id read from the database (no-op for a NULL index). */
 void places__pathindex_set(struct places__pathindex *ix, int64_t id, int64_t parent);
 
+/* The id of code from the code map (codeindex.c) of d's database; false when the map
+ * is not built, is of another database or does not hold the code (read SQL then). */
+bool places__codeindex_find(const struct db *d, const char *code, int64_t *id);
+
 #endif

@@ -1,5 +1,7 @@
 /* test_places.c: the tree's rules (levels, codes, names, one city), reads, walks and
  * the counts every node keeps, checked against a full rebuild. */
+#include <time.h>
+
 #include "testutil.h"
 
 #include "places/places.h"
@@ -420,6 +422,71 @@ static void test_path_index(void **state)
 	tdb_close(&other);
 }
 
+static void wait_codes(void)
+{
+	for (int i = 0; i < 1000 && !places_codeindex_ready(NULL); i++) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	assert_true(places_codeindex_ready(NULL));
+}
+
+/* The code map answers exactly what SQL answers, for its own database only: every code
+ * of a few thousand places (long probe chains in a small table), a code it never held
+ * (absent, or a place added after the map was built: read from SQL), another database
+ * whose code names another id, and the same answers once it is closed. */
+static void test_code_index(void **state)
+{
+	struct fx *f = *state;
+	struct tdb other;
+	enum { N = 3000 };
+	static int64_t ids[N];
+	char code[64]; /* room for any int: the codes made are 26 characters */
+	int64_t id, c, late, n = 0;
+	for (int i = 0; i < N; i++) {
+		snprintf(code, sizeof code, "4401030140010010100199%04d", i);
+		assert_int_equal(
+		    places_add(f->t.db, f->bld, PLACES_HOUSEHOLD, code, "x", &ids[i], NULL), 0);
+	}
+	tdb_open(&other);
+	assert_int_equal(places_add(other.db, 0, PLACES_CITY, "440103", "另一城", &c, NULL), 0);
+	assert_int_not_equal(c, f->dist);
+
+	assert_false(places_codeindex_ready(NULL));
+	assert_int_equal(places_codeindex_open(f->t.db), 0);
+	wait_codes();
+	assert_true(places_codeindex_ready(&n));
+	assert_int_equal(n, N + 9);
+	for (int round = 0; round < 2; round++) { /* from the map, then from SQL */
+		for (int i = 0; i < N; i++) {
+			snprintf(code, sizeof code, "4401030140010010100199%04d", i);
+			assert_int_equal(places_id_of_code(f->t.db, code, &id), 0);
+			assert_int_equal(id, ids[i]);
+		}
+		assert_int_equal(places_id_of_code(f->t.db, "440103014001001010010102", &id), 0);
+		assert_int_equal(id, f->hh2);
+		assert_int_equal(places_id_of_code(f->t.db, "440100", &id), 0);
+		assert_int_equal(id, f->city);
+		assert_int_equal(places_id_of_code(f->t.db, "4401030140010010100199", &id),
+				 MU_ENOTFOUND);
+		assert_int_equal(places_id_of_code(f->t.db, "44010301400100101001990000x", &id),
+				 MU_ENOTFOUND);
+		assert_int_equal(places_id_of_code(other.db, "440103", &id), 0);
+		assert_int_equal(id, c);
+		if (round == 0) {
+			assert_int_equal(places_add(f->t.db, f->bld, PLACES_HOUSEHOLD,
+						    "440103014001001010010103", "103", &late, NULL),
+					 0);
+			assert_int_equal(
+			    places_id_of_code(f->t.db, "440103014001001010010103", &id), 0);
+			assert_int_equal(id, late);
+			places_codeindex_close();
+			assert_false(places_codeindex_ready(NULL));
+		}
+	}
+	tdb_close(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +500,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_level_walk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_path_index, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_code_index, setup, teardown),
 	    cmocka_unit_test(test_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
