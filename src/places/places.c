@@ -129,27 +129,10 @@ int places_find(struct db *d, const char *code, struct places_node *out)
 	return get_one(d, sql_find, 0, code, out);
 }
 
-static const char sql_id_of_code[] = "SELECT id FROM places WHERE code = ?";
-
 int places_id_of_code(struct db *d, const char *code, int64_t *id)
 {
-	struct db_stmt *s;
-	if (places__codeindex_find(d, code, id))
-		return 0;
-	int rc = db_prepare(d, sql_id_of_code, &s);
-	if (rc)
-		return rc;
-	if ((rc = db_bind_text(s, 1, code, -1)) == 0) {
-		rc = db_step(s);
-		if (rc == DB_ROW) {
-			*id = db_col_i64(s, 0);
-			rc = 0;
-		} else if (rc == DB_DONE) {
-			rc = MU_ENOTFOUND;
-		}
-	}
-	db_stmt_done(s);
-	return rc;
+	int level;
+	return places__codeindex_find(d, code, id) ? 0 : places_level_of(d, code, id, &level);
 }
 
 int places_code_get(struct db *d, int64_t id, char *out, size_t size)
